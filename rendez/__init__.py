@@ -1,0 +1,1 @@
+"""Rendez: appointment booking with automatic video meetings."""

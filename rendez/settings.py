@@ -1,0 +1,145 @@
+"""Django settings, read from the environment.
+
+With nothing set, Rendez runs the embedded default: SQLite under var/, a development secret generated once and
+kept in var/, email written to var/mail/. See .env.example for every variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from cryptography.fernet import Fernet
+
+from rendez.lib.env import env_bool, env_int, env_list, env_str, persisted_secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("RENDEZ_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("RENDEZ_DEBUG", False)
+SECRET_KEY = persisted_secret("RENDEZ_SECRET_KEY", VAR_DIR / "secret_key")
+# Comma separated Fernet keys; the first encrypts, all decrypt (rotation). A development key is generated once.
+ENCRYPTION_KEYS = env_list("RENDEZ_ENCRYPTION_KEYS") or [
+    persisted_secret("RENDEZ_ENCRYPTION_KEYS", VAR_DIR / "encryption_key", lambda: Fernet.generate_key().decode())
+]
+
+BASE_URL = env_str("RENDEZ_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
+ALLOWED_HOSTS = env_list("RENDEZ_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("RENDEZ_CSRF_TRUSTED_ORIGINS", [BASE_URL])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "rendez.tenants",
+    "rendez.scheduling",
+    "rendez.jobs",
+    "rendez.web",
+    "rendez.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "rendez.urls"
+WSGI_APPLICATION = "rendez.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'rendez.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("RENDEZ_DB_CONN_MAX_AGE", 60))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer: IMMEDIATE transactions take the write lock up front, so concurrent bookings queue
+    # instead of failing with "database is locked" on lock upgrade; WAL lets readers continue meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "/login/"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Email: with no SMTP host configured, each message is written as an .eml file under var/mail/.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rendez <bookings@rendez.localhost>")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+
+# Zoom. ZOOM_EMULATOR=1 mounts the emulator under /_zoom/ and points Rendez at it.
+ZOOM_EMULATOR = env_bool("ZOOM_EMULATOR", False)
+_zoom_default_oauth = f"{BASE_URL}/_zoom" if ZOOM_EMULATOR else "https://zoom.us"
+ZOOM_OAUTH_BASE_URL = env_str("ZOOM_OAUTH_BASE_URL", _zoom_default_oauth).rstrip("/")
+ZOOM_API_BASE_URL = env_str(
+    "ZOOM_API_BASE_URL", f"{ZOOM_OAUTH_BASE_URL}/v2" if ZOOM_EMULATOR else "https://api.zoom.us/v2"
+).rstrip("/")
+ZOOM_CLIENT_ID = env_str("ZOOM_CLIENT_ID")
+ZOOM_CLIENT_SECRET = env_str("ZOOM_CLIENT_SECRET")
+ZOOM_WEBHOOK_SECRET_TOKEN = env_str("ZOOM_WEBHOOK_SECRET_TOKEN")
+
+# Outbound HTTP: hosts on private addresses that may still be called (the emulator on loopback, test fakes).
+HTTP_TRUSTED_HOSTS = env_list("RENDEZ_HTTP_TRUSTED_HOSTS", ["127.0.0.1", "localhost"])
+HTTP_TIMEOUT_SECONDS = float(env_str("RENDEZ_HTTP_TIMEOUT", "10"))
+
+DEMO_API_KEY = env_str("RENDEZ_DEMO_API_KEY")
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("RENDEZ_LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}
