@@ -8,6 +8,38 @@ from collections.abc import Iterator
 
 import pytest
 
+# Playwright's sync API runs an event loop in the test thread; the ORM calls tests make around it are still
+# synchronous, so Django's async-safety guard would misfire.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _on_postgresql() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.postgres` tests need PostgreSQL; on SQLite they are deselected, and the run says so."""
+    if _on_postgresql():
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    deselected = [item for item in items if item.get_closest_marker("postgres") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+        config._rendez_pg_deselected = len(deselected)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    count = getattr(config, "_rendez_pg_deselected", 0)
+    if count:
+        terminalreporter.write_line(
+            f"PostgreSQL part skipped: {count} PostgreSQL-only tests were not run on SQLite "
+            "(they run when DATABASE_URL points at PostgreSQL).",
+            yellow=True,
+        )
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
