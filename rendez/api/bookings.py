@@ -1,0 +1,138 @@
+"""Bookings and appointments: book, look, move, cancel, change status. All writes go through services.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from rendez.api.auth import tenant_of
+from rendez.api.errors import ErrorOut
+from rendez.api.schemas import AppointmentOut, BookingIn, BookingOut, BookingStatus, RescheduleIn, StatusIn
+from rendez.scheduling import services
+from rendez.scheduling.models import Appointment, Booking, Service, Staff
+from rendez.tenants.models import Tenant
+
+router = Router()
+ERRORS = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+MEETING = "appointment__meeting"
+
+
+def _bookings(tenant: Tenant):
+    queryset = Booking.objects.filter(tenant=tenant).select_related("appointment", "customer")
+    return _with_meeting(queryset, MEETING)
+
+
+def _appointments(tenant: Tenant):
+    bookings = Prefetch("bookings", queryset=Booking.objects.select_related("customer").order_by("created_at", "pk"))
+    return _with_meeting(Appointment.objects.filter(tenant=tenant).prefetch_related(bookings), "meeting")
+
+
+def _with_meeting(queryset, relation: str):
+    # The meeting record belongs to the conferencing app; join it when that app is installed.
+    try:
+        return queryset.select_related(relation)
+    except Exception:
+        return queryset
+
+
+def _get_booking(request: HttpRequest, booking_id: int) -> Booking:
+    return get_object_or_404(_bookings(tenant_of(request)), pk=booking_id)
+
+
+def _staff_of(tenant: Tenant, staff_id: int) -> Staff:
+    return get_object_or_404(Staff.objects.filter(tenant=tenant), pk=staff_id)
+
+
+@router.post("/bookings", response={201: BookingOut, **ERRORS}, tags=["bookings"])
+def create_booking(request: HttpRequest, payload: BookingIn):
+    """Book a slot. 409 when it is not available (taken, full, outside hours); 422 when the request is invalid."""
+    tenant = tenant_of(request)
+    service = get_object_or_404(Service.objects.filter(tenant=tenant), pk=payload.service_id)
+    booking = services.book(
+        service=service,
+        staff=_staff_of(tenant, payload.staff_id),
+        start=payload.start,
+        customer=services.CustomerDetails(**payload.customer.dict()),
+        party_size=payload.party_size,
+        notes=payload.notes,
+    )
+    return 201, _get_booking(request, booking.pk)
+
+
+@router.get("/bookings", response=list[BookingOut], tags=["bookings"])
+@paginate(PageNumberPagination, page_size=50)
+def list_bookings(
+    request: HttpRequest,
+    status: BookingStatus | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    customer_email: str | None = None,
+):
+    """Bookings, soonest first; dates filter on the appointment's start (UTC dates)."""
+    bookings = _bookings(tenant_of(request)).order_by("appointment__start", "pk")
+    if status:
+        bookings = bookings.filter(status=status)
+    if date_from:
+        bookings = bookings.filter(appointment__start__date__gte=date_from)
+    if date_to:
+        bookings = bookings.filter(appointment__start__date__lte=date_to)
+    if customer_email:
+        bookings = bookings.filter(customer__email__iexact=customer_email)
+    return bookings
+
+
+@router.get("/bookings/{booking_id}", response={200: BookingOut, **ERRORS}, tags=["bookings"])
+def get_booking(request: HttpRequest, booking_id: int):
+    return _get_booking(request, booking_id)
+
+
+@router.post("/bookings/{booking_id}/reschedule", response={200: BookingOut, **ERRORS}, tags=["bookings"])
+def reschedule_booking(request: HttpRequest, booking_id: int, payload: RescheduleIn):
+    booking = _get_booking(request, booking_id)
+    staff = _staff_of(tenant_of(request), payload.staff_id) if payload.staff_id else None
+    services.reschedule_booking(booking, start=payload.start, staff=staff)
+    return _get_booking(request, booking_id)
+
+
+@router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **ERRORS}, tags=["bookings"])
+def cancel_booking(request: HttpRequest, booking_id: int):
+    services.cancel_booking(_get_booking(request, booking_id))
+    return _get_booking(request, booking_id)
+
+
+@router.post("/bookings/{booking_id}/status", response={200: BookingOut, **ERRORS}, tags=["bookings"])
+def set_booking_status(request: HttpRequest, booking_id: int, payload: StatusIn):
+    services.set_status(_get_booking(request, booking_id), payload.status)
+    return _get_booking(request, booking_id)
+
+
+@router.get("/appointments", response=list[AppointmentOut], tags=["appointments"])
+@paginate(PageNumberPagination, page_size=50)
+def list_appointments(request: HttpRequest, date_from: date | None = None, date_to: date | None = None):
+    appointments = _appointments(tenant_of(request)).order_by("start", "pk")
+    if date_from:
+        appointments = appointments.filter(start__date__gte=date_from)
+    if date_to:
+        appointments = appointments.filter(start__date__lte=date_to)
+    return appointments
+
+
+@router.get("/appointments/{appointment_id}", response={200: AppointmentOut, **ERRORS}, tags=["appointments"])
+def get_appointment(request: HttpRequest, appointment_id: int):
+    return get_object_or_404(_appointments(tenant_of(request)), pk=appointment_id)
+
+
+@router.post(
+    "/appointments/{appointment_id}/reschedule", response={200: AppointmentOut, **ERRORS}, tags=["appointments"]
+)
+def reschedule_appointment(request: HttpRequest, appointment_id: int, payload: RescheduleIn):
+    tenant = tenant_of(request)
+    appointment = get_object_or_404(Appointment.objects.filter(tenant=tenant), pk=appointment_id)
+    staff = _staff_of(tenant, payload.staff_id) if payload.staff_id else None
+    services.reschedule_appointment(appointment, start=payload.start, staff=staff)
+    return get_object_or_404(_appointments(tenant), pk=appointment_id)

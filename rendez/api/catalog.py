@@ -1,0 +1,143 @@
+"""Services and staff: what can be booked, and with whom."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from rendez.api.auth import tenant_of
+from rendez.api.errors import ApiError, ErrorOut
+from rendez.api.schemas import ServiceIn, ServiceOut, ServicePatch, StaffIn, StaffOut, StaffPatch, WorkingHoursIn
+from rendez.scheduling.models import Service, Staff, WorkingHours
+from rendez.tenants.models import Tenant
+
+router = Router()
+ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+# --- staff -----------------------------------------------------------------------------------------------------
+
+
+def _staff_out(member: Staff) -> dict:
+    return {
+        "id": member.pk,
+        "name": member.name,
+        "email": member.email,
+        "phone": member.phone,
+        "timezone": member.timezone,
+        "is_active": member.is_active,
+        "working_hours": [
+            {"weekday": h.weekday, "start": h.start_time, "end": h.end_time} for h in member.working_hours.all()
+        ],
+        "service_ids": sorted(service.pk for service in member.services.all()),
+    }
+
+
+def _replace_working_hours(member: Staff, hours: list[WorkingHoursIn]) -> None:
+    for interval in hours:
+        if interval.end <= interval.start:
+            raise ApiError(422, "invalid", "A working interval must end after it starts.", {"working_hours": "end"})
+    member.working_hours.all().delete()
+    WorkingHours.objects.bulk_create(
+        WorkingHours(staff=member, weekday=h.weekday, start_time=h.start, end_time=h.end) for h in hours
+    )
+
+
+def _staff_queryset(tenant: Tenant):
+    return Staff.objects.filter(tenant=tenant).prefetch_related("working_hours", "services")
+
+
+@router.get("/staff", response=list[StaffOut], tags=["staff"])
+@paginate(PageNumberPagination, page_size=50)
+def list_staff(request: HttpRequest):
+    return [_staff_out(member) for member in _staff_queryset(tenant_of(request))]
+
+
+@router.get("/staff/{staff_id}", response={200: StaffOut, **ERRORS}, tags=["staff"])
+def get_staff(request: HttpRequest, staff_id: int):
+    return _staff_out(get_object_or_404(_staff_queryset(tenant_of(request)), pk=staff_id))
+
+
+@router.post("/staff", response={201: StaffOut, **ERRORS}, tags=["staff"])
+def create_staff(request: HttpRequest, payload: StaffIn):
+    with transaction.atomic():
+        fields = payload.dict(exclude={"working_hours"})
+        member = Staff(tenant=tenant_of(request), **fields)
+        member.full_clean()
+        member.save()
+        _replace_working_hours(member, payload.working_hours)
+    return 201, _staff_out(_staff_queryset(tenant_of(request)).get(pk=member.pk))
+
+
+@router.patch("/staff/{staff_id}", response={200: StaffOut, **ERRORS}, tags=["staff"])
+def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch):
+    tenant = tenant_of(request)
+    with transaction.atomic():
+        member = get_object_or_404(Staff.objects.select_for_update().filter(tenant=tenant), pk=staff_id)
+        changes = payload.dict(exclude_unset=True, exclude={"working_hours"})
+        for field, value in changes.items():
+            if value is None:
+                raise ApiError(422, "invalid", f"{field} cannot be null.", {field: "cannot be null"})
+            setattr(member, field, value)
+        member.full_clean()
+        member.save()
+        if payload.working_hours is not None:
+            _replace_working_hours(member, payload.working_hours)
+    return _staff_out(_staff_queryset(tenant).get(pk=member.pk))
+
+
+# --- services --------------------------------------------------------------------------------------------------
+
+
+def _service_queryset(tenant: Tenant):
+    return Service.objects.filter(tenant=tenant).prefetch_related("staff")
+
+
+def _set_staff(service: Service, staff_ids: list[int]) -> None:
+    members = list(Staff.objects.filter(tenant_id=service.tenant_id, pk__in=staff_ids))
+    unknown = sorted(set(staff_ids) - {member.pk for member in members})
+    if unknown:
+        raise ApiError(422, "unknown_staff", f"No staff members with ids {unknown}.", {"staff_ids": str(unknown)})
+    service.staff.set(members)
+
+
+@router.get("/services", response=list[ServiceOut], tags=["services"])
+@paginate(PageNumberPagination, page_size=50)
+def list_services(request: HttpRequest):
+    return _service_queryset(tenant_of(request))
+
+
+@router.get("/services/{service_id}", response={200: ServiceOut, **ERRORS}, tags=["services"])
+def get_service(request: HttpRequest, service_id: int):
+    return get_object_or_404(_service_queryset(tenant_of(request)), pk=service_id)
+
+
+@router.post("/services", response={201: ServiceOut, **ERRORS}, tags=["services"])
+def create_service(request: HttpRequest, payload: ServiceIn):
+    tenant = tenant_of(request)
+    with transaction.atomic():
+        service = Service(tenant=tenant, **payload.dict(exclude={"staff_ids"}))
+        service.full_clean()
+        service.save()
+        _set_staff(service, payload.staff_ids)
+    return 201, _service_queryset(tenant).get(pk=service.pk)
+
+
+@router.patch("/services/{service_id}", response={200: ServiceOut, **ERRORS}, tags=["services"])
+def update_service(request: HttpRequest, service_id: int, payload: ServicePatch):
+    tenant = tenant_of(request)
+    with transaction.atomic():
+        service = get_object_or_404(Service.objects.select_for_update().filter(tenant=tenant), pk=service_id)
+        changes = payload.dict(exclude_unset=True, exclude={"staff_ids"})
+        for field, value in changes.items():
+            if value is None and field != "slot_interval_minutes":
+                raise ApiError(422, "invalid", f"{field} cannot be null.", {field: "cannot be null"})
+            setattr(service, field, value)
+        service.full_clean()
+        service.save()
+        if payload.staff_ids is not None:
+            _set_staff(service, payload.staff_ids)
+    return _service_queryset(tenant).get(pk=service.pk)

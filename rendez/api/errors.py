@@ -1,0 +1,83 @@
+"""Every API error has one shape: {"error": {"code", "message", "fields"}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from rendez.scheduling.services import BookingError
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, fields=None):
+    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return api.create_response(request, body, status=status)
+
+
+def _field_name(location: list[Any]) -> str:
+    # Ninja prefixes where a value came from ("body", "query", the parameter name); clients want the field.
+    parts = [str(part) for part in location if part not in ("body", "query", "path", "payload", "filters")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ApiError)
+    def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
+
+    @api.exception_handler(BookingError)
+    def booking_error(request: HttpRequest, exc: BookingError) -> HttpResponse:
+        status = 409 if exc.conflict else 422
+        fields = {exc.field: exc.message} if exc.field else {}
+        return error_response(api, request, status, exc.code, exc.message, fields)
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        fields = {_field_name(list(err.get("loc", []))): str(err.get("msg", "invalid")) for err in exc.errors}
+        message = "; ".join(f"{name}: {text}" for name, text in fields.items()) or "Invalid input."
+        return error_response(api, request, 422, "invalid", message, fields)
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid_model(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        if hasattr(exc, "error_dict"):
+            fields = {name: " ".join(m for e in errs for m in e.messages) for name, errs in exc.error_dict.items()}
+        else:
+            fields = {"body": " ".join(exc.messages)}
+        message = "; ".join(f"{name}: {text}" for name, text in fields.items())
+        return error_response(api, request, 422, "invalid", message, fields)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = error_response(
+            api, request, 401, "unauthenticated", "A valid API key is required: Authorization: Bearer <key>."
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, 404, "not_found", str(exc) or "Not found.")
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error_response(api, request, exc.status_code, "error", str(exc))

@@ -1,0 +1,21 @@
+"""REST API v1: bearer API keys, JSON, one error shape, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from rendez.api import bookings, catalog, slots
+from rendez.api.auth import ApiKeyAuth
+from rendez.api.errors import install_error_handlers
+
+api = NinjaAPI(
+    title="Rendez API",
+    version="1.0.0",
+    description="Book appointments whose video meetings are created, moved and removed automatically.",
+    auth=ApiKeyAuth(),
+    urls_namespace="api-v1",
+)
+install_error_handlers(api)
+api.add_router("", catalog.router)
+api.add_router("", slots.router)
+api.add_router("", bookings.router)

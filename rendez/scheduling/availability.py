@@ -1,0 +1,190 @@
+"""Free slots from rules and busy intervals: pure functions, no database.
+
+Working hours are wall-clock times in the staff member's zone; everything else is UTC. A slot is offered when the
+service fits inside working hours, outside time off, and its buffered span touches no other appointment's buffered
+span. An existing group appointment of the same service with seats left is offered as a slot of its own.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WeeklyHours = Mapping[int, Sequence[tuple[time, time]]]
+
+
+@dataclass(frozen=True, order=True)
+class Interval:
+    start: datetime
+    end: datetime
+
+    def overlaps(self, other: Interval) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: Interval) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+
+@dataclass(frozen=True)
+class SlotRules:
+    duration: timedelta
+    interval: timedelta
+    buffer_before: timedelta = timedelta(0)
+    buffer_after: timedelta = timedelta(0)
+    capacity: int = 1
+    min_notice: timedelta = timedelta(0)
+    horizon: timedelta = timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class BusyAppointment:
+    """An appointment holding seats. `joinable` marks one of the same service, which a new booking may join."""
+
+    start: datetime
+    end: datetime
+    block: Interval
+    seats_taken: int
+    capacity: int
+    joinable: bool = False
+    key: object = None
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    start: datetime
+    end: datetime
+    seats_left: int
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a start cannot be booked. `conflict` refusals are about the calendar; the rest about the request."""
+
+    code: str
+    message: str
+
+    @property
+    def is_conflict(self) -> bool:
+        return self.code in {"outside_working_hours", "time_off", "conflict", "full"}
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Everything known about one staff member's time that availability needs."""
+
+    zone: ZoneInfo
+    weekly_hours: WeeklyHours
+    time_off: Sequence[Interval]
+    appointments: Sequence[BusyAppointment]
+
+
+class _IntervalIndex:
+    """Answers "does anything overlap [start, end)?" in O(log n) over a fixed set of intervals."""
+
+    def __init__(self, intervals: Iterable[Interval]):
+        ordered = sorted(intervals)
+        self._starts = [interval.start for interval in ordered]
+        self._max_end_so_far: list[datetime] = []
+        latest: datetime | None = None
+        for interval in ordered:
+            latest = interval.end if latest is None or interval.end > latest else latest
+            self._max_end_so_far.append(latest)
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        count = bisect.bisect_left(self._starts, end)  # intervals starting before `end`
+        return count > 0 and self._max_end_so_far[count - 1] > start
+
+
+def local_to_utc(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
+    """A wall-clock time on a day in `zone`, as UTC. Times in a spring-forward gap move forward, as clocks do."""
+    return datetime.combine(day, wall_time, tzinfo=zone).astimezone(UTC)
+
+
+def working_intervals(calendar: Calendar, window: Interval) -> list[Interval]:
+    """The staff member's working intervals (UTC) that overlap the window, whole."""
+    first = window.start.astimezone(calendar.zone).date() - timedelta(days=1)
+    last = window.end.astimezone(calendar.zone).date() + timedelta(days=1)
+    intervals = []
+    day = first
+    while day <= last:
+        for start_time, end_time in calendar.weekly_hours.get(day.weekday(), ()):
+            interval = Interval(local_to_utc(day, start_time, calendar.zone), local_to_utc(day, end_time, calendar.zone))
+            if interval.end > interval.start and interval.overlaps(window):
+                intervals.append(interval)
+        day += timedelta(days=1)
+    return sorted(intervals)
+
+
+def _buffered(start: datetime, rules: SlotRules) -> Interval:
+    return Interval(start - rules.buffer_before, start + rules.duration + rules.buffer_after)
+
+
+def free_slots(rules: SlotRules, calendar: Calendar, window: Interval, now: datetime) -> list[Slot]:
+    """Bookable slots whose start lies in `window`, for a party of one."""
+    earliest = max(window.start, now + rules.min_notice)
+    latest = min(window.end, now + rules.horizon + timedelta(microseconds=1))
+    if earliest >= latest:
+        return []
+    time_off = _IntervalIndex(calendar.time_off)
+    blocking = _IntervalIndex(appointment.block for appointment in calendar.appointments)
+    joinable = {a.start: a for a in calendar.appointments if a.joinable}
+    slots: dict[datetime, Slot] = {}
+
+    for work in working_intervals(calendar, Interval(earliest - rules.duration, latest + rules.duration)):
+        start = work.start
+        while start + rules.duration <= work.end:
+            if earliest <= start < latest and start not in joinable:
+                end = start + rules.duration
+                buffered = _buffered(start, rules)
+                if not time_off.overlaps(start, end) and not blocking.overlaps(buffered.start, buffered.end):
+                    slots[start] = Slot(start, end, rules.capacity)
+            start += rules.interval
+
+    # Open group sessions can be joined even off the grid or after the hours changed: the session is happening.
+    for appointment in joinable.values():
+        if earliest <= appointment.start < latest and appointment.seats_left > 0:
+            slots[appointment.start] = Slot(appointment.start, appointment.end, appointment.seats_left)
+    return sorted(slots.values())
+
+
+def check_start(
+    rules: SlotRules, calendar: Calendar, start: datetime, now: datetime, party_size: int = 1
+) -> Slot | Refusal:
+    """Whether a party can be booked at exactly `start`, and if not, the precise reason."""
+    if start < now:
+        return Refusal("in_past", "That time is in the past.")
+    if start < now + rules.min_notice:
+        minutes = int(rules.min_notice.total_seconds() // 60)
+        return Refusal("too_soon", f"This service must be booked at least {minutes} minutes in advance.")
+    if start > now + rules.horizon:
+        return Refusal("too_far", f"This service can be booked at most {rules.horizon.days} days in advance.")
+    if party_size > rules.capacity:
+        return Refusal("party_too_large", f"This service takes at most {rules.capacity} people per slot.")
+
+    joinable = next((a for a in calendar.appointments if a.joinable and a.start == start), None)
+    if joinable is not None:
+        if joinable.seats_left < party_size:
+            return Refusal("full", f"Only {joinable.seats_left} seats are left at that time.")
+        return Slot(joinable.start, joinable.end, joinable.seats_left)
+
+    end = start + rules.duration
+    slot = Interval(start, end)
+    work = next((w for w in working_intervals(calendar, slot) if w.contains(slot)), None)
+    if work is None:
+        return Refusal("outside_working_hours", "That time is outside the staff member's working hours.")
+    if (start - work.start) % rules.interval:
+        minutes = int(rules.interval.total_seconds() // 60)
+        return Refusal("not_a_slot", f"Slots start every {minutes} minutes from the start of working hours.")
+    if any(off.overlaps(slot) for off in calendar.time_off):
+        return Refusal("time_off", "The staff member is away at that time.")
+    buffered = _buffered(start, rules)
+    if any(appointment.block.overlaps(buffered) for appointment in calendar.appointments):
+        return Refusal("conflict", "That time is already taken.")
+    return Slot(start, end, rules.capacity)

@@ -1,0 +1,87 @@
+"""Loads what availability needs from the database, in a fixed number of queries whatever the calendar holds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from rendez.scheduling.availability import BusyAppointment, Calendar, Interval, Slot, SlotRules, free_slots
+from rendez.scheduling.models import Appointment, Service, Staff, TimeOff, WorkingHours
+
+
+def rules_for(service: Service) -> SlotRules:
+    return SlotRules(
+        duration=service.duration,
+        interval=service.slot_interval,
+        buffer_before=timedelta(minutes=service.buffer_before_minutes),
+        buffer_after=timedelta(minutes=service.buffer_after_minutes),
+        capacity=service.capacity,
+        min_notice=timedelta(minutes=service.min_notice_minutes),
+        horizon=timedelta(days=service.horizon_days),
+    )
+
+
+def load_calendars(
+    service: Service, staff: Sequence[Staff], window: Interval, exclude_appointment_id: int | None = None
+) -> dict[int, Calendar]:
+    """Calendars of `staff` around `window`; `exclude_appointment_id` leaves out an appointment being moved."""
+    staff_ids = [member.pk for member in staff]
+    # Working intervals are whole days in local time; widen so a window edge never cuts one in half.
+    wide = Interval(window.start - timedelta(days=2), window.end + timedelta(days=2))
+
+    hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for row in WorkingHours.objects.filter(staff_id__in=staff_ids).values_list(
+        "staff_id", "weekday", "start_time", "end_time"
+    ):
+        staff_id, weekday, start_time, end_time = row
+        hours[staff_id][weekday].append((start_time, end_time))
+
+    time_off: dict[int, list[Interval]] = defaultdict(list)
+    for staff_id, start, end in TimeOff.objects.filter(
+        staff_id__in=staff_ids, start__lt=wide.end, end__gt=wide.start
+    ).values_list("staff_id", "start", "end"):
+        time_off[staff_id].append(Interval(start, end))
+
+    busy: dict[int, list[BusyAppointment]] = defaultdict(list)
+    appointments = Appointment.objects.filter(
+        staff_id__in=staff_ids, seats_taken__gt=0, block_start__lt=wide.end, block_end__gt=wide.start
+    )
+    if exclude_appointment_id is not None:
+        appointments = appointments.exclude(pk=exclude_appointment_id)
+    for row in appointments.values_list(
+        "pk", "staff_id", "service_id", "start", "end", "block_start", "block_end", "seats_taken", "capacity"
+    ):
+        pk, staff_id, service_id, start, end, block_start, block_end, seats_taken, capacity = row
+        busy[staff_id].append(
+            BusyAppointment(
+                start=start,
+                end=end,
+                block=Interval(block_start, block_end),
+                seats_taken=seats_taken,
+                # The service's current capacity wins, so raising it opens seats in existing sessions too.
+                capacity=max(service.capacity, seats_taken) if service_id == service.pk else capacity,
+                joinable=service_id == service.pk and service.capacity > 1,
+                key=pk,
+            )
+        )
+
+    return {
+        member.pk: Calendar(
+            zone=ZoneInfo(member.timezone),
+            weekly_hours=hours[member.pk],
+            time_off=time_off[member.pk],
+            appointments=busy[member.pk],
+        )
+        for member in staff
+    }
+
+
+def find_slots(service: Service, staff: Sequence[Staff], window: Interval, now: datetime) -> list[tuple[Staff, Slot]]:
+    """Every bookable slot of `service` with any of `staff` starting in `window`, ordered by time then staff."""
+    rules = rules_for(service)
+    calendars = load_calendars(service, staff, window)
+    found = [(member, slot) for member in staff for slot in free_slots(rules, calendars[member.pk], window, now)]
+    found.sort(key=lambda pair: (pair[1].start, pair[0].pk))
+    return found

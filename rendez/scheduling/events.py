@@ -1,0 +1,49 @@
+"""How the scheduling core announces changes: by enqueueing jobs in the writer's transaction.
+
+The core knows nothing of meetings or messages. It asks for `conferencing.sync` of every appointment it touched (a
+level-triggered job: pending requests for the same appointment coalesce) and for `notifications.booking_event` of
+every booking whose customer may need to hear about it.
+"""
+
+from __future__ import annotations
+
+from rendez import jobs
+from rendez.scheduling.models import Appointment, Booking
+
+BOOKING_CREATED = "booking_created"
+BOOKING_CONFIRMED = "booking_confirmed"
+BOOKING_RESCHEDULED = "booking_rescheduled"
+BOOKING_CANCELLED = "booking_cancelled"
+BOOKING_STATUS_CHANGED = "booking_status_changed"
+
+SYNC_MEETING = "conferencing.sync"
+BOOKING_EVENT = "notifications.booking_event"
+
+
+def status_event(status: str) -> str:
+    """The most specific event for a new status; notification workflows on `booking_status_changed` see all."""
+    return {
+        Booking.Status.CONFIRMED: BOOKING_CONFIRMED,
+        Booking.Status.CANCELLED: BOOKING_CANCELLED,
+    }.get(status, BOOKING_STATUS_CHANGED)
+
+
+def appointment_changed(appointment: Appointment) -> None:
+    jobs.enqueue(
+        SYNC_MEETING, {"appointment_id": appointment.pk}, key=f"appointment:{appointment.pk}", coalesce=True
+    )
+
+
+def booking_changed(booking: Booking, event: str, previous_status: str | None = None) -> None:
+    appointment_changed(booking.appointment)
+    jobs.enqueue(
+        BOOKING_EVENT,
+        {
+            "booking_id": booking.pk,
+            "event": event,
+            "status": booking.status,
+            "previous_status": previous_status,
+            "start": booking.appointment.start.isoformat(),
+        },
+        key=f"booking:{booking.pk}",
+    )

@@ -1,0 +1,216 @@
+"""The scheduling core: who works when, what can be booked, and the bookings themselves.
+
+Rows are written by `scheduling/services.py` only (for bookings and appointments) so that capacity checks, locks and
+follow-up jobs are never skipped. Times are stored in UTC.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from rendez.tenants.models import Tenant, validate_timezone
+
+
+class Staff(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff_profiles"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "staff"
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class WorkingHours(models.Model):
+    """One interval of a weekday, in the staff member's own zone. A day may have several (a lunch break)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0
+        TUESDAY = 1
+        WEDNESDAY = 2
+        THURSDAY = 3
+        FRIDAY = 4
+        SATURDAY = 5
+        SUNDAY = 6
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.IntegerField(choices=Weekday.choices)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="working_hours_ordered")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="time_off_ordered")]
+
+
+class Service(models.Model):
+    class LocationType(models.TextChoices):
+        VIDEO = "video", "Video meeting"
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "Phone call"
+
+    class InitialStatus(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed at once"
+        PENDING = "pending", "Pending approval"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(24 * 60)])
+    buffer_before_minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(24 * 60)])
+    buffer_after_minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(24 * 60)])
+    capacity = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)])
+    # Slots start every `slot_interval_minutes` from the start of each working interval; empty means the duration.
+    slot_interval_minutes = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    min_notice_minutes = models.PositiveIntegerField(default=0)
+    horizon_days = models.PositiveIntegerField(default=60, validators=[MinValueValidator(1), MaxValueValidator(730)])
+    price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    location_type = models.CharField(max_length=20, choices=LocationType.choices, default=LocationType.VIDEO)
+    initial_status = models.CharField(
+        max_length=10, choices=InitialStatus.choices, default=InitialStatus.CONFIRMED
+    )
+    zoom_enabled = models.BooleanField(default=False)
+    staff = models.ManyToManyField(Staff, related_name="services", blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def slot_interval(self) -> timedelta:
+        return timedelta(minutes=self.slot_interval_minutes or self.duration_minutes)
+
+
+class Customer(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="customers")
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=40, blank=True)
+    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "email"], name="one_customer_per_email")]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class Appointment(models.Model):
+    """One staff member giving one service at one time. Owns the video meeting; a group slot has many bookings."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="appointments")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The span it keeps the staff member busy: start/end widened by the service's buffers when it was booked.
+    block_start = models.DateTimeField()
+    block_end = models.DateTimeField()
+    # Seats held by pending and confirmed bookings; kept by services.py under the staff lock.
+    seats_taken = models.PositiveIntegerField(default=0)
+    capacity = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        indexes = [models.Index(fields=["staff", "block_start", "block_end"], name="appointment_busy_idx")]
+        constraints = [
+            # A last line of defence behind the staff lock: one live appointment per staff member and start.
+            models.UniqueConstraint(
+                fields=["staff", "start"], condition=Q(seats_taken__gt=0), name="one_live_appointment_per_start"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="appointment_ordered"),
+            models.CheckConstraint(condition=Q(seats_taken__lte=models.F("capacity")), name="appointment_not_overfull"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} with {self.staff} at {self.start:%Y-%m-%d %H:%M}Z"
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+
+def new_manage_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCELLED = "cancelled", "Cancelled"
+        REJECTED = "rejected", "Rejected"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+
+    SEAT_HOLDING = frozenset({Status.PENDING, Status.CONFIRMED})
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="bookings")
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="bookings")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="bookings")
+    party_size = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONFIRMED)
+    manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "status"], name="booking_tenant_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} — {self.appointment} ({self.status})"
+
+    @property
+    def holds_seats(self) -> bool:
+        return self.status in self.SEAT_HOLDING

@@ -1,0 +1,282 @@
+"""The only writers of bookings and appointments.
+
+Each function runs in one transaction that locks the staff members concerned (PostgreSQL row locks; SQLite takes
+its single write lock at BEGIN IMMEDIATE), re-checks availability under the lock, writes, and enqueues the follow-up
+jobs (meeting sync, notifications) in the same transaction, so a commit always carries its consequences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from rendez.scheduling import events
+from rendez.scheduling.availability import Interval, Refusal, check_start
+from rendez.scheduling.calendars import load_calendars, rules_for
+from rendez.scheduling.models import Appointment, Booking, Customer, Service, Staff
+
+Status = Booking.Status
+
+
+class BookingError(Exception):
+    """A refused change. `conflict` errors are about the calendar (HTTP 409); the rest about the request (422)."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None, conflict: bool = False):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.conflict = conflict
+
+    @classmethod
+    def from_refusal(cls, refusal: Refusal) -> BookingError:
+        return cls(refusal.code, refusal.message, field="start", conflict=refusal.is_conflict)
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    name: str
+    email: str
+    phone: str = ""
+    timezone: str = ""
+
+
+# Which status may follow which. Cancelled and rejected are final: a new booking is the way back.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.PENDING: frozenset({Status.CONFIRMED, Status.REJECTED, Status.CANCELLED}),
+    Status.CONFIRMED: frozenset({Status.CANCELLED, Status.COMPLETED, Status.NO_SHOW}),
+    Status.COMPLETED: frozenset({Status.NO_SHOW}),
+    Status.NO_SHOW: frozenset({Status.COMPLETED}),
+    Status.CANCELLED: frozenset(),
+    Status.REJECTED: frozenset(),
+}
+# Attendance can only be recorded once the appointment has begun.
+AFTER_START_ONLY = frozenset({Status.COMPLETED, Status.NO_SHOW})
+
+
+def book(
+    *,
+    service: Service,
+    staff: Staff,
+    start: datetime,
+    customer: CustomerDetails,
+    party_size: int = 1,
+    notes: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Book `party_size` seats of `service` with `staff` at `start`, joining an open group session if one is there."""
+    now = now or timezone.now()
+    _require_offered(service, staff)
+    if party_size < 1:
+        raise BookingError("invalid_party_size", "Party size must be at least 1.", field="party_size")
+    with transaction.atomic():
+        _lock_staff(staff)
+        appointment = _take_seats(service, staff, start, party_size, now)
+        booking = Booking.objects.create(
+            tenant_id=service.tenant_id,
+            appointment=appointment,
+            customer=_upsert_customer(service.tenant_id, customer),
+            party_size=party_size,
+            status=service.initial_status,
+            notes=notes,
+        )
+        events.booking_changed(booking, events.BOOKING_CREATED)
+    return booking
+
+
+def reschedule_booking(
+    booking: Booking, *, start: datetime, staff: Staff | None = None, now: datetime | None = None
+) -> Booking:
+    """Move one booking. Alone in its appointment it moves the appointment (the meeting follows); otherwise it
+    leaves its group for the target slot, joining a session already there."""
+    now = now or timezone.now()
+    service = booking.appointment.service
+    staff = staff or booking.appointment.staff
+    _require_offered(service, staff)
+    with transaction.atomic():
+        booking = _reload(booking)
+        _require_holds_seats(booking, "rescheduled")
+        old = booking.appointment
+        if old.start == start and old.staff_id == staff.pk:
+            return booking
+        _lock_staff(old.staff, staff)
+        old.refresh_from_db()
+        alone = old.seats_taken == booking.party_size
+        target_has_session = _open_session(service, staff, start) is not None
+        if alone and not target_has_session:
+            _move_appointment(old, staff, start, now)
+        else:
+            target = _take_seats(service, staff, start, booking.party_size, now)
+            _release_seats(old, booking.party_size)
+            booking.appointment = target
+            booking.save(update_fields=["appointment", "updated_at"])
+            events.appointment_changed(old)
+        events.booking_changed(booking, events.BOOKING_RESCHEDULED)
+    return booking
+
+
+def reschedule_appointment(
+    appointment: Appointment, *, start: datetime, staff: Staff | None = None, now: datetime | None = None
+) -> Appointment:
+    """Move a whole appointment (every booking of a group session) to another time or staff member."""
+    now = now or timezone.now()
+    staff = staff or appointment.staff
+    _require_offered(appointment.service, staff)
+    with transaction.atomic():
+        _lock_staff(appointment.staff, staff)
+        appointment.refresh_from_db()
+        if appointment.seats_taken == 0:
+            raise BookingError("nothing_to_move", "This appointment has no active bookings left to move.")
+        if appointment.start == start and appointment.staff_id == staff.pk:
+            return appointment
+        if _open_session(appointment.service, staff, start, exclude=appointment.pk) is not None:
+            raise BookingError(
+                "conflict", "Another session of this service is already at that time.", field="start", conflict=True
+            )
+        _move_appointment(appointment, staff, start, now)
+        for booking in appointment.bookings.filter(status__in=Booking.SEAT_HOLDING):
+            events.booking_changed(booking, events.BOOKING_RESCHEDULED)
+    return appointment
+
+
+def cancel_booking(booking: Booking, *, now: datetime | None = None) -> Booking:
+    return set_status(booking, Status.CANCELLED, now=now)
+
+
+def set_status(booking: Booking, status: str, *, now: datetime | None = None) -> Booking:
+    """Change a booking's status along the allowed transitions, giving back or keeping its seats accordingly."""
+    now = now or timezone.now()
+    if status not in Status.values:
+        raise BookingError("unknown_status", f"{status!r} is not a booking status.", field="status")
+    with transaction.atomic():
+        booking = _reload(booking)
+        _lock_staff(booking.appointment.staff)
+        old_status = booking.status
+        if status == old_status:
+            return booking
+        if status not in TRANSITIONS[old_status]:
+            raise BookingError(
+                "invalid_transition", f"A {old_status} booking cannot become {status}.", field="status"
+            )
+        if status in AFTER_START_ONLY and booking.appointment.start > now:
+            raise BookingError(
+                "not_started", f"A booking can be marked {status} only once its appointment has begun.", field="status"
+            )
+        booking.status = status
+        booking.save(update_fields=["status", "updated_at"])
+        if old_status in Booking.SEAT_HOLDING and status not in Booking.SEAT_HOLDING:
+            _release_seats(booking.appointment, booking.party_size)
+        events.booking_changed(booking, events.status_event(status), previous_status=old_status)
+    return booking
+
+
+# --- internals -------------------------------------------------------------------------------------------------
+
+
+def _require_offered(service: Service, staff: Staff) -> None:
+    if staff.tenant_id != service.tenant_id:
+        raise BookingError("unknown_staff", "No such staff member.", field="staff_id")
+    if not service.is_active:
+        raise BookingError("service_inactive", "This service is not bookable.", field="service_id")
+    if not staff.is_active or not service.staff.filter(pk=staff.pk).exists():
+        raise BookingError("staff_not_offering", f"{staff.name} does not offer {service.name}.", field="staff_id")
+
+
+def _require_holds_seats(booking: Booking, verb: str) -> None:
+    if not booking.holds_seats:
+        raise BookingError("not_active", f"A {booking.status} booking cannot be {verb}.", field="status")
+
+
+def _reload(booking: Booking) -> Booking:
+    return Booking.objects.select_related("appointment__service", "appointment__staff").get(pk=booking.pk)
+
+
+def _lock_staff(*staff: Staff) -> None:
+    """Serialize writers per staff member. Locks in id order so two movers between the same pair cannot deadlock."""
+    ids = sorted({member.pk for member in staff})
+    list(Staff.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _open_session(service: Service, staff: Staff, start: datetime, exclude: int | None = None) -> Appointment | None:
+    sessions = Appointment.objects.filter(service=service, staff=staff, start=start, seats_taken__gt=0)
+    if exclude is not None:
+        sessions = sessions.exclude(pk=exclude)
+    return sessions.first()
+
+
+def _check(service: Service, staff: Staff, start: datetime, party_size: int, now: datetime, exclude=None) -> None:
+    if timezone.is_naive(start):
+        raise BookingError("naive_start", "The start time needs a UTC offset or zone.", field="start")
+    window = Interval(start, start + service.duration)
+    calendar = load_calendars(service, [staff], window, exclude_appointment_id=exclude)[staff.pk]
+    verdict = check_start(rules_for(service), calendar, start, now, party_size)
+    if isinstance(verdict, Refusal):
+        raise BookingError.from_refusal(verdict)
+
+
+def _take_seats(service: Service, staff: Staff, start: datetime, party_size: int, now: datetime) -> Appointment:
+    """Seats at `start`: in the open session there, or in a new appointment. Caller holds the staff lock."""
+    _check(service, staff, start, party_size, now)
+    session = _open_session(service, staff, start)
+    if session is not None:
+        Appointment.objects.filter(pk=session.pk).update(
+            seats_taken=F("seats_taken") + party_size, capacity=max(service.capacity, session.capacity)
+        )
+        session.refresh_from_db()
+        return session
+    end = start + service.duration
+    return Appointment.objects.create(
+        tenant_id=service.tenant_id,
+        service=service,
+        staff=staff,
+        start=start,
+        end=end,
+        block_start=start - timedelta(minutes=service.buffer_before_minutes),
+        block_end=end + timedelta(minutes=service.buffer_after_minutes),
+        seats_taken=party_size,
+        capacity=service.capacity,
+    )
+
+
+def _release_seats(appointment: Appointment, party_size: int) -> None:
+    Appointment.objects.filter(pk=appointment.pk).update(seats_taken=F("seats_taken") - party_size)
+    appointment.refresh_from_db()
+    events.appointment_changed(appointment)
+
+
+def _move_appointment(appointment: Appointment, staff: Staff, start: datetime, now: datetime) -> None:
+    service = appointment.service
+    _check(service, staff, start, appointment.seats_taken, now, exclude=appointment.pk)
+    end = start + service.duration
+    appointment.staff = staff
+    appointment.start = start
+    appointment.end = end
+    appointment.block_start = start - timedelta(minutes=service.buffer_before_minutes)
+    appointment.block_end = end + timedelta(minutes=service.buffer_after_minutes)
+    appointment.save(update_fields=["staff", "start", "end", "block_start", "block_end", "updated_at"])
+    events.appointment_changed(appointment)
+
+
+def _upsert_customer(tenant_id: int, details: CustomerDetails) -> Customer:
+    """Customers are known by email within a tenant; newer details (name, phone, zone) replace older ones."""
+    email = details.email.strip().lower()
+    customer, created = Customer.objects.get_or_create(
+        tenant_id=tenant_id,
+        email=email,
+        defaults={"name": details.name, "phone": details.phone, "timezone": details.timezone},
+    )
+    if not created:
+        changed = {
+            field: value
+            for field, value in (("name", details.name), ("phone", details.phone), ("timezone", details.timezone))
+            if value and getattr(customer, field) != value
+        }
+        if changed:
+            for field, value in changed.items():
+                setattr(customer, field, value)
+            customer.save(update_fields=list(changed))
+    return customer

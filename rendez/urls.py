@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import path
+
+from rendez.api.urls import api
+from rendez.web import views as web
+
+urlpatterns = [
+    path("", web.landing, name="landing"),
+    path("healthz", web.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
