@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "rendez.tenants",
     "rendez.scheduling",
     "rendez.jobs",
+    "rendez.conferencing",
+    "rendez.notifications",
     "rendez.web",
     "rendez.api",
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConferencingConfig(AppConfig):
+    name = "rendez.conferencing"
+    label = "conferencing"
