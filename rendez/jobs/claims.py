@@ -1,0 +1,169 @@
+"""The database side of running jobs: claim with a lease, renew it, record the outcome, reap expired leases.
+
+PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED` lets any number of workers claim concurrently without
+waiting on each other. SQLite: FOR UPDATE does not exist, but the project opens every transaction with BEGIN
+IMMEDIATE, so claims are serialized by the database's single write lock; a lock-free read first keeps idle
+polling off that lock.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import traceback
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from rendez.jobs import conf, registry
+from rendez.jobs.backoff import retry_delay
+from rendez.jobs.models import Job
+
+State = Job.State
+LEASE_EXPIRED = (
+    "lease expired: the worker running this attempt stopped renewing it (killed, crashed or stalled)"
+)
+
+
+def claimable(now: datetime, queues: Collection[str] | None = None) -> QuerySet[Job]:
+    """Due pending jobs that may start now, oldest first.
+
+    A keyed job waits while another job of its key is running, and while an older job of its key is pending
+    and either due or already attempted (retrying). A never-started job scheduled for later (a reminder) does
+    not hold its key before its time: otherwise one reminder would stall every later job of the same key for
+    days. Dead and cancelled jobs do not block.
+    """
+    blockers = Job.objects.filter(key=OuterRef("key")).filter(
+        Q(state=State.RUNNING)
+        | (Q(state=State.PENDING, id__lt=OuterRef("id")) & (Q(run_after__lte=now) | Q(attempts__gt=0)))
+    )
+    jobs = Job.objects.filter(state=State.PENDING, run_after__lte=now)
+    if queues is not None:
+        jobs = jobs.filter(queue__in=list(queues))
+    return jobs.filter(Q(key="") | ~Exists(blockers)).order_by("run_after", "id")
+
+
+def claim(queues: Collection[str] | None, lease_seconds: float) -> Job | None:
+    """Take the next claimable job: mark it running under a fresh lease token and count the attempt."""
+    now = timezone.now()
+    candidates = claimable(now, queues)
+    if connection.vendor == "sqlite" and not candidates.exists():
+        return None
+    with transaction.atomic():
+        job = candidates.select_for_update(skip_locked=True).first()
+        if job is None:
+            return None
+        job.state = State.RUNNING
+        job.attempts += 1
+        job.lease_owner = _new_token()
+        job.lease_expires_at = now + timedelta(seconds=lease_seconds)
+        job.started_at = now
+        Job.objects.filter(pk=job.pk).update(
+            state=job.state,
+            attempts=F("attempts") + 1,
+            lease_owner=job.lease_owner,
+            lease_expires_at=job.lease_expires_at,
+            started_at=now,
+        )
+    return job
+
+
+def renew_leases(tokens: Sequence[str], lease_seconds: float) -> int:
+    if not tokens:
+        return 0
+    expires = timezone.now() + timedelta(seconds=lease_seconds)
+    return Job.objects.filter(lease_owner__in=list(tokens), state=State.RUNNING).update(
+        lease_expires_at=expires
+    )
+
+
+def reap_expired_leases() -> int:
+    """Make jobs whose worker vanished claimable again, or dead if out of tries.
+
+    The lost attempt stays counted. Returns how many jobs were released either way.
+    """
+    now = timezone.now()
+    expired = Job.objects.filter(state=State.RUNNING, lease_expires_at__lt=now)
+    if not expired.exists():
+        return 0
+    cleared = {"lease_owner": "", "lease_expires_at": None, "last_error": LEASE_EXPIRED}
+    with transaction.atomic():
+        dead = expired.filter(attempts__gte=F("max_attempts")).update(
+            state=State.DEAD, finished_at=now, **cleared
+        )
+        revived = expired.update(state=State.PENDING, run_after=now, **cleared)
+    return dead + revived
+
+
+def record_success(job: Job) -> bool:
+    return _finish(job, state=State.SUCCEEDED, finished_at=timezone.now())
+
+
+def record_failure(
+    job: Job,
+    exc: BaseException,
+    *,
+    permanent: bool = False,
+    retry_after: float | None = None,
+    consume_attempt: bool = True,
+) -> str:
+    """Send the job back to pending with a delay, or to dead; returns the new state."""
+    now = timezone.now()
+    error = error_summary(exc)
+    # A deferral that does not consume an attempt widens the budget instead of un-counting the run, so
+    # `attempts` always says how many times the handler really ran.
+    max_attempts = job.max_attempts if consume_attempt else job.max_attempts + 1
+    if permanent or job.attempts >= max_attempts:
+        _finish(job, state=State.DEAD, finished_at=now, last_error=error, max_attempts=max_attempts)
+        return State.DEAD
+    if retry_after is None:
+        retry_after = retry_delay(job.attempts, conf.backoff_base(), conf.backoff_max())
+    run_after = now + timedelta(seconds=max(0.0, retry_after))
+    _finish(job, state=State.PENDING, run_after=run_after, last_error=error, max_attempts=max_attempts)
+    return State.PENDING
+
+
+def rerun(job_ids: Sequence[int] | None = None) -> int:
+    """Send dead jobs back to pending, due now, with a fresh attempt budget; None means every dead job."""
+    now = timezone.now()
+    dead = Job.objects.filter(state=State.DEAD)
+    if job_ids is not None:
+        dead = dead.filter(pk__in=list(job_ids))
+    count = 0
+    with transaction.atomic():
+        for job in dead.select_for_update():
+            spec = registry.get_handler(job.kind)
+            budget = (spec.max_attempts if spec else None) or conf.default_max_attempts()
+            # Attempts keep counting (history); the limit moves up by a fresh budget.
+            job.max_attempts = job.attempts + budget
+            job.state = State.PENDING
+            job.run_after = now
+            job.finished_at = None
+            job.save(update_fields=["max_attempts", "state", "run_after", "finished_at"])
+            count += 1
+    return count
+
+
+def error_summary(exc: BaseException, limit: int = 4000) -> str:
+    """The exception and the innermost frames: enough to act on in a panel, bounded in size."""
+    text = "".join(traceback.format_exception(exc, limit=-6)).strip()
+    return text if len(text) <= limit else "..." + text[-limit:]
+
+
+def _finish(job: Job, **changes: object) -> bool:
+    # Only the holder of the current lease may record an outcome: if the lease expired and another worker took
+    # the job over, this (stale) result is dropped and the newer attempt decides.
+    changes.setdefault("lease_owner", "")
+    changes.setdefault("lease_expires_at", None)
+    updated = Job.objects.filter(pk=job.pk, lease_owner=job.lease_owner, state=State.RUNNING).update(
+        **changes
+    )
+    return updated == 1
+
+
+def _new_token() -> str:
+    return f"{socket.gethostname()[:50]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"

@@ -1,0 +1,64 @@
+"""The outbox table: one row per unit of work enqueued in the transaction that caused it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Job(models.Model):
+    class State(models.TextChoices):
+        # A failed attempt that will be retried goes back to PENDING with a later run_after and attempts > 0.
+        PENDING = "pending"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        DEAD = "dead"
+        CANCELLED = "cancelled"
+
+    kind = models.CharField(max_length=100)
+    queue = models.CharField(max_length=50, default="default")
+    # Jobs sharing a key run one at a time in enqueue order ("" = no ordering lane). Also the handle for
+    # coalescing, cancel() and reschedule(), together with the kind.
+    key = models.CharField(max_length=200, blank=True, default="")
+    payload = models.JSONField(default=dict)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    # Set at enqueue with coalesce=True: at most one such job per kind+key waits unstarted (unique index
+    # below).
+    coalesce = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=8)
+    run_after = models.DateTimeField()
+    # Unique per claim (host:pid:random): outcomes and heartbeats only count while the token still matches, so
+    # a worker whose lease was taken over cannot overwrite the new attempt's result.
+    lease_owner = models.CharField(max_length=100, blank=True, default="")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # start of the latest attempt
+    finished_at = models.DateTimeField(null=True, blank=True)  # set on succeeded, dead and cancelled
+
+    class Meta:
+        indexes = [
+            # The claim: due pending jobs, oldest first.
+            models.Index(fields=["run_after", "id"], condition=Q(state="pending"), name="jobs_claim_idx"),
+            # The per-key check of the claim ("is an older job of this key unfinished?"), and kind+key
+            # lookups.
+            models.Index(
+                fields=["key", "id"], condition=Q(state__in=["pending", "running"]), name="jobs_key_open_idx"
+            ),
+            models.Index(fields=["kind", "key"], name="jobs_kind_key_idx"),
+            # Reaping expired leases.
+            models.Index(fields=["lease_expires_at"], condition=Q(state="running"), name="jobs_lease_idx"),
+            models.Index(fields=["state", "id"], name="jobs_state_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"],
+                condition=Q(state="pending", attempts=0, coalesce=True),
+                name="jobs_one_coalescing_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        key = f" [{self.key}]" if self.key else ""
+        return f"#{self.pk} {self.kind}{key} {self.state}"

@@ -1,0 +1,60 @@
+"""Handlers by job kind.
+
+Apps register handlers in their own `jobs.py` or `handlers.py`; `JobsConfig.ready()` imports those modules in
+every process (web and worker alike), so by the time a job is enqueued or claimed its kind is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from rendez.jobs.models import Job
+
+HandlerFunc = Callable[[dict[str, Any], "Job"], None]
+
+
+@dataclass(frozen=True)
+class HandlerSpec:
+    kind: str
+    func: HandlerFunc
+    max_attempts: int | None
+    queue: str
+
+
+_handlers: dict[str, HandlerSpec] = {}
+
+
+def handler(
+    kind: str, *, max_attempts: int | None = None, queue: str = "default"
+) -> Callable[[HandlerFunc], HandlerFunc]:
+    """Register `func(payload, job) -> None` for `kind`; `max_attempts` None means JOBS_MAX_ATTEMPTS."""
+
+    def register(func: HandlerFunc) -> HandlerFunc:
+        existing = _handlers.get(kind)
+        # A module imported twice (tests, autoreload) re-registers the same function: harmless. Two functions
+        # for one kind is a programming error that would otherwise make behaviour depend on import order.
+        if existing and _qualified_name(existing.func) != _qualified_name(func):
+            raise ImproperlyConfigured(
+                f"job kind {kind!r} already handled by {_qualified_name(existing.func)}"
+            )
+        _handlers[kind] = HandlerSpec(kind=kind, func=func, max_attempts=max_attempts, queue=queue)
+        return func
+
+    return register
+
+
+def get_handler(kind: str) -> HandlerSpec | None:
+    return _handlers.get(kind)
+
+
+def registered_kinds() -> list[str]:
+    return sorted(_handlers)
+
+
+def _qualified_name(func: Callable[..., Any]) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
