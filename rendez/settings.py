@@ -23,7 +23,8 @@ ENCRYPTION_KEYS = env_list("RENDEZ_ENCRYPTION_KEYS") or [
     persisted_secret("RENDEZ_ENCRYPTION_KEYS", VAR_DIR / "encryption_key", lambda: Fernet.generate_key().decode())
 ]
 
-BASE_URL = env_str("RENDEZ_BASE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
+PORT = env_int("PORT", 8000)
+BASE_URL = env_str("RENDEZ_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 ALLOWED_HOSTS = env_list("RENDEZ_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("RENDEZ_CSRF_TRUSTED_ORIGINS", [BASE_URL])
 
@@ -101,6 +102,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise warns at start-up when its root is missing, even though it serves from the apps' folders here.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -146,3 +149,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("RENDEZ_LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# Static files are served by WhiteNoise straight from the apps' folders: no collectstatic step for `make run`.
+WHITENOISE_USE_FINDERS = True

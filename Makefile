@@ -1,0 +1,47 @@
+# The two commands every new user needs: `make run` and `make test`. Each sets up what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test lint format worker bench install clean lock
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} $(BIN)/rendez migrate --no-input -v 0
+	ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} $(BIN)/rendez demo
+	ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} $(BIN)/rendez serve --host 127.0.0.1 --port $(PORT)
+
+test: $(STAMP)
+	scripts/test.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy rendez zoom_emulator
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+worker: $(STAMP)
+	$(BIN)/rendez worker
+
+bench: $(STAMP)
+	scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) var build *.egg-info
+
+# Re-pin every transitive dependency after changing pyproject.toml.
+lock: $(STAMP)
+	echo '# Every installed package, pinned: `make lock` rewrites this from the virtual environment after a dependency change.' > requirements/constraints.txt
+	$(BIN)/pip freeze --exclude-editable | grep -v '^rendez' >> requirements/constraints.txt

@@ -1,0 +1,166 @@
+"""The demo business that `make run` seeds: idempotent, so every start can run it again.
+
+Two staff members with working hours, a one-to-one video service, a group video service of five seats, an in-person
+service, a few customers and bookings, default notification workflows, an admin login and an API key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from rendez.scheduling import services
+from rendez.scheduling.availability import Interval
+from rendez.scheduling.calendars import find_slots
+from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
+from rendez.tenants.models import ApiKey, Membership, Plan, Tenant
+
+DEMO_PASSWORD = "rendez-demo"
+WEEKDAY_HOURS = [(time(9, 0), time(12, 30)), (time(13, 30), time(17, 0))]
+STAFF = [
+    ("Maria Keller", "maria@demo-clinic.example", "maria"),
+    ("Jonas Weber", "jonas@demo-clinic.example", "jonas"),
+]
+CUSTOMERS = [
+    ("Ada Lovelace", "ada@example.com", "+4915112345678"),
+    ("Grace Hopper", "grace@example.com", "+14155550123"),
+    ("Alan Turing", "alan@example.com", ""),
+]
+
+
+@dataclass
+class DemoResult:
+    tenant: Tenant
+    api_key: str
+    admin_username: str
+    operator_username: str
+    password: str
+    bookings_created: int
+
+
+def seed_demo(now: datetime | None = None) -> DemoResult:
+    now = now or timezone.now()
+    with transaction.atomic():
+        plan, _ = Plan.objects.update_or_create(
+            slug="pro",
+            defaults={
+                "name": "Pro",
+                "capabilities": ["zoom", "sms", "whatsapp", "telegram", "webhook"],
+                "limits": {"staff": 50, "services": 100},
+            },
+        )
+        tenant, _ = Tenant.objects.get_or_create(
+            slug="demo",
+            defaults={
+                "name": "Demo Clinic",
+                "timezone": "Europe/Berlin",
+                "address": "Torstraße 1, 10119 Berlin",
+                "plan": plan,
+            },
+        )
+        operator = _user("operator", "operator@rendez.localhost", superuser=True)
+        admin = _user("admin", "admin@demo-clinic.example")
+        Membership.objects.get_or_create(user=admin, tenant=tenant, defaults={"role": Membership.Role.ADMIN})
+        staff = [_staff(tenant, name, email, username) for name, email, username in STAFF]
+        one_to_one, group, in_person = _services(tenant, staff)
+        api_key = _demo_api_key(tenant)
+        _install_workflows(tenant)
+    created = 0
+    if not Booking.objects.filter(tenant=tenant).exists():
+        created = _book_examples(one_to_one, group, in_person, now)
+    return DemoResult(tenant, api_key, admin.username, operator.username, DEMO_PASSWORD, created)
+
+
+def _user(username: str, email: str, superuser: bool = False):
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=username, defaults={"email": email, "is_staff": superuser, "is_superuser": superuser}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _staff(tenant: Tenant, name: str, email: str, username: str) -> Staff:
+    user = _user(username, email)
+    Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": Membership.Role.STAFF})
+    member, created = Staff.objects.get_or_create(
+        tenant=tenant, email=email, defaults={"name": name, "timezone": "Europe/Berlin", "user": user}
+    )
+    if created:
+        WorkingHours.objects.bulk_create(
+            WorkingHours(staff=member, weekday=day, start_time=start, end_time=end)
+            for day in range(5)
+            for start, end in WEEKDAY_HOURS
+        )
+    return member
+
+
+def _services(tenant: Tenant, staff: list[Staff]) -> tuple[Service, Service, Service]:
+    specs = [
+        dict(name="Video consultation", duration_minutes=30, buffer_after_minutes=10, zoom_enabled=True),
+        dict(name="Group workshop (video)", duration_minutes=60, capacity=5, slot_interval_minutes=60, zoom_enabled=True),
+        dict(name="In-person check-up", duration_minutes=45, location_type=Service.LocationType.IN_PERSON),
+    ]
+    made = []
+    for spec in specs:
+        service, created = Service.objects.get_or_create(tenant=tenant, name=spec["name"], defaults=spec)
+        if created:
+            service.staff.set(staff)
+        made.append(service)
+    return made[0], made[1], made[2]
+
+
+def _demo_api_key(tenant: Tenant) -> str:
+    """RENDEZ_DEMO_API_KEY when set; otherwise a key generated once and kept in var/ so every start can show it."""
+    remembered = Path(settings.VAR_DIR) / "demo_api_key"
+    raw = settings.DEMO_API_KEY or (remembered.read_text().strip() if remembered.exists() else "")
+    if not raw:
+        _, raw = ApiKey.issue(tenant, "Demo key")
+        remembered.parent.mkdir(parents=True, exist_ok=True)
+        remembered.write_text(raw)
+        remembered.chmod(0o600)
+        return raw
+    if ApiKey.authenticate(raw) is None:
+        # Known but revoked (someone tried revocation in the demo): bring it back rather than collide on the digest.
+        revived = ApiKey.objects.filter(tenant=tenant, prefix=raw[:12]).update(revoked_at=None)
+        if not revived:
+            ApiKey.issue(tenant, "Demo key", raw_key=raw)
+    return raw
+
+
+def _install_workflows(tenant: Tenant) -> None:
+    try:
+        from rendez.notifications.defaults import install_default_workflows
+    except ImportError:  # notifications not installed in this build
+        return
+    install_default_workflows(tenant)
+
+
+def _book_examples(one_to_one: Service, group: Service, in_person: Service, now: datetime) -> int:
+    window = Interval(now + timedelta(days=1), now + timedelta(days=15))
+    staff = list(one_to_one.staff.order_by("pk"))
+    plans = [
+        (one_to_one, staff[0], 0, CUSTOMERS[0], 1),
+        (one_to_one, staff[1], 3, CUSTOMERS[1], 1),
+        (group, staff[0], 5, CUSTOMERS[0], 1),
+        (group, staff[0], 5, CUSTOMERS[2], 2),
+        (in_person, staff[1], 8, CUSTOMERS[2], 1),
+    ]
+    created = 0
+    for service, member, nth, (name, email, phone), party in plans:
+        slots = find_slots(service, [member], window, now)
+        if len(slots) <= nth:
+            continue
+        start = slots[nth][1].start
+        customer = services.CustomerDetails(name=name, email=email, phone=phone, timezone="Europe/Berlin")
+        services.book(service=service, staff=member, start=start, customer=customer, party_size=party, now=now)
+        created += 1
+    return created

@@ -1,0 +1,29 @@
+"""`rendez demo`: seed (or refresh) the demo business and print how to use it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from rendez.web.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenant (idempotent) and print its URLs and credentials."
+
+    def handle(self, *args, **options) -> None:
+        result = seed_demo()
+        base = settings.BASE_URL
+        lines = [
+            f"Demo business: {result.tenant.name} (tenant '{result.tenant.slug}'), "
+            f"{result.bookings_created} example bookings created this run",
+            f"  Home:          {base}/",
+            f"  API docs:      {base}/api/v1/docs",
+            f"  Admin:         {base}/admin/  (operator: {result.operator_username} / {result.password})",
+            f"  Tenant admin:  {result.admin_username} / {result.password}",
+            f"  API key:       {result.api_key}",
+            f'  Try:           curl -H "Authorization: Bearer {result.api_key}" {base}/api/v1/services',
+        ]
+        if settings.ZOOM_EMULATOR:
+            lines.append(f"  Zoom emulator: {base}/_zoom/")
+        self.stdout.write("\n".join(lines))

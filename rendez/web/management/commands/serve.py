@@ -1,0 +1,48 @@
+"""`rendez serve`: the embedded default — a threaded web server and a job worker in one process.
+
+Production runs `gunicorn rendez.wsgi` and any number of `rendez worker` processes instead (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from werkzeug.serving import make_server
+
+from rendez.wsgi import application
+
+
+class Command(BaseCommand):
+    help = "Serve Rendez on a threaded WSGI server with one embedded job worker."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=settings.PORT)
+        parser.add_argument("--no-worker", action="store_true", help="Do not run a job worker in this process.")
+        parser.add_argument("--worker-concurrency", type=int, default=2)
+
+    def handle(self, *args, host: str, port: int, no_worker: bool, worker_concurrency: int, **options) -> None:
+        from rendez.jobs.worker import start_embedded_worker
+
+        server = make_server(host, port, application, threaded=True)
+        worker = None if no_worker else start_embedded_worker(concurrency=worker_concurrency)
+        stopping = threading.Event()
+
+        def shut_down(signum, frame) -> None:
+            if not stopping.is_set():
+                stopping.set()
+                # shutdown() waits for serve_forever to return, so it must run off the serving thread.
+                threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, shut_down)
+        signal.signal(signal.SIGINT, shut_down)
+        self.stdout.write(f"Rendez serving on http://{host}:{port}/ ({'with' if worker else 'without'} a job worker)")
+        try:
+            server.serve_forever()
+        finally:
+            if worker is not None:
+                worker.stop()
+            self.stdout.write("Rendez stopped.")
