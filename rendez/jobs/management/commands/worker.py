@@ -9,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from rendez.jobs.worker import Worker
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
 
 class Command(BaseCommand):
     help = "Run background jobs (the transactional outbox)."
@@ -28,9 +30,17 @@ class Command(BaseCommand):
         worker = Worker(
             queues=queues, concurrency=options["concurrency"], poll_interval=options["poll_interval"]
         )
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: worker.request_stop())
-        if options["once"]:
+        previous = {
+            signum: signal.signal(signum, lambda *_: worker.request_stop()) for signum in STOP_SIGNALS
+        }
+        try:
+            self._run(worker, queues, once=options["once"])
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _run(self, worker: Worker, queues: list[str] | None, once: bool) -> None:
+        if once:
             ran = worker.run_once()
             self.stdout.write(f"ran {ran} job(s)")
             return
