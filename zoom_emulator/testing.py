@@ -99,7 +99,8 @@ def run_emulator(emulator: Emulator | None = None, port: int = 0) -> Iterator[Ru
     server = make_server(
         "127.0.0.1", port, emulator.wsgi_app, threaded=True, request_handler=QuietRequestHandler
     )
-    thread = threading.Thread(target=server.serve_forever, name="zoom-emulator", daemon=True)
+    # A short poll interval keeps shutdown (and so every test using this) fast.
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), name="zoom-emulator", daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.server_port}"
     control = ControlClient(base_url)
