@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +52,7 @@ def enqueue(
         job = _coalesce_or_create(fields) if coalesce else Job.objects.create(**fields)
         if job.run_after <= now:
             _notify(job.queue)
+            transaction.on_commit(_wake_local_workers)
     return job
 
 
@@ -99,6 +101,16 @@ def _merge_into_waiting(fields: dict[str, Any]) -> Job | None:
     job.run_after = min(job.run_after, fields["run_after"])
     job.save(update_fields=["payload", "run_after"])
     return job
+
+
+# Wake-up callbacks of the workers running in this process (the embedded worker of `rendez serve`): on SQLite,
+# which has no NOTIFY, a job enqueued by a web request then starts at once instead of at the next poll.
+local_wakeups: set[Callable[[], None]] = set()
+
+
+def _wake_local_workers() -> None:
+    for wake in list(local_wakeups):
+        wake()
 
 
 def _notify(queue: str) -> None:

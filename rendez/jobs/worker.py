@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import DatabaseError, close_old_connections, connection, connections
 
-from rendez.jobs import claims, conf, registry
+from rendez.jobs import claims, conf, queue, registry
 from rendez.jobs.errors import PermanentError, Retry
 from rendez.jobs.models import Job
 
@@ -56,6 +56,7 @@ class Worker:
     def start(self) -> None:
         """Start the threads; returns once the listener (if any) listens, so no later NOTIFY is missed."""
         self._start_helpers()
+        queue.local_wakeups.add(self._wake.set)
         for number in range(self.concurrency):
             self._runners.append(self._thread(self._run_loop, f"rendez-jobs-runner-{number}", drain=False))
 
@@ -71,6 +72,7 @@ class Worker:
     def stop(self, timeout: float | None = None) -> None:
         """Request a stop and wait for the jobs in hand to finish and every thread to exit."""
         self.request_stop()
+        queue.local_wakeups.discard(self._wake.set)
         for thread in self._runners:
             thread.join(timeout)
         self._halting.set()
