@@ -154,10 +154,9 @@ def free_slots(rules: SlotRules, calendar: Calendar, window: Interval, now: date
     return sorted(slots.values())
 
 
-def check_start(
-    rules: SlotRules, calendar: Calendar, start: datetime, now: datetime, party_size: int = 1
-) -> Slot | Refusal:
-    """Whether a party can be booked at exactly `start`, and if not, the precise reason."""
+def check_request(rules: SlotRules, start: datetime, now: datetime, party_size: int = 1) -> Refusal | None:
+    """The refusals that need no calendar: when `start` is, and how many come. Checked first, so a start years
+    away is refused before any arithmetic on it could overflow."""
     if start < now:
         return Refusal("in_past", "That time is in the past.")
     if start < now + rules.min_notice:
@@ -167,6 +166,16 @@ def check_start(
         return Refusal("too_far", f"This service can be booked at most {rules.horizon.days} days in advance.")
     if party_size > rules.capacity:
         return Refusal("party_too_large", f"This service takes at most {rules.capacity} people per slot.")
+    return None
+
+
+def check_start(
+    rules: SlotRules, calendar: Calendar, start: datetime, now: datetime, party_size: int = 1
+) -> Slot | Refusal:
+    """Whether a party can be booked at exactly `start`, and if not, the precise reason."""
+    refusal = check_request(rules, start, now, party_size)
+    if refusal is not None:
+        return refusal
 
     joinable = next((a for a in calendar.appointments if a.joinable and a.start == start), None)
     if joinable is not None:

@@ -7,6 +7,7 @@ jobs (meeting sync, notifications) in the same transaction, so a commit always c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from rendez.scheduling import events
-from rendez.scheduling.availability import Interval, Refusal, check_start
+from rendez.scheduling.availability import Interval, Refusal, check_request, check_start
 from rendez.scheduling.calendars import load_calendars, rules_for
 from rendez.scheduling.models import Appointment, Booking, Customer, Service, Staff
 
@@ -98,13 +99,11 @@ def reschedule_booking(
     staff = staff or booking.appointment.staff
     _require_offered(service, staff)
     with transaction.atomic():
-        booking = _reload(booking)
+        booking = _lock_booking(booking, staff)
         _require_holds_seats(booking, "rescheduled")
         old = booking.appointment
         if old.start == start and old.staff_id == staff.pk:
             return booking
-        _lock_staff(old.staff, staff)
-        old.refresh_from_db()
         alone = old.seats_taken == booking.party_size
         target_has_session = _open_session(service, staff, start) is not None
         if alone and not target_has_session:
@@ -127,8 +126,7 @@ def reschedule_appointment(
     staff = staff or appointment.staff
     _require_offered(appointment.service, staff)
     with transaction.atomic():
-        _lock_staff(appointment.staff, staff)
-        appointment.refresh_from_db()
+        appointment = _lock_appointment(appointment, staff)
         if appointment.seats_taken == 0:
             raise BookingError("nothing_to_move", "This appointment has no active bookings left to move.")
         if appointment.start == start and appointment.staff_id == staff.pk:
@@ -153,8 +151,7 @@ def set_status(booking: Booking, status: str, *, now: datetime | None = None) ->
     if status not in Status.values:
         raise BookingError("unknown_status", f"{status!r} is not a booking status.", field="status")
     with transaction.atomic():
-        booking = _reload(booking)
-        _lock_staff(booking.appointment.staff)
+        booking = _lock_booking(booking)
         old_status = booking.status
         if status == old_status:
             return booking
@@ -191,14 +188,46 @@ def _require_holds_seats(booking: Booking, verb: str) -> None:
         raise BookingError("not_active", f"A {booking.status} booking cannot be {verb}.", field="status")
 
 
-def _reload(booking: Booking) -> Booking:
-    return Booking.objects.select_related("appointment__service", "appointment__staff").get(pk=booking.pk)
-
-
 def _lock_staff(*staff: Staff) -> None:
     """Serialize writers per staff member. Locks in id order so two movers between the same pair cannot deadlock."""
-    ids = sorted({member.pk for member in staff})
-    list(Staff.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    _lock_staff_ids(member.pk for member in staff)
+
+
+def _lock_staff_ids(ids: Iterable[int]) -> None:
+    ordered = sorted(set(ids))
+    list(Staff.objects.select_for_update().filter(pk__in=ordered).order_by("pk").values_list("pk", flat=True))
+
+
+def _lock_booking(booking: Booking, *also: Staff) -> Booking:
+    """Lock the staff member of the booking's appointment (and `also`), then read the booking afresh.
+
+    Reading before locking would let two concurrent cancels both see "confirmed" and both give the seats back.
+    If the appointment moved to someone else while we waited, lock that person too and read again.
+    """
+    locked: set[int] = set()
+    while True:
+        staff_id = Booking.objects.filter(pk=booking.pk).values_list("appointment__staff_id", flat=True).get()
+        wanted = {staff_id, *(member.pk for member in also)}
+        if not wanted <= locked:
+            _lock_staff_ids(wanted | locked)
+            locked |= wanted
+        fresh = Booking.objects.select_related("appointment__service", "appointment__staff").get(pk=booking.pk)
+        if fresh.appointment.staff_id in locked:
+            return fresh
+
+
+def _lock_appointment(appointment: Appointment, *also: Staff) -> Appointment:
+    """Like `_lock_booking`, for a whole appointment."""
+    locked: set[int] = set()
+    while True:
+        staff_id = Appointment.objects.filter(pk=appointment.pk).values_list("staff_id", flat=True).get()
+        wanted = {staff_id, *(member.pk for member in also)}
+        if not wanted <= locked:
+            _lock_staff_ids(wanted | locked)
+            locked |= wanted
+        fresh = Appointment.objects.select_related("service", "staff").get(pk=appointment.pk)
+        if fresh.staff_id in locked:
+            return fresh
 
 
 def _open_session(service: Service, staff: Staff, start: datetime, exclude: int | None = None) -> Appointment | None:
@@ -211,9 +240,13 @@ def _open_session(service: Service, staff: Staff, start: datetime, exclude: int 
 def _check(service: Service, staff: Staff, start: datetime, party_size: int, now: datetime, exclude=None) -> None:
     if timezone.is_naive(start):
         raise BookingError("naive_start", "The start time needs a UTC offset or zone.", field="start")
+    rules = rules_for(service)
+    refusal = check_request(rules, start, now, party_size)
+    if refusal is not None:
+        raise BookingError.from_refusal(refusal)
     window = Interval(start, start + service.duration)
     calendar = load_calendars(service, [staff], window, exclude_appointment_id=exclude)[staff.pk]
-    verdict = check_start(rules_for(service), calendar, start, now, party_size)
+    verdict = check_start(rules, calendar, start, now, party_size)
     if isinstance(verdict, Refusal):
         raise BookingError.from_refusal(verdict)
 
