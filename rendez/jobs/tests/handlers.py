@@ -60,14 +60,15 @@ def interval(payload: dict[str, Any], job: Job) -> None:
     finished = time.time()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {INTERVAL_TABLE} (job_key, seq, started, finished, pid) VALUES (%s, %s, %s, %s, %s)",
+            f"INSERT INTO {INTERVAL_TABLE} (job_key, seq, started, finished, pid) "
+            "VALUES (%s, %s, %s, %s, %s)",
             [job.key, payload["seq"], started, finished, os.getpid()],
         )
 
 
 @handler("tests.gate")
 def gate(payload: dict[str, Any], job: Job) -> None:
-    """Say that it started, wait until the gate file exists (or `sleep` passes), then record the effect once."""
+    """Say that it started, wait for the gate file (or until `sleep` passes), then record the effect once."""
     Path(payload["started"]).write_text(str(os.getpid()))
     deadline = time.monotonic() + payload.get("sleep", 60)
     while time.monotonic() < deadline and not ("gate" in payload and Path(payload["gate"]).exists()):
@@ -80,7 +81,8 @@ def create_interval_table() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {INTERVAL_TABLE} "
-            "(job_key varchar(200), seq integer, started double precision, finished double precision, pid integer)"
+            "(job_key varchar(200), seq integer, started double precision, finished double precision, "
+            "pid integer)"
         )
         cursor.execute(f"DELETE FROM {INTERVAL_TABLE}")
 

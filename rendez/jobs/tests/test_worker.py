@@ -218,7 +218,8 @@ def test_a_live_lease_is_renewed() -> None:
     assert job is not None and job.lease_expires_at is not None
 
     assert claims.renew_leases([job.lease_owner], lease_seconds=60) == 1
-    assert Job.objects.get().lease_expires_at > job.lease_expires_at + timedelta(seconds=30)
+    renewed = Job.objects.get().lease_expires_at
+    assert renewed is not None and renewed > job.lease_expires_at + timedelta(seconds=30)
 
 
 class TestPerKeyClaims:
