@@ -1,0 +1,210 @@
+"""The one outbound HTTP client: timeouts, a user agent, and no calls to private addresses.
+
+Every request Rendez makes to another system (Zoom, Twilio, Telegram, customers' webhooks) goes through here:
+
+    from rendez.lib import http
+
+    response = http.request("POST", url, data={...}, auth=(sid, token))
+
+A target whose host resolves to a private, loopback, link-local or otherwise non-public address is refused unless
+the host is listed in `settings.HTTP_TRUSTED_HOSTS` (the Zoom emulator on loopback, test fakes). Every address the
+host resolves to is checked, and the check runs for every request, redirects included, in the transport itself.
+
+Errors say whether trying again can help: `TransientHTTPError` (network trouble, timeouts, 408/425/429/5xx) or
+`PermanentHTTPError` (other 4xx, refused addresses). Tests swap the network for an `httpx2.MockTransport` with
+`use_transport()` instead of patching functions.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx2
+from django.conf import settings
+from django.utils import timezone
+
+USER_AGENT = "Rendez/0.1"
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+Resolver = Callable[[str, int], list[str]]
+
+
+class HTTPError(Exception):
+    """An outbound call that did not succeed. `retryable` says whether the same request may succeed later."""
+
+    retryable = False
+
+    def __init__(
+        self, message: str, *, response: httpx2.Response | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.response = response
+        self.retry_after = retry_after
+
+    @property
+    def status_code(self) -> int | None:
+        return self.response.status_code if self.response is not None else None
+
+
+class TransientHTTPError(HTTPError):
+    retryable = True
+
+
+class PermanentHTTPError(HTTPError):
+    retryable = False
+
+
+class BlockedAddressError(PermanentHTTPError):
+    """The target is on a private network and not a trusted host."""
+
+
+# --- address guard ---------------------------------------------------------------------------------------------
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise TransientHTTPError(f"cannot resolve {host}: {exc}") from exc
+    return sorted({str(info[4][0]) for info in infos})
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def is_trusted_host(host: str) -> bool:
+    trusted = {name.strip().lower().strip("[]") for name in getattr(settings, "HTTP_TRUSTED_HOSTS", [])}
+    return host.lower().strip("[]") in trusted
+
+
+def check_target(url: httpx2.URL, resolver: Resolver = resolve) -> None:
+    """Raise `BlockedAddressError` unless `url` may be called: a trusted host, or one with only public addresses."""
+    host = url.host
+    if url.scheme not in ("http", "https"):
+        raise BlockedAddressError(f"refusing {url.scheme!r} URL: only http and https are allowed")
+    if not host:
+        raise BlockedAddressError("refusing a URL without a host")
+    if is_trusted_host(host):
+        return
+    port = url.port or (443 if url.scheme == "https" else 80)
+    for address in resolver(host, port):
+        if not is_public_address(address):
+            raise BlockedAddressError(f"refusing {host}: it resolves to the non-public address {address}")
+
+
+class GuardedTransport(httpx2.BaseTransport):
+    """Checks each request's target before handing it to the real transport."""
+
+    def __init__(self, inner: httpx2.BaseTransport, resolver: Resolver = resolve) -> None:
+        self.inner = inner
+        self.resolver = resolver
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        check_target(request.url, self.resolver)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+# --- client ----------------------------------------------------------------------------------------------------
+
+_transport_override: httpx2.BaseTransport | None = None
+
+
+@contextmanager
+def use_transport(transport: httpx2.BaseTransport, *, check_addresses: bool = False) -> Iterator[None]:
+    """Route every client made inside the block through `transport` (an `httpx2.MockTransport` in tests).
+
+    The address guard is off by default here: a mock has no network, and its hosts need not resolve. Pass
+    `check_addresses=True` to test the guard itself.
+    """
+    global _transport_override
+    previous = _transport_override
+    _transport_override = GuardedTransport(transport) if check_addresses else transport
+    try:
+        yield
+    finally:
+        _transport_override = previous
+
+
+def timeout() -> httpx2.Timeout:
+    return httpx2.Timeout(float(getattr(settings, "HTTP_TIMEOUT_SECONDS", 10.0)))
+
+
+def client(**kwargs: Any) -> httpx2.Client:
+    """A configured client; use it as a context manager. Keyword arguments go to `httpx2.Client`."""
+    headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
+    transport = _transport_override or GuardedTransport(httpx2.HTTPTransport())
+    kwargs.setdefault("timeout", timeout())
+    kwargs.setdefault("follow_redirects", False)
+    return httpx2.Client(headers=headers, transport=transport, **kwargs)
+
+
+def request(method: str, url: str, *, raise_for_status: bool = True, **kwargs: Any) -> httpx2.Response:
+    """Send one request. Network failures become `TransientHTTPError`; with `raise_for_status` (the default) so do
+    retryable statuses, and other 4xx/5xx become `PermanentHTTPError`."""
+    try:
+        with client() as http_client:
+            response = http_client.request(method, url, **kwargs)
+            response.read()
+    except HTTPError:
+        raise
+    except httpx2.TransportError as exc:
+        raise TransientHTTPError(f"{method} {_safe_url(url)} failed: {exc!r}") from exc
+    if raise_for_status:
+        check_status(response)
+    return response
+
+
+def check_status(response: httpx2.Response) -> None:
+    """Raise the matching error for an unsuccessful response; do nothing for 1xx-3xx."""
+    error = error_for_response(response)
+    if error is not None:
+        raise error
+
+
+def error_for_response(response: httpx2.Response) -> HTTPError | None:
+    """Classify a response: None when it succeeded, else a transient or permanent error carrying it."""
+    status = response.status_code
+    if status < 400:
+        return None
+    message = f"{response.request.method} {_safe_url(str(response.request.url))} answered {status}"
+    if status in RETRYABLE_STATUSES or status >= 500:
+        return TransientHTTPError(message, response=response, retry_after=retry_after_seconds(response))
+    return PermanentHTTPError(message, response=response)
+
+
+def retry_after_seconds(response: httpx2.Response) -> float | None:
+    """The Retry-After header as seconds (it may be a number or an HTTP date), or None."""
+    raw = response.headers.get("Retry-After", "").strip()
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - timezone.now()).total_seconds())
+
+
+def _safe_url(url: str) -> str:
+    # Paths can hold secrets (Telegram puts the bot token in the path): log scheme and host only.
+    parsed = httpx2.URL(url)
+    return f"{parsed.scheme}://{parsed.host}{':' + str(parsed.port) if parsed.port else ''}/..."

@@ -1,0 +1,88 @@
+"""Shortcodes: `{name}` placeholders in message templates, filled from a mapping.
+
+Pure: no ORM, no settings. The caller builds the values (see `rendez.notifications.context`) and this module only
+finds, checks and substitutes placeholders. A placeholder is `{` + a lowercase identifier + `}`; any other brace
+(JSON in a webhook body, `{ }`) is left alone, and `{{name}}` is the escape for a literal `{name}`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+
+# The shortcodes every template may use. Keep in step with docs/notifications.md.
+SHORTCODES: frozenset[str] = frozenset(
+    {
+        "customer_name",
+        "customer_email",
+        "customer_phone",
+        "service_name",
+        "staff_name",
+        "appointment_date",
+        "appointment_start_time",
+        "appointment_end_time",
+        "appointment_timezone",
+        "booking_status",
+        "booking_manage_url",
+        "zoom_meeting_url",
+        "zoom_meeting_password",
+        "zoom_meeting_host_url",
+        "tenant_name",
+        "tenant_address",
+    }
+)
+# Shortcodes whose value comes from the appointment's video meeting: a message using them waits for it.
+MEETING_SHORTCODES: frozenset[str] = frozenset(
+    {"zoom_meeting_url", "zoom_meeting_password", "zoom_meeting_host_url"}
+)
+# The host's start link: for staff only, never for customers or outside addresses.
+HOST_ONLY_SHORTCODES: frozenset[str] = frozenset({"zoom_meeting_host_url"})
+
+_PLACEHOLDER = re.compile(r"\{\{([a-z_][a-z0-9_]*)\}\}|\{([a-z_][a-z0-9_]*)\}")
+
+
+def used(template: str) -> set[str]:
+    """The shortcodes a template uses (escaped `{{name}}` does not count)."""
+    return {match.group(2) for match in _PLACEHOLDER.finditer(template) if match.group(2)}
+
+
+def unknown(template: str, known: Iterable[str] = SHORTCODES) -> list[str]:
+    """Shortcodes in `template` that are not in `known`, sorted: what a form should report."""
+    return sorted(used(template) - set(known))
+
+
+def uses_any(templates: Iterable[str], names: Iterable[str]) -> bool:
+    wanted = set(names)
+    return any(used(template) & wanted for template in templates)
+
+
+def render(
+    template: str,
+    values: Mapping[str, str],
+    escape: Callable[[str], str] | None = None,
+    drop_empty_lines_of: Iterable[str] = (),
+) -> str:
+    """Replace each `{name}` with `values[name]` (passed through `escape`, e.g. HTML escaping, when given).
+
+    Names missing from `values` stay as written, so a typo that slipped past validation shows up in the message
+    instead of vanishing silently. `{{name}}` becomes the literal `{name}`. A line using one of
+    `drop_empty_lines_of` whose value is empty is left out entirely ("Meeting password: " with no password).
+    """
+    optional = set(drop_empty_lines_of)
+    if optional:
+        template = "".join(
+            line
+            for line in template.splitlines(keepends=True)
+            if not any(not values.get(name, "") for name in used(line) & optional)
+        )
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group(1):
+            return "{" + match.group(1) + "}"
+        name = match.group(2)
+        if name not in values:
+            return match.group(0)
+        value = str(values[name])
+        return escape(value) if escape else value
+
+    return _PLACEHOLDER.sub(substitute, template)

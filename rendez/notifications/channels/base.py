@@ -1,0 +1,88 @@
+"""The channel port: what a transport receives, what it raises, and where its vendor settings come from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rendez.lib import http
+from rendez.notifications import conf
+from rendez.notifications.models import ChannelConfig
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    channel: str
+    recipient: str
+    subject: str
+    text: str
+    tenant_name: str = ""
+    # Emails: the calendar invitation and its iTIP method (REQUEST or CANCEL).
+    invitation: bytes | None = None
+    invitation_method: str = "REQUEST"
+    # Webhooks: the structured event sent as JSON beside the rendered text.
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VendorSettings:
+    """A tenant's vendor account for a channel, or the installation's when the tenant has none."""
+
+    base_url: str = ""
+    account_sid: str = ""
+    secret: str = ""
+    sender: str = ""
+
+
+class ChannelError(Exception):
+    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+    @classmethod
+    def from_http(cls, exc: http.HTTPError, detail: str = "") -> ChannelError:
+        message = f"{exc} {detail}".strip()
+        return cls(message, permanent=not exc.retryable, retry_after=exc.retry_after)
+
+
+class Transport(Protocol):
+    def send(self, message: OutgoingMessage, vendor: VendorSettings) -> str:
+        """Deliver the message; return the vendor's message id when there is one."""
+        ...
+
+
+def vendor_settings(tenant_id: int, channel: str) -> VendorSettings:
+    """The tenant's enabled ChannelConfig, with blanks filled from the installation's settings."""
+    config = ChannelConfig.objects.filter(tenant_id=tenant_id, channel=channel, is_enabled=True).first()
+    defaults = _installation_defaults(channel)
+    if config is None:
+        return defaults
+    return VendorSettings(
+        base_url=(config.base_url or defaults.base_url).rstrip("/"),
+        account_sid=config.account_sid or defaults.account_sid,
+        secret=config.secret or defaults.secret,
+        sender=config.sender or defaults.sender,
+    )
+
+
+def _installation_defaults(channel: str) -> VendorSettings:
+    if channel == "sms":
+        return VendorSettings(
+            conf.twilio_base_url(),
+            conf.twilio_account_sid(),
+            conf.twilio_auth_token(),
+            conf.twilio_sms_from(),
+        )
+    if channel == "whatsapp":
+        return VendorSettings(
+            conf.twilio_base_url(),
+            conf.twilio_account_sid(),
+            conf.twilio_auth_token(),
+            conf.twilio_whatsapp_from(),
+        )
+    if channel == "telegram":
+        return VendorSettings(base_url=conf.telegram_base_url(), secret=conf.telegram_bot_token())
+    if channel == "webhook":
+        return VendorSettings(secret=conf.webhook_secret())
+    return VendorSettings()

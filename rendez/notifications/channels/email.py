@@ -1,0 +1,55 @@
+"""Email through Django's mail backend (SMTP in production): a text part, an HTML part, and the invitation."""
+
+from __future__ import annotations
+
+import smtplib
+from email.utils import formataddr, make_msgid, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+
+from rendez.notifications.channels.base import ChannelError, OutgoingMessage, VendorSettings
+
+
+class EmailTransport:
+    def send(self, message: OutgoingMessage, vendor: VendorSettings) -> str:
+        email = build_email(message)
+        try:
+            with get_connection(fail_silently=False) as connection:
+                connection.send_messages([email])
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise ChannelError(
+                f"recipient refused: {exc.recipients}", permanent=all(c >= 500 for c in codes)
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise ChannelError(
+                f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", permanent=exc.smtp_code >= 500
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            # Connection refused, reset, timed out, server went away: the next attempt may find it back.
+            raise ChannelError(f"SMTP unavailable: {exc!r}", permanent=False) from exc
+        return email.extra_headers.get("Message-ID", "")
+
+
+def build_email(message: OutgoingMessage) -> EmailMultiAlternatives:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    sender = formataddr((message.tenant_name or name, address)) if address else settings.DEFAULT_FROM_EMAIL
+    email = EmailMultiAlternatives(
+        subject=" ".join(message.subject.split()),
+        body=message.text,
+        from_email=sender,
+        to=[message.recipient],
+        headers={"Message-ID": make_msgid(domain=address.rpartition("@")[2] or None)},
+    )
+    html = render_to_string(
+        "notifications/email.html",
+        {"subject": message.subject, "text": message.text, "tenant_name": message.tenant_name},
+    )
+    email.attach_alternative(html, "text/html")
+    if message.invitation is not None:
+        method = message.invitation_method
+        filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
+        email.attach(filename, message.invitation, f"text/calendar; charset=utf-8; method={method}")
+    return email

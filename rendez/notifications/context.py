@@ -1,0 +1,90 @@
+"""The values shortcodes take for one booking and one recipient.
+
+Dates and times are shown in the recipient's zone: the customer's own (else the tenant's) for customers, the staff
+member's for staff, the tenant's for admins and fixed addresses. Meeting values come from the appointment's meeting
+record and are empty while there is none (or it is not ready). The host's start link is never stored: staff get a
+Rendez link that fetches a fresh one when clicked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+
+from rendez.conferencing.models import Meeting
+from rendez.notifications.models import RecipientKind
+from rendez.scheduling.models import Appointment, Booking
+
+# Recipients allowed to see the host link; the workflow validation keeps it away from the rest.
+HOST_LINK_RECIPIENTS = frozenset({RecipientKind.STAFF, RecipientKind.ADMIN})
+
+
+@dataclass(frozen=True)
+class MeetingValues:
+    join_url: str = ""
+    password: str = ""
+    ready: bool = False
+
+
+def recipient_zone(booking: Booking, recipient_kind: str) -> ZoneInfo:
+    appointment = booking.appointment
+    if recipient_kind == RecipientKind.CUSTOMER and booking.customer.timezone:
+        return ZoneInfo(booking.customer.timezone)
+    if recipient_kind == RecipientKind.STAFF:
+        return appointment.staff.zone
+    return ZoneInfo(booking.tenant.timezone)
+
+
+def meeting_of(appointment: Appointment) -> Meeting | None:
+    try:
+        return appointment.meeting
+    except ObjectDoesNotExist:
+        return None
+
+
+def meeting_values(appointment: Appointment) -> MeetingValues:
+    meeting = meeting_of(appointment)
+    if meeting is None or meeting.state not in (Meeting.State.READY, Meeting.State.UNMANAGED):
+        return MeetingValues()
+    return MeetingValues(join_url=meeting.join_url, password=meeting.password, ready=bool(meeting.join_url))
+
+
+def manage_url(booking: Booking) -> str:
+    return f"{settings.BASE_URL}/manage/{booking.manage_token}"
+
+
+def start_meeting_url(appointment: Appointment) -> str:
+    return f"{settings.BASE_URL}/panel/appointments/{appointment.pk}/start-meeting"
+
+
+def shortcode_values(booking: Booking, recipient_kind: str, zone: ZoneInfo | None = None) -> dict[str, str]:
+    """Every shortcode's value for this booking as `recipient_kind` should see it."""
+    appointment = booking.appointment
+    zone = zone or recipient_zone(booking, recipient_kind)
+    start = appointment.start.astimezone(zone)
+    end = appointment.end.astimezone(zone)
+    meeting = meeting_values(appointment)
+    host_url = ""
+    if meeting.ready and recipient_kind in HOST_LINK_RECIPIENTS:
+        host_url = start_meeting_url(appointment)
+    return {
+        "customer_name": booking.customer.name,
+        "customer_email": booking.customer.email,
+        "customer_phone": booking.customer.phone,
+        "service_name": appointment.service.name,
+        "staff_name": appointment.staff.name,
+        "appointment_date": start.strftime("%A, %d %B %Y"),
+        "appointment_start_time": start.strftime("%H:%M"),
+        "appointment_end_time": end.strftime("%H:%M"),
+        "appointment_timezone": str(zone.key),
+        "booking_status": booking.get_status_display(),
+        "booking_manage_url": manage_url(booking),
+        "zoom_meeting_url": meeting.join_url,
+        "zoom_meeting_password": meeting.password,
+        "zoom_meeting_host_url": host_url,
+        "tenant_name": booking.tenant.name,
+        "tenant_address": booking.tenant.address,
+    }

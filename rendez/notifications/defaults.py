@@ -1,0 +1,129 @@
+"""The workflows a new tenant starts with: confirmation, reschedule, cancellation, reminders 24 h and 1 h before,
+and a heads-up for the staff member with the link that starts the meeting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from rendez.notifications.models import Channel, Trigger, Workflow
+from rendez.tenants.models import Tenant
+
+_WHEN = "{appointment_date}, {appointment_start_time}–{appointment_end_time} ({appointment_timezone})"
+_MEETING = "Join the video meeting: {zoom_meeting_url}\nMeeting password: {zoom_meeting_password}\n"
+_MANAGE = "Need to change something? {booking_manage_url}\n"
+_SIGNATURE = "\n{tenant_name}\n{tenant_address}\n"
+
+
+@dataclass(frozen=True)
+class DefaultWorkflow:
+    key: str
+    name: str
+    trigger: str
+    subject: str
+    body: str
+    offset_minutes: int = 0
+    to_customer: bool = True
+    to_staff: bool = False
+
+
+DEFAULTS = [
+    DefaultWorkflow(
+        "confirmation",
+        "Booking confirmation",
+        Trigger.BOOKING_CONFIRMED,
+        "Confirmed: {service_name} on {appointment_date}",
+        "Hello {customer_name},\n\nyour {service_name} with {staff_name} is confirmed for "
+        + _WHEN
+        + ".\n\n"
+        + _MEETING
+        + "\n"
+        + _MANAGE
+        + _SIGNATURE,
+    ),
+    DefaultWorkflow(
+        "reschedule",
+        "Booking rescheduled",
+        Trigger.BOOKING_RESCHEDULED,
+        "New time: {service_name} on {appointment_date}",
+        "Hello {customer_name},\n\nyour {service_name} with {staff_name} has moved to "
+        + _WHEN
+        + ".\n\n"
+        + _MEETING
+        + "\n"
+        + _MANAGE
+        + _SIGNATURE,
+    ),
+    DefaultWorkflow(
+        "cancellation",
+        "Booking cancelled",
+        Trigger.BOOKING_CANCELLED,
+        "Cancelled: {service_name} on {appointment_date}",
+        "Hello {customer_name},\n\nyour {service_name} with {staff_name} on "
+        + _WHEN
+        + " is cancelled.\n"
+        + _SIGNATURE,
+    ),
+    DefaultWorkflow(
+        "reminder_24h",
+        "Reminder 24 hours before",
+        Trigger.BEFORE_START,
+        "Tomorrow: {service_name} at {appointment_start_time}",
+        "Hello {customer_name},\n\na reminder of your {service_name} with {staff_name} on "
+        + _WHEN
+        + ".\n\n"
+        + _MEETING
+        + "\n"
+        + _MANAGE
+        + _SIGNATURE,
+        offset_minutes=24 * 60,
+    ),
+    DefaultWorkflow(
+        "reminder_1h",
+        "Reminder 1 hour before",
+        Trigger.BEFORE_START,
+        "In one hour: {service_name} at {appointment_start_time}",
+        "Hello {customer_name},\n\nyour {service_name} with {staff_name} starts at {appointment_start_time} "
+        "({appointment_timezone}).\n\n" + _MEETING + _SIGNATURE,
+        offset_minutes=60,
+    ),
+    DefaultWorkflow(
+        "staff_new_booking",
+        "New booking (staff)",
+        Trigger.BOOKING_CONFIRMED,
+        "New booking: {service_name} with {customer_name} on {appointment_date}",
+        "{customer_name} ({customer_email}) booked {service_name} on " + _WHEN + ".\n\n"
+        "Start the meeting as host: {zoom_meeting_host_url}\nMeeting password: {zoom_meeting_password}\n",
+        to_customer=False,
+        to_staff=True,
+    ),
+]
+
+
+def install_default_workflows(tenant: Tenant) -> list[Workflow]:
+    """Create the default email workflows the tenant does not have yet; idempotent. Returns all of them.
+
+    Existing ones (found by their default key) are left as the tenant edited them; a deleted one comes back.
+    """
+    installed = []
+    with transaction.atomic():
+        for default in DEFAULTS:
+            workflow, created = Workflow.objects.get_or_create(
+                tenant=tenant,
+                default_key=default.key,
+                defaults={
+                    "name": default.name,
+                    "trigger": default.trigger,
+                    "offset_minutes": default.offset_minutes,
+                    "channel": Channel.EMAIL,
+                    "to_customer": default.to_customer,
+                    "to_staff": default.to_staff,
+                    "subject_template": default.subject,
+                    "body_template": default.body,
+                },
+            )
+            if created:
+                workflow.full_clean()
+            installed.append(workflow)
+    return installed

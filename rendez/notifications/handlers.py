@@ -1,0 +1,26 @@
+"""Job handlers of the notifications app (discovered by `rendez.jobs` at startup)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rendez import jobs
+from rendez.notifications import dispatch, sending
+
+# A queue of their own: operators can run dedicated workers for messages (a Worker with queues={"notifications"}).
+QUEUE = "notifications"
+
+
+@jobs.handler("notifications.booking_event", max_attempts=10, queue=QUEUE)
+def booking_event(payload: dict[str, Any], job: jobs.Job) -> None:
+    dispatch.handle_booking_event(payload, job)
+
+
+@jobs.handler(dispatch.REMINDER, max_attempts=10, queue=QUEUE)
+def reminder(payload: dict[str, Any], job: jobs.Job) -> None:
+    dispatch.handle_reminder(payload, job)
+
+
+@jobs.handler(dispatch.DELIVER, max_attempts=6, queue=QUEUE)
+def deliver(payload: dict[str, Any], job: jobs.Job) -> None:
+    sending.handle_deliver(payload, job)

@@ -1,0 +1,108 @@
+"""Calendar invitations (iCalendar, RFC 5545 / iTIP RFC 5546) for bookings.
+
+One booking is one event for its whole life: the UID never changes, SEQUENCE grows with every reschedule (and at
+cancellation), and a cancelled or rejected booking is sent as METHOD:CANCEL so calendars remove it. The meeting's
+join link is the LOCATION and is repeated in the description with the password.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from rendez.notifications.context import manage_url, meeting_values
+from rendez.notifications.models import Invitation
+from rendez.scheduling.models import Booking
+
+PRODID = "-//Rendez//Rendez 0.1//EN"
+# Bookings in these states are off: their invitation cancels the calendar event.
+CANCELLED_STATUSES = frozenset({Booking.Status.CANCELLED, Booking.Status.REJECTED})
+
+
+def uid_for(booking: Booking) -> str:
+    host = urlsplit(settings.BASE_URL).hostname or "rendez.localhost"
+    return f"booking-{booking.pk}@{host}"
+
+
+def current_sequence(booking: Booking) -> int:
+    invitation = Invitation.objects.filter(booking=booking).first()
+    return invitation.sequence if invitation else 0
+
+
+def bump_sequence(booking: Booking) -> int:
+    """Record a change calendars must see as newer (reschedule, cancellation); returns the new SEQUENCE."""
+    Invitation.objects.get_or_create(booking=booking)
+    Invitation.objects.filter(booking=booking).update(sequence=F("sequence") + 1)
+    return current_sequence(booking)
+
+
+def method_for(booking: Booking) -> str:
+    return "CANCEL" if booking.status in CANCELLED_STATUSES else "REQUEST"
+
+
+def build_invitation(booking: Booking, zone: ZoneInfo, now: datetime | None = None) -> tuple[bytes, str]:
+    """The invitation for the booking as it is now, with times in `zone`; returns (ics bytes, METHOD)."""
+    appointment = booking.appointment
+    method = method_for(booking)
+    meeting = meeting_values(appointment)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+
+    event = Event()
+    event.add("uid", uid_for(booking))
+    event.add("sequence", current_sequence(booking))
+    event.add("dtstamp", (now or timezone.now()).astimezone(ZoneInfo("UTC")))
+    event.add("dtstart", appointment.start.astimezone(zone))
+    event.add("dtend", appointment.end.astimezone(zone))
+    event.add("summary", f"{appointment.service.name} with {appointment.staff.name}")
+    event.add("description", _description(booking, meeting.join_url, meeting.password))
+    location = meeting.join_url or booking.tenant.address
+    if location:
+        event.add("location", location)
+    event.add("url", manage_url(booking))
+    event.add("status", _status(booking))
+    event.add("organizer", _organizer(booking))
+    attendee = vCalAddress(f"mailto:{booking.customer.email}")
+    attendee.params["cn"] = vText(booking.customer.name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("DECLINED" if method == "CANCEL" else "ACCEPTED")
+    event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical(), method
+
+
+def _status(booking: Booking) -> str:
+    if booking.status in CANCELLED_STATUSES:
+        return "CANCELLED"
+    if booking.status == Booking.Status.PENDING:
+        return "TENTATIVE"
+    return "CONFIRMED"
+
+
+def _organizer(booking: Booking) -> vCalAddress:
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address or 'bookings@rendez.localhost'}")
+    organizer.params["cn"] = vText(booking.tenant.name)
+    return organizer
+
+
+def _description(booking: Booking, join_url: str, password: str) -> str:
+    appointment = booking.appointment
+    lines = [f"{appointment.service.name} with {appointment.staff.name} ({booking.tenant.name})."]
+    if join_url:
+        lines.append(f"Join the video meeting: {join_url}")
+    if password:
+        lines.append(f"Meeting password: {password}")
+    lines.append(f"Manage your booking: {manage_url(booking)}")
+    return "\n".join(lines)
