@@ -30,8 +30,10 @@ class ControlClient:
     def close(self) -> None:
         self._client.close()
 
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None, **params: Any) -> Any:
-        response = self._client.request(method, path, json=body, params=params or None)
+    def _call(
+        self, verb: str, endpoint: str, body: dict[str, Any] | None = None, params: dict[str, str] | None = None
+    ) -> Any:
+        response = self._client.request(verb, endpoint, json=body, params=params)
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -40,7 +42,7 @@ class ControlClient:
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         params = {key: value for key, value in (("method", method), ("path", path)) if value}
-        return list(self._call("GET", "/requests", **params)["requests"])
+        return list(self._call("GET", "/requests", params=params)["requests"])
 
     def clear_requests(self) -> None:
         self._call("DELETE", "/requests")
@@ -59,7 +61,7 @@ class ControlClient:
 
     def deliveries(self, event: str | None = None) -> list[dict[str, Any]]:
         params = {"event": event} if event else {}
-        return list(self._call("GET", "/webhooks", **params)["deliveries"])
+        return list(self._call("GET", "/webhooks", params=params)["deliveries"])
 
     def wait_for_webhooks(self, timeout: float = 5.0) -> bool:
         return bool(self._call("POST", "/webhooks/wait", {"timeout": timeout})["idle"])
