@@ -130,9 +130,10 @@ ZOOM_OAUTH_BASE_URL = env_str("ZOOM_OAUTH_BASE_URL", _zoom_default_oauth).rstrip
 ZOOM_API_BASE_URL = env_str(
     "ZOOM_API_BASE_URL", f"{ZOOM_OAUTH_BASE_URL}/v2" if ZOOM_EMULATOR else "https://api.zoom.us/v2"
 ).rstrip("/")
-ZOOM_CLIENT_ID = env_str("ZOOM_CLIENT_ID")
-ZOOM_CLIENT_SECRET = env_str("ZOOM_CLIENT_SECRET")
-ZOOM_WEBHOOK_SECRET_TOKEN = env_str("ZOOM_WEBHOOK_SECRET_TOKEN")
+# With the emulator, the platform's Zoom app defaults to the one registered in zoom_emulator/seeds/default.json.
+ZOOM_CLIENT_ID = env_str("ZOOM_CLIENT_ID", "rendez-demo-client" if ZOOM_EMULATOR else "")
+ZOOM_CLIENT_SECRET = env_str("ZOOM_CLIENT_SECRET", "rendez-demo-secret" if ZOOM_EMULATOR else "")
+ZOOM_WEBHOOK_SECRET_TOKEN = env_str("ZOOM_WEBHOOK_SECRET_TOKEN", "rendez-demo-webhook-secret" if ZOOM_EMULATOR else "")
 
 # Outbound HTTP: hosts on private addresses that may still be called (the emulator on loopback, test fakes).
 HTTP_TRUSTED_HOSTS = env_list("RENDEZ_HTTP_TRUSTED_HOSTS", ["127.0.0.1", "localhost"])
