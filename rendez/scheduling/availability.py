@@ -115,7 +115,9 @@ def working_intervals(calendar: Calendar, window: Interval) -> list[Interval]:
     day = first
     while day <= last:
         for start_time, end_time in calendar.weekly_hours.get(day.weekday(), ()):
-            interval = Interval(local_to_utc(day, start_time, calendar.zone), local_to_utc(day, end_time, calendar.zone))
+            interval = Interval(
+                local_to_utc(day, start_time, calendar.zone), local_to_utc(day, end_time, calendar.zone)
+            )
             if interval.end > interval.start and interval.overlaps(window):
                 intervals.append(interval)
         day += timedelta(days=1)

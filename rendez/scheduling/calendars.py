@@ -78,10 +78,14 @@ def load_calendars(
     }
 
 
-def find_slots(service: Service, staff: Sequence[Staff], window: Interval, now: datetime) -> list[tuple[Staff, Slot]]:
+def find_slots(
+    service: Service, staff: Sequence[Staff], window: Interval, now: datetime
+) -> list[tuple[Staff, Slot]]:
     """Every bookable slot of `service` with any of `staff` starting in `window`, ordered by time then staff."""
     rules = rules_for(service)
     calendars = load_calendars(service, staff, window)
-    found = [(member, slot) for member in staff for slot in free_slots(rules, calendars[member.pk], window, now)]
+    found = [
+        (member, slot) for member in staff for slot in free_slots(rules, calendars[member.pk], window, now)
+    ]
     found.sort(key=lambda pair: (pair[1].start, pair[0].pk))
     return found

@@ -25,7 +25,11 @@ class Staff(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="staff_profiles"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_profiles",
     )
     is_active = models.BooleanField(default=True)
 
@@ -61,7 +65,9 @@ class WorkingHours(models.Model):
     class Meta:
         ordering = ["weekday", "start_time"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="working_hours_ordered")
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")), name="working_hours_ordered"
+            )
         ]
 
     def __str__(self) -> str:
@@ -76,7 +82,9 @@ class TimeOff(models.Model):
 
     class Meta:
         ordering = ["start"]
-        constraints = [models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="time_off_ordered")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="time_off_ordered")
+        ]
 
 
 class Service(models.Model):
@@ -92,16 +100,22 @@ class Service(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    duration_minutes = models.PositiveIntegerField(validators=[MinValueValidator(5), MaxValueValidator(24 * 60)])
+    duration_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
     buffer_before_minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(24 * 60)])
     buffer_after_minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(24 * 60)])
-    capacity = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)])
+    capacity = models.PositiveIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)]
+    )
     # Slots start every `slot_interval_minutes` from the start of each working interval; empty means the duration.
     slot_interval_minutes = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
     )
     min_notice_minutes = models.PositiveIntegerField(default=0)
-    horizon_days = models.PositiveIntegerField(default=60, validators=[MinValueValidator(1), MaxValueValidator(730)])
+    horizon_days = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(1), MaxValueValidator(730)]
+    )
     price = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     location_type = models.CharField(max_length=20, choices=LocationType.choices, default=LocationType.VIDEO)
     initial_status = models.CharField(
@@ -165,10 +179,14 @@ class Appointment(models.Model):
         constraints = [
             # A last line of defence behind the staff lock: one live appointment per staff member and start.
             models.UniqueConstraint(
-                fields=["staff", "start"], condition=Q(seats_taken__gt=0), name="one_live_appointment_per_start"
+                fields=["staff", "start"],
+                condition=Q(seats_taken__gt=0),
+                name="one_live_appointment_per_start",
             ),
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="appointment_ordered"),
-            models.CheckConstraint(condition=Q(seats_taken__lte=models.F("capacity")), name="appointment_not_overfull"),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=models.F("capacity")), name="appointment_not_overfull"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -133,7 +133,10 @@ def reschedule_appointment(
             return appointment
         if _open_session(appointment.service, staff, start, exclude=appointment.pk) is not None:
             raise BookingError(
-                "conflict", "Another session of this service is already at that time.", field="start", conflict=True
+                "conflict",
+                "Another session of this service is already at that time.",
+                field="start",
+                conflict=True,
             )
         _move_appointment(appointment, staff, start, now)
         for booking in appointment.bookings.filter(status__in=Booking.SEAT_HOLDING):
@@ -161,7 +164,9 @@ def set_status(booking: Booking, status: str, *, now: datetime | None = None) ->
             )
         if status in AFTER_START_ONLY and booking.appointment.start > now:
             raise BookingError(
-                "not_started", f"A booking can be marked {status} only once its appointment has begun.", field="status"
+                "not_started",
+                f"A booking can be marked {status} only once its appointment has begun.",
+                field="status",
             )
         booking.status = status
         booking.save(update_fields=["status", "updated_at"])
@@ -180,7 +185,9 @@ def _require_offered(service: Service, staff: Staff) -> None:
     if not service.is_active:
         raise BookingError("service_inactive", "This service is not bookable.", field="service_id")
     if not staff.is_active or not service.staff.filter(pk=staff.pk).exists():
-        raise BookingError("staff_not_offering", f"{staff.name} does not offer {service.name}.", field="staff_id")
+        raise BookingError(
+            "staff_not_offering", f"{staff.name} does not offer {service.name}.", field="staff_id"
+        )
 
 
 def _require_holds_seats(booking: Booking, verb: str) -> None:
@@ -211,7 +218,9 @@ def _lock_booking(booking: Booking, *also: Staff) -> Booking:
         if not wanted <= locked:
             _lock_staff_ids(wanted | locked)
             locked |= wanted
-        fresh = Booking.objects.select_related("appointment__service", "appointment__staff").get(pk=booking.pk)
+        fresh = Booking.objects.select_related("appointment__service", "appointment__staff").get(
+            pk=booking.pk
+        )
         if fresh.appointment.staff_id in locked:
             return fresh
 
@@ -230,14 +239,18 @@ def _lock_appointment(appointment: Appointment, *also: Staff) -> Appointment:
             return fresh
 
 
-def _open_session(service: Service, staff: Staff, start: datetime, exclude: int | None = None) -> Appointment | None:
+def _open_session(
+    service: Service, staff: Staff, start: datetime, exclude: int | None = None
+) -> Appointment | None:
     sessions = Appointment.objects.filter(service=service, staff=staff, start=start, seats_taken__gt=0)
     if exclude is not None:
         sessions = sessions.exclude(pk=exclude)
     return sessions.first()
 
 
-def _check(service: Service, staff: Staff, start: datetime, party_size: int, now: datetime, exclude=None) -> None:
+def _check(
+    service: Service, staff: Staff, start: datetime, party_size: int, now: datetime, exclude=None
+) -> None:
     if timezone.is_naive(start):
         raise BookingError("naive_start", "The start time needs a UTC offset or zone.", field="start")
     rules = rules_for(service)
@@ -251,7 +264,9 @@ def _check(service: Service, staff: Staff, start: datetime, party_size: int, now
         raise BookingError.from_refusal(verdict)
 
 
-def _take_seats(service: Service, staff: Staff, start: datetime, party_size: int, now: datetime) -> Appointment:
+def _take_seats(
+    service: Service, staff: Staff, start: datetime, party_size: int, now: datetime
+) -> Appointment:
     """Seats at `start`: in the open session there, or in a new appointment. Caller holds the staff lock."""
     _check(service, staff, start, party_size, now)
     session = _open_session(service, staff, start)
@@ -305,7 +320,11 @@ def _upsert_customer(tenant_id: int, details: CustomerDetails) -> Customer:
     if not created:
         changed = {
             field: value
-            for field, value in (("name", details.name), ("phone", details.phone), ("timezone", details.timezone))
+            for field, value in (
+                ("name", details.name),
+                ("phone", details.phone),
+                ("timezone", details.timezone),
+            )
             if value and getattr(customer, field) != value
         }
         if changed:

@@ -157,7 +157,9 @@ def test_the_same_email_is_the_same_customer_with_newer_details(consultation, do
 
 
 def test_it_refuses_a_party_larger_than_the_capacity(yoga, dora):
-    assert_refused("party_too_large", lambda: book(yoga, dora, TUESDAY_TEN, party_size=6, now=NOW), conflict=False)
+    assert_refused(
+        "party_too_large", lambda: book(yoga, dora, TUESDAY_TEN, party_size=6, now=NOW), conflict=False
+    )
 
 
 def test_it_refuses_a_party_of_nobody(yoga, dora):
@@ -188,13 +190,17 @@ def test_it_refuses_a_start_centuries_away_without_overflowing(consultation, dor
 
 
 def test_it_refuses_a_start_outside_working_hours(consultation, dora):
-    assert_refused("outside_working_hours", lambda: book(consultation, dora, utc(2026, 6, 2, 15), now=NOW), conflict=True)
+    assert_refused(
+        "outside_working_hours", lambda: book(consultation, dora, utc(2026, 6, 2, 15), now=NOW), conflict=True
+    )
     saturday = utc(2026, 6, 6, 8)
     assert_refused("outside_working_hours", lambda: book(consultation, dora, saturday, now=NOW))
 
 
 def test_it_refuses_a_slot_running_past_the_end_of_the_day(consultation, dora):
-    assert_refused("outside_working_hours", lambda: book(consultation, dora, utc(2026, 6, 2, 14, 45), now=NOW))
+    assert_refused(
+        "outside_working_hours", lambda: book(consultation, dora, utc(2026, 6, 2, 14, 45), now=NOW)
+    )
 
 
 def test_it_refuses_a_start_during_time_off(consultation, dora):
@@ -211,19 +217,25 @@ def test_it_refuses_a_slot_reaching_into_another_appointments_buffer(consultatio
     consultation.buffer_after_minutes = 15
     consultation.save()
     book(consultation, dora, TUESDAY_TEN, now=NOW)
-    assert_refused("conflict", lambda: book(consultation, dora, TUESDAY_TEN + timedelta(minutes=30), "Dave", now=NOW))
+    assert_refused(
+        "conflict", lambda: book(consultation, dora, TUESDAY_TEN + timedelta(minutes=30), "Dave", now=NOW)
+    )
 
 
 def test_it_refuses_a_full_group_session(yoga, dora):
     book(yoga, dora, TUESDAY_TEN, "Charlie", party_size=4, now=NOW)
-    assert_refused("full", lambda: book(yoga, dora, TUESDAY_TEN, "Dave", party_size=2, now=NOW), conflict=True)
+    assert_refused(
+        "full", lambda: book(yoga, dora, TUESDAY_TEN, "Dave", party_size=2, now=NOW), conflict=True
+    )
     book(yoga, dora, TUESDAY_TEN, "Dave", now=NOW)
     assert_refused("full", lambda: book(yoga, dora, TUESDAY_TEN, "Erin", now=NOW))
 
 
 def test_it_refuses_staff_who_do_not_offer_the_service(alice, consultation):
     outsider = make_staff(alice, "Gina")
-    assert_refused("staff_not_offering", lambda: book(consultation, outsider, TUESDAY_TEN, now=NOW), conflict=False)
+    assert_refused(
+        "staff_not_offering", lambda: book(consultation, outsider, TUESDAY_TEN, now=NOW), conflict=False
+    )
 
 
 def test_it_refuses_staff_who_left(consultation, dora):
@@ -244,7 +256,9 @@ def test_it_refuses_an_inactive_service(consultation, dora):
 
 
 def test_it_refuses_a_start_off_the_slot_grid(consultation, dora):
-    assert_refused("not_a_slot", lambda: book(consultation, dora, TUESDAY_TEN + 10 * MINUTE, now=NOW), conflict=False)
+    assert_refused(
+        "not_a_slot", lambda: book(consultation, dora, TUESDAY_TEN + 10 * MINUTE, now=NOW), conflict=False
+    )
 
 
 def test_it_refuses_a_start_without_a_zone(consultation, dora):
@@ -314,7 +328,9 @@ def test_a_booking_moves_to_another_staff_member(consultation, dora, erik):
 def test_a_booking_cannot_move_into_a_full_session(yoga, dora):
     charlie = book(yoga, dora, TUESDAY_TEN, "Charlie", now=NOW)
     book(yoga, dora, TUESDAY_NOON, "Dave", party_size=5, now=NOW)
-    assert_refused("full", lambda: services.reschedule_booking(charlie, start=TUESDAY_NOON, now=NOW), conflict=True)
+    assert_refused(
+        "full", lambda: services.reschedule_booking(charlie, start=TUESDAY_NOON, now=NOW), conflict=True
+    )
 
 
 def test_a_booking_cannot_move_into_a_taken_slot(consultation, dora):
@@ -325,13 +341,19 @@ def test_a_booking_cannot_move_into_a_taken_slot(consultation, dora):
 
 def test_a_booking_cannot_move_outside_working_hours(consultation, dora):
     charlie = book(consultation, dora, TUESDAY_TEN, now=NOW)
-    assert_refused("outside_working_hours", lambda: services.reschedule_booking(charlie, start=utc(2026, 6, 2, 20), now=NOW))
+    assert_refused(
+        "outside_working_hours",
+        lambda: services.reschedule_booking(charlie, start=utc(2026, 6, 2, 20), now=NOW),
+    )
 
 
 def test_a_booking_cannot_move_to_staff_not_offering_the_service(alice, consultation, dora):
     booking = book(consultation, dora, TUESDAY_TEN, now=NOW)
     gina = make_staff(alice, "Gina")
-    assert_refused("staff_not_offering", lambda: services.reschedule_booking(booking, start=TUESDAY_TEN, staff=gina, now=NOW))
+    assert_refused(
+        "staff_not_offering",
+        lambda: services.reschedule_booking(booking, start=TUESDAY_TEN, staff=gina, now=NOW),
+    )
 
 
 def test_rescheduling_to_the_same_time_changes_nothing(consultation, dora):
@@ -361,7 +383,9 @@ def test_a_whole_group_moves_together(yoga, dora):
     assert Appointment.objects.get().start == TUESDAY_NOON
     assert Appointment.objects.get().seats_taken == 3
     assert synced_appointments() == [appointment.pk]
-    assert sorted(booking_events()) == sorted([(charlie.pk, "booking_rescheduled"), (dave.pk, "booking_rescheduled")])
+    assert sorted(booking_events()) == sorted(
+        [(charlie.pk, "booking_rescheduled"), (dave.pk, "booking_rescheduled")]
+    )
 
 
 def test_a_group_leaves_behind_those_who_cancelled(yoga, dora):
@@ -391,13 +415,16 @@ def test_a_group_cannot_move_onto_another_session(yoga, dora):
 def test_a_group_cannot_move_onto_another_appointment(yoga, consultation, dora):
     charlie = book(yoga, dora, TUESDAY_TEN, "Charlie", now=NOW)
     book(consultation, dora, TUESDAY_NOON, "Dave", now=NOW)
-    assert_refused("conflict", lambda: services.reschedule_appointment(charlie.appointment, start=TUESDAY_NOON, now=NOW))
+    assert_refused(
+        "conflict", lambda: services.reschedule_appointment(charlie.appointment, start=TUESDAY_NOON, now=NOW)
+    )
 
 
 def test_an_appointment_without_bookings_has_nothing_to_move(consultation, dora):
     booking = services.cancel_booking(book(consultation, dora, TUESDAY_TEN, now=NOW), now=NOW)
     assert_refused(
-        "nothing_to_move", lambda: services.reschedule_appointment(booking.appointment, start=TUESDAY_NOON, now=NOW)
+        "nothing_to_move",
+        lambda: services.reschedule_appointment(booking.appointment, start=TUESDAY_NOON, now=NOW),
     )
 
 
@@ -477,7 +504,9 @@ def test_every_allowed_transition_is_made(old, new, consultation, dora):
     assert Booking.objects.get().status == changed.status == new
     holds = new in ("pending", "confirmed")
     assert Appointment.objects.get().seats_taken == (1 if holds else 0)
-    expected_event = {"confirmed": "booking_confirmed", "cancelled": "booking_cancelled"}.get(new, "booking_status_changed")
+    expected_event = {"confirmed": "booking_confirmed", "cancelled": "booking_cancelled"}.get(
+        new, "booking_status_changed"
+    )
     [notification] = jobs_of(events.BOOKING_EVENT)
     assert (notification.payload["event"], notification.payload["previous_status"]) == (expected_event, old)
     assert synced_appointments() == [booking.appointment_id]
@@ -494,7 +523,9 @@ DISALLOWED = [
 @pytest.mark.parametrize(("old", "new"), DISALLOWED)
 def test_every_other_transition_is_refused(old, new, consultation, dora):
     booking = booking_in(old, consultation, dora)
-    assert_refused("invalid_transition", lambda: services.set_status(booking, new, now=AFTER_START), conflict=False)
+    assert_refused(
+        "invalid_transition", lambda: services.set_status(booking, new, now=AFTER_START), conflict=False
+    )
 
 
 def test_an_unknown_status_is_refused(consultation, dora):
