@@ -1,0 +1,218 @@
+"""Email against a real SMTP server (aiosmtpd) on a free port, with the invitation parsed back by `ical`."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from datetime import timedelta
+from email.message import EmailMessage
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.controller import Controller
+from ical.calendar_stream import IcsCalendarStream
+
+from rendez.conferencing.models import Meeting
+from rendez.notifications import ics
+from rendez.notifications.models import Delivery, Trigger
+from rendez.notifications.tests.conftest import book, run_jobs, slot, workflow
+from rendez.scheduling import services
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if message["To"] == address]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings) -> Iterator[Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.DEFAULT_FROM_EMAIL = "Rendez <bookings@rendez.test>"
+    settings.BASE_URL = "https://rendez.test"
+    yield inbox
+    controller.stop()
+
+
+def _invitation(message: EmailMessage):
+    parts = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    assert len(parts) == 1
+    raw = parts[0].get_content()
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    return IcsCalendarStream.calendar_from_ics(text), parts[0]
+
+
+def _text(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+
+
+def _html(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+
+
+def test_it_emails_the_confirmation_with_text_html_and_invitation(smtp, tenant, service):
+    workflow(tenant, attach_invitation=True, body_template="Hi {customer_name} <3\nManage: {booking_manage_url}")
+    booking = book(service)
+
+    run_jobs()
+
+    [message] = smtp.to("carla@example.com")
+    assert message["Subject"] == "Confirmed: Therapy"
+    assert message["From"] == "Acme Clinic <bookings@rendez.test>"
+    assert _text(message).startswith("Hi Carla Customer <3")
+    assert "Hi Carla Customer &lt;3" in _html(message)
+    assert f'href="https://rendez.test/manage/{booking.manage_token}"' in _html(message)
+    calendar, part = _invitation(message)
+    assert calendar.method == "REQUEST"
+    assert part.get_param("method") == "REQUEST"
+    [event] = calendar.events
+    assert event.uid == ics.uid_for(booking) == f"booking-{booking.pk}@rendez.test"
+    assert event.sequence == 0
+    assert event.dtstart == booking.appointment.start
+    assert event.dtstart.tzinfo is not None and str(event.dtstart.tzinfo) == "Asia/Tokyo"
+    assert event.dtend - event.dtstart == timedelta(minutes=30)
+    assert event.location == "Hauptstr. 1, Berlin"
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.SENT and delivery.attempts == 1
+    assert delivery.body.startswith("Hi Carla Customer")
+    assert delivery.external_id.startswith("<")
+
+
+def test_the_invitation_keeps_its_uid_bumps_sequence_and_cancels(smtp, tenant, service):
+    for trigger in (Trigger.BOOKING_CONFIRMED, Trigger.BOOKING_RESCHEDULED, Trigger.BOOKING_CANCELLED):
+        workflow(tenant, name=trigger, trigger=trigger, attach_invitation=True)
+    booking = book(service)
+    run_jobs()
+    new_start = slot(days=4, hour=14)
+    services.reschedule_booking(booking, start=new_start)
+    run_jobs()
+    services.cancel_booking(booking)
+    run_jobs()
+
+    invitations = [_invitation(message)[0] for message in smtp.to("carla@example.com")]
+    assert [calendar.method for calendar in invitations] == ["REQUEST", "REQUEST", "CANCEL"]
+    events = [calendar.events[0] for calendar in invitations]
+    assert len({event.uid for event in events}) == 1
+    assert [event.sequence for event in events] == [0, 1, 2]
+    assert events[1].dtstart == new_start
+    assert events[1].dtstart.astimezone(TOKYO).hour == new_start.astimezone(TOKYO).hour
+    assert events[2].status == "CANCELLED"
+
+
+def test_the_meeting_link_is_the_location_and_in_the_description(smtp, tenant, zoom_service):
+    booking = book(zoom_service)
+    Meeting.objects.create(
+        tenant=tenant, appointment=booking.appointment, external_id="85746352411",
+        join_url="https://zoom.test/j/85746352411?pwd=x", password="a1B2c3", state=Meeting.State.READY,
+    )
+    workflow(
+        tenant, attach_invitation=True,
+        body_template="Join: {zoom_meeting_url}\nPassword: {zoom_meeting_password}",
+    )
+    run_jobs()
+
+    [message] = smtp.to("carla@example.com")
+    assert "Join: https://zoom.test/j/85746352411?pwd=x\nPassword: a1B2c3" in _text(message)
+    [event] = _invitation(message)[0].events
+    assert event.location == "https://zoom.test/j/85746352411?pwd=x"
+    assert "https://zoom.test/j/85746352411?pwd=x" in event.description
+    assert "a1B2c3" in event.description
+
+
+def test_each_recipient_sees_times_in_their_own_zone(smtp, tenant, service, django_user_model):
+    from rendez.tenants.models import Membership
+
+    admin = django_user_model.objects.create_user("ada", email="ada@acme.test", password="x")
+    Membership.objects.create(user=admin, tenant=tenant, role=Membership.Role.ADMIN)
+    workflow(
+        tenant, to_staff=True, to_admins=True, fixed_recipients="desk@acme.test",
+        body_template="{appointment_date} {appointment_start_time}-{appointment_end_time} {appointment_timezone}",
+    )
+    start = slot(hour=10)
+    book(service, start)
+    run_jobs()
+
+    def expected(zone: str) -> str:
+        local = start.astimezone(ZoneInfo(zone))
+        end = local + timedelta(minutes=30)
+        return f"{local:%A, %d %B %Y} {local:%H:%M}-{end:%H:%M} {zone}"
+
+    assert _text(smtp.to("carla@example.com")[0]).strip() == expected("Asia/Tokyo")
+    assert _text(smtp.to("sam@acme.test")[0]).strip() == expected("America/New_York")
+    assert _text(smtp.to("ada@acme.test")[0]).strip() == expected("Europe/Berlin")
+    assert _text(smtp.to("desk@acme.test")[0]).strip() == expected("Europe/Berlin")
+
+
+def test_a_customer_without_a_zone_sees_the_tenants(smtp, tenant, service):
+    workflow(tenant, body_template="{appointment_start_time} {appointment_timezone}")
+    start = slot(hour=10)
+    book(service, start, timezone="")
+    run_jobs()
+    local = start.astimezone(ZoneInfo("Europe/Berlin"))
+    assert _text(smtp.messages[0]).strip() == f"{local:%H:%M} Europe/Berlin"
+
+
+def test_staff_get_a_rendez_link_that_starts_the_meeting(smtp, tenant, zoom_service):
+    booking = book(zoom_service)
+    Meeting.objects.create(
+        tenant=tenant, appointment=booking.appointment, join_url="https://zoom.test/j/1", state=Meeting.State.READY
+    )
+    workflow(tenant, to_customer=False, to_staff=True, body_template="Start: {zoom_meeting_host_url}")
+    run_jobs()
+    [message] = smtp.to("sam@acme.test")
+    appointment_id = booking.appointment_id
+    assert _text(message).strip() == f"Start: https://rendez.test/panel/appointments/{appointment_id}/start-meeting"
+
+
+def test_an_unreachable_smtp_server_is_retried(settings, tenant, service):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = _free_port()  # nobody listens
+    settings.EMAIL_TIMEOUT = 2
+    workflow(tenant)
+    book(service)
+    run_jobs()
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.PENDING
+    assert "SMTP unavailable" in delivery.last_error
+    assert delivery.job.state == "pending" and delivery.job.attempts == 1
+
+
+def test_the_eml_backend_writes_one_openable_file_per_message(settings, tmp_path, tenant, service):
+    settings.EMAIL_BACKEND = "rendez.notifications.mail.EmlFileBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    workflow(tenant, to_staff=True, attach_invitation=True)
+    book(service)
+    run_jobs()
+
+    files = sorted(tmp_path.glob("*.eml"))
+    assert len(files) == 2
+    parsed = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in files]
+    assert {message["To"] for message in parsed} == {"carla@example.com", "sam@acme.test"}
+    assert all(_invitation(message)[0].method == "REQUEST" for message in parsed)  # type: ignore[arg-type]
+    assert not list(tmp_path.glob("*.part"))
