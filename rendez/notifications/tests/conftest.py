@@ -170,7 +170,7 @@ def fake_vendor() -> Iterator[FakeVendor]:
     vendor = FakeVendor()
     server = make_server("127.0.0.1", 0, vendor, threaded=True)
     vendor.url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield vendor
     server.shutdown()
