@@ -28,7 +28,9 @@ def _bookings(tenant: Tenant):
 
 
 def _appointments(tenant: Tenant):
-    bookings = Prefetch("bookings", queryset=Booking.objects.select_related("customer").order_by("created_at", "pk"))
+    bookings = Prefetch(
+        "bookings", queryset=Booking.objects.select_related("customer").order_by("created_at", "pk")
+    )
     return _with_meeting(Appointment.objects.filter(tenant=tenant).prefetch_related(bookings), "meeting")
 
 
@@ -128,7 +130,9 @@ def get_appointment(request: HttpRequest, appointment_id: int):
 
 
 @router.post(
-    "/appointments/{appointment_id}/reschedule", response={200: AppointmentOut, **ERRORS}, tags=["appointments"]
+    "/appointments/{appointment_id}/reschedule",
+    response={200: AppointmentOut, **ERRORS},
+    tags=["appointments"],
 )
 def reschedule_appointment(request: HttpRequest, appointment_id: int, payload: RescheduleIn):
     tenant = tenant_of(request)

@@ -10,7 +10,15 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from rendez.api.auth import tenant_of
 from rendez.api.errors import ApiError, ErrorOut
-from rendez.api.schemas import ServiceIn, ServiceOut, ServicePatch, StaffIn, StaffOut, StaffPatch, WorkingHoursIn
+from rendez.api.schemas import (
+    ServiceIn,
+    ServiceOut,
+    ServicePatch,
+    StaffIn,
+    StaffOut,
+    StaffPatch,
+    WorkingHoursIn,
+)
 from rendez.scheduling.models import Service, Staff, WorkingHours
 from rendez.tenants.models import Tenant
 
@@ -30,7 +38,8 @@ def _staff_out(member: Staff) -> dict:
         "timezone": member.timezone,
         "is_active": member.is_active,
         "working_hours": [
-            {"weekday": h.weekday, "start": h.start_time, "end": h.end_time} for h in member.working_hours.all()
+            {"weekday": h.weekday, "start": h.start_time, "end": h.end_time}
+            for h in member.working_hours.all()
         ],
         "service_ids": sorted(service.pk for service in member.services.all()),
     }
@@ -39,7 +48,9 @@ def _staff_out(member: Staff) -> dict:
 def _replace_working_hours(member: Staff, hours: list[WorkingHoursIn]) -> None:
     for interval in hours:
         if interval.end <= interval.start:
-            raise ApiError(422, "invalid", "A working interval must end after it starts.", {"working_hours": "end"})
+            raise ApiError(
+                422, "invalid", "A working interval must end after it starts.", {"working_hours": "end"}
+            )
     member.working_hours.all().delete()
     WorkingHours.objects.bulk_create(
         WorkingHours(staff=member, weekday=h.weekday, start_time=h.start, end_time=h.end) for h in hours
@@ -100,7 +111,9 @@ def _set_staff(service: Service, staff_ids: list[int]) -> None:
     members = list(Staff.objects.filter(tenant_id=service.tenant_id, pk__in=staff_ids))
     unknown = sorted(set(staff_ids) - {member.pk for member in members})
     if unknown:
-        raise ApiError(422, "unknown_staff", f"No staff members with ids {unknown}.", {"staff_ids": str(unknown)})
+        raise ApiError(
+            422, "unknown_staff", f"No staff members with ids {unknown}.", {"staff_ids": str(unknown)}
+        )
     service.staff.set(members)
 
 

@@ -36,8 +36,25 @@ def error_response(api: NinjaAPI, request: HttpRequest, status: int, code: str, 
 
 def _field_name(location: list[Any]) -> str:
     # Ninja prefixes where a value came from ("body", "query", the parameter name); clients want the field.
-    parts = [str(part) for part in location if part not in ("body", "query", "path", "payload", "filters")]
+    # Pydantic appends the branch of a union that failed ("function-after[_validate(), str]", "literal['']"):
+    # that is its own bookkeeping, not a field, so the name stops there.
+    parts: list[str] = []
+    for part in location:
+        if part in ("body", "query", "path", "payload", "filters"):
+            continue
+        text = str(part)
+        if not isinstance(part, int) and not text.isidentifier():
+            break
+        parts.append(text)
     return ".".join(parts) or "body"
+
+
+def _field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
+    """One message per field; of several failed union branches the first says the most."""
+    fields: dict[str, str] = {}
+    for err in errors:
+        fields.setdefault(_field_name(list(err.get("loc", []))), str(err.get("msg", "invalid")))
+    return fields
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -53,14 +70,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        fields = {_field_name(list(err.get("loc", []))): str(err.get("msg", "invalid")) for err in exc.errors}
+        fields = _field_errors(exc.errors)
         message = "; ".join(f"{name}: {text}" for name, text in fields.items()) or "Invalid input."
         return error_response(api, request, 422, "invalid", message, fields)
 
     @api.exception_handler(DjangoValidationError)
     def invalid_model(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         if hasattr(exc, "error_dict"):
-            fields = {name: " ".join(m for e in errs for m in e.messages) for name, errs in exc.error_dict.items()}
+            fields = {
+                name: " ".join(m for e in errs for m in e.messages) for name, errs in exc.error_dict.items()
+            }
         else:
             fields = {"body": " ".join(exc.messages)}
         message = "; ".join(f"{name}: {text}" for name, text in fields.items())

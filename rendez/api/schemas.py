@@ -140,7 +140,9 @@ class SlotQuery(Schema):
     staff_id: int | None = None
     date_from: date
     date_to: date
-    tz: str | None = Field(None, description="IANA zone for the dates and the returned times; default: the tenant's")
+    tz: str | None = Field(
+        None, description="IANA zone for the dates and the returned times; default: the tenant's"
+    )
 
     _zone = field_validator("tz")(_check_zone)
 
