@@ -1,18 +1,26 @@
 """Bookings and appointments: book, look, move, cancel, change status. All writes go through services.py."""
 
-from __future__ import annotations
-
-from datetime import date
+# No `from __future__ import annotations` here: ninja's @paginate re-creates the view's signature and resolves string
+# annotations in its own module, where `Query[BookingFilters]` means nothing (every list answered 500).
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Query, Router
+from ninja.pagination import paginate
 
 from rendez.api.auth import tenant_of
 from rendez.api.errors import ErrorOut
-from rendez.api.schemas import AppointmentOut, BookingIn, BookingOut, BookingStatus, RescheduleIn, StatusIn
+from rendez.api.pagination import Pages
+from rendez.api.schemas import (
+    AppointmentFilters,
+    AppointmentOut,
+    BookingFilters,
+    BookingIn,
+    BookingOut,
+    RescheduleIn,
+    StatusIn,
+)
 from rendez.scheduling import services
 from rendez.scheduling.models import Appointment, Booking, Service, Staff
 from rendez.tenants.models import Tenant
@@ -67,24 +75,18 @@ def create_booking(request: HttpRequest, payload: BookingIn):
 
 
 @router.get("/bookings", response=list[BookingOut], tags=["bookings"])
-@paginate(PageNumberPagination, page_size=50)
-def list_bookings(
-    request: HttpRequest,
-    status: BookingStatus | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    customer_email: str | None = None,
-):
+@paginate(Pages)
+def list_bookings(request: HttpRequest, filters: Query[BookingFilters]):
     """Bookings, soonest first; dates filter on the appointment's start (UTC dates)."""
     bookings = _bookings(tenant_of(request)).order_by("appointment__start", "pk")
-    if status:
-        bookings = bookings.filter(status=status)
-    if date_from:
-        bookings = bookings.filter(appointment__start__date__gte=date_from)
-    if date_to:
-        bookings = bookings.filter(appointment__start__date__lte=date_to)
-    if customer_email:
-        bookings = bookings.filter(customer__email__iexact=customer_email)
+    if filters.status:
+        bookings = bookings.filter(status=filters.status)
+    if filters.date_from:
+        bookings = bookings.filter(appointment__start__date__gte=filters.date_from)
+    if filters.date_to:
+        bookings = bookings.filter(appointment__start__date__lte=filters.date_to)
+    if filters.customer_email:
+        bookings = bookings.filter(customer__email__iexact=filters.customer_email)
     return bookings
 
 
@@ -114,13 +116,14 @@ def set_booking_status(request: HttpRequest, booking_id: int, payload: StatusIn)
 
 
 @router.get("/appointments", response=list[AppointmentOut], tags=["appointments"])
-@paginate(PageNumberPagination, page_size=50)
-def list_appointments(request: HttpRequest, date_from: date | None = None, date_to: date | None = None):
+@paginate(Pages)
+def list_appointments(request: HttpRequest, filters: Query[AppointmentFilters]):
+    """Appointments, soonest first; dates filter on the start (UTC dates)."""
     appointments = _appointments(tenant_of(request)).order_by("start", "pk")
-    if date_from:
-        appointments = appointments.filter(start__date__gte=date_from)
-    if date_to:
-        appointments = appointments.filter(start__date__lte=date_to)
+    if filters.date_from:
+        appointments = appointments.filter(start__date__gte=filters.date_from)
+    if filters.date_to:
+        appointments = appointments.filter(start__date__lte=filters.date_to)
     return appointments
 
 

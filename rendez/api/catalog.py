@@ -6,10 +6,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from rendez.api.auth import tenant_of
 from rendez.api.errors import ApiError, ErrorOut
+from rendez.api.pagination import Pages
 from rendez.api.schemas import (
     ServiceIn,
     ServiceOut,
@@ -62,7 +63,7 @@ def _staff_queryset(tenant: Tenant):
 
 
 @router.get("/staff", response=list[StaffOut], tags=["staff"])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_staff(request: HttpRequest):
     return [_staff_out(member) for member in _staff_queryset(tenant_of(request))]
 
@@ -118,7 +119,7 @@ def _set_staff(service: Service, staff_ids: list[int]) -> None:
 
 
 @router.get("/services", response=list[ServiceOut], tags=["services"])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_services(request: HttpRequest):
     return _service_queryset(tenant_of(request))
 

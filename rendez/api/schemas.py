@@ -181,6 +181,18 @@ class RescheduleIn(Schema):
 BookingStatus = Literal["pending", "confirmed", "cancelled", "rejected", "completed", "no_show"]
 
 
+class BookingFilters(Schema):
+    status: BookingStatus | None = None
+    date_from: date | None = Field(None, description="Appointments starting on or after this day (UTC)")
+    date_to: date | None = Field(None, description="Appointments starting on or before this day (UTC)")
+    customer_email: str | None = Field(None, max_length=254)
+
+
+class AppointmentFilters(Schema):
+    date_from: date | None = Field(None, description="Appointments starting on or after this day (UTC)")
+    date_to: date | None = Field(None, description="Appointments starting on or before this day (UTC)")
+
+
 class StatusIn(Schema):
     status: BookingStatus
 

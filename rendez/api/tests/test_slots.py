@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from rendez.scheduling.tests.factories import book, make_service, make_staff
 from rendez.api.tests.conftest import berlin
+from rendez.scheduling.tests.factories import book, make_staff
 
 
 def slots(api, service, day, **params):
