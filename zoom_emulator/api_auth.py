@@ -26,14 +26,18 @@ class Permission:
         return [scopes[-1] for scopes in (self.any_user, self.own) if scopes]
 
 
-CREATE_MEETING = Permission(("meeting:write", "meeting:write:meeting"), ("meeting:write:admin", "meeting:write:meeting:admin"))
+CREATE_MEETING = Permission(
+    ("meeting:write", "meeting:write:meeting"), ("meeting:write:admin", "meeting:write:meeting:admin")
+)
 UPDATE_MEETING = Permission(
     ("meeting:write", "meeting:update:meeting"), ("meeting:write:admin", "meeting:update:meeting:admin")
 )
 DELETE_MEETING = Permission(
     ("meeting:write", "meeting:delete:meeting"), ("meeting:write:admin", "meeting:delete:meeting:admin")
 )
-READ_MEETING = Permission(("meeting:read", "meeting:read:meeting"), ("meeting:read:admin", "meeting:read:meeting:admin"))
+READ_MEETING = Permission(
+    ("meeting:read", "meeting:read:meeting"), ("meeting:read:admin", "meeting:read:meeting:admin")
+)
 LIST_MEETINGS = Permission(
     ("meeting:read", "meeting:read:list_meetings"), ("meeting:read:admin", "meeting:read:list_meetings:admin")
 )
@@ -43,7 +47,8 @@ READ_USER = Permission(
     ("user:read:admin", "user:write:admin", "user:read:user:admin"),
 )
 READ_SETTINGS = Permission(
-    ("user:read", "user:write", "user:read:settings"), ("user:read:admin", "user:write:admin", "user:read:settings:admin")
+    ("user:read", "user:write", "user:read:settings"),
+    ("user:read:admin", "user:write:admin", "user:read:settings:admin"),
 )
 
 
@@ -60,7 +65,9 @@ class Caller:
 def authenticate(emu: Emulator, request: Request) -> Caller:
     if "access_token" in request.args:
         # Zoom stopped accepting tokens in query strings in February 2023.
-        raise invalid_token(message="Invalid access token, this access token is not supported as query parameter string.")
+        raise invalid_token(
+            message="Invalid access token, this access token is not supported as query parameter string."
+        )
     header = request.headers.get("Authorization", "")
     if not header.lower().startswith("bearer "):
         raise invalid_token()

@@ -38,7 +38,9 @@ def _begin(app: EmulatorApp, request: Request, category: str) -> tuple[Caller, d
     caller = authenticate(app.emu, request)
     headers: dict[str, str] = {"X-RateLimit-Category": category}
     if app.emu.config.enforce_rate_limits:
-        headers = app.emu.rate_limiter.hit(caller.account.id, caller.account.plan, category, app.emu.clock.now())
+        headers = app.emu.rate_limiter.hit(
+            caller.account.id, caller.account.plan, category, app.emu.clock.now()
+        )
     return caller, headers
 
 

@@ -118,7 +118,9 @@ class EmulatorApp:
             return error.to_response()
         except (NotFound, MethodNotAllowed) as error:
             if request.path.startswith("/v2/"):
-                return self._render_error(request, ZoomError(404, 2300, "This API endpoint is not recognized."))
+                return self._render_error(
+                    request, ZoomError(404, 2300, "This API endpoint is not recognized.")
+                )
             return error.get_response(request.environ)  # type: ignore[return-value]
         except HTTPException as error:
             return error.get_response(request.environ)  # type: ignore[return-value]

@@ -155,7 +155,11 @@ def build_rules() -> Map:
             Rule("/_control/webhooks", endpoint=clear_deliveries, methods=["DELETE"]),
             Rule("/_control/webhooks/wait", endpoint=wait_for_deliveries, methods=["POST"]),
             Rule("/_control/apps/<client_id>/redirect_uris", endpoint=add_redirect_uri, methods=["POST"]),
-            Rule("/_control/apps/<client_id>/event_subscription", endpoint=set_event_subscription, methods=["PUT"]),
+            Rule(
+                "/_control/apps/<client_id>/event_subscription",
+                endpoint=set_event_subscription,
+                methods=["PUT"],
+            ),
             Rule("/_control/users/<user_id>/settings", endpoint=set_user_settings, methods=["PATCH"]),
             Rule("/_control/state", endpoint=state_summary, methods=["GET"]),
             Rule("/_control/clock/advance", endpoint=advance_clock, methods=["POST"]),

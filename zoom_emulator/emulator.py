@@ -118,7 +118,7 @@ class Emulator:
                 app.redirect_uris.append(uri)
 
     def set_event_url(self, client_id: str, url: str, secret_token: str | None = None) -> None:
-        """Point an app's event subscription (OAuth or S2S app) at `url`, optionally with a new secret token."""
+        """Point an OAuth or S2S app's event subscription at `url`, optionally with a new secret token."""
         with self.mutation() as state:
             app = state.oauth_apps.get(client_id) or state.s2s_apps[client_id]
             app.event_url = url
@@ -189,8 +189,12 @@ class Emulator:
         return self.webhooks.validate_url(url, secret)
 
     def emit(self, event: str, account_id: str, host: User | None, payload: dict[str, Any]) -> list[Delivery]:
-        """Send `event` to every subscribed app that may see it: S2S apps of the account, OAuth apps the host installed."""
-        body = {"event": event, "event_ts": int(self.clock.now() * 1000), "payload": {"account_id": account_id, **payload}}
+        """Send `event` to subscribed apps allowed to see it: account S2S apps, host-installed OAuth apps."""
+        body = {
+            "event": event,
+            "event_ts": int(self.clock.now() * 1000),
+            "payload": {"account_id": account_id, **payload},
+        }
         with self.lock:
             targets = [
                 (app.client_id, app.event_url, app.webhook_secret)

@@ -35,7 +35,9 @@ class ZoomError(Exception):
 
     def to_response(self, as_xml: bool) -> Response:
         if as_xml:
-            return Response(self.to_xml(), self.status, self.headers, content_type="application/xml;charset=UTF-8")
+            return Response(
+                self.to_xml(), self.status, self.headers, content_type="application/xml;charset=UTF-8"
+            )
         return json_response(self.body(), self.status, self.headers)
 
     def to_xml(self) -> str:
@@ -44,7 +46,9 @@ class ZoomError(Exception):
             parts.append(
                 f"<errors><field>{escape(error['field'])}</field><message>{escape(error['message'])}</message></errors>"
             )
-        return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><result>' + "".join(parts) + "</result>"
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><result>' + "".join(parts) + "</result>"
+        )
 
 
 class OAuthError(Exception):

@@ -12,7 +12,8 @@ main { max-width: 52rem; margin: 1.5rem auto; background: #fff; padding: 1.5rem 
        box-shadow: 0 1px 3px rgba(0,0,0,.08); }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.2rem; }
 th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid #e3e5e8; vertical-align: top; }
-button { background: #0b5cff; color: #fff; border: 0; border-radius: 6px; padding: .45rem 1rem; cursor: pointer; }
+button { background: #0b5cff; color: #fff; border: 0; border-radius: 6px; padding: .45rem 1rem;
+         cursor: pointer; }
 button.secondary { background: #e3e5e8; color: #1f2328; }
 button.danger { background: #d93025; }
 label.user { display: block; padding: .5rem; border: 1px solid #e3e5e8; border-radius: 6px; margin: .3rem 0; }

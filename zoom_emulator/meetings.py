@@ -125,8 +125,17 @@ def update_meeting(emu: Emulator, meeting_id: int, body: dict[str, Any], operato
         after["settings"] = meeting.settings
     changed, old = _diff(before, after)
     if changed:
-        _emit(emu, "meeting.updated", meeting, operator, {"object": {"id": meeting.id, **changed},
-              "old_object": {"id": meeting.id, **old}, "time_stamp": int(emu.clock.now() * 1000)})
+        _emit(
+            emu,
+            "meeting.updated",
+            meeting,
+            operator,
+            {
+                "object": {"id": meeting.id, **changed},
+                "old_object": {"id": meeting.id, **old},
+                "time_stamp": int(emu.clock.now() * 1000),
+            },
+        )
 
 
 def delete_meeting(emu: Emulator, meeting_id: int, operator: User | None) -> None:
@@ -140,7 +149,10 @@ def delete_meeting(emu: Emulator, meeting_id: int, operator: User | None) -> Non
 
 def announce_created(emu: Emulator, meeting: Meeting, operator: User | None, base_url: str) -> None:
     view = webhook_view(meeting) | {"join_url": join_url(meeting, base_url), "password": meeting.password}
-    view["settings"] = {"use_pmi": meeting.settings["use_pmi"], "alternative_hosts": meeting.settings["alternative_hosts"]}
+    view["settings"] = {
+        "use_pmi": meeting.settings["use_pmi"],
+        "alternative_hosts": meeting.settings["alternative_hosts"],
+    }
     _emit(emu, "meeting.created", meeting, operator, {"object": view})
 
 
@@ -318,7 +330,9 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any]
     return changed, old
 
 
-def _emit(emu: Emulator, event: str, meeting: Meeting, operator: User | None, payload: dict[str, Any]) -> None:
+def _emit(
+    emu: Emulator, event: str, meeting: Meeting, operator: User | None, payload: dict[str, Any]
+) -> None:
     host = emu.state.users.get(meeting.host_id)
     actor = operator or host
     emu.emit(

@@ -1,4 +1,4 @@
-"""OAuth as Zoom does it: codes, PKCE, rotating refresh tokens, account credentials, revocation, deauthorization."""
+"""OAuth as Zoom does it: codes, PKCE, rotating refresh tokens, account credentials, revocation."""
 
 from __future__ import annotations
 
@@ -86,7 +86,9 @@ def authenticate_client(emu: Emulator, authorization: str | None) -> OAuthApp | 
     return app
 
 
-def token_grant(emu: Emulator, app: OAuthApp | S2SApp, params: dict[str, str], base_url: str) -> dict[str, Any]:
+def token_grant(
+    emu: Emulator, app: OAuthApp | S2SApp, params: dict[str, str], base_url: str
+) -> dict[str, Any]:
     grant_type = params.get("grant_type")
     if not grant_type:
         raise OAuthError("invalid_request", "Missing grant type")

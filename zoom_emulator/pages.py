@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 
 def _html(app: EmulatorApp, request: Request, title: str, body: str, status: int = 200) -> Response:
-    return Response(page(title, body, app.base_url(request) + "/"), status, content_type="text/html; charset=utf-8")
+    return Response(
+        page(title, body, app.base_url(request) + "/"), status, content_type="text/html; charset=utf-8"
+    )
 
 
 def consent(app: EmulatorApp, request: Request, client: OAuthApp, args: dict[str, str]) -> Response:
@@ -32,7 +34,8 @@ def consent(app: EmulatorApp, request: Request, client: OAuthApp, args: dict[str
         for user in users:
             choices.append(
                 f"<label class='user'><input type='radio' name='user_id' value='{escape(user.id)}' required> "
-                f"{escape(user.display_name)} <span class='muted'>&lt;{escape(user.email)}&gt; · {escape(user.role)}"
+                f"{escape(user.display_name)} <span class='muted'>&lt;{escape(user.email)}&gt; · "
+                f"{escape(user.role)}"
                 "</span></label>"
             )
     scopes = "".join(f"<li><code>{escape(scope)}</code></li>" for scope in client.scopes)
@@ -42,7 +45,8 @@ def consent(app: EmulatorApp, request: Request, client: OAuthApp, args: dict[str
         f"<p class='muted'>Requested scopes:</p><ul>{scopes}</ul>"
         f"<form method='post' action='{escape(action)}'><p>Sign in as:</p>{''.join(choices)}"
         "<p><button type='submit' name='decision' value='allow'>Allow</button> "
-        "<button type='submit' name='decision' value='deny' class='secondary' formnovalidate>Deny</button></p>"
+        "<button type='submit' name='decision' value='deny' class='secondary' formnovalidate>"
+        "Deny</button></p>"
         "</form>"
     )
     return _html(app, request, f"Authorize {client.name}", body)
@@ -83,7 +87,9 @@ def _user_section(app: EmulatorApp, base: str, user_id: str) -> str:
     rows = []
     for meeting in app.emu.meetings_of(user.id):
         start = iso_z(meeting.start_time) if meeting.start_time is not None else "—"
-        delete = post_button(f"{base}/portal/meetings/{meeting.id}/delete", "Delete", "danger", f"delete-{meeting.id}")
+        delete = post_button(
+            f"{base}/portal/meetings/{meeting.id}/delete", "Delete", "danger", f"delete-{meeting.id}"
+        )
         rows.append(
             f"<tr><td>{meeting.id}</td><td>{escape(meeting.topic)}</td><td>{start}</td>"
             f"<td>{meeting.duration} min</td><td>{delete}</td></tr>"
@@ -107,7 +113,8 @@ def _user_section(app: EmulatorApp, base: str, user_id: str) -> str:
         for installed in oauth.installed_apps(app.emu, user.id)
     )
     return (
-        f"<h2>{escape(user.display_name)} <span class='muted'>&lt;{escape(user.email)}&gt; · {escape(user.role)} · "
+        f"<h2>{escape(user.display_name)} <span class='muted'>&lt;{escape(user.email)}&gt; · "
+        f"{escape(user.role)} · "
         f"id <code>{escape(user.id)}</code></span></h2>{table}"
         f"<p class='muted'>Installed apps:</p><ul>{apps or '<li class=muted>None</li>'}</ul>"
     )
@@ -168,10 +175,13 @@ def start(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
     if token is None or host is None or token.meeting_id != meeting.id:
         return _html(app, request, "Invalid link", "<p class='error'>This start link is not valid.</p>", 403)
     if token.expires_at <= app.emu.clock.now():
-        body = "<p class='error' data-testid='expired'>This start link has expired. Get a new one from the app.</p>"
+        body = (
+            "<p class='error' data-testid='expired'>This start link has expired. Ask the app for another.</p>"
+        )
         return _html(app, request, "Link expired", body, 403)
     body = (
-        f"<p class='notice' data-testid='started'>Meeting <strong>{meeting.id}</strong> “{escape(meeting.topic)}” "
+        f"<p class='notice' data-testid='started'>Meeting <strong>{meeting.id}</strong> "
+        f"“{escape(meeting.topic)}” "
         f"started as host <strong>{escape(host.display_name)}</strong> &lt;{escape(host.email)}&gt;.</p>"
     )
     return _html(app, request, "Meeting started", body)

@@ -1,4 +1,4 @@
-"""Zoom's per-account request limits by plan and category, and the per-host daily meeting create/update cap."""
+"""Zoom's per-account request limits by plan and category, and the per-host daily create/update cap."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def host_cap_message(cap: int) -> str:
 
 
 class AccountRateLimiter:
-    """Counts requests per account and category in fixed one-second and UTC-day windows of the emulator clock."""
+    """Counts requests per account and category in fixed one-second and UTC-day windows (emulator clock)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -64,7 +64,9 @@ class AccountRateLimiter:
             if used >= daily_limit:
                 raise daily_error(category, daily_limit, now)
             self._days[day_key] = used + 1
-            headers.update({"X-RateLimit-Limit": str(daily_limit), "X-RateLimit-Remaining": str(daily_limit - used - 1)})
+            headers.update(
+                {"X-RateLimit-Limit": str(daily_limit), "X-RateLimit-Remaining": str(daily_limit - used - 1)}
+            )
             return headers
 
 

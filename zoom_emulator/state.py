@@ -134,7 +134,10 @@ def _account_from_seed(data: dict[str, Any]) -> Account:
     if plan not in PLANS:
         raise SeedError(f"account plan must be one of {PLANS}, got {plan!r}")
     return Account(
-        id=_required(data, "id"), name=data.get("name", data["id"]), plan=plan, timezone=data.get("timezone", "UTC")
+        id=_required(data, "id"),
+        name=data.get("name", data["id"]),
+        plan=plan,
+        timezone=data.get("timezone", "UTC"),
     )
 
 

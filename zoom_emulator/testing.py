@@ -31,7 +31,11 @@ class ControlClient:
         self._client.close()
 
     def _call(
-        self, verb: str, endpoint: str, body: dict[str, Any] | None = None, params: dict[str, str] | None = None
+        self,
+        verb: str,
+        endpoint: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
     ) -> Any:
         response = self._client.request(verb, endpoint, json=body, params=params)
         response.raise_for_status()

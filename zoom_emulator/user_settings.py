@@ -1,4 +1,4 @@
-"""A user's settings as `GET /users/{userId}/settings` returns them: Zoom's defaults plus the seed's overrides."""
+"""A user's settings as `GET /users/{userId}/settings` returns them: Zoom's defaults plus overrides."""
 
 from __future__ import annotations
 
@@ -46,7 +46,11 @@ def default_settings(account: Account) -> dict[str, Any]:
             "waiting_room": False,
             "auto_recording": "none",
         },
-        "recording": {"local_recording": True, "cloud_recording": account.plan != "Free", "auto_recording": "none"},
+        "recording": {
+            "local_recording": True,
+            "cloud_recording": account.plan != "Free",
+            "auto_recording": "none",
+        },
         "feature": {"meeting_capacity": 100 if account.plan == "Free" else 300},
     }
 
@@ -73,7 +77,9 @@ def meeting_security(user: User, account: Account) -> dict[str, Any]:
             "meeting_password_requirement": schedule["meeting_password_requirement"],
             "phone_password": schedule["pstn_password_protected"],
             "pmi_password": schedule["require_password_for_pmi_meetings"] != "none",
-            "require_password_for_scheduled_meeting": schedule["require_password_for_scheduling_new_meetings"],
+            "require_password_for_scheduled_meeting": schedule[
+                "require_password_for_scheduling_new_meetings"
+            ],
             "waiting_room": settings["in_meeting"]["waiting_room"],
         }
     }

@@ -1,4 +1,4 @@
-"""Outbound event notifications: signed like Zoom signs them, sent from a background thread, retried on failure."""
+"""Outbound event notifications: signed as Zoom signs them, sent from a background thread, retried."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ USER_AGENT = "Zoom Marketplace/1.0a"
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """`v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}` keyed with the app's secret token (zoom-api.md 6.2)."""
+    """`v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}` keyed with the secret token (zoom-api.md 6.2)."""
     message = b"v0:" + timestamp.encode() + b":" + body
     return "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
@@ -58,7 +58,9 @@ class Delivery:
 class WebhookDispatcher:
     """Queues deliveries and works them off in one daemon thread so API requests never wait on a receiver."""
 
-    def __init__(self, clock: Clock, config: EmulatorConfig, client_factory: Callable[[], httpx2.Client]) -> None:
+    def __init__(
+        self, clock: Clock, config: EmulatorConfig, client_factory: Callable[[], httpx2.Client]
+    ) -> None:
         self._clock = clock
         self._config = config
         self._client_factory = client_factory
@@ -93,7 +95,7 @@ class WebhookDispatcher:
             self._queue.clear()
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
-        """Block until every due delivery is done; retries scheduled for later do not count as pending work."""
+        """Block until every due delivery is done; retries scheduled for later do not count as pending."""
         deadline = time.monotonic() + timeout
         with self._condition:
             while self._in_flight or any(due <= time.monotonic() for due, _, _ in self._queue):
@@ -104,7 +106,7 @@ class WebhookDispatcher:
             return True
 
     def validate_url(self, url: str, secret: str) -> dict[str, Any]:
-        """Send the `endpoint.url_validation` challenge now and check the answer, as the Validate button does."""
+        """Send the `endpoint.url_validation` challenge now and check the answer, like the Validate button."""
         plain = secrets.token_urlsafe(16)
         body = {"payload": {"plainToken": plain}, "event_ts": int(self._clock.now() * 1000)}
         body["event"] = "endpoint.url_validation"
@@ -120,7 +122,12 @@ class WebhookDispatcher:
         except ValueError:
             answer = None
         validated = response.status_code in (200, 204) and answer == expected
-        return {"validated": validated, "status": response.status_code, "response": answer, "expected": expected}
+        return {
+            "validated": validated,
+            "status": response.status_code,
+            "response": answer,
+            "expected": expected,
+        }
 
     def _schedule(self, delivery_id: int, delay: float) -> None:
         heapq.heappush(self._queue, (time.monotonic() + delay, next(self._sequence), delivery_id))
@@ -160,7 +167,9 @@ class WebhookDispatcher:
         error: str | None = None
         try:
             with self._client_factory() as client:
-                response = client.post(delivery.url, content=raw, headers=self._headers(self._secret(delivery), raw))
+                response = client.post(
+                    delivery.url, content=raw, headers=self._headers(self._secret(delivery), raw)
+                )
             status = response.status_code
         except httpx2.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"

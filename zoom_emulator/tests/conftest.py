@@ -55,7 +55,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def emulator(clock: ManualClock) -> Emulator:
-    config = EmulatorConfig(webhook_retry_delays=(0.05, 0.05, 0.05), webhook_timeout=1.0, fault_hang_seconds=1.5)
+    config = EmulatorConfig(
+        webhook_retry_delays=(0.05, 0.05, 0.05), webhook_timeout=1.0, fault_hang_seconds=1.5
+    )
     return Emulator(clock=clock, config=config)
 
 
@@ -74,7 +76,13 @@ def http(zoom: RunningEmulator) -> Iterator[httpx2.Client]:
 def authorize_code(
     http: httpx2.Client, user_id: str, state: str = "st4te", redirect_uri: str = REDIRECT_URI, **extra: str
 ) -> str:
-    params = {"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": redirect_uri, "state": state, **extra}
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": redirect_uri,
+        "state": state,
+        **extra,
+    }
     response = http.post("/oauth/authorize", params=params, data={"user_id": user_id, "decision": "allow"})
     assert response.status_code == 302, response.text
     location = httpx2.URL(response.headers["location"])

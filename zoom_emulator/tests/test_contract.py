@@ -1,11 +1,12 @@
 """Requests and responses checked against Zoom's OpenAPI specs with openapi-core.
 
 The specs do not load as shipped. The Meeting API spec (2023 vintage) declares some path parameters
-`required: false`, writes parameter styles and API-key locations in upper case (`SIMPLE`, `FORM`, `HEADER`) and
-nests a non-standard `extensions` key in schemas; the Users spec's settings response is a `oneOf` whose branches
-have no required keys, so every real body matches several of them. We validate against a copy patched in memory:
-only the paths exercised here, lower-cased styles and locations, required path parameters, `anyOf` for the
-settings response, and openapi-spec-validator's whole-document check switched off.
+`required: false`, writes parameter styles and API-key locations in upper case (`SIMPLE`, `FORM`,
+`HEADER`) and nests a non-standard `extensions` key in schemas; the Users spec's settings response is a
+`oneOf` whose branches have no required keys, so every real body matches several of them. We validate
+against a copy patched in memory: only the paths exercised here, lower-cased styles and locations,
+required path parameters, `anyOf` for the settings response, and openapi-spec-validator's
+whole-document check switched off.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def pruned(spec: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
                     parameter["required"] = True
     settings = spec["paths"].get("/users/{userId}/settings", {}).get("get")
     if settings:
-        # Its 200 schema is a oneOf of shapes without required keys, so every real body matches several branches.
+        # Its 200 schema is a oneOf of shapes without required keys: every real body matches several branches.
         schema = settings["responses"]["200"]["content"]["application/json"]["schema"]
         schema["anyOf"] = schema.pop("oneOf")
     for scheme in spec.get("components", {}).get("securitySchemes", {}).values():
@@ -78,7 +79,7 @@ def checked(spec: OpenAPI, http: httpx2.Client, method: str, path: str, **kwargs
             query_string=sent.url.query.decode() if isinstance(sent.url.query, bytes) else sent.url.query,
             method=method,
             # Without Host, the request appears to come to the spec's server (api.zoom.us).
-            headers={k: v for k, v in sent.headers.items() if k.lower() != "host"},
+            headers=[(k, v) for k, v in sent.headers.items() if k.lower() != "host"],
             data=sent.content,
         ).get_environ()
     )
@@ -105,12 +106,26 @@ def test_meeting_lifecycle_matches_the_meetings_spec(http: httpx2.Client, meetin
     created = checked(meetings_spec, http, "POST", "/v2/users/me/meetings", json=body, headers=bearer(token))
     assert created.status_code == 201
     meeting_id = created.json()["id"]
-    assert checked(meetings_spec, http, "GET", f"/v2/meetings/{meeting_id}", headers=bearer(token)).status_code == 200
-    patch = {"topic": "Rescheduled", "start_time": "2030-05-01T10:00:00Z", "settings": {"mute_upon_entry": True}}
-    updated = checked(meetings_spec, http, "PATCH", f"/v2/meetings/{meeting_id}", json=patch, headers=bearer(token))
+    assert (
+        checked(meetings_spec, http, "GET", f"/v2/meetings/{meeting_id}", headers=bearer(token)).status_code
+        == 200
+    )
+    patch = {
+        "topic": "Rescheduled",
+        "start_time": "2030-05-01T10:00:00Z",
+        "settings": {"mute_upon_entry": True},
+    }
+    updated = checked(
+        meetings_spec, http, "PATCH", f"/v2/meetings/{meeting_id}", json=patch, headers=bearer(token)
+    )
     assert updated.status_code == 204
     listed = checked(
-        meetings_spec, http, "GET", "/v2/users/me/meetings", params={"type": "upcoming"}, headers=bearer(token)
+        meetings_spec,
+        http,
+        "GET",
+        "/v2/users/me/meetings",
+        params={"type": "upcoming"},
+        headers=bearer(token),
     )
     assert listed.json()["total_records"] == 1
     deleted = checked(meetings_spec, http, "DELETE", f"/v2/meetings/{meeting_id}", headers=bearer(token))
@@ -119,10 +134,17 @@ def test_meeting_lifecycle_matches_the_meetings_spec(http: httpx2.Client, meetin
     assert missing.status_code == 404
 
 
-def test_meeting_validation_errors_match_the_meetings_spec(http: httpx2.Client, meetings_spec: OpenAPI) -> None:
+def test_meeting_validation_errors_match_the_meetings_spec(
+    http: httpx2.Client, meetings_spec: OpenAPI
+) -> None:
     token = user_tokens(http, LEA)["access_token"]
     response = checked(
-        meetings_spec, http, "POST", "/v2/users/me/meetings", json=meeting_body(password="short"), headers=bearer(token)
+        meetings_spec,
+        http,
+        "POST",
+        "/v2/users/me/meetings",
+        json=meeting_body(password="short"),
+        headers=bearer(token),
     )
     assert response.status_code == 400
 
@@ -136,7 +158,12 @@ def test_users_endpoints_match_the_users_spec(http: httpx2.Client, users_spec: O
     settings = checked(users_spec, http, "GET", f"/v2/users/{LEA}/settings", headers=bearer(token))
     assert "meeting_password_requirement" in settings.json()["schedule_meeting"]
     security = checked(
-        users_spec, http, "GET", f"/v2/users/{LEA}/settings", params={"option": "meeting_security"}, headers=bearer(token)
+        users_spec,
+        http,
+        "GET",
+        f"/v2/users/{LEA}/settings",
+        params={"option": "meeting_security"},
+        headers=bearer(token),
     )
     assert security.status_code == 200
     me = user_tokens(http, LEA)["access_token"]

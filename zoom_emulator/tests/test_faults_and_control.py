@@ -19,7 +19,9 @@ def test_added_latency(zoom, http: httpx2.Client, maria: str) -> None:  # type: 
     assert time.monotonic() - started >= 0.3
 
 
-def test_error_rate_with_a_count_fails_exactly_that_many_requests(zoom, http: httpx2.Client, maria: str) -> None:  # type: ignore[no-untyped-def]
+def test_error_rate_with_a_count_fails_exactly_that_many_requests(
+    zoom, http: httpx2.Client, maria: str
+) -> None:  # type: ignore[no-untyped-def]
     zoom.control.set_faults(error_rate=1.0, error_kind="503", error_count=2)
     statuses = [http.get("/v2/users/me", headers=bearer(maria)).status_code for _ in range(3)]
     assert statuses == [503, 503, 200]
@@ -46,7 +48,9 @@ def test_connection_resets(zoom, http: httpx2.Client, maria: str) -> None:  # ty
     assert http.get("/v2/users/me", headers=bearer(maria)).status_code == 200
 
 
-def test_an_outage_window_answers_503_until_it_ends(zoom, http: httpx2.Client, maria: str, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
+def test_an_outage_window_answers_503_until_it_ends(
+    zoom, http: httpx2.Client, maria: str, clock: ManualClock
+) -> None:  # type: ignore[no-untyped-def]
     zoom.control.set_faults(outage_seconds=60)
     assert http.get("/v2/users/me", headers=bearer(maria)).status_code == 503
     clock.advance(61)
@@ -92,7 +96,9 @@ def test_unknown_fault_settings_are_refused(zoom) -> None:  # type: ignore[no-un
 
 def test_the_request_log_lists_every_call_and_can_be_cleared(zoom, http: httpx2.Client, maria: str) -> None:  # type: ignore[no-untyped-def]
     zoom.control.clear_requests()
-    http.post("/v2/users/me/meetings", json=meeting_body(topic="Logged"), headers=bearer(maria), params={"x": "1"})
+    http.post(
+        "/v2/users/me/meetings", json=meeting_body(topic="Logged"), headers=bearer(maria), params={"x": "1"}
+    )
     http.get("/v2/users/me", headers=bearer(maria))
     entries = zoom.control.requests()
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
@@ -106,7 +112,9 @@ def test_the_request_log_lists_every_call_and_can_be_cleared(zoom, http: httpx2.
     assert zoom.control.requests() == []
 
 
-def test_reset_forgets_meetings_tokens_and_faults(zoom, emulator: Emulator, http: httpx2.Client, maria: str) -> None:  # type: ignore[no-untyped-def]
+def test_reset_forgets_meetings_tokens_and_faults(
+    zoom, emulator: Emulator, http: httpx2.Client, maria: str
+) -> None:  # type: ignore[no-untyped-def]
     http.post("/v2/users/me/meetings", json=meeting_body(), headers=bearer(maria))
     zoom.control.set_faults(latency_ms=10)
     zoom.control.reset()

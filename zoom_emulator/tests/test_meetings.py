@@ -32,10 +32,14 @@ def test_create_returns_201_with_the_full_meeting(http: httpx2.Client, maria: st
     assert re.fullmatch(rf"{zoom.base_url}/s/{meeting['id']}\?zak=[\w-]+", meeting["start_url"])
     assert meeting["settings"]["waiting_room"] is True
     assert meeting["created_at"] == "2030-03-17T17:46:40Z"
-    assert http.get(f"/v2/meetings/{meeting['id']}", headers=bearer(maria)).json()["topic"] == meeting["topic"]
+    assert (
+        http.get(f"/v2/meetings/{meeting['id']}", headers=bearer(maria)).json()["topic"] == meeting["topic"]
+    )
 
 
-def test_local_start_time_is_read_in_the_meeting_timezone_and_returned_in_utc(http: httpx2.Client, maria: str) -> None:
+def test_local_start_time_is_read_in_the_meeting_timezone_and_returned_in_utc(
+    http: httpx2.Client, maria: str
+) -> None:
     meeting = create(http, maria, start_time="2030-04-10T15:30:00", timezone="Europe/Berlin").json()
     assert meeting["start_time"] == "2030-04-10T13:30:00Z"
     utc = create(http, maria, start_time="2030-04-10T15:30:00Z", timezone="America/New_York").json()
@@ -54,7 +58,9 @@ def test_local_start_time_is_read_in_the_meeting_timezone_and_returned_in_utc(ht
         ("duration", "forty"),
     ],
 )
-def test_invalid_fields_fail_validation_with_code_300(http: httpx2.Client, maria: str, field: str, value: Any) -> None:
+def test_invalid_fields_fail_validation_with_code_300(
+    http: httpx2.Client, maria: str, field: str, value: Any
+) -> None:
     response = create(http, maria, **{field: value})
     assert response.status_code == 400
     body = response.json()
@@ -67,7 +73,9 @@ def test_topic_of_exactly_200_characters_is_fine(http: httpx2.Client, maria: str
 
 
 @pytest.mark.parametrize("password", ["12345678901", "abc def", "pass!word"])
-def test_passcodes_are_at_most_ten_characters_of_the_allowed_set(http: httpx2.Client, maria: str, password: str) -> None:
+def test_passcodes_are_at_most_ten_characters_of_the_allowed_set(
+    http: httpx2.Client, maria: str, password: str
+) -> None:
     response = create(http, maria, password=password)
     assert response.status_code == 400
     error = response.json()["errors"][0]
@@ -88,7 +96,9 @@ def test_a_required_passcode_is_generated_to_the_hosts_rules(http: httpx2.Client
     requirement = http.get("/v2/users/me/settings", headers=bearer(lea)).json()["schedule_meeting"][
         "meeting_password_requirement"
     ]
-    meeting = http.post("/v2/users/me/meetings", json={"topic": "No passcode given"}, headers=bearer(lea)).json()
+    meeting = http.post(
+        "/v2/users/me/meetings", json={"topic": "No passcode given"}, headers=bearer(lea)
+    ).json()
     assert meeting["password"] and passcode_violations(meeting["password"], requirement) == []
 
 
@@ -120,8 +130,13 @@ def test_patch_answers_204_with_no_body_and_deep_merges_settings(http: httpx2.Cl
 
 def test_patch_ignores_a_start_time_in_the_past(http: httpx2.Client, maria: str) -> None:
     meeting = create(http, maria).json()
-    http.patch(f"/v2/meetings/{meeting['id']}", json={"start_time": "2020-01-01T00:00:00Z"}, headers=bearer(maria))
-    assert http.get(f"/v2/meetings/{meeting['id']}", headers=bearer(maria)).json()["start_time"] == meeting["start_time"]
+    http.patch(
+        f"/v2/meetings/{meeting['id']}", json={"start_time": "2020-01-01T00:00:00Z"}, headers=bearer(maria)
+    )
+    assert (
+        http.get(f"/v2/meetings/{meeting['id']}", headers=bearer(maria)).json()["start_time"]
+        == meeting["start_time"]
+    )
 
 
 def test_patch_validates_like_create(http: httpx2.Client, maria: str) -> None:
@@ -134,10 +149,17 @@ def test_delete_answers_204_and_the_meeting_is_gone(http: httpx2.Client, maria: 
     meeting_id = create(http, maria).json()["id"]
     assert http.delete(f"/v2/meetings/{meeting_id}", headers=bearer(maria)).status_code == 204
     for method in ("GET", "PATCH", "DELETE"):
-        response = http.request(method, f"/v2/meetings/{meeting_id}", json={} if method == "PATCH" else None,
-                                headers=bearer(maria))
+        response = http.request(
+            method,
+            f"/v2/meetings/{meeting_id}",
+            json={} if method == "PATCH" else None,
+            headers=bearer(maria),
+        )
         assert response.status_code == 404
-        assert response.json() == {"code": 3001, "message": f"Meeting {meeting_id} is not found or has expired."}
+        assert response.json() == {
+            "code": 3001,
+            "message": f"Meeting {meeting_id} is not found or has expired.",
+        }
 
 
 def test_body_that_is_not_a_json_object_is_refused(http: httpx2.Client, maria: str) -> None:
@@ -147,16 +169,24 @@ def test_body_that_is_not_a_json_object_is_refused(http: httpx2.Client, maria: s
 
 def test_errors_are_xml_when_the_client_does_not_accept_json(http: httpx2.Client, maria: str) -> None:
     response = http.post(
-        "/v2/users/me/meetings", json=meeting_body(password="x" * 11), headers={"Authorization": f"Bearer {maria}"}
+        "/v2/users/me/meetings",
+        json=meeting_body(password="x" * 11),
+        headers={"Authorization": f"Bearer {maria}"},
     )
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/xml")
-    assert response.text.startswith('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><result><code>300</code>')
+    assert response.text.startswith(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><result><code>300</code>'
+    )
     assert "<field>password</field>" in response.text
 
 
-def test_listing_shows_upcoming_meetings_page_by_page(http: httpx2.Client, maria: str, clock: ManualClock) -> None:
-    ids = {create(http, maria, start_time=f"2030-04-{day:02d}T10:00:00Z").json()["id"] for day in range(10, 15)}
+def test_listing_shows_upcoming_meetings_page_by_page(
+    http: httpx2.Client, maria: str, clock: ManualClock
+) -> None:
+    ids = {
+        create(http, maria, start_time=f"2030-04-{day:02d}T10:00:00Z").json()["id"] for day in range(10, 15)
+    }
     past = create(http, maria, start_time="2030-03-17T10:00:00Z").json()["id"]
     seen: set[int] = set()
     token = ""
@@ -188,6 +218,8 @@ def test_s2s_tokens_create_meetings_for_users_by_id_or_email(http: httpx2.Client
     from .conftest import s2s_token
 
     token = s2s_token(http)
-    by_email = http.post("/v2/users/lea.schmitt@demo-clinic.example/meetings", json=meeting_body(), headers=bearer(token))
+    by_email = http.post(
+        "/v2/users/lea.schmitt@demo-clinic.example/meetings", json=meeting_body(), headers=bearer(token)
+    )
     assert by_email.status_code == 201 and by_email.json()["host_id"] == LEA
     assert http.get(f"/v2/meetings/{by_email.json()['id']}", headers=JSON | bearer(token)).status_code == 200

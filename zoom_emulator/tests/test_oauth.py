@@ -27,7 +27,9 @@ INVALID_TOKEN = {"reason": "Invalid Token!", "error": "invalid_grant"}
 
 
 def refresh(http: httpx2.Client, refresh_token: str) -> httpx2.Response:
-    return http.post("/oauth/token", data={"grant_type": "refresh_token", "refresh_token": refresh_token}, headers=basic())
+    return http.post(
+        "/oauth/token", data={"grant_type": "refresh_token", "refresh_token": refresh_token}, headers=basic()
+    )
 
 
 def test_it_issues_hour_long_bearer_tokens_for_an_authorization_code(http: httpx2.Client) -> None:
@@ -50,11 +52,19 @@ def test_it_redirects_with_access_denied_when_the_user_denies(http: httpx2.Clien
 
 
 def test_it_refuses_a_redirect_uri_that_is_not_an_exact_match(http: httpx2.Client) -> None:
-    params = {"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI + "/", "state": "s"}
+    params = {
+        "response_type": "code",
+        "client_id": CLIENT_ID,
+        "redirect_uri": REDIRECT_URI + "/",
+        "state": "s",
+    }
     response = http.get("/oauth/authorize", params=params)
     assert response.status_code == 400
     assert "Redirect URI mismatch" in response.text
-    assert http.post("/oauth/authorize", params=params, data={"user_id": MARIA, "decision": "allow"}).status_code == 400
+    assert (
+        http.post("/oauth/authorize", params=params, data={"user_id": MARIA, "decision": "allow"}).status_code
+        == 400
+    )
 
 
 def test_added_redirect_uris_are_accepted(emulator: Emulator, http: httpx2.Client) -> None:
@@ -146,7 +156,9 @@ def test_the_token_endpoint_requires_basic_client_authentication(http: httpx2.Cl
     wrong = http.post("/oauth/token", data=data, headers=basic(secret="nope"))
     assert wrong.status_code == 400
     assert wrong.json() == {"reason": "Invalid client_id or client_secret", "error": "invalid_client"}
-    in_body = http.post("/oauth/token", data=data | {"client_id": CLIENT_ID, "client_secret": "rendez-demo-secret"})
+    in_body = http.post(
+        "/oauth/token", data=data | {"client_id": CLIENT_ID, "client_secret": "rendez-demo-secret"}
+    )
     assert in_body.json()["error"] == "invalid_client"
 
 
@@ -158,7 +170,9 @@ def test_unknown_grant_types_are_unsupported(http: httpx2.Client) -> None:
 def test_token_values_in_the_query_string_are_refused(http: httpx2.Client) -> None:
     tokens = user_tokens(http, MARIA)
     response = http.post(
-        "/oauth/token", params={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}, headers=basic()
+        "/oauth/token",
+        params={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        headers=basic(),
     )
     assert response.status_code == 400
     api = http.get("/v2/users/me", params={"access_token": tokens["access_token"]}, headers=JSON)

@@ -39,7 +39,9 @@ def test_a_person_signs_in_on_the_authorize_page(zoom, page: Any) -> None:  # ty
 def test_a_person_denies_on_the_authorize_page(zoom, page: Any) -> None:  # type: ignore[no-untyped-def]
     callback = f"{zoom.base_url}/probe/callback"
     zoom.emulator.add_redirect_uri(CLIENT_ID, callback)
-    page.goto(f"{zoom.base_url}/oauth/authorize?response_type=code&client_id={CLIENT_ID}&redirect_uri={callback}&state=s")
+    page.goto(
+        f"{zoom.base_url}/oauth/authorize?response_type=code&client_id={CLIENT_ID}&redirect_uri={callback}&state=s"
+    )
     page.get_by_role("button", name="Deny").click()
     page.wait_for_url(f"{callback}?error=access_denied&state=s")
 
@@ -47,7 +49,9 @@ def test_a_person_denies_on_the_authorize_page(zoom, page: Any) -> None:  # type
 @pytest.mark.browser
 def test_a_person_deletes_a_meeting_in_the_portal(zoom, page: Any, http: httpx2.Client) -> None:  # type: ignore[no-untyped-def]
     token = user_tokens(http, MARIA)["access_token"]
-    meeting_id = http.post("/v2/users/me/meetings", json=meeting_body(topic="Portal"), headers=bearer(token)).json()["id"]
+    meeting_id = http.post(
+        "/v2/users/me/meetings", json=meeting_body(topic="Portal"), headers=bearer(token)
+    ).json()["id"]
     page.goto(f"{zoom.base_url}/portal/accounts/{ACCOUNT_ID}")
     assert "Portal" in page.content()
     page.get_by_test_id(f"delete-{meeting_id}").click()
@@ -57,7 +61,9 @@ def test_a_person_deletes_a_meeting_in_the_portal(zoom, page: Any, http: httpx2.
 
 
 def test_the_join_page_shows_the_meeting_and_the_participant(http: httpx2.Client, maria: str) -> None:
-    meeting = http.post("/v2/users/me/meetings", json=meeting_body(topic="Knee check"), headers=bearer(maria)).json()
+    meeting = http.post(
+        "/v2/users/me/meetings", json=meeting_body(topic="Knee check"), headers=bearer(maria)
+    ).json()
     join = httpx2.URL(meeting["join_url"])
     form = http.get(join.path, params=dict(join.params))
     assert "Knee check" in form.text and "Passcode" not in form.text
@@ -104,14 +110,18 @@ def test_every_emitted_url_carries_the_mount_prefix(emulator: Emulator, mounted:
         params = {"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": callback, "state": "m"}
         consent = client.get("/oauth/authorize", params=params)
         assert f"action='{mounted}/_zoom/oauth/authorize?" in consent.text
-        redirect = client.post("/oauth/authorize", params=params, data={"user_id": MARIA, "decision": "allow"})
+        redirect = client.post(
+            "/oauth/authorize", params=params, data={"user_id": MARIA, "decision": "allow"}
+        )
         code = httpx2.URL(redirect.headers["location"]).params["code"]
         tokens = client.post(
             "/oauth/token",
             data={"grant_type": "authorization_code", "code": code, "redirect_uri": callback},
             auth=("rendez-demo-client", "rendez-demo-secret"),
         ).json()
-        meeting = client.post("/v2/users/me/meetings", json=meeting_body(), headers=bearer(tokens["access_token"])).json()
+        meeting = client.post(
+            "/v2/users/me/meetings", json=meeting_body(), headers=bearer(tokens["access_token"])
+        ).json()
         assert meeting["join_url"].startswith(f"{mounted}/_zoom/j/")
         assert meeting["start_url"].startswith(f"{mounted}/_zoom/s/")
         assert tokens["api_url"] == f"{mounted}/_zoom"

@@ -17,7 +17,8 @@ HOST_CAP_MESSAGE = (
 def test_a_free_account_gets_two_medium_requests_per_second(http: httpx2.Client, clock: ManualClock) -> None:
     token = user_tokens(http, SAM)["access_token"]
     statuses = [
-        http.post("/v2/users/me/meetings", json=meeting_body(), headers=bearer(token)).status_code for _ in range(3)
+        http.post("/v2/users/me/meetings", json=meeting_body(), headers=bearer(token)).status_code
+        for _ in range(3)
     ]
     assert statuses == [201, 201, 429]
     limited = http.post("/v2/users/me/meetings", json=meeting_body(), headers=bearer(token))
@@ -47,7 +48,9 @@ def test_a_host_gets_100_creates_and_updates_per_utc_day(http: httpx2.Client, cl
     for number in range(99):
         if number % 15 == 0:
             clock.advance(1)  # stay under the per-second limits
-        response = http.patch(f"/v2/meetings/{meeting_id}", json={"topic": f"Edit {number}"}, headers=bearer(token))
+        response = http.patch(
+            f"/v2/meetings/{meeting_id}", json={"topic": f"Edit {number}"}, headers=bearer(token)
+        )
         assert response.status_code == 204
     assert response.headers["X-RateLimit-Remaining"] == "0"
     capped = http.post("/v2/users/me/meetings", json=meeting_body(), headers=bearer(token))
@@ -59,4 +62,9 @@ def test_a_host_gets_100_creates_and_updates_per_utc_day(http: httpx2.Client, cl
     assert http.get(f"/v2/meetings/{meeting_id}", headers=bearer(token)).status_code == 200
     clock.advance(23 * 3600)
     token = user_tokens(http, MARIA)["access_token"]  # the old one expired long ago
-    assert http.patch(f"/v2/meetings/{meeting_id}", json={"topic": "Next day"}, headers=bearer(token)).status_code == 204
+    assert (
+        http.patch(
+            f"/v2/meetings/{meeting_id}", json={"topic": "Next day"}, headers=bearer(token)
+        ).status_code
+        == 204
+    )

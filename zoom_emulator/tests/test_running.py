@@ -33,9 +33,9 @@ def test_state_survives_a_restart_through_the_state_file(tmp_path: Path) -> None
     state_file = str(tmp_path / "zoom-state.json")
     with run_emulator(Emulator(state_file=state_file)) as zoom, httpx2.Client(base_url=zoom.base_url) as http:
         tokens = user_tokens(http, MARIA)
-        meeting_id = http.post("/v2/users/me/meetings", json=meeting_body(), headers=bearer(tokens["access_token"])).json()[
-            "id"
-        ]
+        meeting_id = http.post(
+            "/v2/users/me/meetings", json=meeting_body(), headers=bearer(tokens["access_token"])
+        ).json()["id"]
     with run_emulator(Emulator(state_file=state_file)) as zoom, httpx2.Client(base_url=zoom.base_url) as http:
         again = http.get(f"/v2/meetings/{meeting_id}", headers=bearer(tokens["access_token"]))
         assert again.status_code == 200 and again.json()["id"] == meeting_id

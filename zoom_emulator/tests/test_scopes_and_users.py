@@ -22,7 +22,8 @@ def test_a_token_without_the_delete_scope_cannot_delete(emulator: Emulator, http
     assert response.status_code == 400
     assert response.json() == {
         "code": 4711,
-        "message": "Invalid access token, does not contain scopes:[meeting:delete:meeting:admin, meeting:delete:meeting].",
+        "message": "Invalid access token, does not contain scopes:"
+        "[meeting:delete:meeting:admin, meeting:delete:meeting].",
     }
     assert meeting_id in emulator.state.meetings  # nothing happened
 
@@ -36,10 +37,14 @@ def test_a_user_level_token_must_say_me(http: httpx2.Client) -> None:
 
 
 def test_account_level_scopes_let_an_admin_act_on_colleagues(emulator: Emulator, http: httpx2.Client) -> None:
-    narrow_app_scopes(emulator, ["meeting:write:meeting:admin", "user:read:user:admin", "user:read:list_users:admin"])
+    narrow_app_scopes(
+        emulator, ["meeting:write:meeting:admin", "user:read:user:admin", "user:read:list_users:admin"]
+    )
     jonas = user_tokens(http, JONAS)
     assert "meeting:write:meeting:admin" in jonas["scope"]
-    created = http.post(f"/v2/users/{LEA}/meetings", json=meeting_body(), headers=bearer(jonas["access_token"]))
+    created = http.post(
+        f"/v2/users/{LEA}/meetings", json=meeting_body(), headers=bearer(jonas["access_token"])
+    )
     assert created.status_code == 201 and created.json()["host_id"] == LEA
     lea = user_tokens(http, LEA)
     assert lea["scope"] == ""  # account-level scopes never reach a member's token
@@ -58,7 +63,10 @@ def test_s2s_tokens_cannot_use_me_and_stay_inside_their_account(http: httpx2.Cli
     token = s2s_token(http)
     assert http.get("/v2/users/me", headers=bearer(token)).json()["code"] == 124
     assert http.get(f"/v2/users/{AISHA}", headers=bearer(token)).json()["code"] == 1001
-    assert http.get(f"/v2/users/{MARIA}", headers=bearer(token)).json()["email"] == "maria.koch@demo-clinic.example"
+    assert (
+        http.get(f"/v2/users/{MARIA}", headers=bearer(token)).json()["email"]
+        == "maria.koch@demo-clinic.example"
+    )
 
 
 def test_listing_users_pages_with_next_page_token(http: httpx2.Client) -> None:
@@ -66,7 +74,9 @@ def test_listing_users_pages_with_next_page_token(http: httpx2.Client) -> None:
     emails: list[str] = []
     next_token = ""
     while True:
-        page = http.get("/v2/users", params={"page_size": 3, "next_page_token": next_token}, headers=bearer(token))
+        page = http.get(
+            "/v2/users", params={"page_size": 3, "next_page_token": next_token}, headers=bearer(token)
+        )
         assert page.status_code == 200
         body = page.json()
         assert body["total_records"] == 4 and body["page_size"] == 3
@@ -79,9 +89,13 @@ def test_listing_users_pages_with_next_page_token(http: httpx2.Client) -> None:
 
 def test_an_expired_page_token_is_refused(http: httpx2.Client, clock) -> None:  # type: ignore[no-untyped-def]
     token = s2s_token(http)
-    next_token = http.get("/v2/users", params={"page_size": 1}, headers=bearer(token)).json()["next_page_token"]
+    next_token = http.get("/v2/users", params={"page_size": 1}, headers=bearer(token)).json()[
+        "next_page_token"
+    ]
     clock.advance(901)
-    expired = http.get("/v2/users", params={"page_size": 1, "next_page_token": next_token}, headers=bearer(token))
+    expired = http.get(
+        "/v2/users", params={"page_size": 1, "next_page_token": next_token}, headers=bearer(token)
+    )
     assert expired.status_code == 400
     assert expired.json() == {"code": 300, "message": "The next page token is invalid or expired."}
 
@@ -97,7 +111,9 @@ def test_settings_carry_the_passcode_requirement(http: httpx2.Client) -> None:
     settings = http.get("/v2/users/me/settings", headers=bearer(token)).json()
     requirement = settings["schedule_meeting"]["meeting_password_requirement"]
     assert requirement["length"] == 8 and requirement["have_special_character"] is True
-    security = http.get("/v2/users/me/settings", params={"option": "meeting_security"}, headers=bearer(token)).json()
+    security = http.get(
+        "/v2/users/me/settings", params={"option": "meeting_security"}, headers=bearer(token)
+    ).json()
     assert security["meeting_security"]["meeting_password_requirement"] == requirement
     filtered = http.get(
         "/v2/users/me/settings",
@@ -111,8 +127,15 @@ def test_settings_carry_the_passcode_requirement(http: httpx2.Client) -> None:
 
 
 def test_settings_can_be_changed_per_user_through_the_control_api(zoom, http: httpx2.Client) -> None:  # type: ignore[no-untyped-def]
-    zoom.control.set_user_settings(MARIA, {"schedule_meeting": {"meeting_password_requirement": {"length": 9}}})
+    zoom.control.set_user_settings(
+        MARIA, {"schedule_meeting": {"meeting_password_requirement": {"length": 9}}}
+    )
     token = user_tokens(http, MARIA)["access_token"]
     settings = http.get("/v2/users/me/settings", headers=bearer(token)).json()
     assert settings["schedule_meeting"]["meeting_password_requirement"]["length"] == 9
-    assert http.post("/v2/users/me/meetings", json=meeting_body(password="abc123"), headers=bearer(token)).status_code == 400
+    assert (
+        http.post(
+            "/v2/users/me/meetings", json=meeting_body(password="abc123"), headers=bearer(token)
+        ).status_code
+        == 400
+    )

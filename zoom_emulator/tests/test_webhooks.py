@@ -9,8 +9,18 @@ import httpx2
 
 from zoom_emulator import Emulator
 
-from .conftest import ACCOUNT_ID, CLIENT_ID, MARIA, WEBHOOK_SECRET, Received, WebhookReceiver, bearer, meeting_body
-from .conftest import basic, user_tokens
+from .conftest import (
+    ACCOUNT_ID,
+    CLIENT_ID,
+    MARIA,
+    WEBHOOK_SECRET,
+    Received,
+    WebhookReceiver,
+    basic,
+    bearer,
+    meeting_body,
+    user_tokens,
+)
 
 
 def verify_zoom_signature(secret: str, ts_header: str, raw_body: bytes, sig_header: str) -> bool:
@@ -32,8 +42,11 @@ def test_meeting_lifecycle_events_are_signed_and_shaped_like_zooms(
 ) -> None:
     token = user_tokens(http, MARIA)["access_token"]
     meeting = http.post("/v2/users/me/meetings", json=meeting_body(), headers=bearer(token)).json()
-    http.patch(f"/v2/meetings/{meeting['id']}", json={"topic": "Moved", "settings": {"audio": "voip"}},
-               headers=bearer(token))
+    http.patch(
+        f"/v2/meetings/{meeting['id']}",
+        json={"topic": "Moved", "settings": {"audio": "voip"}},
+        headers=bearer(token),
+    )
     http.delete(f"/v2/meetings/{meeting['id']}", headers=bearer(token))
     assert emulator.wait_for_webhooks()
     assert receiver.events() == ["meeting.created", "meeting.updated", "meeting.deleted"]
@@ -46,7 +59,11 @@ def test_meeting_lifecycle_events_are_signed_and_shaped_like_zooms(
     assert created["payload"]["object"]["id"] == meeting["id"]
     assert created["payload"]["object"]["join_url"] == meeting["join_url"]
     assert len(str(created["event_ts"])) == 13
-    assert updated["payload"]["object"] == {"id": meeting["id"], "topic": "Moved", "settings": {"audio": "voip"}}
+    assert updated["payload"]["object"] == {
+        "id": meeting["id"],
+        "topic": "Moved",
+        "settings": {"audio": "voip"},
+    }
     assert updated["payload"]["old_object"] == {
         "id": meeting["id"],
         "topic": meeting["topic"],
@@ -80,7 +97,11 @@ def test_removing_the_app_sends_app_deauthorized_and_kills_tokens(
     assert_signed(item)
     payload = item.json()["payload"]
     assert item.json()["event"] == "app_deauthorized"
-    assert payload["user_id"] == MARIA and payload["account_id"] == ACCOUNT_ID and payload["client_id"] == CLIENT_ID
+    assert (
+        payload["user_id"] == MARIA
+        and payload["account_id"] == ACCOUNT_ID
+        and payload["client_id"] == CLIENT_ID
+    )
     assert payload["deauthorization_time"].endswith("Z") and len(payload["signature"]) == 64
     assert http.get("/v2/users/me", headers=bearer(tokens["access_token"])).status_code == 401
 
@@ -130,14 +151,23 @@ def test_client_errors_are_not_retried_and_three_retries_is_the_end(
     meeting_id = http.post("/v2/users/me/meetings", json=meeting_body(), headers=bearer(token)).json()["id"]
     http.delete(f"/v2/meetings/{meeting_id}", headers=bearer(token))
     deadline = time.monotonic() + 3
-    while any(d["status"] == "pending" for d in emulator.webhook_deliveries()) and time.monotonic() < deadline:
+    while (
+        any(d["status"] == "pending" for d in emulator.webhook_deliveries()) and time.monotonic() < deadline
+    ):
         time.sleep(0.02)
     created, deleted = emulator.webhook_deliveries()
     assert created["status"] == "failed" and len(created["attempts"]) == 1
-    assert deleted["status"] == "failed" and [a["status"] for a in deleted["attempts"]] == [500, 500, 500, 500]
+    assert deleted["status"] == "failed" and [a["status"] for a in deleted["attempts"]] == [
+        500,
+        500,
+        500,
+        500,
+    ]
 
 
-def test_unreachable_receivers_are_recorded_as_network_errors(emulator: Emulator, http: httpx2.Client) -> None:
+def test_unreachable_receivers_are_recorded_as_network_errors(
+    emulator: Emulator, http: httpx2.Client
+) -> None:
     import time
 
     emulator.set_event_url(CLIENT_ID, "http://127.0.0.1:9/unreachable")
