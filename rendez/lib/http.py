@@ -6,9 +6,12 @@ Every request Rendez makes to another system (Zoom, Twilio, Telegram, customers'
 
     response = http.request("POST", url, data={...}, auth=(sid, token))
 
-A target whose host resolves to a private, loopback, link-local or otherwise non-public address is refused unless
-the host is listed in `settings.HTTP_TRUSTED_HOSTS` (the Zoom emulator on loopback, test fakes). Every address the
-host resolves to is checked, and the check runs for every request, redirects included, in the transport itself.
+A target whose host resolves to a private, loopback, link-local or otherwise non-public address is refused
+unless
+the host is listed in `settings.HTTP_TRUSTED_HOSTS` (the Zoom emulator on loopback, test fakes). Every
+address the
+host resolves to is checked, and the check runs for every request, redirects included, in the transport
+itself.
 
 Errors say whether trying again can help: `TransientHTTPError` (network trouble, timeouts, 408/425/429/5xx) or
 `PermanentHTTPError` (other 4xx, refused addresses). Tests swap the network for an `httpx2.MockTransport` with
@@ -64,7 +67,7 @@ class BlockedAddressError(PermanentHTTPError):
     """The target is on a private network and not a trusted host."""
 
 
-# --- address guard ---------------------------------------------------------------------------------------------
+# --- address guard ------------------------------------------------------------------------------------------
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -89,7 +92,8 @@ def is_trusted_host(host: str) -> bool:
 
 
 def check_target(url: httpx2.URL, resolver: Resolver = resolve) -> None:
-    """Raise `BlockedAddressError` unless `url` may be called: a trusted host, or one with only public addresses."""
+    """Raise `BlockedAddressError` unless `url` may be called: a trusted host, or one with only public
+    addresses."""
     host = url.host
     if url.scheme not in ("http", "https"):
         raise BlockedAddressError(f"refusing {url.scheme!r} URL: only http and https are allowed")
@@ -118,7 +122,7 @@ class GuardedTransport(httpx2.BaseTransport):
         self.inner.close()
 
 
-# --- client ----------------------------------------------------------------------------------------------------
+# --- client -------------------------------------------------------------------------------------------------
 
 _transport_override: httpx2.BaseTransport | None = None
 
@@ -153,7 +157,8 @@ def client(**kwargs: Any) -> httpx2.Client:
 
 
 def request(method: str, url: str, *, raise_for_status: bool = True, **kwargs: Any) -> httpx2.Response:
-    """Send one request. Network failures become `TransientHTTPError`; with `raise_for_status` (the default) so do
+    """Send one request. Network failures become `TransientHTTPError`; with `raise_for_status` (the default)
+    so do
     retryable statuses, and other 4xx/5xx become `PermanentHTTPError`."""
     try:
         with client() as http_client:

@@ -1,7 +1,9 @@
 """Shortcodes: `{name}` placeholders in message templates, filled from a mapping.
 
-Pure: no ORM, no settings. The caller builds the values (see `rendez.notifications.context`) and this module only
-finds, checks and substitutes placeholders. A placeholder is `{` + a lowercase identifier + `}`; any other brace
+Pure: no ORM, no settings. The caller builds the values (see `rendez.notifications.context`) and this module
+only
+finds, checks and substitutes placeholders. A placeholder is `{` + a lowercase identifier + `}`; any other
+brace
 (JSON in a webhook body, `{ }`) is left alone, and `{{name}}` is the escape for a literal `{name}`.
 """
 
@@ -64,7 +66,8 @@ def render(
 ) -> str:
     """Replace each `{name}` with `values[name]` (passed through `escape`, e.g. HTML escaping, when given).
 
-    Names missing from `values` stay as written, so a typo that slipped past validation shows up in the message
+    Names missing from `values` stay as written, so a typo that slipped past validation shows up in the
+    message
     instead of vanishing silently. `{{name}}` becomes the literal `{name}`. A line using one of
     `drop_empty_lines_of` whose value is empty is left out entirely ("Meeting password: " with no password).
     """

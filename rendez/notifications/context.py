@@ -1,8 +1,11 @@
 """The values shortcodes take for one booking and one recipient.
 
-Dates and times are shown in the recipient's zone: the customer's own (else the tenant's) for customers, the staff
-member's for staff, the tenant's for admins and fixed addresses. Meeting values come from the appointment's meeting
-record and are empty while there is none (or it is not ready). The host's start link is never stored: staff get a
+Dates and times are shown in the recipient's zone: the customer's own (else the tenant's) for customers, the
+staff
+member's for staff, the tenant's for admins and fixed addresses. Meeting values come from the appointment's
+meeting
+record and are empty while there is none (or it is not ready). The host's start link is never stored: staff
+get a
 Rendez link that fetches a fresh one when clicked.
 """
 

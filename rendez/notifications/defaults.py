@@ -1,4 +1,5 @@
-"""The workflows a new tenant starts with: confirmation, reschedule, cancellation, reminders 24 h and 1 h before,
+"""The workflows a new tenant starts with: confirmation, reschedule, cancellation, reminders 24 h and 1 h
+before,
 and a heads-up for the staff member with the link that starts the meeting."""
 
 from __future__ import annotations

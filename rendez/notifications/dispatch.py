@@ -1,17 +1,20 @@
 """From a booking event to deliveries and reminders.
 
 `handle_booking_event` runs as the `notifications.booking_event` job that scheduling enqueues in the booking's
-transaction. It is safe to run twice: deliveries are found by their dedupe key before being made, reminders are
+transaction. It is safe to run twice: deliveries are found by their dedupe key before being made, reminders
+are
 moved rather than added.
 
 Which workflows an event fires:
 - its own trigger (`booking_rescheduled`, `booking_cancelled`, ...);
-- `booking_confirmed` also when a booking is created confirmed (services that confirm at once), so "confirmation"
+- `booking_confirmed` also when a booking is created confirmed (services that confirm at once), so
+"confirmation"
   workflows work the same with and without approval;
 - `booking_status_changed` for every status change, confirmations and cancellations included.
 
 Reminders (`before_start`, `after_end`) are jobs keyed `reminder:{booking}:{workflow}`, kept level-triggered:
-after every event each timed workflow's reminder is put at its time for the appointment as it is now, or dropped
+after every event each timed workflow's reminder is put at its time for the appointment as it is now, or
+dropped
 when the booking no longer qualifies (cancelled, rejected) or its time has passed.
 """
 
@@ -87,7 +90,8 @@ def _changes_invitation(payload: dict[str, Any]) -> bool:
 def create_delivery(
     workflow: Workflow, booking: Booking, recipient: Recipient, *, event: str, source: str
 ) -> Delivery:
-    """The delivery of `workflow` to `recipient` for `source` (an event job or a reminder); made and queued once."""
+    """The delivery of `workflow` to `recipient` for `source` (an event job or a reminder); made and queued
+    once."""
     dedupe_key = _dedupe_key(source, workflow, recipient)
     delivery, created = Delivery.objects.get_or_create(
         dedupe_key=dedupe_key,
@@ -121,7 +125,7 @@ def _dedupe_key(source: str, workflow: Workflow, recipient: Recipient) -> str:
     return f"{source}:w{workflow.pk}:{who}"
 
 
-# --- reminders -------------------------------------------------------------------------------------------------
+# --- reminders ----------------------------------------------------------------------------------------------
 
 
 def reminder_key(booking_id: int, workflow_id: int) -> str:

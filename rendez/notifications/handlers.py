@@ -7,7 +7,8 @@ from typing import Any
 from rendez import jobs
 from rendez.notifications import dispatch, sending
 
-# A queue of their own: operators can run dedicated workers for messages (a Worker with queues={"notifications"}).
+# A queue of their own: operators can run dedicated workers for messages (a Worker with
+# queues={"notifications"}).
 QUEUE = "notifications"
 
 

@@ -1,7 +1,9 @@
 """Calendar invitations (iCalendar, RFC 5545 / iTIP RFC 5546) for bookings.
 
-One booking is one event for its whole life: the UID never changes, SEQUENCE grows with every reschedule (and at
-cancellation), and a cancelled or rejected booking is sent as METHOD:CANCEL so calendars remove it. The meeting's
+One booking is one event for its whole life: the UID never changes, SEQUENCE grows with every reschedule
+(and at
+cancellation), and a cancelled or rejected booking is sent as METHOD:CANCEL so calendars remove it. The
+meeting's
 join link is the LOCATION and is repeated in the description with the password.
 """
 
@@ -76,7 +78,7 @@ def build_invitation(booking: Booking, zone: ZoneInfo, now: datetime | None = No
     attendee.params["cn"] = vText(booking.customer.name)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     attendee.params["partstat"] = vText("DECLINED" if method == "CANCEL" else "ACCEPTED")
-    event.add("attendee", attendee, encode=0)
+    event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical(), method

@@ -39,7 +39,7 @@ class EmlFileBackend(BaseEmailBackend):
             target = self.directory / self._filename(message)
             partial = target.with_suffix(".eml.part")
             # Written aside, then renamed: a reader never sees half a message.
-            partial.write_bytes(message.message().as_bytes(linesep="\r\n"))
+            partial.write_bytes(message.message().as_bytes())
             os.replace(partial, target)
             sent += 1
         return sent

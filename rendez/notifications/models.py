@@ -54,7 +54,8 @@ class Workflow(models.Model):
     to_customer = models.BooleanField(default=False)
     to_staff = models.BooleanField(default=False)
     to_admins = models.BooleanField(default=False)
-    # One address per line (or comma separated): emails, E.164 phone numbers, Telegram chat ids or webhook URLs.
+    # One address per line (or comma separated): emails, E.164 phone numbers, Telegram chat ids or webhook
+    # URLs.
     fixed_recipients = models.TextField(blank=True)
     subject_template = models.CharField(max_length=300, blank=True)
     body_template = models.TextField()
@@ -124,7 +125,8 @@ class Delivery(models.Model):
     recipient = models.CharField(max_length=500, blank=True)
     # Zone the recipient sees dates in (customer's or tenant's; staff's own for staff).
     recipient_timezone = models.CharField(max_length=64, default="UTC")
-    # What makes this delivery unique (source event or reminder + workflow + recipient): jobs run at least once,
+    # What makes this delivery unique (source event or reminder + workflow + recipient): jobs run at least
+    # once,
     # and a second run must find the delivery it made instead of making another.
     dedupe_key = models.CharField(max_length=300, unique=True)
     subject = models.CharField(max_length=500, blank=True)

@@ -1,4 +1,5 @@
-"""Who a workflow's message goes to for one booking, with the address fitting its channel and the zone they see."""
+"""Who a workflow's message goes to for one booking, with the address fitting its channel and the zone they
+see."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ class Recipient:
 
 
 def recipients_for(workflow: Workflow, booking: Booking) -> list[Recipient]:
-    """Customer, staff, admins, then fixed addresses; an address reached twice gets one message (the first kind's,
+    """Customer, staff, admins, then fixed addresses; an address reached twice gets one message (the first
+    kind's,
     so a customer who is also an admin never receives the staff-only host link)."""
     tenant_zone = booking.tenant.timezone
     found: list[Recipient] = []

@@ -1,11 +1,14 @@
 """Sending one delivery: wait for the meeting if the message shows it, render, hand to the channel, record.
 
-Runs as the `notifications.deliver` job. Content is rendered at send time, so a message always shows the booking
+Runs as the `notifications.deliver` job. Content is rendered at send time, so a message always shows the
+booking
 as it is then (a late confirmation carries the new time and the current meeting link).
 
 Meeting wait. A message that shows the meeting (a meeting shortcode, or an email with the invitation, whose
-LOCATION is the join link) for a `zoom_enabled` service waits while the appointment's meeting is pending, or while
-there is no meeting record yet but a `conferencing.sync` job for the appointment is open (one is coming). It polls
+LOCATION is the join link) for a `zoom_enabled` service waits while the appointment's meeting is pending, or
+while
+there is no meeting record yet but a `conferencing.sync` job for the appointment is open (one is coming). It
+polls
 with `jobs.Retry` (not spending attempts) for at most NOTIFICATIONS_MEETING_WAIT_SECONDS from the delivery's
 creation. Then it goes out regardless: without the link when the meeting failed, was deleted or is still not
 ready; lines whose only content would be the missing link or password are left out, and the delivery's `note`
@@ -93,7 +96,8 @@ def shows_meeting(workflow: Workflow) -> bool:
 
 
 def wait_for_meeting(delivery: Delivery, workflow: Workflow, appointment: Appointment) -> str:
-    """Return at once when no wait is needed (with a note when going out without a link), or raise jobs.Retry."""
+    """Return at once when no wait is needed (with a note when going out without a link), or raise
+    jobs.Retry."""
     if not shows_meeting(workflow) or not appointment.service.zoom_enabled:
         return ""
     meeting = meeting_of(appointment)

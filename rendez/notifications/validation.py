@@ -1,4 +1,5 @@
-"""What makes a workflow acceptable. `Workflow.clean()` calls this, so ModelForms and the API (full_clean) agree."""
+"""What makes a workflow acceptable. `Workflow.clean()` calls this, so ModelForms and the API (full_clean)
+agree."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ AddError = Callable[[str, str], None]
 
 
 def validate_workflow(workflow: Workflow) -> None:
-    """Raise ValidationError (by field) for anything that would make the workflow fail or leak at send time."""
+    """Raise ValidationError (by field) for anything that would make the workflow fail or leak at send
+    time."""
     errors = workflow_errors(workflow)
     if errors:
         raise ValidationError(errors)
@@ -58,7 +60,8 @@ def _check_recipients(workflow: Workflow, add: AddError) -> None:
     if host_only and (workflow.to_customer or fixed):
         add(
             "body_template",
-            "{zoom_meeting_host_url} starts the meeting as its host: it may only be sent to staff and tenant admins, "
+            "{zoom_meeting_host_url} starts the meeting as its host: "
+            "it may only be sent to staff and tenant admins, "
             "not to customers or fixed addresses.",
         )
     channel = workflow.channel

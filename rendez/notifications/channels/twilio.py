@@ -1,6 +1,7 @@
 """SMS and WhatsApp through Twilio's Messages resource.
 
-POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded To/From/Body, HTTP Basic auth with the
+POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json, form-encoded To/From/Body, HTTP Basic auth with
+the
 account SID and auth token. WhatsApp is the same call with `whatsapp:`-prefixed numbers on both ends.
 """
 

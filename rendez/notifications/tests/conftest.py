@@ -20,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 
 from rendez.jobs.models import Job
 from rendez.jobs.worker import Worker
-from rendez.notifications.models import Channel, Trigger, Workflow
+from rendez.notifications.models import Channel, Delivery, Trigger, Workflow
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
 from rendez.tenants.models import Tenant
@@ -114,7 +114,7 @@ def workflow(tenant: Tenant, **fields: Any) -> Workflow:
     return created
 
 
-# --- a local HTTP server standing in for the vendors -----------------------------------------------------------
+# --- a local HTTP server standing in for the vendors --------------------------------------------------------
 
 
 @dataclass
@@ -175,3 +175,9 @@ def fake_vendor() -> Iterator[FakeVendor]:
     yield vendor
     server.shutdown()
     thread.join()
+
+
+def job_of(delivery: Delivery) -> Job:
+    delivery.refresh_from_db()
+    assert delivery.job is not None
+    return delivery.job

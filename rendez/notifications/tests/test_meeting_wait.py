@@ -11,7 +11,7 @@ from django.utils import timezone
 from rendez.conferencing.models import Meeting
 from rendez.jobs.models import Job
 from rendez.notifications.models import Delivery
-from rendez.notifications.tests.conftest import book, make_due, run_jobs, workflow
+from rendez.notifications.tests.conftest import book, job_of, make_due, run_jobs, workflow
 
 BODY = "Hi {customer_name}\nJoin: {zoom_meeting_url}\nPassword: {zoom_meeting_password}\nBye"
 
@@ -23,7 +23,9 @@ def locmem(settings):
 
 
 def _meeting(booking, state=Meeting.State.PENDING, **fields):
-    return Meeting.objects.create(tenant=booking.tenant, appointment=booking.appointment, state=state, **fields)
+    return Meeting.objects.create(
+        tenant=booking.tenant, appointment=booking.appointment, state=state, **fields
+    )
 
 
 def test_a_pending_meeting_makes_the_message_wait(tenant, zoom_service):
@@ -34,7 +36,7 @@ def test_a_pending_meeting_makes_the_message_wait(tenant, zoom_service):
     delivery = Delivery.objects.get()
     assert delivery.state == Delivery.State.PENDING
     assert mail.outbox == []
-    job = delivery.job
+    job = job_of(delivery)
     assert job.state == Job.State.PENDING and "waiting for the meeting" in job.last_error
     assert 0 < (job.run_after - timezone.now()).total_seconds() <= 10
     assert job.max_attempts > 6  # waiting does not spend the delivery's attempts

@@ -1,4 +1,5 @@
-"""Reminders are scheduled jobs: put at their time, moved with the appointment, dropped when the booking is off."""
+"""Reminders are scheduled jobs: put at their time, moved with the appointment, dropped when the booking is
+off."""
 
 from __future__ import annotations
 
@@ -93,7 +94,9 @@ def test_a_reminder_whose_time_has_passed_is_not_scheduled(tenant, service):
     day, hour, after = _reminder_workflows(tenant)
     # The next half-hour boundary at least five minutes away: under an hour from now.
     soon = timezone.now() + timedelta(minutes=5)
-    start = soon.replace(minute=0, second=0, microsecond=0) + timedelta(minutes=30 if soon.minute < 30 else 60)
+    start = soon.replace(minute=0, second=0, microsecond=0) + timedelta(
+        minutes=30 if soon.minute < 30 else 60
+    )
     booking = book(service, start)
     run_jobs()
     assert {job.key for job in _reminders(booking)} == {reminder_key(booking.pk, after.pk)}
@@ -126,7 +129,9 @@ def test_a_reminder_for_a_new_time_is_sent_again(tenant, service, settings):
     run_jobs()
     services.reschedule_booking(booking, start=slot(days=5))
     run_jobs()
-    Job.objects.filter(key=reminder_key(booking.pk, hour.pk), state="pending").update(run_after=timezone.now())
+    Job.objects.filter(key=reminder_key(booking.pk, hour.pk), state="pending").update(
+        run_after=timezone.now()
+    )
     run_jobs()
     assert Delivery.objects.filter(event=Trigger.BEFORE_START).count() == 2
 

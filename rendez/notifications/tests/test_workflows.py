@@ -37,13 +37,18 @@ def test_the_host_link_is_refused_for_customers(tenant):
 
 def test_the_host_link_is_refused_for_fixed_addresses(tenant):
     errors = _errors(
-        tenant, to_customer=False, fixed_recipients="desk@acme.test", subject_template="{zoom_meeting_host_url}"
+        tenant,
+        to_customer=False,
+        fixed_recipients="desk@acme.test",
+        subject_template="{zoom_meeting_host_url}",
     )
     assert "only be sent to staff" in errors["body_template"][0]
 
 
 def test_the_host_link_is_fine_for_staff_and_admins(tenant):
-    created = workflow(tenant, to_customer=False, to_staff=True, to_admins=True, body_template="{zoom_meeting_host_url}")
+    created = workflow(
+        tenant, to_customer=False, to_staff=True, to_admins=True, body_template="{zoom_meeting_host_url}"
+    )
     assert created.pk
 
 
@@ -52,7 +57,10 @@ def test_the_host_link_is_fine_for_staff_and_admins(tenant):
     [
         ({"to_customer": False}, "fixed_recipients"),
         ({"channel": Channel.TELEGRAM}, "fixed_recipients"),
-        ({"channel": Channel.WEBHOOK, "to_customer": False, "fixed_recipients": "ftp://x"}, "fixed_recipients"),
+        (
+            {"channel": Channel.WEBHOOK, "to_customer": False, "fixed_recipients": "ftp://x"},
+            "fixed_recipients",
+        ),
         ({"channel": Channel.SMS, "to_customer": False, "fixed_recipients": "0171 123"}, "fixed_recipients"),
         ({"channel": Channel.SMS, "to_admins": True}, "to_admins"),
         ({"subject_template": ""}, "subject_template"),
@@ -85,10 +93,18 @@ def test_status_changed_fires_for_every_change_including_confirm_and_cancel(tena
     services.cancel_booking(booking)
     run_jobs()
     assert [message.subject for message in mail.outbox] in (
-        ["booking_confirmed Confirmed", "booking_status_changed Confirmed",
-         "booking_cancelled Cancelled", "booking_status_changed Cancelled"],
-        ["booking_status_changed Confirmed", "booking_confirmed Confirmed",
-         "booking_status_changed Cancelled", "booking_cancelled Cancelled"],
+        [
+            "booking_confirmed Confirmed",
+            "booking_status_changed Confirmed",
+            "booking_cancelled Cancelled",
+            "booking_status_changed Cancelled",
+        ],
+        [
+            "booking_status_changed Confirmed",
+            "booking_confirmed Confirmed",
+            "booking_status_changed Cancelled",
+            "booking_cancelled Cancelled",
+        ],
     )
 
 
@@ -131,7 +147,9 @@ def test_default_workflows_install_once_and_are_valid(tenant):
     reminders = Workflow.objects.filter(tenant=tenant, trigger=Trigger.BEFORE_START)
     assert sorted(reminders.values_list("offset_minutes", flat=True)) == [60, 24 * 60]
     assert {w.trigger for w in first} >= {
-        Trigger.BOOKING_CONFIRMED, Trigger.BOOKING_RESCHEDULED, Trigger.BOOKING_CANCELLED,
+        Trigger.BOOKING_CONFIRMED,
+        Trigger.BOOKING_RESCHEDULED,
+        Trigger.BOOKING_CANCELLED,
     }
 
 
