@@ -6,7 +6,7 @@
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from rendez.api.auth import tenant_of
@@ -26,6 +26,7 @@ from rendez.scheduling.models import Appointment, Booking, Service, Staff
 from rendez.tenants.models import Tenant
 
 router = Router()
+LIST_ERRORS = {401: ErrorOut, 422: ErrorOut}
 ERRORS = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 MEETING = "appointment__meeting"
 
@@ -71,10 +72,10 @@ def create_booking(request: HttpRequest, payload: BookingIn):
         party_size=payload.party_size,
         notes=payload.notes,
     )
-    return 201, _get_booking(request, booking.pk)
+    return Status(201, _get_booking(request, booking.pk))
 
 
-@router.get("/bookings", response=list[BookingOut], tags=["bookings"])
+@router.get("/bookings", response={200: list[BookingOut], **LIST_ERRORS}, tags=["bookings"])
 @paginate(Pages)
 def list_bookings(request: HttpRequest, filters: Query[BookingFilters]):
     """Bookings, soonest first; dates filter on the appointment's start (UTC dates)."""
@@ -115,7 +116,7 @@ def set_booking_status(request: HttpRequest, booking_id: int, payload: StatusIn)
     return _get_booking(request, booking_id)
 
 
-@router.get("/appointments", response=list[AppointmentOut], tags=["appointments"])
+@router.get("/appointments", response={200: list[AppointmentOut], **LIST_ERRORS}, tags=["appointments"])
 @paginate(Pages)
 def list_appointments(request: HttpRequest, filters: Query[AppointmentFilters]):
     """Appointments, soonest first; dates filter on the start (UTC dates)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from rendez.api.auth import tenant_of
@@ -24,6 +24,7 @@ from rendez.scheduling.models import Service, Staff, WorkingHours
 from rendez.tenants.models import Tenant
 
 router = Router()
+LIST_ERRORS = {401: ErrorOut, 422: ErrorOut}
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -62,7 +63,7 @@ def _staff_queryset(tenant: Tenant):
     return Staff.objects.filter(tenant=tenant).prefetch_related("working_hours", "services")
 
 
-@router.get("/staff", response=list[StaffOut], tags=["staff"])
+@router.get("/staff", response={200: list[StaffOut], **LIST_ERRORS}, tags=["staff"])
 @paginate(Pages)
 def list_staff(request: HttpRequest):
     return [_staff_out(member) for member in _staff_queryset(tenant_of(request))]
@@ -81,7 +82,7 @@ def create_staff(request: HttpRequest, payload: StaffIn):
         member.full_clean()
         member.save()
         _replace_working_hours(member, payload.working_hours)
-    return 201, _staff_out(_staff_queryset(tenant_of(request)).get(pk=member.pk))
+    return Status(201, _staff_out(_staff_queryset(tenant_of(request)).get(pk=member.pk)))
 
 
 @router.patch("/staff/{staff_id}", response={200: StaffOut, **ERRORS}, tags=["staff"])
@@ -118,7 +119,7 @@ def _set_staff(service: Service, staff_ids: list[int]) -> None:
     service.staff.set(members)
 
 
-@router.get("/services", response=list[ServiceOut], tags=["services"])
+@router.get("/services", response={200: list[ServiceOut], **LIST_ERRORS}, tags=["services"])
 @paginate(Pages)
 def list_services(request: HttpRequest):
     return _service_queryset(tenant_of(request))
@@ -137,7 +138,7 @@ def create_service(request: HttpRequest, payload: ServiceIn):
         service.full_clean()
         service.save()
         _set_staff(service, payload.staff_ids)
-    return 201, _service_queryset(tenant).get(pk=service.pk)
+    return Status(201, _service_queryset(tenant).get(pk=service.pk))
 
 
 @router.patch("/services/{service_id}", response={200: ServiceOut, **ERRORS}, tags=["services"])

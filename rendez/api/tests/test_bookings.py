@@ -94,7 +94,10 @@ def test_a_full_group_answers_409(alice_api, yoga, dora, monday):
         ({"start": "2030-01-07T10:00:00"}, "start"),  # no offset
         ({"start": "next monday"}, "start"),
         ({"customer": {"name": "Charlie", "email": "charlie-at-example.com"}}, "customer.email"),
-        ({"customer": {"name": "Charlie", "email": "c@example.com", "timezone": "Europe/Gotham"}}, "customer.timezone"),
+        (
+            {"customer": {"name": "Charlie", "email": "c@example.com", "timezone": "Europe/Gotham"}},
+            "customer.timezone",
+        ),
         ({"customer": {"name": "", "email": "c@example.com"}}, "customer.name"),
         ({"party_size": 0}, "party_size"),
         ({"service_id": "consultation"}, "service_id"),
@@ -142,16 +145,24 @@ def test_booking_with_someone_not_offering_the_service_answers_422(alice, alice_
 def test_it_reads_a_booking(alice_api, consultation, dora, monday):
     booking_id = create(alice_api, consultation, dora, berlin(monday, 10)).json()["id"]
     body = alice_api.get(f"/bookings/{booking_id}").json()
-    assert (body["id"], body["status"], body["customer"]["email"]) == (booking_id, "confirmed", "charlie@example.com")
+    assert (body["id"], body["status"], body["customer"]["email"]) == (
+        booking_id,
+        "confirmed",
+        "charlie@example.com",
+    )
 
 
 def test_it_lists_bookings_soonest_first_with_filters(alice_api, consultation, dora, monday):
-    later = create(alice_api, consultation, dora, berlin(monday + timedelta(days=1), 10), "Charlie").json()["id"]
+    later = create(alice_api, consultation, dora, berlin(monday + timedelta(days=1), 10), "Charlie").json()[
+        "id"
+    ]
     sooner = create(alice_api, consultation, dora, berlin(monday, 10), "Dave").json()["id"]
     alice_api.post(f"/bookings/{later}/cancel")
 
     assert [item["id"] for item in alice_api.get("/bookings").json()["items"]] == [sooner, later]
-    assert [item["id"] for item in alice_api.get("/bookings", {"status": "cancelled"}).json()["items"]] == [later]
+    assert [item["id"] for item in alice_api.get("/bookings", {"status": "cancelled"}).json()["items"]] == [
+        later
+    ]
     by_email = alice_api.get("/bookings", {"customer_email": "DAVE@example.com"}).json()
     assert [item["id"] for item in by_email["items"]] == [sooner]
     one_day = {"date_from": monday.isoformat(), "date_to": monday.isoformat()}
@@ -181,7 +192,9 @@ def test_listing_bookings_takes_the_same_queries_for_many(
 
 def test_bookings_come_in_pages(alice_api, yoga, dora, monday):
     now = berlin(monday, 6) - timedelta(days=7)
-    starts = [berlin(monday, hour) for hour in range(9, 17)] + [berlin(monday + timedelta(days=1), h) for h in (9, 10, 11)]
+    starts = [berlin(monday, hour) for hour in range(9, 17)] + [
+        berlin(monday + timedelta(days=1), h) for h in (9, 10, 11)
+    ]
     for start in starts:
         for seat in range(5):
             book(yoga, dora, start, f"C{start.day}x{start.hour}x{seat}", now=now)
@@ -203,7 +216,9 @@ def test_a_page_beyond_the_last_is_empty_or_refused_never_an_error(alice_api, db
 
 def test_rescheduling_a_booking_moves_it(alice_api, consultation, dora, monday):
     created = create(alice_api, consultation, dora, berlin(monday, 10)).json()
-    response = alice_api.post(f"/bookings/{created['id']}/reschedule", {"start": berlin(monday, 14).isoformat()})
+    response = alice_api.post(
+        f"/bookings/{created['id']}/reschedule", {"start": berlin(monday, 14).isoformat()}
+    )
     assert response.status_code == 200
     body = response.json()
     assert datetime.fromisoformat(body["start"]) == berlin(monday, 14)
@@ -215,7 +230,8 @@ def test_rescheduling_to_another_staff_member(alice, alice_api, consultation, do
     consultation.staff.add(erik)
     created = create(alice_api, consultation, dora, berlin(monday, 10)).json()
     body = alice_api.post(
-        f"/bookings/{created['id']}/reschedule", {"start": berlin(monday, 10).isoformat(), "staff_id": erik.pk}
+        f"/bookings/{created['id']}/reschedule",
+        {"start": berlin(monday, 10).isoformat(), "staff_id": erik.pk},
     ).json()
     assert body["staff_id"] == erik.pk
 
@@ -223,7 +239,9 @@ def test_rescheduling_to_another_staff_member(alice, alice_api, consultation, do
 def test_rescheduling_into_a_taken_slot_answers_409_and_moves_nothing(alice_api, consultation, dora, monday):
     charlie = create(alice_api, consultation, dora, berlin(monday, 10)).json()
     create(alice_api, consultation, dora, berlin(monday, 14), "Dave")
-    response = alice_api.post(f"/bookings/{charlie['id']}/reschedule", {"start": berlin(monday, 14).isoformat()})
+    response = alice_api.post(
+        f"/bookings/{charlie['id']}/reschedule", {"start": berlin(monday, 14).isoformat()}
+    )
     assert response.status_code == 409
     assert Appointment.objects.get(pk=charlie["appointment_id"]).start == berlin(monday, 10)
 
@@ -255,7 +273,9 @@ def test_changing_the_status(alice_api, consultation, dora, monday):
     assert (response.status_code, response.json()["status"]) == (200, "confirmed")
 
 
-@pytest.mark.parametrize(("status", "code"), [("completed", "not_started"), ("pending", "invalid_transition")])
+@pytest.mark.parametrize(
+    ("status", "code"), [("completed", "not_started"), ("pending", "invalid_transition")]
+)
 def test_a_refused_status_change_answers_422(alice_api, consultation, dora, monday, status, code):
     created = create(alice_api, consultation, dora, berlin(monday, 10)).json()
     response = alice_api.post(f"/bookings/{created['id']}/status", {"status": status})
@@ -276,7 +296,10 @@ def test_reading_an_appointment_shows_its_group(alice_api, yoga, dora, monday):
     create(alice_api, yoga, dora, berlin(monday, 10), "Dave")
     body = alice_api.get(f"/appointments/{charlie['appointment_id']}").json()
     assert (body["capacity"], body["seats_taken"], body["seats_left"]) == (5, 3, 2)
-    assert [(item["customer"]["name"], item["party_size"]) for item in body["bookings"]] == [("Charlie", 2), ("Dave", 1)]
+    assert [(item["customer"]["name"], item["party_size"]) for item in body["bookings"]] == [
+        ("Charlie", 2),
+        ("Dave", 1),
+    ]
     assert body["meeting"] is None
 
 

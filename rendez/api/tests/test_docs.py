@@ -1,0 +1,70 @@
+"""The OpenAPI document and the interactive docs page."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+
+EXPECTED_OPERATIONS = {
+    ("get", "/api/v1/services"),
+    ("post", "/api/v1/services"),
+    ("get", "/api/v1/services/{service_id}"),
+    ("patch", "/api/v1/services/{service_id}"),
+    ("get", "/api/v1/staff"),
+    ("post", "/api/v1/staff"),
+    ("get", "/api/v1/staff/{staff_id}"),
+    ("patch", "/api/v1/staff/{staff_id}"),
+    ("get", "/api/v1/slots"),
+    ("get", "/api/v1/bookings"),
+    ("post", "/api/v1/bookings"),
+    ("get", "/api/v1/bookings/{booking_id}"),
+    ("post", "/api/v1/bookings/{booking_id}/reschedule"),
+    ("post", "/api/v1/bookings/{booking_id}/cancel"),
+    ("post", "/api/v1/bookings/{booking_id}/status"),
+    ("get", "/api/v1/appointments"),
+    ("get", "/api/v1/appointments/{appointment_id}"),
+    ("post", "/api/v1/appointments/{appointment_id}/reschedule"),
+}
+
+
+def openapi() -> dict:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_openapi_document_describes_every_operation(db):
+    document = openapi()
+    assert document["openapi"].startswith("3.1")
+    assert document["info"]["title"] == "Rendez API"
+    operations = {(method, path) for path, item in document["paths"].items() for method in item}
+    assert EXPECTED_OPERATIONS <= operations
+
+
+def test_every_operation_needs_the_bearer_key(db):
+    document = openapi()
+    [scheme] = document["components"]["securitySchemes"].values()
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    for item in document["paths"].values():
+        for operation in item.values():
+            assert operation["security"]
+
+
+def test_every_operation_documents_its_errors_in_the_one_shape(db):
+    document = openapi()
+    assert set(document["components"]["schemas"]["ErrorOut"]["properties"]) == {"error"}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            assert {"401", "422"} <= set(operation["responses"]), (method, path)
+
+
+def test_the_docs_page_loads_without_a_cdn(db):
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "openapi.json" in html
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+    assert external == []
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        assert Client().get(asset).status_code == 200, asset
