@@ -47,8 +47,9 @@ class Job(models.Model):
                 fields=["key", "id"], condition=Q(state__in=["pending", "running"]), name="jobs_key_open_idx"
             ),
             models.Index(fields=["kind", "key"], name="jobs_kind_key_idx"),
-            # Reaping expired leases.
+            # Reaping expired leases; renewing and fencing by lease token.
             models.Index(fields=["lease_expires_at"], condition=Q(state="running"), name="jobs_lease_idx"),
+            models.Index(fields=["lease_owner"], condition=Q(state="running"), name="jobs_lease_owner_idx"),
             models.Index(fields=["state", "id"], name="jobs_state_idx"),
         ]
         constraints = [
