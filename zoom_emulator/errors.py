@@ -81,7 +81,13 @@ def meeting_not_found(meeting_id: object) -> ZoomError:
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(body), status, headers, content_type="application/json;charset=UTF-8")
+    # Compact like Zoom, which matters to verifiers that re-serialize bodies (its Node webhook sample does).
+    return Response(
+        json.dumps(body, separators=(",", ":")),
+        status,
+        headers,
+        content_type="application/json;charset=UTF-8",
+    )
 
 
 def wants_xml(accept_header: str | None) -> bool:

@@ -75,7 +75,11 @@ class WebhookDispatcher:
 
     def send(self, url: str, secret: str, client_id: str, body: dict[str, Any]) -> Delivery:
         delivery = Delivery(
-            id=next(self._ids), event=body["event"], url=url, client_id=client_id, body=json.dumps(body)
+            id=next(self._ids),
+            event=body["event"],
+            url=url,
+            client_id=client_id,
+            body=json.dumps(body, separators=(",", ":")),
         )
         with self._condition:
             self._deliveries.append(delivery)
@@ -110,7 +114,7 @@ class WebhookDispatcher:
         plain = secrets.token_urlsafe(16)
         body = {"payload": {"plainToken": plain}, "event_ts": int(self._clock.now() * 1000)}
         body["event"] = "endpoint.url_validation"
-        raw = json.dumps(body).encode()
+        raw = json.dumps(body, separators=(",", ":")).encode()
         try:
             with self._client_factory() as client:
                 response = client.post(url, content=raw, headers=self._headers(secret, raw))

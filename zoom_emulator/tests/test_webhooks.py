@@ -179,3 +179,17 @@ def test_unreachable_receivers_are_recorded_as_network_errors(
     delivery = emulator.webhook_deliveries()[0]
     assert delivery["status"] == "failed" and len(delivery["attempts"]) == 4
     assert delivery["attempts"][0]["error"].startswith("ConnectError")
+
+
+def test_control_api_triggers_portal_side_changes(  # type: ignore[no-untyped-def]
+    zoom, http: httpx2.Client, receiver: WebhookReceiver
+) -> None:
+    token = user_tokens(http, MARIA)["access_token"]
+    meeting_id = http.post("/v2/users/me/meetings", json=meeting_body(), headers=bearer(token)).json()["id"]
+    zoom.control.trigger("meeting.updated", meeting_id=meeting_id, changes={"duration": 90})
+    assert http.get(f"/v2/meetings/{meeting_id}", headers=bearer(token)).json()["duration"] == 90
+    zoom.control.trigger("meeting.deleted", meeting_id=meeting_id)
+    assert zoom.control.wait_for_webhooks()
+    assert receiver.events() == ["meeting.created", "meeting.updated", "meeting.deleted"]
+    assert [d["event"] for d in zoom.control.deliveries(event="meeting.updated")] == ["meeting.updated"]
+    assert receiver.received[1].json()["payload"]["object"] == {"id": meeting_id, "duration": 90}
