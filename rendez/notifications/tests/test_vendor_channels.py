@@ -95,9 +95,7 @@ def test_a_vendor_outage_is_retried_then_sent(twilio, tenant, service):
     delivery.refresh_from_db()
     assert "429" in delivery.last_error
     job = job_of(delivery)
-    assert (job.run_after - _started(job)).total_seconds() == pytest.approx(
-        30, abs=2
-    )  # Retry-After honoured
+    assert (job.run_after - _started(job)).total_seconds() == pytest.approx(30, abs=2)  # Retry-After honoured
     make_due()
     run_jobs()
     delivery.refresh_from_db()
