@@ -120,7 +120,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Rendez <bookings@rendez.loca
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_BACKEND = "rendez.notifications.mail.EmlFileBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 # Zoom. ZOOM_EMULATOR=1 mounts the emulator under /_zoom/ and points Rendez at it.
