@@ -25,10 +25,19 @@ class ControlClient:
     """A thin client for `/_control/*` over HTTP."""
 
     def __init__(self, base_url: str) -> None:
-        self._client = httpx2.Client(base_url=f"{base_url}/_control", timeout=10.0)
+        self._base_url = f"{base_url}/_control"
+        self._http: httpx2.Client | None = None
+
+    @property
+    def _client(self) -> httpx2.Client:
+        # Created on first use: many tests never touch the control API, and a client costs an SSL context.
+        if self._http is None:
+            self._http = httpx2.Client(base_url=self._base_url, timeout=10.0)
+        return self._http
 
     def close(self) -> None:
-        self._client.close()
+        if self._http is not None:
+            self._http.close()
 
     def _call(
         self,

@@ -72,6 +72,7 @@ class WebhookDispatcher:
         self._in_flight = 0
         self._condition = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._client: httpx2.Client | None = None
 
     def send(self, url: str, secret: str, client_id: str, body: dict[str, Any]) -> Delivery:
         delivery = Delivery(
@@ -170,10 +171,12 @@ class WebhookDispatcher:
         status: int | None = None
         error: str | None = None
         try:
-            with self._client_factory() as client:
-                response = client.post(
-                    delivery.url, content=raw, headers=self._headers(self._secret(delivery), raw)
-                )
+            if self._client is None:
+                # One client for the worker thread: building one per attempt costs an SSL context each time.
+                self._client = self._client_factory()
+            response = self._client.post(
+                delivery.url, content=raw, headers=self._headers(self._secret(delivery), raw)
+            )
             status = response.status_code
         except httpx2.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
