@@ -8,15 +8,18 @@ polling off that lock.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import traceback
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from rendez.jobs import conf, registry
@@ -29,21 +32,36 @@ LEASE_EXPIRED = (
 )
 
 
-def claimable(now: datetime, queues: Collection[str] | None = None) -> QuerySet[Job]:
+class DatabaseNow(Now):
+    """The database's clock.
+
+    On SQLite, Django's `Now()` has millisecond precision while stored times have microseconds, so a job
+    enqueued a few microseconds ago would not be due until the next millisecond: pad to the millisecond's end.
+    """
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        template = "STRFTIME('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M:%%%%f999', 'NOW')"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+def claimable(queues: Collection[str] | None = None) -> QuerySet[Job]:
     """Due pending jobs that may start now, oldest first.
 
     A keyed job waits while another job of its key is running, and while an older job of its key is pending
     and either due or already attempted (retrying). A never-started job scheduled for later (a reminder) does
     not hold its key before its time: otherwise one reminder would stall every later job of the same key for
     days. Dead and cancelled jobs do not block.
+
+    "Now" is the database's clock, so workers on several machines agree on what is due.
     """
+    now = DatabaseNow()
     blockers = Job.objects.filter(key=OuterRef("key")).filter(
         Q(state=State.RUNNING)
         | (Q(state=State.PENDING, id__lt=OuterRef("id")) & (Q(run_after__lte=now) | Q(attempts__gt=0)))
     )
     jobs = Job.objects.filter(state=State.PENDING, run_after__lte=now)
     if queues is not None:
-        jobs = jobs.filter(queue__in=list(queues))
+        jobs = jobs.filter(queue__in=sorted(queues))
     return jobs.filter(Q(key="") | ~Exists(blockers)).order_by("run_after", "id")
 
 
@@ -55,22 +73,28 @@ def claim(queues: Collection[str] | None, lease_seconds: float) -> Job | None:
     `claimable()` compiled by the ORM, so the rule lives in one place. (SQLite has no FOR UPDATE; its
     single-statement UPDATE runs under the write lock.)
     """
-    now = timezone.now()
-    candidates = claimable(now, queues)
-    if connection.vendor == "sqlite" and not candidates.exists():
+    if connection.vendor == "sqlite" and not claimable(queues).exists():
         return None
-    pick, pick_params = candidates.values("id")[:1].query.sql_with_params()
-    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    sql, pick_params = _claim_sql(connection.vendor, frozenset(queues) if queues is not None else None)
+    now = timezone.now()
+    expires = now + timedelta(seconds=lease_seconds)
     adapt = connection.ops.adapt_datetimefield_value
+    params = [State.RUNNING, _new_token(), adapt(expires), adapt(now), *pick_params, State.PENDING]
+    claimed = list(Job.objects.raw(sql, params))
+    return claimed[0] if claimed else None
+
+
+@functools.cache
+def _claim_sql(vendor: str, queues: frozenset[str] | None) -> tuple[str, tuple[object, ...]]:
+    # Compiled once per queue set: building the ORM query cost more than running it.
+    pick, pick_params = claimable(queues).values("id")[:1].query.sql_with_params()
+    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     sql = (
         f"UPDATE {connection.ops.quote_name(Job._meta.db_table)} "
         "SET state = %s, attempts = attempts + 1, lease_owner = %s, lease_expires_at = %s, started_at = %s "
         f"WHERE id = ({pick}{lock}) AND state = %s RETURNING *"
     )
-    expires = now + timedelta(seconds=lease_seconds)
-    params = [State.RUNNING, _new_token(), adapt(expires), adapt(now), *pick_params, State.PENDING]
-    claimed = list(Job.objects.raw(sql, params))
-    return claimed[0] if claimed else None
+    return sql, tuple(pick_params)
 
 
 def renew_leases(tokens: Sequence[str], lease_seconds: float) -> int:
