@@ -28,6 +28,8 @@ from rendez.tenants.models import Tenant
 router = Router()
 LIST_ERRORS = {401: ErrorOut, 422: ErrorOut}
 ERRORS = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Operations with a body also answer 400 when it is not JSON at all.
+BODY_ERRORS = {400: ErrorOut, **ERRORS}
 MEETING = "appointment__meeting"
 
 
@@ -59,7 +61,7 @@ def _staff_of(tenant: Tenant, staff_id: int) -> Staff:
     return get_object_or_404(Staff.objects.filter(tenant=tenant), pk=staff_id)
 
 
-@router.post("/bookings", response={201: BookingOut, **ERRORS}, tags=["bookings"])
+@router.post("/bookings", response={201: BookingOut, **BODY_ERRORS}, tags=["bookings"])
 def create_booking(request: HttpRequest, payload: BookingIn):
     """Book a slot. 409 when it is not available (taken, full, outside hours); 422 when the request is invalid."""
     tenant = tenant_of(request)
@@ -96,7 +98,9 @@ def get_booking(request: HttpRequest, booking_id: int):
     return _get_booking(request, booking_id)
 
 
-@router.post("/bookings/{booking_id}/reschedule", response={200: BookingOut, **ERRORS}, tags=["bookings"])
+@router.post(
+    "/bookings/{booking_id}/reschedule", response={200: BookingOut, **BODY_ERRORS}, tags=["bookings"]
+)
 def reschedule_booking(request: HttpRequest, booking_id: int, payload: RescheduleIn):
     booking = _get_booking(request, booking_id)
     staff = _staff_of(tenant_of(request), payload.staff_id) if payload.staff_id else None
@@ -110,7 +114,7 @@ def cancel_booking(request: HttpRequest, booking_id: int):
     return _get_booking(request, booking_id)
 
 
-@router.post("/bookings/{booking_id}/status", response={200: BookingOut, **ERRORS}, tags=["bookings"])
+@router.post("/bookings/{booking_id}/status", response={200: BookingOut, **BODY_ERRORS}, tags=["bookings"])
 def set_booking_status(request: HttpRequest, booking_id: int, payload: StatusIn):
     services.set_status(_get_booking(request, booking_id), payload.status)
     return _get_booking(request, booking_id)
@@ -135,7 +139,7 @@ def get_appointment(request: HttpRequest, appointment_id: int):
 
 @router.post(
     "/appointments/{appointment_id}/reschedule",
-    response={200: AppointmentOut, **ERRORS},
+    response={200: AppointmentOut, **BODY_ERRORS},
     tags=["appointments"],
 )
 def reschedule_appointment(request: HttpRequest, appointment_id: int, payload: RescheduleIn):

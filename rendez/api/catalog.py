@@ -26,6 +26,16 @@ from rendez.tenants.models import Tenant
 router = Router()
 LIST_ERRORS = {401: ErrorOut, 422: ErrorOut}
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+# Operations with a body also answer 400 when it is not JSON at all.
+BODY_ERRORS = {400: ErrorOut, **ERRORS}
+
+
+def _refuse_nulls(changes: dict, nullable: set[str] | frozenset[str] = frozenset()) -> None:
+    """In a PATCH, leaving a field out keeps it; `null` only clears the fields that may be empty."""
+    nulled = sorted(field for field, value in changes.items() if value is None and field not in nullable)
+    if nulled:
+        fields = {field: "cannot be null" for field in nulled}
+        raise ApiError(422, "invalid", f"{', '.join(nulled)} cannot be null.", fields)
 
 
 # --- staff -----------------------------------------------------------------------------------------------------
@@ -74,7 +84,7 @@ def get_staff(request: HttpRequest, staff_id: int):
     return _staff_out(get_object_or_404(_staff_queryset(tenant_of(request)), pk=staff_id))
 
 
-@router.post("/staff", response={201: StaffOut, **ERRORS}, tags=["staff"])
+@router.post("/staff", response={201: StaffOut, **BODY_ERRORS}, tags=["staff"])
 def create_staff(request: HttpRequest, payload: StaffIn):
     with transaction.atomic():
         fields = payload.dict(exclude={"working_hours"})
@@ -85,16 +95,16 @@ def create_staff(request: HttpRequest, payload: StaffIn):
     return Status(201, _staff_out(_staff_queryset(tenant_of(request)).get(pk=member.pk)))
 
 
-@router.patch("/staff/{staff_id}", response={200: StaffOut, **ERRORS}, tags=["staff"])
+@router.patch("/staff/{staff_id}", response={200: StaffOut, **BODY_ERRORS}, tags=["staff"])
 def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch):
     tenant = tenant_of(request)
     with transaction.atomic():
         member = get_object_or_404(Staff.objects.select_for_update().filter(tenant=tenant), pk=staff_id)
-        changes = payload.dict(exclude_unset=True, exclude={"working_hours"})
+        changes = payload.dict(exclude_unset=True)
+        _refuse_nulls(changes)
         for field, value in changes.items():
-            if value is None:
-                raise ApiError(422, "invalid", f"{field} cannot be null.", {field: "cannot be null"})
-            setattr(member, field, value)
+            if field != "working_hours":
+                setattr(member, field, value)
         member.full_clean()
         member.save()
         if payload.working_hours is not None:
@@ -130,7 +140,7 @@ def get_service(request: HttpRequest, service_id: int):
     return get_object_or_404(_service_queryset(tenant_of(request)), pk=service_id)
 
 
-@router.post("/services", response={201: ServiceOut, **ERRORS}, tags=["services"])
+@router.post("/services", response={201: ServiceOut, **BODY_ERRORS}, tags=["services"])
 def create_service(request: HttpRequest, payload: ServiceIn):
     tenant = tenant_of(request)
     with transaction.atomic():
@@ -141,16 +151,16 @@ def create_service(request: HttpRequest, payload: ServiceIn):
     return Status(201, _service_queryset(tenant).get(pk=service.pk))
 
 
-@router.patch("/services/{service_id}", response={200: ServiceOut, **ERRORS}, tags=["services"])
+@router.patch("/services/{service_id}", response={200: ServiceOut, **BODY_ERRORS}, tags=["services"])
 def update_service(request: HttpRequest, service_id: int, payload: ServicePatch):
     tenant = tenant_of(request)
     with transaction.atomic():
         service = get_object_or_404(Service.objects.select_for_update().filter(tenant=tenant), pk=service_id)
-        changes = payload.dict(exclude_unset=True, exclude={"staff_ids"})
+        changes = payload.dict(exclude_unset=True)
+        _refuse_nulls(changes, nullable={"slot_interval_minutes"})
         for field, value in changes.items():
-            if value is None and field != "slot_interval_minutes":
-                raise ApiError(422, "invalid", f"{field} cannot be null.", {field: "cannot be null"})
-            setattr(service, field, value)
+            if field != "staff_ids":
+                setattr(service, field, value)
         service.full_clean()
         service.save()
         if payload.staff_ids is not None:

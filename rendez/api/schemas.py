@@ -1,16 +1,76 @@
-"""Request and response bodies of REST API v1."""
+"""Request and response bodies of REST API v1.
+
+Bodies are parsed strictly where JSON has a type of its own (integers, booleans: `0` is not `false`), and dates
+and times only in their ISO forms (pydantic would otherwise read `0` as 1970-01-01), so the OpenAPI document says
+exactly what is accepted.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, EmailStr, Field, field_validator
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    Strict,
+    StrictBool,
+    WithJsonSchema,
+    field_validator,
+)
 
 from rendez.scheduling.models import Booking, Service
 from rendez.tenants.models import validate_timezone
+
+StrictInt = Annotated[int, Strict()]
+# Ids fit the database's 64-bit keys; a bigger number is refused here instead of overflowing a query.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+WALL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}"
+PRICE_PATTERN = r"^\d{1,8}(\.\d{1,2})?$"
+
+
+def _iso(pattern: str, what: str):
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not re.match(pattern, value):
+            raise ValueError(f"expected {what}")
+        if isinstance(value, int | float):
+            raise ValueError(f"expected {what}, not a number")
+        return value
+
+    return BeforeValidator(check)
+
+
+# Working hours are wall-clock times in the staff member's zone: an offset would mean nothing there.
+WallTime = Annotated[
+    time,
+    _iso(WALL_TIME_PATTERN, "a wall-clock time HH:MM or HH:MM:SS, without offset"),
+    WithJsonSchema({"type": "string", "pattern": WALL_TIME_PATTERN, "examples": ["09:00"]}),
+]
+IsoDate = Annotated[date, _iso(DATE_PATTERN, "a date YYYY-MM-DD")]
+IsoDateTime = Annotated[AwareDatetime, _iso(DATETIME_PATTERN, "an ISO 8601 date and time with a UTC offset")]
+Price = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=10, decimal_places=2),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 99999999.99},
+                {"type": "string", "pattern": PRICE_PATTERN},
+            ]
+        }
+    ),
+]
 
 
 def _check_zone(value: str | None) -> str | None:
@@ -22,29 +82,61 @@ def _check_zone(value: str | None) -> str | None:
     return value
 
 
-class WorkingHoursIn(Schema):
-    weekday: int = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
-    start: time
-    end: time
+class Input(Schema):
+    """A request body or query. PostgreSQL cannot store NUL characters, so no text may carry one."""
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
-class StaffIn(Schema):
+def _patch_schema(nullable: frozenset[str] = frozenset()):
+    """A PATCH body leaves out what does not change; `null` is no way to say that, except for `nullable` fields."""
+
+    def adjust(schema: dict[str, Any]) -> None:
+        for name, prop in schema.get("properties", {}).items():
+            branches = prop.get("anyOf")
+            if name in nullable or not branches:
+                continue
+            kept = [branch for branch in branches if branch != {"type": "null"}]
+            prop.pop("default", None)
+            if len(kept) == 1:
+                prop.pop("anyOf")
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+
+    return ConfigDict(json_schema_extra=adjust)
+
+
+class WorkingHoursIn(Input):
+    weekday: StrictInt = Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")
+    start: WallTime
+    end: WallTime
+
+
+class StaffIn(Input):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr | Literal[""] = ""
     phone: str = Field("", max_length=40)
     timezone: str = "UTC"
-    is_active: bool = True
+    is_active: StrictBool = True
     working_hours: list[WorkingHoursIn] = []
 
     _zone = field_validator("timezone")(_check_zone)
 
 
-class StaffPatch(Schema):
+class StaffPatch(Input):
+    model_config = _patch_schema()
+
     name: str | None = Field(None, min_length=1, max_length=200)
     email: EmailStr | Literal[""] | None = None
     phone: str | None = Field(None, max_length=40)
     timezone: str | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     working_hours: list[WorkingHoursIn] | None = None
 
     _zone = field_validator("timezone")(_check_zone)
@@ -65,40 +157,44 @@ LocationType = Literal["video", "in_person", "phone"]
 InitialStatus = Literal["confirmed", "pending"]
 
 
-class ServiceIn(Schema):
+class ServiceIn(Input):
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
-    duration_minutes: int = Field(ge=5, le=24 * 60)
-    buffer_before_minutes: int = Field(0, ge=0, le=24 * 60)
-    buffer_after_minutes: int = Field(0, ge=0, le=24 * 60)
-    capacity: int = Field(1, ge=1, le=1000)
-    slot_interval_minutes: int | None = Field(None, ge=5, le=24 * 60)
-    min_notice_minutes: int = Field(0, ge=0, le=365 * 24 * 60)
-    horizon_days: int = Field(60, ge=1, le=730)
-    price: Decimal = Field(Decimal("0"), ge=0, max_digits=10, decimal_places=2)
+    duration_minutes: StrictInt = Field(ge=5, le=24 * 60)
+    buffer_before_minutes: StrictInt = Field(0, ge=0, le=24 * 60)
+    buffer_after_minutes: StrictInt = Field(0, ge=0, le=24 * 60)
+    capacity: StrictInt = Field(1, ge=1, le=1000)
+    slot_interval_minutes: StrictInt | None = Field(None, ge=5, le=24 * 60)
+    min_notice_minutes: StrictInt = Field(0, ge=0, le=365 * 24 * 60)
+    horizon_days: StrictInt = Field(60, ge=1, le=730)
+    price: Price = Decimal("0")
     location_type: LocationType = "video"
     initial_status: InitialStatus = "confirmed"
-    zoom_enabled: bool = False
-    is_active: bool = True
-    staff_ids: list[int] = []
+    zoom_enabled: StrictBool = False
+    is_active: StrictBool = True
+    staff_ids: list[Id] = []
 
 
-class ServicePatch(Schema):
+class ServicePatch(Input):
+    model_config = _patch_schema(nullable=frozenset({"slot_interval_minutes"}))
+
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
-    duration_minutes: int | None = Field(None, ge=5, le=24 * 60)
-    buffer_before_minutes: int | None = Field(None, ge=0, le=24 * 60)
-    buffer_after_minutes: int | None = Field(None, ge=0, le=24 * 60)
-    capacity: int | None = Field(None, ge=1, le=1000)
-    slot_interval_minutes: int | None = Field(None, ge=5, le=24 * 60)
-    min_notice_minutes: int | None = Field(None, ge=0, le=365 * 24 * 60)
-    horizon_days: int | None = Field(None, ge=1, le=730)
-    price: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    duration_minutes: StrictInt | None = Field(None, ge=5, le=24 * 60)
+    buffer_before_minutes: StrictInt | None = Field(None, ge=0, le=24 * 60)
+    buffer_after_minutes: StrictInt | None = Field(None, ge=0, le=24 * 60)
+    capacity: StrictInt | None = Field(None, ge=1, le=1000)
+    slot_interval_minutes: StrictInt | None = Field(
+        None, ge=5, le=24 * 60, description="null: slots start every `duration_minutes`"
+    )
+    min_notice_minutes: StrictInt | None = Field(None, ge=0, le=365 * 24 * 60)
+    horizon_days: StrictInt | None = Field(None, ge=1, le=730)
+    price: Price | None = None
     location_type: LocationType | None = None
     initial_status: InitialStatus | None = None
-    zoom_enabled: bool | None = None
-    is_active: bool | None = None
-    staff_ids: list[int] | None = None
+    zoom_enabled: StrictBool | None = None
+    is_active: StrictBool | None = None
+    staff_ids: list[Id] | None = None
 
 
 class ServiceOut(Schema):
@@ -135,11 +231,11 @@ class SlotOut(Schema):
     seats_left: int
 
 
-class SlotQuery(Schema):
-    service_id: int
-    staff_id: int | None = None
-    date_from: date
-    date_to: date
+class SlotQuery(Input):
+    service_id: QueryId
+    staff_id: QueryId | None = None
+    date_from: IsoDate
+    date_to: IsoDate
     tz: str | None = Field(
         None, description="IANA zone for the dates and the returned times; default: the tenant's"
     )
@@ -147,7 +243,7 @@ class SlotQuery(Schema):
     _zone = field_validator("tz")(_check_zone)
 
 
-class CustomerIn(Schema):
+class CustomerIn(Input):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     phone: str = Field("", max_length=40)
@@ -164,36 +260,36 @@ class CustomerOut(Schema):
     timezone: str
 
 
-class BookingIn(Schema):
-    service_id: int
-    staff_id: int
-    start: AwareDatetime = Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-01T09:00:00+01:00")
+class BookingIn(Input):
+    service_id: Id
+    staff_id: Id
+    start: IsoDateTime = Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-01T09:00:00+01:00")
     customer: CustomerIn
-    party_size: int = Field(1, ge=1, le=1000)
+    party_size: StrictInt = Field(1, ge=1, le=1000)
     notes: str = Field("", max_length=2000)
 
 
-class RescheduleIn(Schema):
-    start: AwareDatetime
-    staff_id: int | None = None
+class RescheduleIn(Input):
+    start: IsoDateTime
+    staff_id: Id | None = None
 
 
 BookingStatus = Literal["pending", "confirmed", "cancelled", "rejected", "completed", "no_show"]
 
 
-class BookingFilters(Schema):
+class BookingFilters(Input):
     status: BookingStatus | None = None
-    date_from: date | None = Field(None, description="Appointments starting on or after this day (UTC)")
-    date_to: date | None = Field(None, description="Appointments starting on or before this day (UTC)")
+    date_from: IsoDate | None = Field(None, description="Appointments starting on or after this day (UTC)")
+    date_to: IsoDate | None = Field(None, description="Appointments starting on or before this day (UTC)")
     customer_email: str | None = Field(None, max_length=254)
 
 
-class AppointmentFilters(Schema):
-    date_from: date | None = Field(None, description="Appointments starting on or after this day (UTC)")
-    date_to: date | None = Field(None, description="Appointments starting on or before this day (UTC)")
+class AppointmentFilters(Input):
+    date_from: IsoDate | None = Field(None, description="Appointments starting on or after this day (UTC)")
+    date_to: IsoDate | None = Field(None, description="Appointments starting on or before this day (UTC)")
 
 
-class StatusIn(Schema):
+class StatusIn(Input):
     status: BookingStatus
 
 

@@ -26,8 +26,13 @@ def snapshot() -> tuple:
         list(Appointment.objects.order_by("pk").values()),
         list(Booking.objects.order_by("pk").values()),
         list(Customer.objects.order_by("pk").values()),
-        list(Job.objects.order_by("pk").values()),
+        list(our_jobs().order_by("pk").values()),
     )
+
+
+def our_jobs():
+    # Only the kinds the scheduling core enqueues: the test database may be shared with other apps' tests.
+    return Job.objects.filter(kind__in=[events.SYNC_MEETING, events.BOOKING_EVENT])
 
 
 def run_all_jobs() -> None:
@@ -108,7 +113,7 @@ def test_a_rolled_back_booking_leaves_no_job(consultation, dora):
         raise Abandon
 
     assert not Booking.objects.exists()
-    assert not Job.objects.exists()
+    assert not our_jobs().exists()
 
 
 def test_a_booking_whose_jobs_cannot_be_written_is_not_made(consultation, dora, monkeypatch):
