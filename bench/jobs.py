@@ -43,7 +43,7 @@ def prepare_database(database_url: str) -> None:
     url = urlsplit(database_url)
     name = url.path.lstrip("/")
     if not url.scheme.startswith("postgres") or "bench" not in name:
-        raise SystemExit(f"bench/jobs.py needs a PostgreSQL database whose name contains 'bench', got {name!r}")
+        raise SystemExit(f"bench/jobs.py needs a PostgreSQL database named *bench*, got {name!r}")
     with psycopg.connect(urlunsplit(url._replace(path="/postgres")), autocommit=True) as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             admin.execute(f'CREATE DATABASE "{name}"')
@@ -112,7 +112,7 @@ def wait_until_done(count: int, timeout: float = 300) -> None:
 
 
 def measure_latency(mode: str, jobs: int, poll_interval: float) -> None:
-    """Enqueue one job at a time at random gaps (so the worker is idle when each arrives) and time its start."""
+    """Enqueue one job at a time at random gaps (the worker is idle when each arrives); time its start."""
     from rendez import jobs as outbox
     from rendez.jobs.models import Job
 
@@ -178,7 +178,9 @@ def measure_throughput(processes: int, concurrency: int, jobs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=default_database_url())
     parser.add_argument("--latency-jobs", type=int, default=200)
     parser.add_argument("--throughput-jobs", type=int, default=5000)
