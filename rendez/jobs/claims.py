@@ -59,7 +59,7 @@ def claimable(queues: Collection[str] | None = None) -> QuerySet[Job]:
         Q(state=State.RUNNING)
         | (Q(state=State.PENDING, id__lt=OuterRef("id")) & (Q(run_after__lte=now) | Q(attempts__gt=0)))
     )
-    jobs = Job.objects.filter(state=State.PENDING, run_after__lte=now)
+    jobs = Job.objects.filter(state=State.PENDING, run_after__lte=now, kind__in=registry.registered_kinds())
     if queues is not None:
         jobs = jobs.filter(queue__in=sorted(queues))
     return jobs.filter(Q(key="") | ~Exists(blockers)).order_by("run_after", "id")
@@ -84,9 +84,15 @@ def claim(queues: Collection[str] | None, lease_seconds: float) -> Job | None:
     return claimed[0] if claimed else None
 
 
-@functools.cache
 def _claim_sql(vendor: str, queues: frozenset[str] | None) -> tuple[str, tuple[object, ...]]:
-    # Compiled once per queue set: building the ORM query cost more than running it.
+    return _compiled_claim_sql(vendor, queues, tuple(registry.registered_kinds()))
+
+
+@functools.cache
+def _compiled_claim_sql(
+    vendor: str, queues: frozenset[str] | None, kinds: tuple[str, ...]
+) -> tuple[str, tuple[object, ...]]:
+    # Compiled once per queue set and handler set: building the ORM query cost more than running it.
     pick, pick_params = claimable(queues).values("id")[:1].query.sql_with_params()
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     sql = (
