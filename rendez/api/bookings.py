@@ -1,6 +1,7 @@
 """Bookings and appointments: book, look, move, cancel, change status. All writes go through services.py."""
 
-# No `from __future__ import annotations` here: ninja's @paginate re-creates the view's signature and resolves string
+# No `from __future__ import annotations` here: ninja's @paginate re-creates the view's signature and resolves
+# string
 # annotations in its own module, where `Query[BookingFilters]` means nothing (every list answered 500).
 
 from django.db.models import Prefetch
@@ -63,7 +64,8 @@ def _staff_of(tenant: Tenant, staff_id: int) -> Staff:
 
 @router.post("/bookings", response={201: BookingOut, **BODY_ERRORS}, tags=["bookings"])
 def create_booking(request: HttpRequest, payload: BookingIn):
-    """Book a slot. 409 when it is not available (taken, full, outside hours); 422 when the request is invalid."""
+    """Book a slot. 409 when it is not available (taken, full, outside hours); 422 when the request is
+    invalid."""
     tenant = tenant_of(request)
     service = get_object_or_404(Service.objects.filter(tenant=tenant), pk=payload.service_id)
     booking = services.book(

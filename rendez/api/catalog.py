@@ -38,23 +38,7 @@ def _refuse_nulls(changes: dict, nullable: set[str] | frozenset[str] = frozenset
         raise ApiError(422, "invalid", f"{', '.join(nulled)} cannot be null.", fields)
 
 
-# --- staff -----------------------------------------------------------------------------------------------------
-
-
-def _staff_out(member: Staff) -> dict:
-    return {
-        "id": member.pk,
-        "name": member.name,
-        "email": member.email,
-        "phone": member.phone,
-        "timezone": member.timezone,
-        "is_active": member.is_active,
-        "working_hours": [
-            {"weekday": h.weekday, "start": h.start_time, "end": h.end_time}
-            for h in member.working_hours.all()
-        ],
-        "service_ids": sorted(service.pk for service in member.services.all()),
-    }
+# --- staff --------------------------------------------------------------------------------------------------
 
 
 def _replace_working_hours(member: Staff, hours: list[WorkingHoursIn]) -> None:
@@ -76,12 +60,12 @@ def _staff_queryset(tenant: Tenant):
 @router.get("/staff", response={200: list[StaffOut], **LIST_ERRORS}, tags=["staff"])
 @paginate(Pages)
 def list_staff(request: HttpRequest):
-    return [_staff_out(member) for member in _staff_queryset(tenant_of(request))]
+    return _staff_queryset(tenant_of(request))
 
 
 @router.get("/staff/{staff_id}", response={200: StaffOut, **ERRORS}, tags=["staff"])
 def get_staff(request: HttpRequest, staff_id: int):
-    return _staff_out(get_object_or_404(_staff_queryset(tenant_of(request)), pk=staff_id))
+    return get_object_or_404(_staff_queryset(tenant_of(request)), pk=staff_id)
 
 
 @router.post("/staff", response={201: StaffOut, **BODY_ERRORS}, tags=["staff"])
@@ -92,7 +76,7 @@ def create_staff(request: HttpRequest, payload: StaffIn):
         member.full_clean()
         member.save()
         _replace_working_hours(member, payload.working_hours)
-    return Status(201, _staff_out(_staff_queryset(tenant_of(request)).get(pk=member.pk)))
+    return Status(201, _staff_queryset(tenant_of(request)).get(pk=member.pk))
 
 
 @router.patch("/staff/{staff_id}", response={200: StaffOut, **BODY_ERRORS}, tags=["staff"])
@@ -109,10 +93,10 @@ def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch):
         member.save()
         if payload.working_hours is not None:
             _replace_working_hours(member, payload.working_hours)
-    return _staff_out(_staff_queryset(tenant).get(pk=member.pk))
+    return _staff_queryset(tenant).get(pk=member.pk)
 
 
-# --- services --------------------------------------------------------------------------------------------------
+# --- services -----------------------------------------------------------------------------------------------
 
 
 def _service_queryset(tenant: Tenant):

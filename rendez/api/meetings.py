@@ -1,4 +1,5 @@
-"""The `meeting` member of bookings and appointments, read from the appointment's meeting record if it has one.
+"""The `meeting` member of bookings and appointments, read from the appointment's meeting record if it has
+one.
 
 Only what a customer may see: the host's start link is never part of the API's booking view.
 """

@@ -10,7 +10,7 @@ MAX_PAGE_SIZE = 100
 
 
 class Pages(PageNumberPagination):
-    """Ninja's page numbers, bounded: an unbounded `page` became an OFFSET too large for the database (a 500)."""
+    """Ninja's page numbers, bounded: an unbounded `page` made an OFFSET too big for the database."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)

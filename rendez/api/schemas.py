@@ -1,8 +1,8 @@
 """Request and response bodies of REST API v1.
 
-Bodies are parsed strictly where JSON has a type of its own (integers, booleans: `0` is not `false`), and dates
-and times only in their ISO forms (pydantic would otherwise read `0` as 1970-01-01), so the OpenAPI document says
-exactly what is accepted.
+Bodies are parsed strictly where JSON has a type of its own (integers, booleans: `0` is not `false`), and
+dates and times only in their ISO forms (pydantic would otherwise read `0` as 1970-01-01), so the OpenAPI
+document says exactly what is accepted.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic import (
     field_validator,
 )
 
-from rendez.scheduling.models import Booking, Service
+from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
 from rendez.tenants.models import validate_timezone
 
 StrictInt = Annotated[int, Strict()]
@@ -94,7 +94,8 @@ class Input(Schema):
 
 
 def _patch_schema(nullable: frozenset[str] = frozenset()):
-    """A PATCH body leaves out what does not change; `null` is no way to say that, except for `nullable` fields."""
+    """A PATCH body leaves out what does not change; `null` is no way to say that, except for `nullable`
+    fields."""
 
     def adjust(schema: dict[str, Any]) -> None:
         for name, prop in schema.get("properties", {}).items():
@@ -142,6 +143,20 @@ class StaffPatch(Input):
     _zone = field_validator("timezone")(_check_zone)
 
 
+class WorkingHoursOut(Schema):
+    weekday: int = Field(description="0 = Monday … 6 = Sunday")
+    start: WallTime
+    end: WallTime
+
+    @staticmethod
+    def resolve_start(hours: WorkingHours) -> time:
+        return hours.start_time
+
+    @staticmethod
+    def resolve_end(hours: WorkingHours) -> time:
+        return hours.end_time
+
+
 class StaffOut(Schema):
     id: int
     name: str
@@ -149,8 +164,16 @@ class StaffOut(Schema):
     phone: str
     timezone: str
     is_active: bool
-    working_hours: list[WorkingHoursIn]
+    working_hours: list[WorkingHoursOut]
     service_ids: list[int]
+
+    @staticmethod
+    def resolve_working_hours(member: Staff) -> list[WorkingHours]:
+        return list(member.working_hours.all())
+
+    @staticmethod
+    def resolve_service_ids(member: Staff) -> list[int]:
+        return sorted(service.pk for service in member.services.all())
 
 
 LocationType = Literal["video", "in_person", "phone"]

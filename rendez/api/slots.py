@@ -41,7 +41,8 @@ def list_slots(request: HttpRequest, filters: Query[SlotQuery]):
             raise ApiError(404, "not_found", "That staff member does not offer this service.")
     zone = ZoneInfo(filters.tz or tenant.timezone)
     now = timezone.now()
-    # Nothing is bookable before now or beyond the horizon. Clamping to that also keeps the date arithmetic below
+    # Nothing is bookable before now or beyond the horizon. Clamping to that also keeps the date arithmetic
+    # below
     # away from the ends of the calendar (year 1, year 9999), where it would overflow.
     date_from = max(filters.date_from, now.astimezone(zone).date() - timedelta(days=1))
     date_to = min(filters.date_to, (now + timedelta(days=service.horizon_days)).astimezone(zone).date())

@@ -1,4 +1,4 @@
-"""REST API v1: bearer API keys, JSON, one error shape, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+"""REST API v1: bearer keys, JSON, one error shape, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Free slots from rules and busy intervals: pure functions, no database.
 
-Working hours are wall-clock times in the staff member's zone; everything else is UTC. A slot is offered when the
-service fits inside working hours, outside time off, and its buffered span touches no other appointment's buffered
-span. An existing group appointment of the same service with seats left is offered as a slot of its own.
+Working hours are wall-clock times in the staff member's zone; everything else is UTC. A slot is offered when
+the service fits inside working hours, outside time off, and its buffered span touches no other appointment's
+buffered span. An existing group appointment of the same service with seats left is offered as a slot of its
+own.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class SlotRules:
 
 @dataclass(frozen=True)
 class BusyAppointment:
-    """An appointment holding seats. `joinable` marks one of the same service, which a new booking may join."""
+    """An appointment holding seats. `joinable`: same service, so a new booking may join it."""
 
     start: datetime
     end: datetime
@@ -65,7 +66,7 @@ class Slot:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a start cannot be booked. `conflict` refusals are about the calendar; the rest about the request."""
+    """Why a start cannot be booked. `conflict` ones are about the calendar, the rest about the request."""
 
     code: str
     message: str
@@ -103,7 +104,7 @@ class _IntervalIndex:
 
 
 def local_to_utc(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
-    """A wall-clock time on a day in `zone`, as UTC. Times in a spring-forward gap move forward, as clocks do."""
+    """A wall-clock time on a day in `zone`, as UTC. Times in a spring-forward gap move on, as clocks do."""
     return datetime.combine(day, wall_time, tzinfo=zone).astimezone(UTC)
 
 
@@ -149,7 +150,7 @@ def free_slots(rules: SlotRules, calendar: Calendar, window: Interval, now: date
                     slots[start] = Slot(start, end, rules.capacity)
             start += rules.interval
 
-    # Open group sessions can be joined even off the grid or after the hours changed: the session is happening.
+    # Open group sessions can be joined even off the grid or after the hours changed: they are happening.
     for appointment in joinable.values():
         if earliest <= appointment.start < latest and appointment.seats_left > 0:
             slots[appointment.start] = Slot(appointment.start, appointment.end, appointment.seats_left)

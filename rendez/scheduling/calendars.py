@@ -1,4 +1,4 @@
-"""Loads what availability needs from the database, in a fixed number of queries whatever the calendar holds."""
+"""Loads what availability needs from the database, in a fixed number of queries however full the calendar."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def rules_for(service: Service) -> SlotRules:
 def load_calendars(
     service: Service, staff: Sequence[Staff], window: Interval, exclude_appointment_id: int | None = None
 ) -> dict[int, Calendar]:
-    """Calendars of `staff` around `window`; `exclude_appointment_id` leaves out an appointment being moved."""
+    """Calendars of `staff` around `window`; `exclude_appointment_id` leaves out one being moved."""
     staff_ids = [member.pk for member in staff]
     # Working intervals are whole days in local time; widen so a window edge never cuts one in half.
     wide = Interval(window.start - timedelta(days=2), window.end + timedelta(days=2))
@@ -81,7 +81,7 @@ def load_calendars(
 def find_slots(
     service: Service, staff: Sequence[Staff], window: Interval, now: datetime
 ) -> list[tuple[Staff, Slot]]:
-    """Every bookable slot of `service` with any of `staff` starting in `window`, ordered by time then staff."""
+    """Every bookable slot of `service` with any of `staff` starting in `window`, by time then staff."""
     rules = rules_for(service)
     calendars = load_calendars(service, staff, window)
     found = [

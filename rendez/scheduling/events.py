@@ -1,8 +1,8 @@
 """How the scheduling core announces changes: by enqueueing jobs in the writer's transaction.
 
-The core knows nothing of meetings or messages. It asks for `conferencing.sync` of every appointment it touched (a
-level-triggered job: pending requests for the same appointment coalesce) and for `notifications.booking_event` of
-every booking whose customer may need to hear about it.
+The core knows nothing of meetings or messages. It asks for `conferencing.sync` of every appointment it
+touched (a level-triggered job: pending requests for the same appointment coalesce) and for
+`notifications.booking_event` of every booking whose customer may need to hear about it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ BOOKING_EVENT = "notifications.booking_event"
 
 
 def status_event(status: str) -> str:
-    """The most specific event for a new status; notification workflows on `booking_status_changed` see all."""
+    """The most specific event for a new status; workflows on `booking_status_changed` see all."""
     return {
         Booking.Status.CONFIRMED: BOOKING_CONFIRMED,
         Booking.Status.CANCELLED: BOOKING_CANCELLED,

@@ -1,7 +1,7 @@
 """The scheduling core: who works when, what can be booked, and the bookings themselves.
 
-Rows are written by `scheduling/services.py` only (for bookings and appointments) so that capacity checks, locks and
-follow-up jobs are never skipped. Times are stored in UTC.
+Rows are written by `scheduling/services.py` only (for bookings and appointments) so that capacity checks,
+locks and follow-up jobs are never skipped. Times are stored in UTC.
 """
 
 from __future__ import annotations
@@ -86,6 +86,9 @@ class TimeOff(models.Model):
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="time_off_ordered")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.staff} away {self.start:%Y-%m-%d %H:%M}Z to {self.end:%Y-%m-%d %H:%M}Z"
+
 
 class Service(models.Model):
     class LocationType(models.TextChoices):
@@ -108,7 +111,8 @@ class Service(models.Model):
     capacity = models.PositiveIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(1000)]
     )
-    # Slots start every `slot_interval_minutes` from the start of each working interval; empty means the duration.
+    # Slots start every `slot_interval_minutes` from the start of each working interval; empty means the
+    # duration.
     slot_interval_minutes = models.PositiveIntegerField(
         null=True, blank=True, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
     )
@@ -157,7 +161,8 @@ class Customer(models.Model):
 
 
 class Appointment(models.Model):
-    """One staff member giving one service at one time. Owns the video meeting; a group slot has many bookings."""
+    """One staff member giving one service at one time. Owns the video meeting; a group slot has many
+    bookings."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="appointments")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")

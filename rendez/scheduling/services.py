@@ -1,8 +1,9 @@
 """The only writers of bookings and appointments.
 
-Each function runs in one transaction that locks the staff members concerned (PostgreSQL row locks; SQLite takes
-its single write lock at BEGIN IMMEDIATE), re-checks availability under the lock, writes, and enqueues the follow-up
-jobs (meeting sync, notifications) in the same transaction, so a commit always carries its consequences.
+Each function runs in one transaction that locks the staff members concerned (PostgreSQL row locks; SQLite
+takes its single write lock at BEGIN IMMEDIATE), re-checks availability under the lock, writes, and enqueues
+the follow-up jobs (meeting sync, notifications) in the same transaction, so a commit always carries its
+consequences.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ Status = Booking.Status
 
 
 class BookingError(Exception):
-    """A refused change. `conflict` errors are about the calendar (HTTP 409); the rest about the request (422)."""
+    """A refused change. `conflict` ones are about the calendar (HTTP 409), the rest about the input (422)."""
 
     def __init__(self, code: str, message: str, *, field: str | None = None, conflict: bool = False):
         super().__init__(message)
@@ -69,7 +70,7 @@ def book(
     notes: str = "",
     now: datetime | None = None,
 ) -> Booking:
-    """Book `party_size` seats of `service` with `staff` at `start`, joining an open group session if one is there."""
+    """Book `party_size` seats of `service` with `staff` at `start`, joining the open group session there."""
     now = now or timezone.now()
     _require_offered(service, staff)
     if party_size < 1:
@@ -149,7 +150,7 @@ def cancel_booking(booking: Booking, *, now: datetime | None = None) -> Booking:
 
 
 def set_status(booking: Booking, status: str, *, now: datetime | None = None) -> Booking:
-    """Change a booking's status along the allowed transitions, giving back or keeping its seats accordingly."""
+    """Change a booking's status along the allowed transitions, giving back or keeping its seats."""
     now = now or timezone.now()
     if status not in Status.values:
         raise BookingError("unknown_status", f"{status!r} is not a booking status.", field="status")
@@ -176,7 +177,7 @@ def set_status(booking: Booking, status: str, *, now: datetime | None = None) ->
     return booking
 
 
-# --- internals -------------------------------------------------------------------------------------------------
+# --- internals ----------------------------------------------------------------------------------------------
 
 
 def _require_offered(service: Service, staff: Staff) -> None:
@@ -196,7 +197,7 @@ def _require_holds_seats(booking: Booking, verb: str) -> None:
 
 
 def _lock_staff(*staff: Staff) -> None:
-    """Serialize writers per staff member. Locks in id order so two movers between the same pair cannot deadlock."""
+    """Serialize writers per staff member, in id order so two movers between a pair cannot deadlock."""
     _lock_staff_ids(member.pk for member in staff)
 
 

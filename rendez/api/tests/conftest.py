@@ -46,12 +46,12 @@ class ApiClient:
 
 
 @pytest.fixture
-def alice_key(alice) -> str:
+def alice_key(alice) -> str:  # noqa: F811 - the fixture, imported above
     return make_api_key(alice)
 
 
 @pytest.fixture
-def bob_key(bob) -> str:
+def bob_key(bob) -> str:  # noqa: F811 - the fixture, imported above
     return make_api_key(bob)
 
 
@@ -71,7 +71,7 @@ def anonymous_api() -> ApiClient:
 
 
 @pytest.fixture
-def frank(bob):
+def frank(bob):  # noqa: F811 - the fixture, imported above
     return make_staff(bob, "Frank", timezone="America/New_York")
 
 

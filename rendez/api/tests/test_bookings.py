@@ -211,7 +211,7 @@ def test_a_page_beyond_the_last_is_empty_or_refused_never_an_error(alice_api, db
         assert "page" in response.json()["error"]["fields"]
 
 
-# --- moving, cancelling, status -------------------------------------------------------------------------------------
+# --- moving, cancelling, status -----------------------------------------------------------------------------
 
 
 def test_rescheduling_a_booking_moves_it(alice_api, consultation, dora, monday):

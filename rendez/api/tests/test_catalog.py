@@ -19,7 +19,7 @@ NEW_STAFF = {
 }
 
 
-# --- services --------------------------------------------------------------------------------------------------
+# --- services -----------------------------------------------------------------------------------------------
 
 
 def test_it_lists_the_tenants_services_in_pages(alice_api, consultation, yoga, dora):
@@ -138,7 +138,7 @@ def test_an_unknown_service_is_not_found(alice_api, db):
     assert response.json()["error"]["code"] == "not_found"
 
 
-# --- staff -----------------------------------------------------------------------------------------------------
+# --- staff --------------------------------------------------------------------------------------------------
 
 
 def test_it_lists_staff_with_their_hours_and_services(alice_api, dora, consultation, yoga):

@@ -39,7 +39,7 @@ def test_the_openapi_document_describes_every_operation(db):
     assert document["openapi"].startswith("3.1")
     assert document["info"]["title"] == "Rendez API"
     operations = {(method, path) for path, item in document["paths"].items() for method in item}
-    assert EXPECTED_OPERATIONS <= operations
+    assert operations >= EXPECTED_OPERATIONS
 
 
 def test_every_operation_needs_the_bearer_key(db):

@@ -1,4 +1,5 @@
-"""Schemathesis against the published OpenAPI document: no 5xx, and every answer matches what the document says."""
+"""Schemathesis against the published OpenAPI document: no 5xx, and every answer matches what the document
+says."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from rendez.api.tests.conftest import berlin
 from rendez.scheduling.tests.factories import book, make_api_key
@@ -23,7 +24,8 @@ schema.config.generation.update(with_security_parameters=False, allow_extra_para
 
 @pytest.fixture
 def fuzz_key(alice, consultation, yoga, dora, monday) -> str:
-    """A key of a tenant with a little of everything: services, staff with hours, bookings alone and in a group."""
+    """A key of a tenant with a little of everything: services, staff with hours, bookings alone and in a
+    group."""
     now = berlin(monday, 6) - timedelta(days=7)
     book(consultation, dora, berlin(monday, 10), "Charlie", now=now)
     book(yoga, dora, berlin(monday, 14), "Dave", now=now)
@@ -33,8 +35,8 @@ def fuzz_key(alice, consultation, yoga, dora, monday) -> str:
 
 @pytest.fixture
 def one_connection():
-    """Keep the test's connection open across WSGI requests, as Django's test client does: the handler's
-    end-of-request hook would otherwise close it in the middle of the test's transaction."""
+    """Keep the test's connection open across WSGI requests, as Django's test client does: the handler's end-
+    of-request hook would otherwise close it in the middle of the test's transaction."""
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
@@ -45,7 +47,8 @@ def one_connection():
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_answers_as_its_schema_says(case, fuzz_key, one_connection):
-    # Schema-valid input may still break a business rule the schema cannot express (an IANA zone, working hours,
+    # Schema-valid input may still break a business rule the schema cannot express (an IANA zone, working
+    # hours,
     # an id that exists), and 422 is then the right answer: "positive data acceptance" is left out for that.
     case.call_and_validate(
         headers={"Authorization": f"Bearer {fuzz_key}"}, excluded_checks=[positive_data_acceptance]

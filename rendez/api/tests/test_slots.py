@@ -171,7 +171,8 @@ def test_slots_take_the_same_queries_however_full_the_calendar(
     for day in range(5):
         for hour in (9, 11, 13, 15):
             book(consultation, dora, berlin(monday + timedelta(days=day), hour), f"C{day}x{hour}", now=now)
-    # Key lookup (and its last-use stamp), service, staff, then hours, time off and appointments: one query each.
+    # Key lookup (and its last-use stamp), service, staff, then hours, time off and appointments: one query
+    # each.
     with django_assert_max_num_queries(len(empty_calendar)):
         response = week()
     assert len(empty_calendar) <= 7

@@ -2,10 +2,11 @@
 
 import django.core.validators
 import django.db.models.deletion
-import rendez.scheduling.models
-import rendez.tenants.models
 from django.conf import settings
 from django.db import migrations, models
+
+import rendez.scheduling.models
+import rendez.tenants.models
 
 
 class Migration(migrations.Migration):

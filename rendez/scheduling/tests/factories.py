@@ -1,7 +1,8 @@
 """Builders for the scheduling core's rows, shared by the scheduling, API and tenant tests.
 
-The cast: tenant "alice" (Alice's Studio, Europe/Berlin) and tenant "bob" (Bob's Clinic, America/New_York) are two
-businesses; "charlie", "dave", "erin" ... are customers. Dora works for alice, Mondays to Fridays 09:00-17:00 Berlin.
+The cast: tenant "alice" (Alice's Studio, Europe/Berlin) and tenant "bob" (Bob's Clinic, America/New_York) are
+two businesses; "charlie", "dave", "erin" ... are customers. Dora works for alice, Mondays to Fridays
+09:00-17:00 Berlin.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def offered(slot_rules: SlotRules, cal: Calendar, window: Interval) -> list[Slot
     return free_slots(slot_rules, cal, window, now=window.start - timedelta(days=7))
 
 
-# --- daylight saving ---------------------------------------------------------------------------------------------
+# --- daylight saving ----------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_working_hours_starting_in_the_gap_start_at_the_first_real_instant_after
     assert intervals == [Interval(utc(2026, 3, 29, 1, 30), utc(2026, 3, 29, 3))]
 
 
-# --- shape of the day --------------------------------------------------------------------------------------------
+# --- shape of the day ---------------------------------------------------------------------------------------
 
 
 def test_a_lunch_break_splits_the_day_into_two_intervals():
@@ -158,7 +158,7 @@ def test_only_slots_starting_inside_the_window_are_offered():
     assert starts(slots, BERLIN) == ["11:00", "12:00"]
 
 
-# --- buffers, time off, other appointments -------------------------------------------------------------------------
+# --- buffers, time off, other appointments ------------------------------------------------------------------
 
 
 def test_an_appointment_blocks_the_slots_it_overlaps():
@@ -169,7 +169,8 @@ def test_an_appointment_blocks_the_slots_it_overlaps():
 
 
 def test_the_new_slots_buffers_must_not_touch_another_appointment():
-    # 30-minute slots every 30 minutes with 15 minutes after: 09:30 would run into the 10:00 appointment's start.
+    # 30-minute slots every 30 minutes with 15 minutes after: 09:30 would run into the 10:00 appointment's
+    # start.
     cal = calendar(hours={1: [(time(9), time(12))]}, appointments=[busy(utc(2026, 6, 2, 8), 30)])
     slot_rules = rules(30, buffer_after=timedelta(minutes=15))
     slots = offered(slot_rules, cal, day_window(date(2026, 6, 2), BERLIN))
@@ -207,7 +208,7 @@ def test_time_off_does_not_care_about_buffers():
     assert starts(slots, BERLIN) == ["09:00", "11:00"]
 
 
-# --- notice and horizon ------------------------------------------------------------------------------------------
+# --- notice and horizon -------------------------------------------------------------------------------------
 
 
 def test_minimum_notice_hides_slots_starting_too_soon():
@@ -232,7 +233,7 @@ def test_the_horizon_hides_slots_too_far_ahead():
     assert slots[-1].start == utc(2026, 6, 2, 8)
 
 
-# --- group sessions ----------------------------------------------------------------------------------------------
+# --- group sessions -----------------------------------------------------------------------------------------
 
 
 def test_an_open_group_session_is_offered_with_the_seats_it_has_left():
@@ -260,7 +261,7 @@ def test_a_group_session_of_another_service_blocks_like_any_appointment():
     assert starts(slots, BERLIN) == ["09:00", "11:00"]
 
 
-# --- check_start: the precise refusal ----------------------------------------------------------------------------
+# --- check_start: the precise refusal -----------------------------------------------------------------------
 
 TUESDAY_TEN = utc(2026, 6, 2, 8)
 MONDAY_MORNING = utc(2026, 6, 1, 6)

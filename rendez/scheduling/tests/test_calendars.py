@@ -60,7 +60,8 @@ def test_a_one_to_one_booking_blocks_its_slot_and_its_buffers(consultation, dora
     consultation.save()
     book(consultation, dora, TUESDAY_TEN, now=NOW)
     starts = local_starts(find_slots(consultation, [dora], TUESDAY, NOW))
-    # The 10:00 appointment keeps Dora busy 09:30-10:30; a slot's own lead-in must stay clear of that span too.
+    # The 10:00 appointment keeps Dora busy 09:30-10:30; a slot's own lead-in must stay clear of that span
+    # too.
     assert [start for start in starts if start < "11:30"] == ["09:00", "11:00"]
 
 

@@ -12,7 +12,7 @@ from rendez.scheduling import events, services
 from rendez.scheduling.models import Appointment, Booking, Customer, TimeOff
 from rendez.scheduling.services import BookingError
 from rendez.scheduling.tests.conftest import NOW
-from rendez.scheduling.tests.factories import book, customer, make_service, make_staff, utc
+from rendez.scheduling.tests.factories import book, customer, make_staff, utc
 
 TUESDAY_TEN = utc(2026, 6, 2, 8)  # 10:00 in Berlin
 TUESDAY_ELEVEN = utc(2026, 6, 2, 9)
@@ -71,7 +71,7 @@ def erik(alice, consultation, yoga):
     return member
 
 
-# --- book ----------------------------------------------------------------------------------------------------------
+# --- book ---------------------------------------------------------------------------------------------------
 
 
 def test_it_books_a_free_slot_as_a_new_appointment(consultation, dora):
@@ -271,7 +271,7 @@ def test_it_refuses_a_start_without_a_zone(consultation, dora):
     assert_refused("naive_start", lambda: book(consultation, dora, naive, now=NOW))
 
 
-# --- reschedule_booking ----------------------------------------------------------------------------------------------
+# --- reschedule_booking -------------------------------------------------------------------------------------
 
 
 def test_a_booking_alone_moves_its_appointment(consultation, dora):
@@ -374,7 +374,7 @@ def test_a_cancelled_booking_cannot_be_rescheduled(consultation, dora):
     assert_refused("not_active", lambda: services.reschedule_booking(booking, start=TUESDAY_NOON, now=NOW))
 
 
-# --- reschedule_appointment ------------------------------------------------------------------------------------------
+# --- reschedule_appointment ---------------------------------------------------------------------------------
 
 
 def test_a_whole_group_moves_together(yoga, dora):
@@ -440,7 +440,7 @@ def test_moving_an_appointment_to_where_it_is_changes_nothing(yoga, dora):
     assert snapshot() == before
 
 
-# --- cancel ----------------------------------------------------------------------------------------------------------
+# --- cancel -------------------------------------------------------------------------------------------------
 
 
 def test_cancelling_releases_the_seats_and_reopens_the_slot(consultation, dora):
@@ -474,7 +474,7 @@ def test_cancelling_twice_is_refused(consultation, dora):
     assert Appointment.objects.get().seats_taken == 0
 
 
-# --- set_status ------------------------------------------------------------------------------------------------------
+# --- set_status ---------------------------------------------------------------------------------------------
 
 PATHS = {
     "pending": [],
