@@ -32,10 +32,9 @@ def load_calendars(
     wide = Interval(window.start - timedelta(days=2), window.end + timedelta(days=2))
 
     hours: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for row in WorkingHours.objects.filter(staff_id__in=staff_ids).values_list(
-        "staff_id", "weekday", "start_time", "end_time"
-    ):
-        staff_id, weekday, start_time, end_time = row
+    for staff_id, weekday, start_time, end_time in WorkingHours.objects.filter(
+        staff_id__in=staff_ids
+    ).values_list("staff_id", "weekday", "start_time", "end_time"):
         hours[staff_id][weekday].append((start_time, end_time))
 
     time_off: dict[int, list[Interval]] = defaultdict(list)

@@ -22,10 +22,11 @@ BOOKING_EVENT = "notifications.booking_event"
 
 def status_event(status: str) -> str:
     """The most specific event for a new status; workflows on `booking_status_changed` see all."""
-    return {
+    specific: dict[str, str] = {
         Booking.Status.CONFIRMED: BOOKING_CONFIRMED,
         Booking.Status.CANCELLED: BOOKING_CANCELLED,
-    }.get(status, BOOKING_STATUS_CHANGED)
+    }
+    return specific.get(status, BOOKING_STATUS_CHANGED)
 
 
 def appointment_changed(appointment: Appointment) -> None:
