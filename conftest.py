@@ -40,6 +40,7 @@ def pytest_terminal_summary(terminalreporter, config):
             yellow=True,
         )
 
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

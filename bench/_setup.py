@@ -28,8 +28,9 @@ def _recreate(database_url: str) -> None:
     if database_url.startswith("sqlite:///"):
         Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         return
-    import psycopg
     from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
 
     url = urlsplit(database_url)
     name = url.path.lstrip("/")
@@ -44,7 +45,9 @@ def make_tenant(staff_count: int = 1, zone: str = "Europe/Berlin", capacity: int
     from rendez.tenants.models import ApiKey, Tenant
 
     tenant = Tenant.objects.create(slug="bench", name="Bench", timezone=zone)
-    staff = [Staff.objects.create(tenant=tenant, name=f"Staff {i}", timezone=zone) for i in range(staff_count)]
+    staff = [
+        Staff.objects.create(tenant=tenant, name=f"Staff {i}", timezone=zone) for i in range(staff_count)
+    ]
     WorkingHours.objects.bulk_create(
         WorkingHours(staff=member, weekday=day, start_time=time(8), end_time=time(20))
         for member in staff

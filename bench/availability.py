@@ -1,8 +1,8 @@
 """Availability: time and database queries per call for one staff member over 30 days.
 
-Existing appointments: 0, 1,000 and 10,000. A calendar can only hold so many appointments in 30 days, so 300 of
-them fall inside the window (one every two hours) and the rest lie in the staff member's history, as in a busy
-practice; the work per call must stay bounded by the window, not by the history.
+Existing appointments: 0, 1,000 and 10,000. A calendar can only hold so many appointments in 30 days,
+so 300 of them fall inside the window (one every two hours) and the rest lie in the staff member's
+history, as in a busy practice; the work per call must stay bounded by the window, not by the history.
 
     python bench/availability.py [--database-url sqlite:///var/bench-availability.sqlite3] [--calls 30]
 """
@@ -37,8 +37,15 @@ def add_appointments(service, member, first: int, last: int) -> None:
         end = start + timedelta(minutes=30)
         rows.append(
             Appointment(
-                tenant_id=service.tenant_id, service=service, staff=member, start=start, end=end,
-                block_start=start, block_end=end, seats_taken=1, capacity=1,
+                tenant_id=service.tenant_id,
+                service=service,
+                staff=member,
+                start=start,
+                end=end,
+                block_start=start,
+                block_end=end,
+                seats_taken=1,
+                capacity=1,
             )
         )
     Appointment.objects.bulk_create(rows, batch_size=2000)
@@ -60,7 +67,12 @@ def measure(service, member, calls: int) -> tuple[float, float, int, int]:
             durations.append(clock.perf_counter() - started)
         queries = len(captured.captured_queries)
     durations.sort()
-    return statistics.median(durations) * 1000, durations[int(len(durations) * 0.95) - 1] * 1000, queries, slots
+    return (
+        statistics.median(durations) * 1000,
+        durations[int(len(durations) * 0.95) - 1] * 1000,
+        queries,
+        slots,
+    )
 
 
 def main() -> None:
@@ -78,8 +90,14 @@ def main() -> None:
         existing = target
         median_ms, p95_ms, queries, slots = measure(service, staff[0], args.calls)
         emit(
-            bench="availability", database=connection.vendor, existing_appointments=target, days=30,
-            median_ms=round(median_ms, 2), p95_ms=round(p95_ms, 2), queries_per_call=queries, slots=slots,
+            bench="availability",
+            database=connection.vendor,
+            existing_appointments=target,
+            days=30,
+            median_ms=round(median_ms, 2),
+            p95_ms=round(p95_ms, 2),
+            queries_per_call=queries,
+            slots=slots,
         )
 
 

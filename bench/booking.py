@@ -31,8 +31,20 @@ def free_port() -> int:
 def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "RENDEZ_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "rendez.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "rendez.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     deadline = clock.monotonic() + 30
     while clock.monotonic() < deadline:
@@ -73,7 +85,9 @@ def run_clients(base_url: str, key: str, service_id: int, work: list[list[tuple[
             barrier.wait()
             for n, (staff_id, start) in enumerate(jobs):
                 body = {
-                    "service_id": service_id, "staff_id": staff_id, "start": start,
+                    "service_id": service_id,
+                    "staff_id": staff_id,
+                    "start": start,
                     "customer": {"name": f"Client {index}-{n}", "email": f"c{index}-{n}@bench.example"},
                 }
                 began = clock.perf_counter()
@@ -121,8 +135,12 @@ def main() -> None:
         server.wait(10)
     latencies.sort()
     emit(
-        bench="booking_http", database="postgresql", server=f"gunicorn -w {args.gunicorn_workers}",
-        clients=args.clients, bookings=len(latencies), failed=len(failures),
+        bench="booking_http",
+        database="postgresql",
+        server=f"gunicorn -w {args.gunicorn_workers}",
+        clients=args.clients,
+        bookings=len(latencies),
+        failed=len(failures),
         bookings_per_second=round(len(latencies) / elapsed, 1),
         p50_ms=round(statistics.median(latencies) * 1000, 1),
         p99_ms=round(latencies[max(int(len(latencies) * 0.99) - 1, 0)] * 1000, 1),

@@ -18,9 +18,12 @@ VAR_DIR = Path(env_str("RENDEZ_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("RENDEZ_DEBUG", False)
 SECRET_KEY = persisted_secret("RENDEZ_SECRET_KEY", VAR_DIR / "secret_key")
-# Comma separated Fernet keys; the first encrypts, all decrypt (rotation). A development key is generated once.
+# Comma separated Fernet keys; the first encrypts, all decrypt (rotation).
+# A development key is generated once.
 ENCRYPTION_KEYS = env_list("RENDEZ_ENCRYPTION_KEYS") or [
-    persisted_secret("RENDEZ_ENCRYPTION_KEYS", VAR_DIR / "encryption_key", lambda: Fernet.generate_key().decode())
+    persisted_secret(
+        "RENDEZ_ENCRYPTION_KEYS", VAR_DIR / "encryption_key", lambda: Fernet.generate_key().decode()
+    )
 ]
 
 PORT = env_int("PORT", 8000)
@@ -77,7 +80,9 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'rendez.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("RENDEZ_DB_CONN_MAX_AGE", 60))}
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("RENDEZ_DB_CONN_MAX_AGE", 60))
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has one writer: IMMEDIATE transactions take the write lock up front, so concurrent bookings queue
     # instead of failing with "database is locked" on lock upgrade; WAL lets readers continue meanwhile.
@@ -130,10 +135,12 @@ ZOOM_OAUTH_BASE_URL = env_str("ZOOM_OAUTH_BASE_URL", _zoom_default_oauth).rstrip
 ZOOM_API_BASE_URL = env_str(
     "ZOOM_API_BASE_URL", f"{ZOOM_OAUTH_BASE_URL}/v2" if ZOOM_EMULATOR else "https://api.zoom.us/v2"
 ).rstrip("/")
-# With the emulator, the platform's Zoom app defaults to the one registered in zoom_emulator/seeds/default.json.
+# With the emulator, the platform's Zoom app defaults to the one in zoom_emulator/seeds/default.json.
 ZOOM_CLIENT_ID = env_str("ZOOM_CLIENT_ID", "rendez-demo-client" if ZOOM_EMULATOR else "")
 ZOOM_CLIENT_SECRET = env_str("ZOOM_CLIENT_SECRET", "rendez-demo-secret" if ZOOM_EMULATOR else "")
-ZOOM_WEBHOOK_SECRET_TOKEN = env_str("ZOOM_WEBHOOK_SECRET_TOKEN", "rendez-demo-webhook-secret" if ZOOM_EMULATOR else "")
+ZOOM_WEBHOOK_SECRET_TOKEN = env_str(
+    "ZOOM_WEBHOOK_SECRET_TOKEN", "rendez-demo-webhook-secret" if ZOOM_EMULATOR else ""
+)
 
 # Outbound HTTP: hosts on private addresses that may still be called (the emulator on loopback, test fakes).
 HTTP_TRUSTED_HOSTS = env_list("RENDEZ_HTTP_TRUSTED_HOSTS", ["127.0.0.1", "localhost"])

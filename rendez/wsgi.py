@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rendez.settings")
-application = get_wsgi_application()
+application: Callable[..., Any] = get_wsgi_application()
 
 if settings.ZOOM_EMULATOR:
     from rendez.integrations.zoom.emulator import with_emulator

@@ -37,7 +37,8 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"{self.provider} meeting {self.external_id or '(none yet)'} for appointment {self.appointment_id}"
+        external = self.external_id or "(none yet)"
+        return f"{self.provider} meeting {external} for appointment {self.appointment_id}"
 
     @property
     def is_settled(self) -> bool:

@@ -10,6 +10,11 @@ from zoneinfo import ZoneInfo
 from rendez.scheduling.availability import BusyAppointment, Calendar, Interval, Slot, SlotRules, free_slots
 from rendez.scheduling.models import Appointment, Service, Staff, TimeOff, WorkingHours
 
+# The longest span an appointment can block: a day-long service with a day of buffer on each side (the model's
+# validators). Bounding block_start from below by it turns the busy query into an index range over the window
+# instead of a scan of the staff member's whole history.
+LONGEST_BLOCK = timedelta(days=3)
+
 
 def rules_for(service: Service) -> SlotRules:
     return SlotRules(
@@ -45,7 +50,11 @@ def load_calendars(
 
     busy: dict[int, list[BusyAppointment]] = defaultdict(list)
     appointments = Appointment.objects.filter(
-        staff_id__in=staff_ids, seats_taken__gt=0, block_start__lt=wide.end, block_end__gt=wide.start
+        staff_id__in=staff_ids,
+        seats_taken__gt=0,
+        block_start__lt=wide.end,
+        block_start__gt=wide.start - LONGEST_BLOCK,
+        block_end__gt=wide.start,
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)

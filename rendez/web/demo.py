@@ -1,7 +1,8 @@
 """The demo business that `make run` seeds: idempotent, so every start can run it again.
 
-Two staff members with working hours, a one-to-one video service, a group video service of five seats, an in-person
-service, a few customers and bookings, default notification workflows, an admin login and an API key.
+Two staff members with working hours, a one-to-one video service, a group video service of five seats, an
+in-person service, a few customers and bookings, default notification workflows, an admin
+login and an API key.
 """
 
 from __future__ import annotations
@@ -106,7 +107,13 @@ def _staff(tenant: Tenant, name: str, email: str, username: str) -> Staff:
 def _services(tenant: Tenant, staff: list[Staff]) -> tuple[Service, Service, Service]:
     specs = [
         dict(name="Video consultation", duration_minutes=30, buffer_after_minutes=10, zoom_enabled=True),
-        dict(name="Group workshop (video)", duration_minutes=60, capacity=5, slot_interval_minutes=60, zoom_enabled=True),
+        dict(
+            name="Group workshop (video)",
+            duration_minutes=60,
+            capacity=5,
+            slot_interval_minutes=60,
+            zoom_enabled=True,
+        ),
         dict(name="In-person check-up", duration_minutes=45, location_type=Service.LocationType.IN_PERSON),
     ]
     made = []
@@ -119,7 +126,7 @@ def _services(tenant: Tenant, staff: list[Staff]) -> tuple[Service, Service, Ser
 
 
 def _demo_api_key(tenant: Tenant) -> str:
-    """RENDEZ_DEMO_API_KEY when set; otherwise a key generated once and kept in var/ so every start can show it."""
+    """RENDEZ_DEMO_API_KEY when set; otherwise one generated once and kept in var/ for every start to show."""
     remembered = Path(settings.VAR_DIR) / "demo_api_key"
     raw = settings.DEMO_API_KEY or (remembered.read_text().strip() if remembered.exists() else "")
     if not raw:
@@ -129,7 +136,7 @@ def _demo_api_key(tenant: Tenant) -> str:
         remembered.chmod(0o600)
         return raw
     if ApiKey.authenticate(raw) is None:
-        # Known but revoked (someone tried revocation in the demo): bring it back rather than collide on the digest.
+        # Known but revoked (someone tried revoking it in the demo): revive it, as re-issuing would collide.
         revived = ApiKey.objects.filter(tenant=tenant, prefix=raw[:12]).update(revoked_at=None)
         if not revived:
             ApiKey.issue(tenant, "Demo key", raw_key=raw)
@@ -161,6 +168,8 @@ def _book_examples(one_to_one: Service, group: Service, in_person: Service, now:
             continue
         start = slots[nth][1].start
         customer = services.CustomerDetails(name=name, email=email, phone=phone, timezone="Europe/Berlin")
-        services.book(service=service, staff=member, start=start, customer=customer, party_size=party, now=now)
+        services.book(
+            service=service, staff=member, start=start, customer=customer, party_size=party, now=now
+        )
         created += 1
     return created

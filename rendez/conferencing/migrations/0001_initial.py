@@ -5,31 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('scheduling', '0001_initial'),
-        ('tenants', '0001_initial'),
+        ("scheduling", "0001_initial"),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(default='zoom', max_length=20)),
-                ('external_id', models.CharField(blank=True, max_length=64)),
-                ('join_url', models.URLField(blank=True, max_length=1000)),
-                ('password', models.CharField(blank=True, max_length=32)),
-                ('host_id', models.CharField(blank=True, max_length=100)),
-                ('state', models.CharField(choices=[('pending', 'Being created'), ('ready', 'Ready'), ('failed', 'Failed'), ('deleted', 'Deleted'), ('unmanaged', 'Not managed by Rendez')], default='pending', max_length=10)),
-                ('last_error', models.TextField(blank=True)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('appointment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='meeting', to='scheduling.appointment')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='tenants.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("provider", models.CharField(default="zoom", max_length=20)),
+                ("external_id", models.CharField(blank=True, max_length=64)),
+                ("join_url", models.URLField(blank=True, max_length=1000)),
+                ("password", models.CharField(blank=True, max_length=32)),
+                ("host_id", models.CharField(blank=True, max_length=100)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Being created"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                            ("deleted", "Deleted"),
+                            ("unmanaged", "Not managed by Rendez"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("last_error", models.TextField(blank=True)),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "appointment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meeting",
+                        to="scheduling.appointment",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
         ),
     ]

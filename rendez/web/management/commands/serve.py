@@ -1,6 +1,7 @@
 """`rendez serve`: the embedded default — a threaded web server and a job worker in one process.
 
-Production runs `gunicorn rendez.wsgi` and any number of `rendez worker` processes instead (docs/operations.md).
+Production runs `gunicorn rendez.wsgi` and any number of `rendez worker` processes instead
+(docs/operations.md).
 """
 
 from __future__ import annotations
@@ -21,10 +22,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=settings.PORT)
-        parser.add_argument("--no-worker", action="store_true", help="Do not run a job worker in this process.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not run a job worker in this process."
+        )
         parser.add_argument("--worker-concurrency", type=int, default=2)
 
-    def handle(self, *args, host: str, port: int, no_worker: bool, worker_concurrency: int, **options) -> None:
+    def handle(
+        self, *args, host: str, port: int, no_worker: bool, worker_concurrency: int, **options
+    ) -> None:
         from rendez.jobs.worker import start_embedded_worker
 
         server = make_server(host, port, application, threaded=True)
@@ -39,7 +44,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, shut_down)
         signal.signal(signal.SIGINT, shut_down)
-        self.stdout.write(f"Rendez serving on http://{host}:{port}/ ({'with' if worker else 'without'} a job worker)")
+        self.stdout.write(
+            f"Rendez serving on http://{host}:{port}/ ({'with' if worker else 'without'} a job worker)"
+        )
         try:
             server.serve_forever()
         finally:
