@@ -114,7 +114,6 @@ def reschedule_booking(
             _release_seats(old, booking.party_size)
             booking.appointment = target
             booking.save(update_fields=["appointment", "updated_at"])
-            events.appointment_changed(old)
         events.booking_changed(booking, events.BOOKING_RESCHEDULED)
     return booking
 
