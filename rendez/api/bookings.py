@@ -1,8 +1,7 @@
 """Bookings and appointments: book, look, move, cancel, change status. All writes go through services.py."""
 
 # No `from __future__ import annotations` here: ninja's @paginate re-creates the view's signature and resolves
-# string
-# annotations in its own module, where `Query[BookingFilters]` means nothing (every list answered 500).
+# string annotations in its own module, where `Query[BookingFilters]` means nothing (every list answered 500).
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
@@ -11,7 +10,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from rendez.api.auth import tenant_of
-from rendez.api.errors import ErrorOut
+from rendez.api.errors import error_responses
 from rendez.api.pagination import Pages
 from rendez.api.schemas import (
     AppointmentFilters,
@@ -27,31 +26,21 @@ from rendez.scheduling.models import Appointment, Booking, Service, Staff
 from rendez.tenants.models import Tenant
 
 router = Router()
-LIST_ERRORS = {401: ErrorOut, 422: ErrorOut}
-ERRORS = {401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+LIST_ERRORS = error_responses(401, 422)
+ERRORS = error_responses(401, 404, 409, 422)
 # Operations with a body also answer 400 when it is not JSON at all.
-BODY_ERRORS = {400: ErrorOut, **ERRORS}
-MEETING = "appointment__meeting"
+BODY_ERRORS = error_responses(400, 401, 404, 409, 422)
 
 
 def _bookings(tenant: Tenant):
-    queryset = Booking.objects.filter(tenant=tenant).select_related("appointment", "customer")
-    return _with_meeting(queryset, MEETING)
+    return Booking.objects.filter(tenant=tenant).select_related("appointment__meeting", "customer")
 
 
 def _appointments(tenant: Tenant):
     bookings = Prefetch(
         "bookings", queryset=Booking.objects.select_related("customer").order_by("created_at", "pk")
     )
-    return _with_meeting(Appointment.objects.filter(tenant=tenant).prefetch_related(bookings), "meeting")
-
-
-def _with_meeting(queryset, relation: str):
-    # The meeting record belongs to the conferencing app; join it when that app is installed.
-    try:
-        return queryset.select_related(relation)
-    except Exception:
-        return queryset
+    return Appointment.objects.filter(tenant=tenant).select_related("meeting").prefetch_related(bookings)
 
 
 def _get_booking(request: HttpRequest, booking_id: int) -> Booking:

@@ -9,7 +9,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from rendez.api.auth import tenant_of
-from rendez.api.errors import ApiError, ErrorOut
+from rendez.api.errors import ApiError, error_responses
 from rendez.api.pagination import Pages
 from rendez.api.schemas import (
     ServiceIn,
@@ -24,10 +24,10 @@ from rendez.scheduling.models import Service, Staff, WorkingHours
 from rendez.tenants.models import Tenant
 
 router = Router()
-LIST_ERRORS = {401: ErrorOut, 422: ErrorOut}
-ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+LIST_ERRORS = error_responses(401, 422)
+ERRORS = error_responses(401, 404, 422)
 # Operations with a body also answer 400 when it is not JSON at all.
-BODY_ERRORS = {400: ErrorOut, **ERRORS}
+BODY_ERRORS = error_responses(400, 401, 404, 422)
 
 
 def _refuse_nulls(changes: dict, nullable: set[str] | frozenset[str] = frozenset()) -> None:

@@ -23,6 +23,11 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The `response=` entries of an operation's error statuses, all in the one error shape."""
+    return {status: ErrorOut for status in statuses}
+
+
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
         super().__init__(message)

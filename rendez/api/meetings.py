@@ -14,7 +14,7 @@ from rendez.scheduling.models import Appointment
 def meeting_of(appointment: Appointment) -> dict | None:
     try:
         meeting = appointment.meeting  # type: ignore[attr-defined]
-    except (AttributeError, ObjectDoesNotExist):
+    except ObjectDoesNotExist:
         return None
     return {
         "provider": meeting.provider,

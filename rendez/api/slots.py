@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router
 
 from rendez.api.auth import tenant_of
-from rendez.api.errors import ApiError, ErrorOut
+from rendez.api.errors import ApiError, error_responses
 from rendez.api.schemas import SlotOut, SlotQuery
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
@@ -21,9 +21,7 @@ router = Router()
 MAX_RANGE_DAYS = 62
 
 
-@router.get(
-    "/slots", response={200: list[SlotOut], 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}, tags=["slots"]
-)
+@router.get("/slots", response={200: list[SlotOut], **error_responses(401, 404, 422)}, tags=["slots"])
 def list_slots(request: HttpRequest, filters: Query[SlotQuery]):
     """Bookable slots starting between `date_from` and `date_to` (inclusive, in `tz`), times given in `tz`."""
     tenant = tenant_of(request)

@@ -125,7 +125,8 @@ def working_intervals(calendar: Calendar, window: Interval) -> list[Interval]:
     return sorted(intervals)
 
 
-def _buffered(start: datetime, rules: SlotRules) -> Interval:
+def blocked_span(start: datetime, rules: SlotRules) -> Interval:
+    """What an appointment at `start` keeps busy: the service widened by its buffers."""
     return Interval(start - rules.buffer_before, start + rules.duration + rules.buffer_after)
 
 
@@ -145,7 +146,7 @@ def free_slots(rules: SlotRules, calendar: Calendar, window: Interval, now: date
         while start + rules.duration <= work.end:
             if earliest <= start < latest and start not in joinable:
                 end = start + rules.duration
-                buffered = _buffered(start, rules)
+                buffered = blocked_span(start, rules)
                 if not time_off.overlaps(start, end) and not blocking.overlaps(buffered.start, buffered.end):
                     slots[start] = Slot(start, end, rules.capacity)
             start += rules.interval
@@ -196,7 +197,7 @@ def check_start(
         return Refusal("not_a_slot", f"Slots start every {minutes} minutes from the start of working hours.")
     if any(off.overlaps(slot) for off in calendar.time_off):
         return Refusal("time_off", "The staff member is away at that time.")
-    buffered = _buffered(start, rules)
+    buffered = blocked_span(start, rules)
     if any(appointment.block.overlaps(buffered) for appointment in calendar.appointments):
         return Refusal("conflict", "That time is already taken.")
     return Slot(start, end, rules.capacity)

@@ -8,20 +8,22 @@ consequences.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from rendez.scheduling import events
-from rendez.scheduling.availability import Interval, Refusal, check_request, check_start
+from rendez.scheduling.availability import Interval, Refusal, blocked_span, check_request, check_start
 from rendez.scheduling.calendars import load_calendars, rules_for
 from rendez.scheduling.models import Appointment, Booking, Customer, Service, Staff
 
 Status = Booking.Status
+Row = TypeVar("Row", Booking, Appointment)
 
 
 class BookingError(Exception):
@@ -206,37 +208,42 @@ def _lock_staff_ids(ids: Iterable[int]) -> None:
 
 
 def _lock_booking(booking: Booking, *also: Staff) -> Booking:
-    """Lock the staff member of the booking's appointment (and `also`), then read the booking afresh.
-
-    Reading before locking would let two concurrent cancels both see "confirmed" and both give the seats back.
-    If the appointment moved to someone else while we waited, lock that person too and read again.
-    """
-    locked: set[int] = set()
-    while True:
-        staff_id = Booking.objects.filter(pk=booking.pk).values_list("appointment__staff_id", flat=True).get()
-        wanted = {staff_id, *(member.pk for member in also)}
-        if not wanted <= locked:
-            _lock_staff_ids(wanted | locked)
-            locked |= wanted
-        fresh = Booking.objects.select_related("appointment__service", "appointment__staff").get(
+    """The booking read afresh while its staff member (and `also`) is locked."""
+    return _read_under_lock(
+        lambda: Booking.objects.select_related("appointment__service", "appointment__staff").get(
             pk=booking.pk
-        )
-        if fresh.appointment.staff_id in locked:
-            return fresh
+        ),
+        lambda fresh: fresh.appointment.staff_id,
+        also,
+    )
 
 
 def _lock_appointment(appointment: Appointment, *also: Staff) -> Appointment:
-    """Like `_lock_booking`, for a whole appointment."""
+    """The appointment read afresh while its staff member (and `also`) is locked."""
+    return _read_under_lock(
+        lambda: Appointment.objects.select_related("service", "staff").get(pk=appointment.pk),
+        lambda fresh: fresh.staff_id,
+        also,
+    )
+
+
+def _read_under_lock(
+    read: Callable[[], Row], staff_id_of: Callable[[Row], int], also: Iterable[Staff]
+) -> Row:
+    """Read a row, lock its staff member and `also`, and read it again until a read made under the lock names
+    only locked staff (the row may have moved to someone else while we waited).
+
+    Reading before locking would let two concurrent cancels both see "confirmed" and both give the seats back.
+    """
     locked: set[int] = set()
+    extra: set[int] = {member.pk for member in also}
     while True:
-        staff_id = Appointment.objects.filter(pk=appointment.pk).values_list("staff_id", flat=True).get()
-        wanted = {staff_id, *(member.pk for member in also)}
-        if not wanted <= locked:
-            _lock_staff_ids(wanted | locked)
-            locked |= wanted
-        fresh = Appointment.objects.select_related("service", "staff").get(pk=appointment.pk)
-        if fresh.staff_id in locked:
+        fresh = read()
+        wanted = {staff_id_of(fresh), *extra}
+        if wanted <= locked:
             return fresh
+        locked |= wanted
+        _lock_staff_ids(locked)
 
 
 def _open_session(
@@ -276,18 +283,25 @@ def _take_seats(
         )
         session.refresh_from_db()
         return session
-    end = start + service.duration
     return Appointment.objects.create(
         tenant_id=service.tenant_id,
         service=service,
         staff=staff,
-        start=start,
-        end=end,
-        block_start=start - timedelta(minutes=service.buffer_before_minutes),
-        block_end=end + timedelta(minutes=service.buffer_after_minutes),
+        **_times(service, start),
         seats_taken=party_size,
         capacity=service.capacity,
     )
+
+
+def _times(service: Service, start: datetime) -> dict[str, datetime]:
+    """An appointment's start and end, and the span it blocks (the service's buffers when it was booked)."""
+    block = blocked_span(start, rules_for(service))
+    return {
+        "start": start,
+        "end": start + service.duration,
+        "block_start": block.start,
+        "block_end": block.end,
+    }
 
 
 def _release_seats(appointment: Appointment, party_size: int) -> None:
@@ -299,12 +313,9 @@ def _release_seats(appointment: Appointment, party_size: int) -> None:
 def _move_appointment(appointment: Appointment, staff: Staff, start: datetime, now: datetime) -> None:
     service = appointment.service
     _check(service, staff, start, appointment.seats_taken, now, exclude=appointment.pk)
-    end = start + service.duration
     appointment.staff = staff
-    appointment.start = start
-    appointment.end = end
-    appointment.block_start = start - timedelta(minutes=service.buffer_before_minutes)
-    appointment.block_end = end + timedelta(minutes=service.buffer_after_minutes)
+    for field, value in _times(service, start).items():
+        setattr(appointment, field, value)
     appointment.save(update_fields=["staff", "start", "end", "block_start", "block_end", "updated_at"])
     events.appointment_changed(appointment)
 

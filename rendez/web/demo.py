@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from rendez.notifications.defaults import install_default_workflows
 from rendez.scheduling import services
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
@@ -71,7 +72,7 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
         staff = [_staff(tenant, name, email, username) for name, email, username in STAFF]
         one_to_one, group, in_person = _services(tenant, staff)
         api_key = _demo_api_key(tenant)
-        _install_workflows(tenant)
+        install_default_workflows(tenant)
     created = 0
     if not Booking.objects.filter(tenant=tenant).exists():
         created = _book_examples(one_to_one, group, in_person, now)
@@ -141,14 +142,6 @@ def _demo_api_key(tenant: Tenant) -> str:
         if not revived:
             ApiKey.issue(tenant, "Demo key", raw_key=raw)
     return raw
-
-
-def _install_workflows(tenant: Tenant) -> None:
-    try:
-        from rendez.notifications.defaults import install_default_workflows
-    except ImportError:  # notifications not installed in this build
-        return
-    install_default_workflows(tenant)
 
 
 def _book_examples(one_to_one: Service, group: Service, in_person: Service, now: datetime) -> int:
