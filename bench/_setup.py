@@ -25,6 +25,9 @@ def django_on(database_url: str) -> None:
 
 
 def _recreate(database_url: str) -> None:
+    # Benchmarks drop what they are given: refuse anything not plainly meant for them.
+    if "bench" not in database_url.rsplit("/", 1)[-1]:
+        raise SystemExit(f"benchmark databases must have 'bench' in their name, got {database_url!r}")
     if database_url.startswith("sqlite:///"):
         Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
         return

@@ -7,15 +7,13 @@ Prints JSON lines:
     python bench/jobs.py [--database-url postgres://postgres@127.0.0.1:5432/rendez_bench_jobs]
         [--latency-jobs 200] [--throughput-jobs 5000] [--poll-interval 1.0]
 
-The database is created if missing and migrated; its jobs table is emptied between phases, so the name must
-contain "bench". Without --database-url: DATABASE_URL's server (if PostgreSQL) or the local one, database
-rendez_bench_jobs.
+The database is recreated empty and migrated (bench/_setup.py), so its name must contain "bench". Without
+--database-url: DATABASE_URL's server (if PostgreSQL) or the local one, database rendez_bench_jobs.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -26,8 +24,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _setup import ROOT, django_on, emit
+
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
@@ -35,29 +33,6 @@ def default_database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     server = urlunsplit(urlsplit(url)._replace(path="")) if url.startswith("postgres") else DEFAULT_SERVER
     return f"{server}/rendez_bench_jobs"
-
-
-def prepare_database(database_url: str) -> None:
-    import psycopg
-
-    url = urlsplit(database_url)
-    name = url.path.lstrip("/")
-    if not url.scheme.startswith("postgres") or "bench" not in name:
-        raise SystemExit(f"bench/jobs.py needs a PostgreSQL database named *bench*, got {name!r}")
-    with psycopg.connect(urlunsplit(url._replace(path="/postgres")), autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "rendez.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", "jobs", verbosity=0)
-
-
-def emit(**figures: object) -> None:
-    print(json.dumps(figures), flush=True)
 
 
 class Workers:
@@ -98,7 +73,8 @@ def clear_jobs() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE jobs_job")
+        # CASCADE: delivery records point at jobs (none exist in a benchmark database).
+        cursor.execute("TRUNCATE jobs_job CASCADE")
 
 
 def wait_until_done(count: int, timeout: float = 300) -> None:
@@ -186,7 +162,11 @@ def main() -> None:
     parser.add_argument("--throughput-jobs", type=int, default=5000)
     parser.add_argument("--poll-interval", type=float, default=1.0)
     args = parser.parse_args()
-    prepare_database(args.database_url)
+    if not args.database_url.startswith("postgres"):
+        raise SystemExit(
+            "bench/jobs.py measures PostgreSQL (LISTEN/NOTIFY, SKIP LOCKED): give a postgres:// URL"
+        )
+    django_on(args.database_url)
 
     measure_latency("listen_notify", args.latency_jobs, args.poll_interval)
     measure_latency("polling_only", args.latency_jobs, args.poll_interval)
