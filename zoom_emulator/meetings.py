@@ -261,14 +261,17 @@ def _get(emu: Emulator, meeting_id: int) -> Meeting:
 
 
 def _apply_update(emu: Emulator, meeting: Meeting, cleaned: dict[str, Any]) -> None:
+    # Parsed before any field changes: an impossible date (Feb 30) refuses the whole PATCH, leaving the meeting as
+    # it was, as Zoom does.
+    start = None
+    if "start_time" in cleaned:
+        start = start_timestamp(cleaned["start_time"], cleaned.get("timezone", meeting.timezone))
     for field in ("topic", "agenda", "type", "duration", "timezone"):
         if field in cleaned:
             setattr(meeting, field, cleaned[field])
-    if "start_time" in cleaned:
-        start = start_timestamp(cleaned["start_time"], meeting.timezone)
-        # Zoom ignores a start_time in the past on update rather than rejecting it.
-        if start > emu.clock.now():
-            meeting.start_time = start
+    # Zoom ignores a start_time in the past on update rather than rejecting it.
+    if start is not None and start > emu.clock.now():
+        meeting.start_time = start
     if "password" in cleaned:
         meeting.password = cleaned["password"]
         meeting.h323_password = _h323(meeting.password)

@@ -145,6 +145,18 @@ def test_patch_validates_like_create(http: httpx2.Client, maria: str) -> None:
     assert response.status_code == 400 and response.json()["code"] == 300
 
 
+def test_a_refused_patch_changes_nothing(http: httpx2.Client, maria: str) -> None:
+    meeting = create(http, maria).json()
+    response = http.patch(
+        f"/v2/meetings/{meeting['id']}",
+        json={"topic": "Changed", "start_time": "2030-02-30T10:00:00Z"},
+        headers=bearer(maria),
+    )
+    assert response.status_code == 400 and response.json()["code"] == 300
+    after = http.get(f"/v2/meetings/{meeting['id']}", headers=bearer(maria)).json()
+    assert (after["topic"], after["start_time"]) == (meeting["topic"], meeting["start_time"])
+
+
 def test_delete_answers_204_and_the_meeting_is_gone(http: httpx2.Client, maria: str) -> None:
     meeting_id = create(http, maria).json()["id"]
     assert http.delete(f"/v2/meetings/{meeting_id}", headers=bearer(maria)).status_code == 204
