@@ -61,7 +61,9 @@ class Emulator:
         loaded = load_state(state_file) if state_file else None
         self.state: State = loaded or state_from_seed(self._seed, self.clock.now())
         self._wsgi_app: Callable[..., Any] | None = None
-        self.save()
+        self._mutation_depth = 0
+        if loaded is None:
+            self.save()
 
     @classmethod
     def from_seed_file(cls, path: str | Path, **kwargs: Any) -> Emulator:
@@ -87,12 +89,16 @@ class Emulator:
 
     @contextmanager
     def mutation(self) -> Iterator[State]:
-        """Hold the lock for a change and persist it afterwards."""
+        """Hold the lock for a change and persist it afterwards, once: nested changes (a token exchange that
+        also revokes, a create that also counts quota) are written when the outermost one ends."""
         with self.lock:
+            self._mutation_depth += 1
             try:
                 yield self.state
             finally:
-                self.save()
+                self._mutation_depth -= 1
+                if self._mutation_depth == 0:
+                    self.save()
 
     def save(self) -> None:
         if self.state_file:

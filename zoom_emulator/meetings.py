@@ -60,7 +60,6 @@ DEFAULT_MEETING_SETTINGS: dict[str, Any] = {
     "sign_language_interpretation": {"enable": False},
     "email_in_attendee_report": False,
 }
-WEBHOOK_FIELDS = ("uuid", "id", "host_id", "topic", "type", "start_time", "duration", "timezone")
 
 
 def count_host_write(emu: Emulator, host: User, category: str) -> int:
@@ -227,13 +226,17 @@ def join_url(meeting: Meeting, base_url: str) -> str:
 
 def start_url(emu: Emulator, meeting: Meeting, base_url: str) -> str:
     """A fresh host link; its `zak` lets anyone holding it start the meeting as host for two hours."""
+    now = emu.clock.now()
     token = StartToken(
         value=secrets.token_urlsafe(32),
         meeting_id=meeting.id,
         user_id=meeting.host_id,
-        expires_at=emu.clock.now() + emu.config.start_url_ttl,
+        expires_at=now + emu.config.start_url_ttl,
     )
     with emu.mutation() as state:
+        # Every GET issues a link: forget the expired ones, or polling would grow the state without bound.
+        for value in [value for value, old in state.start_tokens.items() if old.expires_at <= now]:
+            del state.start_tokens[value]
         state.start_tokens[token.value] = token
     return f"{base_url}/s/{meeting.id}?zak={token.value}"
 
@@ -261,8 +264,8 @@ def _get(emu: Emulator, meeting_id: int) -> Meeting:
 
 
 def _apply_update(emu: Emulator, meeting: Meeting, cleaned: dict[str, Any]) -> None:
-    # Parsed before any field changes: an impossible date (Feb 30) refuses the whole PATCH, leaving the meeting as
-    # it was, as Zoom does.
+    # Parsed before any field changes: an impossible date (Feb 30) refuses the whole PATCH and leaves the
+    # meeting as it was.
     start = None
     if "start_time" in cleaned:
         start = start_timestamp(cleaned["start_time"], cleaned.get("timezone", meeting.timezone))

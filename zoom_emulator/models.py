@@ -91,10 +91,6 @@ class Token:
     expires_at: float
     revoked: bool = False
 
-    @property
-    def is_s2s(self) -> bool:
-        return self.user_id is None
-
 
 @dataclass
 class Meeting:

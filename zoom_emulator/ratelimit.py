@@ -80,7 +80,7 @@ def qps_error(category: str, limit: int) -> ZoomError:
     return ZoomError(429, 429, QPS_MESSAGE, headers=headers)
 
 
-def daily_error(category: str, limit: int, now: float) -> ZoomError:
+def daily_error(category: str, limit: int, now: float, message: str = DAILY_MESSAGE) -> ZoomError:
     headers = {
         "X-RateLimit-Category": category,
         "X-RateLimit-Type": "Daily-limit",
@@ -88,15 +88,8 @@ def daily_error(category: str, limit: int, now: float) -> ZoomError:
         "X-RateLimit-Remaining": "0",
         "Retry-After": iso_z(next_utc_midnight(now)),
     }
-    return ZoomError(429, 429, DAILY_MESSAGE, headers=headers)
+    return ZoomError(429, 429, message, headers=headers)
 
 
 def host_cap_error(category: str, cap: int, now: float) -> ZoomError:
-    headers = {
-        "X-RateLimit-Category": category,
-        "X-RateLimit-Type": "Daily-limit",
-        "X-RateLimit-Limit": str(cap),
-        "X-RateLimit-Remaining": "0",
-        "Retry-After": iso_z(next_utc_midnight(now)),
-    }
-    return ZoomError(429, 429, host_cap_message(cap), headers=headers)
+    return daily_error(category, cap, now, host_cap_message(cap))

@@ -99,10 +99,6 @@ class RunningEmulator:
     control: ControlClient
 
     @property
-    def oauth_base_url(self) -> str:
-        return self.base_url
-
-    @property
     def api_base_url(self) -> str:
         return f"{self.base_url}/v2"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 from typing import Any
 
 from .models import Account, User
@@ -135,7 +136,8 @@ def user_resource(user: User, account: Account, base_url: str) -> dict[str, Any]
         "phone_number": "",
         "status": user.status,
         "account_id": account.id,
-        "account_number": abs(hash(account.id)) % 10**9,
+        # Derived, not hash(): Python salts hash() per process, and the number must survive restarts.
+        "account_number": int.from_bytes(hashlib.sha256(account.id.encode()).digest()[:4], "big") % 10**9,
         "cluster": "us06",
         "group_ids": [],
         "im_group_ids": [],
