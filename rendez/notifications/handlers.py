@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rendez import jobs
-from rendez.notifications import dispatch, sending
+from rendez.notifications import conf, dispatch, sending
 
 # A queue of their own: operators can run dedicated workers for messages (a Worker with
 # queues={"notifications"}).
@@ -22,6 +22,6 @@ def reminder(payload: dict[str, Any], job: jobs.Job) -> None:
     dispatch.handle_reminder(payload, job)
 
 
-@jobs.handler(dispatch.DELIVER, max_attempts=6, queue=QUEUE)
+@jobs.handler(dispatch.DELIVER, max_attempts=conf.max_attempts(), queue=QUEUE)
 def deliver(payload: dict[str, Any], job: jobs.Job) -> None:
     sending.handle_deliver(payload, job)

@@ -39,8 +39,8 @@ def handle_deliver(payload: dict[str, Any], job: jobs.Job) -> None:
     delivery = (
         Delivery.objects.select_related("workflow", "booking").filter(pk=payload["delivery_id"]).first()
     )
-    if delivery is None or delivery.state != Delivery.State.PENDING:
-        return  # already sent (a repeated run) or given up
+    if delivery is None or delivery.state in (Delivery.State.SENT, Delivery.State.SKIPPED):
+        return  # already done (a repeated run). A failed one runs again only when its dead job is re-run.
     workflow = delivery.workflow
     if workflow is None:
         _finish(delivery, Delivery.State.SKIPPED, note="its workflow was deleted before it could be sent")

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 import pytest
+from django.core.management import call_command
 
 from rendez.jobs.models import Job
 from rendez.notifications.models import Channel, ChannelConfig, Delivery
@@ -79,6 +80,22 @@ def test_a_refused_number_fails_at_once(twilio, tenant, service):
     assert "21211" in delivery.last_error
     assert job_of(delivery).state == Job.State.DEAD and job_of(delivery).attempts == 1
     assert len(twilio.requests) == 1
+
+
+def test_a_dead_delivery_is_sent_when_its_job_is_re_run(twilio, tenant, service):
+    twilio.reply(400, {"code": 21211, "message": "The 'To' number is not valid.", "status": 400})
+    workflow(tenant, channel=Channel.SMS, subject_template="", body_template="Hi")
+    book(service)
+    run_jobs()
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.FAILED
+
+    call_command("jobs", "retry", str(job_of(delivery).pk))
+    run_jobs()
+
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.SENT and delivery.last_error == ""
+    assert len(twilio.requests) == 2
 
 
 def test_a_vendor_outage_is_retried_then_sent(twilio, tenant, service):
