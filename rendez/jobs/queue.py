@@ -48,7 +48,8 @@ def enqueue(
         "run_after": run_after or now,
         "coalesce": coalesce,
     }
-    with transaction.atomic():
+    # No savepoint: the insert belongs to the caller's transaction; a savepoint costs two round trips.
+    with transaction.atomic(savepoint=False):
         job = _coalesce_or_create(fields) if coalesce else Job.objects.create(**fields)
         if job.run_after <= now:
             _notify(job.queue)
@@ -65,7 +66,7 @@ def cancel(kind: str, key: str) -> int:
 
 def reschedule(kind: str, key: str, run_after: datetime) -> int:
     """Move the pending jobs of this kind and key to `run_after`; returns how many moved."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         moved = Job.objects.filter(kind=kind, key=key, state=Job.State.PENDING).update(run_after=run_after)
         if moved and run_after <= timezone.now():
             for queue in Job.objects.filter(kind=kind, key=key).values_list("queue", flat=True).distinct():

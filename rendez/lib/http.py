@@ -20,8 +20,10 @@ Errors say whether trying again can help: `TransientHTTPError` (network trouble,
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
+import ssl
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -143,6 +145,12 @@ def use_transport(transport: httpx2.BaseTransport, *, check_addresses: bool = Fa
         _transport_override = previous
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the trust store takes ~20 ms; every request building its own made that the cost of a message.
+    return httpx2.create_ssl_context()
+
+
 def timeout() -> httpx2.Timeout:
     return httpx2.Timeout(float(getattr(settings, "HTTP_TIMEOUT_SECONDS", 10.0)))
 
@@ -150,7 +158,7 @@ def timeout() -> httpx2.Timeout:
 def client(**kwargs: Any) -> httpx2.Client:
     """A configured client; use it as a context manager. Keyword arguments go to `httpx2.Client`."""
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
-    transport = _transport_override or GuardedTransport(httpx2.HTTPTransport())
+    transport = _transport_override or GuardedTransport(httpx2.HTTPTransport(verify=_ssl_context()))
     kwargs.setdefault("timeout", timeout())
     kwargs.setdefault("follow_redirects", False)
     return httpx2.Client(headers=headers, transport=transport, **kwargs)

@@ -32,15 +32,6 @@ class MeetingValues:
     ready: bool = False
 
 
-def recipient_zone(booking: Booking, recipient_kind: str) -> ZoneInfo:
-    appointment = booking.appointment
-    if recipient_kind == RecipientKind.CUSTOMER and booking.customer.timezone:
-        return ZoneInfo(booking.customer.timezone)
-    if recipient_kind == RecipientKind.STAFF:
-        return appointment.staff.zone
-    return ZoneInfo(booking.tenant.timezone)
-
-
 def meeting_of(appointment: Appointment) -> Meeting | None:
     try:
         return appointment.meeting
@@ -63,10 +54,9 @@ def start_meeting_url(appointment: Appointment) -> str:
     return f"{settings.BASE_URL}/panel/appointments/{appointment.pk}/start-meeting"
 
 
-def shortcode_values(booking: Booking, recipient_kind: str, zone: ZoneInfo | None = None) -> dict[str, str]:
+def shortcode_values(booking: Booking, recipient_kind: str, zone: ZoneInfo) -> dict[str, str]:
     """Every shortcode's value for this booking as `recipient_kind` should see it."""
     appointment = booking.appointment
-    zone = zone or recipient_zone(booking, recipient_kind)
     start = appointment.start.astimezone(zone)
     end = appointment.end.astimezone(zone)
     meeting = meeting_values(appointment)

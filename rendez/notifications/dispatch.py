@@ -38,7 +38,7 @@ REMINDER = "notifications.reminder"
 
 Status = Booking.Status
 # Bookings a reminder before the start is for: those still holding their seats.
-BEFORE_START_STATUSES = frozenset({Status.PENDING, Status.CONFIRMED})
+BEFORE_START_STATUSES = Booking.SEAT_HOLDING
 # A follow-up after the end goes to people who (presumably) attended.
 AFTER_END_STATUSES = frozenset({Status.CONFIRMED, Status.COMPLETED})
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from rendez.jobs.models import Job
-from rendez.notifications import crypto
+from rendez.lib import vault
 from rendez.scheduling.models import Booking
 from rendez.tenants.models import Tenant
 
@@ -192,8 +192,8 @@ class ChannelConfig(models.Model):
 
     @property
     def secret(self) -> str:
-        return crypto.decrypt(self.secret_encrypted)
+        return vault.decrypt(self.secret_encrypted)
 
     @secret.setter
     def secret(self, value: str) -> None:
-        self.secret_encrypted = crypto.encrypt(value)
+        self.secret_encrypted = vault.encrypt(value)

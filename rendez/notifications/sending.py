@@ -30,15 +30,12 @@ from rendez.notifications.channels import ChannelError, OutgoingMessage, transpo
 from rendez.notifications.channels.base import vendor_settings
 from rendez.notifications.context import meeting_of, shortcode_values
 from rendez.notifications.models import Channel, Delivery, Workflow
+from rendez.scheduling import events
 from rendez.scheduling.models import Appointment, Booking
-
-SYNC_MEETING = "conferencing.sync"
 
 
 def handle_deliver(payload: dict[str, Any], job: jobs.Job) -> None:
-    delivery = (
-        Delivery.objects.select_related("workflow", "booking").filter(pk=payload["delivery_id"]).first()
-    )
+    delivery = Delivery.objects.select_related("workflow").filter(pk=payload["delivery_id"]).first()
     if delivery is None or delivery.state in (Delivery.State.SENT, Delivery.State.SKIPPED):
         return  # already done (a repeated run). A failed one runs again only when its dead job is re-run.
     workflow = delivery.workflow
@@ -120,8 +117,8 @@ def _meeting_coming(appointment: Appointment) -> bool:
     from rendez.jobs.models import Job
 
     return Job.objects.filter(
-        kind=SYNC_MEETING,
-        key=f"appointment:{appointment.pk}",
+        kind=events.SYNC_MEETING,
+        key=events.appointment_key(appointment.pk),
         state__in=[Job.State.PENDING, Job.State.RUNNING],
     ).exists()
 

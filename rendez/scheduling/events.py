@@ -29,9 +29,14 @@ def status_event(status: str) -> str:
     return specific.get(status, BOOKING_STATUS_CHANGED)
 
 
+def appointment_key(appointment_id: int) -> str:
+    """The job key of everything about one appointment (its meeting syncs run in order under it)."""
+    return f"appointment:{appointment_id}"
+
+
 def appointment_changed(appointment: Appointment) -> None:
     jobs.enqueue(
-        SYNC_MEETING, {"appointment_id": appointment.pk}, key=f"appointment:{appointment.pk}", coalesce=True
+        SYNC_MEETING, {"appointment_id": appointment.pk}, key=appointment_key(appointment.pk), coalesce=True
     )
 
 

@@ -1,9 +1,7 @@
-"""Secrets at rest for channel credentials (Twilio auth tokens, Telegram bot tokens, webhook signing secrets).
+"""Secrets at rest (channel credentials, OAuth tokens, Server-to-Server client secrets).
 
 `MultiFernet` over `settings.ENCRYPTION_KEYS`: the first key encrypts, every key decrypts, so keys rotate by
-putting
-a new one first. It fails closed: no keys, or a value no key can open, is an error rather than plain text.
-Kept here until the shared `rendez/lib/vault.py` exists; then this module should delegate to it.
+putting a new one first. It fails closed: no keys, or a value no key can open, is an error, never plain text.
 """
 
 from __future__ import annotations
