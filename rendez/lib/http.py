@@ -93,20 +93,24 @@ def is_trusted_host(host: str) -> bool:
     return host.lower().strip("[]") in trusted
 
 
-def check_target(url: httpx2.URL, resolver: Resolver = resolve) -> None:
+def check_target(url: httpx2.URL, resolver: Resolver = resolve) -> str | None:
     """Raise `BlockedAddressError` unless `url` may be called: a trusted host, or one with only public
-    addresses."""
+    addresses. Returns the checked address to connect to (None for a trusted host, connected to by name)."""
     host = url.host
     if url.scheme not in ("http", "https"):
         raise BlockedAddressError(f"refusing {url.scheme!r} URL: only http and https are allowed")
     if not host:
         raise BlockedAddressError("refusing a URL without a host")
     if is_trusted_host(host):
-        return
+        return None
     port = url.port or (443 if url.scheme == "https" else 80)
-    for address in resolver(host, port):
+    addresses = resolver(host, port)
+    for address in addresses:
         if not is_public_address(address):
             raise BlockedAddressError(f"refusing {host}: it resolves to the non-public address {address}")
+    if not addresses:
+        raise BlockedAddressError(f"refusing {host}: it resolves to no address")
+    return addresses[0]
 
 
 class GuardedTransport(httpx2.BaseTransport):
@@ -117,7 +121,12 @@ class GuardedTransport(httpx2.BaseTransport):
         self.resolver = resolver
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        check_target(request.url, self.resolver)
+        address = check_target(request.url, self.resolver)
+        if address is not None:
+            # Connect to the address that was checked: resolving the name again would let a DNS answer that
+            # changed in between (rebinding) reach a private address. Host header and TLS keep the name.
+            request.extensions["sni_hostname"] = request.url.host
+            request.url = request.url.copy_with(host=address.split("%", 1)[0])
         return self.inner.handle_request(request)
 
     def close(self) -> None:

@@ -48,6 +48,23 @@ def test_trusted_hosts_may_be_private(settings):
         http.check_target(httpx2.URL("http://127.0.0.1:8000/"), _resolver("127.0.0.1"))
 
 
+def test_it_connects_to_the_address_it_checked_keeping_the_name_for_host_and_tls(settings):
+    seen: list[httpx2.Request] = []
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return httpx2.Response(204)
+
+    guarded = http.GuardedTransport(httpx2.MockTransport(answer), _resolver("93.184.215.14"))
+    with httpx2.Client(transport=guarded) as client:
+        client.post("https://hooks.example.com/in?x=1", json={})
+
+    (request,) = seen
+    assert str(request.url) == "https://93.184.215.14/in?x=1"
+    assert request.headers["Host"] == "hooks.example.com"
+    assert request.extensions["sni_hostname"] == "hooks.example.com"
+
+
 def test_only_http_and_https(settings):
     with pytest.raises(http.BlockedAddressError):
         http.check_target(httpx2.URL("file:///etc/passwd"))
