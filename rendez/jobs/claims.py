@@ -73,9 +73,9 @@ def claim(queues: Collection[str] | None, lease_seconds: float) -> Job | None:
     `claimable()` compiled by the ORM, so the rule lives in one place. (SQLite has no FOR UPDATE; its
     single-statement UPDATE runs under the write lock.)
     """
-    if connection.vendor == "sqlite" and not claimable(queues).exists():
+    sql, pick, pick_params = _claim_sql(connection.vendor, frozenset(queues) if queues is not None else None)
+    if connection.vendor == "sqlite" and not _any_claimable(pick, pick_params):
         return None
-    sql, pick_params = _claim_sql(connection.vendor, frozenset(queues) if queues is not None else None)
     now = timezone.now()
     expires = now + timedelta(seconds=lease_seconds)
     adapt = connection.ops.adapt_datetimefield_value
@@ -84,14 +84,22 @@ def claim(queues: Collection[str] | None, lease_seconds: float) -> Job | None:
     return claimed[0] if claimed else None
 
 
-def _claim_sql(vendor: str, queues: frozenset[str] | None) -> tuple[str, tuple[object, ...]]:
+def _any_claimable(pick: str, params: tuple[Any, ...]) -> bool:
+    # A read before the UPDATE: on SQLite the UPDATE takes the single write lock, which an idle worker polling
+    # every second must not keep taking from the web requests.
+    with connection.cursor() as cursor:
+        cursor.execute(pick, params)
+        return cursor.fetchone() is not None
+
+
+def _claim_sql(vendor: str, queues: frozenset[str] | None) -> tuple[str, str, tuple[object, ...]]:
     return _compiled_claim_sql(vendor, queues, tuple(registry.registered_kinds()))
 
 
 @functools.cache
 def _compiled_claim_sql(
     vendor: str, queues: frozenset[str] | None, kinds: tuple[str, ...]
-) -> tuple[str, tuple[object, ...]]:
+) -> tuple[str, str, tuple[object, ...]]:
     # Compiled once per queue set and handler set: building the ORM query cost more than running it.
     pick, pick_params = claimable(queues).values("id")[:1].query.sql_with_params()
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
@@ -100,7 +108,7 @@ def _compiled_claim_sql(
         "SET state = %s, attempts = attempts + 1, lease_owner = %s, lease_expires_at = %s, started_at = %s "
         f"WHERE id = ({pick}{lock}) AND state = %s RETURNING *"
     )
-    return sql, tuple(pick_params)
+    return sql, pick, tuple(pick_params)
 
 
 def renew_leases(tokens: Sequence[str], lease_seconds: float) -> int:
