@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Request
 
 from .errors import ZoomError, invalid_token, meeting_not_found, user_not_found
-from .models import Account, Meeting, Token, User
+from .models import Account, Meeting, Token, User, meeting_number
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -111,7 +111,7 @@ def resolve_user(emu: Emulator, caller: Caller, key: str, permission: Permission
 def resolve_meeting(emu: Emulator, caller: Caller, meeting_id: str, permission: Permission) -> Meeting:
     require_scope(caller, permission)
     with emu.lock:
-        meeting = emu.state.meetings.get(int(meeting_id)) if meeting_id.isdigit() else None
+        meeting = emu.state.meetings.get(meeting_number(meeting_id) or 0)
     if meeting is None or meeting.account_id != caller.account.id:
         raise meeting_not_found(meeting_id)
     is_host = caller.user is not None and meeting.host_id == caller.user.id

@@ -24,7 +24,8 @@ from .api_auth import (
     resolve_user,
 )
 from .errors import ZoomError, json_response
-from .meeting_rules import NOT_A_JSON_OBJECT, check_body
+from .meeting_rules import MAX_JSON_DEPTH, NOT_A_JSON_OBJECT, check_body, json_depth
+from .models import Meeting
 from .pagination import page_size_from
 from .ratelimit import LIGHT, MEDIUM
 from .user_settings import filter_fields, meeting_security, settings_for, user_list_entry, user_resource
@@ -45,10 +46,27 @@ def _begin(app: EmulatorApp, request: Request, category: str) -> tuple[Caller, d
 
 
 def _json_body(request: Request) -> dict[str, Any]:
+    """The JSON object a create/update sends; anything else is Zoom's 300 "…valid JSON object." error.
+
+    That includes a body sent without `Content-Type: application/json` (e.g. a form post, or JSON labelled
+    `text/plain`): Zoom reads request bodies as JSON only (zoom-api.md 3: "Content-Type for bodies:
+    application/json").
+    """
+    if request.mimetype != "application/json":
+        raise NOT_A_JSON_OBJECT
     try:
-        return check_body(json.loads(request.get_data(cache=True) or b"null"))
-    except ValueError:
+        body = json.loads(request.get_data(cache=True) or b"null")
+    except (ValueError, RecursionError):
         raise NOT_A_JSON_OBJECT from None
+    if json_depth(body) > MAX_JSON_DEPTH:
+        raise NOT_A_JSON_OBJECT
+    return check_body(body)
+
+
+def _refuse_occurrence_id(request: Request, meeting: Meeting) -> None:
+    """`occurrence_id` only means something for recurring meetings (types 3 and 8)."""
+    if request.args.get("occurrence_id") and meeting.type not in (3, 8):
+        raise ZoomError(400, 3000, "Invalid occurrence_id.")
 
 
 def list_users(app: EmulatorApp, request: Request) -> Response:
@@ -105,7 +123,7 @@ def create_meeting(app: EmulatorApp, request: Request, user_id: str) -> Response
     caller, headers = _begin(app, request, MEDIUM)
     host = resolve_user(app.emu, caller, user_id, CREATE_MEETING)
     body = _json_body(request)
-    remaining = meetings.count_host_write(app.emu, host, MEDIUM)
+    remaining = meetings.count_host_write(app.emu, host, headers)
     meeting = meetings.create_meeting(app.emu, host, body)
     base_url = app.base_url(request)
     meetings.announce_created(app.emu, meeting, caller.user, base_url)
@@ -123,15 +141,17 @@ def create_meeting(app: EmulatorApp, request: Request, user_id: str) -> Response
 def get_meeting(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
     caller, headers = _begin(app, request, LIGHT)
     meeting = resolve_meeting(app.emu, caller, meeting_id, READ_MEETING)
+    _refuse_occurrence_id(request, meeting)
     return json_response(meetings.meeting_resource(app.emu, meeting, app.base_url(request)), 200, headers)
 
 
 def update_meeting(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
     caller, headers = _begin(app, request, LIGHT)
     meeting = resolve_meeting(app.emu, caller, meeting_id, UPDATE_MEETING)
+    _refuse_occurrence_id(request, meeting)
     body = _json_body(request)
     host = app.emu.state.users[meeting.host_id]
-    remaining = meetings.count_host_write(app.emu, host, LIGHT)
+    remaining = meetings.count_host_write(app.emu, host, headers)
     meetings.update_meeting(app.emu, meeting.id, body, caller.user)
     headers.update({"X-RateLimit-Limit": str(app.emu.config.daily_meeting_writes_per_host)})
     headers["X-RateLimit-Remaining"] = str(remaining)
@@ -141,6 +161,7 @@ def update_meeting(app: EmulatorApp, request: Request, meeting_id: str) -> Respo
 def delete_meeting(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
     caller, headers = _begin(app, request, LIGHT)
     meeting = resolve_meeting(app.emu, caller, meeting_id, DELETE_MEETING)
+    _refuse_occurrence_id(request, meeting)
     meetings.delete_meeting(app.emu, meeting.id, caller.user)
     return Response(status=204, headers=headers)
 
@@ -166,6 +187,6 @@ def list_meetings(app: EmulatorApp, request: Request, user_id: str) -> Response:
         "page_size": page_size,
         "total_records": len(found),
         "next_page_token": next_token,
-        "meetings": [meetings.list_entry(meeting, base_url) for meeting in page],
+        "meetings": [meetings.list_entry(app.emu, meeting, base_url) for meeting in page],
     }
     return json_response(body, 200, headers)

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import api_views, control, oauth_views, pages
 from .clock import iso_z
-from .errors import OAuthError, ZoomError, wants_xml
+from .errors import OAuthError, ZoomError, json_response, wants_xml
 from .faults import reset_connection
 from .pagination import PageTokens
 from .ratelimit import qps_error
@@ -61,7 +61,11 @@ class EmulatorApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
         if request.path.startswith("/_control"):
-            response = self._dispatch(self.control_map, request)
+            try:
+                response = self._dispatch(self.control_map, request)
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+                # The control API trusts its callers (tests); unusable input is their mistake: 400, not 500.
+                response = json_response({"error": f"unusable control request: {error!r}"[:500]}, 400)
             return response(environ, start_response)
         try:
             response = self._handle(request)
@@ -118,8 +122,9 @@ class EmulatorApp:
             return error.to_response()
         except (NotFound, MethodNotAllowed) as error:
             if request.path.startswith("/v2/"):
+                # Zoom answers unknown endpoints (and unsupported methods) with 400, not 404 (USERS-2026).
                 return self._render_error(
-                    request, ZoomError(404, 2300, "This API endpoint is not recognized.")
+                    request, ZoomError(400, 2300, "This API endpoint is not recognized.")
                 )
             return error.get_response(request.environ)  # type: ignore[return-value]
         except HTTPException as error:
@@ -140,7 +145,7 @@ class EmulatorApp:
             raw = request.get_data(cache=True, as_text=True)
             try:
                 body = json.loads(raw) if raw else None
-            except ValueError:
+            except (ValueError, RecursionError):
                 body = raw
         self.emu.record_request(
             {

@@ -62,22 +62,25 @@ DEFAULT_MEETING_SETTINGS: dict[str, Any] = {
 }
 
 
-def count_host_write(emu: Emulator, host: User, category: str) -> int:
-    """Count one create/update against the host's 100-per-UTC-day cap; returns how many remain."""
+def count_host_write(emu: Emulator, host: User, account_headers: dict[str, str]) -> int:
+    """Count one create/update against the host's 100-per-UTC-day cap; returns how many remain.
+
+    `account_headers` are the rate-limit headers of the account-level check, which the 429 carries.
+    """
     now = emu.clock.now()
     cap = emu.config.daily_meeting_writes_per_host
     key = f"{host.id}|{utc_day(now)}"
     with emu.mutation() as state:
         used = state.daily_meeting_writes.get(key, 0)
         if used >= cap:
-            raise host_cap_error(category, cap, now)
+            raise host_cap_error(cap, account_headers)
         state.daily_meeting_writes[key] = used + 1
         return cap - used - 1
 
 
 def create_meeting(emu: Emulator, host: User, body: dict[str, Any]) -> Meeting:
     account = emu.state.accounts[host.account_id]
-    cleaned = clean_fields(body, password_requirement(host, account))
+    cleaned = clean_fields(body, password_requirement(host, account), host.timezone)
     timezone = cleaned.get("timezone") or host.timezone
     now = emu.clock.now()
     start = start_timestamp(cleaned["start_time"], timezone) if "start_time" in cleaned else now
@@ -102,7 +105,7 @@ def create_meeting(emu: Emulator, host: User, body: dict[str, Any]) -> Meeting:
         created_at=now,
         settings=settings,
         pre_schedule=bool(body.get("pre_schedule", False)),
-        tracking_fields=list(body.get("tracking_fields") or []),
+        tracking_fields=list(cleaned.get("tracking_fields", [])),
     )
     with emu.mutation() as state:
         state.meetings[meeting.id] = meeting
@@ -115,7 +118,7 @@ def update_meeting(emu: Emulator, meeting_id: int, body: dict[str, Any], operato
         meeting = _get(emu, meeting_id)
         host = emu.state.users[meeting.host_id]
         account = emu.state.accounts[meeting.account_id]
-        cleaned = clean_fields(body, password_requirement(host, account))
+        cleaned = clean_fields(body, password_requirement(host, account), meeting.timezone)
         before = webhook_view(meeting) | {"agenda": meeting.agenda, "password": meeting.password}
         before["settings"] = copy.deepcopy(meeting.settings)
         with emu.mutation():
@@ -147,7 +150,10 @@ def delete_meeting(emu: Emulator, meeting_id: int, operator: User | None) -> Non
 
 
 def announce_created(emu: Emulator, meeting: Meeting, operator: User | None, base_url: str) -> None:
-    view = webhook_view(meeting) | {"join_url": join_url(meeting, base_url), "password": meeting.password}
+    view = webhook_view(meeting) | {
+        "join_url": join_url(emu, meeting, base_url),
+        "password": meeting.password,
+    }
     view["settings"] = {
         "use_pmi": meeting.settings["use_pmi"],
         "alternative_hosts": meeting.settings["alternative_hosts"],
@@ -171,7 +177,7 @@ def meeting_resource(emu: Emulator, meeting: Meeting, base_url: str) -> dict[str
         "agenda": meeting.agenda,
         "created_at": iso_z(meeting.created_at),
         "start_url": start_url(emu, meeting, base_url),
-        "join_url": join_url(meeting, base_url),
+        "join_url": join_url(emu, meeting, base_url),
         "password": meeting.password,
         "h323_password": meeting.h323_password,
         "pstn_password": meeting.h323_password,
@@ -187,7 +193,7 @@ def meeting_resource(emu: Emulator, meeting: Meeting, base_url: str) -> dict[str
     return resource
 
 
-def list_entry(meeting: Meeting, base_url: str) -> dict[str, Any]:
+def list_entry(emu: Emulator, meeting: Meeting, base_url: str) -> dict[str, Any]:
     """One element of `GET /users/{userId}/meetings` `meetings[]`."""
     entry: dict[str, Any] = {
         "uuid": meeting.uuid,
@@ -199,7 +205,7 @@ def list_entry(meeting: Meeting, base_url: str) -> dict[str, Any]:
         "timezone": meeting.timezone,
         "agenda": meeting.agenda,
         "created_at": iso_z(meeting.created_at),
-        "join_url": join_url(meeting, base_url),
+        "join_url": join_url(emu, meeting, base_url),
         "pmi": "",
     }
     if meeting.start_time is not None:
@@ -219,9 +225,23 @@ def listed_meetings(emu: Emulator, host: User, list_type: str) -> list[Meeting]:
     return meetings
 
 
-def join_url(meeting: Meeting, base_url: str) -> str:
+def join_url(emu: Emulator, meeting: Meeting, base_url: str) -> str:
+    """`/j/{id}`, with `?pwd=` unless the host turned off `schedule_meeting.embed_password_in_join_link`."""
     url = f"{base_url}/j/{meeting.id}"
-    return f"{url}?pwd={meeting.encrypted_password}" if meeting.encrypted_password else url
+    if not meeting.encrypted_password or not _embeds_password(emu, meeting):
+        return url
+    return f"{url}?pwd={meeting.encrypted_password}"
+
+
+def _embeds_password(emu: Emulator, meeting: Meeting) -> bool:
+    # Read when the link is shown, like the rest of the host's settings.
+    with emu.lock:
+        host = emu.state.users.get(meeting.host_id)
+        account = emu.state.accounts.get(meeting.account_id)
+        if host is None or account is None:
+            return True
+        schedule = settings_for(host, account).get("schedule_meeting", {})
+    return bool(schedule.get("embed_password_in_join_link", True))
 
 
 def start_url(emu: Emulator, meeting: Meeting, base_url: str) -> str:

@@ -6,6 +6,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PLANS = ("Free", "Pro", "Business")
+MEETING_ID_DIGITS = 19  # int64
+
+
+def meeting_number(text: str) -> int | None:
+    """The meeting id in a URL segment, or None when it cannot be one (not ASCII digits, beyond int64)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > MEETING_ID_DIGITS:
+        return None
+    return int(text)
+
+
 ADMIN_ROLES = ("Owner", "Admin")
 
 

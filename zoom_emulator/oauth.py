@@ -182,15 +182,19 @@ def deauthorize(emu: Emulator, client_id: str, user_id: str) -> None:
         _revoke_grant_tokens(emu, client_id, user_id)
         state.grants.discard((client_id, user_id))
     if app.event_url:
+        event_ts = int(emu.clock.now() * 1000)
+        # Zoom's schema puts `event_ts` inside `payload` (zoom-api.md 6.7, typed number); every event
+        # envelope also has one at the top level.
         body = {
             "event": "app_deauthorized",
-            "event_ts": int(emu.clock.now() * 1000),
+            "event_ts": event_ts,
             "payload": {
                 "account_id": user.account_id,
                 "user_id": user.id,
                 "signature": secrets.token_hex(32),
                 "deauthorization_time": iso_z(emu.clock.now()),
                 "client_id": client_id,
+                "event_ts": event_ts,
             },
         }
         emu.webhooks.send(app.event_url, app.webhook_secret, client_id, body)

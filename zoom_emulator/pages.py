@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 from . import meetings, oauth
 from .clock import iso_z
 from .layout import page, post_button
-from .models import OAuthApp
+from .models import OAuthApp, meeting_number
 
 if TYPE_CHECKING:
     from .app import EmulatorApp
@@ -140,7 +140,7 @@ def remove_app(app: EmulatorApp, request: Request, user_id: str, client_id: str)
 
 def join(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
     with app.emu.lock:
-        meeting = app.emu.state.meetings.get(int(meeting_id)) if meeting_id.isdigit() else None
+        meeting = app.emu.state.meetings.get(meeting_number(meeting_id) or 0)
     if meeting is None:
         return _html(app, request, "Meeting not found", "<p>This meeting ID is not valid.</p>", 404)
     pwd = request.values.get("pwd", "")
@@ -168,7 +168,7 @@ def join(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
 def start(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
     with app.emu.lock:
         token = app.emu.state.start_tokens.get(request.args.get("zak", ""))
-        meeting = app.emu.state.meetings.get(int(meeting_id)) if meeting_id.isdigit() else None
+        meeting = app.emu.state.meetings.get(meeting_number(meeting_id) or 0)
         host = app.emu.state.users.get(token.user_id) if token else None
     if meeting is None:
         return _html(app, request, "Meeting not found", "<p>This meeting ID is not valid.</p>", 404)

@@ -43,6 +43,6 @@ class PageTokens:
 def page_size_from(raw: str | None, default: int, maximum: int) -> int:
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
         raise ZoomError(400, 300, "Validation Failed.", [{"field": "page_size", "message": "Invalid field."}])
     return min(int(raw), maximum)

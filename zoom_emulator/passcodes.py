@@ -38,7 +38,7 @@ def passcode_violations(password: str, requirement: dict[str, Any]) -> list[str]
     limit = int(requirement.get("consecutive_characters_length") or 0)
     if limit and longest_consecutive_run(password) >= limit:
         rules.append(f"Can only have a maximum of {limit - 1} consecutive characters (e.g. abcdef).")
-    if requirement.get("weak_enhance_detection") and (password.lower() in WEAK or len(set(password)) == 1):
+    if requirement.get("weak_enhance_detection") and is_weak(password):
         rules.append("Passcode is too weak.")
     return rules
 
@@ -51,12 +51,30 @@ def violation_message(rules: list[str]) -> str:
 
 
 def longest_consecutive_run(password: str) -> int:
-    """Longest run of ascending neighbours such as `abc` or `123`."""
-    longest = run = 1 if password else 0
-    for previous, current in zip(password, password[1:], strict=False):
-        run = run + 1 if ord(current) == ord(previous) + 1 else 1
-        longest = max(longest, run)
+    """Longest run of consecutive characters: ascending (`abc`, `123`), descending (`cba`, `321`) or
+    repeated (`aaa`, `111`), the patterns Zoom's `consecutive_characters_length` rule is about."""
+    longest = 1 if password else 0
+    for step in (1, -1, 0):
+        run = 1
+        for previous, current in zip(password, password[1:], strict=False):
+            run = run + 1 if ord(current) - ord(previous) == step else 1
+            longest = max(longest, run)
     return longest
+
+
+def is_weak(password: str) -> bool:
+    """Zoom's weak-passcode dictionary is not public (zoom-api.md 4.3); this flags the trivial ones: a
+    well-known value, one run of consecutive or repeated characters (`123456`, `fedcba`, `aaaa`), or
+    one short unit repeated (`121212`, `abcabc`)."""
+    if not password:
+        return False
+    lowered = password.lower()
+    if lowered in WEAK or longest_consecutive_run(lowered) == len(lowered):
+        return True
+    return any(
+        len(lowered) % size == 0 and lowered == lowered[:size] * (len(lowered) // size)
+        for size in range(1, len(lowered) // 2 + 1)
+    )
 
 
 def generate_passcode(requirement: dict[str, Any]) -> str:

@@ -80,7 +80,7 @@ def qps_error(category: str, limit: int) -> ZoomError:
     return ZoomError(429, 429, QPS_MESSAGE, headers=headers)
 
 
-def daily_error(category: str, limit: int, now: float, message: str = DAILY_MESSAGE) -> ZoomError:
+def daily_error(category: str, limit: int, now: float) -> ZoomError:
     headers = {
         "X-RateLimit-Category": category,
         "X-RateLimit-Type": "Daily-limit",
@@ -88,8 +88,19 @@ def daily_error(category: str, limit: int, now: float, message: str = DAILY_MESS
         "X-RateLimit-Remaining": "0",
         "Retry-After": iso_z(next_utc_midnight(now)),
     }
-    return ZoomError(429, 429, message, headers=headers)
+    return ZoomError(429, 429, DAILY_MESSAGE, headers=headers)
 
 
-def host_cap_error(category: str, cap: int, now: float) -> ZoomError:
-    return daily_error(category, cap, now, host_cap_message(cap))
+def host_cap_error(cap: int, account_headers: dict[str, str]) -> ZoomError:
+    """The per-host create/update cap: only the body tells it apart (zoom-api.md 5.3).
+
+    Zoom was observed sending just the account-level headers of the request (`x-ratelimit-category`, and
+    `x-ratelimit-limit`/`-remaining` where the account has a daily limit), without `X-RateLimit-Type` or
+    `Retry-After`.
+    """
+    headers = {
+        key: value
+        for key, value in account_headers.items()
+        if key.lower() in ("x-ratelimit-category", "x-ratelimit-limit", "x-ratelimit-remaining")
+    }
+    return ZoomError(429, 429, host_cap_message(cap), headers=headers)

@@ -103,6 +103,9 @@ def test_removing_the_app_sends_app_deauthorized_and_kills_tokens(
         and payload["client_id"] == CLIENT_ID
     )
     assert payload["deauthorization_time"].endswith("Z") and len(payload["signature"]) == 64
+    # zoom-api.md 6.7: event_ts sits inside payload; the envelope keeps its own ms timestamp too.
+    assert isinstance(payload["event_ts"], int) and len(str(payload["event_ts"])) == 13
+    assert payload["event_ts"] == item.json()["event_ts"]
     assert http.get("/v2/users/me", headers=bearer(tokens["access_token"])).status_code == 401
 
 
