@@ -1,126 +1,54 @@
-"""Requests and responses checked against Zoom's OpenAPI specs with openapi-core.
+"""Requests and responses checked against Zoom's OpenAPI specs with `zoom_emulator.openapi`.
 
-The specs do not load as shipped. The Meeting API spec (2023 vintage) declares some path parameters
-`required: false`, writes parameter styles and API-key locations in upper case (`SIMPLE`, `FORM`,
-`HEADER`) and nests a non-standard `extensions` key in schemas; the Users spec's settings response is a
-`oneOf` whose branches have no required keys, so every real body matches several of them. We validate
-against a copy patched in memory: only the paths exercised here, lower-cased styles and locations,
-required path parameters, `anyOf` for the settings response, and openapi-spec-validator's
-whole-document check switched off.
+The trimmed specs ship in `zoom_emulator/openapi/`, so these tests never depend on `../shared`.
 """
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
-from openapi_core import Config, OpenAPI
-from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
-from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request, Response
 
-from .conftest import LEA, bearer, meeting_body, s2s_token, user_tokens
+from zoom_emulator.openapi import ContractViolation, covers, validate_exchange, validate_request
 
-SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "zoom-openapi"
-MEETINGS_SPEC = "ZoomMeetingAPISpec.v2.shr968-Prokalp.json"
-USERS_SPEC = "Users.v2.developers-zoom-us-snapshot-2026-02-07.json"
-MEETING_PATHS = ("/users/{userId}/meetings", "/meetings/{meetingId}")
-USER_PATHS = ("/users", "/users/{userId}", "/users/{userId}/settings")
+from .conftest import JSON, LEA, bearer, meeting_body, s2s_token, user_tokens
 
-pytestmark = [
-    pytest.mark.skipif(not SPEC_DIR.is_dir(), reason=f"Zoom OpenAPI specs not found at {SPEC_DIR}"),
-    # openapi-core cannot check the oauth2 security scheme; the emulator's own tests cover authentication.
-    pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning"),
-]
+# openapi-core cannot check the oauth2 security scheme; the emulator's own tests cover authentication.
+pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")
 
 
-def pruned(spec: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
-    spec = dict(spec)
-    spec["paths"] = {path: spec["paths"][path] for path in keep}
-    for item in spec["paths"].values():
-        for operation in item.values():
-            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                if "style" in parameter:
-                    parameter["style"] = parameter["style"].lower()
-                if parameter.get("in") == "path":
-                    parameter["required"] = True
-    settings = spec["paths"].get("/users/{userId}/settings", {}).get("get")
-    if settings:
-        # Its 200 schema is a oneOf of shapes without required keys: every real body matches several branches.
-        schema = settings["responses"]["200"]["content"]["application/json"]["schema"]
-        schema["anyOf"] = schema.pop("oneOf")
-    for scheme in spec.get("components", {}).get("securitySchemes", {}).values():
-        if "in" in scheme:
-            scheme["in"] = scheme["in"].lower()
-    return spec
-
-
-@cache
-def openapi(name: str, keep: tuple[str, ...]) -> OpenAPI:
-    with (SPEC_DIR / name).open() as handle:
-        spec = pruned(json.load(handle), keep)
-    # The Meetings spec also nests non-`x-` keys (`extensions`) in schemas, which the spec validator rejects;
-    # openapi-core validates requests and responses fine without that whole-document check.
-    return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
-
-
-def checked(spec: OpenAPI, http: httpx2.Client, method: str, path: str, **kwargs: Any) -> httpx2.Response:
-    """Send a request to the emulator and validate both it and the answer against `spec`."""
+def checked(http: httpx2.Client, method: str, path: str, **kwargs: Any) -> httpx2.Response:
+    """Send a request to the emulator and validate both it and the answer against Zoom's spec."""
     response = http.request(method, path, **kwargs)
     sent = response.request
-    request = Request(
-        EnvironBuilder(
-            path=sent.url.path,
-            base_url="https://api.zoom.us",
-            query_string=sent.url.query.decode() if isinstance(sent.url.query, bytes) else sent.url.query,
-            method=method,
-            # Without Host, the request appears to come to the spec's server (api.zoom.us).
-            headers=[(k, v) for k, v in sent.headers.items() if k.lower() != "host"],
-            data=sent.content,
-        ).get_environ()
+    validate_exchange(
+        method,
+        str(sent.url),
+        dict(sent.headers),
+        sent.content,
+        response.status_code,
+        dict(response.headers),
+        response.content,
     )
-    openapi_request = WerkzeugOpenAPIRequest(request)
-    spec.validate_request(openapi_request)
-    answer = Response(response.content, response.status_code, dict(response.headers))
-    spec.validate_response(openapi_request, WerkzeugOpenAPIResponse(answer))
     return response
 
 
-@pytest.fixture
-def meetings_spec() -> OpenAPI:
-    return openapi(MEETINGS_SPEC, MEETING_PATHS)
-
-
-@pytest.fixture
-def users_spec() -> OpenAPI:
-    return openapi(USERS_SPEC, USER_PATHS)
-
-
-def test_meeting_lifecycle_matches_the_meetings_spec(http: httpx2.Client, meetings_spec: OpenAPI) -> None:
+def test_meeting_lifecycle_matches_the_meetings_spec(http: httpx2.Client) -> None:
     token = user_tokens(http, LEA)["access_token"]
     body = meeting_body(password="Kq7@mZ2x")
-    created = checked(meetings_spec, http, "POST", "/v2/users/me/meetings", json=body, headers=bearer(token))
+    created = checked(http, "POST", "/v2/users/me/meetings", json=body, headers=bearer(token))
     assert created.status_code == 201
     meeting_id = created.json()["id"]
-    assert (
-        checked(meetings_spec, http, "GET", f"/v2/meetings/{meeting_id}", headers=bearer(token)).status_code
-        == 200
-    )
+    assert checked(http, "GET", f"/v2/meetings/{meeting_id}", headers=bearer(token)).status_code == 200
     patch = {
         "topic": "Rescheduled",
         "start_time": "2030-05-01T10:00:00Z",
         "settings": {"mute_upon_entry": True},
     }
-    updated = checked(
-        meetings_spec, http, "PATCH", f"/v2/meetings/{meeting_id}", json=patch, headers=bearer(token)
-    )
+    updated = checked(http, "PATCH", f"/v2/meetings/{meeting_id}", json=patch, headers=bearer(token))
     assert updated.status_code == 204
     listed = checked(
-        meetings_spec,
         http,
         "GET",
         "/v2/users/me/meetings",
@@ -128,18 +56,15 @@ def test_meeting_lifecycle_matches_the_meetings_spec(http: httpx2.Client, meetin
         headers=bearer(token),
     )
     assert listed.json()["total_records"] == 1
-    deleted = checked(meetings_spec, http, "DELETE", f"/v2/meetings/{meeting_id}", headers=bearer(token))
+    deleted = checked(http, "DELETE", f"/v2/meetings/{meeting_id}", headers=bearer(token))
     assert deleted.status_code == 204
-    missing = checked(meetings_spec, http, "GET", f"/v2/meetings/{meeting_id}", headers=bearer(token))
+    missing = checked(http, "GET", f"/v2/meetings/{meeting_id}", headers=bearer(token))
     assert missing.status_code == 404
 
 
-def test_meeting_validation_errors_match_the_meetings_spec(
-    http: httpx2.Client, meetings_spec: OpenAPI
-) -> None:
+def test_meeting_validation_errors_match_the_meetings_spec(http: httpx2.Client) -> None:
     token = user_tokens(http, LEA)["access_token"]
     response = checked(
-        meetings_spec,
         http,
         "POST",
         "/v2/users/me/meetings",
@@ -149,16 +74,15 @@ def test_meeting_validation_errors_match_the_meetings_spec(
     assert response.status_code == 400
 
 
-def test_users_endpoints_match_the_users_spec(http: httpx2.Client, users_spec: OpenAPI) -> None:
+def test_users_endpoints_match_the_users_spec(http: httpx2.Client) -> None:
     token = s2s_token(http)
-    listed = checked(users_spec, http, "GET", "/v2/users", params={"page_size": 2}, headers=bearer(token))
+    listed = checked(http, "GET", "/v2/users", params={"page_size": 2}, headers=bearer(token))
     assert listed.json()["next_page_token"]
-    user = checked(users_spec, http, "GET", f"/v2/users/{LEA}", headers=bearer(token))
+    user = checked(http, "GET", f"/v2/users/{LEA}", headers=bearer(token))
     assert user.json()["id"] == LEA
-    settings = checked(users_spec, http, "GET", f"/v2/users/{LEA}/settings", headers=bearer(token))
+    settings = checked(http, "GET", f"/v2/users/{LEA}/settings", headers=bearer(token))
     assert "meeting_password_requirement" in settings.json()["schedule_meeting"]
     security = checked(
-        users_spec,
         http,
         "GET",
         f"/v2/users/{LEA}/settings",
@@ -167,4 +91,90 @@ def test_users_endpoints_match_the_users_spec(http: httpx2.Client, users_spec: O
     )
     assert security.status_code == 200
     me = user_tokens(http, LEA)["access_token"]
-    assert checked(users_spec, http, "GET", "/v2/users/me", headers=bearer(me)).status_code == 200
+    assert checked(http, "GET", "/v2/users/me", headers=bearer(me)).status_code == 200
+
+
+def test_a_body_the_spec_forbids_is_reported() -> None:
+    url = "http://127.0.0.1:9100/v2/users/me/meetings"
+    headers = {"Authorization": "Bearer t", "Content-Type": "application/json"} | JSON
+    validate_request("POST", url, headers, b'{"topic": "fine", "type": 2}')
+    with pytest.raises(ContractViolation, match="request POST"):
+        validate_request("POST", url, headers, b'{"topic": "x", "type": "two"}')
+
+
+def test_a_response_the_spec_forbids_is_reported() -> None:
+    url = "http://localhost:1/_zoom/v2/meetings/12345678901?occurrence_id=1"
+    headers = {"Authorization": "Bearer t"} | JSON
+    with pytest.raises(ContractViolation, match="response 200"):
+        validate_exchange(
+            "GET",
+            url,
+            headers,
+            None,
+            200,
+            {"Content-Type": "application/json;charset=UTF-8"},
+            b'{"id": "not a number"}',
+        )
+
+
+def test_coverage_and_url_mapping() -> None:
+    assert covers("GET", "http://127.0.0.1:5/v2/users/me")
+    assert covers("PATCH", "https://api.zoom.us/v2/meetings/1")
+    assert covers("get", "/v2/users/me/meetings?type=upcoming")
+    assert covers("GET", "http://host/_zoom/v2/users/me/settings")
+    assert not covers("PUT", "http://127.0.0.1:5/v2/meetings/1")
+    assert not covers("GET", "http://127.0.0.1:5/v2/webinars/1")
+    assert not covers("POST", "http://127.0.0.1:5/oauth/token")
+    with pytest.raises(ContractViolation, match="not in the trimmed Zoom specs"):
+        validate_request("GET", "http://127.0.0.1:5/v2/webinars/1", {}, None)
+
+
+def test_the_trimmed_specs_are_self_contained_and_shipped_as_package_data() -> None:
+    import json
+    from importlib.resources import files
+
+    from zoom_emulator.openapi import SPEC_FILES
+    from zoom_emulator.openapi.trim import SOURCES, dump, trim
+
+    folder = files("zoom_emulator.openapi")
+    for source in SOURCES:
+        assert source.trimmed in SPEC_FILES.values()
+        text = (folder / source.trimmed).read_text(encoding="utf-8")
+        spec = json.loads(text)
+        # Trimming a trimmed spec changes nothing: every $ref and security scheme it needs is in it.
+        assert dump(trim(spec, source.operations)) == text
+        kept = {
+            path: {m for m in item if m in ("get", "post", "patch", "delete", "put")}
+            for path, item in spec["paths"].items()
+        }
+        assert kept == {path: set(methods) for path, methods in source.operations.items()}
+
+
+def test_trim_follows_refs_transitively() -> None:
+    from zoom_emulator.openapi.trim import trim
+
+    spec: dict[str, Any] = {
+        "openapi": "3.0.0",
+        "paths": {
+            "/a": {"get": {"responses": {"200": {"$ref": "#/components/responses/A"}}}, "post": {}},
+            "/b": {"get": {"security": [{"key": []}], "responses": {}}},
+        },
+        "components": {
+            "responses": {
+                "A": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/X"}}}}
+            },
+            "schemas": {
+                "X": {"properties": {"y": {"$ref": "#/components/schemas/Y/properties/z"}}},
+                "Y": {"properties": {"z": {"type": "string"}}},
+                "Unused": {},
+            },
+            "securitySchemes": {"key": {"type": "apiKey"}, "other": {"type": "apiKey"}},
+        },
+    }
+    trimmed = trim(spec, {"/a": ("get",), "/b": ("get",)})
+    assert list(trimmed["paths"]["/a"]) == ["get"]
+    assert trimmed["components"] == {
+        "responses": spec["components"]["responses"],
+        "schemas": {"X": spec["components"]["schemas"]["X"], "Y": spec["components"]["schemas"]["Y"]},
+        "securitySchemes": {"key": {"type": "apiKey"}},
+    }
