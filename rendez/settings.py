@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rendez.jobs",
     "rendez.conferencing",
     "rendez.notifications",
+    "rendez.integrations.zoom",
     "rendez.web",
     "rendez.api",
 ]
@@ -142,6 +143,9 @@ ZOOM_WEBHOOK_SECRET_TOKEN = env_str(
     "ZOOM_WEBHOOK_SECRET_TOKEN", "rendez-demo-webhook-secret" if ZOOM_EMULATOR else ""
 )
 
+# Which ways of connecting Zoom tenants may use (any of staff_oauth, tenant_oauth, tenant_s2s).
+ZOOM_CONNECTION_MODES = env_list("ZOOM_CONNECTION_MODES", ["staff_oauth", "tenant_oauth", "tenant_s2s"])
+
 # Outbound HTTP: hosts on private addresses that may still be called (the emulator on loopback, test fakes).
 HTTP_TRUSTED_HOSTS = env_list("RENDEZ_HTTP_TRUSTED_HOSTS", ["127.0.0.1", "localhost"])
 HTTP_TIMEOUT_SECONDS = float(env_str("RENDEZ_HTTP_TIMEOUT", "10"))
@@ -155,7 +159,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("RENDEZ_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # httpx2 logs every request's full URL at INFO; our own Zoom client logs what is safe to log instead.
+    "loggers": {"django.server": {"level": "WARNING"}, "httpx2": {"level": "WARNING"}},
 }
 
 # Static files are served by WhiteNoise straight from the apps' folders: no collectstatic step for `make run`.

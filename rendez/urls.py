@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from rendez.api.urls import api
 from rendez.web import views as web
@@ -9,4 +9,5 @@ urlpatterns = [
     path("healthz", web.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("integrations/zoom/", include("rendez.integrations.zoom.urls")),
 ]

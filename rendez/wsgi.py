@@ -13,6 +13,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rendez.settings")
 application: Callable[..., Any] = get_wsgi_application()
 
 if settings.ZOOM_EMULATOR:
-    from rendez.integrations.zoom.emulator import with_emulator
+    from rendez.devserver.zoom_mount import with_emulator
 
     application = with_emulator(application)

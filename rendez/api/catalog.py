@@ -20,6 +20,7 @@ from rendez.api.schemas import (
     StaffPatch,
     WorkingHoursIn,
 )
+from rendez.integrations.zoom.hosts import host_relations
 from rendez.scheduling.models import Service, Staff, WorkingHours
 from rendez.tenants.models import Tenant
 
@@ -54,7 +55,11 @@ def _replace_working_hours(member: Staff, hours: list[WorkingHoursIn]) -> None:
 
 
 def _staff_queryset(tenant: Tenant):
-    return Staff.objects.filter(tenant=tenant).prefetch_related("working_hours", "services")
+    return (
+        Staff.objects.filter(tenant=tenant)
+        .select_related(*host_relations())
+        .prefetch_related("working_hours", "services")
+    )
 
 
 @router.get("/staff", response={200: list[StaffOut], **LIST_ERRORS}, tags=["staff"])

@@ -157,6 +157,13 @@ class WorkingHoursOut(Schema):
         return hours.end_time
 
 
+class StaffZoomOut(Schema):
+    mode: Literal["staff_oauth", "tenant_oauth", "tenant_s2s"]
+    status: Literal["connected", "needs_reconnect"]
+    zoom_user_id: str
+    email: str
+
+
 class StaffOut(Schema):
     id: int
     name: str
@@ -166,6 +173,13 @@ class StaffOut(Schema):
     is_active: bool
     working_hours: list[WorkingHoursOut]
     service_ids: list[int]
+    zoom: StaffZoomOut | None = Field(description="Who this staff member hosts Zoom meetings as, or null")
+
+    @staticmethod
+    def resolve_zoom(member: Staff) -> dict | None:
+        from rendez.integrations.zoom.status import staff_zoom
+
+        return dict(staff_zoom(member) or {}) or None
 
     @staticmethod
     def resolve_working_hours(member: Staff) -> list[WorkingHours]:

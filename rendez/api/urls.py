@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from rendez.api import bookings, catalog, slots
 from rendez.api.auth import ApiKeyAuth
 from rendez.api.errors import install_error_handlers
+from rendez.integrations.zoom import api as zoom_api
 
 api = NinjaAPI(
     title="Rendez API",
@@ -19,3 +20,4 @@ install_error_handlers(api)
 api.add_router("", catalog.router)
 api.add_router("", slots.router)
 api.add_router("", bookings.router)
+api.add_router("", zoom_api.router)

@@ -28,7 +28,9 @@ def test_a_token_without_the_delete_scope_cannot_delete(emulator: Emulator, http
     assert meeting_id in emulator.state.meetings  # nothing happened
 
 
-def test_a_user_level_token_must_say_me(http: httpx2.Client) -> None:
+def test_a_user_level_token_must_say_me(emulator: Emulator, http: httpx2.Client) -> None:
+    # The default app also asks for account-level scopes (for tenant connections); this one does not.
+    narrow_app_scopes(emulator, ["meeting:write:meeting", "user:read:user"])
     token = user_tokens(http, MARIA)["access_token"]
     own_id = http.get(f"/v2/users/{MARIA}", headers=bearer(token))
     assert own_id.status_code == 400 and own_id.json()["code"] == 124

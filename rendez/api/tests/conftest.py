@@ -38,6 +38,12 @@ class ApiClient:
     def patch(self, path: str, body: dict | None = None):
         return self._send("patch", path, body)
 
+    def put(self, path: str, body: dict | None = None):
+        return self._send("put", path, body)
+
+    def delete(self, path: str):
+        return self.client.delete(f"/api/v1{path}", headers=self._headers())
+
     def _send(self, method: str, path: str, body: dict | None):
         data = json.dumps(body if body is not None else {})
         return getattr(self.client, method)(

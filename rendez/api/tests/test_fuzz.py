@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from rendez.api.tests.conftest import berlin
+from rendez.integrations.zoom.tests.conftest import zoom  # noqa: F401 - fixture: Zoom calls reach the emulator
 from rendez.scheduling.tests.factories import book, make_api_key
 from rendez.wsgi import application
 
@@ -46,7 +47,7 @@ def one_connection():
 
 @schema.parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-def test_the_api_answers_as_its_schema_says(case, fuzz_key, one_connection):
+def test_the_api_answers_as_its_schema_says(case, fuzz_key, one_connection, zoom):  # noqa: F811
     # Schema-valid input may still break a business rule the schema cannot express (an IANA zone, working
     # hours,
     # an id that exists), and 422 is then the right answer: "positive data acceptance" is left out for that.

@@ -1,0 +1,51 @@
+"""The operator's view of Zoom connections and events: never a token or secret."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from rendez.integrations.zoom.models import Connection, Event, StaffMapping, ZoomSettings
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    list_display = ("tenant", "staff", "mode", "status", "email", "account_id", "connected_at")
+    list_filter = ("mode", "status")
+    search_fields = ("tenant__name", "staff__name", "email", "account_id")
+    fields = (
+        "tenant",
+        "staff",
+        "mode",
+        "status",
+        "account_id",
+        "zoom_user_id",
+        "email",
+        "scopes",
+        "client_id",
+        "access_token_expires_at",
+        "broken_reason",
+        "broken_at",
+        "connected_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False  # Connections are made by authorizing at Zoom, not typed in.
+
+
+@admin.register(StaffMapping)
+class StaffMappingAdmin(admin.ModelAdmin):
+    list_display = ("staff", "email", "zoom_user_id", "connection")
+    readonly_fields = ("connection", "staff", "zoom_user_id", "email")
+
+
+@admin.register(ZoomSettings)
+class ZoomSettingsAdmin(admin.ModelAdmin):
+    list_display = ("tenant", "enabled", "random_password", "updated_at")
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("event_type", "account_id", "outcome", "detail", "received_at")
+    list_filter = ("event_type", "outcome")
+    readonly_fields = ("dedup_key", "event_type", "account_id", "outcome", "detail", "received_at")

@@ -1,0 +1,280 @@
+"""The only writers of Zoom connections and staff mappings, used alike by the API, the callback, the event
+endpoint and (later) the panel.
+
+Every change that can give a staff member a host again re-syncs their upcoming appointments, so meetings that
+could not be made in between are made now.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from rendez import jobs
+from rendez.integrations.zoom import health, oauth, tokens
+from rendez.integrations.zoom.client import ZoomClient
+from rendez.integrations.zoom.errors import ZoomError
+from rendez.integrations.zoom.models import TENANT_MODES, Connection, Mode, StaffMapping
+from rendez.integrations.zoom.schemas import Me, TokenGrant, ZoomUser
+from rendez.integrations.zoom.states import Connect
+from rendez.lib import vault
+from rendez.scheduling import events
+from rendez.scheduling.models import Appointment, Staff
+from rendez.tenants.models import Tenant
+
+logger = logging.getLogger("rendez.zoom")
+
+REVOKE_JOB = "zoom.revoke"
+# The account's user list changes rarely; a minute saves Zoom calls while an admin maps several staff.
+USERS_CACHE_SECONDS = 60
+
+
+class ConnectionRuleError(Exception):
+    """A request that the rules refuse; `message` is for the person who asked, `field` the input at fault."""
+
+    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.code, self.field = message, code, field
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+def tenant_connection(tenant: Tenant) -> Connection | None:
+    return Connection.objects.filter(tenant=tenant, staff__isnull=True).first()
+
+
+def account_users(connection: Connection, *, fresh: bool = False) -> list[ZoomUser]:
+    """The users of the tenant connection's Zoom account, from a short cache."""
+    key = f"rendez:zoom-users:{connection.pk}:{connection.connected_at.timestamp()}"
+    users = None if fresh else cache.get(key)
+    if users is None:
+        users = ZoomClient(connection).list_users()
+        cache.set(key, users, USERS_CACHE_SECONDS)
+    return list(users)
+
+
+# --- connecting ---------------------------------------------------------------------------------------------
+
+
+def complete_oauth(connect: Connect, code: str) -> Connection:
+    """Finish an authorization: exchange the code, learn who authorized, store the connection.
+
+    Zoom errors propagate before anything is stored.
+    """
+    grant = oauth.exchange_code(code, connect.code_verifier)
+    me = _whoami(connect, grant)
+    if connect.mode == Mode.STAFF_OAUTH:
+        assert connect.staff is not None
+        return _store_personal(connect.staff, grant, me)
+    return _store_tenant(
+        connect.tenant,
+        Mode.TENANT_OAUTH,
+        account_id=me.account_id,
+        grant=grant,
+        zoom_user_id=me.id,
+        email=me.email,
+    )
+
+
+def save_s2s(tenant: Tenant, account_id: str, client_id: str, client_secret: str) -> Connection:
+    """Verify Server-to-Server credentials by getting a token, then store them. Zoom's refusal propagates
+    as `OAuthGrantError` and nothing is stored."""
+    grant = oauth.account_credentials(account_id, client_id, client_secret)
+    return _store_tenant(
+        tenant,
+        Mode.TENANT_S2S,
+        account_id=account_id,
+        grant=grant,
+        client_id=client_id,
+        client_secret=client_secret,
+    )
+
+
+def _whoami(connect: Connect, grant: TokenGrant) -> Me:
+    # An unsaved connection carrying the fresh grant: the client can use it without touching the database.
+    probe = Connection(tenant=connect.tenant, staff=connect.staff, mode=connect.mode)
+    tokens.store_grant(probe, grant)
+    return ZoomClient(probe).get_model("/users/me", Me)
+
+
+def _store_personal(staff: Staff, grant: TokenGrant, me: Me) -> Connection:
+    with transaction.atomic():
+        previous = Connection.objects.select_for_update().filter(staff=staff).first()
+        if previous is not None:
+            # Zoom already killed the earlier tokens of the same Zoom user (§1.7); another user's grant
+            # would stay installed, so it is revoked.
+            if previous.zoom_user_id != me.id:
+                _schedule_revoke(previous)
+            previous.delete()
+        connection = Connection(
+            tenant_id=staff.tenant_id,
+            staff=staff,
+            mode=Mode.STAFF_OAUTH,
+            account_id=me.account_id,
+            zoom_user_id=me.id,
+            email=me.email,
+            scopes=grant.scope,
+        )
+        tokens.store_grant(connection, grant)
+        connection.save()
+        resync_upcoming([staff.pk])
+    logger.info("zoom personal connection %s stored for staff %s", connection.pk, staff.pk)
+    return connection
+
+
+def _store_tenant(
+    tenant: Tenant,
+    mode: str,
+    *,
+    account_id: str,
+    grant: TokenGrant,
+    zoom_user_id: str = "",
+    email: str = "",
+    client_id: str = "",
+    client_secret: str = "",
+) -> Connection:
+    with transaction.atomic():
+        previous = Connection.objects.select_for_update().filter(tenant=tenant, staff__isnull=True).first()
+        if previous is not None and (previous.mode, previous.account_id) == (mode, account_id):
+            # The same account connected again (a reconnect): the staff mappings stay valid.
+            connection = previous
+        else:
+            if previous is not None:
+                _schedule_revoke(previous)
+                previous.delete()
+            connection = Connection(tenant=tenant, mode=mode, account_id=account_id)
+        connection.zoom_user_id, connection.email, connection.scopes = zoom_user_id, email, grant.scope
+        connection.client_id = client_id
+        connection.client_secret_encrypted = vault.encrypt(client_secret)
+        connection.connected_at = timezone.now()
+        health.mark_connected(connection)
+        tokens.store_grant(connection, grant)
+        connection.save()
+    auto_map(connection)
+    with transaction.atomic():
+        resync_upcoming(list(connection.mappings.values_list("staff_id", flat=True)))
+    logger.info("zoom tenant connection %s (%s) stored for tenant %s", connection.pk, mode, tenant.pk)
+    return connection
+
+
+# --- staff mappings -----------------------------------------------------------------------------------------
+
+
+def auto_map(connection: Connection) -> int:
+    """Map every active staff member without a mapping whose email is a Zoom user's of the account.
+
+    A failure to list the users (a token without the list scope) leaves mappings to the admin.
+    """
+    try:
+        users = account_users(connection, fresh=True)
+    except ZoomError as exc:
+        logger.warning("zoom users of connection %s could not be listed: %s", connection.pk, exc)
+        return 0
+    by_email = {user.email.lower(): user for user in users if user.email}
+    unmapped = Staff.objects.filter(tenant_id=connection.tenant_id, is_active=True, zoom_mapping__isnull=True)
+    mappings = [
+        StaffMapping(connection=connection, staff=member, zoom_user_id=user.id or "", email=user.email)
+        for member in unmapped.exclude(email="")
+        if (user := by_email.get(member.email.lower())) is not None
+    ]
+    StaffMapping.objects.bulk_create(mappings)
+    return len(mappings)
+
+
+def map_staff(staff: Staff, zoom_user_id: str | None) -> StaffMapping | None:
+    """Set (or with None clear) which Zoom user of the tenant account `staff` hosts as."""
+    connection = tenant_connection(staff.tenant)
+    if zoom_user_id is None:
+        StaffMapping.objects.filter(staff=staff).delete()
+        return None
+    if connection is None:
+        raise ConnectionRuleError(
+            "Connect the business's Zoom account first: staff can only be mapped to users of a connected "
+            "account.",
+            code="no_tenant_connection",
+        )
+    user = next((user for user in account_users(connection) if user.id == zoom_user_id), None)
+    if user is None:
+        raise ConnectionRuleError(
+            f"There is no active Zoom user with id {zoom_user_id!r} in the connected Zoom account.",
+            code="unknown_zoom_user",
+            field="zoom_user_id",
+        )
+    with transaction.atomic():
+        mapping, _ = StaffMapping.objects.update_or_create(
+            staff=staff,
+            defaults={"connection": connection, "zoom_user_id": user.id or "", "email": user.email},
+        )
+        resync_upcoming([staff.pk])
+    return mapping
+
+
+# --- disconnecting ------------------------------------------------------------------------------------------
+
+
+def disconnect(connection: Connection) -> None:
+    """Revoke at Zoom (in the background: a failing revoke is retried and never blocks) and forget the
+    credentials. Meetings already on Zoom stay there; new bookings get none."""
+    with transaction.atomic():
+        _schedule_revoke(connection)
+        connection.delete()
+    logger.info("zoom connection %s (%s) disconnected", connection.pk, connection.mode)
+
+
+def disconnect_staff(staff: Staff) -> bool:
+    """Remove `staff`'s personal connection, or else their mapping. False when they had neither."""
+    personal = Connection.objects.filter(staff=staff).first()
+    if personal is not None:
+        disconnect(personal)
+        return True
+    deleted, _ = StaffMapping.objects.filter(staff=staff).delete()
+    return bool(deleted)
+
+
+def forget_deauthorized(account_id: str, zoom_user_id: str, reason: str) -> list[Connection]:
+    """Zoom says the user removed our app: delete those credentials and ask for a reconnect."""
+    with transaction.atomic():
+        matches = list(
+            Connection.objects.select_for_update().filter(
+                account_id=account_id,
+                zoom_user_id=zoom_user_id,
+                mode__in=[Mode.STAFF_OAUTH, Mode.TENANT_OAUTH],
+            )
+        )
+        for connection in matches:
+            health.mark_needs_reconnect(connection, reason, forget_credentials=True)
+    return matches
+
+
+def _schedule_revoke(connection: Connection) -> None:
+    token = connection.access_token or connection.refresh_token
+    if not token:
+        return
+    payload = {"token": vault.encrypt(token), "mode": connection.mode}
+    if connection.mode == Mode.TENANT_S2S:
+        payload["client_id"] = connection.client_id
+        payload["client_secret"] = connection.client_secret_encrypted
+    jobs.enqueue(REVOKE_JOB, payload)
+
+
+# --- re-sync ------------------------------------------------------------------------------------------------
+
+
+def resync_upcoming(staff_ids: list[int]) -> int:
+    """Ask for a meeting sync of every appointment of these staff that has not ended and holds seats."""
+    if not staff_ids:
+        return 0
+    upcoming = Appointment.objects.filter(staff_id__in=staff_ids, end__gt=timezone.now(), seats_taken__gt=0)
+    count = 0
+    for appointment in upcoming.only("pk"):
+        events.appointment_changed(appointment)
+        count += 1
+    return count
+
+
+def is_tenant_mode(mode: str) -> bool:
+    return mode in TENANT_MODES

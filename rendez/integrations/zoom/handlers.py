@@ -1,0 +1,57 @@
+"""Background work of the connection side: revoking tokens, telling people about broken connections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from rendez import jobs
+from rendez.integrations.zoom import health, notices, oauth
+from rendez.integrations.zoom.connections import REVOKE_JOB
+from rendez.integrations.zoom.errors import OAuthGrantError, ZoomUnavailable
+from rendez.integrations.zoom.models import Connection, Mode
+from rendez.lib import vault
+
+
+class RevokePayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str  # encrypted
+    mode: str
+    client_id: str = ""
+    client_secret: str = ""  # encrypted
+
+
+class NoticePayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    connection_id: int
+    broken_at: datetime
+    number: int
+
+
+@jobs.handler(REVOKE_JOB, max_attempts=10)
+def revoke(payload: dict, job: jobs.Job) -> None:
+    data = RevokePayload.model_validate(payload)
+    credentials = None
+    if data.mode == Mode.TENANT_S2S:
+        credentials = (data.client_id, vault.decrypt(data.client_secret))
+    try:
+        oauth.revoke(vault.decrypt(data.token), credentials)
+    except ZoomUnavailable as exc:
+        raise jobs.Retry(reason=exc.message) from None
+    except OAuthGrantError as exc:
+        # The token cannot be revoked (the app's credentials changed): nothing more can be done from here.
+        raise jobs.PermanentError(exc.message) from None
+
+
+@jobs.handler(health.NOTICE_JOB, max_attempts=8)
+def connection_notice(payload: dict, job: jobs.Job) -> None:
+    data = NoticePayload.model_validate(payload)
+    connection = Connection.objects.select_related("tenant", "staff").filter(pk=data.connection_id).first()
+    if connection is None or connection.is_usable or connection.broken_at != data.broken_at:
+        return  # Fixed, removed, or broken again since (that breakage has its own notices).
+    notices.send(connection, data.number)
+    if data.number < len(health.REMINDER_DAYS):
+        health.schedule_notice(connection, data.number + 1)

@@ -1,0 +1,180 @@
+"""Zoom as a tenant configures it: settings, connections (with their encrypted tokens), staff mappings, the
+single-use OAuth states of connects in progress, and the events Zoom sent us.
+
+A tenant has at most one *tenant connection* (tenant OAuth or Server-to-Server) and each staff member at most
+one *personal connection* (per-staff OAuth). Rows here are written by `connections.py` and `tokens.py` only.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from rendez.lib import vault
+from rendez.scheduling.models import Staff
+from rendez.tenants.models import Tenant
+
+DEFAULT_TOPIC_TEMPLATE = "{service_name} with {staff_name}"
+DEFAULT_DESCRIPTION_TEMPLATE = "{service_name} booked with {tenant_name}."
+
+
+class Mode(models.TextChoices):
+    STAFF_OAUTH = "staff_oauth", "Per-staff OAuth"
+    TENANT_OAUTH = "tenant_oauth", "Tenant OAuth"
+    TENANT_S2S = "tenant_s2s", "Tenant Server-to-Server"
+
+
+TENANT_MODES = frozenset({Mode.TENANT_OAUTH, Mode.TENANT_S2S})
+
+
+class ZoomSettings(models.Model):
+    """What the tenant admin chose for meetings. A tenant without a row has the defaults (integration off)."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="zoom_settings")
+    enabled = models.BooleanField(default=False)
+    topic_template = models.CharField(max_length=200, default=DEFAULT_TOPIC_TEMPLATE)
+    description_template = models.TextField(max_length=2000, default=DEFAULT_DESCRIPTION_TEMPLATE)
+    random_password = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Zoom settings of {self.tenant}"
+
+
+class Connection(models.Model):
+    """One authorization to act on Zoom: a staff member's own account, or the tenant's account.
+
+    Tokens are stored encrypted (`lib/vault.py`); `tokens.py` is the only code that reads or refreshes them.
+    """
+
+    class Status(models.TextChoices):
+        CONNECTED = "connected", "Connected"
+        NEEDS_RECONNECT = "needs_reconnect", "Needs reconnecting"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="zoom_connections")
+    # Set for a personal (per-staff OAuth) connection, empty for the tenant connection.
+    staff = models.OneToOneField(
+        Staff, null=True, blank=True, on_delete=models.CASCADE, related_name="zoom_connection"
+    )
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONNECTED)
+    account_id = models.CharField(max_length=100, blank=True)
+    # The Zoom user who authorized (personal and tenant OAuth); empty for Server-to-Server.
+    zoom_user_id = models.CharField(max_length=100, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    scopes = models.TextField(blank=True)
+    # Server-to-Server app credentials (the secret encrypted).
+    client_id = models.CharField(max_length=200, blank=True)
+    client_secret_encrypted = models.TextField(blank=True)
+    access_token_encrypted = models.TextField(blank=True)
+    refresh_token_encrypted = models.TextField(blank=True)
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    # When to stop reusing the access token: shortly before it expires (see tokens.py).
+    access_token_renew_at = models.DateTimeField(null=True, blank=True)
+    # Why and since when it needs reconnecting; reminders are counted so that each is sent once.
+    broken_reason = models.TextField(blank=True)
+    broken_at = models.DateTimeField(null=True, blank=True)
+    connected_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], condition=Q(staff__isnull=True), name="one_tenant_zoom_connection"
+            ),
+            models.CheckConstraint(
+                condition=(Q(mode=Mode.STAFF_OAUTH) & Q(staff__isnull=False))
+                | (Q(mode__in=list(TENANT_MODES)) & Q(staff__isnull=True)),
+                name="zoom_connection_mode_matches_owner",
+            ),
+        ]
+        indexes = [models.Index(fields=["account_id", "zoom_user_id"], name="zoom_conn_identity_idx")]
+
+    def __str__(self) -> str:
+        owner = self.staff.name if self.staff else self.tenant.name
+        return f"{self.get_mode_display()} for {owner} ({self.status})"
+
+    @property
+    def is_personal(self) -> bool:
+        return self.mode == Mode.STAFF_OAUTH
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == self.Status.CONNECTED
+
+    # Plain values exist only in memory, for the length of one call.
+    @property
+    def access_token(self) -> str:
+        return vault.decrypt(self.access_token_encrypted)
+
+    @property
+    def refresh_token(self) -> str:
+        return vault.decrypt(self.refresh_token_encrypted)
+
+    @property
+    def client_secret(self) -> str:
+        return vault.decrypt(self.client_secret_encrypted)
+
+    def set_tokens(self, access_token: str, refresh_token: str | None, expires_at, renew_at) -> None:
+        self.access_token_encrypted = vault.encrypt(access_token)
+        if refresh_token is not None:
+            self.refresh_token_encrypted = vault.encrypt(refresh_token)
+        self.access_token_expires_at = expires_at
+        self.access_token_renew_at = renew_at
+
+    def forget_credentials(self) -> None:
+        self.access_token_encrypted = self.refresh_token_encrypted = self.client_secret_encrypted = ""
+        self.access_token_expires_at = self.access_token_renew_at = None
+
+
+class StaffMapping(models.Model):
+    """A staff member hosting as a Zoom user of the tenant connection's account."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="mappings")
+    staff = models.OneToOneField(Staff, on_delete=models.CASCADE, related_name="zoom_mapping")
+    zoom_user_id = models.CharField(max_length=100)
+    email = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.staff} as Zoom user {self.email or self.zoom_user_id}"
+
+
+class OAuthState(models.Model):
+    """A connect in progress. The `state` sent to Zoom is this row's nonce, signed; the row makes it
+    single-use and holds the PKCE verifier, so nothing secret travels through the browser."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    code_verifier_encrypted = models.TextField()
+    # Where the "back" link of the result page goes.
+    return_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Zoom connect ({self.mode}) for {self.tenant}"
+
+
+class Event(models.Model):
+    """Every event Zoom delivered, once: a retried delivery finds its row and is not processed again."""
+
+    class Outcome(models.TextChoices):
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    dedup_key = models.CharField(max_length=64, unique=True)
+    event_type = models.CharField(max_length=100)
+    account_id = models.CharField(max_length=100, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PROCESSED)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-received_at"], name="zoom_event_received_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} at {self.received_at:%Y-%m-%d %H:%M:%S} ({self.outcome})"

@@ -1,0 +1,180 @@
+"""Zoom's payloads as typed objects, parsed at the boundary (zoom-api.md sections 1-6).
+
+Nothing outside this module walks Zoom JSON as nested dicts. Unknown fields are ignored (Zoom adds fields
+freely); missing required ones, or ones of the wrong type, raise `pydantic.ValidationError`, which the client
+turns into a `ZoomResponseError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class ZoomModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# --- OAuth --------------------------------------------------------------------------------------------------
+
+
+class TokenGrant(ZoomModel):
+    """The answer of `/oauth/token` to any grant (§1.4); S2S grants have no refresh token (§2)."""
+
+    access_token: str = Field(min_length=1)
+    token_type: str = "bearer"
+    refresh_token: str | None = None
+    expires_in: int = Field(gt=0)
+    scope: str = ""
+    api_url: str | None = None
+
+
+class OAuthErrorBody(ZoomModel):
+    """`{"reason", "error"}` as `/oauth/token` and `/oauth/revoke` answer (§1.11)."""
+
+    error: str = ""
+    reason: str = ""
+
+
+# --- REST errors --------------------------------------------------------------------------------------------
+
+
+class FieldError(ZoomModel):
+    field: str = ""
+    message: str = ""
+
+
+class ApiErrorBody(ZoomModel):
+    """`{"code", "message", "errors"?}` (§3.6), from JSON or from Zoom's XML variant."""
+
+    code: int | None = None
+    message: str = ""
+    errors: list[FieldError] = []
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _numeric_code(cls, value: Any) -> int | None:
+        try:
+            return int(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
+
+
+# --- users --------------------------------------------------------------------------------------------------
+
+
+class ZoomUser(ZoomModel):
+    """A user of `GET /users` (pending users have no id, §4.1) or `GET /users/{id}` / `me` (§4.2)."""
+
+    id: str | None = None
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    display_name: str = ""
+    type: int | None = None
+    status: str = ""
+    timezone: str = ""
+    account_id: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.display_name or f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+class Me(ZoomUser):
+    """`GET /users/me`: the identity of the user who authorized; id and account id are what we key on."""
+
+    id: str = Field(min_length=1)  # type: ignore[assignment]
+
+
+class UserPage(ZoomModel):
+    users: list[ZoomUser] = []
+    next_page_token: str = ""
+    total_records: int | None = None
+
+    @field_validator("next_page_token", mode="before")
+    @classmethod
+    def _none_is_last(cls, value: Any) -> str:
+        return value or ""
+
+
+class PasswordRequirement(ZoomModel):
+    """`schedule_meeting.meeting_password_requirement` (§4.3)."""
+
+    length: int = 0
+    have_letter: bool = False
+    have_number: bool = False
+    have_special_character: bool = False
+    only_allow_numeric: bool = False
+    have_upper_and_lower_characters: bool = False
+    consecutive_characters_length: int = 0
+    weak_enhance_detection: bool = False
+
+
+class ScheduleMeetingSettings(ZoomModel):
+    meeting_password_requirement: PasswordRequirement = PasswordRequirement()
+    require_password_for_scheduling_new_meetings: bool | None = None
+    embed_password_in_join_link: bool | None = None
+    join_before_host: bool | None = None
+
+
+class InMeetingSettings(ZoomModel):
+    waiting_room: bool | None = None
+
+
+class UserSettings(ZoomModel):
+    schedule_meeting: ScheduleMeetingSettings = ScheduleMeetingSettings()
+    in_meeting: InMeetingSettings = InMeetingSettings()
+
+
+# --- events -------------------------------------------------------------------------------------------------
+
+
+class EventEnvelope(ZoomModel):
+    """`{"event", "event_ts", "payload"}` (§6.1). `event_ts` is milliseconds; `app_deauthorized` also puts
+    one, sometimes as text, inside its payload (§6.7), so it is optional here."""
+
+    event: str = Field(min_length=1, max_length=100)
+    event_ts: int | None = None
+    payload: dict[str, Any] = {}
+
+    @field_validator("event_ts", mode="before")
+    @classmethod
+    def _lenient_ts(cls, value: Any) -> int | None:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+
+
+class UrlValidation(ZoomModel):
+    plainToken: str = Field(min_length=1, max_length=500)  # noqa: N815 - Zoom's spelling
+
+
+class AppDeauthorized(ZoomModel):
+    account_id: str = Field(min_length=1)
+    user_id: str = ""
+    client_id: str = ""
+    signature: str = ""
+    deauthorization_time: str = ""
+
+
+class MeetingObject(ZoomModel):
+    id: str
+    uuid: str = ""
+    host_id: str = ""
+    topic: str = ""
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> str:
+        # Meeting ids are int64 and may arrive as number or string (§6.6).
+        return str(value)
+
+
+class MeetingEventPayload(ZoomModel):
+    account_id: str = ""
+    operator: str = ""
+    operator_id: str = ""
+    object: MeetingObject

@@ -1,0 +1,130 @@
+"""Zoom's event notifications (§6): verified, recorded once, then processed.
+
+A request is believed only when `x-zm-signature` is the HMAC-SHA256 of `v0:{timestamp}:{raw body}` under the
+platform app's secret token and the timestamp is within five minutes of now; anything else is refused and
+nothing is processed. Zoom retries deliveries and may send one twice: each event is recorded by the digest of
+its body, and a second delivery finds the record and does nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from pydantic import ValidationError
+
+from rendez.integrations.zoom import conf, connections
+from rendez.integrations.zoom.models import Event
+from rendez.integrations.zoom.schemas import AppDeauthorized, EventEnvelope, UrlValidation
+
+logger = logging.getLogger("rendez.zoom")
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_CLOCK_SKEW_SECONDS = 300
+
+
+class EventRefused(Exception):  # noqa: N818 - reads as "the event was refused"
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass(frozen=True)
+class Outcome:
+    body: dict | None
+    outcome: str
+    detail: str = ""
+
+
+def expected_signature(secret: str, timestamp: str, body: bytes) -> str:
+    message = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify(body: bytes, timestamp: str, signature: str, now: float | None = None) -> None:
+    """Raise `EventRefused` (401) unless the request is signed by Zoom, recently."""
+    secret = conf.webhook_secret()
+    if not secret:
+        raise EventRefused(401, "Zoom events are not accepted: ZOOM_WEBHOOK_SECRET_TOKEN is not configured.")
+    if not timestamp.isdigit() or len(timestamp) > 12:
+        raise EventRefused(401, "Missing or malformed x-zm-request-timestamp.")
+    if abs((now or time.time()) - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+        raise EventRefused(401, "The request's timestamp is more than 5 minutes off.")
+    if not hmac.compare_digest(expected_signature(secret, timestamp, body), signature or ""):
+        raise EventRefused(401, "The x-zm-signature does not verify.")
+
+
+def receive(body: bytes, timestamp: str, signature: str) -> Outcome:
+    """Verify, parse, record and process one delivery."""
+    if len(body) > MAX_BODY_BYTES:
+        raise EventRefused(413, "The event body is too large.")
+    verify(body, timestamp, signature)
+    try:
+        envelope = EventEnvelope.model_validate(json.loads(body))
+    except (ValueError, ValidationError):
+        raise EventRefused(400, "The body is not a Zoom event.") from None
+    if envelope.event == "endpoint.url_validation":
+        return _answer_validation(envelope)
+    account_id = str(envelope.payload.get("account_id", ""))[:100]
+    try:
+        with transaction.atomic():
+            record = Event.objects.create(
+                dedup_key=hashlib.sha256(body).hexdigest(), event_type=envelope.event, account_id=account_id
+            )
+            outcome = _process(envelope)
+            record.outcome, record.detail = outcome.outcome, outcome.detail
+            record.save(update_fields=["outcome", "detail"])
+    except IntegrityError:
+        logger.info("zoom event %s delivered again; already processed", envelope.event)
+        return Outcome(None, Event.Outcome.IGNORED, "duplicate delivery")
+    logger.info("zoom event %s: %s %s", envelope.event, outcome.outcome, outcome.detail)
+    return outcome
+
+
+def _answer_validation(envelope: EventEnvelope) -> Outcome:
+    try:
+        plain = UrlValidation.model_validate(envelope.payload).plainToken
+    except ValidationError:
+        raise EventRefused(400, "endpoint.url_validation without a plainToken.") from None
+    encrypted = hmac.new(conf.webhook_secret().encode(), plain.encode(), hashlib.sha256).hexdigest()
+    return Outcome({"plainToken": plain, "encryptedToken": encrypted}, Event.Outcome.PROCESSED)
+
+
+def _app_deauthorized(envelope: EventEnvelope) -> Outcome:
+    try:
+        event = AppDeauthorized.model_validate(envelope.payload)
+    except ValidationError:
+        return Outcome(None, Event.Outcome.FAILED, "payload without account_id")
+    if event.client_id and event.client_id != conf.client_credentials()[0]:
+        return Outcome(None, Event.Outcome.IGNORED, "another app's client id")
+    reason = (
+        "The Rendez app was removed from the Zoom account"
+        + (f" on {event.deauthorization_time}" if event.deauthorization_time else "")
+        + ", so Rendez can no longer create meetings with it."
+    )
+    forgotten = connections.forget_deauthorized(event.account_id, event.user_id, reason)
+    return Outcome(None, Event.Outcome.PROCESSED, f"{len(forgotten)} connection(s) disconnected")
+
+
+def _not_handled(envelope: EventEnvelope) -> Outcome:
+    return Outcome(None, Event.Outcome.IGNORED, "no action for this event type")
+
+
+_PROCESSORS: dict[str, Callable[[EventEnvelope], Outcome]] = {
+    "app_deauthorized": _app_deauthorized,
+}
+
+
+def register(event_type: str, processor: Callable[[EventEnvelope], Outcome]) -> None:
+    """Let another part of the Zoom integration (the meeting lifecycle) handle an event type."""
+    _PROCESSORS[event_type] = processor
+
+
+def _process(envelope: EventEnvelope) -> Outcome:
+    return _PROCESSORS.get(envelope.event, _not_handled)(envelope)
