@@ -15,7 +15,7 @@ from rendez.api.auth import tenant_of
 from rendez.api.errors import ApiError, error_responses
 from rendez.api.schemas import Input
 from rendez.api.schemas import _patch_schema as patch_schema
-from rendez.integrations.zoom import access, connections, oauth, states, tenant_settings
+from rendez.integrations.zoom import access, conf, connections, oauth, states, tenant_settings
 from rendez.integrations.zoom.errors import OAuthGrantError, ZoomAPIError, ZoomError
 from rendez.integrations.zoom.models import Connection, Mode
 from rendez.integrations.zoom.status import staff_zoom
@@ -123,7 +123,7 @@ def _settings_out(tenant: Tenant) -> SettingsOut:
         description_template=current.description_template,
         random_password=current.random_password,
         connection=_connection_out(connections.tenant_connection(tenant)),
-        connection_modes=access.conf.enabled_modes(),
+        connection_modes=conf.enabled_modes(),
     )
 
 

@@ -67,6 +67,15 @@ def complete_oauth(connect: Connect, code: str) -> Connection:
     """
     grant = oauth.exchange_code(code, connect.code_verifier)
     me = _whoami(connect, grant)
+    if connect.mode == Mode.TENANT_OAUTH and not _has_account_scopes(grant):
+        # A member's authorization cannot create meetings for colleagues nor list the account's users.
+        _schedule_revoke_token(grant.access_token, Mode.TENANT_OAUTH)
+        raise ConnectionRuleError(
+            f"{me.email or 'This Zoom user'} is not an admin of the Zoom account, so Rendez could not get "
+            "account-wide permissions. Connect with the account's owner or an admin, or let each staff "
+            "member connect their own Zoom account.",
+            code="not_account_admin",
+        )
     if connect.mode == Mode.STAFF_OAUTH:
         assert connect.staff is not None
         return _store_personal(connect.staff, grant, me)
@@ -139,14 +148,18 @@ def _store_tenant(
 ) -> Connection:
     with transaction.atomic():
         previous = Connection.objects.select_for_update().filter(tenant=tenant, staff__isnull=True).first()
-        if previous is not None and (previous.mode, previous.account_id) == (mode, account_id):
-            # The same account connected again (a reconnect): the staff mappings stay valid.
+        if previous is not None and previous.account_id == account_id:
+            # The same account connected again (a reconnect, or another mode): its staff mappings stay valid.
+            if previous.mode != mode:
+                _schedule_revoke(previous)
             connection = previous
+            connection.forget_credentials()
         else:
             if previous is not None:
                 _schedule_revoke(previous)
                 previous.delete()
-            connection = Connection(tenant=tenant, mode=mode, account_id=account_id)
+            connection = Connection(tenant=tenant, account_id=account_id)
+        connection.mode = mode
         connection.zoom_user_id, connection.email, connection.scopes = zoom_user_id, email, grant.scope
         connection.client_id = client_id
         connection.client_secret_encrypted = vault.encrypt(client_secret)
@@ -250,14 +263,26 @@ def forget_deauthorized(account_id: str, zoom_user_id: str, reason: str) -> list
     return matches
 
 
+def _has_account_scopes(grant: TokenGrant) -> bool:
+    return any(scope.endswith(":admin") for scope in grant.scope.split())
+
+
 def _schedule_revoke(connection: Connection) -> None:
     token = connection.access_token or connection.refresh_token
-    if not token:
-        return
-    payload = {"token": vault.encrypt(token), "mode": connection.mode}
-    if connection.mode == Mode.TENANT_S2S:
-        payload["client_id"] = connection.client_id
-        payload["client_secret"] = connection.client_secret_encrypted
+    if token:
+        _schedule_revoke_token(
+            token, connection.mode, connection.client_id, connection.client_secret_encrypted
+        )
+
+
+def _schedule_revoke_token(
+    token: str, mode: str, client_id: str = "", client_secret_encrypted: str = ""
+) -> None:
+    """Revoke in the background; the job payload holds the token encrypted, like the database does."""
+    payload = {"token": vault.encrypt(token), "mode": mode}
+    if mode == Mode.TENANT_S2S:
+        payload["client_id"] = client_id
+        payload["client_secret"] = client_secret_encrypted
     jobs.enqueue(REVOKE_JOB, payload)
 
 

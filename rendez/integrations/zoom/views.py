@@ -68,6 +68,10 @@ def callback(request: HttpRequest) -> HttpResponse:
         )
     try:
         connection = connections.complete_oauth(connect, request.GET.get("code", ""))
+    except connections.ConnectionRuleError as exc:
+        return _result(
+            request, ok=False, title="Zoom was not connected", message=exc.message, back=back, status=400
+        )
     except OAuthGrantError as exc:
         logger.info("zoom authorization code refused: %s", exc.error)
         return _result(

@@ -69,8 +69,6 @@ def receive(body: bytes, timestamp: str, signature: str) -> Outcome:
         envelope = EventEnvelope.model_validate(json.loads(body))
     except (ValueError, ValidationError):
         raise EventRefused(400, "The body is not a Zoom event.") from None
-    if envelope.event == "endpoint.url_validation":
-        return _answer_validation(envelope)
     account_id = str(envelope.payload.get("account_id", ""))[:100]
     try:
         with transaction.atomic():
@@ -81,6 +79,8 @@ def receive(body: bytes, timestamp: str, signature: str) -> Outcome:
             record.outcome, record.detail = outcome.outcome, outcome.detail
             record.save(update_fields=["outcome", "detail"])
     except IntegrityError:
+        if envelope.event == "endpoint.url_validation":
+            return _answer_validation(envelope)  # Zoom still needs its answer when it asks twice.
         logger.info("zoom event %s delivered again; already processed", envelope.event)
         return Outcome(None, Event.Outcome.IGNORED, "duplicate delivery")
     logger.info("zoom event %s: %s %s", envelope.event, outcome.outcome, outcome.detail)
@@ -91,7 +91,7 @@ def _answer_validation(envelope: EventEnvelope) -> Outcome:
     try:
         plain = UrlValidation.model_validate(envelope.payload).plainToken
     except ValidationError:
-        raise EventRefused(400, "endpoint.url_validation without a plainToken.") from None
+        return Outcome(None, Event.Outcome.FAILED, "endpoint.url_validation without a plainToken")
     encrypted = hmac.new(conf.webhook_secret().encode(), plain.encode(), hashlib.sha256).hexdigest()
     return Outcome({"plainToken": plain, "encryptedToken": encrypted}, Event.Outcome.PROCESSED)
 
@@ -117,6 +117,7 @@ def _not_handled(envelope: EventEnvelope) -> Outcome:
 
 
 _PROCESSORS: dict[str, Callable[[EventEnvelope], Outcome]] = {
+    "endpoint.url_validation": _answer_validation,
     "app_deauthorized": _app_deauthorized,
 }
 
