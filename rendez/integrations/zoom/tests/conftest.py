@@ -198,3 +198,22 @@ def connect_tenant(api: ApiClient, zoom: RunningEmulator, tenant: Tenant, user_i
     response = connect(api, zoom, "/integrations/zoom/connect", user_id)
     assert response.status_code == 200, response.content
     return Connection.objects.get(tenant=tenant, staff__isnull=True)
+
+
+# --- what happened, for the flow tests ----------------------------------------------------------------------
+
+
+def run_jobs() -> int:
+    """Run every due job through the real worker, in this thread; returns how many ran."""
+    from rendez.jobs.worker import Worker
+
+    return Worker(listen=False).run_once()
+
+
+def token_requests(zoom: RunningEmulator, grant_type: str) -> list[dict[str, Any]]:
+    """The emulator's log of `POST /oauth/token` requests with this grant type."""
+    return [
+        entry
+        for entry in zoom.control.requests("POST", "/oauth/token")
+        if isinstance(entry["body"], dict) and entry["body"].get("grant_type") == grant_type
+    ]
