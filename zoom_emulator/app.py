@@ -155,10 +155,26 @@ class EmulatorApp:
                 "headers": {key.lower(): value for key, value in request.headers.items()},
                 "body": body,
                 "status": response.status_code if response is not None else None,
+                # What was answered, so that tests can check both sides of an exchange against Zoom's specs.
+                "response_headers": _response_headers(response),
+                "response_body": _response_text(response),
                 "connection_dropped": response is None,
                 "timestamp": iso_z(self.emu.clock.now()),
             }
         )
+
+
+def _response_headers(response: Response | None) -> dict[str, str]:
+    if response is None:
+        return {}
+    return {key.lower(): value for key, value in response.headers.items()}
+
+
+def _response_text(response: Response | None) -> str | None:
+    # A streamed answer (none today) would be consumed by reading it here, so it is not logged.
+    if response is None or not response.is_sequence:
+        return None
+    return response.get_data(as_text=True)
 
 
 def create_app(emu: Emulator) -> EmulatorApp:

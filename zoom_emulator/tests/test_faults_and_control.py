@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx2
@@ -128,3 +129,13 @@ def test_reset_with_a_new_seed(zoom, http: httpx2.Client) -> None:  # type: igno
     zoom.control.reset(seed)
     state = zoom.control.state()
     assert [a["id"] for a in state["accounts"]] == ["solo"] and state["users"][0]["email"] == "a@b.example"
+
+
+def test_the_request_log_keeps_what_was_answered(zoom, http: httpx2.Client, maria: str) -> None:  # type: ignore[no-untyped-def]
+    zoom.control.clear_requests()
+    http.get("/v2/users/me", headers=bearer(maria))
+    http.get("/v2/meetings/1", headers=bearer(maria))
+    found, missing = zoom.control.requests()
+    assert found["response_headers"]["content-type"].startswith("application/json")
+    assert json.loads(found["response_body"])["id"] == MARIA
+    assert missing["status"] == 404 and json.loads(missing["response_body"])["code"] == 3001
