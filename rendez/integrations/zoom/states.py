@@ -44,6 +44,7 @@ class Connect:
 def begin(tenant: Tenant, mode: str, staff: Staff | None = None, return_url: str = "") -> tuple[str, str]:
     """Record a connect in progress; return its signed state and the PKCE S256 challenge."""
     verifier = secrets.token_urlsafe(64)
+    forget_expired()  # Abandoned connects leave rows behind; each new one sweeps them.
     row = OAuthState.objects.create(
         nonce=secrets.token_urlsafe(32),
         tenant=tenant,
