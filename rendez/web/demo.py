@@ -2,7 +2,8 @@
 
 Two staff members with working hours, a one-to-one video service, a group video service of five seats, an
 in-person service, a few customers and bookings, default notification workflows, an admin
-login and an API key.
+login and an API key. The staff share their names and emails with the Zoom emulator's Demo Clinic users, so
+`rendez serve` can connect them to it through the real OAuth flow (rendez/devserver/demo_zoom.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from rendez.integrations.zoom import tenant_settings
+from rendez.integrations.zoom.models import ZoomSettings
 from rendez.notifications.defaults import install_default_workflows
 from rendez.scheduling import services
 from rendez.scheduling.availability import Interval
@@ -25,10 +28,16 @@ from rendez.tenants.models import ApiKey, Membership, Plan, Tenant
 
 DEMO_PASSWORD = "rendez-demo"
 WEEKDAY_HOURS = [(time(9, 0), time(12, 30)), (time(13, 30), time(17, 0))]
+# Name, email, login: the emulator's Demo Clinic users (zoom_emulator/seeds/default.json) have the same.
 STAFF = [
-    ("Maria Keller", "maria@demo-clinic.example", "maria"),
-    ("Jonas Weber", "jonas@demo-clinic.example", "jonas"),
+    ("Maria Koch", "maria.koch@demo-clinic.example", "maria"),
+    ("Jonas Weber", "jonas.weber@demo-clinic.example", "jonas"),
 ]
+# What earlier versions of the seed called them: a var/ database from then is updated, not duplicated.
+FORMER_EMAILS = {
+    "maria.koch@demo-clinic.example": "maria@demo-clinic.example",
+    "jonas.weber@demo-clinic.example": "jonas@demo-clinic.example",
+}
 CUSTOMERS = [
     ("Ada Lovelace", "ada@example.com", "+4915112345678"),
     ("Grace Hopper", "grace@example.com", "+14155550123"),
@@ -39,6 +48,7 @@ CUSTOMERS = [
 @dataclass
 class DemoResult:
     tenant: Tenant
+    staff: list[Staff]
     api_key: str
     admin_username: str
     operator_username: str
@@ -73,10 +83,11 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
         one_to_one, group, in_person = _services(tenant, staff)
         api_key = _demo_api_key(tenant)
         install_default_workflows(tenant)
+        _enable_zoom(tenant)
     created = 0
     if not Booking.objects.filter(tenant=tenant).exists():
         created = _book_examples(one_to_one, group, in_person, now)
-    return DemoResult(tenant, api_key, admin.username, operator.username, DEMO_PASSWORD, created)
+    return DemoResult(tenant, staff, api_key, admin.username, operator.username, DEMO_PASSWORD, created)
 
 
 def _user(username: str, email: str, superuser: bool = False):
@@ -92,7 +103,13 @@ def _user(username: str, email: str, superuser: bool = False):
 
 def _staff(tenant: Tenant, name: str, email: str, username: str) -> Staff:
     user = _user(username, email)
+    if user.email == FORMER_EMAILS.get(email):
+        user.email = email
+        user.save(update_fields=["email"])
     Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": Membership.Role.STAFF})
+    former = FORMER_EMAILS.get(email)
+    if former and not Staff.objects.filter(tenant=tenant, email=email).exists():
+        Staff.objects.filter(tenant=tenant, email=former).update(email=email, name=name)
     member, created = Staff.objects.get_or_create(
         tenant=tenant, email=email, defaults={"name": name, "timezone": "Europe/Berlin", "user": user}
     )
@@ -103,6 +120,12 @@ def _staff(tenant: Tenant, name: str, email: str, username: str) -> Staff:
             for start, end in WEEKDAY_HOURS
         )
     return member
+
+
+def _enable_zoom(tenant: Tenant) -> None:
+    """Switch meetings on for a tenant that never chose; an admin who switched them off keeps that."""
+    if not ZoomSettings.objects.filter(tenant=tenant).exists():
+        tenant_settings.update(tenant, {"enabled": True})
 
 
 def _services(tenant: Tenant, staff: list[Staff]) -> tuple[Service, Service, Service]:

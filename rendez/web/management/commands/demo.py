@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from rendez.devserver import demo_zoom
+from rendez.scheduling.models import Staff
 from rendez.web.demo import seed_demo
 
 
@@ -26,4 +28,18 @@ class Command(BaseCommand):
         ]
         if settings.ZOOM_EMULATOR:
             lines.append(f"  Zoom emulator: {base}/_zoom/")
+        lines += self._zoom_lines(result.staff)
         self.stdout.write("\n".join(lines))
+
+    def _zoom_lines(self, staff: list[Staff]) -> list[str]:
+        lines: list[str] = []
+        for member in staff:
+            if (email := demo_zoom.connected_email(member)) is not None:
+                state = f"connected to Zoom as {email} (per-staff OAuth)"
+            elif settings.ZOOM_EMULATOR:
+                state = f"connects to the emulator as {member.email} (per-staff OAuth) once the server is up"
+            else:
+                state = "not connected to Zoom (with ZOOM_EMULATOR=1 it connects to the emulator)"
+            label = "  Zoom staff:" if not lines else ""
+            lines.append(f"{label:<17}{member.name}: {state}")
+        return lines

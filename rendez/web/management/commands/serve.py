@@ -11,9 +11,24 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from rendez.wsgi import application
+
+
+class AccessLogHandler(WSGIRequestHandler):
+    """werkzeug's access log without query strings: OAuth codes and states, and the emulator's start links,
+    travel there."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        full = getattr(self, "path", None)
+        if full is None:
+            return super().log_request(code, size)
+        self.path = full.split("?", 1)[0]
+        try:
+            super().log_request(code, size)
+        finally:
+            self.path = full
 
 
 class Command(BaseCommand):
@@ -30,9 +45,10 @@ class Command(BaseCommand):
     def handle(
         self, *args, host: str, port: int, no_worker: bool, worker_concurrency: int, **options
     ) -> None:
+        from rendez.devserver import demo_zoom
         from rendez.jobs.worker import start_embedded_worker
 
-        server = make_server(host, port, application, threaded=True)
+        server = make_server(host, port, application, threaded=True, request_handler=AccessLogHandler)
         worker = None if no_worker else start_embedded_worker(concurrency=worker_concurrency)
         stopping = threading.Event()
 
@@ -47,6 +63,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Rendez serving on http://{host}:{port}/ ({'with' if worker else 'without'} a job worker)"
         )
+        # With the emulator mounted, the demo staff connect to it through OAuth once this server answers.
+        demo_zoom.start_in_background(host, server.server_port)
         try:
             server.serve_forever()
         finally:
