@@ -217,3 +217,34 @@ def token_requests(zoom: RunningEmulator, grant_type: str) -> list[dict[str, Any
         for entry in zoom.control.requests("POST", "/oauth/token")
         if isinstance(entry["body"], dict) and entry["body"].get("grant_type") == grant_type
     ]
+
+
+def add_zoom_users(zoom: RunningEmulator, count: int, account_id: str = S2S_ACCOUNT_ID) -> list[str]:
+    """Hire `count` more people at a Zoom account of the emulator (enough of them make Zoom paginate)."""
+    from zoom_emulator.models import User
+
+    ids = []
+    with zoom.emulator.mutation() as state:
+        latest = max(user.created_at for user in state.users.values())
+        for number in range(count):
+            user = User(
+                id=f"extra-user-{number:04d}",
+                account_id=account_id,
+                email=f"extra.{number:04d}@demo-clinic.example",
+                first_name="Extra",
+                last_name=f"{number:04d}",
+                created_at=latest + 1 + number,
+            )
+            state.users[user.id] = user
+            ids.append(user.id)
+    return ids
+
+
+def make_token_due(**lookup: Any) -> Connection:
+    """Time travel for Rendez's side only: the stored access token of the connection is due for renewal."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Connection.objects.filter(**lookup).update(access_token_renew_at=timezone.now() - timedelta(seconds=1))
+    return Connection.objects.get(**lookup)
