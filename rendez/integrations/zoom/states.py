@@ -71,7 +71,8 @@ def consume(state: str) -> Connect:
         raise StateRefused("This Zoom connection link is not valid.") from None
     with transaction.atomic():
         row = (
-            OAuthState.objects.select_for_update()
+            # Only this row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the staff join.
+            OAuthState.objects.select_for_update(of=("self",))
             .select_related("tenant__plan", "staff")
             .filter(nonce=str(claims.get("n", "")))
             .first()
