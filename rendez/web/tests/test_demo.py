@@ -1,0 +1,77 @@
+"""The demo seed: idempotent, keyed by email, and upgrading the demo staff of earlier versions in place."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from rendez.integrations.zoom import tenant_settings
+from rendez.scheduling.models import Staff
+from rendez.web.demo import seed_demo
+
+pytestmark = pytest.mark.django_db
+
+STAFF = [
+    ("Jonas Weber", "jonas.weber@demo-clinic.example"),
+    ("Maria Koch", "maria.koch@demo-clinic.example"),
+]
+
+
+@pytest.fixture(autouse=True)
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # the demo API key is kept there
+    settings.DEMO_API_KEY = ""
+
+
+def _staff() -> list[tuple[str, str]]:
+    return sorted(Staff.objects.values_list("name", "email"))
+
+
+def test_the_demo_staff_are_the_emulators_demo_clinic_users():
+    seed_demo()
+    seed_demo()
+
+    assert _staff() == STAFF
+    users = get_user_model().objects.filter(username__in=["maria", "jonas"])
+    assert sorted(users.values_list("username", "email")) == [
+        ("jonas", "jonas.weber@demo-clinic.example"),
+        ("maria", "maria.koch@demo-clinic.example"),
+    ]
+
+
+def test_the_staff_of_an_earlier_demo_are_renamed_not_duplicated():
+    seed_demo()
+    # What the seed made before the demo staff matched the emulator's users.
+    Staff.objects.filter(email="maria.koch@demo-clinic.example").update(
+        name="Maria Keller", email="maria@demo-clinic.example"
+    )
+    Staff.objects.filter(email="jonas.weber@demo-clinic.example").update(email="jonas@demo-clinic.example")
+    get_user_model().objects.filter(username="maria").update(email="maria@demo-clinic.example")
+    kept = set(Staff.objects.values_list("pk", flat=True))
+
+    seed_demo()
+
+    assert _staff() == STAFF
+    assert set(Staff.objects.values_list("pk", flat=True)) == kept
+    assert get_user_model().objects.get(username="maria").email == "maria.koch@demo-clinic.example"
+
+
+def test_the_demo_switches_zoom_on_unless_the_admin_switched_it_off():
+    tenant = seed_demo().tenant
+    assert tenant_settings.settings_of(tenant).enabled
+
+    tenant_settings.update(tenant, {"enabled": False})
+    seed_demo()
+
+    assert not tenant_settings.settings_of(tenant).enabled
+
+
+def test_the_demo_command_says_the_staff_connect_once_the_server_is_up(settings, capsys):
+    settings.ZOOM_EMULATOR = True
+
+    call_command("demo")
+
+    out = capsys.readouterr().out
+    assert "  Zoom staff:    Maria Koch: connects to the emulator as maria.koch@demo-clinic.example" in out
+    assert "                 Jonas Weber: connects to the emulator as jonas.weber@demo-clinic.example" in out
