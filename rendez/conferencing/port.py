@@ -1,0 +1,219 @@
+"""The port between the meeting lifecycle and a video vendor: five calls, typed values, errors that say
+whether trying again can help.
+
+The core speaks only these types; `integrations/<vendor>/provider.py` turns them into the vendor's HTTP calls
+and its answers back into them. Providers are found by name through `CONFERENCING_PROVIDERS`, a mapping of
+name to dotted path, so the core never imports vendor code (DESIGN.md section 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Protocol, runtime_checkable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+# Per-service meeting options (DESIGN.md section 9, `meeting_options`). None = the host's default, and such an
+# option is never sent, so the host's own choice (or its account's lock) stands.
+MEETING_OPTIONS = frozenset({"waiting_room", "join_before_host", "mute_upon_entry", "auto_recording"})
+
+OptionValue = bool | str | None
+
+
+@dataclass(frozen=True)
+class HostRef:
+    """Who hosts: a user of the vendor, reached through one of our connections.
+
+    `user_key` is the vendor's id of the hosting user, never an alias such as Zoom's `me`: it is what decides
+    whether a meeting must move to another host. `connection_id` only says which credentials to call with;
+    a reconnect may change it while the host stays the same person.
+    """
+
+    provider: str
+    connection_id: int
+    user_key: str
+    account_id: str
+    usable: bool
+
+    def hosts_same_user_as(self, provider: str, user_key: str) -> bool:
+        return bool(user_key) and self.provider == provider and self.user_key == user_key
+
+
+def _check_aware(name: str, value: datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime, got {value!r}")
+
+
+def _check_zone(name: str, value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"{name} must be an IANA time zone, got {value!r}") from error
+
+
+def _check_options(options: Mapping[str, OptionValue]) -> None:
+    if unknown := set(options) - MEETING_OPTIONS:
+        raise ValueError(f"unknown meeting options {sorted(unknown)}; known: {sorted(MEETING_OPTIONS)}")
+
+
+@dataclass(frozen=True)
+class MeetingSpec:
+    """The meeting to make. `start` is stored in UTC; `timezone` is the host's zone for the vendor's display.
+    `password` None: no password. `settings`: meeting options, each None = the host's default."""
+
+    topic: str
+    agenda: str
+    start: datetime
+    duration_minutes: int
+    timezone: str
+    password: str | None = None
+    settings: Mapping[str, OptionValue] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_aware("start", self.start)
+        _check_zone("timezone", self.timezone)
+        _check_options(self.settings)
+        if self.duration_minutes <= 0:
+            raise ValueError(f"duration_minutes must be positive, got {self.duration_minutes}")
+        object.__setattr__(self, "start", self.start.astimezone(UTC))
+
+    @property
+    def chosen_settings(self) -> dict[str, bool | str]:
+        """The options to send: only those the tenant set."""
+        return {name: value for name, value in self.settings.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class MeetingInfo:
+    """A meeting as the vendor reports it. `password` is the one the vendor kept, which is the one to send."""
+
+    external_id: str
+    join_url: str
+    password: str
+    host_id: str
+    start: datetime
+    duration_minutes: int
+    timezone: str
+    topic: str
+
+
+@dataclass(frozen=True)
+class MeetingChanges:
+    """What an update sends; None = unchanged, left out of the request (a host's daily quota is precious)."""
+
+    start: datetime | None = None
+    duration_minutes: int | None = None
+    timezone: str | None = None
+    topic: str | None = None
+    agenda: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.start is not None:
+            _check_aware("start", self.start)
+            object.__setattr__(self, "start", self.start.astimezone(UTC))
+        if self.timezone is not None:
+            _check_zone("timezone", self.timezone)
+
+    @property
+    def changed(self) -> frozenset[str]:
+        return frozenset(f.name for f in fields(self) if getattr(self, f.name) is not None)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changed
+
+
+class ProviderError(Exception):
+    """A call the vendor did not carry out. `retryable`: the same call may succeed later, after `retry_after`
+    seconds when known. `reason` is for people (a panel, an email to an admin) and never carries a secret."""
+
+    retryable = False
+
+    def __init__(self, reason: str, *, retryable: bool | None = None, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        if retryable is not None:
+            self.retryable = retryable
+
+
+class MeetingGone(ProviderError):
+    """The meeting does not exist on the vendor (Zoom: 404 or code 3001), deleted there or expired."""
+
+
+class HostUnusable(ProviderError):
+    """The host's connection no longer works (revoked, expired grant): someone must reconnect it."""
+
+
+class QuotaExhausted(ProviderError):
+    """The host's daily allowance is spent; `retry_after` says when the next one starts."""
+
+    retryable = True
+
+    def __init__(self, reason: str, *, retry_after: float):
+        super().__init__(reason, retry_after=retry_after)
+
+
+@runtime_checkable
+class MeetingProvider(Protocol):
+    """A video vendor. Every method raises `ProviderError` (or a subclass) for anything but success."""
+
+    def create(self, host: HostRef, spec: MeetingSpec, *, attempt_started_at: datetime) -> MeetingInfo:
+        """Make the meeting. `attempt_started_at` is when the caller recorded this attempt, before calling:
+        a caller that never heard back passes it to `find` as `created_after`."""
+        ...
+
+    def update(self, host: HostRef, external_id: str, changes: MeetingChanges) -> None:
+        """Send only the fields in `changes`. Raises `MeetingGone` when the meeting no longer exists."""
+        ...
+
+    def delete(self, host: HostRef, external_id: str) -> None:
+        """Remove the meeting. A meeting that is not found counts as deleted: this returns normally."""
+        ...
+
+    def find(self, host: HostRef, spec: MeetingSpec, created_after: datetime) -> MeetingInfo | None:
+        """The host's upcoming meeting matching `spec` (start and topic) made after `created_after`, if any:
+        the adoption of a meeting whose create response was lost."""
+        ...
+
+    def start_url(self, host: HostRef, external_id: str) -> str:
+        """A fresh link that starts the meeting as its host. Short-lived: fetch it when the host clicks."""
+        ...
+
+
+def provider_names() -> list[str]:
+    return sorted(_configured())
+
+
+def get_provider(name: str) -> MeetingProvider:
+    """The provider registered as `name`, imported on first use. Misconfiguration is ImproperlyConfigured,
+    naming the setting, so a typo shows up as what it is rather than as a failed meeting."""
+    configured = _configured()
+    if name not in configured:
+        known = ", ".join(sorted(configured)) or "none"
+        raise ImproperlyConfigured(
+            f"No meeting provider named {name!r}: CONFERENCING_PROVIDERS registers {known}."
+        )
+    path = configured[name]
+    try:
+        factory = import_string(path)
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            f"CONFERENCING_PROVIDERS[{name!r}] = {path!r} cannot be imported: {error}"
+        ) from error
+    provider = factory()
+    if not isinstance(provider, MeetingProvider):
+        raise ImproperlyConfigured(
+            f"CONFERENCING_PROVIDERS[{name!r}] = {path!r} is not a MeetingProvider "
+            "(it needs create, update, delete, find and start_url)."
+        )
+    return provider
+
+
+def _configured() -> Mapping[str, str]:
+    return getattr(settings, "CONFERENCING_PROVIDERS", {})
