@@ -9,12 +9,14 @@ from django.test import Client
 
 from rendez.integrations.zoom.models import Connection, Mode, OAuthState
 from rendez.integrations.zoom.tests.conftest import (
+    JONAS,
     LEA,
     MARIA,
     MARIA_EMAIL,
     connect,
     connect_staff,
     consent,
+    run_jobs,
     token_requests,
 )
 from rendez.jobs.models import Job
@@ -182,3 +184,39 @@ def test_connect_is_refused_for_a_staff_member_who_does_not_exist(api, zoom):
 
     assert response.status_code == 404
     assert not OAuthState.objects.exists()
+
+
+def test_disconnecting_revokes_at_zoom_and_deletes_the_credentials(api, zoom, inbox, maria):
+    token = connect_staff(api, zoom, maria, MARIA).access_token
+
+    response = api.delete(f"/staff/{maria.pk}/zoom")
+
+    assert response.status_code == 204
+    assert not Connection.objects.exists()
+    assert api.get(f"/staff/{maria.pk}").json()["zoom"] is None
+    assert zoom.control.requests("POST", "/oauth/revoke") == []
+    assert run_jobs() == 1
+    (revoke,) = zoom.control.requests("POST", "/oauth/revoke")
+    assert (revoke["status"], revoke["body"]) == (200, {"token": token})
+    assert zoom.control.state()["grants"] == []
+
+
+def test_zooms_event_about_our_own_revoke_changes_nothing(api, zoom, inbox, maria, jonas):
+    connect_staff(api, zoom, maria, MARIA)
+    other = connect_staff(api, zoom, jonas, JONAS)
+    api.delete(f"/staff/{maria.pk}/zoom")
+    run_jobs()
+    assert zoom.control.wait_for_webhooks()
+
+    assert inbox.replay(Client()).status_code in (200, 204)
+
+    assert list(Connection.objects.values_list("pk", "status")) == [(other.pk, Connection.Status.CONNECTED)]
+    assert not Job.objects.filter(kind="zoom.connection_notice").exists()
+
+
+def test_disconnecting_a_staff_member_without_zoom_is_404(api, zoom, nina):
+    response = api.delete(f"/staff/{nina.pk}/zoom")
+
+    assert response.status_code == 404
+    assert "has no Zoom connection" in response.json()["error"]["message"]
+    assert not Job.objects.exists()

@@ -222,3 +222,14 @@ def test_disconnecting_without_a_tenant_connection_is_404(api, zoom, alice):
 
     assert response.status_code == 404
     assert not Job.objects.exists()
+
+
+def test_disconnecting_a_mapped_staff_member_clears_the_mapping_only(api, zoom, alice, maria, jonas):
+    connection = connect_tenant(api, zoom, alice)
+
+    response = api.delete(f"/staff/{maria.pk}/zoom")
+
+    assert response.status_code == 204
+    assert _mappings(alice) == {"Jonas Weber": JONAS}
+    assert Connection.objects.get(pk=connection.pk).is_usable
+    assert not Job.objects.filter(kind="zoom.revoke").exists()
