@@ -62,22 +62,12 @@ CASES = {
     "length 12, letters": Case(PasswordRequirement(length=12, have_letter=True), TOMAS),
 }
 
-# The emulator demands `length` even above the 10 characters it also enforces, so it refuses every passcode
-# for a minimum of 12 (zoom-api.md 4.3 caps the generated length at 10). Strict, so that the day the emulator
-# caps the minimum too, these tests say so.
+
 ABOVE_TEN = "length 12, letters"
-EMULATOR_DISAGREES = pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason="the emulator asks for 12 characters and refuses more than 10 (zoom-api.md 4.3 caps at 10)",
-)
 
 
-def case_params(*, judged_by_emulator: bool = False) -> list[Any]:
-    def marks(name: str) -> list[pytest.MarkDecorator]:
-        return [EMULATOR_DISAGREES] if judged_by_emulator and name == ABOVE_TEN else []
-
-    return [pytest.param(name, id=name, marks=marks(name)) for name in CASES]
+def case_params() -> list[Any]:
+    return [pytest.param(name, id=name) for name in CASES]
 
 
 def emulator_requirement(requirement: PasswordRequirement | None) -> dict[str, object]:
@@ -102,7 +92,7 @@ def test_generated_passcodes_satisfy_the_requirement(name):
         assert set(password) <= set(string.ascii_letters + string.digits + "@-_*"), password
 
 
-@pytest.mark.parametrize("name", case_params(judged_by_emulator=True))
+@pytest.mark.parametrize("name", case_params())
 def test_the_emulator_accepts_every_generated_passcode(name):
     requirement = CASES[name].requirement
 
@@ -166,7 +156,7 @@ def test_an_impossible_requirement_is_an_error_not_a_loop():
 # --- violations ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [name for name in CASES if name != ABOVE_TEN])
+@pytest.mark.parametrize("name", list(CASES))
 def test_it_never_accepts_a_passcode_the_emulator_refuses(name):
     requirement = CASES[name].requirement
     rng = random.Random(name)
@@ -266,7 +256,7 @@ def host_requirement(api: httpx2.Client, user_key: str) -> PasswordRequirement:
     return UserSettings.model_validate(response.json()).schedule_meeting.meeting_password_requirement
 
 
-@pytest.mark.parametrize("name", case_params(judged_by_emulator=True))
+@pytest.mark.parametrize("name", case_params())
 def test_zoom_takes_the_passcode_the_first_time(zoom, name):
     case = CASES[name]
     if not case.seeded:
