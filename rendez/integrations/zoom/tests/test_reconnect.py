@@ -87,6 +87,7 @@ def test_a_token_due_for_renewal_is_refreshed_once_and_the_rotated_pair_stored(a
     stored = Connection.objects.get(pk=connection.pk)
     assert stored.access_token != old_access
     assert stored.refresh_token != old_refresh
+    assert stored.access_token_renew_at is not None
     assert stored.access_token_renew_at > timezone.now() + timedelta(minutes=50)
 
 

@@ -157,6 +157,7 @@ def test_an_expired_token_is_replaced_by_exactly_one_account_credentials_grant(a
     assert len(token_requests(zoom, "account_credentials")) == 2  # the save, then one renewal
     stored = Connection.objects.get(tenant=alice)
     assert stored.access_token != old_token
+    assert stored.access_token_renew_at is not None
     assert stored.access_token_renew_at > timezone.now()
 
 
