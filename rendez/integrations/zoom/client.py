@@ -64,6 +64,12 @@ class ZoomClient:
             if not page.next_page_token:
                 break
             params = {**params, "next_page_token": page.next_page_token}
+        else:
+            logger.warning(
+                "zoom users list of connection %s still had more after %d pages; the rest is left out",
+                self.connection.pk,
+                MAX_USER_PAGES,
+            )
         return users
 
     def _send(

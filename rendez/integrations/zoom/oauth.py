@@ -88,11 +88,11 @@ def _post(path: str, form: dict[str, str], credentials: tuple[str, str]) -> http
     except http.HTTPError as exc:
         raise ZoomUnavailable(f"Zoom's OAuth service could not be reached ({exc})") from None
     logger.info(
-        "zoom oauth %s %s -> %s",
+        "zoom oauth %s %s -> %s (tracking id %s)",
         path,
         form.get("grant_type", "revoke"),
         response.status_code,
-        extra={"zoom_tracking_id": tracking_id(response)},
+        tracking_id(response) or "-",
     )
     return response
 

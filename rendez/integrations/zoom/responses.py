@@ -52,22 +52,26 @@ def parse_model(model: type[Model], response: httpx2.Response) -> Model:
 
 
 def error_from(response: httpx2.Response) -> ZoomAPIError | ZoomUnavailable:
-    """The error an unsuccessful REST response stands for."""
+    """The error an unsuccessful REST response stands for: `ZoomUnavailable` for a 5xx, a timeout status or a
+    per-second 429 (Zoom may well answer a little later), `ZoomDailyCapReached` for the host's daily cap,
+    else a `ZoomAPIError` with Zoom's code."""
     body = read_error_body(response)
     status = response.status_code
     message = body.message or f"Zoom answered {status} without an explanation"
-    fields = {error.field: error.message for error in body.errors if error.field}
-    error_class: type[ZoomAPIError] = ZoomAPIError
-    retryable, wait = False, None
     if status == 429 and DAILY_CAP_MESSAGE.search(message):
-        error_class, wait = ZoomDailyCapReached, seconds_until_utc_midnight()
+        error_class: type[ZoomAPIError] = ZoomDailyCapReached
+        # Retryable like any quota: the same call succeeds once the next UTC day has begun.
+        retryable, wait = True, seconds_until_utc_midnight()
     elif status == 429 or status >= 500 or status in (408, 425):
-        retryable, wait = True, retry_after(response)
+        said = f": {body.message}" if body.message else ""
+        return ZoomUnavailable(f"Zoom answered {status}{said}", retry_after=retry_after(response))
+    else:
+        error_class, retryable, wait = ZoomAPIError, False, None
     return error_class(
         message,
         status=status,
         code=body.code,
-        field_errors=fields,
+        field_errors={error.field: error.message for error in body.errors if error.field},
         tracking_id=tracking_id(response),
         retryable=retryable,
         retry_after=wait,
