@@ -44,7 +44,8 @@ class ZoomClient:
         response = self._send(method, path, token, params, body)
         if response.status_code in (400, 401):
             error = error_from(response)
-            if getattr(error, "is_token_rejected", False):
+            # An unsaved connection (the callback's probe with a fresh grant) has nothing to renew from.
+            if getattr(error, "is_token_rejected", False) and self.connection.pk is not None:
                 token = tokens.after_rejection(self.connection, token)
                 response = self._send(method, path, token, params, body)
         if response.status_code >= 300:

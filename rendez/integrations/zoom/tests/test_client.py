@@ -367,6 +367,17 @@ def test_a_token_another_process_already_replaced_is_not_refreshed(fake, connect
     assert zoom.seen[1].headers["Authorization"] == f"Bearer {NEW_ACCESS}"
 
 
+def test_a_fresh_grant_rejected_before_it_was_stored_is_not_refreshed(fake, maria) -> None:
+    probe = Connection(tenant=maria.tenant, staff=maria, mode=Mode.STAFF_OAUTH)
+    tokens.store_grant(probe, TokenGrant.model_validate(GRANT))
+    zoom = fake(zoom_error(401, 124, "Invalid access token."))
+
+    error = raised(lambda: get_me(probe), ZoomAPIError)
+
+    assert error.is_token_rejected and zoom.paths() == ["GET /v2/users/me"]
+    assert not Connection.objects.exists()
+
+
 # --- the token endpoint -----------------------------------------------------------------------------------
 
 
