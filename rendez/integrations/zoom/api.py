@@ -16,7 +16,7 @@ from rendez.api.errors import ApiError, error_responses
 from rendez.api.schemas import Input
 from rendez.api.schemas import _patch_schema as patch_schema
 from rendez.integrations.zoom import access, conf, connections, oauth, states, tenant_settings
-from rendez.integrations.zoom.errors import OAuthGrantError, ZoomAPIError, ZoomError
+from rendez.integrations.zoom.errors import ConnectionUnusable, OAuthGrantError, ZoomAPIError, ZoomError
 from rendez.integrations.zoom.models import Connection, Mode
 from rendez.integrations.zoom.status import staff_zoom
 from rendez.scheduling.models import Staff
@@ -144,6 +144,14 @@ def _require_object(request: HttpRequest) -> None:
 
 
 def _remote_failure(exc: ZoomError) -> ApiError:
+    if isinstance(exc, ConnectionUnusable):
+        # Retrying cannot help (a 502 would say it might): a person has to reconnect first.
+        return ApiError(
+            409,
+            "zoom_needs_reconnect",
+            f"{exc.message} Reconnect Zoom in Rendez (Settings > Integrations > Zoom > Connect), then try "
+            "again.",
+        )
     if isinstance(exc, ZoomAPIError) and exc.is_missing_scope:
         return ApiError(
             409,

@@ -10,16 +10,18 @@ from urllib.parse import urlsplit
 
 import httpx2
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
 from rendez.api.tests.conftest import a_monday, berlin
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.errors import ConnectionUnusable
-from rendez.integrations.zoom.models import Connection, Event
+from rendez.integrations.zoom.models import Connection, Event, StaffMapping
 from rendez.integrations.zoom.schemas import Me, UserPage
 from rendez.integrations.zoom.tests.conftest import (
     CLIENT_ID,
+    LEA,
     MARIA,
     MARIA_EMAIL,
     connect_staff,
@@ -368,3 +370,70 @@ def test_a_failing_revoke_never_blocks_the_disconnect_and_is_retried(api, zoom, 
     revokes = zoom.control.requests("POST", "/oauth/revoke")
     assert [entry["status"] for entry in revokes] == [503, 200]
     assert urlsplit(revokes[-1]["path"]).path == "/oauth/revoke"
+
+
+def _break_tenant_connection(api, outsider_api, zoom, alice, bob) -> Connection:
+    connection = connect_tenant(api, zoom, alice)
+    _authorize_elsewhere(outsider_api, zoom, bob)
+    with pytest.raises(ConnectionUnusable):
+        ZoomClient(make_token_due(pk=connection.pk)).get_model("/users", UserPage)
+    return connection
+
+
+def test_listing_users_of_a_broken_connection_says_to_reconnect(api, outsider_api, zoom, alice, bob):
+    _break_tenant_connection(api, outsider_api, zoom, alice, bob)
+    cache.clear()
+
+    response = api.get("/integrations/zoom/users")
+
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "zoom_needs_reconnect"
+    assert "no longer accepts Rendez's authorization" in error["message"]
+
+
+def test_following_the_tenant_reconnect_link_keeps_the_connection_its_mappings_and_resyncs(
+    api, outsider_api, zoom, alice, bob, maria, alice_admin, mailoutbox
+):
+    connection = _break_tenant_connection(api, outsider_api, zoom, alice, bob)
+    video = make_service(alice, maria, name="Video", zoom_enabled=True)
+    upcoming = book(video, maria, berlin(a_monday(), 10), now=timezone.now()).appointment
+    Job.objects.filter(kind=SYNC_MEETING).update(state=Job.State.SUCCEEDED)
+    run_jobs()
+
+    response = _follow_reconnect_link(zoom, _reconnect_link(mailoutbox[0]))
+
+    assert response.status_code == 200
+    stored = Connection.objects.get(tenant=alice, staff__isnull=True)
+    assert (stored.pk, stored.status) == (connection.pk, Connection.Status.CONNECTED)
+    assert dict(StaffMapping.objects.values_list("staff_id", "zoom_user_id")) == {maria.pk: MARIA}
+    pending = Job.objects.get(kind=SYNC_MEETING, state=Job.State.PENDING)
+    assert pending.payload["appointment_id"] == upcoming.pk
+    assert api.get("/integrations/zoom/settings").json()["connection"]["status"] == "connected"
+
+
+def test_a_connection_zoom_deauthorized_is_disconnected_without_a_revoke(api, zoom, inbox, maria):
+    connect_staff(api, zoom, maria, MARIA)
+    _remove_app(zoom)
+    inbox.replay(Client())
+
+    response = api.delete(f"/staff/{maria.pk}/zoom")
+
+    assert response.status_code == 204
+    assert not Connection.objects.exists()
+    assert not Job.objects.filter(kind=REVOKE_JOB).exists()
+
+
+def test_a_staff_member_reconnects_a_deauthorized_connection_as_another_zoom_user(
+    api, zoom, inbox, maria, alice_admin, mailoutbox
+):
+    connect_staff(api, zoom, maria, MARIA)
+    _remove_app(zoom)
+    inbox.replay(Client())
+    run_jobs()
+
+    _follow_reconnect_link(zoom, _reconnect_link(mailoutbox[0]), LEA)
+
+    stored = Connection.objects.get(staff=maria)
+    assert (stored.status, stored.zoom_user_id) == (Connection.Status.CONNECTED, LEA)
+    assert not Job.objects.filter(kind=REVOKE_JOB).exists()
