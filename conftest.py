@@ -80,3 +80,23 @@ def page(browser) -> Iterator[object]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def token_guard() -> Iterator[object]:
+    """Fails any test in which a token issued by an in-process Zoom emulator shows in a log record or in a
+    response of Django's test client (rendez/integrations/zoom/tests/token_guard.py)."""
+    from rendez.integrations.zoom.tests.token_guard import TokenGuard
+
+    guard = TokenGuard()
+    guard.start()
+    try:
+        yield guard
+    finally:
+        guard.stop()
+    leaks = guard.leaks()
+    if leaks:
+        pytest.fail(
+            "A token issued by the Zoom emulator leaked:\n" + "\n".join(f"- {leak}" for leak in leaks),
+            pytrace=False,
+        )
