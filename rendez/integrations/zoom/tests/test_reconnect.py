@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from rendez.api.tests.conftest import a_monday, berlin
 from rendez.integrations.zoom.client import ZoomClient
-from rendez.integrations.zoom.errors import ConnectionUnusable
+from rendez.integrations.zoom.errors import ConnectionUnusable, ZoomUnavailable
 from rendez.integrations.zoom.models import Connection, Event, StaffMapping
 from rendez.integrations.zoom.schemas import Me, UserPage
 from rendez.integrations.zoom.tests.conftest import (
@@ -437,3 +437,18 @@ def test_a_staff_member_reconnects_a_deauthorized_connection_as_another_zoom_use
     stored = Connection.objects.get(staff=maria)
     assert (stored.status, stored.zoom_user_id) == (Connection.Status.CONNECTED, LEA)
     assert not Job.objects.filter(kind=REVOKE_JOB).exists()
+
+
+def test_zoom_failing_during_a_refresh_leaves_the_connection_as_it_was(api, zoom, maria):
+    connection = connect_staff(api, zoom, maria, MARIA)
+    zoom.control.set_faults(paths=["/oauth/token"], error_rate=1.0, error_kind="503", error_count=1)
+
+    with pytest.raises(ZoomUnavailable):
+        _call_me(make_token_due(pk=connection.pk))
+
+    stored = Connection.objects.get(pk=connection.pk)
+    assert stored.status == Connection.Status.CONNECTED
+    assert stored.refresh_token == connection.refresh_token
+    assert not _notices()
+    assert _call_me(stored).id == MARIA
+    assert [entry["status"] for entry in token_requests(zoom, "refresh_token")] == [503, 200]

@@ -13,12 +13,14 @@ from rendez.integrations.zoom.errors import ConnectionUnusable
 from rendez.integrations.zoom.models import Connection, Mode, StaffMapping
 from rendez.integrations.zoom.schemas import UserPage
 from rendez.integrations.zoom.tests.conftest import (
+    AISHA,
     JONAS,
     MARIA,
     MARIA_EMAIL,
     S2S_ACCOUNT_ID,
     S2S_CLIENT_ID,
     S2S_CLIENT_SECRET,
+    connect_tenant,
     make_token_due,
     run_jobs,
     token_requests,
@@ -186,3 +188,36 @@ def test_credentials_zoom_stops_accepting_make_the_connection_need_reconnecting(
     assert shown["status"] == "needs_reconnect"
     assert "no longer accepts the Server-to-Server app's credentials" in shown["problem"]
     assert Job.objects.filter(kind="zoom.connection_notice").count() == 1
+
+
+def test_zoom_being_down_while_saving_stores_nothing(api, zoom, alice):
+    zoom.control.set_faults(paths=["/oauth/token"], error_rate=1.0, error_kind="503")
+
+    response = _save(api)
+
+    assert response.status_code == 502
+    assert response.json()["error"]["code"] == "zoom_unavailable"
+    assert not Connection.objects.exists()
+
+
+def test_deleting_s2s_leaves_a_tenant_oauth_connection_alone(api, zoom, alice):
+    connection = connect_tenant(api, zoom, alice)
+
+    response = api.delete("/integrations/zoom/s2s")
+
+    assert response.status_code == 404
+    assert Connection.objects.get(tenant=alice).pk == connection.pk
+    assert not Job.objects.filter(kind="zoom.revoke").exists()
+
+
+def test_s2s_for_another_account_replaces_the_tenant_oauth_connection(api, zoom, alice, maria):
+    oauth_connection = connect_tenant(api, zoom, alice, AISHA)
+
+    response = _save(api)
+
+    assert response.status_code == 200
+    stored = Connection.objects.get(tenant=alice)
+    assert (stored.mode, stored.account_id) == (Mode.TENANT_S2S, S2S_ACCOUNT_ID)
+    assert stored.pk != oauth_connection.pk
+    assert Job.objects.filter(kind="zoom.revoke").count() == 1
+    assert StaffMapping.objects.get(staff=maria).connection_id == stored.pk

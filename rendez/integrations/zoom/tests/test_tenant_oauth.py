@@ -233,3 +233,12 @@ def test_disconnecting_a_mapped_staff_member_clears_the_mapping_only(api, zoom, 
     assert _mappings(alice) == {"Jonas Weber": JONAS}
     assert Connection.objects.get(pk=connection.pk).is_usable
     assert not Job.objects.filter(kind="zoom.revoke").exists()
+
+
+def test_a_zoom_user_who_is_no_admin_cannot_connect_the_business_account(api, zoom, alice, maria):
+    response = connect(api, zoom, "/integrations/zoom/connect", LEA)
+
+    assert response.status_code == 400
+    assert "not an admin of the Zoom account" in response.content.decode()
+    assert not Connection.objects.exists()
+    assert not StaffMapping.objects.exists()
