@@ -232,10 +232,11 @@ def map_staff(staff: Staff, zoom_user_id: str | None) -> StaffMapping | None:
 def disconnect(connection: Connection) -> None:
     """Revoke at Zoom (in the background: a failing revoke is retried and never blocks) and forget the
     credentials. Meetings already on Zoom stay there; new bookings get none."""
+    connection_id = connection.pk
     with transaction.atomic():
         _schedule_revoke(connection)
         connection.delete()
-    logger.info("zoom connection %s (%s) disconnected", connection.pk, connection.mode)
+    logger.info("zoom connection %s (%s) disconnected", connection_id, connection.mode)
 
 
 def disconnect_staff(staff: Staff) -> bool:
