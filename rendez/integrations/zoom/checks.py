@@ -21,6 +21,14 @@ def zoom_configuration(app_configs=None, **kwargs) -> list:
                 id="zoom.E001",
             )
         )
+    if not configured:
+        problems.append(
+            Warning(
+                "ZOOM_CONNECTION_MODES is empty: no tenant can connect Zoom, so no meeting is ever created.",
+                hint="Leave it unset for all three modes, or name the ones you offer.",
+                id="zoom.W004",
+            )
+        )
     oauth_modes = sorted(set(conf.enabled_modes()) & conf.OAUTH_MODES)
     client_id, client_secret = conf.client_credentials()
     if bool(client_id) != bool(client_secret):

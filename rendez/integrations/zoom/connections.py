@@ -67,6 +67,14 @@ def complete_oauth(connect: Connect, code: str) -> Connection:
     """
     grant = oauth.exchange_code(code, connect.code_verifier)
     me = _whoami(connect, grant)
+    if connect.expected_zoom_user_id and me.id != connect.expected_zoom_user_id:
+        _schedule_revoke_token(grant.access_token, connect.mode)
+        raise ConnectionRuleError(
+            "This reconnect link is for the Zoom account that was connected before, not "
+            f"{me.email or me.id}. Sign in to Zoom with that account, or connect a different one from "
+            "Rendez.",
+            code="other_zoom_user",
+        )
     if connect.mode == Mode.TENANT_OAUTH and not _has_account_scopes(grant):
         # A member's authorization cannot create meetings for colleagues nor list the account's users.
         _schedule_revoke_token(grant.access_token, Mode.TENANT_OAUTH)

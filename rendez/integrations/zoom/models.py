@@ -151,6 +151,9 @@ class OAuthState(models.Model):
     code_verifier_encrypted = models.TextField()
     # Where the "back" link of the result page goes.
     return_url = models.CharField(max_length=500, blank=True)
+    # A reconnect link may only bring back the Zoom user it was sent about, so a forwarded or leaked link
+    # cannot attach somebody else's Zoom account.
+    expected_zoom_user_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
 

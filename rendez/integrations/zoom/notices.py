@@ -32,7 +32,12 @@ class Notice:
 
 
 def reconnect_link(connection: Connection) -> str:
-    claims = {"t": connection.tenant_id, "s": connection.staff_id, "m": connection.mode}
+    claims = {
+        "t": connection.tenant_id,
+        "s": connection.staff_id,
+        "m": connection.mode,
+        "u": connection.zoom_user_id,
+    }
     token = signing.dumps(claims, salt=RECONNECT_SALT, compress=True)
     return f"{settings.BASE_URL}/integrations/zoom/reconnect/{token}"
 

@@ -39,9 +39,17 @@ class Connect:
     mode: str
     code_verifier: str
     return_url: str
+    # Set when reconnecting from an emailed link: only this Zoom user may complete it.
+    expected_zoom_user_id: str = ""
 
 
-def begin(tenant: Tenant, mode: str, staff: Staff | None = None, return_url: str = "") -> tuple[str, str]:
+def begin(
+    tenant: Tenant,
+    mode: str,
+    staff: Staff | None = None,
+    return_url: str = "",
+    expected_zoom_user_id: str = "",
+) -> tuple[str, str]:
     """Record a connect in progress; return its signed state and the PKCE S256 challenge."""
     verifier = secrets.token_urlsafe(64)
     forget_expired()  # Abandoned connects leave rows behind; each new one sweeps them.
@@ -52,6 +60,7 @@ def begin(tenant: Tenant, mode: str, staff: Staff | None = None, return_url: str
         mode=mode,
         code_verifier_encrypted=vault.encrypt(verifier),
         return_url=return_url,
+        expected_zoom_user_id=expected_zoom_user_id,
         expires_at=timezone.now() + STATE_LIFETIME,
     )
     state = signing.dumps(
@@ -85,7 +94,12 @@ def consume(state: str) -> Connect:
     if row.expires_at <= timezone.now():
         raise StateRefused("This Zoom connection link has expired.")
     return Connect(
-        row.tenant, row.staff, row.mode, vault.decrypt(row.code_verifier_encrypted), row.return_url
+        row.tenant,
+        row.staff,
+        row.mode,
+        vault.decrypt(row.code_verifier_encrypted),
+        row.return_url,
+        row.expected_zoom_user_id,
     )
 
 

@@ -143,7 +143,7 @@ def reconnect(request: HttpRequest, token: str) -> HttpResponse:
         return _result(
             request, ok=False, title="Zoom cannot be reconnected here", message=refusal or "", status=403
         )
-    state, challenge = states.begin(tenant, mode, staff)
+    state, challenge = states.begin(tenant, mode, staff, expected_zoom_user_id=str(claims.get("u") or ""))
     return HttpResponseRedirect(oauth.authorize_url(state, challenge))
 
 

@@ -424,7 +424,7 @@ def test_a_connection_zoom_deauthorized_is_disconnected_without_a_revoke(api, zo
     assert not Job.objects.filter(kind=REVOKE_JOB).exists()
 
 
-def test_a_staff_member_reconnects_a_deauthorized_connection_as_another_zoom_user(
+def test_a_reconnect_link_only_brings_back_the_zoom_user_it_was_sent_about(
     api, zoom, inbox, maria, alice_admin, mailoutbox
 ):
     connect_staff(api, zoom, maria, MARIA)
@@ -432,7 +432,25 @@ def test_a_staff_member_reconnects_a_deauthorized_connection_as_another_zoom_use
     inbox.replay(Client())
     run_jobs()
 
-    _follow_reconnect_link(zoom, _reconnect_link(mailoutbox[0]), LEA)
+    response = _follow_reconnect_link(zoom, _reconnect_link(mailoutbox[0]), LEA)
+
+    assert response.status_code == 400
+    assert "reconnect link is for the Zoom account that was connected before" in response.content.decode()
+    stored = Connection.objects.get(staff=maria)
+    assert (stored.status, stored.zoom_user_id) == (Connection.Status.NEEDS_RECONNECT, MARIA)
+    # The token granted to the wrong user is revoked rather than left installed.
+    assert Job.objects.filter(kind=REVOKE_JOB).count() == 1
+
+
+def test_a_staff_member_connects_another_zoom_user_after_a_deauthorization(
+    api, zoom, inbox, maria, alice_admin, mailoutbox
+):
+    connect_staff(api, zoom, maria, MARIA)
+    _remove_app(zoom)
+    inbox.replay(Client())
+    run_jobs()
+
+    connect_staff(api, zoom, maria, LEA)
 
     stored = Connection.objects.get(staff=maria)
     assert (stored.status, stored.zoom_user_id) == (Connection.Status.CONNECTED, LEA)
