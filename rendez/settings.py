@@ -143,6 +143,9 @@ ZOOM_WEBHOOK_SECRET_TOKEN = env_str(
     "ZOOM_WEBHOOK_SECRET_TOKEN", "rendez-demo-webhook-secret" if ZOOM_EMULATOR else ""
 )
 
+# Video meeting vendors by name; the meeting lifecycle reaches each only through this registry.
+CONFERENCING_PROVIDERS = {"zoom": "rendez.integrations.zoom.provider.ZoomProvider"}
+
 # Which ways of connecting Zoom tenants may use (any of staff_oauth, tenant_oauth, tenant_s2s).
 ZOOM_CONNECTION_MODES = env_list("ZOOM_CONNECTION_MODES", ["staff_oauth", "tenant_oauth", "tenant_s2s"])
 

@@ -219,7 +219,7 @@ def decide(snapshot: AppointmentSnapshot, meeting: MeetingState | None) -> Actio
 
 
 def spec_for(
-    snapshot: AppointmentSnapshot, *, password: str | None, settings: Mapping[str, OptionValue]
+    snapshot: AppointmentSnapshot, *, random_password: bool, settings: Mapping[str, OptionValue]
 ) -> MeetingSpec:
     """The meeting a `Create` or `Replace` makes; the password and options come from the host's rules."""
     return MeetingSpec(
@@ -228,6 +228,6 @@ def spec_for(
         start=snapshot.start,
         duration_minutes=snapshot.duration_minutes,
         timezone=snapshot.timezone,
-        password=password,
+        random_password=random_password,
         settings=settings,
     )

@@ -33,6 +33,19 @@ class Meeting(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     last_error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Who hosts it: the vendor's id of the hosting user, and which of our connections reached them (a plain
+    # id: conferencing knows no vendor's tables). Written with a create attempt, before the call.
+    host_connection_id = models.BigIntegerField(null=True, blank=True)
+    host_user_key = models.CharField(max_length=100, blank=True)
+    # What the provider was last told, so a sync sends only what changed (the host's daily quota is precious).
+    sent_start = models.DateTimeField(null=True, blank=True)
+    sent_duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    sent_timezone = models.CharField(max_length=64, blank=True)
+    sent_service_id = models.BigIntegerField(null=True, blank=True)
+    topic = models.CharField(max_length=300, blank=True)
+    # Set while a create is unfinished: a meeting may exist on the provider that we never heard of; a retry
+    # looks for it (created after this instant) before creating another.
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,5 +1,6 @@
-"""The port between the meeting lifecycle and a video vendor: five calls, typed values, errors that say
-whether trying again can help.
+"""The port between the meeting lifecycle and a video vendor: five meeting calls and two questions (is the
+integration on for this tenant, who hosts for this staff member), typed values, errors that say whether trying
+again can help.
 
 The core speaks only these types; `integrations/<vendor>/provider.py` turns them into the vendor's HTTP calls
 and its answers back into them. Providers are found by name through `CONFERENCING_PROVIDERS`, a mapping of
@@ -11,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from rendez.scheduling.models import Staff
+    from rendez.tenants.models import Tenant
 
 # Per-service meeting options (DESIGN.md section 9, `meeting_options`). None = the host's default, and such an
 # option is never sent, so the host's own choice (or its account's lock) stands.
@@ -62,16 +67,28 @@ def _check_options(options: Mapping[str, OptionValue]) -> None:
 
 
 @dataclass(frozen=True)
+class Integration:
+    """A tenant's settings for one vendor: whether new meetings are made, and how they are named."""
+
+    enabled: bool
+    topic_template: str
+    description_template: str
+    random_password: bool
+
+
+@dataclass(frozen=True)
 class MeetingSpec:
     """The meeting to make. `start` is stored in UTC; `timezone` is the host's zone for the vendor's display.
-    `password` None: no password. `settings`: meeting options, each None = the host's default."""
+    `random_password`: a random passcode the host's account accepts (the provider knows its rules); else none
+    is sent, and the vendor may still set one (Zoom does when the account requires it). `settings`: meeting
+    options, each None = the host's default."""
 
     topic: str
     agenda: str
     start: datetime
     duration_minutes: int
     timezone: str
-    password: str | None = None
+    random_password: bool = False
     settings: Mapping[str, OptionValue] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -185,6 +202,14 @@ class MeetingProvider(Protocol):
         """A fresh link that starts the meeting as its host. Short-lived: fetch it when the host clicks."""
         ...
 
+    def integration(self, tenant: Tenant) -> Integration:
+        """The tenant's settings for this vendor (defaults, integration off, when it never saved any)."""
+        ...
+
+    def host_for(self, staff: Staff) -> HostRef | None:
+        """Who hosts `staff`'s meetings, or None. A broken connection answers with `usable` False."""
+        ...
+
 
 def provider_names() -> list[str]:
     return sorted(_configured())
@@ -210,7 +235,7 @@ def get_provider(name: str) -> MeetingProvider:
     if not isinstance(provider, MeetingProvider):
         raise ImproperlyConfigured(
             f"CONFERENCING_PROVIDERS[{name!r}] = {path!r} is not a MeetingProvider "
-            "(it needs create, update, delete, find and start_url)."
+            "(it needs create, update, delete, find, start_url, integration and host_for)."
         )
     return provider
 

@@ -20,11 +20,11 @@ from rendez.jobs.registry import handler
 
 if TYPE_CHECKING:
     from rendez.jobs.models import Job
-    from rendez.jobs.queue import cancel, enqueue, reschedule
+    from rendez.jobs.queue import cancel, enqueue, has_open, reschedule
 
-__all__ = ["Job", "PermanentError", "Retry", "cancel", "enqueue", "handler", "reschedule"]
+__all__ = ["Job", "PermanentError", "Retry", "cancel", "enqueue", "handler", "has_open", "reschedule"]
 
-_LAZY = {"enqueue": "rendez.jobs.queue", "cancel": "rendez.jobs.queue", "reschedule": "rendez.jobs.queue"}
+_LAZY = {name: "rendez.jobs.queue" for name in ("enqueue", "cancel", "reschedule", "has_open")}
 _LAZY["Job"] = "rendez.jobs.models"
 
 

@@ -64,6 +64,11 @@ def cancel(kind: str, key: str) -> int:
     )
 
 
+def has_open(kind: str, key: str) -> bool:
+    """Whether a job of this kind and key is waiting or running (work that is still coming)."""
+    return Job.objects.filter(kind=kind, key=key, state__in=[Job.State.PENDING, Job.State.RUNNING]).exists()
+
+
 def reschedule(kind: str, key: str, run_after: datetime) -> int:
     """Move the pending jobs of this kind and key to `run_after`; returns how many moved."""
     with transaction.atomic(savepoint=False):

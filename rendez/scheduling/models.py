@@ -11,6 +11,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -90,6 +91,29 @@ class TimeOff(models.Model):
         return f"{self.staff} away {self.start:%Y-%m-%d %H:%M}Z to {self.end:%Y-%m-%d %H:%M}Z"
 
 
+# Per-service meeting options (DESIGN.md section 9): each unset or null = the host's own default.
+MEETING_OPTION_VALUES: dict[str, tuple[object, ...]] = {
+    "waiting_room": (True, False),
+    "join_before_host": (True, False),
+    "mute_upon_entry": (True, False),
+    "auto_recording": ("local", "cloud", "none"),
+}
+
+
+def validate_meeting_options(value: object) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError("Meeting options must be an object.")
+    for name, chosen in value.items():
+        if name not in MEETING_OPTION_VALUES:
+            known = ", ".join(sorted(MEETING_OPTION_VALUES))
+            raise ValidationError(f"Unknown meeting option {name!r}; known: {known}.")
+        allowed = MEETING_OPTION_VALUES[name]
+        if chosen is not None and (
+            chosen not in allowed or isinstance(chosen, bool) != isinstance(allowed[0], bool)
+        ):
+            raise ValidationError(f"{name} must be one of {', '.join(map(repr, allowed))} or null.")
+
+
 class Service(models.Model):
     class LocationType(models.TextChoices):
         VIDEO = "video", "Video meeting"
@@ -126,6 +150,7 @@ class Service(models.Model):
         max_length=10, choices=InitialStatus.choices, default=InitialStatus.CONFIRMED
     )
     zoom_enabled = models.BooleanField(default=False)
+    meeting_options = models.JSONField(default=dict, blank=True, validators=[validate_meeting_options])
     staff = models.ManyToManyField(Staff, related_name="services", blank=True)
     is_active = models.BooleanField(default=True)
 

@@ -41,6 +41,12 @@ class FakeProvider:
     def start_url(self, host: HostRef, external_id: str) -> str:
         raise NotImplementedError
 
+    def integration(self, tenant):
+        raise NotImplementedError
+
+    def host_for(self, staff):
+        raise NotImplementedError
+
 
 class NotAProvider:
     def create(self) -> None:
@@ -75,7 +81,7 @@ def test_a_path_that_does_not_import_is_a_configuration_error(settings) -> None:
         get_provider("zoom")
 
 
-def test_a_class_without_the_five_calls_is_a_configuration_error(settings) -> None:
+def test_a_class_without_the_calls_of_the_port_is_a_configuration_error(settings) -> None:
     settings.CONFERENCING_PROVIDERS = {"half": f"{HERE}.NotAProvider"}
     with pytest.raises(ImproperlyConfigured, match="is not a MeetingProvider"):
         get_provider("half")

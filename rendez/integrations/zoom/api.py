@@ -149,8 +149,9 @@ def _remote_failure(exc: ZoomError) -> ApiError:
         return ApiError(
             409,
             "zoom_needs_reconnect",
-            f"{exc.message} Reconnect Zoom in Rendez (Settings > Integrations > Zoom > Connect), then try "
-            "again.",
+            f"{exc.message} Connect Zoom again (POST /api/v1/integrations/zoom/connect, or "
+            "/api/v1/staff/{id}/zoom/connect for a personal connection, or the link in the email Rendez "
+            "sent), then try again.",
         )
     if isinstance(exc, ZoomAPIError) and exc.is_missing_scope:
         return ApiError(
