@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rendez.notifications.models import Channel, RecipientKind, Workflow
 from rendez.scheduling.models import Booking
-from rendez.tenants.models import Membership
+from rendez.tenants.people import admin_emails
 
 PHONE_CHANNELS = frozenset({Channel.SMS, Channel.WHATSAPP})
 
@@ -55,16 +55,6 @@ def recipients_for(workflow: Workflow, booking: Booking) -> list[Recipient]:
         seen.add(key)
         unique.append(recipient)
     return unique
-
-
-def admin_emails(tenant_id: int) -> list[str]:
-    emails = (
-        Membership.objects.filter(tenant_id=tenant_id, role=Membership.Role.ADMIN, user__is_active=True)
-        .exclude(user__email="")
-        .order_by("user__email")
-        .values_list("user__email", flat=True)
-    )
-    return list(dict.fromkeys(emails))
 
 
 def _address(channel: str, email: str, phone: str) -> str:

@@ -18,7 +18,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from rendez.integrations.zoom.models import Connection, Mode
-from rendez.tenants.models import Membership
+from rendez.tenants.people import admin_emails
 
 RECONNECT_SALT = "rendez.zoom.reconnect"
 RECONNECT_LINK_LIFETIME = timedelta(days=8)
@@ -45,16 +45,6 @@ def reconnect_link(connection: Connection) -> str:
 def read_reconnect_link(token: str) -> dict:
     """The claims of a reconnect link; raises `signing.BadSignature` (or its `SignatureExpired`)."""
     return dict(signing.loads(token, salt=RECONNECT_SALT, max_age=RECONNECT_LINK_LIFETIME))
-
-
-def admin_emails(tenant_id: int) -> list[str]:
-    emails = (
-        Membership.objects.filter(tenant_id=tenant_id, role=Membership.Role.ADMIN, user__is_active=True)
-        .exclude(user__email="")
-        .order_by("user__email")
-        .values_list("user__email", flat=True)
-    )
-    return list(dict.fromkeys(emails))
 
 
 def notices_for(connection: Connection, number: int) -> list[Notice]:
