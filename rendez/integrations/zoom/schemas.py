@@ -7,6 +7,7 @@ turns into a `ZoomResponseError`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -178,3 +179,80 @@ class MeetingEventPayload(ZoomModel):
     operator: str = ""
     operator_id: str = ""
     object: MeetingObject
+
+
+# --- meetings -----------------------------------------------------------------------------------------------
+
+
+def _text_id(value: Any) -> str:
+    # Meeting ids are int64 (§3, P15): kept as text, never as a float.
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise ValueError("a meeting id is a number")
+    return str(value)
+
+
+class ZoomMeeting(ZoomModel):
+    """The 201 of `POST /users/{userId}/meetings` and the 200 of `GET /meetings/{meetingId}` (§3.1, §3.2).
+
+    `start_url` is read (it is what `GET` is called for when a host starts the meeting) and never kept."""
+
+    id: str
+    host_id: str = ""
+    topic: str = ""
+    start_time: datetime
+    duration: int = Field(ge=0)
+    timezone: str = ""
+    join_url: str = Field(min_length=1)
+    # Paid accounts may have none (P6).
+    password: str = ""
+    start_url: str = ""
+    created_at: datetime | None = None
+
+    _id_as_text = field_validator("id", mode="before")(_text_id)
+
+
+class MeetingListEntry(ZoomModel):
+    """One of `GET /users/{userId}/meetings` `meetings[]` (§3.5): no password, no start URL."""
+
+    id: str
+    topic: str = ""
+    # Absent for recurring meetings without a fixed time (type 3).
+    start_time: datetime | None = None
+    created_at: datetime | None = None
+
+    _id_as_text = field_validator("id", mode="before")(_text_id)
+
+
+class MeetingPage(ZoomModel):
+    meetings: list[MeetingListEntry] = []
+    next_page_token: str = ""
+
+    @field_validator("next_page_token", mode="before")
+    @classmethod
+    def _none_is_last(cls, value: Any) -> str:
+        return value or ""
+
+
+class LockedScheduling(ZoomModel):
+    join_before_host: bool = False
+
+
+class LockedRecording(ZoomModel):
+    auto_recording: bool = False
+
+
+class LockSettings(ZoomModel):
+    """`GET /accounts/{accountId}/lock_settings`: true = locked for every user of the account."""
+
+    schedule_meeting: LockedScheduling = LockedScheduling()
+    recording: LockedRecording = LockedRecording()
+
+
+class LockedSecurity(ZoomModel):
+    waiting_room: bool = False
+
+
+class SecurityLockSettings(ZoomModel):
+    """The same with `?option=meeting_security`, where the waiting room's lock is told."""
+
+    meeting_security: LockedSecurity = LockedSecurity()
