@@ -21,6 +21,7 @@ from rendez.api.schemas import (
     RescheduleIn,
     StatusIn,
 )
+from rendez.conferencing import queries as meetings
 from rendez.scheduling import services
 from rendez.scheduling.models import Appointment, Booking, Service, Staff
 from rendez.tenants.models import Tenant
@@ -33,14 +34,18 @@ BODY_ERRORS = error_responses(400, 401, 404, 409, 422)
 
 
 def _bookings(tenant: Tenant):
-    return Booking.objects.filter(tenant=tenant).select_related("appointment__meeting", "customer")
+    return Booking.objects.filter(tenant=tenant).select_related(
+        f"appointment__{meetings.RELATION}", "customer"
+    )
 
 
 def _appointments(tenant: Tenant):
     bookings = Prefetch(
         "bookings", queryset=Booking.objects.select_related("customer").order_by("created_at", "pk")
     )
-    return Appointment.objects.filter(tenant=tenant).select_related("meeting").prefetch_related(bookings)
+    return (
+        Appointment.objects.filter(tenant=tenant).select_related(meetings.RELATION).prefetch_related(bookings)
+    )
 
 
 def _get_booking(request: HttpRequest, booking_id: int) -> Booking:

@@ -12,6 +12,7 @@ from rendez.api.auth import tenant_of
 from rendez.api.errors import ApiError, error_responses
 from rendez.api.pagination import Pages
 from rendez.api.schemas import (
+    MeetingOptionsIn,
     ServiceIn,
     ServiceOut,
     ServicePatch,
@@ -118,6 +119,12 @@ def _set_staff(service: Service, staff_ids: list[int]) -> None:
     service.staff.set(members)
 
 
+def _merged_options(current: dict, changes: MeetingOptionsIn) -> dict[str, bool | str]:
+    """A PATCH names only the options that change; null returns one to the host's default."""
+    merged = {**(current or {}), **changes.dict(exclude_unset=True)}
+    return {name: value for name, value in merged.items() if value is not None}
+
+
 @router.get("/services", response={200: list[ServiceOut], **LIST_ERRORS}, tags=["services"])
 @paginate(Pages)
 def list_services(request: HttpRequest):
@@ -133,7 +140,8 @@ def get_service(request: HttpRequest, service_id: int):
 def create_service(request: HttpRequest, payload: ServiceIn):
     tenant = tenant_of(request)
     with transaction.atomic():
-        service = Service(tenant=tenant, **payload.dict(exclude={"staff_ids"}))
+        fields = payload.dict(exclude={"staff_ids", "meeting_options"})
+        service = Service(tenant=tenant, meeting_options=payload.meeting_options.chosen(), **fields)
         service.full_clean()
         service.save()
         _set_staff(service, payload.staff_ids)
@@ -148,8 +156,10 @@ def update_service(request: HttpRequest, service_id: int, payload: ServicePatch)
         changes = payload.dict(exclude_unset=True)
         _refuse_nulls(changes, nullable={"slot_interval_minutes"})
         for field, value in changes.items():
-            if field != "staff_ids":
+            if field not in ("staff_ids", "meeting_options"):
                 setattr(service, field, value)
+        if payload.meeting_options is not None:
+            service.meeting_options = _merged_options(service.meeting_options, payload.meeting_options)
         service.full_clean()
         service.save()
         if payload.staff_ids is not None:

@@ -29,9 +29,18 @@ def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, fields: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, str] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+        self.headers = headers or {}
 
 
 def error_response(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, fields=None):
@@ -65,7 +74,10 @@ def _field_errors(errors: list[dict[str, Any]]) -> dict[str, str]:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        return error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
+        response = error_response(api, request, exc.status, exc.code, exc.message, exc.fields)
+        for name, value in exc.headers.items():
+            response[name] = value
+        return response
 
     @api.exception_handler(BookingError)
     def booking_error(request: HttpRequest, exc: BookingError) -> HttpResponse:

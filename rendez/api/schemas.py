@@ -25,7 +25,8 @@ from pydantic import (
     field_validator,
 )
 
-from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
+from rendez.conferencing.queries import meeting_view
+from rendez.scheduling.models import Appointment, Booking, Service, Staff, WorkingHours
 from rendez.tenants.models import validate_timezone
 
 StrictInt = Annotated[int, Strict()]
@@ -194,6 +195,32 @@ LocationType = Literal["video", "in_person", "phone"]
 InitialStatus = Literal["confirmed", "pending"]
 
 
+AutoRecording = Literal["local", "cloud", "none"]
+
+
+class MeetingOptionsIn(Input):
+    """Per-service meeting options; each null (or left out) = the host's own default, never sent to the
+    provider. An option the host's account has locked is left out when the meeting is made."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    waiting_room: StrictBool | None = None
+    join_before_host: StrictBool | None = None
+    mute_upon_entry: StrictBool | None = None
+    auto_recording: AutoRecording | None = None
+
+    def chosen(self) -> dict[str, bool | str]:
+        """The options set, as the service stores them (an unset one is absent, not null)."""
+        return {name: value for name, value in self.dict().items() if value is not None}
+
+
+class MeetingOptionsOut(Schema):
+    waiting_room: bool | None
+    join_before_host: bool | None
+    mute_upon_entry: bool | None
+    auto_recording: AutoRecording | None
+
+
 class ServiceIn(Input):
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
@@ -208,6 +235,7 @@ class ServiceIn(Input):
     location_type: LocationType = "video"
     initial_status: InitialStatus = "confirmed"
     zoom_enabled: StrictBool = False
+    meeting_options: MeetingOptionsIn = Field(default_factory=MeetingOptionsIn)
     is_active: StrictBool = True
     staff_ids: list[Id] = []
 
@@ -230,6 +258,10 @@ class ServicePatch(Input):
     location_type: LocationType | None = None
     initial_status: InitialStatus | None = None
     zoom_enabled: StrictBool | None = None
+    meeting_options: MeetingOptionsIn | None = Field(
+        None,
+        description="Only the options named change; an option set to null goes back to the host's default",
+    )
     is_active: StrictBool | None = None
     staff_ids: list[Id] | None = None
 
@@ -249,8 +281,14 @@ class ServiceOut(Schema):
     location_type: str
     initial_status: str
     zoom_enabled: bool
+    meeting_options: MeetingOptionsOut
     is_active: bool
     staff_ids: list[int]
+
+    @staticmethod
+    def resolve_meeting_options(service: Service) -> dict[str, bool | str | None]:
+        chosen = service.meeting_options or {}
+        return {name: chosen.get(name) for name in MeetingOptionsOut.model_fields}
 
     @staticmethod
     def resolve_slot_interval_minutes(service: Service) -> int:
@@ -330,12 +368,23 @@ class StatusIn(Input):
     status: BookingStatus
 
 
+MeetingState = Literal["pending", "ready", "failed", "deleted", "unmanaged"]
+
+
 class MeetingOut(Schema):
+    """An appointment's video meeting as its guests may see it; never the host's start link."""
+
     provider: str
-    state: str
-    meeting_id: str | None
-    join_url: str | None
-    password: str | None
+    state: MeetingState
+    meeting_id: str | None = Field(description="The provider's meeting id (Zoom's are 64-bit: kept as text)")
+    join_url: str | None = Field(description="The guests' link; null until the meeting is ready")
+    password: str | None = Field(description="The passcode the provider kept; null when there is none")
+    last_error: str | None = Field(description="Why the last attempt to make or change the meeting failed")
+
+
+def _meeting(appointment: Appointment) -> dict[str, str | None] | None:
+    view = meeting_view(appointment)
+    return view.as_dict() if view is not None else None
 
 
 class BookingOut(Schema):
@@ -370,10 +419,8 @@ class BookingOut(Schema):
         return booking.appointment.end
 
     @staticmethod
-    def resolve_meeting(booking: Booking) -> dict | None:
-        from rendez.api.meetings import meeting_of
-
-        return meeting_of(booking.appointment)
+    def resolve_meeting(booking: Booking) -> dict[str, str | None] | None:
+        return _meeting(booking.appointment)
 
 
 class AppointmentBookingOut(Schema):
@@ -400,7 +447,5 @@ class AppointmentOut(Schema):
         return list(appointment.bookings.all())
 
     @staticmethod
-    def resolve_meeting(appointment) -> dict | None:
-        from rendez.api.meetings import meeting_of
-
-        return meeting_of(appointment)
+    def resolve_meeting(appointment: Appointment) -> dict[str, str | None] | None:
+        return _meeting(appointment)

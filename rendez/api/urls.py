@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from rendez.api import bookings, catalog, slots
+from rendez.api import bookings, catalog, meetings, slots
 from rendez.api.auth import ApiKeyAuth
 from rendez.api.errors import install_error_handlers
 from rendez.integrations.zoom import api as zoom_api
@@ -20,4 +20,5 @@ install_error_handlers(api)
 api.add_router("", catalog.router)
 api.add_router("", slots.router)
 api.add_router("", bookings.router)
+api.add_router("", meetings.router)
 api.add_router("", zoom_api.router)

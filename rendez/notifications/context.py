@@ -1,12 +1,10 @@
 """The values shortcodes take for one booking and one recipient.
 
 Dates and times are shown in the recipient's zone: the customer's own (else the tenant's) for customers, the
-staff
-member's for staff, the tenant's for admins and fixed addresses. Meeting values come from the appointment's
-meeting
-record and are empty while there is none (or it is not ready). The host's start link is never stored: staff
-get a
-Rendez link that fetches a fresh one when clicked.
+staff member's for staff, the tenant's for admins and fixed addresses. Meeting values come from
+`conferencing.queries` (the one read side of meetings, shared with the API) and are empty while the meeting
+is not ready. The host's start link is never stored: staff get a Rendez link that fetches a fresh one when
+clicked.
 """
 
 from __future__ import annotations
@@ -15,9 +13,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 
-from rendez.conferencing.models import Meeting
+from rendez.conferencing.queries import meeting_view
 from rendez.notifications.models import RecipientKind
 from rendez.scheduling.models import Appointment, Booking
 
@@ -32,18 +29,12 @@ class MeetingValues:
     ready: bool = False
 
 
-def meeting_of(appointment: Appointment) -> Meeting | None:
-    try:
-        return appointment.meeting
-    except ObjectDoesNotExist:
-        return None
-
-
 def meeting_values(appointment: Appointment) -> MeetingValues:
-    meeting = meeting_of(appointment)
-    if meeting is None or meeting.state not in (Meeting.State.READY, Meeting.State.UNMANAGED):
+    """The meeting's shortcode values: empty until `conferencing.queries` calls the meeting ready."""
+    view = meeting_view(appointment)
+    if view is None or not view.ready:
         return MeetingValues()
-    return MeetingValues(join_url=meeting.join_url, password=meeting.password, ready=bool(meeting.join_url))
+    return MeetingValues(join_url=view.join_url or "", password=view.password or "", ready=True)
 
 
 def manage_url(booking: Booking) -> str:

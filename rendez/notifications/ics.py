@@ -1,10 +1,12 @@
 """Calendar invitations (iCalendar, RFC 5545 / iTIP RFC 5546) for bookings.
 
-One booking is one event for its whole life: the UID never changes, SEQUENCE grows with every reschedule
-(and at
-cancellation), and a cancelled or rejected booking is sent as METHOD:CANCEL so calendars remove it. The
-meeting's
-join link is the LOCATION and is repeated in the description with the password.
+One booking is one event for its whole life: the UID never changes, SEQUENCE grows with every reschedule (and
+at cancellation), and a cancelled or rejected booking is sent as METHOD:CANCEL so calendars remove it.
+
+Where: for a video service the meeting's join link is the LOCATION and is repeated in the description with
+the passcode; until there is a link, both say that it follows (the business's street address would send
+people to the wrong place). Other services show the business's address. Meeting values come from
+`conferencing.queries`, as everywhere else.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from django.db.models import F
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from rendez.notifications.context import manage_url, meeting_values
+from rendez.conferencing.queries import MeetingView, meeting_view
+from rendez.notifications.context import manage_url
 from rendez.notifications.models import Invitation
 from rendez.scheduling.models import Booking
 
 PRODID = "-//Rendez//Rendez 0.1//EN"
+LINK_FOLLOWS = "Video meeting: the link to join follows in a separate message"
+PROVIDER_NAMES = {"zoom": "Zoom"}
 # Bookings in these states are off: their invitation cancels the calendar event.
 CANCELLED_STATUSES = frozenset({Booking.Status.CANCELLED, Booking.Status.REJECTED})
 
@@ -53,7 +58,7 @@ def build_invitation(booking: Booking, zone: ZoneInfo, now: datetime | None = No
     """The invitation for the booking as it is now, with times in `zone`; returns (ics bytes, METHOD)."""
     appointment = booking.appointment
     method = method_for(booking)
-    meeting = meeting_values(appointment)
+    meeting = meeting_view(appointment) if appointment.service.zoom_enabled else None
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -67,8 +72,8 @@ def build_invitation(booking: Booking, zone: ZoneInfo, now: datetime | None = No
     event.add("dtstart", appointment.start.astimezone(zone))
     event.add("dtend", appointment.end.astimezone(zone))
     event.add("summary", f"{appointment.service.name} with {appointment.staff.name}")
-    event.add("description", _description(booking, meeting.join_url, meeting.password))
-    location = meeting.join_url or booking.tenant.address
+    event.add("description", _description(booking, meeting))
+    location = _location(booking, meeting)
     if location:
         event.add("location", location)
     event.add("url", manage_url(booking))
@@ -99,12 +104,26 @@ def _organizer(booking: Booking) -> vCalAddress:
     return organizer
 
 
-def _description(booking: Booking, join_url: str, password: str) -> str:
+def _location(booking: Booking, meeting: MeetingView | None) -> str:
+    if meeting is not None and meeting.ready:
+        return meeting.join_url or ""
+    if booking.appointment.service.zoom_enabled:
+        return LINK_FOLLOWS
+    return booking.tenant.address
+
+
+def _description(booking: Booking, meeting: MeetingView | None) -> str:
     appointment = booking.appointment
     lines = [f"{appointment.service.name} with {appointment.staff.name} ({booking.tenant.name})."]
-    if join_url:
-        lines.append(f"Join the video meeting: {join_url}")
-    if password:
-        lines.append(f"Meeting password: {password}")
+    if meeting is not None and meeting.ready:
+        lines.append(f"Join {_provider_name(meeting)} meeting: {meeting.join_url}")
+        if meeting.password:
+            lines.append(f"Passcode: {meeting.password}")
+    elif appointment.service.zoom_enabled:
+        lines.append(f"{LINK_FOLLOWS}.")
     lines.append(f"Manage your booking: {manage_url(booking)}")
     return "\n".join(lines)
+
+
+def _provider_name(meeting: MeetingView) -> str:
+    return PROVIDER_NAMES.get(meeting.provider, meeting.provider.title())

@@ -1,18 +1,16 @@
 """Sending one delivery: wait for the meeting if the message shows it, render, hand to the channel, record.
 
 Runs as the `notifications.deliver` job. Content is rendered at send time, so a message always shows the
-booking
-as it is then (a late confirmation carries the new time and the current meeting link).
+booking as it is then (a late confirmation carries the new time and the current meeting link).
 
 Meeting wait. A message that shows the meeting (a meeting shortcode, or an email with the invitation, whose
-LOCATION is the join link) for a `zoom_enabled` service waits while the appointment's meeting is pending, or
-while
-there is no meeting record yet but a `conferencing.sync` job for the appointment is open (one is coming). It
-polls
-with `jobs.Retry` (not spending attempts) for at most NOTIFICATIONS_MEETING_WAIT_SECONDS from the delivery's
-creation. Then it goes out regardless: without the link when the meeting failed, was deleted or is still not
-ready; lines whose only content would be the missing link or password are left out, and the delivery's `note`
-says why. Conferencing tells staff and admins about failed meetings itself.
+LOCATION is the join link) for a `zoom_enabled` service waits while a link may still come without anyone
+acting; `conferencing.queries.meeting_coming` says when (a meeting being made, or a sync queued), so this
+module asks conferencing instead of reading its tables or the job queue. It polls with `jobs.Retry` (not
+spending attempts) for at most NOTIFICATIONS_MEETING_WAIT_SECONDS from the delivery's creation. Then it goes
+out regardless: without the link when the meeting failed, was deleted or is still not ready; lines whose only
+content would be the missing link or password are left out, and the delivery's `note` says why. Conferencing
+tells staff and admins about failed meetings itself.
 """
 
 from __future__ import annotations
@@ -23,14 +21,13 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.conferencing.models import Meeting
+from rendez.conferencing.queries import meeting_coming, meeting_view
 from rendez.lib import shortcodes
 from rendez.notifications import conf, ics
 from rendez.notifications.channels import ChannelError, OutgoingMessage, transport_for
 from rendez.notifications.channels.base import vendor_settings
-from rendez.notifications.context import meeting_of, shortcode_values
+from rendez.notifications.context import shortcode_values
 from rendez.notifications.models import Channel, Delivery, Workflow
-from rendez.scheduling import events
 from rendez.scheduling.models import Appointment, Booking
 
 
@@ -97,12 +94,10 @@ def wait_for_meeting(delivery: Delivery, workflow: Workflow, appointment: Appoin
     jobs.Retry."""
     if not shows_meeting(workflow) or not appointment.service.zoom_enabled:
         return ""
-    meeting = meeting_of(appointment)
-    if meeting is None and not _meeting_coming(appointment):
-        return ""
-    if meeting is not None and meeting.is_settled:
-        if meeting.state in (Meeting.State.FAILED, Meeting.State.DELETED):
-            return f"meeting {meeting.state}: sent without a meeting link"
+    view = meeting_view(appointment)
+    if view is not None and view.settled_without_link:
+        return f"meeting {view.state}: sent without a meeting link"
+    if not meeting_coming(appointment):
         return ""
     bound = conf.meeting_wait_seconds()
     waited = (timezone.now() - delivery.created_at).total_seconds()
@@ -110,17 +105,6 @@ def wait_for_meeting(delivery: Delivery, workflow: Workflow, appointment: Appoin
         after = max(1.0, min(conf.meeting_poll_seconds(), bound - waited))
         raise jobs.Retry(after=after, reason="waiting for the meeting to be ready", consume_attempt=False)
     return f"meeting not ready after {bound:g}s: sent without a meeting link"
-
-
-def _meeting_coming(appointment: Appointment) -> bool:
-    """No meeting record yet, but conferencing has work queued for this appointment that may create one."""
-    from rendez.jobs.models import Job
-
-    return Job.objects.filter(
-        kind=events.SYNC_MEETING,
-        key=events.appointment_key(appointment.pk),
-        state__in=[Job.State.PENDING, Job.State.RUNNING],
-    ).exists()
 
 
 def compose(delivery: Delivery, workflow: Workflow, booking: Booking) -> OutgoingMessage:
