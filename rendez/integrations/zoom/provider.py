@@ -192,13 +192,13 @@ class ZoomProvider:
         )
 
     def _post_meeting(self, caller: Caller, spec: MeetingSpec, *, fresh_rules: bool) -> httpx2.Response:
-        rules = host_rules(caller, fresh=fresh_rules) if needs_rules(spec) else None
+        rules, cached = host_rules(caller, fresh=fresh_rules) if needs_rules(spec) else (None, False)
         body = create_body(spec, rules)
         try:
             return caller.client().request("POST", f"/users/{caller.user_path}/meetings", body=body)
         except ZoomAPIError as error:
             # The account's passcode rules changed since they were cached: read them again, once.
-            if fresh_rules or "password" not in body or "password" not in error.field_errors:
+            if not cached or "password" not in body or "password" not in error.field_errors:
                 raise
             logger.info("zoom refused a passcode made from cached rules; reading the host's settings again")
             return self._post_meeting(caller, spec, fresh_rules=True)
@@ -320,16 +320,17 @@ def _find_id(caller: Caller, spec: MeetingSpec, created_after: datetime) -> str 
 # --- the host's rules ---------------------------------------------------------------------------------------
 
 
-def host_rules(caller: Caller, *, fresh: bool = False) -> HostRules:
+def host_rules(caller: Caller, *, fresh: bool = False) -> tuple[HostRules, bool]:
+    """The host's rules, and whether they came from the cache."""
     key = f"zoom:host-rules:{caller.connection.pk}:{caller.user_key}"
     cached = None if fresh else cache.get(key)
     if cached is not None:
-        return HostRules.from_cache(cached)
+        return HostRules.from_cache(cached), True
     client = caller.client()
     user_settings = client.get_model(f"/users/{caller.user_path}/settings", UserSettings)
     rules = HostRules(user_settings.schedule_meeting.meeting_password_requirement, locked_options(caller))
     cache.set(key, rules.to_cache(), HOST_RULES_TTL)
-    return rules
+    return rules, False
 
 
 def locked_options(caller: Caller) -> frozenset[str]:
