@@ -1,5 +1,5 @@
-"""ZoomProvider end to end: the port's calls against the emulator over HTTP, each test asserting the exact Zoom
-calls made (the emulator's request log, bodies included)."""
+"""ZoomProvider end to end: the port's calls against the emulator over HTTP, each test asserting the exact
+Zoom calls made (the emulator's request log, bodies included)."""
 
 from __future__ import annotations
 
