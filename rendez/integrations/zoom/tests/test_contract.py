@@ -11,14 +11,17 @@ from __future__ import annotations
 import base64
 import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
 
+from rendez.conferencing.port import MeetingChanges, MeetingSpec
 from rendez.integrations.zoom import tokens
 from rendez.integrations.zoom.models import Connection
+from rendez.integrations.zoom.provider import ZoomProvider
 from rendez.integrations.zoom.tests.conftest import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -52,8 +55,9 @@ AUTHORIZE_QUERY = {
     "code_challenge",
     "code_challenge_method",
 }
-# What Rendez may put in a REST query string: §4.1's list parameters, nothing else (and never a token).
-ALLOWED_QUERY = {"status", "page_size", "next_page_token"}
+# What Rendez may put in a REST query string: §4.1's and §3.5's list parameters, nothing else (and never a
+# token).
+ALLOWED_QUERY = {"status", "type", "page_size", "next_page_token"}
 
 
 def basic(client_id: str, secret: str) -> str:
@@ -208,3 +212,53 @@ def test_every_oauth_call_is_a_form_post_with_basic_auth_and_no_token_in_the_url
         "revoke": 3,  # maria's, the tenant OAuth's (replaced by S2S), the S2S token
     }
     assert not [entry for entry in flows if not entry["path"].startswith(("/v2/", "/oauth/"))]
+
+
+@pytest.fixture
+def meeting_flows(api, zoom: RunningEmulator, alice, maria, jonas) -> list[dict[str, Any]]:
+    """Every kind of call the meeting provider makes, for real; returns the emulator's log of them."""
+    provider = ZoomProvider()
+    connect_staff(api, zoom, maria, MARIA)
+    connect_tenant(api, zoom, alice, JONAS)
+    assert api.put(f"/staff/{jonas.pk}/zoom", {"zoom_user_id": JONAS}).status_code == 200
+    cache.clear()  # the host rules are cached
+    zoom.control.clear_requests()
+    start = datetime(2031, 3, 10, 13, 30, tzinfo=UTC)
+    options = {"waiting_room": True, "mute_upon_entry": True, "auto_recording": "none"}
+    spec = MeetingSpec("Consultation", "Booked online.", start, 45, "Europe/Berlin", True, options)
+    for member in (maria, jonas):
+        host = provider.host_for(member)
+        assert host is not None
+        made = provider.create(host, spec, attempt_started_at=datetime.now(UTC))  # settings, create
+        changes = MeetingChanges(start=start + timedelta(hours=1), duration_minutes=30, topic="Follow-up")
+        provider.update(host, made.external_id, changes)
+        assert provider.start_url(host, made.external_id)
+        assert provider.find(host, spec, datetime.now(UTC) - timedelta(hours=1)) is None  # list
+        provider.delete(host, made.external_id)
+        provider.delete(host, made.external_id)  # 404, counts as done
+    return zoom.control.requests()
+
+
+def test_every_meeting_call_and_answer_matches_zooms_openapi_specs(
+    zoom: RunningEmulator, meeting_flows
+) -> None:
+    issued = tokens_issued(zoom)
+    checked = Counter(
+        (
+            entry["method"],
+            entry["path"].replace(JONAS, "{id}"),
+            entry["status"],
+            check_rest_call(zoom, entry, issued),
+        )
+        for entry in meeting_flows
+        if entry["path"].startswith("/v2/")
+    )
+
+    for user in ("me", "{id}"):
+        assert checked[("GET", f"/v2/users/{user}/settings", 200, "exchange")] == 1
+        assert checked[("POST", f"/v2/users/{user}/meetings", 201, "exchange")] == 1
+        assert checked[("GET", f"/v2/users/{user}/meetings", 200, "exchange")] == 1
+    meetings = Counter(
+        (method, status) for method, path, status, _ in checked if path.startswith("/v2/meetings/")
+    )
+    assert meetings == {("PATCH", 204): 2, ("GET", 200): 2, ("DELETE", 204): 2, ("DELETE", 404): 2}
