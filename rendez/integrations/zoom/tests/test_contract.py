@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from django.core.cache import cache
 
-from rendez.conferencing.port import MeetingChanges, MeetingSpec
+from rendez.conferencing.port import MeetingChanges, MeetingSpec, OptionValue
 from rendez.integrations.zoom import tokens
 from rendez.integrations.zoom.models import Connection
 from rendez.integrations.zoom.provider import ZoomProvider
@@ -224,7 +224,11 @@ def meeting_flows(api, zoom: RunningEmulator, alice, maria, jonas) -> list[dict[
     cache.clear()  # the host rules are cached
     zoom.control.clear_requests()
     start = datetime(2031, 3, 10, 13, 30, tzinfo=UTC)
-    options = {"waiting_room": True, "mute_upon_entry": True, "auto_recording": "none"}
+    options: dict[str, OptionValue] = {
+        "waiting_room": True,
+        "mute_upon_entry": True,
+        "auto_recording": "none",
+    }
     spec = MeetingSpec("Consultation", "Booked online.", start, 45, "Europe/Berlin", True, options)
     for member in (maria, jonas):
         host = provider.host_for(member)
