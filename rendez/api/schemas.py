@@ -23,6 +23,7 @@ from pydantic import (
     StrictBool,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 from rendez.conferencing.queries import meeting_view
@@ -208,6 +209,14 @@ class MeetingOptionsIn(Input):
     join_before_host: StrictBool | None = None
     mute_upon_entry: StrictBool | None = None
     auto_recording: AutoRecording | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_options(cls, value: Any) -> Any:
+        if isinstance(value, dict) and (unknown := sorted(set(value) - set(cls.model_fields))):
+            known = ", ".join(cls.model_fields)
+            raise ValueError(f"unknown meeting option {', '.join(map(repr, unknown))}; known: {known}")
+        return value
 
     def chosen(self) -> dict[str, bool | str]:
         """The options set, as the service stores them (an unset one is absent, not null)."""

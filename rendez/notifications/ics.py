@@ -59,6 +59,8 @@ def build_invitation(booking: Booking, zone: ZoneInfo, now: datetime | None = No
     appointment = booking.appointment
     method = method_for(booking)
     meeting = meeting_view(appointment) if appointment.service.zoom_enabled else None
+    # A cancelled event promises no link.
+    link_follows = appointment.service.zoom_enabled and method != "CANCEL"
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -72,8 +74,8 @@ def build_invitation(booking: Booking, zone: ZoneInfo, now: datetime | None = No
     event.add("dtstart", appointment.start.astimezone(zone))
     event.add("dtend", appointment.end.astimezone(zone))
     event.add("summary", f"{appointment.service.name} with {appointment.staff.name}")
-    event.add("description", _description(booking, meeting))
-    location = _location(booking, meeting)
+    event.add("description", _description(booking, meeting, link_follows=link_follows))
+    location = _location(booking, meeting, link_follows=link_follows)
     if location:
         event.add("location", location)
     event.add("url", manage_url(booking))
@@ -104,22 +106,22 @@ def _organizer(booking: Booking) -> vCalAddress:
     return organizer
 
 
-def _location(booking: Booking, meeting: MeetingView | None) -> str:
+def _location(booking: Booking, meeting: MeetingView | None, *, link_follows: bool) -> str:
     if meeting is not None and meeting.ready:
         return meeting.join_url or ""
     if booking.appointment.service.zoom_enabled:
-        return LINK_FOLLOWS
+        return LINK_FOLLOWS if link_follows else ""
     return booking.tenant.address
 
 
-def _description(booking: Booking, meeting: MeetingView | None) -> str:
+def _description(booking: Booking, meeting: MeetingView | None, *, link_follows: bool) -> str:
     appointment = booking.appointment
     lines = [f"{appointment.service.name} with {appointment.staff.name} ({booking.tenant.name})."]
     if meeting is not None and meeting.ready:
         lines.append(f"Join {_provider_name(meeting)} meeting: {meeting.join_url}")
         if meeting.password:
             lines.append(f"Passcode: {meeting.password}")
-    elif appointment.service.zoom_enabled:
+    elif link_follows:
         lines.append(f"{LINK_FOLLOWS}.")
     lines.append(f"Manage your booking: {manage_url(booking)}")
     return "\n".join(lines)

@@ -127,6 +127,91 @@ def test_the_slot_interval_can_be_reset_to_the_duration(alice_api, consultation)
     assert consultation.slot_interval_minutes is None
 
 
+ALL_DEFAULTS = {
+    "waiting_room": None,
+    "join_before_host": None,
+    "mute_upon_entry": None,
+    "auto_recording": None,
+}
+
+
+def test_a_new_service_leaves_every_meeting_option_to_the_host(alice_api):
+    body = alice_api.post("/services", NEW_SERVICE).json()
+    assert body["meeting_options"] == ALL_DEFAULTS
+    assert Service.objects.get(pk=body["id"]).meeting_options == {}
+
+
+def test_it_creates_a_service_with_meeting_options(alice_api):
+    options = {"waiting_room": True, "mute_upon_entry": False, "auto_recording": "cloud"}
+    response = alice_api.post("/services", {**NEW_SERVICE, "meeting_options": options})
+    assert response.status_code == 201
+    assert response.json()["meeting_options"] == {**ALL_DEFAULTS, **options}
+    # Only what was chosen is stored: an option left to the host is absent, so it is never sent to Zoom.
+    assert Service.objects.get().meeting_options == options
+
+
+def test_patching_meeting_options_changes_only_those_named(alice_api, consultation):
+    consultation.meeting_options = {"waiting_room": True, "auto_recording": "local"}
+    consultation.save()
+    response = alice_api.patch(
+        f"/services/{consultation.pk}", {"meeting_options": {"join_before_host": False, "waiting_room": None}}
+    )
+    assert response.status_code == 200
+    assert response.json()["meeting_options"] == {
+        **ALL_DEFAULTS,
+        "join_before_host": False,
+        "auto_recording": "local",
+    }
+    consultation.refresh_from_db()
+    assert consultation.meeting_options == {"auto_recording": "local", "join_before_host": False}
+
+
+def test_a_patch_without_meeting_options_keeps_them(alice_api, consultation):
+    consultation.meeting_options = {"mute_upon_entry": True}
+    consultation.save()
+    assert alice_api.patch(f"/services/{consultation.pk}", {"name": "Talk"}).status_code == 200
+    consultation.refresh_from_db()
+    assert consultation.meeting_options == {"mute_upon_entry": True}
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "words"),
+    [
+        ({"waiting_room": "yes"}, "meeting_options.waiting_room", "boolean"),
+        ({"join_before_host": 1}, "meeting_options.join_before_host", "boolean"),
+        ({"auto_recording": "tape"}, "meeting_options.auto_recording", "'local', 'cloud' or 'none'"),
+        ({"auto_recording": True}, "meeting_options.auto_recording", "'local', 'cloud' or 'none'"),
+        (
+            {"breakout_rooms": True},
+            "meeting_options",
+            "unknown meeting option 'breakout_rooms'; known: waiting_room",
+        ),
+        ("waiting_room", "meeting_options", "valid"),
+    ],
+)
+def test_invalid_meeting_options_are_refused_with_the_option_named(
+    alice_api, consultation, options, field, words
+):
+    for response in (
+        alice_api.post("/services", {**NEW_SERVICE, "meeting_options": options}),
+        alice_api.patch(f"/services/{consultation.pk}", {"meeting_options": options}),
+    ):
+        assert response.status_code == 422
+        error = response.json()["error"]
+        assert error["code"] == "invalid"
+        assert words in error["fields"][field], error
+        assert field in error["message"]
+    assert Service.objects.count() == 1
+    consultation.refresh_from_db()
+    assert consultation.meeting_options == {}
+
+
+def test_meeting_options_cannot_be_nulled_as_a_whole(alice_api, consultation):
+    response = alice_api.patch(f"/services/{consultation.pk}", {"meeting_options": None})
+    assert response.status_code == 422
+    assert "meeting_options" in response.json()["error"]["fields"]
+
+
 def test_it_reads_one_service(alice_api, yoga):
     body = alice_api.get(f"/services/{yoga.pk}").json()
     assert (body["id"], body["capacity"], body["location_type"]) == (yoga.pk, 5, "in_person")

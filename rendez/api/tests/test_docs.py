@@ -25,6 +25,8 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/appointments"),
     ("get", "/api/v1/appointments/{appointment_id}"),
     ("post", "/api/v1/appointments/{appointment_id}/reschedule"),
+    ("get", "/api/v1/appointments/{appointment_id}/meeting/start"),
+    ("post", "/api/v1/appointments/{appointment_id}/meeting/sync"),
 }
 
 
@@ -57,6 +59,31 @@ def test_every_operation_documents_its_errors_in_the_one_shape(db):
     for path, item in document["paths"].items():
         for method, operation in item.items():
             assert {"401", "422"} <= set(operation["responses"]), (method, path)
+
+
+def test_the_meeting_operations_document_their_answers(db):
+    paths = openapi()["paths"]
+    start = paths["/api/v1/appointments/{appointment_id}/meeting/start"]["get"]
+    assert set(start["responses"]) == {"302", "401", "404", "409", "410", "422", "502", "503"}
+    assert "Location" in start["responses"]["302"]["headers"]
+    sync = paths["/api/v1/appointments/{appointment_id}/meeting/sync"]["post"]
+    assert set(sync["responses"]) == {"202", "401", "404", "422"}
+
+
+def test_meetings_are_documented_with_their_last_error_and_without_a_host_link(db):
+    schemas = openapi()["components"]["schemas"]
+    assert set(schemas["MeetingOut"]["properties"]) == {
+        "provider",
+        "state",
+        "meeting_id",
+        "join_url",
+        "password",
+        "last_error",
+    }
+    options = {"waiting_room", "join_before_host", "mute_upon_entry", "auto_recording"}
+    assert set(schemas["MeetingOptionsIn"]["properties"]) == options
+    assert schemas["MeetingOptionsIn"]["additionalProperties"] is False
+    assert set(schemas["MeetingOptionsOut"]["properties"]) == options
 
 
 def test_the_docs_page_loads_without_a_cdn(db):

@@ -147,8 +147,28 @@ def test_the_meeting_link_is_the_location_and_in_the_description(smtp, tenant, z
     assert "Join: https://zoom.test/j/85746352411?pwd=x\nPassword: a1B2c3" in _text(message)
     [event] = _invitation(message)[0].events
     assert event.location == "https://zoom.test/j/85746352411?pwd=x"
-    assert "https://zoom.test/j/85746352411?pwd=x" in event.description
-    assert "a1B2c3" in event.description
+    assert "Join Zoom meeting: https://zoom.test/j/85746352411?pwd=x\nPasscode: a1B2c3" in event.description
+    assert "Hauptstr" not in event.description
+
+
+def test_a_video_invitation_without_a_link_says_it_follows_instead_of_the_address(smtp, tenant, zoom_service):
+    booking = book(zoom_service)
+    Meeting.objects.create(
+        tenant=tenant,
+        appointment=booking.appointment,
+        state=Meeting.State.FAILED,
+        last_error="Sam's Zoom connection was revoked",
+    )
+    workflow(tenant, attach_invitation=True, body_template="Join: {zoom_meeting_url}\nSee you")
+    run_jobs()
+
+    [message] = smtp.to("carla@example.com")
+    assert _text(message).strip() == "See you"
+    [event] = _invitation(message)[0].events
+    assert event.location == ics.LINK_FOLLOWS
+    assert "link to join follows" in event.description
+    assert "Hauptstr" not in f"{event.location} {event.description}"
+    assert "revoked" not in event.description  # the reason is for the business, not the customer
 
 
 def test_each_recipient_sees_times_in_their_own_zone(smtp, tenant, service, django_user_model):

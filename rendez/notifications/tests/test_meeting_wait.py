@@ -121,3 +121,22 @@ def test_an_email_with_an_invitation_waits_for_its_location(tenant, zoom_service
     _meeting(booking)
     run_jobs()
     assert mail.outbox == []
+
+
+def test_a_ready_meeting_sends_at_once_while_a_sync_is_queued(tenant, zoom_service):
+    workflow(tenant, body_template=BODY)
+    booking = book(zoom_service)  # its conferencing.sync job is still queued: nothing runs it here
+    _meeting(booking, Meeting.State.READY, join_url="https://zoom.test/j/7", password="p4ss")
+    run_jobs()
+    [message] = mail.outbox
+    assert message.body == "Hi Carla Customer\nJoin: https://zoom.test/j/7\nPassword: p4ss\nBye"
+
+
+def test_a_deleted_meeting_sends_at_once_without_its_old_link(tenant, zoom_service):
+    workflow(tenant, body_template=BODY)
+    booking = book(zoom_service)
+    _meeting(booking, Meeting.State.DELETED, join_url="https://zoom.test/j/7", password="p4ss")
+    run_jobs()
+    [message] = mail.outbox
+    assert message.body == "Hi Carla Customer\nBye"
+    assert Delivery.objects.get().note == "meeting deleted: sent without a meeting link"
