@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import httpx2
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,10 +13,20 @@ from django.utils import timezone
 
 from rendez.api.tests.conftest import berlin
 from rendez.conferencing.models import Meeting
-from rendez.conferencing.port import HostRef, HostUnusable, MeetingGone, ProviderError, QuotaExhausted
+from rendez.conferencing.port import (
+    HostRef,
+    HostUnusable,
+    MeetingGone,
+    MeetingSpec,
+    ProviderError,
+    QuotaExhausted,
+    get_provider,
+)
+from rendez.integrations.zoom.models import Connection as ZoomConnection
+from rendez.integrations.zoom.tests.conftest import MARIA, connect_staff, maria, zoom  # noqa: F401 - fixtures
 from rendez.jobs.models import Job
 from rendez.scheduling.models import Appointment
-from rendez.scheduling.tests.factories import book
+from rendez.scheduling.tests.factories import book, make_service
 
 JOIN_URL = "https://zoom.example/j/85746352413?pwd=abc"
 
@@ -341,3 +352,117 @@ def test_a_provider_busy_for_a_while_says_when_to_retry(alice_api, consultation,
     response = _start(alice_api, booking.appointment)
     assert response.status_code == 503
     assert response["Retry-After"] == "3600"
+
+
+# --- GET …/meeting/start against Zoom (the emulator over HTTP, Rendez's real Zoom provider) -----------------
+
+
+@pytest.fixture
+def emulator(zoom):  # noqa: F811 - the fixture, imported above
+    """The Zoom emulator, with Rendez pointed at it."""
+    return zoom
+
+
+@pytest.fixture
+def zoom_meeting(alice, alice_api, emulator, maria, monday) -> Meeting:  # noqa: F811 - the fixture, imported
+    """Maria (connected with her own Zoom account) hosts a consultation whose meeting exists on Zoom; the
+    record is written here as the sync job would write it."""
+    connect_staff(alice_api, emulator, maria, MARIA)
+    service = make_service(alice, maria, name="Video consultation", zoom_enabled=True)
+    appointment = _booking(service, maria, monday).appointment
+    provider = get_provider("zoom")
+    host = provider.host_for(maria)
+    assert host is not None
+    spec = MeetingSpec(
+        topic="Video consultation with Maria Koch",
+        agenda="",
+        start=appointment.start,
+        duration_minutes=30,
+        timezone="Europe/Berlin",
+    )
+    info = provider.create(host, spec, attempt_started_at=timezone.now())
+    emulator.control.clear_requests()
+    return _meeting(
+        appointment,
+        external_id=info.external_id,
+        join_url=info.join_url,
+        password=info.password,
+        host_id=info.host_id,
+        host_connection_id=host.connection_id,
+        host_user_key=host.user_key,
+    )
+
+
+def _zoom_calls(emulator) -> list[tuple[str, str]]:
+    return [(entry["method"], entry["path"]) for entry in emulator.control.requests(path="/v2/*")]
+
+
+def test_start_redirects_to_a_fresh_zoom_start_link_that_starts_the_meeting(
+    alice_api, emulator, zoom_meeting
+):
+    first = _start(alice_api, zoom_meeting.appointment)
+    second = _start(alice_api, zoom_meeting.appointment)
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] != second["Location"]
+    assert f"/s/{zoom_meeting.external_id}?zak=" in first["Location"]
+    assert _zoom_calls(emulator) == [("GET", f"/v2/meetings/{zoom_meeting.external_id}")] * 2
+    page = httpx2.get(first["Location"])
+    assert page.status_code == 200 and 'data-testid="started"' in page.text.replace("'", '"')
+    assert "Maria Koch" in page.text
+    # The link is handed over, never kept or shown.
+    zoom_meeting.refresh_from_db()
+    assert "zak" not in " ".join(str(value) for value in vars(zoom_meeting).values())
+    assert "zak" not in alice_api.get(f"/appointments/{zoom_meeting.appointment_id}").content.decode()
+
+
+def test_start_of_a_meeting_deleted_on_zoom_is_409_and_points_to_sync(alice_api, emulator, zoom_meeting):
+    host = get_provider("zoom").host_for(zoom_meeting.appointment.staff)
+    assert host is not None
+    get_provider("zoom").delete(host, zoom_meeting.external_id)
+
+    response = _start(alice_api, zoom_meeting.appointment)
+
+    assert response.status_code == 409
+    error = _error(response)
+    assert error["code"] == "meeting_gone"
+    assert zoom_meeting.external_id in error["message"] and "meeting/sync" in error["message"]
+
+
+def test_start_while_the_hosts_zoom_connection_needs_reconnecting_is_409_without_a_zoom_call(
+    alice_api, emulator, zoom_meeting
+):
+    ZoomConnection.objects.filter(pk=zoom_meeting.host_connection_id).update(
+        status=ZoomConnection.Status.NEEDS_RECONNECT, broken_reason="Zoom revoked the grant."
+    )
+    response = _start(alice_api, zoom_meeting.appointment)
+    assert response.status_code == 409
+    assert _error(response)["code"] == "host_unusable"
+    assert "Maria Koch's Zoom connection" in _error(response)["message"]
+    assert _zoom_calls(emulator) == []
+
+
+def test_start_after_the_hosts_connection_was_removed_is_502_with_zooms_reason(
+    alice_api, emulator, zoom_meeting
+):
+    ZoomConnection.objects.filter(pk=zoom_meeting.host_connection_id).delete()
+    response = _start(alice_api, zoom_meeting.appointment)
+    assert response.status_code == 502
+    error = _error(response)
+    assert error["code"] == "provider_refused"
+    assert "connection of this meeting's host was removed" in error["message"]
+
+
+def test_start_while_zoom_is_down_is_503(alice_api, emulator, zoom_meeting):
+    emulator.control.set_faults(error_rate=1.0, error_kind="503")
+    response = _start(alice_api, zoom_meeting.appointment)
+    assert response.status_code == 503
+    assert _error(response)["code"] == "provider_unavailable"
+    assert "try again" in _error(response)["message"]
+
+
+def test_another_tenant_cannot_start_a_zoom_meeting(bob_api, emulator, zoom_meeting):
+    response = _start(bob_api, zoom_meeting.appointment)
+    assert response.status_code == 404
+    assert "Location" not in response.headers
+    assert _zoom_calls(emulator) == []
