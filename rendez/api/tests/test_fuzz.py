@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from rendez.api.tests.conftest import berlin
+from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom.tests.conftest import zoom  # noqa: F401 - fixture: Zoom calls reach the emulator
 from rendez.scheduling.tests.factories import book, make_api_key
 from rendez.wsgi import application
@@ -26,11 +27,23 @@ schema.config.generation.update(with_security_parameters=False, allow_extra_para
 @pytest.fixture
 def fuzz_key(alice, consultation, yoga, dora, monday) -> str:
     """A key of a tenant with a little of everything: services, staff with hours, bookings alone and in a
-    group."""
+    group, a ready meeting and a failed one."""
     now = berlin(monday, 6) - timedelta(days=7)
-    book(consultation, dora, berlin(monday, 10), "Charlie", now=now)
+    charlie = book(consultation, dora, berlin(monday, 10), "Charlie", now=now)
     book(yoga, dora, berlin(monday, 14), "Dave", now=now)
     book(yoga, dora, berlin(monday, 14), "Erin", party_size=2, now=now)
+    failed = book(consultation, dora, berlin(monday, 11), "Finn", now=now)
+    Meeting.objects.create(
+        tenant=alice,
+        appointment=charlie.appointment,
+        state=Meeting.State.READY,
+        external_id="85746352413",
+        join_url="https://zoom.example/j/85746352413",
+        password="4821",
+    )
+    Meeting.objects.create(
+        tenant=alice, appointment=failed.appointment, state=Meeting.State.FAILED, last_error="Zoom said no"
+    )
     return make_api_key(alice, "fuzz")
 
 
