@@ -46,7 +46,7 @@ def _appointment(request: HttpRequest, appointment_id: int) -> Appointment:
     "/appointments/{appointment_id}/meeting/start",
     response={302: None, **START_ERRORS},
     tags=["appointments"],
-    openapi_extra={"responses": {"302": START_REDIRECT}},
+    openapi_extra={"responses": {302: START_REDIRECT}},
 )
 def start_meeting(request: HttpRequest, appointment_id: int):
     """Start the appointment's meeting as its host: 302 to a start link fetched just now (start links

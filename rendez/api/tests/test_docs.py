@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from django.test import Client
@@ -95,3 +96,16 @@ def test_the_docs_page_loads_without_a_cdn(db):
     assert external == []
     for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
         assert Client().get(asset).status_code == 200, asset
+
+
+def test_the_openapi_document_has_no_repeated_keys():
+    # JSON parsers differ on repeated keys: Swagger UI refuses the whole document ("duplicated mapping key").
+    repeated: list[str] = []
+
+    def remember(pairs: list[tuple[str, object]]) -> dict:
+        keys = [key for key, _ in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(Client().get("/api/v1/openapi.json").content, object_pairs_hook=remember)
+    assert repeated == []
