@@ -290,3 +290,17 @@ def test_it_keeps_working_hours_when_not_sent(alice_api, dora):
 
 def test_it_reads_one_staff_member(alice_api, dora):
     assert alice_api.get(f"/staff/{dora.pk}").json()["name"] == "Dora"
+
+
+def test_the_api_knows_the_same_meeting_options_as_the_service_model():
+    from typing import get_args
+
+    from rendez.api.schemas import AutoRecording, MeetingOptionsIn, MeetingOptionsOut
+    from rendez.scheduling.models import MEETING_OPTION_VALUES
+
+    assert (
+        set(MeetingOptionsIn.model_fields)
+        == set(MeetingOptionsOut.model_fields)
+        == set(MEETING_OPTION_VALUES)
+    )
+    assert set(get_args(AutoRecording)) == set(MEETING_OPTION_VALUES["auto_recording"])

@@ -466,3 +466,11 @@ def test_another_tenant_cannot_start_a_zoom_meeting(bob_api, emulator, zoom_meet
     assert response.status_code == 404
     assert "Location" not in response.headers
     assert _zoom_calls(emulator) == []
+
+
+def test_the_api_knows_every_meeting_state():
+    from typing import get_args
+
+    from rendez.api.schemas import MeetingState
+
+    assert set(get_args(MeetingState)) == set(Meeting.State.values)
