@@ -177,14 +177,16 @@ def _not_owed(snapshot: AppointmentSnapshot) -> Nothing:
 
 
 def changes_for(snapshot: AppointmentSnapshot, meeting: MeetingState) -> MeetingChanges:
-    """Only what differs. Topic and agenda follow a change of service, and nothing else."""
+    """Only what differs. Topic and agenda follow a change of service, and nothing else. A new start goes with
+    the zone it is shown in (DESIGN.md section 7: UTC with `Z` plus the staff member's zone)."""
     service_changed = meeting.service_id != snapshot.service_id
+    start_changed = meeting.start != snapshot.start
     return MeetingChanges(
-        start=snapshot.start if meeting.start != snapshot.start else None,
+        start=snapshot.start if start_changed else None,
         duration_minutes=(
             snapshot.duration_minutes if meeting.duration_minutes != snapshot.duration_minutes else None
         ),
-        timezone=snapshot.timezone if meeting.timezone != snapshot.timezone else None,
+        timezone=snapshot.timezone if start_changed or meeting.timezone != snapshot.timezone else None,
         topic=snapshot.topic if service_changed else None,
         agenda=snapshot.agenda if service_changed else None,
     )

@@ -125,11 +125,12 @@ def test_a_rejected_pending_booking_loses_its_meeting() -> None:
 # Rows: meeting exists, start/duration/timezone changed -> update only what changed
 
 
-def test_a_move_patches_only_the_start() -> None:
+def test_a_move_patches_only_the_start_with_its_zone() -> None:
     moved = snapshot(start=START + timedelta(hours=2), end=START + timedelta(hours=2, minutes=30))
     action = decide(moved, meeting())
-    assert action == Update(MARIA, "85746065432", MeetingChanges(start=START + timedelta(hours=2)))
-    assert action.changes.changed == {"start"}
+    changes = MeetingChanges(start=START + timedelta(hours=2), timezone="Europe/Berlin")
+    assert action == Update(MARIA, "85746065432", changes)
+    assert action.changes.changed == {"start", "timezone"}
 
 
 def test_a_longer_appointment_patches_only_the_duration() -> None:
@@ -150,7 +151,7 @@ def test_a_move_and_a_new_length_patch_both_and_nothing_else() -> None:
     moved = snapshot(start=START + timedelta(days=1), end=START + timedelta(days=1, minutes=60))
     action = decide(moved, meeting())
     assert isinstance(action, Update)
-    assert action.changes.changed == {"start", "duration_minutes"}
+    assert action.changes.changed == {"start", "timezone", "duration_minutes"}
 
 
 # Row: meeting exists, service changed -> topic and agenda too

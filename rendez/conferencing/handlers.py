@@ -1,0 +1,21 @@
+"""The `conferencing.sync` job: level-triggered, one at a time per appointment (its key)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from rendez import jobs
+from rendez.conferencing import notices, reconcile  # noqa: F401 - notices registers its job kind
+from rendez.scheduling.events import SYNC_MEETING
+
+
+class SyncPayload(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    appointment_id: int
+
+
+@jobs.handler(SYNC_MEETING, max_attempts=8)
+def sync(payload: dict, job: jobs.Job) -> None:
+    data = SyncPayload.model_validate(payload)
+    reconcile.sync(data.appointment_id, last_attempt=job.attempts >= job.max_attempts)
