@@ -49,7 +49,18 @@ class Command(BaseCommand):
         from rendez.jobs.worker import start_embedded_worker
 
         server = make_server(host, port, application, threaded=True, request_handler=AccessLogHandler)
-        worker = None if no_worker else start_embedded_worker(concurrency=worker_concurrency)
+        # With the emulator mounted, the demo staff connect to it through OAuth once this server answers; the
+        # worker starts after that, so the demo's bookings get their meetings rather than "no Zoom connected".
+        connecting = demo_zoom.start_in_background(host, server.server_port)
+        workers: list = []
+
+        def start_worker() -> None:
+            if connecting is not None:
+                connecting.join(timeout=demo_zoom.READY_TIMEOUT_SECONDS + 30)
+            workers.append(start_embedded_worker(concurrency=worker_concurrency))
+
+        if not no_worker:
+            threading.Thread(target=start_worker, name="start-worker", daemon=True).start()
         stopping = threading.Event()
 
         def shut_down(signum, frame) -> None:
@@ -61,13 +72,11 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, shut_down)
         signal.signal(signal.SIGINT, shut_down)
         self.stdout.write(
-            f"Rendez serving on http://{host}:{port}/ ({'with' if worker else 'without'} a job worker)"
+            f"Rendez serving on http://{host}:{port}/ ({'without' if no_worker else 'with'} a job worker)"
         )
-        # With the emulator mounted, the demo staff connect to it through OAuth once this server answers.
-        demo_zoom.start_in_background(host, server.server_port)
         try:
             server.serve_forever()
         finally:
-            if worker is not None:
+            for worker in workers:
                 worker.stop()
             self.stdout.write("Rendez stopped.")
