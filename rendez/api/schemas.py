@@ -380,6 +380,12 @@ class StatusIn(Input):
 MeetingState = Literal["pending", "ready", "failed", "deleted", "unmanaged"]
 
 
+class MeetingChangedElsewhereOut(Schema):
+    start: datetime = Field(description="The start the provider has")
+    duration_minutes: int = Field(description="The duration the provider has")
+    changed_at: datetime | None = Field(description="When the provider reported the change")
+
+
 class MeetingOut(Schema):
     """An appointment's video meeting as its guests may see it; never the host's start link."""
 
@@ -389,9 +395,17 @@ class MeetingOut(Schema):
     join_url: str | None = Field(description="The guests' link; null until the meeting is ready")
     password: str | None = Field(description="The passcode the provider kept; null when there is none")
     last_error: str | None = Field(description="Why the last attempt to make or change the meeting failed")
+    changed_elsewhere: MeetingChangedElsewhereOut | None = Field(
+        None,
+        description=(
+            "The time the provider has for the meeting after someone (its host) changed it there, when it "
+            "differs from the appointment's; null otherwise. Rendez does not move it back until the "
+            "appointment itself changes."
+        ),
+    )
 
 
-def _meeting(appointment: Appointment) -> dict[str, str | None] | None:
+def _meeting(appointment: Appointment) -> dict[str, Any] | None:
     view = meeting_view(appointment)
     return view.as_dict() if view is not None else None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from rendez import jobs
-from rendez.conferencing import notices, reconcile  # noqa: F401 - notices registers its job kind
+from rendez.conferencing import external, notices, reconcile  # noqa: F401 - they register job kinds
 from rendez.scheduling.events import SYNC_MEETING
 
 

@@ -43,6 +43,18 @@ class Meeting(models.Model):
     sent_timezone = models.CharField(max_length=64, blank=True)
     sent_service_id = models.BigIntegerField(null=True, blank=True)
     topic = models.CharField(max_length=300, blank=True)
+    # What the provider reported after its meeting was changed outside Rendez (the host moved it in Zoom).
+    # Kept beside `sent_*`, which stay what we told the provider, so a sync does not move the meeting back
+    # unless the appointment itself changes. The values describe the meeting `provider_external_id` only, and
+    # a field counts only while our own `sent_*` is still the one the report was compared with
+    # (`provider_over_*`): a later send of ours replaced the provider's value.
+    provider_external_id = models.CharField(max_length=64, blank=True)
+    provider_start = models.DateTimeField(null=True, blank=True)
+    provider_duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    provider_over_start = models.DateTimeField(null=True, blank=True)
+    provider_over_duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # The provider's time of the latest change recorded: an older report arriving late is ignored.
+    changed_elsewhere_at = models.DateTimeField(null=True, blank=True)
     # Set while a create is unfinished: a meeting may exist on the provider that we never heard of; a retry
     # looks for it (created after this instant) before creating another.
     attempt_started_at = models.DateTimeField(null=True, blank=True)

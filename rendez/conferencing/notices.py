@@ -17,11 +17,13 @@ NOTICE_JOB = "conferencing.meeting_notice"
 FAILED = "failed"
 RECREATED = "recreated"
 DEFERRED = "deferred"
+DELETED_ELSEWHERE = "deleted_elsewhere"
 
 SUBJECTS = {
     FAILED: "No video meeting for {service} on {when}",
     RECREATED: "New video meeting link for {service} on {when}",
     DEFERRED: "Video meeting for {service} on {when} waits for Zoom's daily limit",
+    DELETED_ELSEWHERE: "Video meeting for {service} on {when} was deleted outside Rendez",
 }
 BODIES = {
     FAILED: (
@@ -34,6 +36,12 @@ BODIES = {
         "New link: {join_url}\n"
     ),
     DEFERRED: "{reason}\n\nThe booking stands; its meeting is made as soon as Zoom accepts requests again.",
+    DELETED_ELSEWHERE: (
+        "{reason}\n\nThe booking stands, but the link its guests have no longer works. Rendez does not "
+        "make a new meeting by itself: sync the meeting (POST "
+        "/api/v1/appointments/{appointment_id}/meeting/sync) to make a new one; rescheduling the appointment "
+        "makes one too."
+    ),
 }
 
 

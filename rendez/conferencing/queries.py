@@ -7,6 +7,8 @@ Only what a customer may see is here: the host's start link is never stored, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 
@@ -24,6 +26,48 @@ RELATION = "meeting"
 
 
 @dataclass(frozen=True)
+class ChangedElsewhere:
+    """The time the provider has for the meeting after someone changed it there (the host, in Zoom's pages),
+    where it differs from the appointment's. Shown, never silently undone: the appointment's next change is
+    what moves the meeting again."""
+
+    start: datetime
+    duration_minutes: int
+    changed_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "duration_minutes": self.duration_minutes, "changed_at": self.changed_at}
+
+
+def provider_time(meeting: Meeting) -> tuple[datetime | None, int | None]:
+    """The start and duration the provider has for the meeting, as far as we know: what it reported after a
+    change made there, for each field our own later sends have not replaced; what we sent otherwise."""
+    start, duration = meeting.sent_start, meeting.sent_duration_minutes
+    if not meeting.external_id or meeting.provider_external_id != meeting.external_id:
+        return start, duration
+    if meeting.provider_start is not None and meeting.provider_over_start == meeting.sent_start:
+        start = meeting.provider_start
+    if (
+        meeting.provider_duration_minutes is not None
+        and meeting.provider_over_duration_minutes == meeting.sent_duration_minutes
+    ):
+        duration = meeting.provider_duration_minutes
+    return start, duration
+
+
+def changed_elsewhere(meeting: Meeting) -> ChangedElsewhere | None:
+    """The provider's differing time of a live meeting, or None when it has the one we sent."""
+    if meeting.state not in LINK_STATES:
+        return None
+    start, duration = provider_time(meeting)
+    if start is None or duration is None:
+        return None
+    if (start, duration) == (meeting.sent_start, meeting.sent_duration_minutes):
+        return None
+    return ChangedElsewhere(start=start, duration_minutes=duration, changed_at=meeting.changed_elsewhere_at)
+
+
+@dataclass(frozen=True)
 class MeetingView:
     provider: str
     state: str
@@ -31,6 +75,7 @@ class MeetingView:
     join_url: str | None
     password: str | None
     last_error: str | None
+    changed_elsewhere: ChangedElsewhere | None = None
 
     @property
     def ready(self) -> bool:
@@ -40,7 +85,7 @@ class MeetingView:
     def settled_without_link(self) -> bool:
         return self.state in WITHOUT_LINK
 
-    def as_dict(self) -> dict[str, str | None]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "provider": self.provider,
             "state": self.state,
@@ -48,6 +93,7 @@ class MeetingView:
             "join_url": self.join_url,
             "password": self.password,
             "last_error": self.last_error,
+            "changed_elsewhere": self.changed_elsewhere.as_dict() if self.changed_elsewhere else None,
         }
 
 
@@ -71,6 +117,7 @@ def meeting_view(appointment: Appointment) -> MeetingView | None:
         join_url=(meeting.join_url or None) if shows_link else None,
         password=(meeting.password or None) if shows_link else None,
         last_error=meeting.last_error or None,
+        changed_elsewhere=changed_elsewhere(meeting),
     )
 
 

@@ -65,6 +65,7 @@ def test_an_appointment_shows_its_ready_meeting_without_the_host_link(alice_api,
         "join_url": JOIN_URL,
         "password": "4821",
         "last_error": None,
+        "changed_elsewhere": None,
     }
     assert "start_url" not in str(body) and "/s/" not in str(body)
 
@@ -90,6 +91,7 @@ def test_a_meeting_being_made_shows_no_link_yet(alice_api, consultation, dora, m
         "join_url": None,
         "password": None,
         "last_error": None,
+        "changed_elsewhere": None,
     }
 
 

@@ -53,6 +53,7 @@ def test_a_meeting_with_a_working_link_shows_it(appointment, state):
         "join_url": "https://zoom.example/j/1",
         "password": "4821",
         "last_error": None,
+        "changed_elsewhere": None,
     }
 
 
@@ -76,7 +77,15 @@ def test_the_view_never_holds_a_host_link(appointment):
     _meeting(appointment, Meeting.State.READY)
     view = queries.meeting_view(_fresh(appointment))
     assert view is not None
-    assert set(view.as_dict()) == {"provider", "state", "meeting_id", "join_url", "password", "last_error"}
+    assert set(view.as_dict()) == {
+        "provider",
+        "state",
+        "meeting_id",
+        "join_url",
+        "password",
+        "last_error",
+        "changed_elsewhere",
+    }
 
 
 def test_the_relation_loads_the_meeting_with_the_appointment(appointment, django_assert_num_queries):

@@ -162,10 +162,17 @@ class AppDeauthorized(ZoomModel):
 
 
 class MeetingObject(ZoomModel):
+    """The meeting of a `meeting.*` event. In `meeting.updated` it holds only the changed fields plus `id`
+    (§6.6), so every field but `id` may be missing: None then means "not changed"."""
+
     id: str
     uuid: str = ""
     host_id: str = ""
     topic: str = ""
+    # UTC with `Z`; absent for recurring meetings without a fixed time.
+    start_time: datetime | None = None
+    duration: int | None = Field(default=None, ge=0)
+    timezone: str = ""
 
     @field_validator("id", mode="before")
     @classmethod
@@ -175,10 +182,16 @@ class MeetingObject(ZoomModel):
 
 
 class MeetingEventPayload(ZoomModel):
+    """`meeting.created` / `meeting.updated` / `meeting.deleted` (§6.6). `operator` is who made the change, as
+    Zoom names them: with a staff member's own connection that is the host for our API calls too."""
+
     account_id: str = ""
     operator: str = ""
     operator_id: str = ""
     object: MeetingObject
+    old_object: MeetingObject | None = None
+    # Milliseconds; `meeting.updated` only.
+    time_stamp: int | None = None
 
 
 # --- meetings -----------------------------------------------------------------------------------------------

@@ -15,13 +15,20 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
 from pydantic import ValidationError
 
+from rendez.conferencing import external
 from rendez.integrations.zoom import conf, connections
 from rendez.integrations.zoom.models import Event
-from rendez.integrations.zoom.schemas import AppDeauthorized, EventEnvelope, UrlValidation
+from rendez.integrations.zoom.schemas import (
+    AppDeauthorized,
+    EventEnvelope,
+    MeetingEventPayload,
+    UrlValidation,
+)
 
 logger = logging.getLogger("rendez.zoom")
 
@@ -112,6 +119,54 @@ def _app_deauthorized(envelope: EventEnvelope) -> Outcome:
     return Outcome(None, Event.Outcome.PROCESSED, f"{len(forgotten)} connection(s) disconnected")
 
 
+def _meeting_event(envelope: EventEnvelope) -> MeetingEventPayload | Outcome:
+    try:
+        return MeetingEventPayload.model_validate(envelope.payload)
+    except ValidationError:
+        return Outcome(None, Event.Outcome.FAILED, f"{envelope.event} without a meeting id")
+
+
+def _changed_at(envelope: EventEnvelope, event: MeetingEventPayload) -> datetime | None:
+    stamp = event.time_stamp or envelope.event_ts
+    return datetime.fromtimestamp(stamp / 1000, tz=UTC) if stamp else None
+
+
+def _heard(heard: external.Heard) -> Outcome:
+    return Outcome(None, Event.Outcome.PROCESSED if heard.acted else Event.Outcome.IGNORED, heard.detail)
+
+
+def _meeting_deleted(envelope: EventEnvelope) -> Outcome:
+    """Deleted on Zoom: by the host (the meeting is marked deleted and the staff member told), or by us (our
+    record already says so). Conferencing tells them apart by the record, not by `operator`."""
+    event = _meeting_event(envelope)
+    if isinstance(event, Outcome):
+        return event
+    return _heard(
+        external.meeting_deleted_elsewhere(
+            "zoom", event.object.id, changed_at=_changed_at(envelope, event), by=event.operator
+        )
+    )
+
+
+def _meeting_updated(envelope: EventEnvelope) -> Outcome:
+    """Changed on Zoom: only a new start or duration matters (a topic edit is the host's business)."""
+    event = _meeting_event(envelope)
+    if isinstance(event, Outcome):
+        return event
+    changed = event.object
+    if changed.start_time is None and changed.duration is None:
+        return Outcome(None, Event.Outcome.IGNORED, "no change of time")
+    heard = external.meeting_moved_elsewhere(
+        "zoom",
+        changed.id,
+        start=changed.start_time,
+        duration_minutes=changed.duration,
+        changed_at=_changed_at(envelope, event),
+        by=event.operator,
+    )
+    return _heard(heard)
+
+
 def _not_handled(envelope: EventEnvelope) -> Outcome:
     return Outcome(None, Event.Outcome.IGNORED, "no action for this event type")
 
@@ -119,6 +174,8 @@ def _not_handled(envelope: EventEnvelope) -> Outcome:
 _PROCESSORS: dict[str, Callable[[EventEnvelope], Outcome]] = {
     "endpoint.url_validation": _answer_validation,
     "app_deauthorized": _app_deauthorized,
+    "meeting.deleted": _meeting_deleted,
+    "meeting.updated": _meeting_updated,
 }
 
 

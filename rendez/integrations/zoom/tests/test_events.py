@@ -200,11 +200,20 @@ def test_a_retried_meeting_event_is_recorded_once(db, event_type):
     assert Event.objects.filter(event_type=event_type).count() == 1
 
 
-# --- meeting events (the meeting lifecycle handles them in a later issue) -----------------------------------
+# --- meeting events (acting on them when the meeting is Rendez's: test_zoom_side_changes.py) ----------------
+
+# What each fixture comes to when Rendez keeps no meeting with its id.
+IGNORED_MEETING_EVENTS = {
+    "meeting.created": "no action for this event type",
+    "meeting.updated": "no change of time",  # the fixture changes the topic only
+    "meeting.deleted": "meeting 98884753832 is not one Rendez keeps",
+    "meeting.started": "no action for this event type",
+    "meeting.ended": "no action for this event type",
+}
 
 
 @pytest.mark.parametrize("event_type", MEETING_EVENTS)
-def test_meeting_events_are_recorded_and_ignored_for_now(db, event_type):
+def test_meeting_events_of_meetings_unknown_to_rendez_are_recorded_and_ignored(db, event_type):
     started = timezone.now()
 
     response = deliver_signed(load(event_type))
@@ -216,9 +225,10 @@ def test_meeting_events_are_recorded_and_ignored_for_now(db, event_type):
         event_type,
         "VjZoEArIT5y-HlWxkV-tVA",
         Event.Outcome.IGNORED,
-        "no action for this event type",
+        IGNORED_MEETING_EVENTS[event_type],
     )
     assert started <= event.received_at <= timezone.now()
+    assert not Job.objects.exists()
 
 
 def test_the_signature_window_reaches_five_minutes_back(db):
