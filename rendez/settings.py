@@ -148,6 +148,10 @@ CONFERENCING_PROVIDERS = {"zoom": "rendez.integrations.zoom.provider.ZoomProvide
 
 # Which ways of connecting Zoom tenants may use (any of staff_oauth, tenant_oauth, tenant_s2s).
 ZOOM_CONNECTION_MODES = env_list("ZOOM_CONNECTION_MODES", ["staff_oauth", "tenant_oauth", "tenant_s2s"])
+# The Zoom plan (free, pro, business) that sizes the request limiter of accounts whose plan is not known.
+ZOOM_ACCOUNT_PLAN_DEFAULT = env_str("ZOOM_ACCOUNT_PLAN_DEFAULT", "pro").strip().lower()
+# Meeting creates and updates Zoom takes per host user and UTC day (Zoom's figure; lower only for tests).
+ZOOM_DAILY_MEETING_WRITES_PER_HOST = env_int("ZOOM_DAILY_MEETING_WRITES_PER_HOST", 100)
 
 # Outbound HTTP: hosts on private addresses that may still be called (the emulator on loopback, test fakes).
 HTTP_TRUSTED_HOSTS = env_list("RENDEZ_HTTP_TRUSTED_HOSTS", ["127.0.0.1", "localhost"])

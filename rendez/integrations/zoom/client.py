@@ -5,8 +5,9 @@
 
 Every request sends `Accept: application/json` and, with a body, `Content-Type: application/json`. Answers are
 parsed by `responses.py`: JSON, empty 204s, and XML error bodies. A 401 with code 124 (token rejected) renews
-the token through `tokens.py` and retries once. Zoom's `x-zm-trackingid` is logged with every call; tokens
-never are.
+the token through `tokens.py` and retries once. Every call first takes its turn from the account's rate
+limiter (`ratelimit.py`), and a 429 pauses it for every process. Zoom's `x-zm-trackingid` is logged with
+every call; tokens never are.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 import httpx2
 
-from rendez.integrations.zoom import conf, tokens
+from rendez.integrations.zoom import conf, ratelimit, tokens
 from rendez.integrations.zoom.errors import ZoomUnavailable
 from rendez.integrations.zoom.models import Connection
 from rendez.integrations.zoom.responses import Model, error_from, parse_model, tracking_id
@@ -81,6 +82,8 @@ class ZoomClient:
         if body is not None:
             headers["Content-Type"] = "application/json"
             content = json.dumps(body, separators=(",", ":")).encode()
+        category = ratelimit.category_of(path)
+        ratelimit.acquire(self.connection, category)
         started = time.monotonic()
         try:
             response = http.request(
@@ -101,4 +104,5 @@ class ZoomClient:
             (time.monotonic() - started) * 1000,
             tracking_id(response) or "-",
         )
+        ratelimit.after_response(self.connection, category, response)
         return response

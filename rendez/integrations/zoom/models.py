@@ -27,6 +27,14 @@ class Mode(models.TextChoices):
 TENANT_MODES = frozenset({Mode.TENANT_OAUTH, Mode.TENANT_S2S})
 
 
+class AccountPlan(models.TextChoices):
+    """The Zoom plan of an account, which sizes its per-second request limits (zoom-api.md §5.1)."""
+
+    FREE = "free", "Free"
+    PRO = "pro", "Pro"
+    BUSINESS = "business", "Business or higher"
+
+
 class ZoomSettings(models.Model):
     """What the tenant admin chose for meetings. A tenant without a row has the defaults (integration off)."""
 
@@ -59,6 +67,9 @@ class Connection(models.Model):
     mode = models.CharField(max_length=20, choices=Mode.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONNECTED)
     account_id = models.CharField(max_length=100, blank=True)
+    # Sizes the request limiter (ratelimit.py). Empty: not known, ZOOM_ACCOUNT_PLAN_DEFAULT applies. Zoom
+    # tells a user-level app only that an account is Free (its daily limit headers), never Pro from Business.
+    account_plan = models.CharField(max_length=10, choices=AccountPlan.choices, blank=True, default="")
     # The Zoom user who authorized (personal and tenant OAuth); empty for Server-to-Server.
     zoom_user_id = models.CharField(max_length=100, blank=True)
     email = models.CharField(max_length=254, blank=True)
@@ -181,3 +192,43 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} at {self.received_at:%Y-%m-%d %H:%M:%S} ({self.outcome})"
+
+
+class RateBucket(models.Model):
+    """The request budget of one Zoom account in one rate-limit category, shared by every process.
+
+    A token bucket in one row (ratelimit.py): `tokens` as of `refilled_at` (Unix seconds); below zero when
+    callers have reserved slots in the near future, or when a 429 told everybody to pause.
+    """
+
+    account_id = models.CharField(max_length=100)
+    category = models.CharField(max_length=10)
+    tokens = models.FloatField()
+    refilled_at = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account_id", "category"], name="zoom_one_rate_bucket"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} requests of Zoom account {self.account_id}: {self.tokens:.2f}"
+
+
+class HostDailyUsage(models.Model):
+    """Meeting creates and updates sent for one Zoom host user in one UTC day: Zoom allows 100 (§5.2)."""
+
+    account_id = models.CharField(max_length=100)
+    zoom_user_id = models.CharField(max_length=100)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "zoom_user_id", "day"], name="zoom_one_host_usage_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} meeting writes of Zoom user {self.zoom_user_id} on {self.day}"

@@ -18,6 +18,9 @@ are read only when the create needs them and kept in Django's cache per connecti
 (settings change rarely; a MEDIUM call per create would waste the account's budget). A create that Zoom
 refuses for the passcode drops the cached rules, reads them again and tries once more.
 
+**Limits.** Every REST call waits its turn at the account's rate limiter (client.py); a create or update is
+first counted against the host's 100 a day and refused past them without calling Zoom (ratelimit.py).
+
 **Locks.** Zoom's user settings (`GET /users/{userId}/settings`, default or `option=meeting_security`) do not
 say what is locked: only the account's `GET /accounts/{accountId}/lock_settings` does (`me` = the caller's
 own account), with the waiting room's lock under `?option=meeting_security` and `join_before_host` and
@@ -33,7 +36,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -52,7 +55,7 @@ from rendez.conferencing.port import (
     ProviderError,
     QuotaExhausted,
 )
-from rendez.integrations.zoom import hosts, passwords, tenant_settings
+from rendez.integrations.zoom import hosts, passwords, ratelimit, tenant_settings
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.errors import (
     ConnectionUnusable,
@@ -124,6 +127,10 @@ class Caller:
     def client(self) -> ZoomClient:
         return ZoomClient(self.connection)
 
+    def counted_write(self) -> AbstractContextManager[None]:
+        """A meeting create or update, counted against the host's daily cap before it is sent."""
+        return ratelimit.host_write(self.connection, self.user_key, who=self.who)
+
 
 class ZoomProvider:
     """Registered in `CONFERENCING_PROVIDERS` as "zoom". Every method raises `ProviderError` or a subclass."""
@@ -140,7 +147,7 @@ class ZoomProvider:
         if changes.is_empty:
             return
         caller = resolve(host)
-        with provider_errors(caller, "update the meeting", external_id=external_id):
+        with provider_errors(caller, "update the meeting", external_id=external_id), caller.counted_write():
             caller.client().request(
                 "PATCH", f"/meetings/{meeting_path(external_id)}", body=update_body(changes)
             )
@@ -195,7 +202,8 @@ class ZoomProvider:
         rules, cached = host_rules(caller, fresh=fresh_rules) if needs_rules(spec) else (None, False)
         body = create_body(spec, rules)
         try:
-            return caller.client().request("POST", f"/users/{caller.user_path}/meetings", body=body)
+            with caller.counted_write():
+                return caller.client().request("POST", f"/users/{caller.user_path}/meetings", body=body)
         except ZoomAPIError as error:
             # The account's passcode rules changed since they were cached: read them again, once.
             if not cached or "password" not in body or "password" not in error.field_errors:
