@@ -71,7 +71,7 @@ PRO_LIMITS = {"Light": 30, "Medium": 20}
 SETTLE_TIMEOUT = 90.0
 
 
-def worker_environment(zoom: RunningEmulator) -> dict[str, str]:
+def worker_environment(zoom: RunningEmulator, tuning: dict[str, str]) -> dict[str, str]:
     """What a worker process needs to reach the emulator and read what this process stored (the tokens are
     encrypted with ENCRYPTION_KEYS)."""
     return {
@@ -88,6 +88,7 @@ def worker_environment(zoom: RunningEmulator) -> dict[str, str]:
         "RENDEZ_JOBS_BACKOFF_BASE": "0.5",
         "RENDEZ_JOBS_BACKOFF_MAX": "3",
         "RENDEZ_LOG_LEVEL": "WARNING",
+        **tuning,
     }
 
 
@@ -100,13 +101,14 @@ class Rig:
     staff: list[Staff]
     user_of: dict[int, str]  # staff pk -> the Zoom user id hosting their meetings
     tmp_path: Path
+    tuning: dict[str, str]
     workers: list[WorkerProcess] = field(default_factory=list)
     started: int = 0
 
     def start_worker(self) -> WorkerProcess:
         log = self.tmp_path / f"worker-{self.started}.log"
         self.started += 1
-        worker = WorkerProcess(log, env=worker_environment(self.zoom))
+        worker = WorkerProcess(log, env=worker_environment(self.zoom, self.tuning))
         self.workers.append(worker)
         return worker
 
@@ -121,7 +123,13 @@ class Rig:
 
 
 @pytest.fixture
-def rig(zoom: RunningEmulator, alice, api, tmp_path: Path) -> Iterator[Rig]:
+def worker_tuning() -> dict[str, str]:
+    """Environment overrides for the workers of one test (parametrize to change)."""
+    return {}
+
+
+@pytest.fixture
+def rig(zoom: RunningEmulator, alice, api, tmp_path: Path, worker_tuning: dict[str, str]) -> Iterator[Rig]:
     # Nobody listens for Zoom's events here: keep the emulator from knocking on a port that may be in use.
     zoom.control.set_event_subscription(CLIENT_ID, "")
     staff = []
@@ -136,7 +144,7 @@ def rig(zoom: RunningEmulator, alice, api, tmp_path: Path) -> Iterator[Rig]:
     tenant_settings.update(alice, {"enabled": True})
     service = make_service(alice, *staff, name="Video consultation", duration_minutes=30, zoom_enabled=True)
     zoom.control.clear_requests()
-    rig = Rig(zoom, service, staff, user_of, tmp_path)
+    rig = Rig(zoom, service, staff, user_of, tmp_path, worker_tuning)
     try:
         for _ in range(2):
             rig.start_worker()
@@ -267,23 +275,29 @@ def creates(log: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --- the tests ----------------------------------------------------------------------------------------------
 
 
-OUTAGE_SECONDS = 8.0
+# The outage lasts as long as the bookings take, and then this much longer. A sync has 8 attempts; with the
+# backoff of this test (1 s doubling up to 8 s) they span at least 19.5 s, so the outage must end well before:
+# a sync that spends its last attempt on an outage marks its meeting failed for good (see the report of #8).
+OUTAGE_AFTER_BOOKINGS = 2.0
+OUTAGE_TUNING = {"RENDEZ_JOBS_BACKOFF_BASE": "1", "RENDEZ_JOBS_BACKOFF_MAX": "8"}
 
 
+@pytest.mark.parametrize("worker_tuning", [OUTAGE_TUNING], ids=["backoff-1s-to-8s"])
 def test_bookings_made_while_zoom_is_down_commit_at_once_and_get_one_meeting_each_afterwards(rig):
-    rig.zoom.control.set_faults(outage_seconds=OUTAGE_SECONDS)
-    outage_ends = time.monotonic() + OUTAGE_SECONDS
+    rig.zoom.control.set_faults(outage_seconds=600)
 
     made = make_bookings(rig)
+    time.sleep(OUTAGE_AFTER_BOOKINGS)
+    during = requests_log(rig.zoom)
+    rig.zoom.control.set_faults(outage_seconds=0)  # Zoom is back
 
     # No Zoom call in the booking path: each booking commits in its own time, whatever Zoom does.
     assert made.slowest < 1.0, f"a booking took {made.slowest:.2f}s while Zoom was down"
-    assert time.monotonic() < outage_ends, f"the bookings ({made.took:.1f}s) outlasted the outage"
     assert Booking.objects.filter(status=Booking.Status.CONFIRMED).count() == BOOKINGS
+    assert made.took < 15, f"the bookings took {made.took:.1f}s: the syncs' attempts may run out"
+    assert during and all(entry["status"] == 503 for entry in during), "Zoom answered during the outage"
     settle(made.bookings)
     assert_exactly_one_meeting_each(rig, made.bookings)
-    statuses = Counter(entry["status"] for entry in requests_log(rig.zoom))
-    assert statuses[503] > 0, "the workers never met the outage"
 
 
 LOST_SHARE = 5  # one create in five loses its response
