@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from rendez import jobs
@@ -58,6 +59,13 @@ ADOPTION_SLACK = timedelta(minutes=5)
 # Why no meeting can be made although one is owed: worth a `failed` record (and a word to people), since a
 # person must act.
 NEEDS_A_PERSON = frozenset({"no_host", "host_unusable"})
+# Syncs deferred by a host's daily quota resume spread over the first minutes of the new period, in the order
+# of their appointments' starts (see quota_delay).
+QUOTA_SPREAD = timedelta(minutes=5)
+QUOTA_HALF_SPREAD_AT = timedelta(days=1)
+# Handled by notifications (waiting messages go at once, a link owed to customers follows). Enqueued by its
+# name with the ready record: conferencing imports nothing of notifications, the job queue is the interface.
+MEETING_READY = "notifications.meeting_ready"
 
 
 @dataclass
@@ -96,7 +104,8 @@ def sync(appointment_id: int, *, last_attempt: bool = False) -> str:
         return _carry_out(work, action)
     except QuotaExhausted as exc:
         _defer_for_quota(work, exc)
-        raise jobs.Retry(after=exc.retry_after, reason=exc.reason, consume_attempt=False) from None
+        after = quota_delay(exc.retry_after or 0.0, appointment.start, timezone.now())
+        raise jobs.Retry(after=after, reason=exc.reason, consume_attempt=False) from None
     except ProviderError as exc:
         if exc.retryable and not last_attempt:
             logger.info("meeting sync of appointment %s will retry: %s", appointment_id, exc.reason)
@@ -172,7 +181,14 @@ def _record_made(work: Sync, host: HostRef, spec: MeetingSpec, info: MeetingInfo
     meeting.sent_start, meeting.sent_duration_minutes = spec.start, spec.duration_minutes
     meeting.sent_timezone, meeting.sent_service_id = spec.timezone, work.snapshot.service_id
     meeting.topic = spec.topic
-    meeting.save()
+    with transaction.atomic():
+        meeting.save()
+        jobs.enqueue(
+            MEETING_READY,
+            {"appointment_id": work.appointment.pk},
+            key=f"meeting-ready:{work.appointment.pk}",
+            coalesce=True,
+        )
     work.meeting = meeting
 
 
@@ -275,10 +291,36 @@ def _fail(work: Sync, reason: str) -> None:
         notices.tell(meeting, notices.FAILED)
 
 
+def quota_delay(retry_after: float, start: datetime, now: datetime) -> float:
+    """When a sync deferred by a quota runs again: when the quota resets, plus up to `QUOTA_SPREAD` by how
+    far the appointment lies beyond that. Workers claim by `run_after`, so the soonest appointments get the
+    new period's allowance first."""
+    resumes = now + timedelta(seconds=retry_after)
+    ahead = max((start - resumes).total_seconds(), 0.0)
+    # Rises with `ahead` without bound yet stays under the spread: a day ahead waits half of it, a month
+    # ahead nearly all, and every two starts keep their order.
+    share = ahead / (ahead + QUOTA_HALF_SPREAD_AT.total_seconds())
+    return retry_after + share * QUOTA_SPREAD.total_seconds()
+
+
 def _defer_for_quota(work: Sync, exc: QuotaExhausted) -> None:
+    """Show why the meeting waits; tell the admins once per host and quota period, not once per meeting."""
     meeting = work.meeting
-    reason = f"{exc.reason} Rendez tries again after 00:00 UTC."
-    if meeting is not None and meeting.last_error != reason:
-        meeting.last_error = reason
-        meeting.save(update_fields=["last_error", "updated_at"])
+    resumes = timezone.now() + timedelta(seconds=exc.retry_after or 0.0)
+    # The day in the text makes it differ from one period to the next, and marks who was told when.
+    reason = f"{exc.reason} Rendez tries again after {resumes:%H:%M} UTC on {resumes:%d %B %Y}."
+    if meeting is None or meeting.last_error == reason:
+        return
+    told = (
+        Meeting.objects.filter(
+            host_connection_id=meeting.host_connection_id,
+            host_user_key=meeting.host_user_key,
+            last_error=reason,
+        )
+        .exclude(pk=meeting.pk)
+        .exists()
+    )
+    meeting.last_error = reason
+    meeting.save(update_fields=["last_error", "updated_at"])
+    if not told:
         notices.tell(meeting, notices.DEFERRED)

@@ -1,4 +1,4 @@
-"""The values shortcodes take for one booking and one recipient.
+"""The values shortcodes take for one booking, as of one moment (its event's, or now), and one recipient.
 
 Dates and times are shown in the recipient's zone: the customer's own (else the tenant's) for customers, the
 staff member's for staff, the tenant's for admins and fixed addresses. Meeting values come from
@@ -16,6 +16,7 @@ from django.conf import settings
 
 from rendez.conferencing.queries import meeting_view
 from rendez.notifications.models import RecipientKind
+from rendez.notifications.moments import Moment, moment_now
 from rendez.scheduling.models import Appointment, Booking
 
 # Recipients allowed to see the host link; the workflow validation keeps it away from the rest.
@@ -45,11 +46,15 @@ def start_meeting_url(appointment: Appointment) -> str:
     return f"{settings.BASE_URL}/panel/appointments/{appointment.pk}/start-meeting"
 
 
-def shortcode_values(booking: Booking, recipient_kind: str, zone: ZoneInfo) -> dict[str, str]:
-    """Every shortcode's value for this booking as `recipient_kind` should see it."""
-    appointment = booking.appointment
-    start = appointment.start.astimezone(zone)
-    end = appointment.end.astimezone(zone)
+def shortcode_values(
+    booking: Booking, recipient_kind: str, zone: ZoneInfo, moment: Moment | None = None
+) -> dict[str, str]:
+    """Every shortcode's value for this booking at `moment` (default: now) as `recipient_kind` should see
+    it."""
+    moment = moment or moment_now(booking)
+    appointment = moment.appointment
+    start = moment.start.astimezone(zone)
+    end = moment.end.astimezone(zone)
     meeting = meeting_values(appointment)
     host_url = ""
     if meeting.ready and recipient_kind in HOST_LINK_RECIPIENTS:
@@ -59,12 +64,12 @@ def shortcode_values(booking: Booking, recipient_kind: str, zone: ZoneInfo) -> d
         "customer_email": booking.customer.email,
         "customer_phone": booking.customer.phone,
         "service_name": appointment.service.name,
-        "staff_name": appointment.staff.name,
+        "staff_name": moment.staff_name,
         "appointment_date": start.strftime("%A, %d %B %Y"),
         "appointment_start_time": start.strftime("%H:%M"),
         "appointment_end_time": end.strftime("%H:%M"),
         "appointment_timezone": str(zone.key),
-        "booking_status": booking.get_status_display(),
+        "booking_status": moment.status_label,
         "booking_manage_url": manage_url(booking),
         "zoom_meeting_url": meeting.join_url,
         "zoom_meeting_password": meeting.password,

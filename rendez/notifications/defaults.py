@@ -1,6 +1,7 @@
 """The workflows a new tenant starts with: confirmation, reschedule, cancellation, reminders 24 h and 1 h
-before,
-and a heads-up for the staff member with the link that starts the meeting."""
+before, and for the staff member a heads-up with the link that starts the meeting and word of every move,
+reassignment and cancellation. Also the built-in video link follow-up (not a workflow: it completes a
+message that went out without the link, over that message's channel)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,17 @@ _WHEN = "{appointment_date}, {appointment_start_time}–{appointment_end_time} (
 _MEETING = "Join the video meeting: {zoom_meeting_url}\nMeeting password: {zoom_meeting_password}\n"
 _MANAGE = "Need to change something? {booking_manage_url}\n"
 _SIGNATURE = "\n{tenant_name}\n{tenant_address}\n"
+
+MEETING_LINK_SUBJECT = "Video link: {service_name} on {appointment_date}"
+MEETING_LINK_BODY = (
+    "Hello {customer_name},\n\nhere is the video link for your {service_name} with {staff_name} on "
+    + _WHEN
+    + ".\n\n"
+    + _MEETING
+    + "\n"
+    + _MANAGE
+    + _SIGNATURE
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,27 @@ DEFAULTS = [
         "New booking: {service_name} with {customer_name} on {appointment_date}",
         "{customer_name} ({customer_email}) booked {service_name} on " + _WHEN + ".\n\n"
         "Start the meeting as host: {zoom_meeting_host_url}\nMeeting password: {zoom_meeting_password}\n",
+        to_customer=False,
+        to_staff=True,
+    ),
+    # Sent to the staff member as of the move and, after a reassignment, to the former one too (whose
+    # invitation is withdrawn): "with {staff_name}" tells each whose it is now.
+    DefaultWorkflow(
+        "staff_rescheduled",
+        "Booking moved (staff)",
+        Trigger.BOOKING_RESCHEDULED,
+        "Moved: {service_name} with {customer_name} to {appointment_date}",
+        "{customer_name}'s {service_name} has moved to " + _WHEN + " with {staff_name}.\n\n"
+        "Start the meeting as host: {zoom_meeting_host_url}\n",
+        to_customer=False,
+        to_staff=True,
+    ),
+    DefaultWorkflow(
+        "staff_cancelled",
+        "Booking cancelled (staff)",
+        Trigger.BOOKING_CANCELLED,
+        "Cancelled: {service_name} with {customer_name} on {appointment_date}",
+        "{customer_name}'s {service_name} on " + _WHEN + " is cancelled.\n",
         to_customer=False,
         to_staff=True,
     ),

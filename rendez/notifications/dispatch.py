@@ -1,21 +1,20 @@
 """From a booking event to deliveries and reminders.
 
 `handle_booking_event` runs as the `notifications.booking_event` job that scheduling enqueues in the booking's
-transaction. It is safe to run twice: deliveries are found by their dedupe key before being made, reminders
-are
-moved rather than added.
+transaction. It first records what was true at the event (`moments.record_event`: times, staff, status,
+invitation SEQUENCE), and every delivery it makes points to that record, so each message shows its own event
+however the booking changed since. It is safe to run twice: the record and the deliveries are found by the
+event's job before being made, reminders are moved rather than added.
 
 Which workflows an event fires:
 - its own trigger (`booking_rescheduled`, `booking_cancelled`, ...);
 - `booking_confirmed` also when a booking is created confirmed (services that confirm at once), so
-"confirmation"
-  workflows work the same with and without approval;
+  "confirmation" workflows work the same with and without approval;
 - `booking_status_changed` for every status change, confirmations and cancellations included.
 
 Reminders (`before_start`, `after_end`) are jobs keyed `reminder:{booking}:{workflow}`, kept level-triggered:
 after every event each timed workflow's reminder is put at its time for the appointment as it is now, or
-dropped
-when the booking no longer qualifies (cancelled, rejected) or its time has passed.
+dropped when the booking no longer qualifies (cancelled, rejected) or its time has passed.
 """
 
 from __future__ import annotations
@@ -28,8 +27,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.notifications import conf, ics
-from rendez.notifications.models import TIMED_TRIGGERS, Delivery, Trigger, Workflow
+from rendez.notifications import conf
+from rendez.notifications.models import TIMED_TRIGGERS, Delivery, EventSnapshot, Trigger, Workflow
+from rendez.notifications.moments import record_event
 from rendez.notifications.recipients import Recipient, recipients_for
 from rendez.scheduling.models import Booking
 
@@ -67,31 +67,31 @@ def handle_booking_event(payload: dict[str, Any], job: jobs.Job) -> None:
     booking = load_booking(payload["booking_id"])
     if booking is None:
         return
+    source = f"event:{job.pk}"
     with transaction.atomic():
-        if _changes_invitation(payload):
-            ics.bump_sequence(booking)
+        snapshot = record_event(booking, payload, source)
         workflows = Workflow.objects.filter(
             tenant_id=booking.tenant_id, is_active=True, trigger__in=triggers_for(payload)
         ).exclude(trigger__in=TIMED_TRIGGERS)
         for workflow in workflows:
-            for recipient in recipients_for(workflow, booking):
+            for recipient in recipients_for(workflow, booking, snapshot):
                 create_delivery(
-                    workflow, booking, recipient, event=workflow.trigger, source=f"event:{job.pk}"
+                    workflow, booking, recipient, event=workflow.trigger, source=source, snapshot=snapshot
                 )
         sync_reminders(booking)
 
 
-def _changes_invitation(payload: dict[str, Any]) -> bool:
-    if payload["event"] == Trigger.BOOKING_RESCHEDULED:
-        return True
-    return bool(payload.get("previous_status")) and payload.get("status") in ics.CANCELLED_STATUSES
-
-
 def create_delivery(
-    workflow: Workflow, booking: Booking, recipient: Recipient, *, event: str, source: str
+    workflow: Workflow,
+    booking: Booking,
+    recipient: Recipient,
+    *,
+    event: str,
+    source: str,
+    snapshot: EventSnapshot | None = None,
 ) -> Delivery:
-    """The delivery of `workflow` to `recipient` for `source` (an event job or a reminder); made and queued
-    once."""
+    """The delivery of `workflow` to `recipient` for `source` (an event job, a reminder, a link follow-up);
+    made and queued once. With `snapshot` it shows the booking as of that event, else as it is when sent."""
     dedupe_key = _dedupe_key(source, workflow, recipient)
     delivery, created = Delivery.objects.get_or_create(
         dedupe_key=dedupe_key,
@@ -100,6 +100,8 @@ def create_delivery(
             "workflow": workflow,
             "booking": booking,
             "event": event,
+            "snapshot": snapshot,
+            "former_staff": recipient.former_staff,
             "channel": workflow.channel,
             "recipient_kind": recipient.kind,
             "recipient": recipient.address,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rendez import jobs
-from rendez.notifications import conf, dispatch, sending
+from rendez.notifications import conf, dispatch, followups, sending
 
 # A queue of their own: operators can run dedicated workers for messages (a Worker with
 # queues={"notifications"}).
@@ -25,3 +25,8 @@ def reminder(payload: dict[str, Any], job: jobs.Job) -> None:
 @jobs.handler(dispatch.DELIVER, max_attempts=conf.max_attempts(), queue=QUEUE)
 def deliver(payload: dict[str, Any], job: jobs.Job) -> None:
     sending.handle_deliver(payload, job)
+
+
+@jobs.handler(followups.MEETING_READY, max_attempts=10, queue=QUEUE)
+def meeting_ready(payload: dict[str, Any], job: jobs.Job) -> None:
+    followups.handle_meeting_ready(payload, job)

@@ -17,20 +17,26 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from rendez.conferencing.queries import MeetingView, meeting_view
 from rendez.notifications.context import manage_url
-from rendez.notifications.models import Invitation
+from rendez.notifications.models import RecipientKind
+from rendez.notifications.moments import (
+    CANCELLED_STATUSES,
+    Moment,
+    bump_sequence,
+    current_sequence,
+    moment_now,
+)
 from rendez.scheduling.models import Booking
+
+__all__ = ["CANCELLED_STATUSES", "build_invitation", "bump_sequence", "current_sequence", "uid_for"]
 
 PRODID = "-//Rendez//Rendez 0.1//EN"
 LINK_FOLLOWS = "Video meeting: the link to join follows in a separate message"
 PROVIDER_NAMES = {"zoom": "Zoom"}
-# Bookings in these states are off: their invitation cancels the calendar event.
-CANCELLED_STATUSES = frozenset({Booking.Status.CANCELLED, Booking.Status.REJECTED})
 
 
 def uid_for(booking: Booking) -> str:
@@ -38,29 +44,26 @@ def uid_for(booking: Booking) -> str:
     return f"booking-{booking.pk}@{host}"
 
 
-def current_sequence(booking: Booking) -> int:
-    invitation = Invitation.objects.filter(booking=booking).first()
-    return invitation.sequence if invitation else 0
-
-
-def bump_sequence(booking: Booking) -> int:
-    """Record a change calendars must see as newer (reschedule, cancellation); returns the new SEQUENCE."""
-    Invitation.objects.get_or_create(booking=booking)
-    Invitation.objects.filter(booking=booking).update(sequence=F("sequence") + 1)
-    return current_sequence(booking)
-
-
-def method_for(booking: Booking) -> str:
-    return "CANCEL" if booking.status in CANCELLED_STATUSES else "REQUEST"
-
-
-def build_invitation(booking: Booking, zone: ZoneInfo, now: datetime | None = None) -> tuple[bytes, str]:
-    """The invitation for the booking as it is now, with times in `zone`; returns (ics bytes, METHOD)."""
-    appointment = booking.appointment
-    method = method_for(booking)
-    meeting = meeting_view(appointment) if appointment.service.zoom_enabled else None
-    # A cancelled event promises no link.
-    link_follows = appointment.service.zoom_enabled and method != "CANCEL"
+def build_invitation(
+    booking: Booking,
+    zone: ZoneInfo,
+    now: datetime | None = None,
+    *,
+    moment: Moment | None = None,
+    audience: str = RecipientKind.CUSTOMER,
+    withdrawn: bool = False,
+) -> tuple[bytes, str]:
+    """The invitation for the booking at `moment` (default: as it is now), with times in `zone`, as
+    `audience` sees it; returns (ics bytes, METHOD). `withdrawn`: the recipient is no longer part of it (the
+    staff member a booking was taken from), so their calendar drops it."""
+    moment = moment or moment_now(booking)
+    appointment = moment.appointment
+    cancelled = moment.cancelled or withdrawn
+    method = "CANCEL" if cancelled else "REQUEST"
+    video = appointment.service.zoom_enabled
+    meeting = meeting_view(appointment) if video else None
+    # A cancelled event promises no link, nor does one whose booking is off by now.
+    link_follows = video and not cancelled and booking.holds_seats
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -69,32 +72,43 @@ def build_invitation(booking: Booking, zone: ZoneInfo, now: datetime | None = No
 
     event = Event()
     event.add("uid", uid_for(booking))
-    event.add("sequence", current_sequence(booking))
+    event.add("sequence", moment.sequence)
     event.add("dtstamp", (now or timezone.now()).astimezone(ZoneInfo("UTC")))
-    event.add("dtstart", appointment.start.astimezone(zone))
-    event.add("dtend", appointment.end.astimezone(zone))
-    event.add("summary", f"{appointment.service.name} with {appointment.staff.name}")
-    event.add("description", _description(booking, meeting, link_follows=link_follows))
-    location = _location(booking, meeting, link_follows=link_follows)
+    event.add("dtstart", moment.start.astimezone(zone))
+    event.add("dtend", moment.end.astimezone(zone))
+    event.add("summary", summary(booking, moment, audience))
+    event.add("description", _description(booking, moment, meeting, link_follows=link_follows))
+    location = _location(booking, meeting, video=video, link_follows=link_follows)
     if location:
         event.add("location", location)
     event.add("url", manage_url(booking))
-    event.add("status", _status(booking))
+    event.add("status", _status(moment, cancelled))
     event.add("organizer", _organizer(booking))
     attendee = vCalAddress(f"mailto:{booking.customer.email}")
     attendee.params["cn"] = vText(booking.customer.name)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
-    attendee.params["partstat"] = vText("DECLINED" if method == "CANCEL" else "ACCEPTED")
+    attendee.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
     event.add("attendee", attendee, encode=False)
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical(), method
 
 
-def _status(booking: Booking) -> str:
-    if booking.status in CANCELLED_STATUSES:
+def summary(booking: Booking, moment: Moment, audience: str) -> str:
+    """The event's title from the recipient's side: the customer meets the staff member, the staff member
+    meets the customer; anyone else sees both."""
+    service = moment.appointment.service.name
+    if audience == RecipientKind.CUSTOMER:
+        return f"{service} with {moment.staff_name}"
+    if audience == RecipientKind.STAFF:
+        return f"{service} with {booking.customer.name}"
+    return f"{service}: {booking.customer.name} with {moment.staff_name}"
+
+
+def _status(moment: Moment, cancelled: bool) -> str:
+    if cancelled:
         return "CANCELLED"
-    if booking.status == Booking.Status.PENDING:
+    if moment.status == Booking.Status.PENDING:
         return "TENTATIVE"
     return "CONFIRMED"
 
@@ -106,17 +120,17 @@ def _organizer(booking: Booking) -> vCalAddress:
     return organizer
 
 
-def _location(booking: Booking, meeting: MeetingView | None, *, link_follows: bool) -> str:
+def _location(booking: Booking, meeting: MeetingView | None, *, video: bool, link_follows: bool) -> str:
     if meeting is not None and meeting.ready:
         return meeting.join_url or ""
-    if booking.appointment.service.zoom_enabled:
+    if video:
         return LINK_FOLLOWS if link_follows else ""
     return booking.tenant.address
 
 
-def _description(booking: Booking, meeting: MeetingView | None, *, link_follows: bool) -> str:
-    appointment = booking.appointment
-    lines = [f"{appointment.service.name} with {appointment.staff.name} ({booking.tenant.name})."]
+def _description(booking: Booking, moment: Moment, meeting: MeetingView | None, *, link_follows: bool) -> str:
+    service = moment.appointment.service.name
+    lines = [f"{service}: {booking.customer.name} with {moment.staff_name} ({booking.tenant.name})."]
     if meeting is not None and meeting.ready:
         lines.append(f"Join {_provider_name(meeting)} meeting: {meeting.join_url}")
         if meeting.password:

@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from rendez.jobs.models import Job
 from rendez.lib import vault
-from rendez.scheduling.models import Booking
+from rendez.scheduling.models import Booking, Staff
 from rendez.tenants.models import Tenant
 
 
@@ -25,6 +25,9 @@ class Trigger(models.TextChoices):
 
 
 TIMED_TRIGGERS = frozenset({Trigger.BEFORE_START, Trigger.AFTER_END})
+# A delivery's event besides the triggers: the video link sent after a message that went without it.
+MEETING_LINK = "meeting_link"
+DELIVERY_EVENTS = [*Trigger.choices, (MEETING_LINK, "Video link follow-up")]
 
 
 class Channel(models.TextChoices):
@@ -119,12 +122,19 @@ class Delivery(models.Model):
     )
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notification_deliveries")
     job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    event = models.CharField(max_length=30, choices=Trigger.choices)
+    event = models.CharField(max_length=30, choices=DELIVERY_EVENTS)
+    # The booking as of the event this message is about (None for reminders and follow-ups, which show the
+    # booking as it is when they go out).
+    snapshot = models.ForeignKey(
+        "EventSnapshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     recipient_kind = models.CharField(max_length=10, choices=RecipientKind.choices)
     recipient = models.CharField(max_length=500, blank=True)
     # Zone the recipient sees dates in (customer's or tenant's; staff's own for staff).
     recipient_timezone = models.CharField(max_length=64, default="UTC")
+    # The staff member the booking was taken from (a reassignment): told, with a cancelled invitation.
+    former_staff = models.BooleanField(default=False)
     # What makes this delivery unique (source event or reminder + workflow + recipient): jobs run at least
     # once,
     # and a second run must find the delivery it made instead of making another.
@@ -136,6 +146,9 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
     # Why it went out the way it did ("meeting failed: sent without a link"), or why it was skipped.
     note = models.CharField(max_length=300, blank=True)
+    # Went out without the meeting link it would have shown, saying that the link follows: a follow-up with
+    # the link is owed once the meeting is ready (cleared when that follow-up is made).
+    link_follows = models.BooleanField(default=False)
     external_id = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -151,6 +164,40 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.recipient or self.recipient_kind} ({self.state})"
+
+
+class EventSnapshot(models.Model):
+    """What was true of a booking at one of its events: the messages about that event show this, not the
+    booking as it is when they go out (a confirmation sent after two moves still names the first slot).
+
+    Made once per event job (`source`), in the order the booking's events happened; `previous_*` is the
+    snapshot before it, so a reassignment knows whom the booking was taken from."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="event_snapshots")
+    source = models.CharField(max_length=100, unique=True)
+    event = models.CharField(max_length=30)
+    status = models.CharField(max_length=20, choices=Booking.Status.choices)
+    appointment_id = models.BigIntegerField()
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    staff = models.ForeignKey(Staff, null=True, on_delete=models.SET_NULL, related_name="+")
+    staff_name = models.CharField(max_length=200)
+    previous_staff = models.ForeignKey(Staff, null=True, on_delete=models.SET_NULL, related_name="+")
+    previous_start = models.DateTimeField(null=True)
+    previous_end = models.DateTimeField(null=True)
+    # The invitation's SEQUENCE as of this event.
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["booking", "id"], name="event_snapshot_booking_idx")]
+
+    def __str__(self) -> str:
+        return f"booking {self.booking_id} at {self.event} ({self.start:%Y-%m-%d %H:%M})"
+
+    @property
+    def reassigned(self) -> bool:
+        return self.previous_staff_id is not None and self.previous_staff_id != self.staff_id
 
 
 class Invitation(models.Model):

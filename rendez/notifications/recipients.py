@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rendez.notifications.models import Channel, RecipientKind, Workflow
-from rendez.scheduling.models import Booking
+from rendez.notifications.models import Channel, EventSnapshot, RecipientKind, Workflow
+from rendez.scheduling.models import Booking, Staff
 from rendez.tenants.people import admin_emails
 
 PHONE_CHANNELS = frozenset({Channel.SMS, Channel.WHATSAPP})
@@ -17,12 +17,18 @@ class Recipient:
     kind: str
     address: str  # empty: this person has no address for the channel (recorded as a skipped delivery)
     timezone: str
+    # The staff member the booking was just taken from (a reassignment).
+    former_staff: bool = False
 
 
-def recipients_for(workflow: Workflow, booking: Booking) -> list[Recipient]:
+def recipients_for(
+    workflow: Workflow, booking: Booking, snapshot: EventSnapshot | None = None
+) -> list[Recipient]:
     """Customer, staff, admins, then fixed addresses; an address reached twice gets one message (the first
-    kind's,
-    so a customer who is also an admin never receives the staff-only host link)."""
+    kind's, so a customer who is also an admin never receives the staff-only host link).
+
+    Staff as of the event `snapshot` (default: the booking's staff member now); after a reassignment both
+    the new staff member and the former one hear about it."""
     tenant_zone = booking.tenant.timezone
     found: list[Recipient] = []
     if workflow.to_customer:
@@ -35,12 +41,7 @@ def recipients_for(workflow: Workflow, booking: Booking) -> list[Recipient]:
             )
         )
     if workflow.to_staff:
-        staff = booking.appointment.staff
-        found.append(
-            Recipient(
-                RecipientKind.STAFF, _address(workflow.channel, staff.email, staff.phone), staff.timezone
-            )
-        )
+        found.extend(_staff(workflow, booking, snapshot))
     if workflow.to_admins and workflow.channel == Channel.EMAIL:
         found.extend(
             Recipient(RecipientKind.ADMIN, email, tenant_zone) for email in admin_emails(booking.tenant_id)
@@ -55,6 +56,22 @@ def recipients_for(workflow: Workflow, booking: Booking) -> list[Recipient]:
         seen.add(key)
         unique.append(recipient)
     return unique
+
+
+def _staff(workflow: Workflow, booking: Booking, snapshot: EventSnapshot | None) -> list[Recipient]:
+    current = snapshot.staff if snapshot is not None else booking.appointment.staff
+    members: list[tuple[Staff, bool]] = [(current, False)] if current is not None else []
+    if snapshot is not None and snapshot.reassigned and snapshot.previous_staff is not None:
+        members.append((snapshot.previous_staff, True))
+    return [
+        Recipient(
+            RecipientKind.STAFF,
+            _address(workflow.channel, member.email, member.phone),
+            member.timezone,
+            former_staff=former,
+        )
+        for member, former in members
+    ]
 
 
 def _address(channel: str, email: str, phone: str) -> str:

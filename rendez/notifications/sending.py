@@ -1,38 +1,61 @@
 """Sending one delivery: wait for the meeting if the message shows it, render, hand to the channel, record.
 
-Runs as the `notifications.deliver` job. Content is rendered at send time, so a message always shows the
-booking as it is then (a late confirmation carries the new time and the current meeting link).
+Runs as the `notifications.deliver` job. A message about an event shows the booking as of that event (its
+`EventSnapshot`: times, staff, status, invitation SEQUENCE), however the booking changed before it went out;
+reminders and link follow-ups show it as it is when they go. The meeting (link, password) is always the
+meeting as it is at send time: a link is the newest one whatever the message.
 
 Meeting wait. A message that shows the meeting (a meeting shortcode, or an email with the invitation, whose
-LOCATION is the join link) for a `zoom_enabled` service waits while a link may still come without anyone
-acting; `conferencing.queries.meeting_coming` says when (a meeting being made, or a sync queued), so this
-module asks conferencing instead of reading its tables or the job queue. It polls with `jobs.Retry` (not
-spending attempts) for at most NOTIFICATIONS_MEETING_WAIT_SECONDS from the delivery's creation. Then it goes
-out regardless: without the link when the meeting failed, was deleted or is still not ready; lines whose only
-content would be the missing link or password are left out, and the delivery's `note` says why. Conferencing
+LOCATION is the join link) for a `zoom_enabled` service, about a booking holding seats at its moment, waits
+while a link may still come without anyone acting; `conferencing.queries.meeting_coming` says when (a meeting
+being made, or a sync queued), so this module asks conferencing instead of reading its tables or the job
+queue. It polls with `jobs.Retry` (not spending attempts) every NOTIFICATIONS_MEETING_POLL_SECONDS, for at
+most NOTIFICATIONS_MEETING_WAIT_SECONDS from the delivery's creation; and it does not wait for the poll once
+the meeting is made: conferencing enqueues `notifications.meeting_ready`, which moves waiting deliveries of
+the appointment to now (`followups`). Then it goes out regardless: without the link when the meeting failed,
+was deleted or is still not ready; lines whose only content would be the missing link or password are left
+out, and the delivery's `note` says why. A customer's message whose booking still holds seats then says that
+the link follows, where the link would have been, and `link_follows` marks it for the follow-up. Conferencing
 tells staff and admins about failed meetings itself.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from rendez import jobs
 from rendez.conferencing.queries import meeting_coming, meeting_view
 from rendez.lib import shortcodes
-from rendez.notifications import conf, ics
-from rendez.notifications.channels import ChannelError, OutgoingMessage, transport_for
+from rendez.notifications import conf, followups
+from rendez.notifications.channels import ChannelError, transport_for
 from rendez.notifications.channels.base import vendor_settings
-from rendez.notifications.context import shortcode_values
-from rendez.notifications.models import Channel, Delivery, Workflow
-from rendez.scheduling.models import Appointment, Booking
+from rendez.notifications.compose import compose
+from rendez.notifications.models import MEETING_LINK, Channel, Delivery, RecipientKind, Workflow
+from rendez.notifications.moments import Moment, moment_now, moment_of
+from rendez.scheduling.models import Booking
+
+
+@dataclass(frozen=True)
+class MeetingWait:
+    """How a message goes out as far as the meeting is concerned."""
+
+    note: str = ""
+    # Without the link, promising it: the follow-up is owed.
+    link_follows: bool = False
+
+
+NO_WAIT = MeetingWait()
 
 
 def handle_deliver(payload: dict[str, Any], job: jobs.Job) -> None:
-    delivery = Delivery.objects.select_related("workflow").filter(pk=payload["delivery_id"]).first()
+    delivery = (
+        Delivery.objects.select_related("workflow", "snapshot__staff", "snapshot__previous_staff")
+        .filter(pk=payload["delivery_id"])
+        .first()
+    )
     if delivery is None or delivery.state in (Delivery.State.SENT, Delivery.State.SKIPPED):
         return  # already done (a repeated run). A failed one runs again only when its dead job is re-run.
     workflow = delivery.workflow
@@ -43,15 +66,21 @@ def handle_deliver(payload: dict[str, Any], job: jobs.Job) -> None:
 
     booking = load_booking(delivery.booking_id)
     assert booking is not None  # a booking's deliveries are deleted with it
+    moment = moment_for(delivery, booking)
     delivery.attempts = job.attempts
     try:
-        delivery.note = wait_for_meeting(delivery, workflow, booking.appointment)
-        message = compose(delivery, workflow, booking)
+        wait = wait_for_meeting(delivery, workflow, booking, moment)
+        delivery.note = wait.note
+        if delivery.event == MEETING_LINK and wait.note:
+            _finish(delivery, Delivery.State.SKIPPED, note=f"no link to send ({wait.note})")
+            return
+        message = compose(delivery, workflow, booking, moment, link_follows=wait.link_follows)
         delivery.subject, delivery.body = message.subject, message.text
         external_id = transport_for(delivery.channel).send(
             message, vendor_settings(delivery.tenant_id, delivery.channel)
         )
     except jobs.Retry:
+        delivery.note = followups.WAITING_NOTE
         delivery.save(update_fields=["attempts", "note", "updated_at"])
         raise
     except ChannelError as exc:
@@ -64,7 +93,17 @@ def handle_deliver(payload: dict[str, Any], job: jobs.Job) -> None:
         raise
     delivery.external_id = external_id[:200]
     delivery.last_error = ""
+    delivery.link_follows = wait.link_follows
     _finish(delivery, Delivery.State.SENT, note=delivery.note, sent_at=timezone.now())
+    if wait.link_follows:
+        # The meeting may have become ready while this was sent: its `meeting_ready` found nothing owed.
+        followups.check_again(moment.appointment.pk)
+
+
+def moment_for(delivery: Delivery, booking: Booking) -> Moment:
+    if delivery.snapshot is not None:
+        return moment_of(delivery.snapshot, booking)
+    return moment_now(booking)
 
 
 def _failed_attempt(delivery: Delivery, job: jobs.Job, error: str, *, permanent: bool) -> None:
@@ -89,68 +128,36 @@ def shows_meeting(workflow: Workflow) -> bool:
     return workflow.channel == Channel.EMAIL and workflow.attach_invitation
 
 
-def wait_for_meeting(delivery: Delivery, workflow: Workflow, appointment: Appointment) -> str:
+def wait_for_meeting(delivery: Delivery, workflow: Workflow, booking: Booking, moment: Moment) -> MeetingWait:
     """Return at once when no wait is needed (with a note when going out without a link), or raise
     jobs.Retry."""
-    if not shows_meeting(workflow) or not appointment.service.zoom_enabled:
-        return ""
+    appointment = moment.appointment
+    shows = shows_meeting(workflow) or delivery.event == MEETING_LINK
+    if not shows or not appointment.service.zoom_enabled:
+        return NO_WAIT
+    if not moment.holds_seats or delivery.former_staff:
+        return NO_WAIT  # a cancellation shows no link
     view = meeting_view(appointment)
+    if view is not None and view.ready:
+        return NO_WAIT
+    follows = _promises_link(delivery, booking)
     if view is not None and view.settled_without_link:
-        return f"meeting {view.state}: sent without a meeting link"
+        return MeetingWait(f"meeting {view.state}: sent without a meeting link", follows)
     if not meeting_coming(appointment):
-        return ""
+        return NO_WAIT
     bound = conf.meeting_wait_seconds()
     waited = (timezone.now() - delivery.created_at).total_seconds()
     if waited < bound:
         after = max(1.0, min(conf.meeting_poll_seconds(), bound - waited))
         raise jobs.Retry(after=after, reason="waiting for the meeting to be ready", consume_attempt=False)
-    return f"meeting not ready after {bound:g}s: sent without a meeting link"
+    return MeetingWait(f"meeting not ready after {bound:g}s: sent without a meeting link", follows)
 
 
-def compose(delivery: Delivery, workflow: Workflow, booking: Booking) -> OutgoingMessage:
-    zone = ZoneInfo(delivery.recipient_timezone)
-    values = shortcode_values(booking, delivery.recipient_kind, zone)
-    optional = shortcodes.MEETING_SHORTCODES
-    subject = shortcodes.render(workflow.subject_template, values, drop_empty_lines_of=optional)
-    text = shortcodes.render(workflow.body_template, values, drop_empty_lines_of=optional)
-    invitation, method = None, "REQUEST"
-    if delivery.channel == Channel.EMAIL and workflow.attach_invitation:
-        invitation, method = ics.build_invitation(booking, zone)
-    return OutgoingMessage(
-        channel=delivery.channel,
-        recipient=delivery.recipient,
-        subject=" ".join(subject.split()),
-        text=text,
-        tenant_name=booking.tenant.name,
-        invitation=invitation,
-        invitation_method=method,
-        data=_webhook_data(delivery, workflow, booking, values)
-        if delivery.channel == Channel.WEBHOOK
-        else {},
+def _promises_link(delivery: Delivery, booking: Booking) -> bool:
+    """Customers are told the link follows (and get it) while their booking holds seats; staff and admins
+    hear about a failed meeting from conferencing."""
+    return (
+        delivery.recipient_kind == RecipientKind.CUSTOMER
+        and delivery.event != MEETING_LINK
+        and booking.holds_seats
     )
-
-
-def _webhook_data(
-    delivery: Delivery, workflow: Workflow, booking: Booking, values: dict[str, str]
-) -> dict[str, Any]:
-    appointment = booking.appointment
-    return {
-        "event": delivery.event,
-        "delivery_id": delivery.pk,
-        "workflow": {"id": workflow.pk, "name": workflow.name},
-        "booking": {
-            "id": booking.pk,
-            "status": booking.status,
-            "party_size": booking.party_size,
-            "customer": {"name": booking.customer.name, "email": booking.customer.email},
-            "appointment": {
-                "id": appointment.pk,
-                "start": appointment.start.isoformat(),
-                "end": appointment.end.isoformat(),
-                "service": {"id": appointment.service_id, "name": appointment.service.name},
-                "staff": {"id": appointment.staff_id, "name": appointment.staff.name},
-            },
-            "manage_url": values["booking_manage_url"],
-            "meeting": {"join_url": values["zoom_meeting_url"], "password": values["zoom_meeting_password"]},
-        },
-    }

@@ -41,7 +41,10 @@ def appointment_changed(appointment: Appointment) -> None:
 
 
 def booking_changed(booking: Booking, event: str, previous_status: str | None = None) -> None:
-    appointment_changed(booking.appointment)
+    """Announce one change of a booking. The payload says what was true at this event (when, with whom), so
+    a message about it can show that even if the booking changes again before the message goes out."""
+    appointment = booking.appointment
+    appointment_changed(appointment)
     jobs.enqueue(
         BOOKING_EVENT,
         {
@@ -49,7 +52,10 @@ def booking_changed(booking: Booking, event: str, previous_status: str | None = 
             "event": event,
             "status": booking.status,
             "previous_status": previous_status,
-            "start": booking.appointment.start.isoformat(),
+            "start": appointment.start.isoformat(),
+            "end": appointment.end.isoformat(),
+            "appointment_id": appointment.pk,
+            "staff_id": appointment.staff_id,
         },
         key=f"booking:{booking.pk}",
     )

@@ -1,20 +1,27 @@
 """Personas and helpers for the notification tests.
 
 Acme Clinic (Berlin) employs Sam (New York); customer Carla lives in Tokyo. Jobs run through the real worker,
-limited to the notifications queue so that other apps' jobs (meeting sync) stay out of these tests.
+limited to the notifications queue so that other apps' jobs (meeting sync) stay out of these tests. Email goes
+to a real SMTP server (aiosmtpd) on a free port when a test asks for `smtp_server`.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.utils import timezone
+from ical.calendar_stream import IcsCalendarStream
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -71,7 +78,9 @@ def slot(days: int = 3, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=NEW_YORK)
 
 
-def book(service: Service, start: datetime | None = None, **customer: Any) -> Booking:
+def book(
+    service: Service, start: datetime | None = None, *, staff: Staff | None = None, **customer: Any
+) -> Booking:
     details = {
         "name": "Carla Customer",
         "email": "carla@example.com",
@@ -79,7 +88,7 @@ def book(service: Service, start: datetime | None = None, **customer: Any) -> Bo
         "timezone": "Asia/Tokyo",
     }
     details.update(customer)
-    staff = service.staff.get()
+    staff = staff or service.staff.get()
     return services.book(
         service=service, staff=staff, start=start or slot(), customer=services.CustomerDetails(**details)
     )
@@ -112,6 +121,58 @@ def workflow(tenant: Tenant, **fields: Any) -> Workflow:
     created.full_clean()
     created.save()
     return created
+
+
+# --- a real SMTP server -------------------------------------------------------------------------------------
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.messages if message["To"] == address]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[Inbox]:
+    """Rendez's email goes over SMTP to this inbox."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.DEFAULT_FROM_EMAIL = "Rendez <bookings@rendez.test>"
+    yield inbox
+    controller.stop()
+
+
+def invitation_of(message: EmailMessage):
+    """The message's one calendar part, parsed by `ical` (another library than the one that wrote it)."""
+    parts = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    assert len(parts) == 1
+    raw = parts[0].get_content()
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    return IcsCalendarStream.calendar_from_ics(text), parts[0]
+
+
+def plain_text(message: EmailMessage) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
 
 
 # --- a local HTTP server standing in for the vendors --------------------------------------------------------

@@ -4,75 +4,38 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
-from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
-from ical.calendar_stream import IcsCalendarStream
 
 from rendez.conferencing.models import Meeting
 from rendez.notifications import ics
 from rendez.notifications.models import Delivery, Trigger
-from rendez.notifications.tests.conftest import book, job_of, run_jobs, slot, workflow
+from rendez.notifications.tests.conftest import (
+    Inbox,
+    book,
+    free_port,
+    invitation_of,
+    job_of,
+    plain_text,
+    run_jobs,
+    slot,
+    workflow,
+)
 from rendez.scheduling import services
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [message for message in self.messages if message["To"] == address]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _html(message) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
 
 
 @pytest.fixture
-def smtp(settings) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.DEFAULT_FROM_EMAIL = "Rendez <bookings@rendez.test>"
+def smtp(smtp_server, settings) -> Inbox:
     settings.BASE_URL = "https://rendez.test"
-    yield inbox
-    controller.stop()
-
-
-def _invitation(message: EmailMessage):
-    parts = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
-    assert len(parts) == 1
-    raw = parts[0].get_content()
-    text = raw.decode() if isinstance(raw, bytes) else raw
-    return IcsCalendarStream.calendar_from_ics(text), parts[0]
-
-
-def _text(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
-
-
-def _html(message: EmailMessage) -> str:
-    return message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+    return smtp_server
 
 
 def test_it_emails_the_confirmation_with_text_html_and_invitation(smtp, tenant, service):
@@ -86,10 +49,10 @@ def test_it_emails_the_confirmation_with_text_html_and_invitation(smtp, tenant, 
     [message] = smtp.to("carla@example.com")
     assert message["Subject"] == "Confirmed: Therapy"
     assert message["From"] == "Acme Clinic <bookings@rendez.test>"
-    assert _text(message).startswith("Hi Carla Customer <3")
+    assert plain_text(message).startswith("Hi Carla Customer <3")
     assert "Hi Carla Customer &lt;3" in _html(message)
     assert f'href="https://rendez.test/manage/{booking.manage_token}"' in _html(message)
-    calendar, part = _invitation(message)
+    calendar, part = invitation_of(message)
     assert calendar.method == "REQUEST"
     assert part.get_param("method") == "REQUEST"
     [event] = calendar.events
@@ -116,7 +79,7 @@ def test_the_invitation_keeps_its_uid_bumps_sequence_and_cancels(smtp, tenant, s
     services.cancel_booking(booking)
     run_jobs()
 
-    invitations = [_invitation(message)[0] for message in smtp.to("carla@example.com")]
+    invitations = [invitation_of(message)[0] for message in smtp.to("carla@example.com")]
     assert [calendar.method for calendar in invitations] == ["REQUEST", "REQUEST", "CANCEL"]
     events = [calendar.events[0] for calendar in invitations]
     assert len({event.uid for event in events}) == 1
@@ -144,8 +107,8 @@ def test_the_meeting_link_is_the_location_and_in_the_description(smtp, tenant, z
     run_jobs()
 
     [message] = smtp.to("carla@example.com")
-    assert "Join: https://zoom.test/j/85746352411?pwd=x\nPassword: a1B2c3" in _text(message)
-    [event] = _invitation(message)[0].events
+    assert "Join: https://zoom.test/j/85746352411?pwd=x\nPassword: a1B2c3" in plain_text(message)
+    [event] = invitation_of(message)[0].events
     assert event.location == "https://zoom.test/j/85746352411?pwd=x"
     assert "Join Zoom meeting: https://zoom.test/j/85746352411?pwd=x\nPasscode: a1B2c3" in event.description
     assert "Hauptstr" not in event.description
@@ -163,8 +126,8 @@ def test_a_video_invitation_without_a_link_says_it_follows_instead_of_the_addres
     run_jobs()
 
     [message] = smtp.to("carla@example.com")
-    assert _text(message).strip() == "See you"
-    [event] = _invitation(message)[0].events
+    assert plain_text(message).strip() == "Your video link will follow in a separate message.\nSee you"
+    [event] = invitation_of(message)[0].events
     assert event.location == ics.LINK_FOLLOWS
     assert "link to join follows" in event.description
     assert "Hauptstr" not in f"{event.location} {event.description}"
@@ -193,10 +156,10 @@ def test_each_recipient_sees_times_in_their_own_zone(smtp, tenant, service, djan
         end = local + timedelta(minutes=30)
         return f"{local:%A, %d %B %Y} {local:%H:%M}-{end:%H:%M} {zone}"
 
-    assert _text(smtp.to("carla@example.com")[0]).strip() == expected("Asia/Tokyo")
-    assert _text(smtp.to("sam@acme.test")[0]).strip() == expected("America/New_York")
-    assert _text(smtp.to("ada@acme.test")[0]).strip() == expected("Europe/Berlin")
-    assert _text(smtp.to("desk@acme.test")[0]).strip() == expected("Europe/Berlin")
+    assert plain_text(smtp.to("carla@example.com")[0]).strip() == expected("Asia/Tokyo")
+    assert plain_text(smtp.to("sam@acme.test")[0]).strip() == expected("America/New_York")
+    assert plain_text(smtp.to("ada@acme.test")[0]).strip() == expected("Europe/Berlin")
+    assert plain_text(smtp.to("desk@acme.test")[0]).strip() == expected("Europe/Berlin")
 
 
 def test_a_customer_without_a_zone_sees_the_tenants(smtp, tenant, service):
@@ -205,7 +168,7 @@ def test_a_customer_without_a_zone_sees_the_tenants(smtp, tenant, service):
     book(service, start, timezone="")
     run_jobs()
     local = start.astimezone(ZoneInfo("Europe/Berlin"))
-    assert _text(smtp.messages[0]).strip() == f"{local:%H:%M} Europe/Berlin"
+    assert plain_text(smtp.messages[0]).strip() == f"{local:%H:%M} Europe/Berlin"
 
 
 def test_staff_get_a_rendez_link_that_starts_the_meeting(smtp, tenant, zoom_service):
@@ -221,7 +184,7 @@ def test_staff_get_a_rendez_link_that_starts_the_meeting(smtp, tenant, zoom_serv
     [message] = smtp.to("sam@acme.test")
     appointment_id = booking.appointment_id
     assert (
-        _text(message).strip()
+        plain_text(message).strip()
         == f"Start: https://rendez.test/panel/appointments/{appointment_id}/start-meeting"
     )
 
@@ -229,7 +192,7 @@ def test_staff_get_a_rendez_link_that_starts_the_meeting(smtp, tenant, zoom_serv
 def test_an_unreachable_smtp_server_is_retried(settings, tenant, service):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = _free_port()  # nobody listens
+    settings.EMAIL_PORT = free_port()  # nobody listens
     settings.EMAIL_TIMEOUT = 2
     workflow(tenant)
     book(service)
@@ -251,5 +214,5 @@ def test_the_eml_backend_writes_one_openable_file_per_message(settings, tmp_path
     assert len(files) == 2
     parsed = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default) for path in files]
     assert {message["To"] for message in parsed} == {"carla@example.com", "sam@acme.test"}
-    assert all(_invitation(message)[0].method == "REQUEST" for message in parsed)  # type: ignore[arg-type]
+    assert all(invitation_of(message)[0].method == "REQUEST" for message in parsed)  # type: ignore[arg-type]
     assert not list(tmp_path.glob("*.part"))

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from rendez.conferencing.models import Meeting
 from rendez.jobs.models import Job
+from rendez.notifications.compose import LINK_FOLLOWS_LINE
 from rendez.notifications.models import Delivery
 from rendez.notifications.tests.conftest import book, job_of, make_due, run_jobs, workflow
 
@@ -58,16 +59,26 @@ def test_the_message_goes_out_with_the_link_once_the_meeting_is_ready(tenant, zo
     assert delivery.state == Delivery.State.SENT and delivery.note == ""
 
 
-def test_a_failed_meeting_sends_at_once_without_the_link_lines(tenant, zoom_service):
+def test_a_failed_meeting_sends_at_once_saying_the_link_follows(tenant, zoom_service):
     workflow(tenant, body_template=BODY)
     booking = book(zoom_service)
     _meeting(booking, Meeting.State.FAILED, last_error="grant revoked")
     run_jobs()
     [message] = mail.outbox
-    assert message.body == "Hi Carla Customer\nBye"
+    assert message.body == f"Hi Carla Customer\n{LINK_FOLLOWS_LINE}\nBye"
     delivery = Delivery.objects.get()
-    assert delivery.state == Delivery.State.SENT
+    assert delivery.state == Delivery.State.SENT and delivery.link_follows
     assert delivery.note == "meeting failed: sent without a meeting link"
+
+
+def test_staff_are_not_promised_a_link(tenant, zoom_service):
+    workflow(tenant, to_customer=False, to_staff=True, body_template=BODY)
+    booking = book(zoom_service)
+    _meeting(booking, Meeting.State.FAILED, last_error="grant revoked")
+    run_jobs()
+    [message] = mail.outbox
+    assert message.body == "Hi Carla Customer\nBye"  # conferencing tells them why, and what to do
+    assert not Delivery.objects.get().link_follows
 
 
 def test_the_wait_is_bounded(tenant, zoom_service):
@@ -80,7 +91,7 @@ def test_the_wait_is_bounded(tenant, zoom_service):
     make_due()
     run_jobs()
     [message] = mail.outbox
-    assert message.body == "Hi Carla Customer\nBye"
+    assert message.body == f"Hi Carla Customer\n{LINK_FOLLOWS_LINE}\nBye"
     assert Delivery.objects.get().note == "meeting not ready after 120s: sent without a meeting link"
 
 
@@ -138,5 +149,76 @@ def test_a_deleted_meeting_sends_at_once_without_its_old_link(tenant, zoom_servi
     _meeting(booking, Meeting.State.DELETED, join_url="https://zoom.test/j/7", password="p4ss")
     run_jobs()
     [message] = mail.outbox
-    assert message.body == "Hi Carla Customer\nBye"
+    assert message.body == f"Hi Carla Customer\n{LINK_FOLLOWS_LINE}\nBye"
     assert Delivery.objects.get().note == "meeting deleted: sent without a meeting link"
+
+
+# --- the meeting made: waiting messages go at once, a promised link follows ---------------------------------
+
+
+def _ready(meeting: Meeting) -> None:
+    """What conferencing does when it has made the meeting: record it ready and enqueue meeting_ready."""
+    from rendez.notifications import followups
+
+    Meeting.objects.filter(pk=meeting.pk).update(
+        state=Meeting.State.READY, external_id="8123", join_url="https://zoom.test/j/8123", password="Qw3rty"
+    )
+    followups.check_again(meeting.appointment_id)
+
+
+def test_conferencing_enqueues_the_kind_notifications_handles():
+    from rendez.conferencing import reconcile
+    from rendez.jobs.registry import get_handler
+    from rendez.notifications import followups
+
+    assert reconcile.MEETING_READY == followups.MEETING_READY
+    spec = get_handler(followups.MEETING_READY)
+    assert spec is not None and spec.queue == "notifications"
+
+
+def test_a_waiting_message_goes_as_soon_as_the_meeting_is_ready(tenant, zoom_service):
+    workflow(tenant, body_template=BODY)
+    booking = book(zoom_service)
+    meeting = _meeting(booking)
+    run_jobs()
+    assert mail.outbox == [] and Delivery.objects.get().note == "waiting for the video meeting"
+
+    _ready(meeting)
+    run_jobs()  # no time travel: meeting_ready moved the waiting job to now
+
+    [message] = mail.outbox
+    assert message.body == "Hi Carla Customer\nJoin: https://zoom.test/j/8123\nPassword: Qw3rty\nBye"
+    assert Delivery.objects.get().note == ""
+
+
+def test_the_link_follows_once_a_failed_meeting_is_made(tenant, zoom_service):
+    workflow(tenant, body_template=BODY)
+    booking = book(zoom_service)
+    meeting = _meeting(booking, Meeting.State.FAILED, last_error="grant revoked")
+    run_jobs()
+    assert LINK_FOLLOWS_LINE in mail.outbox[0].body
+
+    _ready(meeting)
+    run_jobs()
+    _ready(meeting)  # a second sync of the same meeting sends nothing more
+    run_jobs()
+
+    [_, follow_up] = mail.outbox
+    assert follow_up.subject.startswith("Video link: Video consult on ")
+    assert "Join the video meeting: https://zoom.test/j/8123\nMeeting password: Qw3rty" in follow_up.body
+    first, second = Delivery.objects.order_by("id")
+    assert not first.link_follows and second.event == "meeting_link"
+    assert second.recipient == "carla@example.com" and second.state == Delivery.State.SENT
+
+
+def test_no_link_follows_for_a_booking_cancelled_meanwhile(tenant, zoom_service):
+    from rendez.scheduling import services
+
+    workflow(tenant, body_template=BODY)
+    booking = book(zoom_service)
+    meeting = _meeting(booking, Meeting.State.FAILED, last_error="grant revoked")
+    run_jobs()
+    services.cancel_booking(booking)
+    _ready(meeting)
+    run_jobs()
+    assert len(mail.outbox) == 1

@@ -101,6 +101,9 @@ def test_it_enqueues_a_meeting_sync_and_a_notification_with_the_booking(consulta
         "status": "confirmed",
         "previous_status": None,
         "start": TUESDAY_TEN.isoformat(),
+        "end": booking.appointment.end.isoformat(),
+        "appointment_id": booking.appointment_id,
+        "staff_id": dora.pk,
     }
 
 

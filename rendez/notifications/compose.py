@@ -1,0 +1,112 @@
+"""Rendering one delivery: subject, text, invitation and webhook data, for the booking at the delivery's
+moment (its event's, or now) as its recipient should see it.
+
+A message that goes out without the meeting link it would have shown, while a link is still owed, says so
+where the link would have been ("Your video link will follow in a separate message."), and the link follows
+in a message of its own (`followups`). The follow-up has built-in templates (`defaults.MEETING_LINK_*`) and
+goes over the channel of the message it completes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rendez.lib import shortcodes
+from rendez.notifications import defaults, ics
+from rendez.notifications.channels import OutgoingMessage
+from rendez.notifications.context import shortcode_values
+from rendez.notifications.models import MEETING_LINK, Channel, Delivery, Workflow
+from rendez.notifications.moments import Moment
+from rendez.scheduling.models import Booking
+
+LINK_FOLLOWS_LINE = "Your video link will follow in a separate message."
+
+
+def compose(
+    delivery: Delivery, workflow: Workflow, booking: Booking, moment: Moment, *, link_follows: bool = False
+) -> OutgoingMessage:
+    zone = ZoneInfo(delivery.recipient_timezone)
+    values = shortcode_values(booking, delivery.recipient_kind, zone, moment)
+    if delivery.former_staff:
+        # Not theirs any more: no way into the meeting.
+        values.update(dict.fromkeys(shortcodes.MEETING_SHORTCODES, ""))
+    subject_template, body_template = templates_of(delivery, workflow)
+    if link_follows:
+        body_template = promise_link(body_template)
+    optional = shortcodes.MEETING_SHORTCODES
+    subject = shortcodes.render(subject_template, values, drop_empty_lines_of=optional)
+    text = shortcodes.render(body_template, values, drop_empty_lines_of=optional)
+    invitation, method = None, "REQUEST"
+    if delivery.channel == Channel.EMAIL and workflow.attach_invitation:
+        invitation, method = ics.build_invitation(
+            booking,
+            zone,
+            moment=_invitation_moment(delivery, moment),
+            audience=delivery.recipient_kind,
+            withdrawn=delivery.former_staff,
+        )
+    return OutgoingMessage(
+        channel=delivery.channel,
+        recipient=delivery.recipient,
+        subject=" ".join(subject.split()),
+        text=text,
+        tenant_name=booking.tenant.name,
+        invitation=invitation,
+        invitation_method=method,
+        data=webhook_data(delivery, workflow, booking, moment, values)
+        if delivery.channel == Channel.WEBHOOK
+        else {},
+    )
+
+
+def templates_of(delivery: Delivery, workflow: Workflow) -> tuple[str, str]:
+    if delivery.event == MEETING_LINK:
+        return defaults.MEETING_LINK_SUBJECT, defaults.MEETING_LINK_BODY
+    return workflow.subject_template, workflow.body_template
+
+
+def promise_link(template: str) -> str:
+    """`template` with its first line that shows the meeting saying that the link follows instead (the other
+    meeting lines are left out as empty when rendered)."""
+    lines = template.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        if shortcodes.used(line) & shortcodes.MEETING_SHORTCODES:
+            lines[number] = LINK_FOLLOWS_LINE + ("\n" if line.endswith("\n") else "")
+            break
+    return "".join(lines)
+
+
+def _invitation_moment(delivery: Delivery, moment: Moment) -> Moment:
+    """A former staff member's invitation withdraws the slot they had, not the new one."""
+    snapshot = delivery.snapshot
+    if not delivery.former_staff or snapshot is None or snapshot.previous_start is None:
+        return moment
+    return replace(moment, start=snapshot.previous_start, end=snapshot.previous_end or moment.end)
+
+
+def webhook_data(
+    delivery: Delivery, workflow: Workflow, booking: Booking, moment: Moment, values: dict[str, str]
+) -> dict[str, Any]:
+    appointment = moment.appointment
+    return {
+        "event": delivery.event,
+        "delivery_id": delivery.pk,
+        "workflow": {"id": workflow.pk, "name": workflow.name},
+        "booking": {
+            "id": booking.pk,
+            "status": moment.status,
+            "party_size": booking.party_size,
+            "customer": {"name": booking.customer.name, "email": booking.customer.email},
+            "appointment": {
+                "id": appointment.pk,
+                "start": moment.start.isoformat(),
+                "end": moment.end.isoformat(),
+                "service": {"id": appointment.service_id, "name": appointment.service.name},
+                "staff": {"id": moment.staff_id, "name": moment.staff_name},
+            },
+            "manage_url": values["booking_manage_url"],
+            "meeting": {"join_url": values["zoom_meeting_url"], "password": values["zoom_meeting_password"]},
+        },
+    }
