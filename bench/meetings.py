@@ -4,7 +4,8 @@ The emulator runs as its own process (`python -m zoom_emulator`) with a seed of 
 calls: 20 per second) of `--hosts` users, answering every /v2/ call after `--latency-ms`. The tenant connects
 it Server-to-Server; its staff members are mapped to the account's users by email. After a warm-up (one
 booking per host, so that every worker has its token and the hosts' passcode rules), `--bookings` bookings
-are made as fast as one process can, spread evenly over the hosts, and the workers make their meetings.
+are made as fast as `--booking-threads` threads can, spread evenly over the hosts, while the workers make
+their meetings.
 
 Prints JSON lines:
 - meetings.all_ready: seconds from the first booking's commit until every meeting exists, against the bound
@@ -14,7 +15,8 @@ Prints JSON lines:
 - meetings.commit_to_link: p50 and p99 from a booking's commit to its meeting's join link being stored.
 
     python bench/meetings.py [--database-url postgres://postgres@127.0.0.1:5432/rendez_bench_meetings]
-        [--bookings 1000] [--hosts 20] [--latency-ms 100] [--workers 2] [--concurrency 4] [--timeout 900]
+        [--bookings 1000] [--hosts 20] [--latency-ms 100] [--workers 2] [--concurrency 4]
+        [--booking-threads 4] [--timeout 900]
 
 The database is recreated empty and migrated (bench/_setup.py), so its name must contain "bench".
 """
@@ -29,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from datetime import datetime, timedelta
@@ -204,19 +207,40 @@ def slots(staff: list, count: int, first_day: int):
     return pairs[:count]
 
 
-def book_all(service, pairs) -> dict[int, float]:
-    """Book every pair; returns each appointment's commit instant (epoch seconds)."""
+def book_all(service, pairs, threads: int = 1) -> dict[int, float]:
+    """Book every pair from `threads` threads, each with its own staff members (so none waits for another's
+    row lock); returns each appointment's commit instant (epoch seconds)."""
+    from django.db import connection
+
     from rendez.scheduling import services
 
-    committed = {}
+    committed: dict[int, float] = {}
+
+    def book(share) -> None:
+        try:
+            for number, (member, start) in share:
+                booking = services.book(
+                    service=service,
+                    staff=member,
+                    start=start,
+                    customer=services.CustomerDetails(
+                        name=f"Customer {number}", email=f"c{number}@b.example"
+                    ),
+                )
+                committed[booking.appointment_id] = time.time()
+        finally:
+            connection.close()
+
+    shares: list[list] = [[] for _ in range(threads)]
     for number, (member, start) in enumerate(pairs):
-        booking = services.book(
-            service=service,
-            staff=member,
-            start=start,
-            customer=services.CustomerDetails(name=f"Customer {number}", email=f"c{number}@bench.example"),
-        )
-        committed[booking.appointment_id] = time.time()
+        shares[member.pk % threads].append((number, (member, start)))
+    runners = [threading.Thread(target=book, args=(share,)) for share in shares]
+    for runner in runners:
+        runner.start()
+    for runner in runners:
+        runner.join()
+    if len(committed) != len(pairs):
+        raise SystemExit(f"only {len(committed)} of {len(pairs)} bookings were made")
     return committed
 
 
@@ -297,6 +321,7 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=4, help="runner threads per worker process")
+    parser.add_argument("--booking-threads", type=int, default=4, help="threads making the bookings")
     parser.add_argument("--timeout", type=float, default=900)
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
@@ -320,7 +345,7 @@ def main() -> None:
         emulator.clear_requests()
 
         started = time.monotonic()
-        committed = book_all(service, slots(staff, args.bookings, first_day=3))
+        committed = book_all(service, slots(staff, args.bookings, first_day=3), args.booking_threads)
         booking_s = time.monotonic() - started
         wait_for_meetings(list(committed), args.timeout)
         report(args.bookings, committed, booking_s, emulator.requests())
