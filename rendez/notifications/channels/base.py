@@ -20,6 +20,8 @@ class OutgoingMessage:
     # Emails: the calendar invitation and its iTIP method (REQUEST or CANCEL).
     invitation: bytes | None = None
     invitation_method: str = "REQUEST"
+    # Stable per delivery: an email keeps its Message-ID across retries, so a receiver can drop a duplicate.
+    message_key: str = ""
     # Webhooks: the structured event sent as JSON beside the rendered text.
     data: dict[str, Any] = field(default_factory=dict)
 

@@ -41,7 +41,7 @@ def build_email(message: OutgoingMessage) -> EmailMultiAlternatives:
         body=message.text,
         from_email=sender,
         to=[message.recipient],
-        headers={"Message-ID": make_msgid(domain=address.rpartition("@")[2] or None)},
+        headers={"Message-ID": _message_id(message, address.rpartition("@")[2])},
     )
     html = render_to_string(
         "notifications/email.html",
@@ -53,3 +53,9 @@ def build_email(message: OutgoingMessage) -> EmailMultiAlternatives:
         filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
         email.attach(filename, message.invitation, f"text/calendar; charset=utf-8; method={method}")
     return email
+
+
+def _message_id(message: OutgoingMessage, domain: str) -> str:
+    if not message.message_key:
+        return make_msgid(domain=domain or None)
+    return f"<{message.message_key}@{domain or 'rendez.localhost'}>"

@@ -129,9 +129,15 @@ def workflow(tenant: Tenant, **fields: Any) -> Workflow:
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.refused: list[EmailMessage] = []
+        # Replies to give instead of accepting, first to last ("451 ..." makes the sender try again).
+        self.refusals: list[str] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        if self.refusals:
+            self.refused.append(message)  # type: ignore[arg-type]
+            return self.refusals.pop(0)
         self.messages.append(message)  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
 

@@ -216,3 +216,22 @@ def test_the_eml_backend_writes_one_openable_file_per_message(settings, tmp_path
     assert {message["To"] for message in parsed} == {"carla@example.com", "sam@acme.test"}
     assert all(invitation_of(message)[0].method == "REQUEST" for message in parsed)  # type: ignore[arg-type]
     assert not list(tmp_path.glob("*.part"))
+
+
+def test_a_retried_email_keeps_its_message_id(smtp, tenant, service):
+    from rendez.notifications.tests.conftest import make_due
+
+    workflow(tenant)
+    book(service)
+    smtp.refusals.append("451 Try again later")
+    run_jobs()
+    delivery = Delivery.objects.get()
+    assert delivery.state == Delivery.State.PENDING and "451" in delivery.last_error
+    make_due()
+    run_jobs()
+
+    [refused] = smtp.refused
+    [accepted] = smtp.to("carla@example.com")
+    assert accepted["Message-ID"] == refused["Message-ID"] == f"<rendez-delivery-{delivery.pk}@rendez.test>"
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.SENT and delivery.external_id == accepted["Message-ID"]
