@@ -13,7 +13,8 @@ as production would be, and 200 bookings made through `scheduling/services.py` w
 Then every appointment must have exactly one meeting on Zoom (matched by host and start time), the one our
 record names, and no meeting on Zoom may belong to no appointment. The 200 bookings are spread over four hosts
 (50 each: Zoom allows a host 100 creates and updates a day) and four days. The workers retry fast (backoff
-0.5 s, capped at 3 s; leases of 2 s) so each test settles within a minute; every wait is bounded.
+0.5 s, capped at 3 s; in (a) 1 s to 8 s, so the outage cannot spend a sync's 8 attempts; leases of 2 s) so
+each test settles within a minute (the file: about 2.5 minutes on two cores); every wait is bounded.
 """
 
 from __future__ import annotations
