@@ -48,11 +48,14 @@ from rendez.conferencing.port import (
     get_provider,
 )
 from rendez.conferencing.snapshots import load_appointment, meeting_state, snapshot_of
+from rendez.scheduling import events
 from rendez.scheduling.models import Appointment
 
 logger = logging.getLogger("rendez.conferencing")
 
 DEFAULT_PROVIDER = "zoom"
+# After a sync's attempts are spent on a provider outage, how often it is tried again (until the start).
+SLOW_RETRY = timedelta(minutes=15)
 # Zoom's `created_at` and our clock may disagree a little; a meeting made this much before the recorded
 # attempt still counts as its result.
 ADOPTION_SLACK = timedelta(minutes=5)
@@ -110,7 +113,13 @@ def sync(appointment_id: int, *, last_attempt: bool = False) -> str:
         if exc.retryable and not last_attempt:
             logger.info("meeting sync of appointment %s will retry: %s", appointment_id, exc.reason)
             raise jobs.Retry(after=exc.retry_after, reason=exc.reason) from None
-        _fail(work, exc.reason)
+        if exc.retryable:
+            # The job's attempts are spent but the trouble is the provider's (an outage): say so, and keep
+            # trying slowly rather than leave the appointment without a meeting for good.
+            _fail(work, f"{exc.reason} Rendez keeps trying every 15 minutes until the appointment starts.")
+            _retry_slowly(work)
+        else:
+            _fail(work, exc.reason)
         return "failed"
 
 
@@ -301,6 +310,20 @@ def quota_delay(retry_after: float, start: datetime, now: datetime) -> float:
     # ahead nearly all, and every two starts keep their order.
     share = ahead / (ahead + QUOTA_HALF_SPREAD_AT.total_seconds())
     return retry_after + share * QUOTA_SPREAD.total_seconds()
+
+
+def _retry_slowly(work: Sync) -> None:
+    """Queue one more sync in SLOW_RETRY, unless the appointment starts before then."""
+    run_after = timezone.now() + SLOW_RETRY
+    if work.appointment.start > run_after:
+        key = events.appointment_key(work.appointment.pk)
+        jobs.enqueue(
+            events.SYNC_MEETING,
+            {"appointment_id": work.appointment.pk},
+            key=key,
+            run_after=run_after,
+            coalesce=True,
+        )
 
 
 def _defer_for_quota(work: Sync, exc: QuotaExhausted) -> None:

@@ -195,3 +195,28 @@ def test_a_meeting_deleted_on_zoom_is_made_again_when_the_appointment_moves(zoom
     again = Meeting.objects.get()
     assert again.state == Meeting.State.READY and again.external_id != first.external_id
     assert [method for method, _, _ in meeting_calls(zoom)] == ["PATCH", "POST"]
+
+
+def test_an_outage_longer_than_the_retries_leaves_a_failed_meeting_that_keeps_being_tried(
+    zoom, hosted, video, maria
+):
+    from rendez.conferencing import reconcile
+    from rendez.jobs.models import Job
+
+    booking = book(video, maria, a_monday())
+    appointment_id = booking.appointment_id
+    Job.objects.filter(kind="conferencing.sync").delete()
+    zoom.control.set_faults(paths=["/v2/users/me/meetings"], error_rate=1.0, error_kind="503")
+
+    assert reconcile.sync(appointment_id, last_attempt=True) == "failed"
+
+    meeting = Meeting.objects.get(appointment_id=appointment_id)
+    assert meeting.state == Meeting.State.FAILED
+    assert "keeps trying every 15 minutes" in meeting.last_error
+    (again,) = Job.objects.filter(kind="conferencing.sync", state=Job.State.PENDING)
+    assert timedelta(minutes=14) < again.run_after - timezone.now() <= timedelta(minutes=15)
+
+    zoom.control.clear_faults()
+    Job.objects.filter(pk=again.pk).update(run_after=timezone.now())
+    settle()
+    assert Meeting.objects.get(appointment_id=appointment_id).state == Meeting.State.READY
