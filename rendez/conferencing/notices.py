@@ -35,7 +35,12 @@ BODIES = {
         "The video meeting of this appointment was deleted on Zoom, so Rendez made a new one.\n\n"
         "New link: {join_url}\n"
     ),
-    DEFERRED: "{reason}\n\nThe booking stands; its meeting is made as soon as Zoom accepts requests again.",
+    # Sent once per host and quota period (reconcile.py): it speaks for the host's other waiting meetings too.
+    DEFERRED: (
+        "{reason}\n\nThe booking stands; its meeting is made as soon as Zoom accepts requests again. Other "
+        "meetings of {staff} that need Zoom before then wait too, and are made in the order of their "
+        "appointments; this is the only notice about them until then."
+    ),
     DELETED_ELSEWHERE: (
         "{reason}\n\nThe booking stands, but the link its guests have no longer works. Rendez does not "
         "make a new meeting by itself: sync the meeting (POST "
@@ -71,6 +76,7 @@ def send(meeting: Meeting, event: str) -> bool:
         "when": when,
         "reason": meeting.last_error,
         "appointment_id": appointment.pk,
+        "staff": appointment.staff.name,
         "join_url": meeting.join_url,
     }
     to = recipients(meeting)
