@@ -220,3 +220,51 @@ def test_an_outage_longer_than_the_retries_leaves_a_failed_meeting_that_keeps_be
     Job.objects.filter(pk=again.pk).update(run_after=timezone.now())
     settle()
     assert Meeting.objects.get(appointment_id=appointment_id).state == Meeting.State.READY
+
+
+def test_a_pending_booking_gets_a_meeting_when_the_tenant_chose_so_and_loses_it_when_rejected(
+    zoom, hosted, video, maria, alice
+):
+    alice.meetings_for_pending = True
+    alice.save(update_fields=["meetings_for_pending"])
+    video.initial_status = "pending"
+    video.save(update_fields=["initial_status"])
+    zoom.control.clear_requests()
+
+    booking = book(video, maria, a_monday())
+    settle()
+    services.set_status(booking, Booking.Status.REJECTED)
+    settle()
+
+    assert [method for method, _, _ in meeting_calls(zoom)] == ["POST", "DELETE"]
+    assert Meeting.objects.get().state == Meeting.State.DELETED
+
+
+def test_templates_are_rendered_at_creation_only(zoom, hosted, video, maria, alice):
+    tenant_settings.update(alice, {"topic_template": "{service_name} · {customer_name}"})
+    booking = book(video, maria, a_monday(), "Ada")
+    settle()
+    tenant_settings.update(alice, {"topic_template": "Changed {service_name}"})
+    zoom.control.clear_requests()
+
+    services.reschedule_booking(booking, start=a_monday() + timedelta(hours=1))
+    settle()
+
+    (patch,) = meeting_calls(zoom)
+    assert "topic" not in patch[2]
+    assert Meeting.objects.get().topic == "Video consultation · Ada"
+
+
+def test_a_completed_session_keeps_its_meeting(zoom, hosted, video, maria):
+    booking = book(video, maria, a_monday())
+    settle()
+    zoom.control.clear_requests()
+
+    # Marked completed during the session (the services take the clock as an argument).
+    services.set_status(
+        booking, Booking.Status.COMPLETED, now=booking.appointment.start + timedelta(minutes=20)
+    )
+    settle()
+
+    assert meeting_calls(zoom) == []
+    assert Meeting.objects.get().state == Meeting.State.READY
