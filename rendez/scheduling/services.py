@@ -321,25 +321,12 @@ def _move_appointment(appointment: Appointment, staff: Staff, start: datetime, n
 
 
 def _upsert_customer(tenant_id: int, details: CustomerDetails) -> Customer:
-    """Customers are known by email within a tenant; newer details (name, phone, zone) replace older ones."""
-    email = details.email.strip().lower()
-    customer, created = Customer.objects.get_or_create(
+    """Customers are known by email within a tenant. A booking never changes a known customer's details:
+    anyone may type anyone's email into a public booking form, and a rename would show in every past booking
+    and message of that person. The details given only describe a customer seen for the first time."""
+    customer, _ = Customer.objects.get_or_create(
         tenant_id=tenant_id,
-        email=email,
+        email=details.email.strip().lower(),
         defaults={"name": details.name, "phone": details.phone, "timezone": details.timezone},
     )
-    if not created:
-        changed = {
-            field: value
-            for field, value in (
-                ("name", details.name),
-                ("phone", details.phone),
-                ("timezone", details.timezone),
-            )
-            if value and getattr(customer, field) != value
-        }
-        if changed:
-            for field, value in changed.items():
-                setattr(customer, field, value)
-            customer.save(update_fields=list(changed))
     return customer
