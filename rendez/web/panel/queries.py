@@ -1,0 +1,68 @@
+"""What the panel's pages list: appointments by filter, the dashboard's days, meetings that failed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from rendez.conferencing.models import Meeting
+from rendez.scheduling.models import Appointment, Booking
+from rendez.web.panel.access import Panel, appointments_for
+
+UPCOMING_DAYS = 7
+
+
+def with_bookings(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
+    bookings = Booking.objects.select_related("customer").order_by("created_at", "pk")
+    return appointments.select_related("meeting").prefetch_related(Prefetch("bookings", queryset=bookings))
+
+
+def local_midnight(day: date) -> datetime:
+    """Midnight of `day` in the active zone (the viewer's), as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def filtered(panel: Panel, filters: dict, now: datetime) -> QuerySet[Appointment]:
+    appointments = appointments_for(panel)
+    when = filters.get("when") or "upcoming"
+    if when == "upcoming":
+        appointments = appointments.filter(end__gt=now).order_by("start")
+    elif when == "past":
+        appointments = appointments.filter(end__lte=now).order_by("-start")
+    else:
+        appointments = appointments.order_by("-start")
+    if filters.get("start"):
+        appointments = appointments.filter(start__gte=local_midnight(filters["start"]))
+    if filters.get("end"):
+        appointments = appointments.filter(start__lt=local_midnight(filters["end"] + timedelta(days=1)))
+    if filters.get("staff"):
+        appointments = appointments.filter(staff=filters["staff"])
+    if filters.get("status"):
+        appointments = appointments.filter(bookings__status=filters["status"]).distinct()
+    return with_bookings(appointments)
+
+
+def today_and_upcoming(panel: Panel, now: datetime) -> tuple[list[Appointment], list[Appointment]]:
+    """Appointments still to come today, and those of the next days, with at least one seat held."""
+    tomorrow = local_midnight(timezone.localdate(now) + timedelta(days=1))
+    horizon = tomorrow + timedelta(days=UPCOMING_DAYS)
+    coming = with_bookings(
+        appointments_for(panel).filter(end__gt=now, start__lt=horizon, seats_taken__gt=0).order_by("start")
+    )
+    rows = list(coming)
+    return [a for a in rows if a.start < tomorrow], [a for a in rows if a.start >= tomorrow]
+
+
+def failed_meetings(panel: Panel, now: datetime) -> QuerySet[Meeting]:
+    """Failed meetings of appointments that have not ended: someone can still act on them."""
+    return (
+        Meeting.objects.filter(
+            tenant=panel.tenant,
+            state=Meeting.State.FAILED,
+            appointment__in=appointments_for(panel).filter(end__gt=now),
+        )
+        .select_related("appointment__service", "appointment__staff")
+        .order_by("appointment__start")
+    )

@@ -1,0 +1,163 @@
+"""The tenant panel's pages: dashboard, appointments (list, details), and what can be done to one.
+
+Bookings change only through `rendez.scheduling.services`; a refusal (`BookingError`) is shown on the form it
+came from, in its own words.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from rendez.conferencing import start
+from rendez.conferencing.port import MeetingGone, ProviderError
+from rendez.conferencing.queries import meeting_view
+from rendez.integrations.zoom.queries import connections_needing_reconnect
+from rendez.scheduling import events, services
+from rendez.scheduling.models import Appointment, Booking
+from rendez.web.panel import queries
+from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_for
+from rendez.web.panel.forms import AppointmentFilterForm, RescheduleForm, StatusForm
+
+LIST_LIMIT = 200
+
+
+@panel_view()
+def home(request: HttpRequest, panel: Panel) -> HttpResponse:
+    return redirect("panel:dashboard" if panel.is_admin else "panel:appointments")
+
+
+@panel_view(admin_only=True)
+def dashboard(request: HttpRequest, panel: Panel) -> HttpResponse:
+    now = timezone.now()
+    today, upcoming = queries.today_and_upcoming(panel, now)
+    context = {
+        "panel": panel,
+        "today": today,
+        "upcoming": upcoming,
+        "failed": queries.failed_meetings(panel, now),
+        "reconnect": connections_needing_reconnect(panel.tenant),
+    }
+    return render(request, "panel/dashboard.html", context)
+
+
+@panel_view()
+def appointments(request: HttpRequest, panel: Panel) -> HttpResponse:
+    form = AppointmentFilterForm(staff_for(panel), request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = list(queries.filtered(panel, filters, timezone.now())[:LIST_LIMIT])
+    context = {"panel": panel, "form": form, "appointments": rows, "limit": LIST_LIMIT}
+    return render(request, "panel/appointments.html", context)
+
+
+@panel_view()
+def appointment(request: HttpRequest, panel: Panel, appointment_id: int) -> HttpResponse:
+    return _details(request, panel, appointment_for(panel, appointment_id))
+
+
+def _details(request: HttpRequest, panel: Panel, item: Appointment, **forms) -> HttpResponse:
+    now = timezone.now()
+    bookings = list(item.bookings.select_related("customer").order_by("created_at", "pk"))
+    holding = [b for b in bookings if b.holds_seats]
+    reschedule = forms.get("reschedule") or RescheduleForm(
+        staff_for(panel), initial={"start": timezone.localtime(item.start), "staff": item.staff_id}
+    )
+    status_forms = forms.get("status_forms", {})
+    context = {
+        "panel": panel,
+        "appointment": item,
+        "meeting": meeting_view(item),
+        "can_start": item.end > now,
+        "can_move": bool(holding) and item.end > now,
+        "bookings": [(b, status_forms.get(b.pk) or StatusForm(b)) for b in bookings],
+        "reschedule": reschedule,
+    }
+    # Asked by htmx (the list's drawer), the details come without the page around them.
+    template = "panel/_appointment.html" if request.headers.get("HX-Request") else "panel/appointment.html"
+    return render(request, template, context, status=400 if forms else 200)
+
+
+@never_cache
+@panel_view()
+def start_meeting(request: HttpRequest, panel: Panel, appointment_id: int) -> HttpResponse:
+    """Fetch a fresh host link and go there: the page opens in a new tab from the START MEETING button."""
+    item = appointment_for(panel, appointment_id)
+    try:
+        url = start.start_url(item)
+    except start.StartRefused as refused:
+        return _cannot_start(request, panel, item, refused.refusal.message)
+    except MeetingGone as error:
+        return _cannot_start(request, panel, item, f"{error.reason} Retry the meeting to make a new one.")
+    except ProviderError as error:
+        again = " Try again in a moment." if error.retryable else ""
+        reason = f"The video provider did not hand out a start link: {error.reason}.{again}"
+        return _cannot_start(request, panel, item, reason)
+    response = redirect(url)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _cannot_start(request: HttpRequest, panel: Panel, item: Appointment, reason: str) -> HttpResponse:
+    context = {"panel": panel, "appointment": item, "reason": reason}
+    return render(request, "panel/cannot_start.html", context, status=409)
+
+
+@require_POST
+@panel_view()
+def retry_meeting(request: HttpRequest, panel: Panel, appointment_id: int) -> HttpResponse:
+    item = appointment_for(panel, appointment_id)
+    with transaction.atomic():
+        events.appointment_changed(item)
+    messages.success(request, "The meeting is being made again; this page shows the outcome shortly.")
+    return redirect("panel:appointment", item.pk)
+
+
+@require_POST
+@panel_view()
+def reschedule(request: HttpRequest, panel: Panel, appointment_id: int) -> HttpResponse:
+    item = appointment_for(panel, appointment_id)
+    form = RescheduleForm(staff_for(panel), request.POST)
+    if form.is_valid():
+        try:
+            services.reschedule_appointment(item, start=form.new_start, staff=form.cleaned_data["staff"])
+        except services.BookingError as error:
+            form.add_error("start" if error.field == "start" else None, error.message)
+        else:
+            messages.success(request, "The appointment was moved; everyone booked is told.")
+            return redirect("panel:appointment", item.pk)
+    return _details(request, panel, item, reschedule=form)
+
+
+@require_POST
+@panel_view()
+def cancel(request: HttpRequest, panel: Panel, appointment_id: int, booking_id: int) -> HttpResponse:
+    return _change_status(request, panel, appointment_id, booking_id, Booking.Status.CANCELLED)
+
+
+@require_POST
+@panel_view()
+def set_status(request: HttpRequest, panel: Panel, appointment_id: int, booking_id: int) -> HttpResponse:
+    return _change_status(request, panel, appointment_id, booking_id, request.POST.get("status", ""))
+
+
+def _change_status(
+    request: HttpRequest, panel: Panel, appointment_id: int, booking_id: int, status: str
+) -> HttpResponse:
+    item = appointment_for(panel, appointment_id)
+    booking = get_object_or_404(item.bookings.select_related("customer"), pk=booking_id)
+    form = StatusForm(booking, {"status": status})
+    if form.is_valid():
+        try:
+            services.set_status(booking, status)
+        except services.BookingError as error:
+            form.add_error("status", error.message)
+        else:
+            label = Booking.Status(status).label.lower()
+            messages.success(request, f"{booking.customer.name}'s booking is now {label}.")
+            return redirect("panel:appointment", item.pk)
+    return _details(request, panel, item, status_forms={booking.pk: form})
