@@ -10,4 +10,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("integrations/zoom/", include("rendez.integrations.zoom.urls")),
+    path("", include("rendez.web.panel.urls")),
 ]
