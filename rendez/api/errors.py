@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from rendez.scheduling.catalog import CatalogError
 from rendez.scheduling.services import BookingError
 
 
@@ -84,6 +85,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         status = 409 if exc.conflict else 422
         fields = {exc.field: exc.message} if exc.field else {}
         return error_response(api, request, status, exc.code, exc.message, fields)
+
+    @api.exception_handler(CatalogError)
+    def catalog_error(request: HttpRequest, exc: CatalogError) -> HttpResponse:
+        return error_response(api, request, 422, exc.code, exc.message, exc.fields)
 
     @api.exception_handler(NinjaValidationError)
     def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
