@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("integrations/zoom/", include("rendez.integrations.zoom.urls")),
+    path("book/<slug:slug>/", include("rendez.web.booking.urls")),
     path("", include("rendez.web.panel.urls")),
 ]

@@ -1,0 +1,1 @@
+"""The public booking page of a tenant: service, staff, slot, details, confirmation."""

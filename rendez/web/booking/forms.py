@@ -1,0 +1,77 @@
+"""The booking page's forms: what a stranger may type, bounded and validated at the boundary."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from django import forms
+from django.core.validators import RegexValidator
+
+# Longer than any real name or address; short enough that nobody stores essays through the form.
+NAME_MAX = 120
+EMAIL_MAX = 254
+PHONE_MAX = 30
+ZONES = frozenset(available_timezones())
+
+phone_characters = RegexValidator(
+    r"^\+?[0-9 ()./-]{5,}$", "Enter a phone number with digits only (spaces, +, -, and brackets are fine)."
+)
+
+
+def zone_or(value: str | None, fallback: str) -> ZoneInfo:
+    """The zone named `value` if it is one, else `fallback`: what a browser sends may be anything."""
+    return ZoneInfo(value if value in ZONES else fallback)
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(ZONES) if "/" in name or name == "UTC"]
+
+
+class DetailsForm(forms.Form):
+    name = forms.CharField(label="Your name", max_length=NAME_MAX, strip=True)
+    email = forms.EmailField(label="Email", max_length=EMAIL_MAX)
+    phone = forms.CharField(
+        label="Phone (optional)", max_length=PHONE_MAX, required=False, validators=[phone_characters]
+    )
+    # The honeypot: hidden from people by the stylesheet, filled in by form-filling bots.
+    website = forms.CharField(label="Leave this empty", required=False, max_length=200)
+    staff = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    start = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    tz = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if not any(character.isalpha() for character in name):
+            raise forms.ValidationError("Enter your name.")
+        return name
+
+    def clean_website(self) -> str:
+        if self.cleaned_data["website"]:
+            raise forms.ValidationError("This booking could not be sent. Please try again.")
+        return ""
+
+    def clean_start(self) -> datetime:
+        return parse_start(self.cleaned_data["start"])
+
+
+def parse_start(value: str | None) -> datetime:
+    """A slot's start as the pages carry it: ISO 8601 with an offset."""
+    try:
+        start = datetime.fromisoformat(value or "")
+    except ValueError:
+        raise forms.ValidationError("That time is not one we offer. Please pick a time again.") from None
+    if start.tzinfo is None:
+        raise forms.ValidationError("That time is not one we offer. Please pick a time again.")
+    return start.astimezone(UTC)
+
+
+def parse_day(value: str | None, today: date, horizon_days: int) -> date | None:
+    """The day asked for, within today (minus one: zones run ahead) and the service's horizon; else None."""
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    if not today - timedelta(days=1) <= day <= today + timedelta(days=horizon_days):
+        return None
+    return day

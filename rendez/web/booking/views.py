@@ -1,0 +1,360 @@
+"""The public booking page of a tenant (`/book/<slug>/`): service → staff or "any available" → date and slot
+in the visitor's zone → details → confirmation, where a video meeting's link appears as soon as it exists.
+
+Slots come from `scheduling.calendars.find_slots`, as in the API; bookings are made by
+`scheduling.services.book` only. Everything a stranger sends is parsed in `forms.py` first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django import forms as django_forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rendez.conferencing.queries import meeting_coming, meeting_view
+from rendez.notifications.ics import build_invitation
+from rendez.scheduling import services
+from rendez.scheduling.availability import Interval
+from rendez.scheduling.calendars import find_slots
+from rendez.scheduling.models import Booking, Service, Staff
+from rendez.scheduling.services import BookingError, CustomerDetails
+from rendez.tenants.models import Tenant
+from rendez.web.booking.forms import DetailsForm, parse_day, parse_start, zone_choices, zone_or
+
+ANY = "any"
+# How far ahead the time step looks for the first day with a free slot.
+LOOKAHEAD_DAYS = 14
+# The confirmation page polls about once a second; after this many polls it stops and says the link follows.
+MAX_POLLS = 120
+TAKEN = "That time was just taken. Please pick another one."
+
+
+# --- steps ------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def choose_service(request: HttpRequest, slug: str) -> HttpResponse:
+    tenant = _tenant(slug)
+    offered = Service.objects.filter(tenant=tenant, is_active=True, staff__is_active=True).distinct()
+    return render(request, "booking/services.html", {"tenant": tenant, "services": offered.order_by("name")})
+
+
+@require_GET
+def choose_staff(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
+    tenant = _tenant(slug)
+    service = _service(tenant, service_id)
+    context = {"tenant": tenant, "service": service, "staff": _offering(service)}
+    return render(request, "booking/staff.html", context)
+
+
+@require_GET
+def choose_time(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
+    tenant = _tenant(slug)
+    service = _service(tenant, service_id)
+    return _time_page(request, tenant, service, request.GET)
+
+
+@require_GET
+def slots(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
+    """The free times of one day: the fragment the time step swaps in as the date or zone changes."""
+    tenant = _tenant(slug)
+    service = _service(tenant, service_id)
+    context = _times_context(tenant, service, request.GET)
+    return render(request, "booking/_slots.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
+    tenant = _tenant(slug)
+    service = _service(tenant, service_id)
+    if request.method == "GET":
+        form = DetailsForm(initial={key: request.GET.get(key, "") for key in ("staff", "start", "tz")})
+        start = _start_or_none(request.GET.get("start"))
+        if start is None:
+            return redirect(_time_url(tenant, service, request.GET))
+        return _details_page(request, tenant, service, form, start)
+    form = DetailsForm(request.POST)
+    if not form.is_valid():
+        asked = _start_or_none(request.POST.get("start"))
+        if asked is None:
+            return redirect(_time_url(tenant, service, request.POST))
+        return _details_page(request, tenant, service, form, asked)
+    data = form.cleaned_data
+    zone = zone_or(data["tz"], tenant.timezone)
+    candidates = _candidates(service, data["staff"])
+    customer = CustomerDetails(
+        name=data["name"], email=data["email"], phone=data["phone"], timezone=str(zone)
+    )
+    try:
+        booking = _book(service, candidates, data["start"], customer)
+    except BookingError as error:
+        if error.conflict:
+            day = data["start"].astimezone(zone).date().isoformat()
+            query = {"staff": data["staff"], "tz": str(zone), "date": day}
+            return _time_page(request, tenant, service, query, notice=TAKEN, status=409)
+        form.add_error(None, error.message)
+        return _details_page(request, tenant, service, form, data["start"])
+    done = reverse("booking:done", args=[tenant.slug, booking.manage_token])
+    return redirect(f"{done}?{urlencode({'tz': str(zone)})}")
+
+
+@require_GET
+def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    tenant = _tenant(slug)
+    booking = _booking(tenant, token)
+    zone = _zone_of(request, booking)
+    appointment = booking.appointment
+    context = {
+        "tenant": tenant,
+        "booking": booking,
+        "service": appointment.service,
+        "when": _when(appointment.start, appointment.end, zone),
+        "zone": zone,
+        "manage_url": f"/manage/{booking.manage_token}",
+        "google_url": _google_calendar_url(booking),
+        **_meeting_context(booking, polls=0, zone=zone),
+    }
+    return render(request, "booking/done.html", context)
+
+
+@require_GET
+def meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The confirmation page's meeting fragment; it polls itself until the link is there or will not come."""
+    tenant = _tenant(slug)
+    booking = _booking(tenant, token)
+    try:
+        polls = min(int(request.GET.get("n", "0")), MAX_POLLS)
+    except ValueError:
+        polls = MAX_POLLS
+    context = {
+        "tenant": tenant,
+        "booking": booking,
+        **_meeting_context(booking, polls, _zone_of(request, booking)),
+    }
+    return render(request, "booking/_meeting.html", context)
+
+
+@require_GET
+def calendar_file(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    tenant = _tenant(slug)
+    booking = _booking(tenant, token)
+    ics, method = build_invitation(booking, _zone_of(request, booking))
+    response = HttpResponse(ics, content_type=f"text/calendar; charset=utf-8; method={method}")
+    response["Content-Disposition"] = 'attachment; filename="booking.ics"'
+    return response
+
+
+# --- lookups ----------------------------------------------------------------------------------------------
+
+
+def _tenant(slug: str) -> Tenant:
+    return get_object_or_404(Tenant, slug=slug, is_active=True)
+
+
+def _service(tenant: Tenant, service_id: int) -> Service:
+    return get_object_or_404(Service.objects.filter(tenant=tenant, is_active=True), pk=service_id)
+
+
+def _offering(service: Service) -> list[Staff]:
+    return list(service.staff.filter(is_active=True).order_by("name", "pk"))
+
+
+def _candidates(service: Service, choice: str) -> list[Staff]:
+    """The staff a visitor's choice stands for: everyone offering the service, or the one named."""
+    offering = _offering(service)
+    chosen = offering if choice == ANY else [member for member in offering if str(member.pk) == choice]
+    if not chosen:
+        raise Http404("Nobody offers this service.")
+    return chosen
+
+
+def _booking(tenant: Tenant, token: str) -> Booking:
+    related = ("appointment__service", "appointment__staff", "appointment__meeting", "customer", "tenant")
+    return get_object_or_404(Booking.objects.select_related(*related), tenant=tenant, manage_token=token)
+
+
+def _zone_of(request: HttpRequest, booking: Booking) -> ZoneInfo:
+    return zone_or(request.GET.get("tz") or booking.customer.timezone, booking.tenant.timezone)
+
+
+def _start_or_none(value: str | None) -> datetime | None:
+    try:
+        return parse_start(value)
+    except django_forms.ValidationError:
+        return None
+
+
+# --- slots ------------------------------------------------------------------------------------------------
+
+
+def _day_window(day: date, zone: ZoneInfo) -> Interval:
+    return Interval(
+        datetime.combine(day, time.min, tzinfo=zone),
+        datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def _first_free_day(service: Service, staff: list[Staff], zone: ZoneInfo, now: datetime) -> date:
+    today = now.astimezone(zone).date()
+    window = Interval(
+        _day_window(today, zone).start, _day_window(today + timedelta(LOOKAHEAD_DAYS), zone).end
+    )
+    found = find_slots(service, staff, window, now)
+    return found[0][1].start.astimezone(zone).date() if found else today
+
+
+def _times_context(tenant: Tenant, service: Service, query) -> dict:
+    """The free times of the asked day (default: the first day with any) for the chosen staff, in the zone."""
+    choice = query.get("staff") or ANY
+    staff = _candidates(service, choice)
+    zone = zone_or(query.get("tz"), tenant.timezone)
+    now = timezone.now()
+    today = now.astimezone(zone).date()
+    day = parse_day(query.get("date"), today, service.horizon_days) or _first_free_day(
+        service, staff, zone, now
+    )
+    found = find_slots(service, staff, _day_window(day, zone), now)
+    # Several staff free at one time are one choice for the visitor; who takes it is settled at booking.
+    starts = sorted({slot.start for _, slot in found})
+    details_url = reverse("booking:details", args=[tenant.slug, service.pk])
+    times = [
+        {
+            "label": start.astimezone(zone).strftime("%H:%M"),
+            "url": f"{details_url}?{urlencode({'staff': choice, 'start': start.isoformat(), 'tz': zone})}",
+        }
+        for start in starts
+    ]
+    return {
+        "tenant": tenant,
+        "service": service,
+        "choice": choice,
+        "chosen_name": staff[0].name if choice != ANY else "",
+        "zone": str(zone),
+        "day": day,
+        "day_label": _day_label(day),
+        "min_day": (today - timedelta(days=1)).isoformat(),
+        "max_day": (today + timedelta(days=service.horizon_days)).isoformat(),
+        "times": times,
+    }
+
+
+def _time_page(
+    request: HttpRequest, tenant: Tenant, service: Service, query, *, notice: str = "", status: int = 200
+) -> HttpResponse:
+    context = _times_context(tenant, service, query)
+    context.update(notice=notice, zones=zone_choices(), detect_zone=not query.get("tz"))
+    return render(request, "booking/time.html", context, status=status)
+
+
+def _time_url(tenant: Tenant, service: Service, query) -> str:
+    url = reverse("booking:time", args=[tenant.slug, service.pk])
+    keep = {key: query.get(key) for key in ("staff", "tz") if query.get(key)}
+    return f"{url}?{urlencode(keep)}" if keep else url
+
+
+# --- booking ----------------------------------------------------------------------------------------------
+
+
+def _book(service: Service, candidates: list[Staff], start: datetime, customer: CustomerDetails) -> Booking:
+    """Book `start` with the first candidate free then. With nobody free, the first candidate's refusal says
+    why (taken, too soon, in the past); a candidate taken in the meantime hands over to the next one."""
+    now = timezone.now()
+    window = Interval(start, start + timedelta(minutes=1))
+    free = [member for member, slot in find_slots(service, candidates, window, now) if slot.start == start]
+    refusal: BookingError | None = None
+    for member in free or candidates[:1]:
+        try:
+            return services.book(service=service, staff=member, start=start, customer=customer, now=now)
+        except BookingError as error:
+            if not error.conflict:
+                raise
+            refusal = error
+    assert refusal is not None
+    raise refusal
+
+
+def _details_page(
+    request: HttpRequest, tenant: Tenant, service: Service, form: DetailsForm, start: datetime
+) -> HttpResponse:
+    query = form.data if form.is_bound else form.initial
+    zone = zone_or(query.get("tz"), tenant.timezone)
+    choice = query.get("staff") or ANY
+    staff = _candidates(service, choice)
+    context = {
+        "tenant": tenant,
+        "service": service,
+        "form": form,
+        "staff_name": staff[0].name if choice != ANY else "Any available",
+        "when": _when(start, start + service.duration, zone),
+        "back_url": _time_url(tenant, service, query),
+    }
+    return render(request, "booking/details.html", context)
+
+
+# --- confirmation -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class When:
+    day: str
+    start: str
+    end: str
+    zone: str
+
+
+def _when(start: datetime, end: datetime, zone: ZoneInfo) -> When:
+    local = start.astimezone(zone)
+    return When(
+        _day_label(local.date()), local.strftime("%H:%M"), end.astimezone(zone).strftime("%H:%M"), str(zone)
+    )
+
+
+def _day_label(day: date) -> str:
+    return f"{day:%A}, {day.day} {day:%B %Y}"
+
+
+def _meeting_context(booking: Booking, polls: int, zone: ZoneInfo) -> dict:
+    """What the meeting part says: nothing (no video), the link, "being prepared" (poll again), or that the
+    link follows by email."""
+    appointment = booking.appointment
+    if not appointment.service.zoom_enabled:
+        return {"video": False}
+    view = meeting_view(appointment)
+    if view is not None and view.ready:
+        state = "ready"
+    elif booking.holds_seats and polls < MAX_POLLS and meeting_coming(appointment):
+        state = "coming"
+    else:
+        state = "later"
+    poll_url = reverse("booking:meeting", args=[booking.tenant.slug, booking.manage_token])
+    return {
+        "video": True,
+        "meeting_state": state,
+        "meeting": view,
+        "poll_url": f"{poll_url}?{urlencode({'n': polls + 1, 'tz': str(zone)})}",
+    }
+
+
+def _google_calendar_url(booking: Booking) -> str:
+    appointment = booking.appointment
+    stamp = "%Y%m%dT%H%M%SZ"
+    start = appointment.start.astimezone(ZoneInfo("UTC"))
+    end = appointment.end.astimezone(ZoneInfo("UTC"))
+    service = appointment.service
+    params = {
+        "action": "TEMPLATE",
+        "text": f"{service.name} with {appointment.staff.name}",
+        "dates": f"{start.strftime(stamp)}/{end.strftime(stamp)}",
+        "details": f"{service.name} at {booking.tenant.name}.",
+    }
+    if not service.zoom_enabled and booking.tenant.address:
+        params["location"] = booking.tenant.address
+    return "https://calendar.google.com/calendar/render?" + urlencode(params)
