@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("integrations/zoom/", include("rendez.integrations.zoom.urls")),
     path("book/<slug:slug>/", include("rendez.web.booking.urls")),
+    path("", include("rendez.web.customer.urls")),
     path("", include("rendez.web.panel.urls")),
 ]

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label="Your email address", help_text="The one you booked with.", max_length=254)
+
+
+class DayForm(forms.Form):
+    date = forms.DateField(
+        label="Show free times from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def first_day(self, default: dt.date) -> dt.date:
+        if self.is_valid() and self.cleaned_data["date"]:
+            return max(self.cleaned_data["date"], default)
+        return default
+
+
+class SlotForm(forms.Form):
+    start = forms.CharField(max_length=40)
+
+    def clean_start(self) -> dt.datetime:
+        try:
+            start = dt.datetime.fromisoformat(self.cleaned_data["start"])
+        except ValueError as error:
+            raise forms.ValidationError("Pick one of the free times shown.") from error
+        if timezone.is_naive(start):
+            raise forms.ValidationError("Pick one of the free times shown.")
+        return start

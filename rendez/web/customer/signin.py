@@ -1,0 +1,124 @@
+"""`/my/<tenant>/`: a customer asks for a sign-in link by email and then sees their appointments there.
+
+The answer to "send me a link" is the same whether the email is known or not, so the page tells nobody who
+books where. A signed-in customer is a session entry (tenant → email), not a Django user; each tenant's
+entry is separate, so one business's link never shows another's bookings.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rendez.scheduling.models import Booking, Customer
+from rendez.tenants.models import Tenant
+from rendez.web.customer import magic
+from rendez.web.customer.forms import EmailForm
+
+PER_EMAIL = 3
+PER_ADDRESS = 20
+THROTTLE_WINDOW = timedelta(minutes=15)
+PAST_SHOWN = 50
+
+
+def tenant_for(slug: str) -> Tenant:
+    return get_object_or_404(Tenant, slug=slug, is_active=True)
+
+
+def signed_in_email(request: HttpRequest, tenant: Tenant) -> str | None:
+    return request.session.get(magic.SESSION_KEY, {}).get(str(tenant.pk))
+
+
+@require_http_methods(["GET"])
+def choose(request: HttpRequest) -> HttpResponse:
+    tenants = Tenant.objects.filter(is_active=True).order_by("name")[:50]
+    return render(request, "customer/my_choose.html", {"tenants": tenants})
+
+
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest, slug: str) -> HttpResponse:
+    tenant = tenant_for(slug)
+    email = signed_in_email(request, tenant)
+    if email is not None and request.method == "GET":
+        return appointments(request, tenant, email)
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        address = form.cleaned_data["email"]
+        if not (
+            magic.within_limit(f"ip:{client_address(request)}", PER_ADDRESS, THROTTLE_WINDOW)
+            and magic.within_limit(
+                f"email:{tenant.pk}:{magic.normalized(address)}", PER_EMAIL, THROTTLE_WINDOW
+            )
+        ):
+            context = {"tenant": tenant, "form": form, "throttled": True}
+            return render(request, "customer/my_sign_in.html", context, status=429)
+        send_link(tenant, address)
+        return render(request, "customer/my_sign_in.html", {"tenant": tenant, "sent_to": address})
+    return render(request, "customer/my_sign_in.html", {"tenant": tenant, "form": form})
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def send_link(tenant: Tenant, email: str) -> None:
+    """Mails a sign-in link when `email` has booked with `tenant`; otherwise does nothing, quietly."""
+    if not Customer.objects.filter(tenant=tenant, email=magic.normalized(email)).exists():
+        return
+    path = reverse("customer:sign_in", kwargs={"slug": tenant.slug, "token": magic.issue(tenant, email)})
+    minutes = int(magic.LIFETIME.total_seconds() // 60)
+    body = (
+        f"Hello,\n\nto see your appointments with {tenant.name}, open this link:\n\n"
+        f"{settings.BASE_URL}{path}\n\n"
+        f"It works once, within {minutes} minutes. If you did not ask for it, you can ignore this email.\n"
+    )
+    send_mail(f"Your sign-in link for {tenant.name}", body, None, [email])
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """GET asks for a click and POST signs in: mail scanners that open links must not spend them."""
+    tenant = tenant_for(slug)
+    email = magic.email_of(tenant, token)
+    if email is None:
+        return render(request, "customer/my_link_invalid.html", {"tenant": tenant}, status=410)
+    if request.method == "GET":
+        return render(request, "customer/my_confirm.html", {"tenant": tenant, "email": email})
+    if not magic.spend(token):
+        return render(request, "customer/my_link_invalid.html", {"tenant": tenant}, status=410)
+    signed_in = dict(request.session.get(magic.SESSION_KEY, {}))
+    request.session.cycle_key()
+    signed_in[str(tenant.pk)] = email
+    request.session[magic.SESSION_KEY] = signed_in
+    return redirect("customer:home", slug=tenant.slug)
+
+
+@require_POST
+def sign_out(request: HttpRequest, slug: str) -> HttpResponse:
+    tenant = tenant_for(slug)
+    signed_in = dict(request.session.get(magic.SESSION_KEY, {}))
+    signed_in.pop(str(tenant.pk), None)
+    request.session[magic.SESSION_KEY] = signed_in
+    return redirect("customer:home", slug=tenant.slug)
+
+
+def appointments(request: HttpRequest, tenant: Tenant, email: str) -> HttpResponse:
+    now = timezone.now()
+    bookings = Booking.objects.filter(tenant=tenant, customer__email=email).select_related(
+        "customer", "appointment__service", "appointment__staff"
+    )
+    upcoming = bookings.filter(appointment__end__gt=now).order_by("appointment__start", "pk")
+    past = bookings.filter(appointment__end__lte=now).order_by("-appointment__start", "-pk")[:PAST_SHOWN]
+    customer = Customer.objects.filter(tenant=tenant, email=email).first()
+    zone = ZoneInfo((customer.timezone if customer else "") or tenant.timezone)
+    context = {"tenant": tenant, "email": email, "upcoming": upcoming, "past": past, "zone": zone}
+    with timezone.override(zone):
+        return render(request, "customer/my_appointments.html", context)
