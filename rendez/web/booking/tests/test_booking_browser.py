@@ -1,0 +1,151 @@
+"""The public booking page in Chromium: a visitor in New York books a video consultation in Berlin and sees
+the join link appear on the confirmation page without reloading it; an in-person class booked on a phone.
+Zoom is the emulator over HTTP; the meeting's sync job runs through the real worker while the page polls."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from rendez.integrations.zoom import tenant_settings
+from rendez.integrations.zoom.tests.conftest import (  # noqa: F401 - fixtures
+    MARIA,
+    alice,
+    api,
+    connect_staff,
+    maria,
+    run_jobs,
+    zoom,
+)
+from rendez.scheduling.models import Booking
+from rendez.scheduling.tests.factories import make_service
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[4] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def a_monday() -> datetime:
+    today = timezone.now().astimezone(BERLIN).date()
+    return datetime.combine(today + timedelta(days=14 - today.weekday()), time(10), tzinfo=BERLIN)
+
+
+def shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def fits_the_width(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.fixture
+def visitor(browser):
+    """A browser in New York: the booking page should notice and show times there."""
+    context = browser.new_context(viewport=DESKTOP, timezone_id="America/New_York")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def pick_day_and_time(page, day: str, label: str) -> None:
+    page.locator("#day").fill(day)
+    page.locator("#day").dispatch_event("change")
+    page.locator("#slots").get_by_role("link", name=label, exact=True).click()
+
+
+def test_a_visitor_books_a_video_service_and_the_join_link_appears_without_reload(
+    live_server,
+    visitor,
+    zoom,  # noqa: F811
+    api,  # noqa: F811
+    alice,  # noqa: F811
+    maria,  # noqa: F811
+):
+    connect_staff(api, zoom, maria, MARIA)
+    tenant_settings.update(alice, {"enabled": True})
+    make_service(alice, maria, name="Video consultation", duration_minutes=30, zoom_enabled=True)
+    page = visitor
+    monday = a_monday()
+
+    page.goto(f"{live_server.url}/book/alice/")
+    expect(page.get_by_text("Video meeting (Zoom)")).to_be_visible()
+    page.get_by_role("link", name=re.compile("Video consultation")).click()
+    page.get_by_role("link", name="Maria Koch").click()
+    # The browser's zone was detected and the times reloaded in it.
+    expect(page.locator("#tz")).to_have_value("America/New_York")
+    page.locator("#day").fill(monday.date().isoformat())
+    page.locator("#day").dispatch_event("change")
+    # 10:00 in Berlin is 04:00 in New York.
+    expect(page.locator("#slots").get_by_role("link", name="04:00", exact=True)).to_be_visible()
+    shoot(page, "booking-time-desktop")
+    page.locator("#slots").get_by_role("link", name="04:00", exact=True).click()
+
+    page.get_by_label("Your name").fill("Charlie Day")
+    page.get_by_label("Email").fill("charlie@example.com")
+    page.get_by_role("button", name="Book").click()
+
+    expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
+    booking = Booking.objects.get()
+    assert booking.appointment.start == monday
+    assert page.url.startswith(f"{live_server.url}/book/alice/done/{booking.manage_token}")
+    expect(page.locator("#meeting")).to_contain_text("Preparing your meeting link")
+    page.evaluate("window.stillTheSamePage = true")
+
+    for _ in range(5):
+        if not run_jobs():
+            break
+
+    expect(page.locator("#meeting .join")).to_be_visible()
+    meeting = booking.appointment.meeting
+    meeting.refresh_from_db()
+    expect(page.locator("#meeting .join")).to_have_attribute("href", meeting.join_url)
+    expect(page.locator(".passcode")).to_have_text(meeting.password)
+    assert page.evaluate("window.stillTheSamePage") is True
+    content = page.content()
+    assert "zak=" not in content and "/s/" not in content
+    expect(page.get_by_role("link", name="Manage your booking")).to_have_attribute(
+        "href", f"/manage/{booking.manage_token}"
+    )
+    shoot(page, "booking-done-desktop")
+
+
+def test_an_in_person_class_is_booked_on_a_phone(live_server, page, alice, maria):  # noqa: F811
+    page.set_viewport_size(PHONE)
+    make_service(alice, maria, name="Yoga", duration_minutes=60, capacity=5, location_type="in_person")
+    monday = a_monday()
+
+    page.goto(f"{live_server.url}/book/alice/")
+    assert fits_the_width(page)
+    page.get_by_role("link", name=re.compile("Yoga")).click()
+    page.get_by_role("link", name=re.compile("Any available")).click()
+    page.locator("#tz").select_option("Europe/Berlin")
+    page.locator("#day").fill(monday.date().isoformat())
+    page.locator("#day").dispatch_event("change")
+    expect(page.locator("#slots").get_by_role("link", name="10:00", exact=True)).to_be_visible()
+    assert fits_the_width(page)
+    shoot(page, "booking-time-phone")
+    page.locator("#slots").get_by_role("link", name="10:00", exact=True).click()
+
+    page.get_by_role("button", name="Book").click()
+    expect(page.locator("#id_name-errors")).to_have_text("This field is required.")
+    page.get_by_label("Your name").fill("Dave")
+    page.get_by_label("Email").fill("dave@example.com")
+    page.get_by_role("button", name="Book").click()
+
+    expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
+    expect(page.get_by_text("Yoga")).to_be_visible()
+    expect(page.locator("#meeting")).to_have_count(0)
+    assert Booking.objects.get().appointment.start == monday
+    assert fits_the_width(page)
+    shoot(page, "booking-done-phone")
