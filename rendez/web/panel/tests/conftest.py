@@ -1,5 +1,5 @@
 """Personas of the panel's tests: Ada is alice's admin, Dora (alice's staff member) signs in as herself,
-Olga is the outsider, admin of bob. Appointments are booked through `services.book` for "Monday in two weeks"."""
+Olga is the outsider, admin of bob. Appointments are booked through `services.book`, "Monday in two weeks"."""
 
 from __future__ import annotations
 
@@ -19,6 +19,11 @@ from rendez.tenants.models import Membership, Tenant
 
 PASSWORD = "pw-for-panel-tests"
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
