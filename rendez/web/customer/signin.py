@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rendez.scheduling.models import Booking, Customer
@@ -43,6 +44,7 @@ def choose(request: HttpRequest) -> HttpResponse:
     return render(request, "customer/my_choose.html", {"tenants": tenants})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def home(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = tenant_for(slug)

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from rendez.conferencing.queries import meeting_coming, meeting_view
@@ -58,6 +59,7 @@ def video_context(booking: Booking, now: datetime) -> dict:
     }
 
 
+@never_cache
 @require_http_methods(["GET"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     booking = booking_for(token)
@@ -70,6 +72,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     return render_in_zone(request, booking, "customer/manage.html", context)
 
 
+@never_cache
 @require_http_methods(["GET"])
 def video(request: HttpRequest, token: str) -> HttpResponse:
     """The video part alone, polled by htmx while the meeting is being made."""

@@ -198,6 +198,25 @@ def test_a_meeting_without_a_link_shows_no_button(client, consultation, dora):
     assert "Join video meeting" not in body and "zoom.example" not in body and "Zx7-q2" not in body
 
 
+def test_while_the_meeting_is_being_made_the_page_polls_for_its_link(client, consultation, dora):
+    booking = video_booking(consultation, dora, state=Meeting.State.PENDING)
+
+    body = page(client, booking)
+    assert "The video meeting is being prepared" in body
+    assert f'hx-get="/manage/{booking.manage_token}/video"' in body
+    assert "Join video meeting" not in body
+
+    Meeting.objects.filter(appointment=booking.appointment).update(state=Meeting.State.READY)
+    fragment = page(client, booking, "/video")
+    assert "Join video meeting" in fragment and "hx-get" not in fragment
+
+
+def test_token_pages_are_not_cached(client, booking):
+    response = client.get(f"/manage/{booking.manage_token}")
+
+    assert "no-store" in response["Cache-Control"]
+
+
 @pytest.mark.parametrize(
     ("minutes", "words"), [(1, "1 minute"), (90, "90 minutes"), (120, "2 hours"), (1440, "1 day")]
 )

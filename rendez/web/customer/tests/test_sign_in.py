@@ -137,3 +137,9 @@ def test_signing_out_forgets_the_email(client, booking, mailoutbox):
 
 def test_an_unknown_tenant_answers_404(client):
     assert client.get("/my/nobody/").status_code == 404
+
+
+def test_my_lists_the_businesses_to_sign_in_at(client, booking, bob):
+    body = client.get("/my/").content.decode()
+
+    assert 'href="/my/alice/"' in body and 'href="/my/bob/"' in body
