@@ -21,6 +21,7 @@ class Command(BaseCommand):
             f"{result.bookings_created} example bookings created this run",
             f"  Home:          {base}/",
             f"  API docs:      {base}/api/v1/docs",
+            f"  My bookings:   {base}/my/{result.tenant.slug}/  (sign-in link by email, in var/mail/)",
             f"  Admin:         {base}/admin/  (operator: {result.operator_username} / {result.password})",
             f"  Tenant admin:  {result.admin_username} / {result.password}",
             f"  API key:       {result.api_key}",
