@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rendez.conferencing.queries import meeting_coming, meeting_view
+from rendez.notifications.context import manage_url
 from rendez.notifications.ics import build_invitation
 from rendez.scheduling import services
 from rendez.scheduling.availability import Interval
@@ -353,7 +354,7 @@ def _google_calendar_url(booking: Booking) -> str:
         "action": "TEMPLATE",
         "text": f"{service.name} with {appointment.staff.name}",
         "dates": f"{start.strftime(stamp)}/{end.strftime(stamp)}",
-        "details": f"{service.name} at {booking.tenant.name}.",
+        "details": f"{service.name} at {booking.tenant.name}.\nManage your booking: {manage_url(booking)}",
     }
     if not service.zoom_enabled and booking.tenant.address:
         params["location"] = booking.tenant.address
