@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from rendez.devserver import demo_zoom
-from rendez.scheduling.models import Staff
+from rendez.scheduling.models import Booking, Staff
 from rendez.web.demo import seed_demo
 
 
@@ -16,14 +16,20 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         result = seed_demo()
         base = settings.BASE_URL
+        staff_logins = ", ".join(member.user.username for member in result.staff if member.user)
+        first = Booking.objects.filter(tenant=result.tenant).order_by("pk").first()
+        manage_token = first.manage_token if first else "<token>"
         lines = [
             f"Demo business: {result.tenant.name} (tenant '{result.tenant.slug}'), "
             f"{result.bookings_created} example bookings created this run",
             f"  Home:          {base}/",
-            f"  API docs:      {base}/api/v1/docs",
+            f"  Panel:         {base}/login/  (tenant admin: {result.admin_username} / {result.password}; "
+            f"staff: {staff_logins} / {result.password})",
+            f"  Booking page:  {base}/book/{result.tenant.slug}/",
             f"  My bookings:   {base}/my/{result.tenant.slug}/  (sign-in link by email, in var/mail/)",
+            f"  Manage link:   {base}/manage/{manage_token}  (an example booking's customer page)",
+            f"  API docs:      {base}/api/v1/docs",
             f"  Admin:         {base}/admin/  (operator: {result.operator_username} / {result.password})",
-            f"  Tenant admin:  {result.admin_username} / {result.password}",
             f"  API key:       {result.api_key}",
             f'  Try:           curl -H "Authorization: Bearer {result.api_key}" {base}/api/v1/services',
         ]
