@@ -210,6 +210,13 @@ def run_jobs() -> int:
     return Worker(listen=False).run_once()
 
 
+def settle() -> None:
+    """Run jobs until none is due (a sync enqueues notices and a meeting-ready job after it)."""
+    for _ in range(5):
+        if not run_jobs():
+            return
+
+
 def token_requests(zoom: RunningEmulator, grant_type: str) -> list[dict[str, Any]]:
     """The emulator's log of `POST /oauth/token` requests with this grant type."""
     return [

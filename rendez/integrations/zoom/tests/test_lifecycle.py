@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
-from rendez.integrations.zoom.tests.conftest import JONAS, MARIA, connect_staff, run_jobs
+from rendez.integrations.zoom.tests.conftest import JONAS, MARIA, connect_staff, settle
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import customer, make_service
@@ -42,13 +42,6 @@ def delete_on_zoom(zoom, external_id: str) -> None:
     from zoom_emulator.meetings import delete_meeting
 
     delete_meeting(zoom.emulator, int(external_id), None)
-
-
-def settle() -> None:
-    """Run jobs until none is due (a sync may enqueue notices)."""
-    for _ in range(5):
-        if not run_jobs():
-            return
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,12 +24,10 @@ from rendez.integrations.zoom.tests.conftest import (  # noqa: F401 - fixtures
 )
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
+from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[4] / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 BERLIN = ZoneInfo("Europe/Berlin")
 
 

@@ -4,7 +4,6 @@ manage link opened, the passcode found, the booking moved and cancelled, at desk
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -15,24 +14,15 @@ from rendez.integrations.zoom.tests.conftest import (  # noqa: F401 - fixtures
     api,
     connect_staff,
     maria,
-    run_jobs,
+    settle,
     zoom,
 )
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
 from rendez.web.customer.tests.conftest import book, next_monday
+from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[4] / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
-
-
-def settle() -> None:
-    for _ in range(5):
-        if not run_jobs():
-            return
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Screenshots of the dashboard and the details land in docs/screenshots/ at deskto
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -19,12 +18,9 @@ from rendez.scheduling.models import Booking, Staff
 from rendez.scheduling.tests.factories import book, make_api_key, make_service
 from rendez.tenants.models import Membership
 from rendez.web.panel.tests.conftest import PASSWORD, berlin, make_meeting, member
+from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[4] / "docs" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 
 
 def _sign_in(page, live_server, username: str) -> None:
