@@ -7,6 +7,7 @@ from rendez.web import views as web
 urlpatterns = [
     path("", web.landing, name="landing"),
     path("healthz", web.healthz, name="healthz"),
+    path("operator/", include("rendez.web.operator.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("integrations/zoom/", include("rendez.integrations.zoom.urls")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from rendez.web.panel import signin, views
 
@@ -47,6 +47,10 @@ urlpatterns = [
     path("panel/", views.home, name="home"),
     path("panel/switch/", signin.switch, name="switch"),
     path("panel/dashboard/", views.dashboard, name="dashboard"),
+    path("panel/services/", include("rendez.web.panel.services.urls")),
+    path("panel/staff/", include("rendez.web.panel.staff.urls")),
+    path("panel/calendar/", include("rendez.web.panel.calendar.urls")),
+    path("panel/settings/", include("rendez.web.panel.settings.urls")),
     path("panel/appointments/", views.appointments, name="appointments"),
     path("panel/appointments/<int:appointment_id>/", views.appointment, name="appointment"),
     path("panel/appointments/<int:appointment_id>/start/", views.start_meeting, name="start_meeting"),

@@ -1,0 +1,1 @@
+"""Operator pages under /operator/ (platform superusers only)."""

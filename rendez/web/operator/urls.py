@@ -1,0 +1,6 @@
+"""Addresses under /operator/."""
+
+from __future__ import annotations
+
+app_name = "operator"
+urlpatterns: list = []

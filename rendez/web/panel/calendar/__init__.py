@@ -1,0 +1,1 @@
+"""Panel pages: calendar (see urls.py)."""

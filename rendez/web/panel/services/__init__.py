@@ -1,0 +1,1 @@
+"""Panel pages: services (see urls.py)."""

@@ -1,0 +1,1 @@
+"""Panel pages: settings (see urls.py)."""

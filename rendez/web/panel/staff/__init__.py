@@ -1,0 +1,1 @@
+"""Panel pages: staff (see urls.py)."""
