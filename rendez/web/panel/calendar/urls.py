@@ -1,4 +1,4 @@
-"""Addresses under /panel/calendar/; url names are prefixed `calendar_` (they live in the `panel` namespace)."""
+"""Addresses under /panel/calendar/; url names start with `calendar_` (the `panel` namespace)."""
 
 from __future__ import annotations
 

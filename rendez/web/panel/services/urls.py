@@ -1,4 +1,4 @@
-"""Addresses under /panel/services/; url names are prefixed `services_` (they live in the `panel` namespace)."""
+"""Addresses under /panel/services/; url names start with `services_` (the `panel` namespace)."""
 
 from __future__ import annotations
 

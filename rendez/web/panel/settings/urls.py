@@ -1,4 +1,4 @@
-"""Addresses under /panel/settings/; url names are prefixed `settings_` (they live in the `panel` namespace)."""
+"""Addresses under /panel/settings/; url names start with `settings_` (the `panel` namespace)."""
 
 from __future__ import annotations
 

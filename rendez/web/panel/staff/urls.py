@@ -1,4 +1,4 @@
-"""Addresses under /panel/staff/; url names are prefixed `staff_` (they live in the `panel` namespace)."""
+"""Addresses under /panel/staff/; url names start with `staff_` (the `panel` namespace)."""
 
 from __future__ import annotations
 
