@@ -1,26 +1,15 @@
+"""The operator's view of scheduling data: read-only.
+
+Bookings and appointments change only through `scheduling/services.py`; staff, hours, time off and services
+only through `scheduling/catalog.py` (locks, validation, follow-up jobs). The panel and the API are where they
+are edited, so the admin never writes them behind those modules' backs.
+"""
+
 from django.contrib import admin
 
 from rendez.scheduling.models import Appointment, Booking, Customer, Service, Staff, TimeOff, WorkingHours
 
 
-class WorkingHoursInline(admin.TabularInline):
-    model = WorkingHours
-    extra = 0
-
-
-@admin.register(Staff)
-class StaffAdmin(admin.ModelAdmin):
-    list_display = ["name", "tenant", "email", "timezone", "is_active"]
-    inlines = [WorkingHoursInline]
-
-
-admin.site.register(Service)
-admin.site.register(Customer)
-admin.site.register(TimeOff)
-# Bookings and appointments change only through scheduling/services.py, so the admin shows them read-only.
-
-
-@admin.register(Appointment, Booking)
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -30,3 +19,35 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Staff)
+class StaffAdmin(ReadOnlyAdmin):
+    list_display = ["name", "tenant", "email", "timezone", "is_active"]
+    list_filter = ["tenant"]
+    inlines = [WorkingHoursInline]
+
+
+@admin.register(Service)
+class ServiceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "tenant", "duration_minutes", "capacity", "zoom_enabled", "is_active"]
+    list_filter = ["tenant", "zoom_enabled"]
+
+
+@admin.register(Appointment, Booking, Customer, TimeOff)
+class RecordAdmin(ReadOnlyAdmin):
+    pass
