@@ -51,6 +51,7 @@ urlpatterns = [
     path("panel/staff/", include("rendez.web.panel.staff.urls")),
     path("panel/calendar/", include("rendez.web.panel.calendar.urls")),
     path("panel/settings/", include("rendez.web.panel.settings.urls")),
+    path("panel/api-keys/", include("rendez.web.panel.apikeys")),
     path("panel/appointments/", views.appointments, name="appointments"),
     path("panel/appointments/<int:appointment_id>/", views.appointment, name="appointment"),
     path("panel/appointments/<int:appointment_id>/start/", views.start_meeting, name="start_meeting"),
