@@ -1,0 +1,124 @@
+"""The service form: every field of a service, the Zoom toggle and the four meeting options."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+
+from rendez.scheduling.models import Service, Staff
+
+DEFAULT = ""
+SWITCH_CHOICES = [(DEFAULT, "Host's default"), ("on", "On"), ("off", "Off")]
+RECORDING_CHOICES = [(DEFAULT, "Host's default"), ("local", "Local"), ("cloud", "Cloud"), ("none", "None")]
+SWITCHES = ("waiting_room", "join_before_host", "mute_upon_entry")
+OPTION_FIELDS = (*SWITCHES, "auto_recording")
+
+
+def _minutes(label: str, *, minimum: int = 0, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=minimum, max_value=24 * 60, help_text=help_text)
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    duration_minutes = _minutes("Duration (minutes)", minimum=5)
+    buffer_before_minutes = _minutes(
+        "Buffer before (minutes)", help_text="Kept free before each appointment."
+    )
+    buffer_after_minutes = _minutes("Buffer after (minutes)", help_text="Kept free after each appointment.")
+    capacity = forms.IntegerField(
+        label="Capacity", min_value=1, max_value=1000, help_text="People who can book the same slot."
+    )
+    price = forms.DecimalField(label="Price", min_value=0, max_digits=10, decimal_places=2)
+    location_type = forms.ChoiceField(label="Location", choices=Service.LocationType.choices)
+    initial_status = forms.ChoiceField(label="New bookings are", choices=Service.InitialStatus.choices)
+    min_notice_minutes = forms.IntegerField(
+        label="Minimum notice (minutes)", min_value=0, help_text="How long before the start a booking closes."
+    )
+    horizon_days = forms.IntegerField(
+        label="Bookable ahead (days)",
+        min_value=1,
+        max_value=730,
+        help_text="How far ahead customers can book.",
+    )
+    staff = forms.ModelMultipleChoiceField(
+        label="Staff who offer it",
+        queryset=Staff.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_active = forms.BooleanField(label="Active (bookable)", required=False)
+    zoom_enabled = forms.BooleanField(label="Activate Zoom for the service", required=False)
+    waiting_room = forms.ChoiceField(label="Waiting room", choices=SWITCH_CHOICES, required=False)
+    join_before_host = forms.ChoiceField(label="Join before host", choices=SWITCH_CHOICES, required=False)
+    mute_upon_entry = forms.ChoiceField(label="Mute upon entry", choices=SWITCH_CHOICES, required=False)
+    auto_recording = forms.ChoiceField(label="Auto recording", choices=RECORDING_CHOICES, required=False)
+
+    def __init__(self, tenant, *args, zoom_refusal: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["staff"])
+        field.queryset = Staff.objects.filter(tenant=tenant).order_by("name")
+        self.zoom_refusal = zoom_refusal
+        if zoom_refusal:
+            # A disabled field is not submitted; Django keeps its initial value, and the view leaves it alone.
+            self.fields["zoom_enabled"].disabled = True
+            self.fields["zoom_enabled"].widget.attrs["aria-describedby"] = "zoom-hint"
+
+    @staticmethod
+    def initial_for(service: Service | None) -> dict[str, Any]:
+        if service is None:
+            return {
+                "duration_minutes": 30,
+                "buffer_before_minutes": 0,
+                "buffer_after_minutes": 0,
+                "capacity": 1,
+                "price": "0.00",
+                "location_type": Service.LocationType.VIDEO,
+                "initial_status": Service.InitialStatus.CONFIRMED,
+                "min_notice_minutes": 0,
+                "horizon_days": 60,
+                "is_active": True,
+            }
+        initial: dict[str, Any] = {
+            name: getattr(service, name)
+            for name in (
+                "name",
+                "description",
+                "duration_minutes",
+                "buffer_before_minutes",
+                "buffer_after_minutes",
+                "capacity",
+                "price",
+                "location_type",
+                "initial_status",
+                "min_notice_minutes",
+                "horizon_days",
+                "is_active",
+                "zoom_enabled",
+            )
+        }
+        initial["staff"] = list(service.staff.values_list("pk", flat=True))
+        options = service.meeting_options or {}
+        for name in SWITCHES:
+            value = options.get(name)
+            initial[name] = DEFAULT if value is None else ("on" if value else "off")
+        initial["auto_recording"] = options.get("auto_recording") or DEFAULT
+        return initial
+
+    def meeting_options(self) -> dict[str, bool | str | None]:
+        """Every option as chosen, None for the host's default (so an update returns it to the default)."""
+        data = self.cleaned_data
+        options: dict[str, bool | str | None] = {
+            name: None if not data.get(name) else data[name] == "on" for name in SWITCHES
+        }
+        options["auto_recording"] = data.get("auto_recording") or None
+        return options
+
+    def values(self) -> dict[str, Any]:
+        """The service's own fields (not staff, not meeting options, not the Zoom toggle)."""
+        data = self.cleaned_data
+        skip = {"staff", "zoom_enabled", *OPTION_FIELDS}
+        return {name: value for name, value in data.items() if name not in skip}

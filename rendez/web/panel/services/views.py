@@ -1,0 +1,90 @@
+"""Services: list, create, edit. Every write goes through `rendez.scheduling.catalog`; a refusal
+(`CatalogError`) is shown on the form, next to the field at fault."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from rendez.integrations.zoom import access
+from rendez.integrations.zoom import tenant_settings as zoom_settings
+from rendez.integrations.zoom.models import Connection
+from rendez.scheduling import catalog
+from rendez.scheduling.models import Service
+from rendez.tenants.models import Tenant
+from rendez.web.panel.access import Panel, panel_view
+from rendez.web.panel.services.forms import ServiceForm
+
+ZOOM_OFF = "The Zoom integration is turned off for this business."
+# Catalog fields named differently on the form.
+FORM_FIELD = {"staff_ids": "staff", "meeting_options": "auto_recording"}
+NO_CONNECTION = "No Zoom account is connected yet: neither the business's account nor any staff member's."
+
+
+def zoom_refusal(tenant: Tenant) -> str | None:
+    """Why services of `tenant` cannot have Zoom meetings now, or None when they can."""
+    refusal = access.refusal(tenant)
+    if refusal is not None:
+        return refusal
+    if not zoom_settings.settings_of(tenant).enabled:
+        return ZOOM_OFF
+    if not Connection.objects.filter(tenant=tenant).exists():
+        return NO_CONNECTION
+    return None
+
+
+@panel_view(admin_only=True)
+def services_list(request: HttpRequest, panel: Panel) -> HttpResponse:
+    services = Service.objects.filter(tenant=panel.tenant).prefetch_related("staff").order_by("name", "pk")
+    return render(request, "panel/services/list.html", {"panel": panel, "services": services})
+
+
+@panel_view(admin_only=True)
+def services_create(request: HttpRequest, panel: Panel) -> HttpResponse:
+    return _edit(request, panel, None)
+
+
+@panel_view(admin_only=True)
+def services_edit(request: HttpRequest, panel: Panel, service_id: int) -> HttpResponse:
+    return _edit(request, panel, get_object_or_404(Service, tenant=panel.tenant, pk=service_id))
+
+
+def _edit(request: HttpRequest, panel: Panel, service: Service | None) -> HttpResponse:
+    refusal = zoom_refusal(panel.tenant)
+    initial = ServiceForm.initial_for(service)
+    data = request.POST if request.method == "POST" else None
+    form = ServiceForm(panel.tenant, data, initial=initial, zoom_refusal=refusal)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(form, panel, service, zoom_usable=refusal is None)
+        if saved is not None:
+            verb = "added" if service is None else "saved"
+            messages.success(request, f"Service “{saved.name}” {verb}.")
+            return redirect("panel:services_list")
+    context = {"panel": panel, "form": form, "service": service, "zoom_refusal": refusal}
+    return render(request, "panel/services/form.html", context, status=400 if form.errors else 200)
+
+
+def _save(form: ServiceForm, panel: Panel, service: Service | None, *, zoom_usable: bool) -> Service | None:
+    values = form.values()
+    staff_ids = [member.pk for member in form.cleaned_data["staff"]]
+    options = form.meeting_options()
+    try:
+        if service is None:
+            chosen = {name: value for name, value in options.items() if value is not None}
+            details = catalog.ServiceDetails(
+                **values,
+                zoom_enabled=zoom_usable and form.cleaned_data["zoom_enabled"],
+                meeting_options=chosen,
+            )
+            return catalog.create_service(panel.tenant, details, staff_ids=staff_ids)
+        zoom = form.cleaned_data["zoom_enabled"] if zoom_usable else catalog.KEEP
+        changes = catalog.ServiceChanges(
+            **values, zoom_enabled=zoom, meeting_options=options, staff_ids=staff_ids
+        )
+        return catalog.update_service(service, changes)
+    except catalog.CatalogError as error:
+        for field, message in error.fields.items() or [(None, error.message)]:
+            name = FORM_FIELD.get(field or "", field)
+            form.add_error(name if name in form.fields else None, message)
+        return None
