@@ -1,8 +1,8 @@
 """The calendar: day, week and month pages of appointments in the viewer's zone.
 
-Each appointment opens the details (`panel:appointment`) in a drawer through htmx; the details view answers an
-htmx request with the fragment only, so meeting state, join link, START MEETING, retry, reschedule and cancel are
-the same as on the details page."""
+Each appointment opens the details (`panel:appointment`) in a drawer through htmx; asked by htmx, the details
+view answers with the fragment only, so the drawer shows the same meeting, START MEETING, retry, reschedule
+and cancel as the details page."""
 
 from __future__ import annotations
 
