@@ -1,0 +1,124 @@
+"""The staff pages' forms: a staff member's details, their week of working hours, time off, the Zoom user.
+
+Forms only parse what was typed; the rules (intervals that overlap, time off that ends before it starts) are
+the catalog writer's, and its refusal is shown on the form in its own words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import time
+from typing import Any, cast
+from zoneinfo import available_timezones
+
+from django import forms
+
+from rendez.integrations.zoom.schemas import ZoomUser
+from rendez.scheduling.catalog import StaffChanges, StaffDetails, WorkingInterval
+from rendez.scheduling.models import Staff, WorkingHours
+
+ZONES = sorted(available_timezones())
+INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class StaffForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        help_text="With the email of a Zoom user, the business's Zoom account maps this person on its own.",
+    )
+    phone = forms.CharField(label="Phone", max_length=50, required=False)
+    timezone = forms.ChoiceField(label="Time zone", choices=[(zone, zone) for zone in ZONES], initial="UTC")
+    is_active = forms.BooleanField(label="Active (can be booked)", required=False, initial=True)
+
+    @classmethod
+    def of(cls, staff: Staff) -> StaffForm:
+        fields = ("name", "email", "phone", "timezone", "is_active")
+        return cls(initial={name: getattr(staff, name) for name in fields})
+
+    def details(self) -> StaffDetails:
+        return StaffDetails(**self.cleaned_data)
+
+    def changes(self) -> StaffChanges:
+        return StaffChanges(**self.cleaned_data)
+
+
+class HoursForm(forms.Form):
+    """One text field a weekday, "09:00-12:00, 13:00-17:00": as many intervals a day as needed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for day, label in WorkingHours.Weekday.choices:
+            self.fields[f"day_{day}"] = forms.CharField(
+                label=label,
+                required=False,
+                help_text="Intervals like 09:00-12:00, 13:00-17:00; empty for a day off.",
+                widget=forms.TextInput(attrs={"placeholder": "09:00-17:00"}),
+            )
+
+    @classmethod
+    def of(cls, hours: Iterable[WorkingHours]) -> HoursForm:
+        days: dict[int, list[str]] = {}
+        for row in sorted(hours, key=lambda row: (row.weekday, row.start_time)):
+            days.setdefault(row.weekday, []).append(f"{row.start_time:%H:%M}-{row.end_time:%H:%M}")
+        return cls(initial={f"day_{day}": ", ".join(spans) for day, spans in days.items()})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for day, label in WorkingHours.Weekday.choices:
+            name = f"day_{day}"
+            if name in data:
+                try:
+                    data[name] = _intervals(day, data[name])
+                except ValueError as error:
+                    self.add_error(name, f"{label}: {error}")
+        return data
+
+    def intervals(self) -> list[WorkingInterval]:
+        return [
+            interval
+            for day, _ in WorkingHours.Weekday.choices
+            for interval in self.cleaned_data[f"day_{day}"]
+        ]
+
+
+def _intervals(day: int, text: str) -> list[WorkingInterval]:
+    found = []
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        match = INTERVAL.match(part)
+        if match is None:
+            raise ValueError(f"“{part}” is not an interval like 09:00-17:00.")
+        start_h, start_m, end_h, end_m = map(int, match.groups())
+        try:
+            start, end = time(start_h, start_m), time(end_h, end_m)
+        except ValueError:
+            raise ValueError(f"“{part}” is not a time of day (00:00 to 23:59).") from None
+        found.append(WorkingInterval(day, start, end))
+    return found
+
+
+class TimeOffForm(forms.Form):
+    """Start and end in the viewer's zone (the panel activates it)."""
+
+    start = forms.DateTimeField(label="Away from", widget=DATETIME_INPUT)
+    end = forms.DateTimeField(label="Back at", widget=DATETIME_INPUT)
+    reason = forms.CharField(label="Reason", max_length=200, required=False)
+
+
+class MappingForm(forms.Form):
+    zoom_user_id = forms.ChoiceField(label="Zoom user", required=False)
+
+    def __init__(self, users: Sequence[ZoomUser], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "Not mapped: no Zoom meetings")]
+        choices += [(user.id or "", _user_label(user)) for user in users if user.id]
+        cast(forms.ChoiceField, self.fields["zoom_user_id"]).choices = choices
+
+
+def _user_label(user: ZoomUser) -> str:
+    return (
+        f"{user.name} <{user.email}>" if user.email and user.name != user.email else user.name or str(user.id)
+    )

@@ -1,0 +1,289 @@
+"""The panel's staff pages: the list with each one's Zoom status, details, working hours, time off, and the
+Zoom section; and "My Zoom", where a staff member connects their own account.
+
+Admins reach every staff member of their tenant by id; anyone else gets 404 there and has only `/me/`, which
+is always their own row. Catalog rows change only through `scheduling.catalog`, Zoom connections and mappings
+only through `integrations.zoom.connections`; refusals are shown on the form they came from, in their words.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from rendez.integrations.zoom import access as zoom_access
+from rendez.integrations.zoom import connections, oauth, states
+from rendez.integrations.zoom.errors import ZoomError
+from rendez.integrations.zoom.hosts import Host, host_for, host_relations
+from rendez.integrations.zoom.models import Connection, Mode
+from rendez.scheduling import catalog
+from rendez.scheduling.models import Staff
+from rendez.web.panel.access import Panel, panel_view
+from rendez.web.panel.staff.forms import HoursForm, MappingForm, StaffForm, TimeOffForm
+
+
+def _members(panel: Panel):
+    return Staff.objects.filter(tenant=panel.tenant).select_related(*host_relations()).order_by("name")
+
+
+def _member(panel: Panel, staff_id: int) -> Staff:
+    return get_object_or_404(_members(panel), pk=staff_id)
+
+
+def _own(panel: Panel) -> Staff:
+    if panel.staff is None:
+        raise Http404
+    return _member(panel, panel.staff.pk)
+
+
+def _page_url(panel: Panel, member: Staff) -> str:
+    """Where a staff member's Zoom section lives for this viewer."""
+    if panel.staff is not None and panel.staff.pk == member.pk and not panel.is_admin:
+        return reverse("panel:staff_me")
+    return reverse("panel:staff_edit", args=[member.pk])
+
+
+# --- the list, creating, details ----------------------------------------------------------------------------
+
+
+@panel_view(admin_only=True)
+def staff_list(request: HttpRequest, panel: Panel) -> HttpResponse:
+    rows = [(member, host_for(member)) for member in _members(panel)]
+    return render(request, "panel/staff/list.html", {"panel": panel, "rows": rows})
+
+
+@panel_view(admin_only=True)
+def staff_new(request: HttpRequest, panel: Panel) -> HttpResponse:
+    form = StaffForm(request.POST or None, initial={"timezone": panel.tenant.timezone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = catalog.create_staff(panel.tenant, form.details())
+        except catalog.CatalogError as error:
+            _show(form, error)
+        else:
+            messages.success(request, f"{member.name} was added. Set their hours and connect Zoom below.")
+            return redirect("panel:staff_edit", member.pk)
+    status = 400 if form.errors else 200
+    return render(request, "panel/staff/new.html", {"panel": panel, "form": form}, status=status)
+
+
+@panel_view(admin_only=True)
+def staff_edit(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
+    member = _member(panel, staff_id)
+    if request.method != "POST":
+        return _page(request, panel, member)
+    form = StaffForm(request.POST)
+    if form.is_valid():
+        try:
+            member = catalog.update_staff(member, form.changes())
+        except catalog.CatalogError as error:
+            _show(form, error)
+        else:
+            messages.success(request, f"{member.name}'s details were saved.")
+            return redirect("panel:staff_edit", member.pk)
+    return _page(request, panel, member, details=form)
+
+
+@require_POST
+@panel_view(admin_only=True)
+def staff_hours(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
+    member = _member(panel, staff_id)
+    form = HoursForm(request.POST)
+    if form.is_valid():
+        try:
+            catalog.set_working_hours(member, form.intervals())
+        except catalog.CatalogError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{member.name}'s working hours were saved.")
+            return redirect("panel:staff_edit", member.pk)
+    return _page(request, panel, member, hours=form)
+
+
+@require_POST
+@panel_view(admin_only=True)
+def staff_time_off_add(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
+    member = _member(panel, staff_id)
+    form = TimeOffForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            catalog.add_time_off(member, start=data["start"], end=data["end"], reason=data["reason"])
+        except catalog.CatalogError as error:
+            _show(form, error)
+        else:
+            messages.success(request, f"Time off was added for {member.name}.")
+            return redirect("panel:staff_edit", member.pk)
+    return _page(request, panel, member, time_off=form)
+
+
+@require_POST
+@panel_view(admin_only=True)
+def staff_time_off_remove(
+    request: HttpRequest, panel: Panel, staff_id: int, time_off_id: int
+) -> HttpResponse:
+    member = _member(panel, staff_id)
+    try:
+        catalog.remove_time_off(member, time_off_id)
+    except catalog.CatalogError:
+        raise Http404 from None
+    messages.success(request, f"The time off was removed; {member.name} can be booked then again.")
+    return redirect("panel:staff_edit", member.pk)
+
+
+def _show(form, error: catalog.CatalogError) -> None:
+    if not error.fields:
+        form.add_error(None, error.message)
+    for field, message in error.fields.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+def _page(request: HttpRequest, panel: Panel, member: Staff, **forms) -> HttpResponse:
+    context = {
+        "panel": panel,
+        "member": member,
+        "details": forms.get("details") or StaffForm.of(member),
+        "hours": forms.get("hours") or HoursForm.of(member.working_hours.all()),
+        "time_off": forms.get("time_off") or TimeOffForm(),
+        "time_off_rows": member.time_off.order_by("start"),
+        "zoom": _zoom_section(panel, member, forms.get("mapping")),
+    }
+    return render(request, "panel/staff/edit.html", context, status=400 if forms else 200)
+
+
+# --- the Zoom section ---------------------------------------------------------------------------------------
+
+
+def _zoom_section(panel: Panel, member: Staff, mapping: MappingForm | None = None) -> dict:
+    host = host_for(member)
+    personal = host is not None and host.mode == Mode.STAFF_OAUTH
+    refusal = zoom_access.refusal(panel.tenant)
+    section: dict = {
+        "member": member,
+        "host": host,
+        "personal": personal,
+        "broken": host is not None and not host.usable,
+        "refusal": refusal,
+        "can_connect": refusal is None and zoom_access.refusal(panel.tenant, Mode.STAFF_OAUTH) is None,
+        "mine": not panel.is_admin,
+        "users_error": "",
+        "mapping": None,
+    }
+    if panel.is_admin:
+        section["connect_url"] = reverse("panel:staff_zoom_connect", args=[member.pk])
+        section["disconnect_url"] = reverse("panel:staff_zoom_disconnect", args=[member.pk])
+        section["map_url"] = reverse("panel:staff_zoom_map", args=[member.pk])
+    else:
+        section["connect_url"] = reverse("panel:staff_me_connect")
+        section["disconnect_url"] = reverse("panel:staff_me_disconnect")
+    tenant = connections.tenant_connection(panel.tenant) if refusal is None else None
+    if panel.is_admin and tenant is not None and not personal:
+        section["tenant_connection"] = tenant
+        section["mapping"] = mapping or _mapping_form(section, tenant, host)
+    return section
+
+
+def _mapping_form(section: dict, tenant: Connection, host: Host | None) -> MappingForm:
+    try:
+        users = connections.account_users(tenant)
+    except ZoomError as error:
+        section["users_error"] = f"The Zoom account's users could not be listed ({error.message})."
+        users = []
+    return MappingForm(users, initial={"zoom_user_id": host.zoom_user_id if host else ""})
+
+
+def _connect(request: HttpRequest, panel: Panel, member: Staff) -> HttpResponse:
+    back = _page_url(panel, member)
+    refusal = zoom_access.refusal(panel.tenant, Mode.STAFF_OAUTH)
+    if refusal is not None:
+        messages.error(request, refusal)
+        return redirect(back)
+    state, challenge = states.begin(panel.tenant, Mode.STAFF_OAUTH, member, return_url=back)
+    return HttpResponseRedirect(oauth.authorize_url(state, challenge))
+
+
+def _disconnect(request: HttpRequest, panel: Panel, member: Staff) -> HttpResponse:
+    """GET asks for confirmation; POST disconnects. Staff may end only their own personal connection."""
+    back = _page_url(panel, member)
+    host = host_for(member)
+    if host is None or (not panel.is_admin and host.mode != Mode.STAFF_OAUTH):
+        messages.error(request, f"{member.name} has no Zoom connection to disconnect.")
+        return redirect(back)
+    if request.method != "POST":
+        context = {"panel": panel, "member": member, "host": host, "back": back}
+        return render(request, "panel/staff/disconnect.html", context)
+    connections.disconnect_staff(member)
+    if host.mode == Mode.STAFF_OAUTH:
+        done = f"{member.name}'s Zoom account {host.email} was disconnected."
+    else:
+        done = f"{member.name} is no longer mapped to the Zoom user {host.email}."
+    messages.success(request, done + " New bookings get no Zoom meeting until Zoom is connected again.")
+    return redirect(back)
+
+
+@require_POST
+@panel_view(admin_only=True)
+def staff_zoom_connect(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
+    return _connect(request, panel, _member(panel, staff_id))
+
+
+@panel_view(admin_only=True)
+def staff_zoom_disconnect(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
+    return _disconnect(request, panel, _member(panel, staff_id))
+
+
+@require_POST
+@panel_view(admin_only=True)
+def staff_zoom_map(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
+    member = _member(panel, staff_id)
+    tenant = connections.tenant_connection(panel.tenant)
+    if tenant is None or zoom_access.refusal(panel.tenant) is not None:
+        messages.error(
+            request, "Connect the business's Zoom account first, in Settings → Integrations → Zoom."
+        )
+        return redirect("panel:staff_edit", member.pk)
+    try:
+        users = connections.account_users(tenant)
+    except ZoomError as error:
+        messages.error(request, f"The Zoom account's users could not be listed ({error.message}). Try again.")
+        return redirect("panel:staff_edit", member.pk)
+    form = MappingForm(users, request.POST)
+    if form.is_valid():
+        chosen = form.cleaned_data["zoom_user_id"] or None
+        try:
+            mapping = connections.map_staff(member, chosen)
+        except connections.ConnectionRuleError as error:
+            form.add_error("zoom_user_id", error.message)
+        except ZoomError as error:
+            form.add_error("zoom_user_id", f"Zoom could not be reached ({error.message}). Try again.")
+        else:
+            if mapping is None:
+                messages.success(request, f"{member.name} is no longer mapped to a Zoom user.")
+            else:
+                messages.success(request, f"{member.name} now hosts meetings as {mapping.email} on Zoom.")
+            return redirect("panel:staff_edit", member.pk)
+    return _page(request, panel, member, mapping=form)
+
+
+# --- My Zoom ------------------------------------------------------------------------------------------------
+
+
+@panel_view()
+def staff_me(request: HttpRequest, panel: Panel) -> HttpResponse:
+    member = _own(panel)
+    context = {"panel": panel, "member": member, "zoom": _zoom_section(panel, member)}
+    return render(request, "panel/staff/me.html", context)
+
+
+@require_POST
+@panel_view()
+def staff_me_connect(request: HttpRequest, panel: Panel) -> HttpResponse:
+    return _connect(request, panel, _own(panel))
+
+
+@panel_view()
+def staff_me_disconnect(request: HttpRequest, panel: Panel) -> HttpResponse:
+    return _disconnect(request, panel, _own(panel))
