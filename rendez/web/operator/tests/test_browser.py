@@ -1,0 +1,33 @@
+"""The operator in Chromium: signs in at /login/, lands on the Zoom page asked for; desktop screenshot."""
+
+from __future__ import annotations
+
+import pytest
+
+from rendez.web.panel.tests.conftest import PASSWORD
+from rendez.web.tests.screens import DESKTOP, SCREENSHOTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CLIENT_SECRET = "zoom-client-secret-must-not-leak"
+
+
+def test_the_operator_signs_in_and_opens_the_zoom_page(live_server, page, otto, settings):
+    settings.ZOOM_CLIENT_ID = "platform-client-id"
+    settings.ZOOM_CLIENT_SECRET = CLIENT_SECRET
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_server.url + "/operator/zoom/")
+    page.get_by_label("Email or username").fill("otto")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Zoom", exact=True).wait_for()
+    assert page.url == live_server.url + "/operator/zoom/"
+    assert page.get_by_test_id("client-id").inner_text() == "platform-client-id"
+    assert page.get_by_test_id("client-secret").inner_text() == "Set"
+    assert page.get_by_test_id("redirect-uri").inner_text().endswith("/integrations/zoom/callback")
+    assert CLIENT_SECRET not in page.content()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "operator-zoom-desktop.png"), full_page=True)
+
+    page.get_by_role("link", name="Tenants").click()
+    page.get_by_role("heading", name="Tenants", exact=True).wait_for()
