@@ -55,7 +55,6 @@ class HoursForm(forms.Form):
             self.fields[f"day_{day}"] = forms.CharField(
                 label=label,
                 required=False,
-                help_text="Intervals like 09:00-12:00, 13:00-17:00; empty for a day off.",
                 widget=forms.TextInput(attrs={"placeholder": "09:00-17:00"}),
             )
 

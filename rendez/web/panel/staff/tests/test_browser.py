@@ -1,0 +1,85 @@
+"""The staff pages in Chromium: an admin connects a staff member through the emulator's consent page and
+disconnects after confirming; a staff member connects their own Zoom on "My Zoom".
+Screenshots of the staff page with its Zoom section land in docs/screenshots/ at desktop and phone width."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rendez.integrations.zoom.models import Connection
+from rendez.integrations.zoom.tests.conftest import CLIENT_ID, JONAS_EMAIL, MARIA_EMAIL
+from rendez.scheduling.catalog import add_time_off
+from rendez.web.panel.tests.conftest import PASSWORD, a_monday, berlin
+from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def zoom_here(zoom, live_server, settings):
+    """The emulator sends browsers back to the live server, as it would to a real installation."""
+    settings.BASE_URL = live_server.url
+    zoom.control.add_redirect_uri(CLIENT_ID, f"{live_server.url}/integrations/zoom/callback")
+    return zoom
+
+
+def _sign_in(page, live_server, username: str) -> None:
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Email or username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _consent(page, zoom, who: str) -> None:
+    page.wait_for_url(re.compile(re.escape(zoom.base_url) + ".*/oauth/authorize"))
+    page.get_by_label(re.compile(who)).check()
+    page.get_by_role("button", name="Allow").click()
+    page.get_by_role("heading", name="Your Zoom account has been connected").wait_for()
+    page.get_by_role("link", name="Back to Rendez").click()
+
+
+def _shoot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SCREENSHOTS / f"panel-{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
+def test_an_admin_connects_a_staff_member_on_zoom_and_disconnects(live_server, page, ada, maria, zoom_here):
+    monday = a_monday()
+    add_time_off(maria, start=berlin(monday, 9), end=berlin(monday, 13), reason="Dentist")
+    _sign_in(page, live_server, "ada@alice.example")
+    page.get_by_role("link", name="Staff", exact=True).click()
+    page.get_by_role("link", name="Maria Koch").click()
+    page.get_by_role("button", name="Click to connect Zoom account").click()
+
+    _consent(page, zoom_here, "Maria Koch")
+    section = page.get_by_test_id("zoom-section")
+    section.get_by_text("Zoom: connected").wait_for()
+    assert page.get_by_test_id("zoom-account").inner_text() == MARIA_EMAIL
+    assert page.url == f"{live_server.url}/panel/staff/{maria.pk}/"
+    _shoot(page, "staff")
+
+    section.get_by_role("link", name="Disconnect").click()
+    page.get_by_role("heading", name="Disconnect Zoom?").wait_for()
+    assert Connection.objects.filter(staff=maria).exists()
+    page.get_by_role("button", name="Yes, disconnect").click()
+    page.get_by_text("Zoom account maria.koch@demo-clinic.example was disconnected").wait_for()
+    assert page.get_by_role("button", name="Click to connect Zoom account").is_visible()
+    assert not Connection.objects.filter(staff=maria).exists()
+
+
+def test_staff_connect_their_own_zoom_on_my_zoom(live_server, page, dora_user, dora, zoom_here):
+    _sign_in(page, live_server, "dora")
+    page.get_by_role("link", name="My Zoom").click()
+    page.get_by_role("heading", name="My Zoom").wait_for()
+    page.get_by_role("button", name="Click to connect Zoom account").click()
+
+    _consent(page, zoom_here, "Jonas Weber")
+    page.get_by_role("heading", name="My Zoom").wait_for()
+    assert page.get_by_test_id("zoom-account").inner_text() == JONAS_EMAIL
+    assert Connection.objects.get(staff=dora).email == JONAS_EMAIL
+    _shoot(page, "my-zoom")
