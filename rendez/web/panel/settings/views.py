@@ -66,10 +66,11 @@ def settings_zoom(request: HttpRequest, panel: Panel) -> HttpResponse:
 def settings_zoom_preview(request: HttpRequest, panel: Panel) -> HttpResponse:
     topic = request.POST.get("topic_template", "")
     description = request.POST.get("description_template", "")
+    values = {**SAMPLE_VALUES, "tenant_name": panel.tenant.name, "tenant_address": panel.tenant.address}
     context = {
         "errors": zoom_settings.template_errors(topic, description),
-        "topic": shortcodes.render(topic, SAMPLE_VALUES),
-        "description": shortcodes.render(description, SAMPLE_VALUES),
+        "topic": shortcodes.render(topic, values),
+        "description": shortcodes.render(description, values),
     }
     return render(request, "panel/settings/_zoom_preview.html", context)
 

@@ -78,12 +78,15 @@ def test_an_unknown_shortcode_is_shown_and_nothing_is_saved(ada_client, alice):
 def test_the_preview_renders_the_templates_with_a_sample_appointment(ada_client):
     response = ada_client.post(
         "/panel/settings/zoom/preview/",
-        {"topic_template": "{service_name} with {staff_name}", "description_template": "For {customer_name}"},
+        {
+            "topic_template": "{service_name} with {staff_name}",
+            "description_template": "{customer_name}, {tenant_name}",
+        },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Consultation with Dora Staff" in html and "For Charlie Example" in html
+    assert "Consultation with Dora Staff" in html and "Charlie Example, Alice&#x27;s Studio" in html
     assert "<html" not in html  # a fragment
 
     response = ada_client.post(
