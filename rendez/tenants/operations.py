@@ -6,7 +6,6 @@ Views parse and validate input; these functions make the change and say, in `Ten
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from rendez.tenants.models import ApiKey, Plan, Tenant
 
@@ -50,8 +49,7 @@ def save_plan(
     plan.slug, plan.name = slug, name
     plan.capabilities = sorted(set(capabilities))
     plan.limits = dict(sorted(limits.items()))
-    with transaction.atomic():
-        plan.save()
+    plan.save()
     return plan
 
 
