@@ -55,6 +55,9 @@ def _after_sign_in(request: HttpRequest) -> HttpResponse:
     memberships = list(memberships_of(request.user))
     if len(memberships) == 1:
         choose_tenant(request, memberships[0].tenant_id)
+    elif not memberships and request.user.is_superuser:
+        # The platform operator belongs to no business: their pages are the operator's.
+        return redirect(_next(request) or "operator:tenants")
     elif not memberships:
         messages.error(request, "Your account does not belong to any business yet.")
     return redirect(_next(request) or "panel:home")

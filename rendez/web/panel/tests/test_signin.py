@@ -133,3 +133,10 @@ def test_password_reset_by_email(client, ada, settings):
     )
     assert done["Location"] == "/login/reset/done/"
     assert _sign_in(client, "ada", "n3w-Passw0rd!x").status_code == 302
+
+
+def test_the_platform_operator_lands_on_the_operator_pages(client, django_user_model):
+    django_user_model.objects.create_superuser("root", "root@rendez.example", "pw-root-operator")
+    answer = client.post("/login/", {"identifier": "root", "password": "pw-root-operator"})
+    assert answer.status_code == 302 and answer["Location"] == "/operator/tenants/"
+    assert "does not belong" not in client.get(answer["Location"]).content.decode()
