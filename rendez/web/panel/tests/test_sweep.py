@@ -106,7 +106,7 @@ def snapshot(tenant: Tenant, viewer: Staff | None = None) -> dict[str, list[dict
         "api keys": ApiKey,
         "memberships": Membership,
     }
-    rows = {label: _rows(model.objects.filter(tenant=tenant)) for label, model in of_tenant.items()}
+    rows = {label: _rows(model._default_manager.filter(tenant=tenant)) for label, model in of_tenant.items()}
     if viewer is not None:
         rows["zoom connect attempts"] = _rows(OAuthState.objects.filter(tenant=tenant).exclude(staff=viewer))
     rows["tenant"] = _rows(Tenant.objects.filter(pk=tenant.pk))
