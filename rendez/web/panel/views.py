@@ -2,9 +2,15 @@
 
 Bookings change only through `rendez.scheduling.services`; a refusal (`BookingError`) is shown on the form it
 came from, in its own words.
+
+The details shown in a drawer (asked by htmx) post their forms with htmx too: the answer is the refreshed
+details fragment, with an `HX-Trigger` naming the appointment (`appointment-changed`) so the page around can
+refresh its event. Without htmx every action answers as before: a redirect to the details page.
 """
 
 from __future__ import annotations
+
+import json
 
 from django.contrib import messages
 from django.db import transaction
@@ -25,6 +31,7 @@ from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_fo
 from rendez.web.panel.forms import AppointmentFilterForm, RescheduleForm, StatusForm
 
 LIST_LIMIT = 200
+CHANGED_EVENT = "appointment-changed"
 
 
 @panel_view()
@@ -60,7 +67,9 @@ def appointment(request: HttpRequest, panel: Panel, appointment_id: int) -> Http
     return _details(request, panel, appointment_for(panel, appointment_id))
 
 
-def _details(request: HttpRequest, panel: Panel, item: Appointment, **forms) -> HttpResponse:
+def _details(
+    request: HttpRequest, panel: Panel, item: Appointment, notice: str = "", **forms
+) -> HttpResponse:
     now = timezone.now()
     bookings = list(item.bookings.select_related("customer").order_by("created_at", "pk"))
     holding = [b for b in bookings if b.holds_seats]
@@ -76,10 +85,28 @@ def _details(request: HttpRequest, panel: Panel, item: Appointment, **forms) -> 
         "can_move": bool(holding) and item.end > now,
         "bookings": [(b, status_forms.get(b.pk) or StatusForm(b)) for b in bookings],
         "reschedule": reschedule,
+        "in_drawer": _htmx(request),
+        "notice": notice,
     }
-    # Asked by htmx (the list's drawer), the details come without the page around them.
-    template = "panel/_appointment.html" if request.headers.get("HX-Request") else "panel/appointment.html"
-    return render(request, template, context, status=400 if forms else 200)
+    # Asked by htmx (a drawer), the details come without the page around them; a refusal is swapped in too
+    # (htmx swaps only 2xx answers), the form showing it in words.
+    if _htmx(request):
+        return render(request, "panel/_appointment.html", context)
+    return render(request, "panel/appointment.html", context, status=400 if forms else 200)
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _changed(request: HttpRequest, panel: Panel, item: Appointment, notice: str) -> HttpResponse:
+    """After a change: the refreshed details fragment for htmx, the details page (redirect) otherwise."""
+    if not _htmx(request):
+        messages.success(request, notice)
+        return redirect("panel:appointment", item.pk)
+    response = _details(request, panel, appointment_for(panel, item.pk), notice=notice)
+    response["HX-Trigger"] = json.dumps({CHANGED_EVENT: {"id": item.pk}})
+    return response
 
 
 @never_cache
@@ -113,8 +140,9 @@ def retry_meeting(request: HttpRequest, panel: Panel, appointment_id: int) -> Ht
     item = appointment_for(panel, appointment_id)
     with transaction.atomic():
         events.appointment_changed(item)
-    messages.success(request, "The meeting is being made again; this page shows the outcome shortly.")
-    return redirect("panel:appointment", item.pk)
+    return _changed(
+        request, panel, item, "The meeting is being made again; this page shows the outcome shortly."
+    )
 
 
 @require_POST
@@ -128,8 +156,7 @@ def reschedule(request: HttpRequest, panel: Panel, appointment_id: int) -> HttpR
         except services.BookingError as error:
             form.add_error("start" if error.field == "start" else None, error.message)
         else:
-            messages.success(request, "The appointment was moved; everyone booked is told.")
-            return redirect("panel:appointment", item.pk)
+            return _changed(request, panel, item, "The appointment was moved; everyone booked is told.")
     return _details(request, panel, item, reschedule=form)
 
 
@@ -158,6 +185,5 @@ def _change_status(
             form.add_error("status", error.message)
         else:
             label = Booking.Status(status).label.lower()
-            messages.success(request, f"{booking.customer.name}'s booking is now {label}.")
-            return redirect("panel:appointment", item.pk)
+            return _changed(request, panel, item, f"{booking.customer.name}'s booking is now {label}.")
     return _details(request, panel, item, status_forms={booking.pk: form})
