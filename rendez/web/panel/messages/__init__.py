@@ -1,0 +1,1 @@
+"""Messages in the panel: workflows (with the shortcode picker), deliveries, dead-lettered jobs to re-run."""
