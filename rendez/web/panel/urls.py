@@ -52,6 +52,7 @@ urlpatterns = [
     path("panel/calendar/", include("rendez.web.panel.calendar.urls")),
     path("panel/settings/", include("rendez.web.panel.settings.urls")),
     path("panel/api-keys/", include("rendez.web.panel.apikeys")),
+    path("panel/messages/", include("rendez.web.panel.messages.urls")),
     path("panel/appointments/", views.appointments, name="appointments"),
     path("panel/appointments/<int:appointment_id>/", views.appointment, name="appointment"),
     path("panel/appointments/<int:appointment_id>/start/", views.start_meeting, name="start_meeting"),
