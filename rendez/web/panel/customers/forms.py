@@ -1,0 +1,51 @@
+"""The panel's booking form: service, staff member, a free start (from the slots fragment), a customer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from django import forms
+
+from rendez.scheduling.models import Customer, Service, Staff
+from rendez.tenants.models import Tenant
+
+
+class BookForm(forms.Form):
+    service = forms.ModelChoiceField(label="Service", queryset=Service.objects.none())
+    staff = forms.ModelChoiceField(label="Staff member", queryset=Staff.objects.none())
+    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.CharField(
+        label="Time", error_messages={"required": "Pick one of the free times."}, widget=forms.HiddenInput
+    )
+    email = forms.EmailField(label="Customer's email", help_text="An existing customer is found by email.")
+    name = forms.CharField(label="Name", max_length=200, required=False, help_text="Only for a new customer.")
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, tenant: Tenant, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        services = Service.objects.filter(tenant=tenant, is_active=True).order_by("name", "pk")
+        staff = Staff.objects.filter(tenant=tenant, is_active=True).order_by("name", "pk")
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = services
+        cast(forms.ModelChoiceField, self.fields["staff"]).queryset = staff
+        self.customer: Customer | None = None
+
+    def clean_start(self) -> datetime:
+        try:
+            start = datetime.fromisoformat(self.cleaned_data["start"])
+        except ValueError:
+            raise forms.ValidationError("Pick one of the free times.") from None
+        if start.tzinfo is None:
+            raise forms.ValidationError("Pick one of the free times.")
+        return start
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email = (data.get("email") or "").strip().lower()
+        if email:
+            self.customer = Customer.objects.filter(tenant=self.tenant, email=email).first()
+            if self.customer is None and not data.get("name"):
+                self.add_error("name", "No customer has this email yet: give the new customer's name.")
+        return data

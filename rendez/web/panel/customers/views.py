@@ -1,0 +1,145 @@
+"""Customers of the tenant (admins only): a list searched by name or email, a customer's upcoming and past
+bookings, and booking an appointment for a customer from the panel.
+
+Read-only for customers' own details: editing a customer needs a writer module in `scheduling` (as the catalog
+has), which does not exist yet. Bookings are made by `rendez.scheduling.services.book` only; free times come
+from `rendez.scheduling.calendars.find_slots`, in the tenant's zone, as on the public booking page.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from rendez.scheduling import services
+from rendez.scheduling.availability import Interval
+from rendez.scheduling.calendars import find_slots
+from rendez.scheduling.models import Booking, Customer, Service, Staff
+from rendez.web.panel.access import Panel, panel_view
+from rendez.web.panel.customers.forms import BookForm
+
+LIST_LIMIT = 200
+M = TypeVar("M", Service, Staff)
+# BookingError fields named differently on the form.
+FORM_FIELD = {"start": "start", "staff_id": "staff", "service_id": "service"}
+
+
+@panel_view(admin_only=True)
+def customers_list(request: HttpRequest, panel: Panel) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    customers = Customer.objects.filter(tenant=panel.tenant)
+    if query:
+        customers = customers.filter(Q(name__icontains=query) | Q(email__icontains=query))
+    rows = list(customers.annotate(booking_count=Count("bookings")).order_by("name", "pk")[:LIST_LIMIT])
+    context = {"panel": panel, "customers": rows, "query": query, "limit": LIST_LIMIT}
+    return render(request, "panel/customers/list.html", context)
+
+
+@panel_view(admin_only=True)
+def customers_detail(request: HttpRequest, panel: Panel, customer_id: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, tenant=panel.tenant, pk=customer_id)
+    bookings = Booking.objects.filter(tenant=panel.tenant, customer=customer).select_related(
+        "appointment__service", "appointment__staff"
+    )
+    now = timezone.now()
+    context = {
+        "panel": panel,
+        "customer": customer,
+        "upcoming": bookings.filter(appointment__end__gt=now).order_by("appointment__start", "pk"),
+        "past": bookings.filter(appointment__end__lte=now).order_by("-appointment__start", "-pk"),
+    }
+    return render(request, "panel/customers/detail.html", context)
+
+
+@panel_view(admin_only=True)
+def customers_book(request: HttpRequest, panel: Panel) -> HttpResponse:
+    zone = ZoneInfo(panel.tenant.timezone)
+    if request.method != "POST":
+        form = BookForm(panel.tenant, initial=_initial(request, panel, zone))
+        return _book_page(request, panel, form, zone)
+    form = BookForm(panel.tenant, request.POST)
+    if not form.is_valid():
+        return _book_page(request, panel, form, zone, status=400)
+    data = form.cleaned_data
+    customer = services.CustomerDetails(name=data["name"], email=data["email"], phone=data["phone"])
+    try:
+        booking = services.book(
+            service=data["service"],
+            staff=data["staff"],
+            start=data["start"],
+            customer=customer,
+            notes=data["notes"],
+        )
+    except services.BookingError as error:
+        form.add_error(FORM_FIELD.get(error.field or ""), error.message)
+        return _book_page(request, panel, form, zone, status=409 if error.conflict else 400)
+    messages.success(request, f"Booked for {booking.customer.name}; they are told by the usual messages.")
+    return redirect("panel:appointment", booking.appointment_id)
+
+
+@panel_view(admin_only=True)
+def customers_slots(request: HttpRequest, panel: Panel) -> HttpResponse:
+    """The free times of the chosen service, staff member and day: the fragment the booking form swaps in."""
+    zone = ZoneInfo(panel.tenant.timezone)
+    return render(request, "panel/customers/_slots.html", _slots_context(panel, request.GET, zone))
+
+
+def _initial(request: HttpRequest, panel: Panel, zone: ZoneInfo) -> dict:
+    initial: dict = {"date": timezone.now().astimezone(zone).date()}
+    for key in ("service", "staff"):
+        if request.GET.get(key, "").isdigit():
+            initial[key] = int(request.GET[key])
+    asked = request.GET.get("customer", "")
+    if asked.isdigit():
+        customer = Customer.objects.filter(tenant=panel.tenant, pk=int(asked)).first()
+        if customer is not None:
+            initial.update(email=customer.email, name=customer.name)
+    return initial
+
+
+def _book_page(
+    request: HttpRequest, panel: Panel, form: BookForm, zone: ZoneInfo, *, status: int = 200
+) -> HttpResponse:
+    query = form.data if form.is_bound else {k: form.initial.get(k, "") for k in ("service", "staff", "date")}
+    context = {"panel": panel, "form": form, **_slots_context(panel, query, zone)}
+    return render(request, "panel/customers/book.html", context, status=status)
+
+
+def _slots_context(panel: Panel, query, zone: ZoneInfo) -> dict:
+    service = _of_tenant(Service.objects.filter(tenant=panel.tenant, is_active=True), query.get("service"))
+    staff = _of_tenant(Staff.objects.filter(tenant=panel.tenant, is_active=True), query.get("staff"))
+    day = _day(query.get("date"))
+    context: dict = {"zone": zone.key, "day": day, "chosen": str(query.get("start") or ""), "times": None}
+    if service is None or staff is None or day is None:
+        return context
+    offered = service.staff.filter(pk=staff.pk).exists()
+    window = Interval(
+        datetime.combine(day, time.min, tzinfo=zone),
+        datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
+    )
+    found = find_slots(service, [staff], window, timezone.now()) if offered else []
+    context["times"] = [
+        {"value": slot.start.isoformat(), "label": slot.start.astimezone(zone).strftime("%H:%M")}
+        for _, slot in found
+    ]
+    context["not_offered"] = not offered
+    return context
+
+
+def _of_tenant(queryset: QuerySet[M], value) -> M | None:
+    value = str(value or "")
+    return queryset.filter(pk=int(value)).first() if value.isdigit() else None
+
+
+def _day(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
