@@ -50,6 +50,7 @@ urlpatterns = [
     path("panel/services/", include("rendez.web.panel.services.urls")),
     path("panel/staff/", include("rendez.web.panel.staff.urls")),
     path("panel/calendar/", include("rendez.web.panel.calendar.urls")),
+    path("panel/customers/", include("rendez.web.panel.customers.urls")),
     path("panel/settings/", include("rendez.web.panel.settings.urls")),
     path("panel/api-keys/", include("rendez.web.panel.apikeys")),
     path("panel/messages/", include("rendez.web.panel.messages.urls")),
