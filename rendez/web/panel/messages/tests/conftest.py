@@ -11,6 +11,7 @@ from rendez.web.panel.tests.conftest import (  # noqa: F401 - fixtures
     dora_client,
     dora_user,
     fast_passwords,
+    monday,
     olga,
     olga_client,
 )

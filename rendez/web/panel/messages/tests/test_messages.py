@@ -3,6 +3,8 @@ re-run through the jobs app; other tenants, staff and POSTs without CSRF refused
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -44,7 +46,7 @@ def dead(payload: dict, kind: str = "notifications.booking_event") -> Job:
 
 @pytest.fixture
 def booking(consultation, dora, monday):
-    return book(consultation, dora, berlin(monday, 10), "Charlie")
+    return book(consultation, dora, berlin(monday, 10), "Charlie", now=berlin(monday, 6) - timedelta(days=7))
 
 
 def test_an_admin_creates_a_workflow(ada_client, alice):
