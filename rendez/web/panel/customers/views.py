@@ -126,7 +126,10 @@ def _slots_context(panel: Panel, query, zone: ZoneInfo) -> dict:
     )
     found = find_slots(service, [staff], window, timezone.now()) if offered else []
     context["times"] = [
-        {"value": slot.start.isoformat(), "label": slot.start.astimezone(zone).strftime("%H:%M")}
+        {
+            "value": slot.start.astimezone(zone).isoformat(),
+            "label": slot.start.astimezone(zone).strftime("%H:%M"),
+        }
         for _, slot in found
     ]
     context["not_offered"] = not offered

@@ -12,7 +12,7 @@ from rendez.scheduling.models import Booking
 from rendez.web.panel.tests.conftest import berlin, make_meeting, signed_in
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def _url(appointment, rest: str = "") -> str:
@@ -24,7 +24,7 @@ def _trigger(response) -> dict:
 
 
 def test_the_drawer_fragment_posts_its_forms_with_htmx_and_the_page_does_not(ada_client, doras_appointment):
-    fragment = ada_client.get(_url(doras_appointment), **HTMX).content.decode()
+    fragment = ada_client.get(_url(doras_appointment), headers=HTMX).content.decode()
     booking = doras_appointment.bookings.get()
     assert f'hx-post="{_url(doras_appointment, f"bookings/{booking.pk}/cancel/")}"' in fragment
     assert 'hx-target="closest article.details"' in fragment
@@ -34,7 +34,7 @@ def test_the_drawer_fragment_posts_its_forms_with_htmx_and_the_page_does_not(ada
 
 def test_cancel_from_the_drawer_answers_with_the_refreshed_fragment(ada_client, doras_appointment):
     booking = doras_appointment.bookings.get()
-    response = ada_client.post(_url(doras_appointment, f"bookings/{booking.pk}/cancel/"), **HTMX)
+    response = ada_client.post(_url(doras_appointment, f"bookings/{booking.pk}/cancel/"), headers=HTMX)
     assert response.status_code == 200
     body = response.content.decode()
     assert "<html" not in body and "Cancelled" in body and "booking is now cancelled." in body
@@ -48,7 +48,7 @@ def test_cancel_from_the_drawer_answers_with_the_refreshed_fragment(ada_client, 
 def test_a_refusal_in_the_drawer_is_swapped_in_with_its_words(dora_client, doras_appointment):
     booking = doras_appointment.bookings.get()
     response = dora_client.post(
-        _url(doras_appointment, f"bookings/{booking.pk}/status/"), {"status": "completed"}, **HTMX
+        _url(doras_appointment, f"bookings/{booking.pk}/status/"), {"status": "completed"}, headers=HTMX
     )
     assert response.status_code == 200 and "HX-Trigger" not in response
     assert "can be marked completed only once its appointment has begun" in response.content.decode()
@@ -56,14 +56,14 @@ def test_a_refusal_in_the_drawer_is_swapped_in_with_its_words(dora_client, doras
 
 def test_reschedule_and_retry_from_the_drawer(ada_client, dora, doras_appointment, monday):
     response = ada_client.post(
-        _url(doras_appointment, "reschedule/"), {"start": f"{monday}T14:00", "staff": dora.pk}, **HTMX
+        _url(doras_appointment, "reschedule/"), {"start": f"{monday}T14:00", "staff": dora.pk}, headers=HTMX
     )
     assert response.status_code == 200 and "14:00" in response.content.decode()
     assert _trigger(response)["appointment-changed"]["id"] == doras_appointment.pk
     doras_appointment.refresh_from_db()
     assert doras_appointment.start == berlin(monday, 14)
     make_meeting(doras_appointment, Meeting.State.FAILED, last_error="Zoom said no.")
-    retried = ada_client.post(_url(doras_appointment, "retry/"), **HTMX)
+    retried = ada_client.post(_url(doras_appointment, "retry/"), headers=HTMX)
     assert retried.status_code == 200 and "is being made again" in retried.content.decode()
 
 
@@ -79,13 +79,14 @@ def test_drawer_posts_are_refused_to_outsiders_and_without_csrf(
 ):
     booking = doras_appointment.bookings.get()
     url = _url(doras_appointment, f"bookings/{booking.pk}/cancel/")
-    assert olga_client.post(url, **HTMX).status_code == 404
+    assert olga_client.post(url, headers=HTMX).status_code == 404
     emils = emils_appointment.bookings.get()
     assert (
-        dora_client.post(_url(emils_appointment, f"bookings/{emils.pk}/cancel/"), **HTMX).status_code == 404
+        dora_client.post(_url(emils_appointment, f"bookings/{emils.pk}/cancel/"), headers=HTMX).status_code
+        == 404
     )
     no_token = signed_in(ada, alice, enforce_csrf_checks=True)
-    assert no_token.post(url, **HTMX).status_code == 403
+    assert no_token.post(url, headers=HTMX).status_code == 403
     booking.refresh_from_db()
     emils.refresh_from_db()
     assert booking.status == emils.status == Booking.Status.CONFIRMED

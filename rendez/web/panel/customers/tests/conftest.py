@@ -1,0 +1,19 @@
+"""The panel's personas (Ada admin of alice, Dora staff, Olga of bob) and their appointments."""
+
+from __future__ import annotations
+
+from rendez.scheduling.tests.conftest import alice, bob, consultation, dora  # noqa: F401 - fixtures
+from rendez.web.panel.tests.conftest import (  # noqa: F401 - fixtures
+    ada,
+    ada_client,
+    clear_cache,
+    dora_client,
+    dora_user,
+    doras_appointment,
+    emil,
+    emils_appointment,
+    fast_passwords,
+    monday,
+    olga,
+    olga_client,
+)

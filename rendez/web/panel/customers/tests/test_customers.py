@@ -1,0 +1,145 @@
+"""Customers in the panel: the list and its search, a customer's bookings, booking from the panel through
+`services.book` with free times from `find_slots`; staff, other tenants and CSRF-less posts refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from rendez.scheduling.models import Appointment, Booking, Customer
+from rendez.scheduling.tests.factories import book
+from rendez.web.panel.tests.conftest import berlin, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(consultation, dora, monday, hour: int, **fields) -> dict:
+    data = {
+        "service": consultation.pk,
+        "staff": dora.pk,
+        "date": monday.isoformat(),
+        "start": berlin(monday, hour).isoformat(),
+        "email": "charlie@example.com",
+        "name": "",
+        "phone": "",
+        "notes": "",
+    }
+    data.update(fields)
+    return data
+
+
+def test_the_list_searches_by_name_and_email(ada_client, doras_appointment, emils_appointment):
+    body = ada_client.get("/panel/customers/").content.decode()
+    assert "Charlie" in body and "Grace" in body and "charlie@example.com" in body
+    by_name = ada_client.get("/panel/customers/", {"q": "gra"}).content.decode()
+    assert "Grace" in by_name and "Charlie" not in by_name
+    by_email = ada_client.get("/panel/customers/", {"q": "CHARLIE@"}).content.decode()
+    assert "Charlie" in by_email and "Grace" not in by_email
+    assert 'href="/panel/customers/"' in body and ">Customers</a>" in body
+
+
+def test_a_customer_page_splits_upcoming_and_past_with_links(
+    ada_client, consultation, dora, doras_appointment, monday
+):
+    past = book(
+        consultation,
+        dora,
+        berlin(monday, 10) - timedelta(days=28),
+        now=berlin(monday, 6) - timedelta(days=35),
+    )
+    Appointment.objects.filter(pk=past.appointment_id).update(
+        start=timezone.now() - timedelta(days=3), end=timezone.now() - timedelta(days=3, minutes=-30)
+    )
+    charlie = Customer.objects.get(email="charlie@example.com")
+    body = ada_client.get(f"/panel/customers/{charlie.pk}/").content.decode()
+    upcoming, _, earlier = body.partition('id="past-title"')
+    assert f'href="/panel/appointments/{doras_appointment.pk}/"' in upcoming
+    assert f'href="/panel/appointments/{past.appointment_id}/"' in earlier
+    assert f'href="/panel/customers/book/?customer={charlie.pk}"' in body
+
+
+def test_staff_and_other_tenants_are_refused(
+    dora_client, olga_client, doras_appointment, consultation, dora, monday
+):
+    charlie = Customer.objects.get(email="charlie@example.com")
+    for url in ("/panel/customers/", f"/panel/customers/{charlie.pk}/", "/panel/customers/book/"):
+        assert dora_client.get(url).status_code == 404
+    assert (
+        dora_client.post("/panel/customers/book/", _form(consultation, dora, monday, 14)).status_code == 404
+    )
+    assert olga_client.get(f"/panel/customers/{charlie.pk}/").status_code == 404
+    assert "Charlie" not in olga_client.get("/panel/customers/").content.decode()
+    # Olga naming alice's service and staff: not among her choices, nothing booked.
+    refused = olga_client.post("/panel/customers/book/", _form(consultation, dora, monday, 14, name="X"))
+    assert refused.status_code == 400
+    slots = olga_client.get("/panel/customers/book/slots/", _form(consultation, dora, monday, 14))
+    assert "14:00" not in slots.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_the_slots_fragment_lists_free_times_in_the_tenants_zone(
+    ada_client, consultation, dora, doras_appointment, monday
+):
+    body = ada_client.get(
+        "/panel/customers/book/slots/",
+        {"service": consultation.pk, "staff": dora.pk, "date": monday.isoformat()},
+    ).content.decode()
+    assert "Europe/Berlin" in body and "<html" not in body
+    assert f'value="{berlin(monday, 9).isoformat()}"' in body
+    assert f'value="{berlin(monday, 10).isoformat()}"' not in body  # Charlie's
+
+
+def test_booking_an_existing_customer_by_email_keeps_their_details(
+    ada_client, consultation, dora, doras_appointment, monday
+):
+    response = ada_client.post(
+        "/panel/customers/book/", _form(consultation, dora, monday, 14, name="Someone Else")
+    )
+    booking = Booking.objects.exclude(appointment=doras_appointment).get()
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/panel/appointments/{booking.appointment_id}/"
+    )
+    assert booking.customer.name == "Charlie" and Customer.objects.count() == 1
+    assert booking.appointment.start == berlin(monday, 14)
+
+
+def test_a_new_customer_needs_a_name_and_is_then_booked(ada_client, consultation, dora, monday):
+    nameless = ada_client.post(
+        "/panel/customers/book/", _form(consultation, dora, monday, 14, email="new@example.com")
+    )
+    assert nameless.status_code == 400 and "give the new customer" in nameless.content.decode()
+    assert not Booking.objects.exists()
+    named = ada_client.post(
+        "/panel/customers/book/", _form(consultation, dora, monday, 14, email="new@example.com", name="Nina")
+    )
+    assert named.status_code == 302
+    assert Booking.objects.get().customer.name == "Nina"
+
+
+def test_refusals_are_shown_in_words(ada_client, consultation, dora, doras_appointment, monday):
+    taken = ada_client.post(
+        "/panel/customers/book/", _form(consultation, dora, monday, 10, email="z@example.com", name="Z")
+    )
+    assert taken.status_code == 409 and 'class="errorlist"' in taken.content.decode()
+    closed = ada_client.post(
+        "/panel/customers/book/", _form(consultation, dora, monday, 20, email="z@example.com", name="Z")
+    )
+    assert closed.status_code in (400, 409) and 'class="errorlist"' in closed.content.decode()
+    no_time = ada_client.post("/panel/customers/book/", _form(consultation, dora, monday, 14, start=""))
+    assert no_time.status_code == 400 and "Pick one of the free times." in no_time.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_booking_without_a_csrf_token_is_refused(ada, alice, consultation, dora, monday):
+    client = signed_in(ada, alice, enforce_csrf_checks=True)
+    assert client.post("/panel/customers/book/", _form(consultation, dora, monday, 14)).status_code == 403
+    assert not Booking.objects.exists()
+
+
+def test_the_book_page_prefills_the_customer(ada_client, doras_appointment):
+    charlie = Customer.objects.get(email="charlie@example.com")
+    body = ada_client.get("/panel/customers/book/", {"customer": charlie.pk}).content.decode()
+    assert 'value="charlie@example.com"' in body and 'hx-get="/panel/customers/book/slots/"' in body
