@@ -95,7 +95,7 @@ class Input(Schema):
         return value
 
 
-def _patch_schema(nullable: frozenset[str] = frozenset()):
+def patch_schema(nullable: frozenset[str] = frozenset()):
     """A PATCH body leaves out what does not change; `null` is no way to say that, except for `nullable`
     fields."""
 
@@ -133,7 +133,7 @@ class StaffIn(Input):
 
 
 class StaffPatch(Input):
-    model_config = _patch_schema()
+    model_config = patch_schema()
 
     name: str | None = Field(None, min_length=1, max_length=200)
     email: EmailStr | Literal[""] | None = None
@@ -250,7 +250,7 @@ class ServiceIn(Input):
 
 
 class ServicePatch(Input):
-    model_config = _patch_schema(nullable=frozenset({"slot_interval_minutes"}))
+    model_config = patch_schema(nullable=frozenset({"slot_interval_minutes"}))
 
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None

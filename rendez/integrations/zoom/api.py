@@ -13,8 +13,7 @@ from pydantic import StrictBool
 
 from rendez.api.auth import tenant_of
 from rendez.api.errors import ApiError, error_responses
-from rendez.api.schemas import Input
-from rendez.api.schemas import _patch_schema as patch_schema
+from rendez.api.schemas import Input, patch_schema
 from rendez.integrations.zoom import access, conf, connections, oauth, states, tenant_settings
 from rendez.integrations.zoom.errors import ConnectionUnusable, OAuthGrantError, ZoomAPIError, ZoomError
 from rendez.integrations.zoom.models import Connection, Mode

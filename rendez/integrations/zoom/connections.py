@@ -17,7 +17,7 @@ from rendez import jobs
 from rendez.integrations.zoom import health, oauth, tokens
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.errors import ZoomError
-from rendez.integrations.zoom.models import TENANT_MODES, Connection, Mode, StaffMapping
+from rendez.integrations.zoom.models import Connection, Mode, StaffMapping
 from rendez.integrations.zoom.schemas import Me, TokenGrant, ZoomUser
 from rendez.integrations.zoom.states import Connect
 from rendez.lib import vault
@@ -308,7 +308,3 @@ def resync_upcoming(staff_ids: list[int]) -> int:
         events.appointment_changed(appointment)
         count += 1
     return count
-
-
-def is_tenant_mode(mode: str) -> bool:
-    return mode in TENANT_MODES

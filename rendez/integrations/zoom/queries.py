@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from rendez.integrations.zoom.models import Connection
 from rendez.tenants.models import Tenant
@@ -15,3 +16,15 @@ def connections_needing_reconnect(tenant: Tenant) -> QuerySet[Connection]:
         .select_related("staff")
         .order_by("pk")
     )
+
+
+def connection_count(status: str) -> Coalesce:
+    """For annotating a Tenant queryset: how many of each tenant's connections are in `status`."""
+    rows = (
+        Connection.objects.filter(tenant=OuterRef("pk"), status=status)
+        .order_by()
+        .values("tenant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from rendez.integrations.zoom import conf
+from rendez.integrations.zoom import queries as zoom_queries
 from rendez.integrations.zoom.checks import zoom_configuration
 from rendez.integrations.zoom.models import Connection
 from rendez.scheduling.models import Booking, Staff
@@ -35,8 +36,8 @@ def tenants() -> QuerySet[Tenant]:
         .annotate(
             staff_count=_count(Staff),
             booking_count=_count(Booking),
-            zoom_connected=_count(Connection, status=Connection.Status.CONNECTED),
-            zoom_broken=_count(Connection, status=Connection.Status.NEEDS_RECONNECT),
+            zoom_connected=zoom_queries.connection_count(Connection.Status.CONNECTED),
+            zoom_broken=zoom_queries.connection_count(Connection.Status.NEEDS_RECONNECT),
         )
         .order_by("name")
     )
