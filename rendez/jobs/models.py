@@ -33,6 +33,8 @@ class Job(models.Model):
     lease_owner = models.CharField(max_length=100, blank=True, default="")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
+    # The id of the web request (or job) that enqueued this one, carried into the worker's logs.
+    request_id = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)  # start of the latest attempt
     finished_at = models.DateTimeField(null=True, blank=True)  # set on succeeded, dead and cancelled
