@@ -43,7 +43,7 @@ def manage_url(booking: Booking) -> str:
 
 
 def start_meeting_url(appointment: Appointment) -> str:
-    return f"{settings.BASE_URL}/panel/appointments/{appointment.pk}/start-meeting"
+    return f"{settings.BASE_URL}/panel/appointments/{appointment.pk}/start-meeting/"
 
 
 def shortcode_values(

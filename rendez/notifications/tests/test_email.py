@@ -185,7 +185,7 @@ def test_staff_get_a_rendez_link_that_starts_the_meeting(smtp, tenant, zoom_serv
     appointment_id = booking.appointment_id
     assert (
         plain_text(message).strip()
-        == f"Start: https://rendez.test/panel/appointments/{appointment_id}/start-meeting"
+        == f"Start: https://rendez.test/panel/appointments/{appointment_id}/start-meeting/"
     )
 
 

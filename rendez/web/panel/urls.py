@@ -56,7 +56,7 @@ urlpatterns = [
     path("panel/messages/", include("rendez.web.panel.messages.urls")),
     path("panel/appointments/", views.appointments, name="appointments"),
     path("panel/appointments/<int:appointment_id>/", views.appointment, name="appointment"),
-    path("panel/appointments/<int:appointment_id>/start/", views.start_meeting, name="start_meeting"),
+    path("panel/appointments/<int:appointment_id>/start-meeting/", views.start_meeting, name="start_meeting"),
     path("panel/appointments/<int:appointment_id>/retry/", views.retry_meeting, name="retry_meeting"),
     path("panel/appointments/<int:appointment_id>/reschedule/", views.reschedule, name="reschedule"),
     path(

@@ -73,7 +73,7 @@ def test_the_details_show_the_meeting_with_start_and_no_retry_when_ready(ada_cli
     body = ada_client.get(_url(doras_appointment)).content.decode()
     assert "https://zoom.example/j/85746352413?pwd=abc" in body
     assert ">4821<" in body
-    assert f'href="{_url(doras_appointment, "start/")}" target="_blank" rel="noopener">START MEETING' in body
+    assert f'href="{_url(doras_appointment, "start-meeting/")}" target="_blank" rel="noopener">START MEETING' in body
     assert ">Retry<" not in body
 
 
@@ -95,7 +95,7 @@ def test_starting_a_meeting_that_is_not_ready_says_why(ada_client, doras_appoint
     make_meeting(
         doras_appointment, Meeting.State.FAILED, external_id="", join_url="", last_error="Zoom said no."
     )
-    response = ada_client.get(_url(doras_appointment, "start/"))
+    response = ada_client.get(_url(doras_appointment, "start-meeting/"))
     assert response.status_code == 409
     assert "The meeting is not ready to start: it is failed (Zoom said no.)." in response.content.decode()
 
@@ -167,7 +167,7 @@ def test_staff_cannot_move_their_appointment_to_someone_else(dora_client, emil, 
     ("method", "rest"),
     [
         ("get", ""),
-        ("get", "start/"),
+        ("get", "start-meeting/"),
         ("post", "retry/"),
         ("post", "reschedule/"),
         ("post", "bookings/{b}/cancel/"),
@@ -208,3 +208,16 @@ def test_the_panel_shell_links_only_pages_that_exist(ada_client, dora_client):
     assert "My appointments" in staff_nav and 'href="/panel/dashboard/"' not in staff_nav
     anonymous = Client()
     assert anonymous.get("/panel/dashboard/").status_code == 302
+
+
+def test_the_host_link_in_staff_messages_is_the_panels_start_view(client, doras_appointment):
+    from django.urls import resolve
+
+    from rendez.notifications.context import start_meeting_url
+
+    link = start_meeting_url(doras_appointment)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    assert resolve(f"/{path}").url_name == "start_meeting"
+    signed_out = client.get(f"/{path}")
+    assert signed_out.status_code == 302
+    assert signed_out["Location"].startswith("/login/?next=")
