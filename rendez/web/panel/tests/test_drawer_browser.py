@@ -1,4 +1,5 @@
-"""The calendar drawer in Chromium: an admin cancels a booking from the drawer and stays on the calendar."""
+"""The calendar drawer in Chromium: an admin cancels a booking from the drawer, stays on the calendar and sees the
+week redraw the event; Escape brings focus back to it."""
 
 from __future__ import annotations
 
@@ -30,3 +31,8 @@ def test_an_admin_cancels_from_the_week_drawer_and_stays_on_the_calendar(
     assert page.url == calendar
     assert page.get_by_role("heading", name="Calendar", exact=False).first.is_visible()
     assert doras_appointment.bookings.get().status == "cancelled"
+    # The week behind the drawer redrew itself: the event is struck through, no reload needed.
+    event = page.locator(f'button[data-appointment="{doras_appointment.pk}"]')
+    event.and_(page.locator(".event-cancelled")).wait_for()
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.dataset.appointment") == str(doras_appointment.pk)
