@@ -158,6 +158,17 @@ def free_slots(rules: SlotRules, calendar: Calendar, window: Interval, now: date
     return sorted(slots.values())
 
 
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
+def _seats_left_message(seats_left: int) -> str:
+    if seats_left == 0:
+        return "That time is fully booked."
+    seats = "1 seat is" if seats_left == 1 else f"{seats_left} seats are"
+    return f"Only {seats} left at that time."
+
+
 def check_request(rules: SlotRules, start: datetime, now: datetime, party_size: int = 1) -> Refusal | None:
     """The refusals that need no calendar: when `start` is, and how many come. Checked first, so a start years
     away is refused before any arithmetic on it could overflow."""
@@ -169,7 +180,7 @@ def check_request(rules: SlotRules, start: datetime, now: datetime, party_size: 
     if start > now + rules.horizon:
         return Refusal("too_far", f"This service can be booked at most {rules.horizon.days} days in advance.")
     if party_size > rules.capacity:
-        return Refusal("party_too_large", f"This service takes at most {rules.capacity} people per slot.")
+        return Refusal("party_too_large", f"This service takes at most {_people(rules.capacity)} per slot.")
     return None
 
 
@@ -184,7 +195,7 @@ def check_start(
     joinable = next((a for a in calendar.appointments if a.joinable and a.start == start), None)
     if joinable is not None:
         if joinable.seats_left < party_size:
-            return Refusal("full", f"Only {joinable.seats_left} seats are left at that time.")
+            return Refusal("full", _seats_left_message(joinable.seats_left))
         return Slot(joinable.start, joinable.end, joinable.seats_left)
 
     end = start + rules.duration

@@ -38,7 +38,9 @@ class BookingError(Exception):
 
     @classmethod
     def from_refusal(cls, refusal: Refusal) -> BookingError:
-        return cls(refusal.code, refusal.message, field="start", conflict=refusal.is_conflict)
+        # A party too big for the service is the party's fault, not the time's: clients show it on that field.
+        field = "party_size" if refusal.code == "party_too_large" else "start"
+        return cls(refusal.code, refusal.message, field=field, conflict=refusal.is_conflict)
 
 
 @dataclass(frozen=True)
