@@ -6,6 +6,7 @@
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -22,7 +23,7 @@ from rendez.api.schemas import (
     StatusIn,
 )
 from rendez.conferencing import queries as meetings
-from rendez.scheduling import services
+from rendez.scheduling import services, timeline
 from rendez.scheduling.models import Appointment, Booking, Service, Staff
 from rendez.tenants.models import Tenant
 
@@ -76,17 +77,15 @@ def create_booking(request: HttpRequest, payload: BookingIn):
 @router.get("/bookings", response={200: list[BookingOut], **LIST_ERRORS}, tags=["bookings"])
 @paginate(Pages)
 def list_bookings(request: HttpRequest, filters: Query[BookingFilters]):
-    """Bookings, soonest first; dates filter on the appointment's start (UTC dates)."""
-    bookings = _bookings(tenant_of(request)).order_by("appointment__start", "pk")
+    """Bookings by their appointment's start: upcoming ones soonest first unless `when` asks for the past
+    (latest first) or all (earliest first); dates filter on the appointment's start (UTC dates)."""
+    bookings = timeline.bookings_in_time(tenant_of(request), timeline.When(filters.when), timezone.now())
+    bookings = timeline.starting_on_days(bookings, filters.date_from, filters.date_to)
     if filters.status:
         bookings = bookings.filter(status=filters.status)
-    if filters.date_from:
-        bookings = bookings.filter(appointment__start__date__gte=filters.date_from)
-    if filters.date_to:
-        bookings = bookings.filter(appointment__start__date__lte=filters.date_to)
     if filters.customer_email:
         bookings = bookings.filter(customer__email__iexact=filters.customer_email)
-    return bookings
+    return bookings.select_related(f"appointment__{meetings.RELATION}", "customer")
 
 
 @router.get("/bookings/{booking_id}", response={200: BookingOut, **ERRORS}, tags=["bookings"])

@@ -362,6 +362,11 @@ BookingStatus = Literal["pending", "confirmed", "cancelled", "rejected", "comple
 
 
 class BookingFilters(Input):
+    when: Literal["upcoming", "past", "all"] = Field(
+        "upcoming",
+        description="upcoming: appointments not ended yet, soonest first (the default); past: ended ones, "
+        "latest first; all: every booking, earliest first",
+    )
     status: BookingStatus | None = None
     date_from: IsoDate | None = Field(None, description="Appointments starting on or after this day (UTC)")
     date_to: IsoDate | None = Field(None, description="Appointments starting on or before this day (UTC)")

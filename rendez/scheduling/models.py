@@ -205,7 +205,11 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["start", "id"]
-        indexes = [models.Index(fields=["staff", "block_start", "block_end"], name="appointment_busy_idx")]
+        indexes = [
+            models.Index(fields=["staff", "block_start", "block_end"], name="appointment_busy_idx"),
+            # Tenant lists in time order (scheduling/timeline.py, the panel): a range of one tenant's rows.
+            models.Index(fields=["tenant", "start"], name="appointment_tenant_start_idx"),
+        ]
         constraints = [
             # A last line of defence behind the staff lock: one live appointment per staff member and start.
             models.UniqueConstraint(
