@@ -11,23 +11,31 @@ from pathlib import Path
 import dj_database_url
 from cryptography.fernet import Fernet
 
-from rendez.lib.env import env_bool, env_int, env_list, env_str, persisted_secret
+from rendez.lib.env import env_bool, env_int, env_list, env_str, private_dir, private_file, secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RENDEZ_VAR_DIR", str(BASE_DIR / "var")))
+# Owner-only when Rendez creates it: it holds the SQLite database, development secrets and mail.
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 DEBUG = env_bool("RENDEZ_DEBUG", False)
-SECRET_KEY = persisted_secret("RENDEZ_SECRET_KEY", VAR_DIR / "secret_key")
-# Comma separated Fernet keys; the first encrypts, all decrypt (rotation).
-# A development key is generated once.
-ENCRYPTION_KEYS = env_list("RENDEZ_ENCRYPTION_KEYS") or [
-    persisted_secret(
-        "RENDEZ_ENCRYPTION_KEYS", VAR_DIR / "encryption_key", lambda: Fernet.generate_key().decode()
-    )
-]
-
 PORT = env_int("PORT", 8000)
 BASE_URL = env_str("RENDEZ_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+# Not debugging and served over https: a production install. It must be given its secrets, and gets secure
+# transport settings by default (below).
+PRODUCTION = not DEBUG and BASE_URL.startswith("https://")
+
+SECRET_KEY = secret("RENDEZ_SECRET_KEY", VAR_DIR / "secret_key", may_generate=not PRODUCTION)
+# Comma separated Fernet keys; the first encrypts, all decrypt (rotation).
+# In development a key is generated once into var/.
+ENCRYPTION_KEYS = env_list("RENDEZ_ENCRYPTION_KEYS") or [
+    secret(
+        "RENDEZ_ENCRYPTION_KEYS",
+        VAR_DIR / "encryption_key",
+        generate=lambda: Fernet.generate_key().decode(),
+        may_generate=not PRODUCTION,
+    )
+]
 ALLOWED_HOSTS = env_list("RENDEZ_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("RENDEZ_CSRF_TRUSTED_ORIGINS", [BASE_URL])
 
@@ -51,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later middleware logs with the request id, and the timing covers them all.
+    "rendez.observability.middleware.RequestObservation",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +103,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["NAME"] != ":memory:":
+        # Created owner-only before SQLite would create it with the umask's (world-readable) mode; its -wal
+        # and -shm files take the database file's mode.
+        private_file(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -127,7 +141,7 @@ if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
     EMAIL_BACKEND = "rendez.notifications.mail.EmlFileBackend"
-    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+    EMAIL_FILE_PATH = str(private_dir(VAR_DIR / "mail"))
 
 # Zoom. ZOOM_EMULATOR=1 mounts the emulator under /_zoom/ and points Rendez at it.
 ZOOM_EMULATOR = env_bool("ZOOM_EMULATOR", False)
@@ -161,14 +175,32 @@ DEMO_API_KEY = env_str("RENDEZ_DEMO_API_KEY")
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Logs: one JSON object per line (readable lines under DEBUG), with the request id (docs/observability.md).
+LOGGING_CONFIG = "rendez.observability.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "rendez": {"()": "rendez.observability.logs.formatter", "renderer": "console" if DEBUG else "json"}
+    },
+    "filters": {"paths_as_routes": {"()": "rendez.observability.logs.PathsAsRoutes"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "rendez"}},
     "root": {"handlers": ["console"], "level": env_str("RENDEZ_LOG_LEVEL", "INFO")},
-    # httpx2 logs every request's full URL at INFO; our own Zoom client logs what is safe to log instead.
-    "loggers": {"django.server": {"level": "WARNING"}, "httpx2": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler would print its lines a second time, unformatted.
+        "django": {"level": "INFO"},
+        # Their warnings name the request path, which may hold a booking's manage token.
+        "django.request": {"filters": ["paths_as_routes"]},
+        "django.security.csrf": {"filters": ["paths_as_routes"]},
+        "django.server": {"level": "WARNING"},
+        # httpx2 logs every request's full URL at INFO; our own Zoom client logs what is safe to log instead.
+        "httpx2": {"level": "WARNING"},
+    },
 }
+# Who may read /metrics: a bearer token; unset, nobody unless DEBUG is on.
+METRICS_TOKEN = env_str("RENDEZ_METRICS_TOKEN")
+# /readyz fails when due jobs waited this long and no worker started any.
+READYZ_MAX_QUEUE_LAG = env_int("RENDEZ_READYZ_MAX_QUEUE_LAG", 300)
 
 # Static files are served by WhiteNoise straight from the apps' folders: no collectstatic step for `make run`.
 WHITENOISE_USE_FINDERS = True
