@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rendez.conferencing.queries import meeting_coming, meeting_view
 from rendez.notifications.context import manage_url
 from rendez.notifications.ics import build_invitation
-from rendez.scheduling import services
+from rendez.scheduling.any_staff import book_first_free
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking, Service, Staff
@@ -95,7 +95,7 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
         name=data["name"], email=data["email"], phone=data["phone"], timezone=str(zone)
     )
     try:
-        booking = _book(service, candidates, data["start"], customer)
+        booking = book_first_free(service, candidates, data["start"], customer)
     except BookingError as error:
         if error.conflict:
             day = data["start"].astimezone(zone).date().isoformat()
@@ -262,24 +262,6 @@ def _time_url(tenant: Tenant, service: Service, query) -> str:
 
 
 # --- booking ----------------------------------------------------------------------------------------------
-
-
-def _book(service: Service, candidates: list[Staff], start: datetime, customer: CustomerDetails) -> Booking:
-    """Book `start` with the first candidate free then. With nobody free, the first candidate's refusal says
-    why (taken, too soon, in the past); a candidate taken in the meantime hands over to the next one."""
-    now = timezone.now()
-    window = Interval(start, start + timedelta(minutes=1))
-    free = [member for member, slot in find_slots(service, candidates, window, now) if slot.start == start]
-    refusal: BookingError | None = None
-    for member in free or candidates[:1]:
-        try:
-            return services.book(service=service, staff=member, start=start, customer=customer, now=now)
-        except BookingError as error:
-            if not error.conflict:
-                raise
-            refusal = error
-    assert refusal is not None
-    raise refusal
 
 
 def _details_page(

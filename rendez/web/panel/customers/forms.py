@@ -13,10 +13,20 @@ from rendez.tenants.models import Tenant
 
 class BookForm(forms.Form):
     service = forms.ModelChoiceField(label="Service", queryset=Service.objects.none())
-    staff = forms.ModelChoiceField(label="Staff member", queryset=Staff.objects.none())
+    staff = forms.ModelChoiceField(
+        label="Staff member", queryset=Staff.objects.none(), required=False, empty_label="Any available"
+    )
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     start = forms.CharField(
         label="Time", error_messages={"required": "Pick one of the free times."}, widget=forms.HiddenInput
+    )
+    party_size = forms.IntegerField(
+        label="Seats",
+        min_value=1,
+        max_value=1000,
+        initial=1,
+        required=False,
+        help_text="More than one for a group session that keeps places for several people.",
     )
     email = forms.EmailField(label="Customer's email", help_text="An existing customer is found by email.")
     name = forms.CharField(label="Name", max_length=200, required=False, help_text="Only for a new customer.")
@@ -31,6 +41,9 @@ class BookForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["service"]).queryset = services
         cast(forms.ModelChoiceField, self.fields["staff"]).queryset = staff
         self.customer: Customer | None = None
+
+    def clean_party_size(self) -> int:
+        return self.cleaned_data.get("party_size") or 1
 
     def clean_start(self) -> datetime:
         try:

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from rendez.scheduling import services
+from rendez.scheduling.any_staff import book_first_free
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking, Customer, Service, Staff
@@ -28,7 +29,7 @@ from rendez.web.panel.customers.forms import BookForm
 LIST_LIMIT = 200
 M = TypeVar("M", Service, Staff)
 # BookingError fields named differently on the form.
-FORM_FIELD = {"start": "start", "staff_id": "staff", "service_id": "service"}
+FORM_FIELD = {"start": "start", "staff_id": "staff", "service_id": "service", "party_size": "party_size"}
 
 
 @panel_view(admin_only=True)
@@ -69,12 +70,16 @@ def customers_book(request: HttpRequest, panel: Panel) -> HttpResponse:
         return _book_page(request, panel, form, zone, status=400)
     data = form.cleaned_data
     customer = services.CustomerDetails(name=data["name"], email=data["email"], phone=data["phone"])
+    candidates = [data["staff"]] if data["staff"] else _offering(data["service"])
     try:
-        booking = services.book(
-            service=data["service"],
-            staff=data["staff"],
-            start=data["start"],
-            customer=customer,
+        if not candidates:
+            raise services.BookingError("not_offered", "Nobody offers this service yet.", field="service_id")
+        booking = book_first_free(
+            data["service"],
+            candidates,
+            data["start"],
+            customer,
+            party_size=data["party_size"],
             notes=data["notes"],
         )
     except services.BookingError as error:
@@ -117,23 +122,28 @@ def _slots_context(panel: Panel, query, zone: ZoneInfo) -> dict:
     staff = _of_tenant(Staff.objects.filter(tenant=panel.tenant, is_active=True), query.get("staff"))
     day = _day(query.get("date"))
     context: dict = {"zone": zone.key, "day": day, "chosen": str(query.get("start") or ""), "times": None}
-    if service is None or staff is None or day is None:
+    if service is None or day is None:
         return context
-    offered = service.staff.filter(pk=staff.pk).exists()
+    offering = _offering(service)
+    candidates = offering if staff is None else [member for member in offering if member.pk == staff.pk]
     window = Interval(
         datetime.combine(day, time.min, tzinfo=zone),
         datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
     )
-    found = find_slots(service, [staff], window, timezone.now()) if offered else []
+    found = find_slots(service, candidates, window, timezone.now()) if candidates else []
+    # With "any available", a time several staff members have free is offered once.
+    starts = sorted({slot.start for _, slot in found})
     context["times"] = [
-        {
-            "value": slot.start.astimezone(zone).isoformat(),
-            "label": slot.start.astimezone(zone).strftime("%H:%M"),
-        }
-        for _, slot in found
+        {"value": start.astimezone(zone).isoformat(), "label": start.astimezone(zone).strftime("%H:%M")}
+        for start in starts
     ]
-    context["not_offered"] = not offered
+    context["not_offered"] = not candidates
+    context["anyone"] = staff is None
     return context
+
+
+def _offering(service: Service) -> list[Staff]:
+    return list(service.staff.filter(is_active=True).order_by("name", "pk"))
 
 
 def _of_tenant(queryset: QuerySet[M], value) -> M | None:

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from rendez.scheduling.models import Appointment, Booking, Customer
-from rendez.scheduling.tests.factories import book
+from rendez.scheduling.tests.factories import book, make_service
 from rendez.web.panel.tests.conftest import berlin, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +143,38 @@ def test_the_book_page_prefills_the_customer(ada_client, doras_appointment):
     charlie = Customer.objects.get(email="charlie@example.com")
     body = ada_client.get("/panel/customers/book/", {"customer": charlie.pk}).content.decode()
     assert 'value="charlie@example.com"' in body and 'hx-get="/panel/customers/book/slots/"' in body
+
+
+def test_any_available_offers_a_time_once_and_books_whoever_is_free(
+    ada_client, consultation, dora, emil, doras_appointment, monday
+):
+    consultation.staff.add(emil)
+    slots = ada_client.get(
+        "/panel/customers/book/slots/", {"service": consultation.pk, "staff": "", "date": monday.isoformat()}
+    ).content.decode()
+    ten = f'value="{berlin(monday, 10).isoformat()}"'
+    assert slots.count(ten) == 1  # Dora is taken at ten, Emil is free: offered, once
+    assert slots.count(f'value="{berlin(monday, 9).isoformat()}"') == 1
+    response = ada_client.post(
+        "/panel/customers/book/",
+        _form(consultation, dora, monday, 10, staff="", email="nina@example.com", name="Nina"),
+    )
+    assert response.status_code == 302
+    assert Booking.objects.get(customer__email="nina@example.com").appointment.staff == emil
+
+
+def test_seats_book_several_places_of_a_group_session(ada_client, alice, dora, monday):
+    yoga = make_service(alice, dora, name="Yoga", duration_minutes=60, capacity=5, location_type="in_person")
+    response = ada_client.post(
+        "/panel/customers/book/",
+        _form(yoga, dora, monday, 14, email="nina@example.com", name="Nina", party_size=3),
+    )
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert booking.party_size == 3 and booking.appointment.seats_taken == 3
+    too_many = ada_client.post(
+        "/panel/customers/book/",
+        _form(yoga, dora, monday, 14, email="olaf@example.com", name="Olaf", party_size=3),
+    )
+    assert too_many.status_code == 409 and 'class="errorlist"' in too_many.content.decode()
+    assert Booking.objects.count() == 1
