@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rendez.api.urls import api
+from rendez.observability import views as observability
 from rendez.web import views as web
 
 urlpatterns = [
     path("", web.landing, name="landing"),
-    path("healthz", web.healthz, name="healthz"),
+    path("healthz", observability.healthz, name="healthz"),
+    path("readyz", observability.readyz, name="readyz"),
+    path("metrics", observability.metrics, name="metrics"),
     path("operator/", include("rendez.web.operator.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
