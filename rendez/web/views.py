@@ -1,10 +1,10 @@
-"""Public pages: the landing page and a health check."""
+"""Public pages: the landing page."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from rendez.tenants.models import Tenant
@@ -18,9 +18,3 @@ def landing(request: HttpRequest) -> HttpResponse:
         "zoom_api_base_url": settings.ZOOM_API_BASE_URL,
     }
     return render(request, "web/landing.html", context)
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})

@@ -19,13 +19,6 @@ def test_the_landing_page_says_what_is_running_and_links_the_api_docs(client):
     assert 'href="/api/v1/docs"' in body
 
 
-def test_the_health_check_touches_the_database(client):
-    response = client.get("/healthz")
-
-    assert response.status_code == 200
-    assert response.json()["status"] == "ok"
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_person_reaches_the_api_docs_from_the_landing_page(live_server, page):
