@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from rendez.jobs import conf, registry
 from rendez.jobs.models import Job
+from rendez.observability.context import current_request_id
 
 
 def enqueue(
@@ -47,6 +48,7 @@ def enqueue(
         "max_attempts": max_attempts or (spec.max_attempts if spec else None) or conf.default_max_attempts(),
         "run_after": run_after or now,
         "coalesce": coalesce,
+        "request_id": current_request_id(),
     }
     # No savepoint: the insert belongs to the caller's transaction; a savepoint costs two round trips.
     with transaction.atomic(savepoint=False):
