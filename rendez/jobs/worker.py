@@ -19,6 +19,7 @@ from django.db import DatabaseError, close_old_connections, connection, connecti
 from rendez.jobs import claims, conf, queue, registry
 from rendez.jobs.errors import PermanentError, Retry
 from rendez.jobs.models import Job
+from rendez.observability import context, metrics
 
 logger = logging.getLogger("rendez.jobs")
 
@@ -142,6 +143,7 @@ class Worker:
         if reaped := claims.reap_expired_leases():
             logger.warning("rendez.jobs: %d job(s) had an expired lease and were released", reaped)
 
+    @context.job_bound
     def _execute(self, job: Job) -> None:
         with self._lock:
             self._in_hand[job.lease_owner] = job.pk
@@ -163,6 +165,7 @@ class Worker:
             # Finishing a keyed job may unblock the next one of its key: let idle siblings look now.
             self._wake.set()
 
+    @metrics.times_jobs
     def _call_handler(self, job: Job) -> str:
         spec = registry.get_handler(job.kind)
         try:
