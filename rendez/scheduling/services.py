@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from rendez.observability import metrics
 from rendez.scheduling import events
 from rendez.scheduling.availability import Interval, Refusal, blocked_span, check_request, check_start
 from rendez.scheduling.calendars import load_calendars, rules_for
@@ -64,6 +65,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 AFTER_START_ONLY = frozenset({Status.COMPLETED, Status.NO_SHOW})
 
 
+@metrics.counts_bookings
 def book(
     *,
     service: Service,
