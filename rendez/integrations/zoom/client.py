@@ -25,6 +25,7 @@ from rendez.integrations.zoom.models import Connection
 from rendez.integrations.zoom.responses import Model, error_from, parse_model, tracking_id
 from rendez.integrations.zoom.schemas import UserPage, ZoomUser
 from rendez.lib import http
+from rendez.observability import metrics
 
 logger = logging.getLogger("rendez.zoom")
 
@@ -95,6 +96,7 @@ class ZoomClient:
                 raise_for_status=False,
             )
         except http.HTTPError as exc:
+            metrics.zoom_called(method, path, None, time.monotonic() - started)
             raise ZoomUnavailable(f"Zoom could not be reached for {method} {path} ({exc})") from None
         logger.info(
             "zoom %s %s -> %s in %.0f ms (tracking id %s)",
@@ -104,5 +106,6 @@ class ZoomClient:
             (time.monotonic() - started) * 1000,
             tracking_id(response) or "-",
         )
+        metrics.zoom_called(method, path, response.status_code, time.monotonic() - started)
         ratelimit.after_response(self.connection, category, response)
         return response

@@ -47,6 +47,7 @@ from django.db.models import F
 
 from rendez.integrations.zoom.errors import ZoomDailyCapReached, ZoomError, ZoomUnavailable
 from rendez.integrations.zoom.models import AccountPlan, Connection, HostDailyUsage, RateBucket
+from rendez.observability import metrics
 from rendez.integrations.zoom.responses import (
     DAILY_CAP_MESSAGE,
     read_error_body,
@@ -158,12 +159,14 @@ def acquire(connection: Connection, category: str, *, now: float | None = None) 
     wait = wait_for(take(key, category, limit, now=now), limit)
     if wait > MAX_WAIT:
         give_back(key, category)
+        metrics.zoom_rate_limit_refused(category)
         raise Throttled(
             f"Rendez holds back {category} requests to this Zoom account for {wait:.0f} s to stay within "
             "Zoom's limits",
             retry_after=wait,
         )
     if wait > 0:
+        metrics.zoom_rate_limit_waited(category, wait)
         time.sleep(wait)
     return wait
 
@@ -197,6 +200,7 @@ def pause(connection: Connection, category: str, seconds: float, *, now: float |
             [key, category, paused_tokens(seconds, limit), now, limit.capacity, limit.rate],
         )
     logger.info("zoom %s requests of account %s paused for %.1f s after a 429", category, key, seconds)
+    metrics.zoom_rate_limit_paused(category)
 
 
 def after_response(connection: Connection, category: str, response: httpx2.Response) -> None:

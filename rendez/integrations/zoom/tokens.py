@@ -22,6 +22,7 @@ from rendez.integrations.zoom import health, oauth
 from rendez.integrations.zoom.errors import ConnectionUnusable, OAuthGrantError
 from rendez.integrations.zoom.models import Connection, Mode
 from rendez.integrations.zoom.schemas import TokenGrant
+from rendez.observability import metrics
 
 logger = logging.getLogger("rendez.zoom")
 
@@ -98,9 +99,11 @@ def _renew(connection: Connection, rejected_token: str | None) -> str:
             )
         _copy_tokens(locked, connection)
     if broken is not None:
+        metrics.zoom_token_refreshed(connection.mode, "rejected")
         # Raised after the commit: the status change must outlive this failure.
         raise ConnectionUnusable(_unusable_message(connection)) from None
     logger.info("zoom token renewed for connection %s (%s)", connection.pk, connection.mode)
+    metrics.zoom_token_refreshed(connection.mode, "renewed")
     return connection.access_token
 
 
