@@ -47,13 +47,13 @@ from django.db.models import F
 
 from rendez.integrations.zoom.errors import ZoomDailyCapReached, ZoomError, ZoomUnavailable
 from rendez.integrations.zoom.models import AccountPlan, Connection, HostDailyUsage, RateBucket
-from rendez.observability import metrics
 from rendez.integrations.zoom.responses import (
     DAILY_CAP_MESSAGE,
     read_error_body,
     retry_after,
     seconds_until_utc_midnight,
 )
+from rendez.observability import metrics
 
 logger = logging.getLogger("rendez.zoom")
 
