@@ -62,3 +62,9 @@ class BookForm(forms.Form):
             if self.customer is None and not data.get("name"):
                 self.add_error("name", "No customer has this email yet: give the new customer's name.")
         return data
+
+
+class CustomerForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    email = forms.EmailField(label="Email", help_text="Messages about their bookings go here.")
+    phone = forms.CharField(label="Phone", max_length=40, required=False)

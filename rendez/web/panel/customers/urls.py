@@ -11,4 +11,5 @@ urlpatterns = [
     path("book/", views.customers_book, name="customers_book"),
     path("book/slots/", views.customers_slots, name="customers_slots"),
     path("<int:customer_id>/", views.customers_detail, name="customers_detail"),
+    path("<int:customer_id>/edit/", views.customers_edit, name="customers_edit"),
 ]

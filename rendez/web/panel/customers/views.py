@@ -1,9 +1,9 @@
 """Customers of the tenant (admins only): a list searched by name or email, a customer's upcoming and past
 bookings, and booking an appointment for a customer from the panel.
 
-Read-only for customers' own details: editing a customer needs a writer module in `scheduling` (as the catalog
-has), which does not exist yet. Bookings are made by `rendez.scheduling.services.book` only; free times come
-from `rendez.scheduling.calendars.find_slots`, in the tenant's zone, as on the public booking page.
+A customer's own details are corrected through `rendez.scheduling.customers`, their one writer. Bookings are
+made by `rendez.scheduling.services.book` only; free times come from `rendez.scheduling.calendars.find_slots`,
+in the tenant's zone, as on the public booking page.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from rendez.scheduling import services
+from rendez.scheduling import customers, services
 from rendez.scheduling.any_staff import book_first_free
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking, Customer, Service, Staff
 from rendez.web.panel.access import Panel, panel_view
-from rendez.web.panel.customers.forms import BookForm
+from rendez.web.panel.customers.forms import BookForm, CustomerForm
 
 LIST_LIMIT = 200
 M = TypeVar("M", Service, Staff)
@@ -57,6 +57,28 @@ def customers_detail(request: HttpRequest, panel: Panel, customer_id: int) -> Ht
         "past": bookings.filter(appointment__end__lte=now).order_by("-appointment__start", "-pk"),
     }
     return render(request, "panel/customers/detail.html", context)
+
+
+@panel_view(admin_only=True)
+def customers_edit(request: HttpRequest, panel: Panel, customer_id: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, tenant=panel.tenant, pk=customer_id)
+    if request.method != "POST":
+        form = CustomerForm(initial={"name": customer.name, "email": customer.email, "phone": customer.phone})
+        return render(
+            request, "panel/customers/edit.html", {"panel": panel, "customer": customer, "form": form}
+        )
+    form = CustomerForm(request.POST)
+    if form.is_valid():
+        try:
+            customers.update_customer(customer, **form.cleaned_data)
+        except customers.CustomerError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"{customer.name}'s details are saved.")
+            return redirect("panel:customers_detail", customer.pk)
+    customer.refresh_from_db()
+    context = {"panel": panel, "customer": customer, "form": form}
+    return render(request, "panel/customers/edit.html", context, status=400)
 
 
 @panel_view(admin_only=True)

@@ -178,3 +178,42 @@ def test_seats_book_several_places_of_a_group_session(ada_client, alice, dora, m
     )
     assert too_many.status_code == 409 and 'class="errorlist"' in too_many.content.decode()
     assert Booking.objects.count() == 1
+
+
+def test_an_admin_corrects_a_customers_details(ada_client, doras_appointment):
+    charlie = Customer.objects.get(email="charlie@example.com")
+    url = f"/panel/customers/{charlie.pk}/edit/"
+    assert 'value="Charlie"' in ada_client.get(url).content.decode()
+    saved = ada_client.post(url, {"name": "Charlie Brown", "email": "CB@Example.com", "phone": "+49 30 1234"})
+    assert saved.status_code == 302 and saved["Location"] == f"/panel/customers/{charlie.pk}/"
+    charlie.refresh_from_db()
+    assert (charlie.name, charlie.email, charlie.phone) == ("Charlie Brown", "cb@example.com", "+49 30 1234")
+    assert doras_appointment.bookings.get().customer.name == "Charlie Brown"
+
+
+def test_a_correction_cannot_take_another_customers_email_or_drop_the_name(
+    ada_client, alice, doras_appointment
+):
+    Customer.objects.create(tenant=alice, name="Nina", email="nina@example.com")
+    charlie = Customer.objects.get(email="charlie@example.com")
+    url = f"/panel/customers/{charlie.pk}/edit/"
+    taken = ada_client.post(url, {"name": "Charlie", "email": "nina@example.com", "phone": ""})
+    assert taken.status_code == 400
+    assert "Another customer already has the email nina@example.com." in taken.content.decode()
+    nameless = ada_client.post(url, {"name": "  ", "email": "charlie@example.com", "phone": ""})
+    assert nameless.status_code == 400 and 'class="errorlist"' in nameless.content.decode()
+    charlie.refresh_from_db()
+    assert (charlie.name, charlie.email) == ("Charlie", "charlie@example.com")
+
+
+def test_staff_outsiders_and_posts_without_csrf_cannot_edit_a_customer(
+    dora_client, olga_client, ada, alice, doras_appointment
+):
+    charlie = Customer.objects.get(email="charlie@example.com")
+    url = f"/panel/customers/{charlie.pk}/edit/"
+    change = {"name": "X", "email": "x@example.com", "phone": ""}
+    assert dora_client.get(url).status_code == 404 and dora_client.post(url, change).status_code == 404
+    assert olga_client.get(url).status_code == 404 and olga_client.post(url, change).status_code == 404
+    assert signed_in(ada, alice, enforce_csrf_checks=True).post(url, change).status_code == 403
+    charlie.refresh_from_db()
+    assert charlie.name == "Charlie"
