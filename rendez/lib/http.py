@@ -6,12 +6,19 @@ Every request Rendez makes to another system (Zoom, Twilio, Telegram, customers'
 
     response = http.request("POST", url, data={...}, auth=(sid, token))
 
-A target whose host resolves to a private, loopback, link-local or otherwise non-public address is refused
-unless
-the host is listed in `settings.HTTP_TRUSTED_HOSTS` (the Zoom emulator on loopback, test fakes). Every
-address the
-host resolves to is checked, and the check runs for every request, redirects included, in the transport
-itself.
+A target whose host resolves to a private, loopback, link-local or otherwise non-public address is refused.
+Many URLs come from tenants (webhook recipients, a channel's base URL); letting them reach the host or its
+network would be a blind SSRF, so nothing private is trusted by default. Two ways exist to allow one:
+
+- `configured_base_url=`: a call site passes the installation's own setting its URL was built from (the Zoom
+  client passes ZOOM_API_BASE_URL); requests to that origin may be private, because the operator configured it
+  so (the Zoom emulator on loopback). Never pass a URL that came from a tenant.
+- `settings.HTTP_TRUSTED_HOSTS` (RENDEZ_HTTP_TRUSTED_HOSTS, empty by default): `host` or `host:port` entries
+  every call may reach, tenants' webhooks included. Tests opt in here for their local receivers.
+
+Every address the host resolves to is checked, for every request (redirects included) in the transport
+itself, and the connection goes to the address that was checked, so a DNS answer that changes in between
+(rebinding) cannot reach a private address.
 
 Errors say whether trying again can help: `TransientHTTPError` (network trouble, timeouts, 408/425/429/5xx) or
 `PermanentHTTPError` (other 4xx, refused addresses). Tests swap the network for an `httpx2.MockTransport` with
@@ -73,55 +80,124 @@ class BlockedAddressError(PermanentHTTPError):
 
 
 def resolve(host: str, port: int) -> list[str]:
-    """Every address `host` resolves to."""
+    """Every address `host` resolves to, in the resolver's order of preference (IPv4 first where IPv6 has
+    no route)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise TransientHTTPError(f"cannot resolve {host}: {exc}") from exc
-    return sorted({str(info[4][0]) for info in infos})
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+# IPv6 ranges Python's `is_global` still counts as global: IPv4-compatible (deprecated, ::a.b.c.d), site-local
+# (deprecated) and the local-use NAT64 prefix (RFC 8215).
+_NON_PUBLIC_IPV6 = tuple(ipaddress.ip_network(net) for net in ("::/96", "fec0::/10", "64:ff9b:1::/48"))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = embedded_ipv4(ip)
+        if embedded is not None:
+            ip = embedded  # what the packet reaches in the end is the IPv4 address
+        elif any(ip in network for network in _NON_PUBLIC_IPV6):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
-def is_trusted_host(host: str) -> bool:
-    trusted = {name.strip().lower().strip("[]") for name in getattr(settings, "HTTP_TRUSTED_HOSTS", [])}
-    return host.lower().strip("[]") in trusted
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for: mapped (::ffff:a.b.c.d), 6to4 (2002::/16) or NAT64
+    (64:ff9b::/96). `64:ff9b::7f00:1` reaches 127.0.0.1 through a NAT64 gateway."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
-def check_target(url: httpx2.URL, resolver: Resolver = resolve) -> str | None:
-    """Raise `BlockedAddressError` unless `url` may be called: a trusted host, or one with only public
-    addresses. Returns the checked address to connect to (None for a trusted host, connected to by name)."""
+def is_trusted_host(host: str, port: int) -> bool:
+    """Whether `settings.HTTP_TRUSTED_HOSTS` lists `host` (any port) or `host:port`."""
+    host = host.lower().strip("[]")
+    for entry in getattr(settings, "HTTP_TRUSTED_HOSTS", []):
+        name, entry_port = _host_and_port(entry.strip().lower())
+        if name == host and entry_port in (None, port):
+            return True
+    return False
+
+
+def _host_and_port(entry: str) -> tuple[str, int | None]:
+    """`host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address, as (host, port or None)."""
+    if entry.startswith("["):
+        name, _, rest = entry[1:].partition("]")
+        return name, int(rest[1:]) if rest.startswith(":") else None
+    if entry.count(":") == 1:
+        name, _, port = entry.partition(":")
+        return name, int(port)
+    return entry, None
+
+
+def is_configured_origin(url: httpx2.URL, configured_base_url: str | None) -> bool:
+    """Whether `url` has the origin (scheme, host, port) of the installation's configured base URL."""
+    if not configured_base_url:
+        return False
+    base = httpx2.URL(configured_base_url)
+    return (url.scheme, url.host.lower(), _port(url)) == (base.scheme, base.host.lower(), _port(base))
+
+
+def _port(url: httpx2.URL) -> int:
+    return url.port or (443 if url.scheme == "https" else 80)
+
+
+def check_target(
+    url: httpx2.URL, resolver: Resolver = resolve, configured_base_url: str | None = None
+) -> str | None:
+    """Raise `BlockedAddressError` unless `url` may be called: a trusted host, the origin of the
+    installation's `configured_base_url`, or a host with only public addresses. Returns the checked address
+    to connect to (None for a trusted host or the configured origin, connected to by name)."""
     host = url.host
     if url.scheme not in ("http", "https"):
         raise BlockedAddressError(f"refusing {url.scheme!r} URL: only http and https are allowed")
     if not host:
         raise BlockedAddressError("refusing a URL without a host")
-    if is_trusted_host(host):
+    port = _port(url)
+    if is_trusted_host(host, port) or is_configured_origin(url, configured_base_url):
         return None
-    port = url.port or (443 if url.scheme == "https" else 80)
     addresses = resolver(host, port)
     for address in addresses:
         if not is_public_address(address):
-            raise BlockedAddressError(f"refusing {host}: it resolves to the non-public address {address}")
+            raise BlockedAddressError(_refusal(host, address))
     if not addresses:
         raise BlockedAddressError(f"refusing {host}: it resolves to no address")
     return addresses[0]
 
 
+def _refusal(host: str, address: str) -> str:
+    if host.strip("[]") == address:
+        return f"refusing the non-public address {address}: only public addresses may be called"
+    return (
+        f"refusing {host}: it resolves to the non-public address {address}; "
+        "only public addresses may be called"
+    )
+
+
 class GuardedTransport(httpx2.BaseTransport):
     """Checks each request's target before handing it to the real transport."""
 
-    def __init__(self, inner: httpx2.BaseTransport, resolver: Resolver = resolve) -> None:
+    def __init__(
+        self,
+        inner: httpx2.BaseTransport,
+        resolver: Resolver = resolve,
+        configured_base_url: str | None = None,
+    ) -> None:
         self.inner = inner
         self.resolver = resolver
+        self.configured_base_url = configured_base_url
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        address = check_target(request.url, self.resolver)
+        address = check_target(request.url, self.resolver, self.configured_base_url)
         if address is not None:
             # Connect to the address that was checked: resolving the name again would let a DNS answer that
             # changed in between (rebinding) reach a private address. Host header and TLS keep the name.
@@ -164,21 +240,33 @@ def timeout() -> httpx2.Timeout:
     return httpx2.Timeout(float(getattr(settings, "HTTP_TIMEOUT_SECONDS", 10.0)))
 
 
-def client(**kwargs: Any) -> httpx2.Client:
-    """A configured client; use it as a context manager. Keyword arguments go to `httpx2.Client`."""
+def client(*, configured_base_url: str | None = None, **kwargs: Any) -> httpx2.Client:
+    """A configured client; use it as a context manager. Keyword arguments go to `httpx2.Client`.
+
+    `configured_base_url`: the installation's setting the requests' URLs are built from; its origin may be on
+    a private network (module docstring). Never a URL that came from a tenant."""
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
-    transport = _transport_override or GuardedTransport(httpx2.HTTPTransport(verify=_ssl_context()))
+    transport = _transport_override or GuardedTransport(
+        httpx2.HTTPTransport(verify=_ssl_context()), configured_base_url=configured_base_url
+    )
     kwargs.setdefault("timeout", timeout())
     kwargs.setdefault("follow_redirects", False)
     return httpx2.Client(headers=headers, transport=transport, **kwargs)
 
 
-def request(method: str, url: str, *, raise_for_status: bool = True, **kwargs: Any) -> httpx2.Response:
+def request(
+    method: str,
+    url: str,
+    *,
+    raise_for_status: bool = True,
+    configured_base_url: str | None = None,
+    **kwargs: Any,
+) -> httpx2.Response:
     """Send one request. Network failures become `TransientHTTPError`; with `raise_for_status` (the default)
-    so do
-    retryable statuses, and other 4xx/5xx become `PermanentHTTPError`."""
+    so do retryable statuses, and other 4xx/5xx become `PermanentHTTPError`. `configured_base_url` as in
+    `client()`."""
     try:
-        with client() as http_client:
+        with client(configured_base_url=configured_base_url) as http_client:
             response = http_client.request(method, url, **kwargs)
             response.read()
     except HTTPError:

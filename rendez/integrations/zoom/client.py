@@ -94,6 +94,7 @@ class ZoomClient:
                 content=content,
                 headers=headers,
                 raise_for_status=False,
+                configured_base_url=conf.api_base_url(),  # may be the emulator on loopback
             )
         except http.HTTPError as exc:
             metrics.zoom_called(method, path, None, time.monotonic() - started)

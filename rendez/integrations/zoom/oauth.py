@@ -84,6 +84,7 @@ def _post(path: str, form: dict[str, str], credentials: tuple[str, str]) -> http
             auth=credentials,
             headers={"Accept": "application/json"},
             raise_for_status=False,
+            configured_base_url=conf.oauth_base_url(),  # may be the emulator on loopback
         )
     except http.HTTPError as exc:
         raise ZoomUnavailable(f"Zoom's OAuth service could not be reached ({exc})") from None
