@@ -1,11 +1,13 @@
-"""The calendar drawer in Chromium: an admin cancels a booking from the drawer, stays on the calendar and sees the
-week redraw the event; Escape brings focus back to it."""
+"""The calendar drawer in Chromium: an admin cancels or reschedules from the drawer, stays on the calendar and
+sees the week redraw the event; Escape brings focus back to it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from rendez.web.panel.tests.conftest import PASSWORD
+from rendez.web.panel.tests.conftest import PASSWORD, berlin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,3 +38,28 @@ def test_an_admin_cancels_from_the_week_drawer_and_stays_on_the_calendar(
     event.and_(page.locator(".event-cancelled")).wait_for()
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.dataset.appointment") == str(doras_appointment.pk)
+
+
+def test_an_admin_reschedules_from_the_drawer_and_the_event_moves_in_the_week(
+    live_server, page, ada, doras_appointment, monday
+):
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Email or username").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    page.goto(live_server.url + f"/panel/calendar/?date={monday.isoformat()}")
+    tuesday = monday + timedelta(days=1)
+    monday_cell = page.locator(".calendar-cell").nth(0)
+    tuesday_cell = page.locator(".calendar-cell").nth(1)
+    assert monday_cell.locator(f'button[data-appointment="{doras_appointment.pk}"]').count() == 1
+
+    monday_cell.locator(f'button[data-appointment="{doras_appointment.pk}"]').click()
+    drawer = page.get_by_role("dialog")
+    drawer.get_by_label("New start").fill(f"{tuesday.isoformat()}T14:00")
+    drawer.get_by_role("button", name="Move the appointment").click()
+    tuesday_cell.locator(f'button[data-appointment="{doras_appointment.pk}"]').wait_for()
+    assert "14:00–14:30" in tuesday_cell.inner_text()
+    assert monday_cell.locator(f'button[data-appointment="{doras_appointment.pk}"]').count() == 0
+    doras_appointment.refresh_from_db()
+    assert doras_appointment.start == berlin(tuesday, 14)
