@@ -123,3 +123,28 @@ def test_staff_start_their_meeting_on_the_emulator_as_host(
     assert host_page.url.startswith(zoom.base_url) and f"/s/{info.external_id}" in host_page.url
     host_page.locator('[data-testid="started"]').wait_for()
     assert "Maria Koch" in host_page.content()
+
+
+def test_staff_and_outsiders_reach_only_their_own_pages(
+    live_server, page, dora_user, dora, emil, olga, doras_appointment, emils_appointment
+):
+    _sign_in(page, live_server, "dora")
+    page.get_by_role("heading", name="My appointments").wait_for()
+    page.goto(live_server.url + "/panel/staff/me/")
+    assert page.get_by_role("heading", name="Zoom", exact=False).first.is_visible()
+    for path in (
+        f"/panel/staff/{emil.pk}/",
+        f"/panel/appointments/{emils_appointment.pk}/",
+        "/panel/settings/zoom/",
+    ):
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 404, path
+        assert page.get_by_text("Emil").count() == 0
+
+    page.context.clear_cookies()
+    _sign_in(page, live_server, "olga")
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    for path in (f"/panel/appointments/{doras_appointment.pk}/", f"/panel/staff/{dora.pk}/"):
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 404, path
+        assert page.get_by_text("Charlie").count() == 0
