@@ -55,7 +55,7 @@ def compose(
         tenant_name=booking.tenant.name,
         invitation=invitation,
         invitation_method=method,
-        message_key=f"rendez-delivery-{delivery.pk}",
+        message_id=delivery.message_id,
         data=webhook_data(delivery, workflow, booking, moment, values)
         if delivery.channel == Channel.WEBHOOK
         else {},

@@ -1,7 +1,13 @@
-"""An email backend for installs without SMTP: each message becomes one `.eml` file a person can open.
+"""Email plumbing besides the channel: the Message-ID every delivery gets when it is made, and an email
+backend for installs without SMTP.
 
-Django's file backend appends several messages to one `.log` file; mail clients open `.eml` files directly.
-Enable with `EMAIL_BACKEND = "rendez.notifications.mail.EmlFileBackend"` and `EMAIL_FILE_PATH`.
+The Message-ID is made with the delivery row, before any attempt, and every attempt sends that one: a worker
+killed after the SMTP server took a message but before the delivery was marked sent makes the next attempt
+send it again, and the receiver can tell the two copies are one message (docs/notifications.md, "Duplicates").
+
+The backend writes each message as one `.eml` file a person can open (Django's file backend appends several
+messages to one `.log` file; mail clients open `.eml` files directly). Enable with
+`EMAIL_BACKEND = "rendez.notifications.mail.EmlFileBackend"` and `EMAIL_FILE_PATH`.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import os
 import re
 import uuid
 from collections.abc import Sequence
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +25,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
+
+
+def new_message_id() -> str:
+    """A Message-ID unique across installations and database resets (RFC 5322 3.6.4), in the sender's domain.
+
+    Random rather than derived from the delivery's id: a staging and a production install sending from one
+    domain, or a database restored from a backup, would otherwise reuse ids, and receivers drop a message
+    whose id they have already seen."""
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    domain = address.rpartition("@")[2] or "rendez.localhost"
+    return f"<rendez.{uuid.uuid4().hex}@{domain}>"
 
 
 class EmlFileBackend(BaseEmailBackend):

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from rendez.jobs.models import Job
 from rendez.lib import vault
+from rendez.notifications.mail import new_message_id
 from rendez.scheduling.models import Booking, Staff
 from rendez.tenants.models import Tenant
 
@@ -150,6 +151,9 @@ class Delivery(models.Model):
     # the link is owed once the meeting is ready (cleared when that follow-up is made).
     link_follows = models.BooleanField(default=False)
     external_id = models.CharField(max_length=200, blank=True)
+    # The email's Message-ID (with its angle brackets), made with the row so that every attempt, including one
+    # after a crashed worker, sends the same and a receiver can drop the duplicate. Other channels ignore it.
+    message_id = models.CharField(max_length=250, default=new_message_id, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -20,8 +20,9 @@ class OutgoingMessage:
     # Emails: the calendar invitation and its iTIP method (REQUEST or CANCEL).
     invitation: bytes | None = None
     invitation_method: str = "REQUEST"
-    # Stable per delivery: an email keeps its Message-ID across retries, so a receiver can drop a duplicate.
-    message_key: str = ""
+    # Emails: the delivery's stored Message-ID, the same on every attempt so a receiver can drop a duplicate
+    # (empty: a fresh one is made, for messages that are not deliveries).
+    message_id: str = ""
     # Webhooks: the structured event sent as JSON beside the rendered text.
     data: dict[str, Any] = field(default_factory=dict)
 
