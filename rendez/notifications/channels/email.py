@@ -7,16 +7,22 @@ from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import SafeMIMEText
 from django.template.loader import render_to_string
 
 from rendez.notifications.channels.base import ChannelError, OutgoingMessage, VendorSettings
+
+# Used when EMAIL_TIMEOUT is unset (Django's default then waits forever): a hung SMTP server must fail the
+# attempt, which is retried, rather than hold a worker thread for good.
+DEFAULT_SMTP_TIMEOUT_SECONDS = 30.0
 
 
 class EmailTransport:
     def send(self, message: OutgoingMessage, vendor: VendorSettings) -> str:
         email = build_email(message)
+        timeout = getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_SMTP_TIMEOUT_SECONDS
         try:
-            with get_connection(fail_silently=False) as connection:
+            with get_connection(fail_silently=False, timeout=timeout) as connection:
                 connection.send_messages([email])
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
@@ -41,7 +47,7 @@ def build_email(message: OutgoingMessage) -> EmailMultiAlternatives:
         body=message.text,
         from_email=sender,
         to=[message.recipient],
-        headers={"Message-ID": _message_id(message, address.rpartition("@")[2])},
+        headers={"Message-ID": message.message_id or make_msgid(domain=address.rpartition("@")[2] or None)},
     )
     html = render_to_string(
         "notifications/email.html",
@@ -49,13 +55,16 @@ def build_email(message: OutgoingMessage) -> EmailMultiAlternatives:
     )
     email.attach_alternative(html, "text/html")
     if message.invitation is not None:
-        method = message.invitation_method
-        filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
-        email.attach(filename, message.invitation, f"text/calendar; charset=utf-8; method={method}")
+        email.attach(invitation_part(message.invitation, message.invitation_method))
     return email
 
 
-def _message_id(message: OutgoingMessage, domain: str) -> str:
-    if not message.message_key:
-        return make_msgid(domain=domain or None)
-    return f"<{message.message_key}@{domain or 'rendez.localhost'}>"
+def invitation_part(ics: bytes, method: str) -> SafeMIMEText:
+    """The `.ics` attachment: `text/calendar; charset="utf-8"; method=...` (calendar clients read the iTIP
+    method from the Content-Type). Built here because Django, given a content type that already names a
+    charset, appends its own and the header names it twice."""
+    part = SafeMIMEText(ics.decode(), "calendar", "utf-8")
+    part.set_param("method", method)
+    filename = "cancel.ics" if method == "CANCEL" else "invite.ics"
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part

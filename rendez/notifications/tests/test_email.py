@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,6 +67,19 @@ def test_it_emails_the_confirmation_with_text_html_and_invitation(smtp, tenant, 
     assert delivery.state == Delivery.State.SENT and delivery.attempts == 1
     assert delivery.body.startswith("Hi Carla Customer")
     assert delivery.external_id.startswith("<")
+
+
+def test_the_invitation_part_names_its_charset_once(smtp, tenant, service):
+    workflow(tenant, attach_invitation=True)
+    book(service, name="Zoë Customer")  # not ASCII: the charset matters
+
+    run_jobs()
+
+    [message] = smtp.to("carla@example.com")
+    _, part = invitation_of(message)
+    assert part["Content-Type"] == 'text/calendar; charset="utf-8"; method="REQUEST"'
+    assert part["Content-Disposition"] == 'attachment; filename="invite.ics"'
+    assert "Zoë Customer" in part.get_content().replace("\r\n ", "")  # unfolded
 
 
 def test_the_invitation_keeps_its_uid_bumps_sequence_and_cancels(smtp, tenant, service):
@@ -232,6 +246,20 @@ def test_a_retried_email_keeps_its_message_id(smtp, tenant, service):
 
     [refused] = smtp.refused
     [accepted] = smtp.to("carla@example.com")
-    assert accepted["Message-ID"] == refused["Message-ID"] == f"<rendez-delivery-{delivery.pk}@rendez.test>"
     delivery.refresh_from_db()
+    assert accepted["Message-ID"] == refused["Message-ID"] == delivery.message_id
+    assert re.fullmatch(r"<rendez\.[0-9a-f]{32}@rendez\.test>", delivery.message_id)
     assert delivery.state == Delivery.State.SENT and delivery.external_id == accepted["Message-ID"]
+
+
+
+def test_each_delivery_sends_its_own_stored_message_id_from_the_first_attempt(smtp, tenant, service):
+    workflow(tenant, to_staff=True)
+    book(service)
+    smtp.refusals.extend(["451 Try again later", "451 Try again later"])
+
+    run_jobs()
+
+    stored = {delivery.recipient: delivery.message_id for delivery in Delivery.objects.all()}
+    assert {message["To"]: message["Message-ID"] for message in smtp.refused} == stored
+    assert len(set(stored.values())) == 2
