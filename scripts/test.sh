@@ -7,11 +7,8 @@ BIN=.venv/bin
 PG_URL="${RENDEZ_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/rendez}"
 PYTEST_ARGS=(-q -p no:cacheprovider --create-db "$@")
 
-echo "== Rendez tests on SQLite =="
-env -u DATABASE_URL "$BIN/pytest" "${PYTEST_ARGS[@]}"
-
-echo "== Rendez tests on PostgreSQL ($PG_URL) =="
-if "$BIN/python" - "$PG_URL" <<'PY'
+postgres_reachable() {
+  "$BIN/python" - "$PG_URL" <<'PY'
 import sys, psycopg
 from urllib.parse import urlsplit, urlunsplit
 url = urlsplit(sys.argv[1])
@@ -21,7 +18,17 @@ except Exception as exc:
     print(f"PostgreSQL not reachable: {exc}", file=sys.stderr)
     sys.exit(1)
 PY
-then
+}
+
+# Asked first, so that the SQLite part's summary can say whether the PostgreSQL-only tests it leaves out run
+# next or not at all (conftest.py reads RENDEZ_TEST_POSTGRES_NEXT).
+if postgres_reachable; then POSTGRES_NEXT=1; else POSTGRES_NEXT=0; fi
+
+echo "== Rendez tests on SQLite =="
+env -u DATABASE_URL RENDEZ_TEST_POSTGRES_NEXT="$POSTGRES_NEXT" "$BIN/pytest" "${PYTEST_ARGS[@]}"
+
+echo "== Rendez tests on PostgreSQL ($PG_URL) =="
+if [ "$POSTGRES_NEXT" = 1 ]; then
   DATABASE_URL="$PG_URL" "$BIN/pytest" "${PYTEST_ARGS[@]}"
 else
   echo "PostgreSQL part SKIPPED: no PostgreSQL at $PG_URL (set RENDEZ_TEST_POSTGRES_URL to run it)."
