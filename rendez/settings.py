@@ -167,8 +167,9 @@ ZOOM_ACCOUNT_PLAN_DEFAULT = env_str("ZOOM_ACCOUNT_PLAN_DEFAULT", "pro").strip().
 # Meeting creates and updates Zoom takes per host user and UTC day (Zoom's figure; lower only for tests).
 ZOOM_DAILY_MEETING_WRITES_PER_HOST = env_int("ZOOM_DAILY_MEETING_WRITES_PER_HOST", 100)
 
-# Outbound HTTP: hosts on private addresses that may still be called (the emulator on loopback, test fakes).
-HTTP_TRUSTED_HOSTS = env_list("RENDEZ_HTTP_TRUSTED_HOSTS", ["127.0.0.1", "localhost"])
+# Outbound HTTP never calls private or loopback addresses, except the configured Zoom base URLs (the emulator)
+# and the `host` or `host:port` entries listed here, which every call may reach, tenants' webhooks included.
+HTTP_TRUSTED_HOSTS = env_list("RENDEZ_HTTP_TRUSTED_HOSTS")
 HTTP_TIMEOUT_SECONDS = float(env_str("RENDEZ_HTTP_TIMEOUT", "10"))
 
 DEMO_API_KEY = env_str("RENDEZ_DEMO_API_KEY")

@@ -233,10 +233,13 @@ class FakeVendor:
 
 
 @pytest.fixture
-def fake_vendor() -> Iterator[FakeVendor]:
+def fake_vendor(settings) -> Iterator[FakeVendor]:
+    """The vendor on a loopback port, which Rendez refuses to call unless told: the test opts in for this
+    port only, as an operator would with RENDEZ_HTTP_TRUSTED_HOSTS."""
     vendor = FakeVendor()
     server = make_server("127.0.0.1", 0, vendor, threaded=True)
     vendor.url = f"http://127.0.0.1:{server.server_port}"
+    settings.HTTP_TRUSTED_HOSTS = [f"127.0.0.1:{server.server_port}"]
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield vendor
