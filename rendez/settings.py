@@ -175,6 +175,9 @@ HTTP_TIMEOUT_SECONDS = float(env_str("RENDEZ_HTTP_TIMEOUT", "10"))
 DEMO_API_KEY = env_str("RENDEZ_DEMO_API_KEY")
 
 NINJA_PAGINATION_PER_PAGE = 50
+# No request Rendez takes comes near 1 MiB (the largest, a service with its staff or a message template, is a
+# few KiB): bigger bodies are refused before they are read into memory (the API answers 413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # Logs: one JSON object per line (readable lines under DEBUG), with the request id (docs/observability.md).
 LOGGING_CONFIG = "rendez.observability.logs.configure"
