@@ -15,15 +15,14 @@ import traceback
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import timedelta
-from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Now
+from django.db.models import F
 from django.utils import timezone
 
 from rendez.jobs import conf, registry
 from rendez.jobs.backoff import retry_delay
+from rendez.jobs.claim_sql import ClaimStatements, claim_statements
 from rendez.jobs.models import Job
 
 State = Job.State
@@ -32,83 +31,57 @@ LEASE_EXPIRED = (
 )
 
 
-class DatabaseNow(Now):
-    """The database's clock.
-
-    On SQLite, Django's `Now()` has millisecond precision while stored times have microseconds, so a job
-    enqueued a few microseconds ago would not be due until the next millisecond: pad to the millisecond's end.
-    """
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        template = "STRFTIME('%%%%Y-%%%%m-%%%%d %%%%H:%%%%M:%%%%f999', 'NOW')"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-
-def claimable(queues: Collection[str] | None = None) -> QuerySet[Job]:
-    """Due pending jobs that may start now, oldest first.
-
-    A keyed job waits while another job of its key is running, and while an older job of its key is pending
-    and either due or already attempted (retrying). A never-started job scheduled for later (a reminder) does
-    not hold its key before its time: otherwise one reminder would stall every later job of the same key for
-    days. Dead and cancelled jobs do not block.
-
-    "Now" is the database's clock, so workers on several machines agree on what is due.
-    """
-    now = DatabaseNow()
-    blockers = Job.objects.filter(key=OuterRef("key")).filter(
-        Q(state=State.RUNNING)
-        | (Q(state=State.PENDING, id__lt=OuterRef("id")) & (Q(run_after__lte=now) | Q(attempts__gt=0)))
-    )
-    jobs = Job.objects.filter(state=State.PENDING, run_after__lte=now, kind__in=registry.registered_kinds())
-    if queues is not None:
-        jobs = jobs.filter(queue__in=sorted(queues))
-    return jobs.filter(Q(key="") | ~Exists(blockers)).order_by("run_after", "id")
-
-
 def claim(queues: Collection[str] | None, lease_seconds: float) -> Job | None:
     """Take the next claimable job: mark it running under a fresh lease token and count the attempt.
 
+    Claimable: a pending job of a kind this process has a handler for, due by the database's clock, in one of
+    `queues` (None: any). A keyed job waits while another job of its key is running, and while an older job
+    of its key is pending and either due or already started (retrying). A never-started job scheduled for
+    later (a reminder) does not hold its key before its time. Dead and cancelled jobs do not block. The
+    oldest claimable job by (run_after, id) is taken.
+
     One statement committed on its own, so a claim costs one round trip:
-    `UPDATE ... WHERE id = (SELECT ... LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *`. The SELECT is
-    `claimable()` compiled by the ORM, so the rule lives in one place. (SQLite has no FOR UPDATE; its
-    single-statement UPDATE runs under the write lock.)
+    `UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING *` (claim_sql.py explains its
+    shape). SQLite has no FOR UPDATE; its single-statement UPDATE runs under the write lock.
     """
-    sql, pick, pick_params = _claim_sql(connection.vendor, frozenset(queues) if queues is not None else None)
-    if connection.vendor == "sqlite" and not _any_claimable(pick, pick_params):
+    statements = _statements(queues)
+    if statements is None:
+        return None
+    if connection.vendor == "sqlite" and _pick(statements) is None:
         return None
     now = timezone.now()
     expires = now + timedelta(seconds=lease_seconds)
     adapt = connection.ops.adapt_datetimefield_value
-    params = [State.RUNNING, _new_token(), adapt(expires), adapt(now), *pick_params, State.PENDING]
-    claimed = list(Job.objects.raw(sql, params))
+    params = [_new_token(), adapt(expires), adapt(now), *statements.pick_params]
+    claimed = list(Job.objects.raw(statements.update, params))
     return claimed[0] if claimed else None
 
 
-def _any_claimable(pick: str, params: tuple[Any, ...]) -> bool:
-    # A read before the UPDATE: on SQLite the UPDATE takes the single write lock, which an idle worker polling
-    # every second must not keep taking from the web requests.
+def next_claimable_id(queues: Collection[str] | None = None) -> int | None:
+    """The id of the job the next claim would take, without taking it."""
+    statements = _statements(queues)
+    return _pick(statements) if statements is not None else None
+
+
+def _pick(statements: ClaimStatements) -> int | None:
+    # On SQLite claim() reads before it updates: the UPDATE takes the single write lock, which an idle worker
+    # polling every second must not keep taking from the web requests.
     with connection.cursor() as cursor:
-        cursor.execute(pick, params)
-        return cursor.fetchone() is not None
+        cursor.execute(statements.pick, statements.pick_params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
-def _claim_sql(vendor: str, queues: frozenset[str] | None) -> tuple[str, str, tuple[object, ...]]:
-    return _compiled_claim_sql(vendor, queues, tuple(registry.registered_kinds()))
+def _statements(queues: Collection[str] | None) -> ClaimStatements | None:
+    kinds = tuple(registry.registered_kinds())
+    if not kinds or (queues is not None and not queues):
+        return None
+    return _cached_statements(connection.vendor, kinds, frozenset(queues) if queues is not None else None)
 
 
 @functools.cache
-def _compiled_claim_sql(
-    vendor: str, queues: frozenset[str] | None, kinds: tuple[str, ...]
-) -> tuple[str, str, tuple[object, ...]]:
-    # Compiled once per queue set and handler set: building the ORM query cost more than running it.
-    pick, pick_params = claimable(queues).values("id")[:1].query.sql_with_params()
-    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    sql = (
-        f"UPDATE {connection.ops.quote_name(Job._meta.db_table)} "
-        "SET state = %s, attempts = attempts + 1, lease_owner = %s, lease_expires_at = %s, started_at = %s "
-        f"WHERE id = ({pick}{lock}) AND state = %s RETURNING *"
-    )
-    return sql, pick, tuple(pick_params)
+def _cached_statements(vendor: str, kinds: tuple[str, ...], queues: frozenset[str] | None) -> ClaimStatements:
+    return claim_statements(vendor, kinds, queues)
 
 
 def renew_leases(tokens: Sequence[str], lease_seconds: float) -> int:
@@ -139,7 +112,9 @@ def reap_expired_leases() -> int:
 
 
 def record_success(job: Job) -> bool:
-    return _finish(job, state=State.SUCCEEDED, finished_at=timezone.now())
+    # The errors of earlier attempts are history once the job succeeded: a panel showing them would say
+    # something is wrong.
+    return _finish(job, state=State.SUCCEEDED, finished_at=timezone.now(), last_error="")
 
 
 def record_failure(
@@ -150,19 +125,21 @@ def record_failure(
     retry_after: float | None = None,
     consume_attempt: bool = True,
 ) -> str:
-    """Send the job back to pending with a delay, or to dead; returns the new state."""
+    """Send the job back to pending with a delay, or to dead; returns the new state.
+
+    `consume_attempt=False` (a deferral) gives this run's attempt back, so `attempts` counts the attempts
+    spent and never exceeds `max_attempts`.
+    """
     now = timezone.now()
     error = error_summary(exc)
-    # A deferral that does not consume an attempt widens the budget instead of un-counting the run, so
-    # `attempts` always says how many times the handler really ran.
-    max_attempts = job.max_attempts if consume_attempt else job.max_attempts + 1
-    if permanent or job.attempts >= max_attempts:
-        _finish(job, state=State.DEAD, finished_at=now, last_error=error, max_attempts=max_attempts)
+    attempts = job.attempts if consume_attempt else max(0, job.attempts - 1)
+    if permanent or attempts >= job.max_attempts:
+        _finish(job, state=State.DEAD, finished_at=now, last_error=error, attempts=attempts)
         return State.DEAD
     if retry_after is None:
-        retry_after = retry_delay(job.attempts, conf.backoff_base(), conf.backoff_max())
+        retry_after = retry_delay(attempts, conf.backoff_base(), conf.backoff_max())
     run_after = now + timedelta(seconds=max(0.0, retry_after))
-    _finish(job, state=State.PENDING, run_after=run_after, last_error=error, max_attempts=max_attempts)
+    _finish(job, state=State.PENDING, run_after=run_after, last_error=error, attempts=attempts)
     return State.PENDING
 
 

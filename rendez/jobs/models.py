@@ -25,6 +25,9 @@ class Job(models.Model):
     # Set at enqueue with coalesce=True: at most one such job per kind+key waits unstarted (unique index
     # below).
     coalesce = models.BooleanField(default=False)
+    # Attempts spent, the current one included: never more than max_attempts. A run that defers without
+    # spending an attempt (`Retry(consume_attempt=False)`) gives its attempt back; `started_at` says whether a
+    # job ever ran.
     attempts = models.PositiveIntegerField(default=0)
     max_attempts = models.PositiveIntegerField(default=8)
     run_after = models.DateTimeField()
@@ -41,8 +44,12 @@ class Job(models.Model):
 
     class Meta:
         indexes = [
-            # The claim: due pending jobs, oldest first.
-            models.Index(fields=["run_after", "id"], condition=Q(state="pending"), name="jobs_claim_idx"),
+            # The claim: per handled kind, due pending jobs oldest first (rendez/jobs/claim_sql.py). The kind
+            # leads so that jobs of kinds a worker does not handle are never read, run_after follows so
+            # that future-dated jobs lie beyond the range a claim reads.
+            models.Index(
+                fields=["kind", "run_after", "id"], condition=Q(state="pending"), name="jobs_claim_kind_idx"
+            ),
             # The per-key check of the claim ("is an older job of this key unfinished?"), and kind+key
             # lookups.
             models.Index(
@@ -53,11 +60,17 @@ class Job(models.Model):
             models.Index(fields=["lease_expires_at"], condition=Q(state="running"), name="jobs_lease_idx"),
             models.Index(fields=["lease_owner"], condition=Q(state="running"), name="jobs_lease_owner_idx"),
             models.Index(fields=["state", "id"], name="jobs_state_idx"),
+            # Pruning finished jobs past the retention period.
+            models.Index(
+                fields=["finished_at"],
+                condition=Q(state__in=["succeeded", "cancelled", "dead"]),
+                name="jobs_finished_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "key"],
-                condition=Q(state="pending", attempts=0, coalesce=True),
+                condition=Q(state="pending", started_at__isnull=True, coalesce=True),
                 name="jobs_one_coalescing_pending",
             )
         ]

@@ -121,7 +121,7 @@ def test_a_worker_killed_mid_job_loses_nothing_another_completes_it_once(
 
     job.refresh_from_db()
     assert job.attempts == 2
-    assert "lease expired" in job.last_error
+    assert job.last_error == ""  # the lost attempt's "lease expired" is history once it succeeded
     effects = (tmp_path / "effect").read_text().splitlines()
     assert effects == [f"{job.pk} attempt 2 pid {(tmp_path / 'started').read_text()}"]
 
