@@ -85,7 +85,14 @@ def messages_deliveries(request: HttpRequest, panel: Panel) -> HttpResponse:
     state = form.cleaned_data.get("state") if form.is_valid() else ""
     if state:
         found = found.filter(state=state)
-    context = {"panel": panel, "form": form, "deliveries": found.order_by("-created_at", "-id")[:RECENT]}
+    # Newest first, a page at a time: "older" continues below the last id shown (ids grow with time), so a
+    # page costs the same however long the history is.
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        found = found.filter(id__lt=int(before))
+    page = list(found.order_by("-id")[: RECENT + 1])
+    older = page[RECENT - 1].pk if len(page) > RECENT else None
+    context = {"panel": panel, "form": form, "deliveries": page[:RECENT], "older": older, "state": state}
     return render(request, "panel/messages/deliveries.html", context)
 
 

@@ -148,6 +148,25 @@ def test_the_deliveries_list_filters_by_status(ada_client, alice, bob, booking):
     assert "sent@example.com" not in page and "failed@example.com" in page
 
 
+def test_the_deliveries_list_pages_back_through_older_ones(ada_client, alice, booking, monkeypatch):
+    from rendez.web.panel.messages import views
+
+    monkeypatch.setattr(views, "RECENT", 2)
+    common = {"tenant": alice, "booking": booking, "event": "booking_created", "channel": "email"}
+    for n in range(5):
+        Delivery.objects.create(
+            **common, recipient_kind="customer", dedupe_key=f"k{n}", recipient=f"r{n}@example.com"
+        )
+    first = ada_client.get("/panel/messages/deliveries/").content.decode()
+    assert "r4@" in first and "r3@" in first and "r2@" not in first
+    older = first.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    second = ada_client.get("/panel/messages/deliveries/" + older).content.decode()
+    assert "r2@" in second and "r1@" in second and "r3@" not in second and "Newest" in second
+    last_link = second.split('rel="next" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    last = ada_client.get("/panel/messages/deliveries/" + last_link).content.decode()
+    assert "r0@" in last and 'rel="next"' not in last
+
+
 def test_a_dead_job_of_the_tenant_is_rerun(ada_client, alice, booking):
     job = dead({"booking_id": booking.pk})
     page = ada_client.get("/panel/messages/dead-jobs/").content.decode()
