@@ -73,7 +73,8 @@ def test_the_details_show_the_meeting_with_start_and_no_retry_when_ready(ada_cli
     body = ada_client.get(_url(doras_appointment)).content.decode()
     assert "https://zoom.example/j/85746352413?pwd=abc" in body
     assert ">4821<" in body
-    assert f'href="{_url(doras_appointment, "start-meeting/")}" target="_blank" rel="noopener">START MEETING' in body
+    start = _url(doras_appointment, "start-meeting/")
+    assert f'href="{start}" target="_blank" rel="noopener">START MEETING' in body
     assert ">Retry<" not in body
 
 
