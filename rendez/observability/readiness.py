@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from rendez.jobs import registry, stats
@@ -49,10 +49,11 @@ def check_database() -> Check:
 
 
 def check_migrations() -> Check:
-    executor = MigrationExecutor(connection)
-    unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    # Every node, not just the plan to the leaves: that plan misses a gap below an applied migration.
+    loader = MigrationLoader(connection)
+    unapplied = sorted(set(loader.graph.nodes) - set(loader.applied_migrations))
     if unapplied:
-        names = ", ".join(f"{migration.app_label}.{migration.name}" for migration, _ in unapplied[:5])
+        names = ", ".join(f"{app}.{name}" for app, name in unapplied[:5])
         more = f" and {len(unapplied) - 5} more" if len(unapplied) > 5 else ""
         return Check("migrations", False, f"{len(unapplied)} not applied: {names}{more}")
     return Check("migrations", True)

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+from django.test import Client
+from django.utils import timezone
+
+from rendez.jobs import enqueue
+from rendez.jobs.models import Job
+from rendez.observability.tests import handlers
+
+pytestmark = pytest.mark.django_db
+
+
+def readyz() -> tuple[int, dict]:
+    response = Client().get("/readyz")
+    return response.status_code, response.json()
+
+
+def test_healthz_answers_without_touching_the_database(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_is_ok_with_the_database_migrated_and_nothing_waiting():
+    status, body = readyz()
+    assert status == 200
+    assert body["status"] == "ok"
+    assert {name: check["ok"] for name, check in body["checks"].items()} == {
+        "database": True,
+        "migrations": True,
+        "workers": True,
+    }
+
+
+def test_readyz_fails_while_a_migration_is_not_applied():
+    MigrationRecorder(connection).migration_qs.filter(app="jobs", name="0003_job_request_id").delete()
+
+    status, body = readyz()
+
+    assert status == 503
+    assert body["checks"]["migrations"]["ok"] is False
+    assert "jobs.0003_job_request_id" in body["checks"]["migrations"]["detail"]
+
+
+def test_readyz_fails_when_due_work_waits_and_no_worker_takes_any(settings):
+    settings.READYZ_MAX_QUEUE_LAG = 60
+    enqueue(handlers.NOOP, run_after=timezone.now() - timedelta(minutes=5))
+
+    status, body = readyz()
+
+    assert status == 503
+    assert body["checks"]["workers"]["ok"] is False
+    assert "no worker has started one in 60 s" in body["checks"]["workers"]["detail"]
+
+
+def test_readyz_stays_ok_while_workers_are_busy_with_a_backlog(settings):
+    settings.READYZ_MAX_QUEUE_LAG = 60
+    now = timezone.now()
+    enqueue(handlers.NOOP, run_after=now - timedelta(minutes=5))
+    Job.objects.create(kind=handlers.NOOP, state=Job.State.RUNNING, run_after=now, started_at=now)
+
+    status, body = readyz()
+
+    assert status == 200
+    assert body["checks"]["workers"]["detail"].startswith("busy")
+
+
+def test_readyz_ignores_jobs_no_handler_here_knows(settings):
+    settings.READYZ_MAX_QUEUE_LAG = 60
+    Job.objects.create(kind="from.a.newer.release", run_after=timezone.now() - timedelta(hours=1))
+
+    assert readyz()[0] == 200
