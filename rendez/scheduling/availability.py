@@ -9,12 +9,16 @@ own.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import compress
+from operator import itemgetter
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 WeeklyHours = Mapping[int, Sequence[tuple[time, time]]]
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True, order=True)
@@ -86,23 +90,6 @@ class Calendar:
     appointments: Sequence[BusyAppointment]
 
 
-class _IntervalIndex:
-    """Answers "does anything overlap [start, end)?" in O(log n) over a fixed set of intervals."""
-
-    def __init__(self, intervals: Iterable[Interval]):
-        ordered = sorted(intervals)
-        self._starts = [interval.start for interval in ordered]
-        self._max_end_so_far: list[datetime] = []
-        latest: datetime | None = None
-        for interval in ordered:
-            latest = interval.end if latest is None or interval.end > latest else latest
-            self._max_end_so_far.append(latest)
-
-    def overlaps(self, start: datetime, end: datetime) -> bool:
-        count = bisect.bisect_left(self._starts, end)  # intervals starting before `end`
-        return count > 0 and self._max_end_so_far[count - 1] > start
-
-
 def local_to_utc(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
     """A wall-clock time on a day in `zone`, as UTC. Times in a spring-forward gap move on, as clocks do."""
     return datetime.combine(day, wall_time, tzinfo=zone).astimezone(UTC)
@@ -132,30 +119,111 @@ def blocked_span(start: datetime, rules: SlotRules) -> Interval:
 
 def free_slots(rules: SlotRules, calendar: Calendar, window: Interval, now: datetime) -> list[Slot]:
     """Bookable slots whose start lies in `window`, for a party of one."""
+    return [slot for _, slot in free_slots_of_staff(rules, {0: calendar}, window, now)]
+
+
+def free_slots_of_staff(
+    rules: SlotRules, calendars: Mapping[K, Calendar], window: Interval, now: datetime
+) -> list[tuple[K, Slot]]:
+    """Bookable slots of each calendar starting in `window`, by start, then in the order of `calendars`.
+
+    The "any staff" answer in one pass: the grid of starts is worked out once for each zone and weekly hours
+    (a team usually shares both), and each calendar only strikes from it what its appointments and time off
+    rule out."""
     earliest = max(window.start, now + rules.min_notice)
     latest = min(window.end, now + rules.horizon + timedelta(microseconds=1))
     if earliest >= latest:
         return []
-    time_off = _IntervalIndex(calendar.time_off)
-    blocking = _IntervalIndex(appointment.block for appointment in calendar.appointments)
-    joinable = {a.start: a for a in calendar.appointments if a.joinable}
-    slots: dict[datetime, Slot] = {}
+    grids: dict[tuple[ZoneInfo, tuple], _Grid] = {}
+    found: list[tuple[datetime, int, K, Slot]] = []
+    for rank, (key, calendar) in enumerate(calendars.items()):
+        shape = (calendar.zone, _hours_key(calendar.weekly_hours))
+        grid = grids.get(shape)
+        if grid is None:
+            grid = grids[shape] = _grid(rules, calendar, earliest, latest)
+        found.extend((slot.start, rank, key, slot) for slot in _open_slots(grid, calendar, earliest, latest))
+    found.sort(key=itemgetter(0, 1))
+    return [(key, slot) for _, _, key, slot in found]
 
-    for work in working_intervals(calendar, Interval(earliest - rules.duration, latest + rules.duration)):
-        start = work.start
-        while start + rules.duration <= work.end:
-            if earliest <= start < latest and start not in joinable:
-                end = start + rules.duration
-                buffered = blocked_span(start, rules)
-                if not time_off.overlaps(start, end) and not blocking.overlaps(buffered.start, buffered.end):
-                    slots[start] = Slot(start, end, rules.capacity)
-            start += rules.interval
 
+@dataclass(frozen=True)
+class _Grid:
+    """The starts working hours offer between two instants, and what a booking at each would keep busy.
+
+    Every list is in start order, so the starts an interval touches are one range found by bisection."""
+
+    starts: list[datetime]
+    ends: list[datetime]
+    block_starts: list[datetime]
+    block_ends: list[datetime]
+    # One Slot per start for every calendar sharing the grid: they are frozen, and building them is the cost.
+    slots: list[Slot]
+
+    def overlapping(self, interval: Interval) -> range:
+        """The starts whose slot overlaps `interval`."""
+        return range(
+            bisect.bisect_right(self.ends, interval.start), bisect.bisect_left(self.starts, interval.end)
+        )
+
+    def touching(self, block: Interval) -> range:
+        """The starts whose blocked span (the slot widened by its buffers) overlaps `block`."""
+        first = bisect.bisect_right(self.block_ends, block.start)
+        return range(first, bisect.bisect_left(self.block_starts, block.end))
+
+    def at(self, start: datetime) -> range:
+        index = bisect.bisect_left(self.starts, start)
+        return range(index, index + 1) if self.starts[index : index + 1] == [start] else range(0)
+
+
+def _grid(rules: SlotRules, calendar: Calendar, earliest: datetime, latest: datetime) -> _Grid:
+    around = Interval(earliest - rules.duration, latest + rules.duration)
+    offered = {
+        start
+        for work in working_intervals(calendar, around)
+        for start in _starts_within(work, rules)
+        if earliest <= start < latest
+    }
+    starts = sorted(offered)
+    ends = [start + rules.duration for start in starts]
+    return _Grid(
+        starts=starts,
+        ends=ends,
+        block_starts=[start - rules.buffer_before for start in starts],
+        block_ends=[end + rules.buffer_after for end in ends],
+        slots=[Slot(start, end, rules.capacity) for start, end in zip(starts, ends, strict=True)],
+    )
+
+
+def _starts_within(work: Interval, rules: SlotRules) -> Iterator[datetime]:
+    start = work.start
+    while start + rules.duration <= work.end:
+        yield start
+        start += rules.interval
+
+
+def _open_slots(grid: _Grid, calendar: Calendar, earliest: datetime, latest: datetime) -> list[Slot]:
+    """The grid's slots that `calendar` leaves open, then its group sessions that still have seats."""
+    open_starts = bytearray(b"\x01") * len(grid.starts)
+    struck = [grid.overlapping(off) for off in calendar.time_off]
+    struck += [grid.touching(appointment.block) for appointment in calendar.appointments]
+    joinable = [appointment for appointment in calendar.appointments if appointment.joinable]
+    # An open session's own start is offered below, with its seats left, rather than as a fresh slot.
+    struck += [grid.at(appointment.start) for appointment in joinable]
+    for starts in struck:
+        if starts:
+            open_starts[starts.start : starts.stop] = bytes(len(starts))
+    slots = list(compress(grid.slots, open_starts))
     # Open group sessions can be joined even off the grid or after the hours changed: they are happening.
-    for appointment in joinable.values():
-        if earliest <= appointment.start < latest and appointment.seats_left > 0:
-            slots[appointment.start] = Slot(appointment.start, appointment.end, appointment.seats_left)
-    return sorted(slots.values())
+    slots += [
+        Slot(appointment.start, appointment.end, appointment.seats_left)
+        for appointment in joinable
+        if earliest <= appointment.start < latest and appointment.seats_left > 0
+    ]
+    return slots
+
+
+def _hours_key(weekly_hours: WeeklyHours) -> tuple:
+    return tuple(sorted((day, tuple(spans)) for day, spans in weekly_hours.items() if spans))
 
 
 def _people(count: int) -> str:

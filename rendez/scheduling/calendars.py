@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
-from rendez.scheduling.availability import BusyAppointment, Calendar, Interval, Slot, SlotRules, free_slots
+from django.db.models import CharField
+from django.db.models.functions import Cast
+
+from rendez.scheduling.availability import (
+    BusyAppointment,
+    Calendar,
+    Interval,
+    Slot,
+    SlotRules,
+    free_slots_of_staff,
+)
 from rendez.scheduling.models import Appointment, Service, Staff, TimeOff, WorkingHours
 
 # The longest span an appointment can block: a day-long service with a day of buffer on each side (the model's
@@ -48,6 +59,8 @@ def load_calendars(
     ).values_list("staff_id", "start", "end"):
         time_off[staff_id].append(Interval(start, end))
 
+    # The instants come as text: Django loads PostgreSQL timestamps through psycopg's pure-Python parser
+    # (about 5 µs each, 50 ms for eight busy 30-day calendars); fromisoformat reads the text in 0.2 µs.
     busy: dict[int, list[BusyAppointment]] = defaultdict(list)
     appointments = Appointment.objects.filter(
         staff_id__in=staff_ids,
@@ -58,15 +71,14 @@ def load_calendars(
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
-    for row in appointments.values_list(
-        "pk", "staff_id", "service_id", "start", "end", "block_start", "block_end", "seats_taken", "capacity"
-    ):
+    instants = [Cast(name, CharField()) for name in ("start", "end", "block_start", "block_end")]
+    for row in appointments.values_list("pk", "staff_id", "service_id", *instants, "seats_taken", "capacity"):
         pk, staff_id, service_id, start, end, block_start, block_end, seats_taken, capacity = row
         busy[staff_id].append(
             BusyAppointment(
-                start=start,
-                end=end,
-                block=Interval(block_start, block_end),
+                start=_utc(start),
+                end=_utc(end),
+                block=Interval(_utc(block_start), _utc(block_end)),
                 seats_taken=seats_taken,
                 # The service's current capacity wins, so raising it opens seats in existing sessions too.
                 capacity=max(service.capacity, seats_taken) if service_id == service.pk else capacity,
@@ -86,14 +98,18 @@ def load_calendars(
     }
 
 
+def _utc(text: str) -> datetime:
+    """An instant read as text (see `load_calendars`); SQLite stores UTC without an offset."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def find_slots(
     service: Service, staff: Sequence[Staff], window: Interval, now: datetime
 ) -> list[tuple[Staff, Slot]]:
     """Every bookable slot of `service` with any of `staff` starting in `window`, by time then staff."""
-    rules = rules_for(service)
-    calendars = load_calendars(service, staff, window)
-    found = [
-        (member, slot) for member in staff for slot in free_slots(rules, calendars[member.pk], window, now)
+    members = {member.pk: member for member in sorted(staff, key=attrgetter("pk"))}
+    calendars = load_calendars(service, list(members.values()), window)
+    return [
+        (members[pk], slot) for pk, slot in free_slots_of_staff(rules_for(service), calendars, window, now)
     ]
-    found.sort(key=lambda pair: (pair[1].start, pair[0].pk))
-    return found

@@ -16,6 +16,7 @@ from rendez.scheduling.availability import (
     SlotRules,
     check_start,
     free_slots,
+    free_slots_of_staff,
     local_to_utc,
     working_intervals,
 )
@@ -259,6 +260,77 @@ def test_a_group_session_of_another_service_blocks_like_any_appointment():
     cal = calendar(hours={1: [(time(9), time(12))]}, appointments=[other])
     slots = offered(rules(capacity=5), cal, day_window(date(2026, 6, 2), BERLIN))
     assert starts(slots, BERLIN) == ["09:00", "11:00"]
+
+
+# --- several staff in one pass ------------------------------------------------------------------------------
+
+
+def test_the_slots_of_several_calendars_come_by_start_then_in_the_order_given():
+    early = calendar(hours={1: [(time(9), time(11))]})
+    late = calendar(hours={1: [(time(10), time(12))]})
+    found = free_slots_of_staff(
+        rules(), {"late": late, "early": early}, day_window(date(2026, 6, 2), BERLIN), utc(2026, 5, 20)
+    )
+    assert [(key, slot.start.astimezone(BERLIN).strftime("%H:%M")) for key, slot in found] == [
+        ("early", "09:00"),
+        ("late", "10:00"),
+        ("early", "10:00"),
+        ("late", "11:00"),
+    ]
+
+
+def test_calendars_with_the_same_hours_keep_their_own_appointments_and_time_off():
+    tuesday_ten = utc(2026, 6, 2, 8)  # 10:00 Berlin
+    hours = {1: [(time(9), time(12))]}
+    booked = calendar(hours=hours, appointments=[busy(tuesday_ten)])
+    away = calendar(hours=hours, time_off=[Interval(tuesday_ten + HOUR, tuesday_ten + 2 * HOUR)])
+    free = calendar(hours=hours)
+    found = free_slots_of_staff(
+        rules(),
+        {"booked": booked, "away": away, "free": free},
+        day_window(date(2026, 6, 2), BERLIN),
+        utc(2026, 5, 20),
+    )
+    by_key = {
+        key: starts([slot for k, slot in found if k == key], BERLIN) for key in ("booked", "away", "free")
+    }
+    assert by_key == {
+        "booked": ["09:00", "11:00"],
+        "away": ["09:00", "10:00"],
+        "free": ["09:00", "10:00", "11:00"],
+    }
+
+
+def test_each_calendar_works_its_own_hours_in_its_own_zone():
+    nine_to_ten = {1: [(time(9), time(10))]}
+    found = free_slots_of_staff(
+        rules(),
+        {"berlin": calendar(hours=nine_to_ten), "new_york": calendar(zone=NEW_YORK, hours=nine_to_ten)},
+        day_window(date(2026, 6, 2), UTC),
+        utc(2026, 5, 20),
+    )
+    assert [(key, slot.start) for key, slot in found] == [
+        ("berlin", utc(2026, 6, 2, 7)),
+        ("new_york", utc(2026, 6, 2, 13)),
+    ]
+
+
+def test_a_group_session_is_offered_only_with_the_staff_member_giving_it():
+    hours = {1: [(time(9), time(11))]}
+    session = busy(utc(2026, 6, 2, 7, 30), seats=2, capacity=5, joinable=True)  # 09:30 Berlin, off the grid
+    found = free_slots_of_staff(
+        rules(capacity=5),
+        {"teacher": calendar(hours=hours, appointments=[session]), "other": calendar(hours=hours)},
+        day_window(date(2026, 6, 2), BERLIN),
+        utc(2026, 5, 20),
+    )
+    assert [
+        (key, slot.start.astimezone(BERLIN).strftime("%H:%M"), slot.seats_left) for key, slot in found
+    ] == [
+        ("other", "09:00", 5),
+        ("teacher", "09:30", 3),
+        ("other", "10:00", 5),
+    ]
 
 
 # --- check_start: the precise refusal -----------------------------------------------------------------------
