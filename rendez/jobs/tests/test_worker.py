@@ -168,6 +168,16 @@ def test_a_kind_without_handler_waits_untouched_for_a_worker_that_has_one() -> N
     assert (job.state, job.attempts, job.last_error) == (State.PENDING, 0, "")
 
 
+def test_the_oldest_due_job_goes_first_whatever_its_kind() -> None:
+    now = timezone.now()
+    newer = jobs.enqueue("tests.record", {"n": "newer"}, run_after=now - timedelta(minutes=1))
+    older = jobs.enqueue("tests.fail", {"n": "older"}, run_after=now - timedelta(minutes=2))
+    oldest_unhandled = jobs.enqueue("nobody.handles.this", {}, run_after=now - timedelta(minutes=3))
+
+    assert [claims.claim(None, 60) for _ in range(3)] == [older, newer, None]
+    assert Job.objects.get(pk=oldest_unhandled.pk).state == State.PENDING
+
+
 def test_a_worker_serves_only_its_queues() -> None:
     mail = jobs.enqueue("tests.record", {"q": "mail"}, queue="mail")
     jobs.enqueue("tests.record", {"q": "default"})
