@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from cryptography.fernet import Fernet
 
+from rendez.lib import csp
 from rendez.lib.env import env_bool, env_int, env_list, env_str, private_dir, private_file, secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     # First: every later middleware logs with the request id, and the timing covers them all.
     "rendez.observability.middleware.RequestObservation",
     "django.middleware.security.SecurityMiddleware",
+    "rendez.lib.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "rendez.lib.csp.nonce",
             ],
         },
     },
@@ -129,6 +132,29 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Transport security. A production install (https RENDEZ_BASE_URL) redirects http to https, sends HSTS for a
+# year, subdomains included, and marks cookies secure. Preloading commits the domain to browsers' lists, so it
+# is the operator's choice: RENDEZ_HSTS_PRELOAD=0 records the decision and `check --deploy` stops asking.
+SECURE_SSL_REDIRECT = env_bool("RENDEZ_SSL_REDIRECT", PRODUCTION)
+# A load balancer's plain-http health checks must reach the checks, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("RENDEZ_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("RENDEZ_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("RENDEZ_HSTS_PRELOAD", False)
+if env_str("RENDEZ_HSTS_PRELOAD").strip() and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool(
+    "RENDEZ_SECURE_COOKIES", BASE_URL.startswith("https://")
+)
+# Behind a proxy that terminates TLS: the header it sets to "https" (X-Forwarded-Proto). Only name a header
+# the proxy always overwrites, or a client could claim https itself.
+_proxy_ssl_header = env_str("RENDEZ_PROXY_SSL_HEADER").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# Content-Security-Policy for pages (rendez/lib/csp.py); `{nonce}` is each response's own, empty sends none.
+CONTENT_SECURITY_POLICY = env_str("RENDEZ_CSP", csp.DEFAULT_POLICY)
+CSP_REPORT_ONLY = env_bool("RENDEZ_CSP_REPORT_ONLY", False)
 
 # Email: with no SMTP host configured, each message is written as an .eml file under var/mail/.
 EMAIL_HOST = env_str("EMAIL_HOST")
