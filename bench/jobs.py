@@ -1,14 +1,21 @@
-"""Jobs (the outbox) on PostgreSQL: enqueue-to-start latency and throughput of no-op jobs.
+"""Jobs (the outbox): what a claim costs beside other waiting jobs, enqueue-to-start latency, throughput.
 
 Prints JSON lines:
-- latency p50/p99 from commit of `enqueue` to handler start, with LISTEN/NOTIFY and with polling only;
-- jobs per second with 1, 2 and 4 worker processes (one runner thread each), and 1 process with 4 threads.
+- claim latency (in-process `claims.claim`, after a warm-up) on SQLite and on PostgreSQL with nothing else
+  waiting, beside 100,000 future-dated jobs of a handled kind (reminders), and beside 100,000 due jobs of a
+  kind this process has no handler for; then each crowded figure as a ratio to the empty one of the same run;
+- on PostgreSQL, latency p50/p99 from commit of `enqueue` to handler start, with LISTEN/NOTIFY and with
+  polling only;
+- on PostgreSQL, jobs per second with 1, 2 and 4 worker processes (one runner thread each), and 1 process
+  with 4 threads.
 
     python bench/jobs.py [--database-url postgres://postgres@127.0.0.1:5432/rendez_bench_jobs]
-        [--latency-jobs 200] [--throughput-jobs 5000] [--poll-interval 1.0]
+        [--sqlite-url sqlite:///var/rendez_bench_jobs.sqlite3] [--only claims|workers]
+        [--crowd 100000] [--claims 300] [--latency-jobs 200] [--throughput-jobs 5000] [--poll-interval 1.0]
 
-The database is recreated empty and migrated (bench/_setup.py), so its name must contain "bench". Without
---database-url: DATABASE_URL's server (if PostgreSQL) or the local one, database rendez_bench_jobs.
+The databases are recreated empty and migrated (bench/_setup.py), so their names must contain "bench".
+Without --database-url: DATABASE_URL's server (if PostgreSQL) or the local one, database rendez_bench_jobs.
+Each database's claim figures come from a process of its own (Django is set up once per process).
 """
 
 from __future__ import annotations
@@ -21,12 +28,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from _setup import ROOT, django_on, emit
 
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+CLAIM_WARM_UP = 30
+UNHANDLED_KIND = "elsewhere.only"  # a kind no handler in this process knows
+
+
+def default_sqlite_url() -> str:
+    var = Path(os.environ.get("RENDEZ_VAR_DIR", ROOT / "var"))
+    return f"sqlite:///{var / 'rendez_bench_jobs.sqlite3'}"
 
 
 def default_database_url() -> str:
@@ -73,8 +90,11 @@ def clear_jobs() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        # CASCADE: delivery records point at jobs (none exist in a benchmark database).
-        cursor.execute("TRUNCATE jobs_job CASCADE")
+        if connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM jobs_job")
+        else:
+            # CASCADE: delivery records point at jobs (none exist in a benchmark database).
+            cursor.execute("TRUNCATE jobs_job CASCADE")
 
 
 def wait_until_done(count: int, timeout: float = 300) -> None:
@@ -85,6 +105,80 @@ def wait_until_done(count: int, timeout: float = 300) -> None:
         if time.monotonic() > deadline:
             raise SystemExit("jobs did not finish in time")
         time.sleep(0.05)
+
+
+def measure_claim_cost(crowd: int, claims_timed: int) -> None:
+    """Claim latency with nothing else waiting, then beside `crowd` future-dated jobs, then beside `crowd` due
+    jobs of an unhandled kind; each crowded median as a ratio to the empty one."""
+    from django.db import connection
+    from django.utils import timezone
+
+    now = timezone.now()
+    crowds = {
+        "empty": [],
+        "future_dated": [
+            dict(kind="jobs.noop", key=f"booking:{n}", run_after=now + timedelta(days=1, minutes=n))
+            for n in range(crowd)
+        ],
+        "unhandled_due": [
+            dict(kind=UNHANDLED_KIND, key=f"elsewhere:{n}", run_after=now - timedelta(minutes=n))
+            for n in range(crowd)
+        ],
+    }
+    medians = {}
+    for name, others in crowds.items():
+        medians[name] = time_claims(name, others, claims_timed, connection.vendor)
+    emit(
+        bench="jobs.claim_cost_ratio",
+        database=connection.vendor,
+        crowd=crowd,
+        future_dated_to_empty=round(medians["future_dated"] / medians["empty"], 2),
+        unhandled_due_to_empty=round(medians["unhandled_due"] / medians["empty"], 2),
+    )
+
+
+def time_claims(name: str, others: list[dict], claims_timed: int, vendor: str) -> float:
+    """Fill the queue with `others` and due no-op jobs, claim (and finish) them one by one; returns the median
+    claim in ms."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from rendez.jobs import claims
+    from rendez.jobs.models import Job
+
+    clear_jobs()
+    Job.objects.bulk_create((Job(payload={}, **fields) for fields in others), batch_size=5000)
+    due = timezone.now() - timedelta(seconds=1)
+    Job.objects.bulk_create(
+        Job(kind="jobs.noop", key=f"due:{n}", payload={}, run_after=due, max_attempts=1)
+        for n in range(CLAIM_WARM_UP + claims_timed)
+    )
+    if vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE jobs_job")  # autovacuum's job on a live database
+    timings = []
+    for n in range(CLAIM_WARM_UP + claims_timed):
+        started = time.perf_counter()
+        job = claims.claim(None, lease_seconds=60)
+        elapsed = (time.perf_counter() - started) * 1000
+        if job is None or job.kind != "jobs.noop":
+            raise SystemExit(f"claim {n} in {name} took {job!r} instead of a due no-op job")
+        claims.record_success(job)
+        if n >= CLAIM_WARM_UP:
+            timings.append(elapsed)
+    cuts = statistics.quantiles(timings, n=100)
+    median = statistics.median(timings)
+    emit(
+        bench="jobs.claim_latency",
+        database=vendor,
+        waiting=name,
+        other_jobs=len(others),
+        claims=claims_timed,
+        p50_ms=round(median, 3),
+        p99_ms=round(cuts[98], 3),
+        mean_ms=round(statistics.fmean(timings), 3),
+    )
+    return median
 
 
 def measure_latency(mode: str, jobs: int, poll_interval: float) -> None:
@@ -158,16 +252,31 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database-url", default=default_database_url())
+    parser.add_argument("--sqlite-url", default=default_sqlite_url())
+    parser.add_argument("--only", choices=["claims", "workers"])
+    parser.add_argument("--crowd", type=int, default=100_000)
+    parser.add_argument("--claims", type=int, default=300)
     parser.add_argument("--latency-jobs", type=int, default=200)
     parser.add_argument("--throughput-jobs", type=int, default=5000)
     parser.add_argument("--poll-interval", type=float, default=1.0)
+    parser.add_argument("--claim-cost-on", help=argparse.SUPPRESS)  # the child process of one database
     args = parser.parse_args()
+    if args.claim_cost_on:
+        django_on(args.claim_cost_on)
+        measure_claim_cost(args.crowd, args.claims)
+        clear_jobs()
+        return
     if not args.database_url.startswith("postgres"):
         raise SystemExit(
             "bench/jobs.py measures PostgreSQL (LISTEN/NOTIFY, SKIP LOCKED): give a postgres:// URL"
         )
+    if args.only != "workers":
+        for url in (args.sqlite_url, args.database_url):
+            child = [sys.executable, __file__, "--claim-cost-on", url, "--crowd", str(args.crowd)]
+            subprocess.run([*child, "--claims", str(args.claims)], check=True)
+    if args.only == "claims":
+        return
     django_on(args.database_url)
-
     measure_latency("listen_notify", args.latency_jobs, args.poll_interval)
     measure_latency("polling_only", args.latency_jobs, args.poll_interval)
     for processes in (1, 2, 4):
