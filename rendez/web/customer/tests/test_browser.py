@@ -20,7 +20,7 @@ from rendez.integrations.zoom.tests.conftest import (  # noqa: F401 - fixtures
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
 from rendez.web.customer.tests.conftest import book, next_monday
-from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
+from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -123,8 +123,7 @@ def test_a_customer_signs_in_by_email_and_opens_a_booking(live_server, page, ali
     page.goto(live_server.url + path)
     page.get_by_role("button", name="Show my appointments").click()
     page.get_by_role("heading", name="My appointments").wait_for()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "customer-appointments-desktop.png"), full_page=True)
+    shoot(page, "customer-appointments")
 
     page.get_by_role("link", name="Consultation").click()
     assert page.url.endswith(f"/manage/{booking.manage_token}")

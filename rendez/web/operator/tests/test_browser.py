@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rendez.web.panel.tests.conftest import PASSWORD
-from rendez.web.tests.screens import DESKTOP, SCREENSHOTS
+from rendez.web.tests.screens import DESKTOP, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,8 +26,7 @@ def test_the_operator_signs_in_and_opens_the_zoom_page(live_server, page, otto, 
     assert page.get_by_test_id("client-secret").inner_text() == "Set"
     assert page.get_by_test_id("redirect-uri").inner_text().endswith("/integrations/zoom/callback")
     assert CLIENT_SECRET not in page.content()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "operator-zoom-desktop.png"), full_page=True)
+    shoot(page, "operator-zoom")
 
     page.get_by_role("link", name="Tenants").click()
     page.get_by_role("heading", name="Tenants", exact=True).wait_for()

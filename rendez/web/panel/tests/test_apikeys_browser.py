@@ -7,7 +7,7 @@ import pytest
 
 from rendez.tenants.models import ApiKey
 from rendez.web.panel.tests.conftest import PASSWORD
-from rendez.web.tests.screens import DESKTOP, SCREENSHOTS
+from rendez.web.tests.screens import DESKTOP, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,14 +29,13 @@ def test_an_admin_creates_an_api_key_and_sees_it_once(live_server, page, ada, al
     assert raw_key.startswith("rdz_")
     page.get_by_role("button", name="Copy").click()
     page.locator("#copied").filter(has_text="C").wait_for()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "panel-apikeys-created-desktop.png"), full_page=True)
+    shoot(page, "panel-apikeys-created")
 
     page.get_by_role("link", name="Done, back to API keys").click()
     page.get_by_role("heading", name="API keys", exact=True).wait_for()
     assert raw_key not in page.content()
     assert page.get_by_text(raw_key[:12] + "…").is_visible()
-    page.screenshot(path=str(SCREENSHOTS / "panel-apikeys-desktop.png"), full_page=True)
+    shoot(page, "panel-apikeys")
 
     page.go_back()
     assert raw_key not in page.content()

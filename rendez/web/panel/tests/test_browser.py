@@ -18,7 +18,7 @@ from rendez.scheduling.models import Booking, Staff
 from rendez.scheduling.tests.factories import book, make_api_key, make_service
 from rendez.tenants.models import Membership
 from rendez.web.panel.tests.conftest import PASSWORD, berlin, make_meeting, member
-from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
+from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,14 +28,6 @@ def _sign_in(page, live_server, username: str) -> None:
     page.get_by_label("Email or username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-
-
-def _shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SCREENSHOTS / f"panel-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
 
 
 def test_an_admin_sees_the_meeting_retries_a_failed_one_and_cancels(
@@ -53,7 +45,7 @@ def test_an_admin_sees_the_meeting_retries_a_failed_one_and_cancels(
     _sign_in(page, live_server, "ada@alice.example")
     page.get_by_role("heading", name="Dashboard").wait_for()
     assert page.get_by_text("Meeting failed: Massage with Emil").is_visible()
-    _shoot(page, "dashboard")
+    shoot(page, "panel-dashboard")
 
     page.get_by_role("link", name="Appointments", exact=True).click()
     page.locator(f'td a[href="/panel/appointments/{doras_appointment.pk}/"]').click()
@@ -61,7 +53,7 @@ def test_an_admin_sees_the_meeting_retries_a_failed_one_and_cancels(
     assert page.get_by_test_id("password").inner_text() == "4821"
     start = page.get_by_role("link", name="START MEETING")
     assert start.get_attribute("target") == "_blank" and start.get_attribute("rel") == "noopener"
-    _shoot(page, "appointment")
+    shoot(page, "panel-appointment")
 
     page.goto(live_server.url + f"/panel/appointments/{emils_appointment.pk}/")
     assert page.get_by_text("Emil's Zoom connection was revoked").is_visible()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rendez.web.panel.tests.conftest import PASSWORD, make_meeting
-from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
+from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,12 +16,6 @@ def _sign_in(page, live_server, username: str) -> None:
     page.get_by_label("Email or username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-
-
-def _shoot(page, name: str, size: dict) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size(size)
-    page.screenshot(path=str(SCREENSHOTS / f"panel-{name}.png"))
 
 
 def test_an_admin_opens_an_appointment_from_the_week_in_the_drawer_and_escapes(
@@ -41,8 +35,7 @@ def test_an_admin_opens_an_appointment_from_the_week_in_the_drawer_and_escapes(
     assert drawer.get_by_test_id("password").inner_text() == "4821"
     assert drawer.get_by_role("link", name="START MEETING").is_visible()
     assert page.evaluate("document.activeElement.id") == "drawer"
-    _shoot(page, "calendar-week-drawer-desktop", DESKTOP)
-    _shoot(page, "calendar-week-drawer-phone", PHONE)
+    shoot(page, "panel-calendar-week-drawer", full_page=False)
 
     page.keyboard.press("Escape")
     assert drawer.is_hidden()
@@ -50,5 +43,4 @@ def test_an_admin_opens_an_appointment_from_the_week_in_the_drawer_and_escapes(
 
     page.get_by_role("link", name="Month").click()
     page.locator(f'button[data-appointment="{emils_appointment.pk}"]').wait_for()
-    _shoot(page, "calendar-month-phone", PHONE)
-    _shoot(page, "calendar-month-desktop", DESKTOP)
+    shoot(page, "panel-calendar-month", widths=("phone", "desktop"), full_page=False)

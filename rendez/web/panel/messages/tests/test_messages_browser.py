@@ -7,7 +7,7 @@ import pytest
 
 from rendez.notifications.models import Workflow
 from rendez.web.panel.tests.conftest import PASSWORD
-from rendez.web.tests.screens import DESKTOP, SCREENSHOTS
+from rendez.web.tests.screens import DESKTOP, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,5 +37,4 @@ def test_an_admin_creates_a_workflow_with_the_picker(live_server, page, ada, ali
     page.get_by_role("button", name="Add workflow").click()
     page.get_by_role("heading", name="Workflows").wait_for()
     assert Workflow.objects.get(tenant=alice, name="Thank you").body_template == "Hello {customer_name}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "panel-messages-workflows-desktop.png"), full_page=True)
+    shoot(page, "panel-messages-workflows")

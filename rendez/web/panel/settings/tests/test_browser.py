@@ -11,7 +11,7 @@ from rendez.integrations.zoom.tests.conftest import CLIENT_ID, MARIA_EMAIL
 from rendez.scheduling.models import Service
 from rendez.scheduling.tests.factories import make_service
 from rendez.web.panel.tests.conftest import PASSWORD
-from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
+from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +22,6 @@ def _sign_in(page, live_server, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Dashboard").wait_for()
-
-
-def _shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SCREENSHOTS / f"panel-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
 
 
 def test_an_admin_connects_zoom_toggles_it_on_a_service_and_disconnects(
@@ -68,14 +60,14 @@ def test_an_admin_connects_zoom_toggles_it_on_a_service_and_disconnects(
     page.get_by_role("link", name="Back to Rendez").click()
     assert page.get_by_test_id("zoom-status").inner_text() == "Connected"
     assert Connection.objects.get(tenant=alice, staff__isnull=True).mode == Mode.TENANT_OAUTH
-    _shoot(page, "settings-zoom")
+    shoot(page, "panel-settings-zoom")
 
     # Now the service can have Zoom.
     page.goto(f"{live_server.url}/panel/services/{service.pk}/")
     page.get_by_label("Activate Zoom for the service").check()
     page.get_by_label("Waiting room").select_option(label="On")
     page.get_by_label("Auto recording").select_option(label="Cloud")
-    _shoot(page, "service-form")
+    shoot(page, "panel-service-form")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Service “Video consultation” saved.").wait_for()
     service = Service.objects.get(pk=service.pk)

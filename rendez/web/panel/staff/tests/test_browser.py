@@ -12,7 +12,7 @@ from rendez.integrations.zoom.models import Connection
 from rendez.integrations.zoom.tests.conftest import CLIENT_ID, JONAS_EMAIL, MARIA_EMAIL
 from rendez.scheduling.catalog import add_time_off
 from rendez.web.panel.tests.conftest import PASSWORD, a_monday, berlin
-from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
+from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,14 +40,6 @@ def _consent(page, zoom, who: str) -> None:
     page.get_by_role("link", name="Back to Rendez").click()
 
 
-def _shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(SCREENSHOTS / f"panel-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
-
-
 def test_an_admin_connects_a_staff_member_on_zoom_and_disconnects(live_server, page, ada, maria, zoom_here):
     monday = a_monday()
     add_time_off(maria, start=berlin(monday, 9), end=berlin(monday, 13), reason="Dentist")
@@ -61,7 +53,7 @@ def test_an_admin_connects_a_staff_member_on_zoom_and_disconnects(live_server, p
     section.get_by_text("Zoom: connected").wait_for()
     assert page.get_by_test_id("zoom-account").inner_text() == MARIA_EMAIL
     assert page.url == f"{live_server.url}/panel/staff/{maria.pk}/"
-    _shoot(page, "staff")
+    shoot(page, "panel-staff")
 
     section.get_by_role("link", name="Disconnect").click()
     page.get_by_role("heading", name="Disconnect Zoom?").wait_for()
@@ -82,4 +74,4 @@ def test_staff_connect_their_own_zoom_on_my_zoom(live_server, page, dora_user, d
     page.get_by_role("heading", name="My Zoom").wait_for()
     assert page.get_by_test_id("zoom-account").inner_text() == JONAS_EMAIL
     assert Connection.objects.get(staff=dora).email == JONAS_EMAIL
-    _shoot(page, "my-zoom")
+    shoot(page, "panel-my-zoom")
