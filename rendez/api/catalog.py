@@ -8,7 +8,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from rendez.api.auth import tenant_of
-from rendez.api.errors import ApiError, error_responses
+from rendez.api.errors import ApiError, error_responses, summary
 from rendez.api.pagination import Pages
 from rendez.api.schemas import (
     ServiceIn,
@@ -35,8 +35,8 @@ def _refuse_nulls(changes: dict, nullable: set[str] | frozenset[str] = frozenset
     """In a PATCH, leaving a field out keeps it; `null` only clears the fields that may be empty."""
     nulled = sorted(field for field, value in changes.items() if value is None and field not in nullable)
     if nulled:
-        fields = {field: "cannot be null" for field in nulled}
-        raise ApiError(422, "invalid", f"{', '.join(nulled)} cannot be null.", fields)
+        fields = {field: "Cannot be null; leave it out to keep its value." for field in nulled}
+        raise ApiError(422, "invalid", summary(fields), fields)
 
 
 # --- staff --------------------------------------------------------------------------------------------------

@@ -14,11 +14,13 @@ from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
+    ModelWrapValidatorHandler,
     Strict,
     StrictBool,
     WithJsonSchema,
@@ -27,6 +29,7 @@ from pydantic import (
 )
 
 from rendez.conferencing.queries import meeting_view
+from rendez.lib.phones import PHONE_MAX, normalize_phone
 from rendez.scheduling.models import Appointment, Booking, Service, Staff, WorkingHours
 from rendez.tenants.models import validate_timezone
 
@@ -45,9 +48,9 @@ PRICE_PATTERN = r"^\d{1,8}(\.\d{1,2})?$"
 def _iso(pattern: str, what: str):
     def check(value: Any) -> Any:
         if isinstance(value, str) and not re.match(pattern, value):
-            raise ValueError(f"expected {what}")
+            raise ValueError(f"Must be {what}.")
         if isinstance(value, int | float):
-            raise ValueError(f"expected {what}, not a number")
+            raise ValueError(f"Must be {what}, not a number.")
         return value
 
     return BeforeValidator(check)
@@ -61,6 +64,20 @@ WallTime = Annotated[
 ]
 IsoDate = Annotated[date, _iso(DATE_PATTERN, "a date YYYY-MM-DD")]
 IsoDateTime = Annotated[AwareDatetime, _iso(DATETIME_PATTERN, "an ISO 8601 date and time with a UTC offset")]
+# The API has no business whose country a national number could belong to: numbers come international.
+Phone = Annotated[
+    str,
+    Field(max_length=PHONE_MAX),
+    AfterValidator(normalize_phone),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": PHONE_MAX,
+            "description": "International format with the country code; stored and returned as E.164",
+            "examples": ["+49 30 1234567"],
+        }
+    ),
+]
 Price = Annotated[
     Decimal,
     Field(ge=0, max_digits=10, decimal_places=2),
@@ -80,18 +97,31 @@ def _check_zone(value: str | None) -> str | None:
         try:
             validate_timezone(value)
         except Exception:
-            raise ValueError(f"{value!r} is not an IANA time zone") from None
+            raise ValueError(
+                f"{value!r} is not a time zone; use an IANA name such as Europe/Berlin."
+            ) from None
     return value
 
 
 class Input(Schema):
-    """A request body or query. PostgreSQL cannot store NUL characters, so no text may carry one."""
+    """A request body or query: a JSON object. PostgreSQL cannot store NUL characters, so no text may carry
+    one."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _an_object(cls, value: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        # Ninja's schemas read attributes off whatever they are given, so `[]`, `"x"` or `null` passed as a
+        # body with every field optional (a PATCH) and changed nothing: a client sending one has a bug. A wrap
+        # validator, because it runs before ninja's own (a "before" one would see ninja's attribute reader).
+        if not isinstance(value, dict):
+            raise ValueError("Must be a JSON object.")
+        return handler(value)
 
     @field_validator("*")
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+            raise ValueError("Must not contain NUL characters.")
         return value
 
 
@@ -124,7 +154,7 @@ class WorkingHoursIn(Input):
 class StaffIn(Input):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr | Literal[""] = ""
-    phone: str = Field("", max_length=40)
+    phone: Phone = ""
     timezone: str = "UTC"
     is_active: StrictBool = True
     working_hours: list[WorkingHoursIn] = []
@@ -137,7 +167,7 @@ class StaffPatch(Input):
 
     name: str | None = Field(None, min_length=1, max_length=200)
     email: EmailStr | Literal[""] | None = None
-    phone: str | None = Field(None, max_length=40)
+    phone: Phone | None = None
     timezone: str | None = None
     is_active: StrictBool | None = None
     working_hours: list[WorkingHoursIn] | None = None
@@ -215,7 +245,7 @@ class MeetingOptionsIn(Input):
     def _known_options(cls, value: Any) -> Any:
         if isinstance(value, dict) and (unknown := sorted(set(value) - set(cls.model_fields))):
             known = ", ".join(cls.model_fields)
-            raise ValueError(f"unknown meeting option {', '.join(map(repr, unknown))}; known: {known}")
+            raise ValueError(f"Unknown meeting option {', '.join(map(repr, unknown))}; known: {known}.")
         return value
 
     def chosen(self) -> dict[str, bool | str]:
@@ -330,7 +360,7 @@ class SlotQuery(Input):
 class CustomerIn(Input):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
-    phone: str = Field("", max_length=40)
+    phone: Phone = ""
     timezone: str = ""
 
     _zone = field_validator("timezone")(_check_zone)

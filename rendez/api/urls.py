@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from rendez.api import bookings, catalog, meetings, slots
 from rendez.api.auth import ApiKeyAuth
-from rendez.api.errors import install_error_handlers
+from rendez.api.errors import Api, install_error_handlers
 from rendez.integrations.zoom import api as zoom_api
 
-api = NinjaAPI(
+api = Api(
     title="Rendez API",
     version="1.0.0",
     description="Book appointments whose video meetings are created, moved and removed automatically.",
