@@ -61,6 +61,14 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        indexes = [
+            # A provider's event names the meeting by its id only (external.py): no tenant to narrow it by.
+            models.Index(fields=["provider", "external_id"], name="meeting_external_idx"),
+            # The panel's "meetings that failed" box, on every dashboard load; failed ones are few.
+            models.Index(fields=["tenant"], condition=models.Q(state="failed"), name="meeting_failed_idx"),
+        ]
+
     def __str__(self) -> str:
         external = self.external_id or "(none yet)"
         return f"{self.provider} meeting {external} for appointment {self.appointment_id}"

@@ -47,11 +47,13 @@ def check_again(appointment_id: int) -> None:
 
 def handle_meeting_ready(payload: dict[str, Any], job: jobs.Job) -> None:
     appointment_id = int(payload["appointment_id"])
-    wake_waiting(appointment_id)
     appointment = (
         Appointment.objects.select_related("service", "staff", "meeting").filter(pk=appointment_id).first()
     )
-    view = meeting_view(appointment) if appointment is not None else None
+    if appointment is None:
+        return  # appointments are never deleted but with their tenant, and its deliveries go with it
+    wake_waiting(appointment)
+    view = meeting_view(appointment)
     if view is None or not view.ready:
         return
     bookings = Booking.objects.filter(appointment_id=appointment_id, status__in=Booking.SEAT_HOLDING)
@@ -60,11 +62,13 @@ def handle_meeting_ready(payload: dict[str, Any], job: jobs.Job) -> None:
             send_link(booking, source=f"meeting-link:{appointment_id}:{view.meeting_id or ''}")
 
 
-def wake_waiting(appointment_id: int) -> int:
+def wake_waiting(appointment: Appointment) -> int:
     """Move the jobs of deliveries waiting for this appointment's meeting to now; returns how many moved."""
-    waiting = Delivery.objects.filter(state=Delivery.State.PENDING, note=WAITING_NOTE).filter(
-        Q(booking__appointment_id=appointment_id) | Q(snapshot__appointment_id=appointment_id)
-    )
+    # The tenant bounds the search to its own pending deliveries (delivery_tenant_state_idx); without it every
+    # tenant's were read, a cost growing with the whole installation.
+    waiting = Delivery.objects.filter(
+        tenant_id=appointment.tenant_id, state=Delivery.State.PENDING, note=WAITING_NOTE
+    ).filter(Q(booking__appointment_id=appointment.pk) | Q(snapshot__appointment_id=appointment.pk))
     now = timezone.now()
     return sum(jobs.reschedule(DELIVER, f"delivery:{pk}", now) for pk in waiting.values_list("pk", flat=True))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from rendez.scheduling.calendars import LONGEST_BLOCK
 from rendez.scheduling.models import Booking
@@ -27,20 +27,28 @@ class When(StrEnum):
     ALL = "all"  # the whole history in time order, earliest first
 
 
+def not_ended(now: datetime, via: str = "") -> Q:
+    """Appointments that have not ended at `now` (one in progress included); `via="appointment__"` says it of
+    bookings.
+
+    An appointment lasts less than LONGEST_BLOCK, so the lower bound on the start changes no answer; it lets
+    an index on (tenant, start) begin near `now` instead of at the tenant's oldest appointment."""
+    return Q(**{f"{via}end__gt": now, f"{via}start__gt": now - LONGEST_BLOCK})
+
+
+def ended(now: datetime, via: str = "") -> Q:
+    """Appointments that ended by `now`. Started before it too (start < end): the same answer, and an index
+    range that stops at `now`."""
+    return Q(**{f"{via}end__lte": now, f"{via}start__lt": now})
+
+
 def bookings_in_time(tenant: Tenant, when: When, now: datetime) -> QuerySet[Booking]:
     """The tenant's bookings, ordered by their appointment's start as `when` says (ties by booking id)."""
     bookings = Booking.objects.filter(tenant=tenant, appointment__tenant=tenant)
     if when == When.UPCOMING:
-        # An appointment lasts less than LONGEST_BLOCK, so this lower bound on the start changes no answer;
-        # it lets the index scan begin near `now` instead of at the tenant's oldest appointment.
-        ongoing_or_later = bookings.filter(
-            appointment__end__gt=now, appointment__start__gt=now - LONGEST_BLOCK
-        )
-        return ongoing_or_later.order_by("appointment__start", "pk")
+        return bookings.filter(not_ended(now, via="appointment__")).order_by("appointment__start", "pk")
     if when == When.PAST:
-        # Started before now too (start < end): the same answer, and an index range that ends at `now`.
-        ended = bookings.filter(appointment__end__lte=now, appointment__start__lt=now)
-        return ended.order_by("-appointment__start", "-pk")
+        return bookings.filter(ended(now, via="appointment__")).order_by("-appointment__start", "-pk")
     return bookings.order_by("appointment__start", "pk")
 
 

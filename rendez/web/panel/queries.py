@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from rendez.conferencing.models import Meeting
+from rendez.scheduling import timeline
 from rendez.scheduling.models import Appointment, Booking
 from rendez.web.panel.access import Panel, appointments_for
 
@@ -28,9 +29,9 @@ def filtered(panel: Panel, filters: dict, now: datetime) -> QuerySet[Appointment
     appointments = appointments_for(panel)
     when = filters.get("when") or "upcoming"
     if when == "upcoming":
-        appointments = appointments.filter(end__gt=now).order_by("start")
+        appointments = appointments.filter(timeline.not_ended(now)).order_by("start")
     elif when == "past":
-        appointments = appointments.filter(end__lte=now).order_by("-start")
+        appointments = appointments.filter(timeline.ended(now)).order_by("-start")
     else:
         appointments = appointments.order_by("-start")
     if filters.get("start"):
@@ -49,7 +50,9 @@ def today_and_upcoming(panel: Panel, now: datetime) -> tuple[list[Appointment], 
     tomorrow = local_midnight(timezone.localdate(now) + timedelta(days=1))
     horizon = tomorrow + timedelta(days=UPCOMING_DAYS)
     coming = with_bookings(
-        appointments_for(panel).filter(end__gt=now, start__lt=horizon, seats_taken__gt=0).order_by("start")
+        appointments_for(panel)
+        .filter(timeline.not_ended(now), start__lt=horizon, seats_taken__gt=0)
+        .order_by("start")
     )
     rows = list(coming)
     return [a for a in rows if a.start < tomorrow], [a for a in rows if a.start >= tomorrow]
@@ -61,7 +64,7 @@ def failed_meetings(panel: Panel, now: datetime) -> QuerySet[Meeting]:
         Meeting.objects.filter(
             tenant=panel.tenant,
             state=Meeting.State.FAILED,
-            appointment__in=appointments_for(panel).filter(end__gt=now),
+            appointment__in=appointments_for(panel).filter(timeline.not_ended(now)),
         )
         .select_related("appointment__service", "appointment__staff")
         .order_by("appointment__start")
