@@ -26,9 +26,22 @@ def main(argv: list[str] | None = None) -> None:
     elif len(args) == 1 or (len(args) == 2 and args[1] in HELP_ARGUMENTS):
         print_overview(args[0])
     else:
+        exit_on_incomplete_configuration()
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(args)
+
+
+def exit_on_incomplete_configuration() -> None:
+    """Stop with the settings' own message instead of a traceback when the environment cannot make a working
+    configuration (a production install without its secrets, a variable that cannot be read)."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - imports rendez.settings, which reads the environment
+    except ImproperlyConfigured as exc:
+        sys.exit(f"rendez: {exc}")
 
 
 def run_zoom_emulator(argv: list[str]) -> None:
