@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import phonenumbers
+from django import forms
 
 # Longer than any E.164 number with the spacing, brackets and words ("ext.") people add; short enough that no
 # one stores an essay in a phone field.
@@ -71,3 +73,20 @@ def _zone_countries() -> dict[str, str]:
             country, _coordinates, zone, *_comment = line.split("\t")
             countries[zone] = country
     return countries
+
+
+class PhoneField(forms.CharField):
+    """A form's phone number: cleaned to E.164, refused in `normalize_phone`'s words. `region` (set by the
+    form, usually from the business's zone) is where a number typed without country code is from."""
+
+    def __init__(self, *, region: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", PHONE_MAX)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+        super().__init__(**kwargs)
+        self.region = region
+
+    def to_python(self, value: Any) -> str:
+        try:
+            return normalize_phone(super().to_python(value) or "", self.region)
+        except InvalidPhone as refusal:
+            raise forms.ValidationError(str(refusal), code="invalid_phone") from None

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
-from django.core.validators import RegexValidator
+
+from rendez.lib.phones import PhoneField
 
 # Longer than any real name or address; short enough that nobody stores essays through the form.
 NAME_MAX = 120
 EMAIL_MAX = 254
-PHONE_MAX = 30
 ZONES = frozenset(available_timezones())
-
-phone_characters = RegexValidator(
-    r"^\+?[0-9 ()./-]{5,}$", "Enter a phone number with digits only (spaces, +, -, and brackets are fine)."
-)
 
 
 def zone_or(value: str | None, fallback: str) -> ZoneInfo:
@@ -31,14 +28,17 @@ def zone_choices() -> list[tuple[str, str]]:
 class DetailsForm(forms.Form):
     name = forms.CharField(label="Your name", max_length=NAME_MAX, strip=True)
     email = forms.EmailField(label="Email", max_length=EMAIL_MAX)
-    phone = forms.CharField(
-        label="Phone (optional)", max_length=PHONE_MAX, required=False, validators=[phone_characters]
-    )
+    phone = PhoneField(label="Phone (optional)", required=False)
     # The honeypot: hidden from people by the stylesheet, filled in by form-filling bots.
     website = forms.CharField(label="Leave this empty", required=False, max_length=200)
     staff = forms.CharField(widget=forms.HiddenInput, max_length=20)
     start = forms.CharField(widget=forms.HiddenInput, max_length=40)
     tz = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args: Any, region: str | None = None, **kwargs: Any) -> None:
+        """`region`: the business's country, where a phone number typed without country code is from."""
+        super().__init__(*args, **kwargs)
+        cast(PhoneField, self.fields["phone"]).region = region
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rendez.conferencing.queries import meeting_coming, meeting_view
+from rendez.lib.phones import region_of_zone
 from rendez.notifications.context import manage_url
 from rendez.notifications.ics import build_invitation
 from rendez.scheduling.any_staff import book_first_free
@@ -82,7 +83,7 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
         if start is None:
             return redirect(_time_url(tenant, service, request.GET))
         return _details_page(request, tenant, service, form, start)
-    form = DetailsForm(request.POST)
+    form = DetailsForm(request.POST, region=region_of_zone(tenant.timezone))
     if not form.is_valid():
         asked = _start_or_none(request.POST.get("start"))
         if asked is None:

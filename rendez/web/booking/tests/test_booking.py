@@ -145,7 +145,8 @@ def test_a_slot_taken_meanwhile_gets_a_friendly_word_fresh_slots_and_no_booking(
         ("name", "", "This field is required."),
         ("name", "!!!", "Enter your name."),
         ("email", "charlie-at-example", "Enter a valid email address."),
-        ("phone", "call me maybe", "Enter a phone number with digits only"),
+        ("phone", "call me maybe", "That is not a phone number"),
+        ("phone", "+49 30 12", "That is not a valid phone number"),
         ("name", "x" * 121, "Ensure this value has at most 120 characters"),
     ],
 )
@@ -155,6 +156,16 @@ def test_invalid_details_are_refused_in_words_and_nothing_booked(client, consult
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Booking.objects.exists()
+
+
+def test_a_phone_number_is_stored_as_e164_a_local_one_in_the_businesss_country(client, consultation):  # noqa: F811
+    client.post(details_url(consultation), details(consultation, a_monday(), phone="030 1234567"))
+    client.post(
+        details_url(consultation),
+        details(consultation, a_monday(11), name="Dana", email="dana@example.com", phone="+44 20 7946 0018"),
+    )
+
+    assert sorted(Customer.objects.values_list("phone", flat=True)) == ["+442079460018", "+49301234567"]
 
 
 def test_a_filled_honeypot_books_nothing(client, consultation):  # noqa: F811
@@ -198,7 +209,7 @@ def test_booking_with_a_known_email_keeps_that_persons_details(client, consultat
 
     client.post(
         details_url(consultation),
-        details(consultation, a_monday(), name="Mallory", email="Charlie@Example.com", phone="+1 555 0100"),
+        details(consultation, a_monday(), name="Mallory", email="Charlie@Example.com", phone="+16502530000"),
     )
 
     charlie = Customer.objects.get()
