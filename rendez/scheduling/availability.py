@@ -21,7 +21,7 @@ WeeklyHours = Mapping[int, Sequence[tuple[time, time]]]
 K = TypeVar("K", bound=Hashable)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Interval:
     start: datetime
     end: datetime
@@ -44,7 +44,7 @@ class SlotRules:
     horizon: timedelta = timedelta(days=60)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BusyAppointment:
     """An appointment holding seats. `joinable`: same service, so a new booking may join it."""
 
@@ -61,7 +61,7 @@ class BusyAppointment:
         return max(self.capacity - self.seats_taken, 0)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Slot:
     start: datetime
     end: datetime
