@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -24,6 +23,7 @@ router = Router()
 MAX_RANGE_DAYS = 62
 # The API renderer's own encoder: ISO 8601, microseconds cut to milliseconds, "Z" for UTC.
 ENCODE_INSTANT = NinjaJSONEncoder().default
+SLOT_JSON = '{"start": "%s", "end": "%s", "staff_id": %d, "seats_left": %d}'
 
 
 @router.get("/slots", response={200: list[SlotOut], **error_responses(401, 404, 422)}, tags=["slots"])
@@ -59,8 +59,8 @@ def list_slots(request: HttpRequest, filters: Query[SlotQuery]) -> HttpResponse:
 
 
 def slots_response(found: Sequence[tuple[Staff, Slot]], zone: ZoneInfo) -> HttpResponse:
-    """The body django-ninja renders from `list[SlotOut]`, byte for byte, built without it: a team's month is
-    thousands of slots, and pydantic validating values made here was a third of the request."""
+    """The body django-ninja renders from `list[SlotOut]`, byte for byte, written without it: a team's month
+    is thousands of slots, and pydantic validating values made here was a third of the request."""
     shown: dict[datetime, str] = {}
 
     def local(moment: datetime) -> str:
@@ -69,13 +69,9 @@ def slots_response(found: Sequence[tuple[Staff, Slot]], zone: ZoneInfo) -> HttpR
             shown[moment] = ENCODE_INSTANT(moment.astimezone(zone))
         return shown[moment]
 
-    body = [
-        {
-            "start": local(slot.start),
-            "end": local(slot.end),
-            "staff_id": member.pk,
-            "seats_left": slot.seats_left,
-        }
-        for member, slot in found
+    # The values are ISO 8601 times and integers, which JSON needs no escaping for; json.dumps of the same
+    # dicts (the renderer's separators) would cost three times as much.
+    slots = [
+        SLOT_JSON % (local(slot.start), local(slot.end), member.pk, slot.seats_left) for member, slot in found
     ]
-    return HttpResponse(json.dumps(body), content_type="application/json; charset=utf-8")
+    return HttpResponse(f"[{', '.join(slots)}]", content_type="application/json; charset=utf-8")

@@ -177,3 +177,55 @@ def test_slots_take_the_same_queries_however_full_the_calendar(
         response = week()
     assert len(empty_calendar) <= 7
     assert len(response.json()) == 5 * 16 - 20
+
+
+def queries_of(request) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert request().status_code == 200
+    return len(captured)
+
+
+def test_one_staff_member_and_eight_cost_the_same_queries(alice, alice_api, consultation, dora, monday):
+    team = [dora] + [make_staff(alice, f"Staff{index}") for index in range(7)]
+    consultation.staff.add(*team)
+    now = berlin(monday, 6) - timedelta(days=7)
+    for index, member in enumerate(team):
+        book(consultation, member, berlin(monday, 9 + index), f"Customer{index}", now=now)
+    slots(alice_api, consultation, monday)  # the key's first use may cost a write of its own
+
+    one = queries_of(lambda: slots(alice_api, consultation, monday, staff_id=dora.pk))
+    eight = queries_of(lambda: slots(alice_api, consultation, monday))
+    assert one == eight
+    assert len(slots(alice_api, consultation, monday).json()) == 8 * 16 - 8
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "UTC", "Asia/Kolkata"])
+def test_the_body_is_byte_for_byte_what_the_slot_schema_renders(alice, alice_api, yoga, dora, monday, tz):
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+    from pydantic import TypeAdapter
+
+    from rendez.api.schemas import SlotOut
+
+    erik = make_staff(alice, "Erik", timezone="America/New_York")
+    yoga.staff.add(erik)
+    book(yoga, dora, berlin(monday, 10), party_size=2, now=berlin(monday, 6) - timedelta(days=7))
+    response = slots(alice_api, yoga, monday, tz=tz)
+
+    # What django-ninja makes of `list[SlotOut]`: pydantic validates and dumps, the renderer's encoder writes.
+    adapter = TypeAdapter(list[SlotOut])
+    shown = [{**slot, "start": parse(slot["start"]), "end": parse(slot["end"])} for slot in response.json()]
+    rendered = json.dumps(adapter.dump_python(adapter.validate_python(shown)), cls=NinjaJSONEncoder)
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.content == rendered.encode()
+    assert {slot["staff_id"] for slot in response.json()} == {dora.pk, erik.pk}
+    seats_at = {(parse(slot["start"]), slot["staff_id"]): slot["seats_left"] for slot in response.json()}
+    assert seats_at[(berlin(monday, 10), dora.pk)] == 3  # the session, with the seats it has left
+
+
+def parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
