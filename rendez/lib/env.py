@@ -28,7 +28,7 @@ class ConfigurationError(ImproperlyConfigured, ValueError):
 
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 # Owner-only: var/ holds the database, the secrets and the mail of a development install.
 PRIVATE_FILE_MODE = 0o600
@@ -40,15 +40,15 @@ def env_str(name: str, default: str = "") -> str:
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
+    """1/0, true/false, yes/no, on/off; unset or blank (`NAME=` as .env.example lists it) means `default`."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    value = raw.strip().lower()
     if value in _TRUE:
         return True
     if value in _FALSE:
         return False
-    raise ConfigurationError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
+    raise ConfigurationError(f"{name} must be a boolean (1/0, true/false), got {os.environ[name]!r}")
 
 
 def env_int(name: str, default: int) -> int:

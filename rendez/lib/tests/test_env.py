@@ -16,11 +16,19 @@ def mode_of(path: Path) -> int:
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"), [("1", True), ("yes", True), ("ON", True), ("0", False), ("", False)]
+    ("raw", "expected"), [("1", True), ("yes", True), ("ON", True), ("0", False), ("off", False)]
 )
 def test_booleans_read_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("RENDEZ_FLAG", raw)
     assert env.env_bool("RENDEZ_FLAG") is expected
+
+
+def test_a_blank_boolean_is_the_default_as_when_unset(monkeypatch):
+    """`.env.example` lists `RENDEZ_SSL_REDIRECT=`: copying it must not turn an on-by-default switch off."""
+    monkeypatch.setenv("RENDEZ_FLAG", " ")
+    assert env.env_bool("RENDEZ_FLAG", True) is True
+    monkeypatch.delenv("RENDEZ_FLAG")
+    assert env.env_bool("RENDEZ_FLAG", True) is True
 
 
 @pytest.mark.parametrize(
