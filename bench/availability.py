@@ -115,7 +115,7 @@ def run_calls(service, member, calls: int) -> None:
 
 def start_gunicorn(database_url: str, port: int) -> subprocess.Popen:
     """One sync worker: requests are sent one after the other, so more would only share the two cores."""
-    env = {**os.environ, "DATABASE_URL": database_url, "RENDEZ_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DATABASE_URL": database_url}
     command = [sys.executable, "-m", "gunicorn", "rendez.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"]
     process = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
     deadline = clock.monotonic() + 30
@@ -212,6 +212,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18250)
     args = parser.parse_args()
     logging.getLogger("httpx2").setLevel(logging.WARNING)  # one INFO line per request otherwise
+    os.environ.setdefault(
+        "RENDEZ_LOG_LEVEL", "WARNING"
+    )  # and one from Rendez's request log, here and in gunicorn
     django_on(args.database_url)
 
     _, staff, service, key = make_tenant(staff_count=STAFF)
