@@ -117,7 +117,10 @@ class Delivery(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="notification_deliveries")
+    # Indexed by delivery_tenant_id_idx below, which starts with the tenant.
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="notification_deliveries", db_index=False
+    )
     workflow = models.ForeignKey(
         Workflow, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
@@ -162,7 +165,10 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["tenant", "state", "created_at"], name="delivery_tenant_state_idx"),
+            # The panel's deliveries, newest first a page at a time, all or in one state: a range of the
+            # tenant's rows read in order, whatever the other tenants have sent.
+            models.Index(fields=["tenant", "id"], name="delivery_tenant_id_idx"),
+            models.Index(fields=["tenant", "state", "id"], name="delivery_tenant_state_id_idx"),
             models.Index(fields=["booking", "created_at"], name="delivery_booking_idx"),
         ]
 
