@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
+from rendez.lib.phones import PhoneField, region_of_zone
 from rendez.scheduling.models import Customer, Service, Staff
 from rendez.tenants.models import Tenant
 
@@ -30,12 +31,13 @@ class BookForm(forms.Form):
     )
     email = forms.EmailField(label="Customer's email", help_text="An existing customer is found by email.")
     name = forms.CharField(label="Name", max_length=200, required=False, help_text="Only for a new customer.")
-    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    phone = PhoneField(label="Phone", required=False)
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, tenant: Tenant, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.tenant = tenant
+        cast(PhoneField, self.fields["phone"]).region = region_of_zone(tenant.timezone)
         services = Service.objects.filter(tenant=tenant, is_active=True).order_by("name", "pk")
         staff = Staff.objects.filter(tenant=tenant, is_active=True).order_by("name", "pk")
         cast(forms.ModelChoiceField, self.fields["service"]).queryset = services
@@ -67,4 +69,9 @@ class BookForm(forms.Form):
 class CustomerForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
     email = forms.EmailField(label="Email", help_text="Messages about their bookings go here.")
-    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    phone = PhoneField(label="Phone", required=False)
+
+    def __init__(self, *args: Any, region: str | None = None, **kwargs: Any) -> None:
+        """`region`: the business's country, where a phone number typed without country code is from."""
+        super().__init__(*args, **kwargs)
+        cast(PhoneField, self.fields["phone"]).region = region

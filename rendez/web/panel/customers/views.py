@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from rendez.lib.phones import region_of_zone
 from rendez.scheduling import customers, services
 from rendez.scheduling.any_staff import book_first_free
 from rendez.scheduling.availability import Interval
@@ -67,7 +68,7 @@ def customers_edit(request: HttpRequest, panel: Panel, customer_id: int) -> Http
         return render(
             request, "panel/customers/edit.html", {"panel": panel, "customer": customer, "form": form}
         )
-    form = CustomerForm(request.POST)
+    form = CustomerForm(request.POST, region=region_of_zone(panel.tenant.timezone))
     if form.is_valid():
         try:
             customers.update_customer(customer, **form.cleaned_data)

@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 from django import forms
 
 from rendez.integrations.zoom.schemas import ZoomUser
+from rendez.lib.phones import PhoneField
 from rendez.scheduling.catalog import StaffChanges, StaffDetails, WorkingInterval
 from rendez.scheduling.models import Staff, WorkingHours
 
@@ -30,9 +31,14 @@ class StaffForm(forms.Form):
         required=False,
         help_text="With the email of a Zoom user, the business's Zoom account maps this person on its own.",
     )
-    phone = forms.CharField(label="Phone", max_length=50, required=False)
+    phone = PhoneField(label="Phone", required=False)
     timezone = forms.ChoiceField(label="Time zone", choices=[(zone, zone) for zone in ZONES], initial="UTC")
     is_active = forms.BooleanField(label="Active (can be booked)", required=False, initial=True)
+
+    def __init__(self, *args: Any, region: str | None = None, **kwargs: Any) -> None:
+        """`region`: the business's country, where a phone number typed without country code is from."""
+        super().__init__(*args, **kwargs)
+        cast(PhoneField, self.fields["phone"]).region = region
 
     @classmethod
     def of(cls, staff: Staff) -> StaffForm:

@@ -19,6 +19,7 @@ from rendez.integrations.zoom import connections, oauth, states
 from rendez.integrations.zoom.errors import ZoomError
 from rendez.integrations.zoom.hosts import Host, host_for, host_relations
 from rendez.integrations.zoom.models import Connection, Mode
+from rendez.lib.phones import region_of_zone
 from rendez.scheduling import catalog
 from rendez.scheduling.models import Staff
 from rendez.web.panel.access import Panel, panel_view
@@ -57,7 +58,8 @@ def staff_list(request: HttpRequest, panel: Panel) -> HttpResponse:
 
 @panel_view(admin_only=True)
 def staff_new(request: HttpRequest, panel: Panel) -> HttpResponse:
-    form = StaffForm(request.POST or None, initial={"timezone": panel.tenant.timezone})
+    region = region_of_zone(panel.tenant.timezone)
+    form = StaffForm(request.POST or None, initial={"timezone": panel.tenant.timezone}, region=region)
     if request.method == "POST" and form.is_valid():
         try:
             member = catalog.create_staff(panel.tenant, form.details())
@@ -75,7 +77,7 @@ def staff_edit(request: HttpRequest, panel: Panel, staff_id: int) -> HttpRespons
     member = _member(panel, staff_id)
     if request.method != "POST":
         return _page(request, panel, member)
-    form = StaffForm(request.POST)
+    form = StaffForm(request.POST, region=region_of_zone(panel.tenant.timezone))
     if form.is_valid():
         try:
             member = catalog.update_staff(member, form.changes())

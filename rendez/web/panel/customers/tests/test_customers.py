@@ -119,6 +119,22 @@ def test_a_new_customer_needs_a_name_and_is_then_booked(ada_client, consultation
     assert Booking.objects.get().customer.name == "Nina"
 
 
+def test_a_new_customers_phone_is_stored_as_e164_and_a_wrong_one_refused(
+    ada_client, consultation, dora, monday
+):
+    new = {"email": "new@example.com", "name": "Nina"}
+    refused = ada_client.post(
+        "/panel/customers/book/", _form(consultation, dora, monday, 14, **new, phone="x")
+    )
+    assert refused.status_code == 400 and "That is not a phone number" in refused.content.decode()
+    assert not Booking.objects.exists()
+    booked = ada_client.post(
+        "/panel/customers/book/", _form(consultation, dora, monday, 14, **new, phone="030 1234567")
+    )
+    assert booked.status_code == 302
+    assert Booking.objects.get().customer.phone == "+49301234567"
+
+
 def test_refusals_are_shown_in_words(ada_client, consultation, dora, doras_appointment, monday):
     taken = ada_client.post(
         "/panel/customers/book/", _form(consultation, dora, monday, 10, email="z@example.com", name="Z")
@@ -184,10 +200,10 @@ def test_an_admin_corrects_a_customers_details(ada_client, doras_appointment):
     charlie = Customer.objects.get(email="charlie@example.com")
     url = f"/panel/customers/{charlie.pk}/edit/"
     assert 'value="Charlie"' in ada_client.get(url).content.decode()
-    saved = ada_client.post(url, {"name": "Charlie Brown", "email": "CB@Example.com", "phone": "+49 30 1234"})
+    saved = ada_client.post(url, {"name": "Charlie Brown", "email": "CB@Example.com", "phone": "030 1234567"})
     assert saved.status_code == 302 and saved["Location"] == f"/panel/customers/{charlie.pk}/"
     charlie.refresh_from_db()
-    assert (charlie.name, charlie.email, charlie.phone) == ("Charlie Brown", "cb@example.com", "+49 30 1234")
+    assert (charlie.name, charlie.email, charlie.phone) == ("Charlie Brown", "cb@example.com", "+49301234567")
     assert doras_appointment.bookings.get().customer.name == "Charlie Brown"
 
 

@@ -70,6 +70,16 @@ def test_an_admin_edits_details(ada_client, dora):
     assert refused.status_code == 400 and "Select a valid choice" in _text(refused)
 
 
+def test_a_staff_phone_is_stored_as_e164_and_a_wrong_one_refused(ada_client, dora):
+    details = {"name": "Dora", "email": "", "timezone": "Europe/Berlin", "is_active": "on"}
+    saved = ada_client.post(f"/panel/staff/{dora.pk}/", {**details, "phone": "030 1234567"})
+    assert saved.status_code == 302
+    refused = ada_client.post(f"/panel/staff/{dora.pk}/", {**details, "phone": "12"})
+    assert refused.status_code == 400 and "That is not a valid phone number" in _text(refused)
+    dora.refresh_from_db()
+    assert dora.phone == "+49301234567"
+
+
 # --- working hours and time off -----------------------------------------------------------------------------
 
 
