@@ -111,13 +111,22 @@ class Processes:
         worker.wait_for_output("worker ready")
         return worker
 
-    def web(self, port: int, *, workers: int = 2, env: dict[str, str] | None = None) -> RendezProcess:
+    def web(
+        self, port: int, *, workers: int = 2, env: dict[str, str] | None = None, wait: bool = True
+    ) -> RendezProcess:
+        """gunicorn with deploy/gunicorn.conf.py on 127.0.0.1:`port`; `wait=False` returns before it serves
+        (start several, then `wait_until_serving` each: they boot in parallel)."""
         log = self.directory / f"web-{port}.log"
         command = [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONFIG), "rendez.wsgi"]
         extra = {"RENDEZ_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers), **(env or {})}
         web = self._start(command, log, extra)
-        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz", web), 60, f"gunicorn on port {port}")
+        if wait:
+            self.wait_until_serving(web, port)
         return web
+
+    @staticmethod
+    def wait_until_serving(web: RendezProcess, port: int) -> None:
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz", web), 60, f"gunicorn on port {port}")
 
     def logs(self) -> str:
         return "\n".join(process.output() for process in self.started)
