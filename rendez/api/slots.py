@@ -16,8 +16,8 @@ from rendez.api.auth import tenant_of
 from rendez.api.errors import ApiError, error_responses
 from rendez.api.schemas import SlotOut, SlotQuery
 from rendez.scheduling.availability import Interval, Slot
-from rendez.scheduling.calendars import find_slots
-from rendez.scheduling.models import Service, Staff
+from rendez.scheduling.calendars import find_slots_by_staff_id
+from rendez.scheduling.models import Service
 
 router = Router()
 MAX_RANGE_DAYS = 62
@@ -55,10 +55,10 @@ def list_slots(request: HttpRequest, filters: Query[SlotQuery]) -> HttpResponse:
         datetime.combine(date_from, time.min, tzinfo=zone),
         datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone),
     )
-    return slots_response(find_slots(service, staff, window, now), zone)
+    return slots_response(find_slots_by_staff_id(service, staff, window, now), zone)
 
 
-def slots_response(found: Sequence[tuple[Staff, Slot]], zone: ZoneInfo) -> HttpResponse:
+def slots_response(found: Sequence[tuple[int, Slot]], zone: ZoneInfo) -> HttpResponse:
     """The body django-ninja renders from `list[SlotOut]`, byte for byte, written without it: a team's month
     is thousands of slots, and pydantic validating values made here was a third of the request."""
     shown: dict[datetime, str] = {}
@@ -72,6 +72,7 @@ def slots_response(found: Sequence[tuple[Staff, Slot]], zone: ZoneInfo) -> HttpR
     # The values are ISO 8601 times and integers, which JSON needs no escaping for; json.dumps of the same
     # dicts (the renderer's separators) would cost three times as much.
     slots = [
-        SLOT_JSON % (local(slot.start), local(slot.end), member.pk, slot.seats_left) for member, slot in found
+        SLOT_JSON % (local(slot.start), local(slot.end), staff_id, slot.seats_left)
+        for staff_id, slot in found
     ]
     return HttpResponse(f"[{', '.join(slots)}]", content_type="application/json; charset=utf-8")

@@ -12,8 +12,7 @@ import bisect
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import compress
-from operator import itemgetter
+from itertools import compress, repeat
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -135,15 +134,19 @@ def free_slots_of_staff(
     if earliest >= latest:
         return []
     grids: dict[tuple[ZoneInfo, tuple], _Grid] = {}
-    found: list[tuple[datetime, int, K, Slot]] = []
-    for rank, (key, calendar) in enumerate(calendars.items()):
+    found: list[tuple[K, Slot]] = []
+    for key, calendar in calendars.items():
         shape = (calendar.zone, _hours_key(calendar.weekly_hours))
         grid = grids.get(shape)
         if grid is None:
             grid = grids[shape] = _grid(rules, calendar, earliest, latest)
-        found.extend((slot.start, rank, key, slot) for slot in _open_slots(grid, calendar, earliest, latest))
-    found.sort(key=itemgetter(0, 1))
-    return [(key, slot) for _, _, key, slot in found]
+        found.extend(zip(repeat(key), _open_slots(grid, calendar, earliest, latest)))
+    found.sort(key=_start_of)  # stable: calendars offering the same start stay in the order given
+    return found
+
+
+def _start_of(found: tuple[object, Slot]) -> datetime:
+    return found[1].start
 
 
 @dataclass(frozen=True)
