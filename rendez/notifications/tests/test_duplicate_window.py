@@ -41,6 +41,8 @@ def slow_smtp() -> Iterator[tuple[SlowInbox, dict[str, str]]]:
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(controller.port),
         "DEFAULT_FROM_EMAIL": "Rendez <bookings@rendez.test>",
+        # The killed worker's job is taken over this soon.
+        "RENDEZ_JOBS_LEASE_SECONDS": "3",
     }
     yield inbox, env
     controller.stop()
