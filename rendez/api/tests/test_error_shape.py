@@ -249,3 +249,30 @@ def test_a_patch_cannot_null_a_required_field(alice_api, consultation):
 def test_another_tenants_staff_is_not_found_in_our_words(alice_api, bob):
     frank = make_staff(bob, "Frank")
     assert error_of(alice_api.get(f"/staff/{frank.pk}"))["message"] == "No such staff member."
+
+
+# --- our own failures -------------------------------------------------------------------------------------
+
+
+def test_a_failure_of_ours_is_a_logged_500_in_the_error_shape(caplog):
+    # A real API built the way urls.py builds ours, with one operation that fails as a bug would.
+    from ninja import Router
+    from ninja.testing import TestClient
+
+    from rendez.api.errors import Api, install_error_handlers
+
+    router = Router()
+
+    @router.get("/broken")
+    def broken(request):
+        raise RuntimeError("the token abc123 leaked into an exception")
+
+    api = Api(urls_namespace="failure-test")
+    install_error_handlers(api)
+    api.add_router("", router)
+    with caplog.at_level("ERROR", logger="rendez.api.errors"):
+        response = TestClient(api).get("/broken")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "server_error"
+    assert "abc123" not in response.content.decode()
+    assert any("GET /broken" in record.getMessage() for record in caplog.records)
