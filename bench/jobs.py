@@ -11,7 +11,8 @@ Prints JSON lines:
 
     python bench/jobs.py [--database-url postgres://postgres@127.0.0.1:5432/rendez_bench_jobs]
         [--sqlite-url sqlite:///var/rendez_bench_jobs.sqlite3] [--only claims|workers]
-        [--crowd 100000] [--claims 300] [--latency-jobs 200] [--throughput-jobs 5000] [--poll-interval 1.0]
+        [--crowd 100000] [--claims 300] [--warm-up 30]
+        [--latency-jobs 200] [--throughput-jobs 5000] [--poll-interval 1.0]
 
 The databases are recreated empty and migrated (bench/_setup.py), so their names must contain "bench".
 Without --database-url: DATABASE_URL's server (if PostgreSQL) or the local one, database rendez_bench_jobs.
@@ -37,7 +38,6 @@ from _setup import ROOT, django_on, emit
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 
 
-CLAIM_WARM_UP = 30
 UNHANDLED_KIND = "elsewhere.only"  # a kind no handler in this process knows
 
 
@@ -107,7 +107,7 @@ def wait_until_done(count: int, timeout: float = 300) -> None:
         time.sleep(0.05)
 
 
-def measure_claim_cost(crowd: int, claims_timed: int) -> None:
+def measure_claim_cost(crowd: int, claims_timed: int, warm_up: int) -> None:
     """Claim latency with nothing else waiting, then beside `crowd` future-dated jobs, then beside `crowd` due
     jobs of an unhandled kind; each crowded median as a ratio to the empty one."""
     from django.db import connection
@@ -127,7 +127,7 @@ def measure_claim_cost(crowd: int, claims_timed: int) -> None:
     }
     medians = {}
     for name, others in crowds.items():
-        medians[name] = time_claims(name, others, claims_timed, connection.vendor)
+        medians[name] = time_claims(name, others, claims_timed, warm_up, connection.vendor)
     emit(
         bench="jobs.claim_cost_ratio",
         database=connection.vendor,
@@ -137,7 +137,7 @@ def measure_claim_cost(crowd: int, claims_timed: int) -> None:
     )
 
 
-def time_claims(name: str, others: list[dict], claims_timed: int, vendor: str) -> float:
+def time_claims(name: str, others: list[dict], claims_timed: int, warm_up: int, vendor: str) -> float:
     """Fill the queue with `others` and due no-op jobs, claim (and finish) them one by one; returns the median
     claim in ms."""
     from django.db import connection
@@ -151,20 +151,20 @@ def time_claims(name: str, others: list[dict], claims_timed: int, vendor: str) -
     due = timezone.now() - timedelta(seconds=1)
     Job.objects.bulk_create(
         Job(kind="jobs.noop", key=f"due:{n}", payload={}, run_after=due, max_attempts=1)
-        for n in range(CLAIM_WARM_UP + claims_timed)
+        for n in range(warm_up + claims_timed)
     )
     if vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE jobs_job")  # autovacuum's job on a live database
     timings = []
-    for n in range(CLAIM_WARM_UP + claims_timed):
+    for n in range(warm_up + claims_timed):
         started = time.perf_counter()
         job = claims.claim(None, lease_seconds=60)
         elapsed = (time.perf_counter() - started) * 1000
         if job is None or job.kind != "jobs.noop":
             raise SystemExit(f"claim {n} in {name} took {job!r} instead of a due no-op job")
         claims.record_success(job)
-        if n >= CLAIM_WARM_UP:
+        if n >= warm_up:
             timings.append(elapsed)
     cuts = statistics.quantiles(timings, n=100)
     median = statistics.median(timings)
@@ -256,6 +256,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["claims", "workers"])
     parser.add_argument("--crowd", type=int, default=100_000)
     parser.add_argument("--claims", type=int, default=300)
+    parser.add_argument("--warm-up", type=int, default=30, help="claims made before timing")
     parser.add_argument("--latency-jobs", type=int, default=200)
     parser.add_argument("--throughput-jobs", type=int, default=5000)
     parser.add_argument("--poll-interval", type=float, default=1.0)
@@ -263,7 +264,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.claim_cost_on:
         django_on(args.claim_cost_on)
-        measure_claim_cost(args.crowd, args.claims)
+        measure_claim_cost(args.crowd, args.claims, args.warm_up)
         clear_jobs()
         return
     if not args.database_url.startswith("postgres"):
@@ -273,7 +274,7 @@ def main() -> None:
     if args.only != "workers":
         for url in (args.sqlite_url, args.database_url):
             child = [sys.executable, __file__, "--claim-cost-on", url, "--crowd", str(args.crowd)]
-            subprocess.run([*child, "--claims", str(args.claims)], check=True)
+            subprocess.run([*child, "--claims", str(args.claims), "--warm-up", str(args.warm_up)], check=True)
     if args.only == "claims":
         return
     django_on(args.database_url)
