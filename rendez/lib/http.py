@@ -122,7 +122,10 @@ def is_trusted_host(host: str, port: int) -> bool:
     """Whether `settings.HTTP_TRUSTED_HOSTS` lists `host` (any port) or `host:port`."""
     host = host.lower().strip("[]")
     for entry in getattr(settings, "HTTP_TRUSTED_HOSTS", []):
-        name, entry_port = _host_and_port(entry.strip().lower())
+        try:
+            name, entry_port = _host_and_port(entry.strip().lower())
+        except ValueError:  # a port that is no number trusts nothing
+            continue
         if name == host and entry_port in (None, port):
             return True
     return False

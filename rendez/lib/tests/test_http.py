@@ -102,6 +102,7 @@ def test_trusted_hosts_may_be_private(settings):
         ("[::1]:8080", "http://[::1]:80/", False),
         ("::1", "http://[::1]:9000/", True),
         ("sms-gateway.internal:80", "http://sms-gateway.internal/", True),
+        ("sms-gateway.internal:http", "http://sms-gateway.internal/", False),
     ],
 )
 def test_a_trusted_entry_names_a_host_or_one_of_its_ports(settings, entry, url, trusted):
