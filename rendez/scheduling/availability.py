@@ -174,8 +174,10 @@ class _Grid:
         return range(first, bisect.bisect_left(self.block_starts, block.end))
 
     def at(self, start: datetime) -> range:
+        """The grid's start equal to `start`, if it has one."""
         index = bisect.bisect_left(self.starts, start)
-        return range(index, index + 1) if self.starts[index : index + 1] == [start] else range(0)
+        found = index < len(self.starts) and self.starts[index] == start
+        return range(index, index + 1) if found else range(0)
 
 
 def _grid(rules: SlotRules, calendar: Calendar, earliest: datetime, latest: datetime) -> _Grid:

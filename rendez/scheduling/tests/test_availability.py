@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -387,3 +388,75 @@ def test_calendar_refusals_are_conflicts_and_request_refusals_are_not():
     assert Refusal("time_off", "").is_conflict
     assert not Refusal("too_soon", "").is_conflict
     assert not Refusal("not_a_slot", "").is_conflict
+
+
+# --- the listing and the single check agree --------------------------------------------------------------
+
+
+def random_calendar(rng: random.Random, monday: datetime) -> Calendar:
+    """A busy Berlin week: split shifts, appointments with buffers (some open group sessions), time off."""
+    hours = {
+        day: [(time(rng.choice([7, 8, 9])), time(12)), (time(13), time(rng.choice([16, 17, 20])))]
+        for day in range(6)
+    }
+    appointments = []
+    for _ in range(rng.randint(0, 25)):
+        start = monday + timedelta(
+            days=rng.randint(0, 6), hours=rng.randint(6, 19), minutes=rng.choice([0, 10, 15, 30])
+        )
+        joinable = rng.random() < 0.3
+        seats = rng.randint(1, 4) if joinable else 1
+        appointments.append(
+            busy(
+                start,
+                rng.choice([20, 30, 60]),
+                before=rng.choice([0, 15]),
+                after=rng.choice([0, 10]),
+                seats=seats,
+                capacity=4 if joinable else 1,
+                joinable=joinable,
+            )
+        )
+    time_off = []
+    for _ in range(rng.randint(0, 3)):
+        start = monday + timedelta(days=rng.randint(0, 6), hours=rng.randint(0, 20))
+        time_off.append(Interval(start, start + timedelta(minutes=rng.choice([45, 120, 600]))))
+    return calendar(hours=hours, time_off=time_off, appointments=appointments)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_the_listed_slots_are_exactly_the_starts_check_start_accepts(seed):
+    """The listing works on a shared grid, booking checks one start under the lock: a slot offered and then
+    refused, or refused yet bookable, would be a bug whichever side it is on."""
+    rng = random.Random(seed)
+    # The week Berlin springs forward (Sunday 29 March 2026), seen from its Monday morning.
+    monday = utc(2026, 3, 23)
+    slot_rules = SlotRules(
+        duration=timedelta(minutes=rng.choice([30, 45, 60])),
+        interval=timedelta(minutes=rng.choice([15, 30, 60])),
+        buffer_before=timedelta(minutes=rng.choice([0, 10])),
+        buffer_after=timedelta(minutes=rng.choice([0, 15])),
+        capacity=4,
+        min_notice=timedelta(hours=rng.choice([0, 30])),
+        horizon=timedelta(days=rng.choice([3, 60])),
+    )
+    cal = random_calendar(rng, monday)
+    now = monday + timedelta(hours=rng.choice([0, 9]))
+    window = Interval(monday, monday + timedelta(days=7))
+
+    listed = free_slots(slot_rules, cal, window, now)
+    candidates = {start for work in working_intervals(cal, window) for start in on_the_grid(work, slot_rules)}
+    candidates |= {appointment.start for appointment in cal.appointments if appointment.joinable}
+    accepted = [
+        check_start(slot_rules, cal, start, now)
+        for start in sorted(candidates)
+        if window.start <= start < window.end
+    ]
+    assert listed == [verdict for verdict in accepted if isinstance(verdict, Slot)]
+
+
+def on_the_grid(work: Interval, slot_rules: SlotRules):
+    start = work.start
+    while start + slot_rules.duration <= work.end:
+        yield start
+        start += slot_rules.interval
