@@ -32,11 +32,11 @@ def list_slots(request: HttpRequest, filters: Query[SlotQuery]) -> HttpResponse:
     tenant = tenant_of(request)
     service = get_object_or_404(Service.objects.filter(tenant=tenant, is_active=True), pk=filters.service_id)
     if filters.date_to < filters.date_from:
-        raise ApiError(422, "invalid", "date_to is before date_from.", {"date_to": "before date_from"})
+        message = "Must not be before date_from."
+        raise ApiError(422, "invalid", f"date_to: {message}", {"date_to": message})
     if (filters.date_to - filters.date_from).days >= MAX_RANGE_DAYS:
-        raise ApiError(
-            422, "invalid", f"Ask for at most {MAX_RANGE_DAYS} days at once.", {"date_to": "range"}
-        )
+        message = f"Ask for at most {MAX_RANGE_DAYS} days at once."
+        raise ApiError(422, "invalid", f"date_to: {message}", {"date_to": message})
     offering = service.staff.filter(is_active=True)
     if filters.staff_id is not None:
         offering = offering.filter(pk=filters.staff_id)
