@@ -140,13 +140,13 @@ def _missing_secret_message(name: str, path: Path) -> str:
 # --- owner-only files ---------------------------------------------------------------------------------------
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path`, readable by its owner only from the first byte (no window with the umask's
+def write_private(path: Path, content: str | bytes) -> None:
+    """Write `content` to `path`, readable by its owner only from the first byte (no window with the umask's
     mode)."""
     path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
-    with os.fdopen(descriptor, "w") as file:
-        file.write(text)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content.encode() if isinstance(content, str) else content)
     _tighten(path, PRIVATE_FILE_MODE)  # os.open leaves an existing file's mode as it was
 
 

@@ -26,6 +26,8 @@ from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
+from rendez.lib.env import private_dir, write_private
+
 
 def new_message_id() -> str:
     """A Message-ID unique across installations and database resets (RFC 5322 3.6.4), in the sender's domain.
@@ -49,7 +51,7 @@ class EmlFileBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         if not email_messages:
             return 0
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)  # mail is its owner's alone, as everything under var/
         sent = 0
         for message in email_messages:
             if not message.recipients():
@@ -57,7 +59,7 @@ class EmlFileBackend(BaseEmailBackend):
             target = self.directory / self._filename(message)
             partial = target.with_suffix(".eml.part")
             # Written aside, then renamed: a reader never sees half a message.
-            partial.write_bytes(message.message().as_bytes())
+            write_private(partial, message.message().as_bytes())
             os.replace(partial, target)
             sent += 1
         return sent
