@@ -276,3 +276,10 @@ def test_a_failure_of_ours_is_a_logged_500_in_the_error_shape(caplog):
     assert response.json()["error"]["code"] == "server_error"
     assert "abc123" not in response.content.decode()
     assert any("GET /broken" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("body", NOT_OBJECTS)
+def test_the_zoom_settings_refuse_a_body_that_is_not_an_object(alice_api, body):
+    response = send_raw(alice_api, "put", "/integrations/zoom/settings", body)
+    assert response.status_code == 422
+    assert error_of(response)["fields"] == {"body": "Must be a JSON object."}
