@@ -252,7 +252,6 @@ def test_a_retried_email_keeps_its_message_id(smtp, tenant, service):
     assert delivery.state == Delivery.State.SENT and delivery.external_id == accepted["Message-ID"]
 
 
-
 def test_each_delivery_sends_its_own_stored_message_id_from_the_first_attempt(smtp, tenant, service):
     workflow(tenant, to_staff=True)
     book(service)
