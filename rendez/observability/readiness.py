@@ -4,8 +4,8 @@
 - **migrations**: every migration on disk is applied (a process started before `migrate` finished, or code
   newer than the schema, would fail on the first query that touches a new column).
 - **workers**: workers do not record a heartbeat of their own (the worker's heartbeat thread only renews the
-  leases of jobs in hand), so "heard from" is read from the jobs they claim: a worker counts as heard from
-  unless due work has waited longer than `READYZ_MAX_QUEUE_LAG` seconds and no job was claimed in that time.
+  leases of jobs in hand), so "heard from" is read from the jobs they run: workers count as heard from unless
+  due work has waited longer than `READYZ_MAX_QUEUE_LAG` seconds while no job was running or finished.
   Idle workers with nothing due look the same as absent ones, and that is fine: nothing waits on them.
 """
 
@@ -63,14 +63,14 @@ def check_workers() -> Check:
     now = timezone.now()
     max_lag = timedelta(seconds=getattr(settings, "READYZ_MAX_QUEUE_LAG", DEFAULT_MAX_QUEUE_LAG))
     # Kinds no handler in this code knows (a rolling deploy) wait for newer workers, not for these.
-    oldest = min(stats.oldest_due_by_queue(now, registry.registered_kinds()).values(), default=None)
+    oldest = min((job.run_after for job in stats.oldest_due(registry.registered_kinds(), now)), default=None)
     if oldest is None or now - oldest <= max_lag:
         return Check("workers", True)
-    if stats.any_started_since(now - max_lag):
+    if stats.workers_active_since(now - max_lag):
         return Check("workers", True, "busy: jobs wait, but workers are taking them")
     waited, window = (now - oldest).total_seconds(), max_lag.total_seconds()
     return Check(
         "workers",
         False,
-        f"a due job has waited {waited:.0f} s and no worker has started one in {window:.0f} s",
+        f"a due job has waited {waited:.0f} s and no worker has run one in the last {window:.0f} s",
     )

@@ -19,23 +19,18 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from rendez.jobs import registry, stats
-from rendez.jobs.models import Job
 
 logger = logging.getLogger("rendez.observability")
-
-# Succeeded and cancelled jobs are history (counted by rendez_job_attempts as they finish); these states say
-# what is waiting, in hand, or given up on now.
-CURRENT_STATES = (Job.State.PENDING, Job.State.RUNNING, Job.State.DEAD)
 
 
 class JobTableCollector:
     """rendez_jobs{kind,state} and rendez_jobs_queue_lag_seconds{queue}, read at scrape time."""
 
     def collect(self) -> Iterator[Metric]:
+        now = timezone.now()
         try:
-            counts = stats.counts_by_kind_and_state(CURRENT_STATES)
-            now = timezone.now()
-            oldest = stats.oldest_due_by_queue(now)
+            counts = stats.counts_by_kind_and_state()
+            oldest = stats.oldest_due(registry.registered_kinds(), now)
         except DatabaseError:
             logger.warning("metrics: the job table could not be read; job gauges left out of this scrape")
             return
@@ -43,14 +38,16 @@ class JobTableCollector:
         for (kind, state), count in sorted(counts.items()):
             jobs.add_metric([kind, state], count)
         yield jobs
+        waited = dict.fromkeys(_known_queues(), 0.0)
+        for job in oldest:
+            waited[job.queue] = max(waited.get(job.queue, 0.0), (now - job.run_after).total_seconds())
         lag = GaugeMetricFamily(
             "rendez_jobs_queue_lag_seconds",
-            "Age of the oldest due pending job per queue (0: nothing is waiting).",
+            "Age of the oldest due pending job (of a kind with a handler) per queue; 0: nothing waits.",
             labels=["queue"],
         )
-        for queue in sorted(_known_queues() | set(oldest)):
-            waited = (now - oldest[queue]).total_seconds() if queue in oldest else 0.0
-            lag.add_metric([queue], max(0.0, waited))
+        for queue, seconds in sorted(waited.items()):
+            lag.add_metric([queue], seconds)
         yield lag
 
 

@@ -56,7 +56,7 @@ def test_readyz_fails_when_due_work_waits_and_no_worker_takes_any(settings):
 
     assert status == 503
     assert body["checks"]["workers"]["ok"] is False
-    assert "no worker has started one in 60 s" in body["checks"]["workers"]["detail"]
+    assert "no worker has run one in the last 60 s" in body["checks"]["workers"]["detail"]
 
 
 def test_readyz_stays_ok_while_workers_are_busy_with_a_backlog(settings):
@@ -69,6 +69,20 @@ def test_readyz_stays_ok_while_workers_are_busy_with_a_backlog(settings):
 
     assert status == 200
     assert body["checks"]["workers"]["detail"].startswith("busy")
+
+
+def test_readyz_counts_a_job_a_worker_just_finished_as_word_from_the_workers(settings):
+    settings.READYZ_MAX_QUEUE_LAG = 60
+    now = timezone.now()
+    enqueue(handlers.NOOP, run_after=now - timedelta(minutes=5))
+    Job.objects.create(kind=handlers.NOOP, state=Job.State.SUCCEEDED, run_after=now, finished_at=now)
+    # Cancelling is done by web requests, not workers: it says nothing about them.
+    Job.objects.create(kind=handlers.NOOP, state=Job.State.CANCELLED, run_after=now, finished_at=now)
+
+    assert readyz()[0] == 200
+
+    Job.objects.filter(state=Job.State.SUCCEEDED).update(finished_at=now - timedelta(minutes=2))
+    assert readyz()[0] == 503
 
 
 def test_readyz_ignores_jobs_no_handler_here_knows(settings):
