@@ -4,7 +4,7 @@
 # string annotations in its own module, where `Query[BookingFilters]` means nothing (every list answered 500).
 
 from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Status
@@ -61,17 +61,29 @@ def _staff_of(tenant: Tenant, staff_id: int) -> Staff:
 def create_booking(request: HttpRequest, payload: BookingIn):
     """Book a slot. 409 when it is not available (taken, full, outside hours); 422 when the request is
     invalid."""
-    tenant = tenant_of(request)
-    service = get_object_or_404(Service.objects.filter(tenant=tenant), pk=payload.service_id)
-    booking = services.book(
-        service=service,
-        staff=_staff_of(tenant, payload.staff_id),
-        start=payload.start,
-        customer=services.CustomerDetails(**payload.customer.dict()),
-        party_size=payload.party_size,
-        notes=payload.notes,
-    )
-    return Status(201, _get_booking(request, booking.pk))
+    try:
+        booking = services.book_by_ids(
+            tenant_id=tenant_of(request).pk,
+            service_id=payload.service_id,
+            staff_id=payload.staff_id,
+            start=payload.start,
+            customer=services.CustomerDetails(**payload.customer.dict()),
+            party_size=payload.party_size,
+            notes=payload.notes,
+        )
+    except Service.DoesNotExist:
+        raise Http404("No such service.") from None
+    except Staff.DoesNotExist:
+        raise Http404("No such staff member.") from None
+    if booking.appointment.seats_taken == booking.party_size:
+        _has_no_meeting_yet(booking.appointment)
+    return Status(201, booking)
+
+
+def _has_no_meeting_yet(appointment: Appointment) -> None:
+    """Tell the response that this booking's new appointment has no meeting instead of letting it ask the
+    database: meetings are made by a job after the booking commits."""
+    appointment._state.fields_cache[meetings.RELATION] = None
 
 
 @router.get("/bookings", response={200: list[BookingOut], **LIST_ERRORS}, tags=["bookings"])

@@ -20,11 +20,25 @@ from rendez.jobs.registry import handler
 
 if TYPE_CHECKING:
     from rendez.jobs.models import Job
-    from rendez.jobs.queue import cancel, enqueue, has_open, reschedule
+    from rendez.jobs.queue import NewJob, cancel, enqueue, enqueue_all, has_open, reschedule
 
-__all__ = ["Job", "PermanentError", "Retry", "cancel", "enqueue", "handler", "has_open", "reschedule"]
+__all__ = [
+    "Job",
+    "NewJob",
+    "PermanentError",
+    "Retry",
+    "cancel",
+    "enqueue",
+    "enqueue_all",
+    "handler",
+    "has_open",
+    "reschedule",
+]
 
-_LAZY = {name: "rendez.jobs.queue" for name in ("enqueue", "cancel", "reschedule", "has_open")}
+_LAZY = {
+    name: "rendez.jobs.queue"
+    for name in ("NewJob", "enqueue", "enqueue_all", "cancel", "reschedule", "has_open")
+}
 _LAZY["Job"] = "rendez.jobs.models"
 
 

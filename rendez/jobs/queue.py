@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rendez.jobs import conf, registry
+from rendez.jobs.insert_sql import insert_jobs
 from rendez.jobs.models import Job
 from rendez.observability.context import current_request_id
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """One job to add: see `enqueue` for what each field means."""
+
+    kind: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None
+    run_after: datetime | None = None
+    queue: str | None = None
+    coalesce: bool = False
+    max_attempts: int | None = None
 
 
 def enqueue(
@@ -33,30 +48,42 @@ def enqueue(
     earlier run_after, and is returned. A started (running or retrying) one does not, so the change is still
     picked up by a new job.
     """
-    payload = {} if payload is None else payload
-    # Fail in the caller, with its stack, rather than in a worker later.
-    json.dumps(payload)
-    if coalesce and not key:
-        raise ValueError("coalesce=True needs a key: coalescing is per kind and key")
-    spec = registry.get_handler(kind)
+    new = NewJob(kind, {} if payload is None else payload, key, run_after, queue, coalesce, max_attempts)
+    return enqueue_all([new])[0]
+
+
+def enqueue_all(new_jobs: Sequence[NewJob]) -> list[Job]:
+    """Add several jobs as `enqueue` does each, in one statement that also wakes the workers of their queues
+    (PostgreSQL's NOTIFY): a booking's follow-ups cost one round trip however many they are."""
     now = timezone.now()
-    fields: dict[str, Any] = {
-        "kind": kind,
-        "key": key or "",
-        "payload": payload,
-        "queue": queue or (spec.queue if spec else "default"),
-        "max_attempts": max_attempts or (spec.max_attempts if spec else None) or conf.default_max_attempts(),
-        "run_after": run_after or now,
-        "coalesce": coalesce,
-        "request_id": current_request_id(),
-    }
+    rows = [_row(new, now) for new in new_jobs]
     # No savepoint: the insert belongs to the caller's transaction; a savepoint costs two round trips.
     with transaction.atomic(savepoint=False):
-        job = _coalesce_or_create(fields) if coalesce else Job.objects.create(**fields)
-        if job.run_after <= now:
-            _notify(job.queue)
+        jobs = insert_jobs(rows, now)
+        if any(job.run_after <= now for job in jobs):
             transaction.on_commit(_wake_local_workers)
-    return job
+    return jobs
+
+
+def _row(new: NewJob, now: datetime) -> dict[str, Any]:
+    # Fail in the caller, with its stack, rather than in a worker later.
+    json.dumps(new.payload)
+    if new.coalesce and not new.key:
+        raise ValueError("coalesce=True needs a key: coalescing is per kind and key")
+    spec = registry.get_handler(new.kind)
+    return {
+        "kind": new.kind,
+        "key": new.key or "",
+        "payload": new.payload,
+        "queue": new.queue or (spec.queue if spec else "default"),
+        "max_attempts": new.max_attempts
+        or (spec.max_attempts if spec else None)
+        or conf.default_max_attempts(),
+        "run_after": new.run_after or now,
+        "coalesce": new.coalesce,
+        "request_id": current_request_id(),
+        "created_at": now,
+    }
 
 
 def cancel(kind: str, key: str) -> int:
@@ -76,39 +103,8 @@ def reschedule(kind: str, key: str, run_after: datetime) -> int:
     with transaction.atomic(savepoint=False):
         moved = Job.objects.filter(kind=kind, key=key, state=Job.State.PENDING).update(run_after=run_after)
         if moved and run_after <= timezone.now():
-            for queue in Job.objects.filter(kind=kind, key=key).values_list("queue", flat=True).distinct():
-                _notify(queue)
+            _notify(list(Job.objects.filter(kind=kind, key=key).values_list("queue", flat=True).distinct()))
     return moved
-
-
-def _coalesce_or_create(fields: dict[str, Any]) -> Job:
-    # The partial unique index admits one coalescing pending job per kind+key. Two transactions racing to add
-    # one: on PostgreSQL the second insert waits for the first to commit, fails, and then finds the winner to
-    # merge into.
-    for _ in range(3):
-        existing = _merge_into_waiting(fields)
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                return Job.objects.create(**fields)
-        except IntegrityError:
-            continue
-    raise RuntimeError(f"could not coalesce job {fields['kind']} [{fields['key']}]")
-
-
-def _merge_into_waiting(fields: dict[str, Any]) -> Job | None:
-    job = (
-        Job.objects.select_for_update()
-        .filter(kind=fields["kind"], key=fields["key"], state=Job.State.PENDING, attempts=0, coalesce=True)
-        .first()
-    )
-    if job is None:
-        return None
-    job.payload = fields["payload"]
-    job.run_after = min(job.run_after, fields["run_after"])
-    job.save(update_fields=["payload", "run_after"])
-    return job
 
 
 # Wake-up callbacks of the workers running in this process (the embedded worker of `rendez serve`): on SQLite,
@@ -121,9 +117,15 @@ def _wake_local_workers() -> None:
         wake()
 
 
-def _notify(queue: str) -> None:
-    # NOTIFY is transactional: PostgreSQL delivers it when the enclosing transaction commits and drops it on
-    # rollback, and folds identical notifications of one transaction into one.
+def _notify(queues: Sequence[str]) -> None:
+    """Wake the workers of `queues`: one statement, one notification per queue.
+
+    NOTIFY is transactional: PostgreSQL delivers it when the enclosing transaction commits and drops it on
+    rollback, and folds identical notifications of one transaction into one.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [conf.NOTIFY_CHANNEL, queue])
+            cursor.execute(
+                "SELECT pg_notify(%s, queue) FROM unnest(%s::text[]) AS queue",
+                [conf.NOTIFY_CHANNEL, list(queues)],
+            )

@@ -35,17 +35,15 @@ def appointment_key(appointment_id: int) -> str:
 
 
 def appointment_changed(appointment: Appointment) -> None:
-    jobs.enqueue(
-        SYNC_MEETING, {"appointment_id": appointment.pk}, key=appointment_key(appointment.pk), coalesce=True
-    )
+    jobs.enqueue_all([_sync_meeting(appointment)])
 
 
 def booking_changed(booking: Booking, event: str, previous_status: str | None = None) -> None:
-    """Announce one change of a booking. The payload says what was true at this event (when, with whom), so
-    a message about it can show that even if the booking changes again before the message goes out."""
+    """Announce one change of a booking, with its appointment's meeting sync, in one insert. The payload says
+    what was true at this event (when, with whom), so a message about it can show that even if the booking
+    changes again before the message goes out."""
     appointment = booking.appointment
-    appointment_changed(appointment)
-    jobs.enqueue(
+    message = jobs.NewJob(
         BOOKING_EVENT,
         {
             "booking_id": booking.pk,
@@ -58,4 +56,11 @@ def booking_changed(booking: Booking, event: str, previous_status: str | None = 
             "staff_id": appointment.staff_id,
         },
         key=f"booking:{booking.pk}",
+    )
+    jobs.enqueue_all([_sync_meeting(appointment), message])
+
+
+def _sync_meeting(appointment: Appointment) -> jobs.NewJob:
+    return jobs.NewJob(
+        SYNC_MEETING, {"appointment_id": appointment.pk}, key=appointment_key(appointment.pk), coalesce=True
     )

@@ -10,16 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TypeVar
+from datetime import UTC, datetime
+from functools import cache
+from typing import TypeVar, cast
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from rendez.lib import rows
 from rendez.observability import metrics
 from rendez.scheduling import events
-from rendez.scheduling.availability import Interval, Refusal, blocked_span, check_request, check_start
+from rendez.scheduling.availability import (
+    Calendar,
+    Interval,
+    Refusal,
+    blocked_span,
+    check_request,
+    check_start,
+)
 from rendez.scheduling.calendars import load_calendars, rules_for
 from rendez.scheduling.models import Appointment, Booking, Customer, Service, Staff
 
@@ -77,20 +87,61 @@ def book(
     now: datetime | None = None,
 ) -> Booking:
     """Book `party_size` seats of `service` with `staff` at `start`, joining the open group session there."""
-    now = now or timezone.now()
-    _require_offered(service, staff)
-    if party_size < 1:
+    _require_bookable(service, staff)
+    request = _Request(service.tenant_id, start, customer, party_size, notes, now or timezone.now())
+    return _book(request, lambda: _lock_offering(service, staff))
+
+
+@metrics.counts_bookings
+def book_by_ids(
+    *,
+    tenant_id: int,
+    service_id: int,
+    staff_id: int,
+    start: datetime,
+    customer: CustomerDetails,
+    party_size: int = 1,
+    notes: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """`book` for a caller holding only ids (the API): the tenant's service and staff member are read by the
+    statement that locks the staff member. Unknown ids raise `Service.DoesNotExist` / `Staff.DoesNotExist`."""
+    request = _Request(tenant_id, start, customer, party_size, notes, now or timezone.now())
+    return _book(request, lambda: _lock_offering_by_ids(tenant_id, service_id, staff_id))
+
+
+@dataclass(frozen=True)
+class _Request:
+    tenant_id: int
+    start: datetime
+    customer: CustomerDetails
+    party_size: int
+    notes: str
+    now: datetime
+
+
+def _book(request: _Request, lock_offering: Callable[[], tuple[Service, Staff]]) -> Booking:
+    """The one booking transaction: the customer upserted first (one statement, before any lock), then the
+    staff member locked; what follows the lock is only what must see the calendar as it is: its read, the
+    inserts, and the follow-up jobs (one statement). The caller gets the rows in hand, nothing read back."""
+    if request.party_size < 1:
         raise BookingError("invalid_party_size", "Party size must be at least 1.", field="party_size")
+    if timezone.is_naive(request.start):
+        raise BookingError("naive_start", "The start time needs a UTC offset or zone.", field="start")
+    # In UTC, as the database gives it back: the rows in hand are what the caller answers with.
+    start = request.start.astimezone(UTC)
     with transaction.atomic():
-        _lock_staff(staff)
-        appointment = _take_seats(service, staff, start, party_size, now)
+        customer = upsert_customer(request.tenant_id, request.customer)
+        service, staff = lock_offering()
+        _require_bookable(service, staff)
+        appointment = _take_seats(service, staff, start, request.party_size, request.now)
         booking = Booking.objects.create(
-            tenant_id=service.tenant_id,
+            tenant_id=request.tenant_id,
             appointment=appointment,
-            customer=_upsert_customer(service.tenant_id, customer),
-            party_size=party_size,
+            customer=customer,
+            party_size=request.party_size,
             status=service.initial_status,
-            notes=notes,
+            notes=request.notes,
         )
         events.booking_changed(booking, events.BOOKING_CREATED)
     return booking
@@ -186,14 +237,50 @@ def set_status(booking: Booking, status: str, *, now: datetime | None = None) ->
 
 
 def _require_offered(service: Service, staff: Staff) -> None:
+    _require_bookable(service, staff)
+    if not service.staff.filter(pk=staff.pk).exists():
+        raise _not_offering(service, staff)
+
+
+def _require_bookable(service: Service, staff: Staff) -> None:
+    """What can be told from the rows alone; whether `staff` offers `service` is the database's to say."""
     if staff.tenant_id != service.tenant_id:
         raise BookingError("unknown_staff", "No such staff member.", field="staff_id")
     if not service.is_active:
         raise BookingError("service_inactive", "This service is not bookable.", field="service_id")
-    if not staff.is_active or not service.staff.filter(pk=staff.pk).exists():
-        raise BookingError(
-            "staff_not_offering", f"{staff.name} does not offer {service.name}.", field="staff_id"
+    if not staff.is_active:
+        raise _not_offering(service, staff)
+
+
+def _not_offering(service: Service, staff: Staff) -> BookingError:
+    return BookingError(
+        "staff_not_offering", f"{staff.name} does not offer {service.name}.", field="staff_id"
+    )
+
+
+def _lock_offering(service: Service, staff: Staff) -> tuple[Service, Staff]:
+    """Lock `staff` with the statement that proves they offer `service`."""
+    offering = Staff.objects.select_for_update(of=("self",)).filter(pk=staff.pk, services=service)
+    if not list(offering.values_list("pk", flat=True)):
+        raise _not_offering(service, staff)
+    return service, staff
+
+
+def _lock_offering_by_ids(tenant_id: int, service_id: int, staff_id: int) -> tuple[Service, Staff]:
+    """The tenant's service and staff member, read by the statement that locks the staff member and proves
+    they offer the service; when there is no such pair, the reason."""
+    offering = (
+        Service.staff.through.objects.select_related("service", "staff")
+        .select_for_update(of=("staff",))
+        .filter(
+            service_id=service_id, service__tenant_id=tenant_id, staff_id=staff_id, staff__tenant_id=tenant_id
         )
+    )
+    found = list(offering[:1])
+    if found:
+        return found[0].service, found[0].staff
+    service = Service.objects.get(tenant_id=tenant_id, pk=service_id)
+    raise _not_offering(service, Staff.objects.get(tenant_id=tenant_id, pk=staff_id))
 
 
 def _require_holds_seats(booking: Booking, verb: str) -> None:
@@ -261,7 +348,8 @@ def _open_session(
 
 def _check(
     service: Service, staff: Staff, start: datetime, party_size: int, now: datetime, exclude=None
-) -> None:
+) -> Calendar:
+    """Refuse `start` unless `party_size` fits there; the calendar that says so."""
     if timezone.is_naive(start):
         raise BookingError("naive_start", "The start time needs a UTC offset or zone.", field="start")
     rules = rules_for(service)
@@ -273,20 +361,22 @@ def _check(
     verdict = check_start(rules, calendar, start, now, party_size)
     if isinstance(verdict, Refusal):
         raise BookingError.from_refusal(verdict)
+    return calendar
 
 
 def _take_seats(
     service: Service, staff: Staff, start: datetime, party_size: int, now: datetime
 ) -> Appointment:
     """Seats at `start`: in the open session there, or in a new appointment. Caller holds the staff lock."""
-    _check(service, staff, start, party_size, now)
-    session = _open_session(service, staff, start)
+    calendar = _check(service, staff, start, party_size, now)
+    # The calendar just read holds the open session, if any: a one-to-one booking needs no look for one.
+    session = next((busy for busy in calendar.appointments if busy.joinable and busy.start == start), None)
     if session is not None:
-        Appointment.objects.filter(pk=session.pk).update(
-            seats_taken=F("seats_taken") + party_size, capacity=max(service.capacity, session.capacity)
+        session_id = cast(int, session.key)  # load_calendars keys busy appointments by id
+        Appointment.objects.filter(pk=session_id).update(
+            seats_taken=F("seats_taken") + party_size, capacity=Greatest(F("capacity"), service.capacity)
         )
-        session.refresh_from_db()
-        return session
+        return Appointment.objects.get(pk=session_id)
     return Appointment.objects.create(
         tenant_id=service.tenant_id,
         service=service,
@@ -324,13 +414,35 @@ def _move_appointment(appointment: Appointment, staff: Staff, start: datetime, n
     events.appointment_changed(appointment)
 
 
-def _upsert_customer(tenant_id: int, details: CustomerDetails) -> Customer:
-    """Customers are known by email within a tenant. A booking never changes a known customer's details:
+def upsert_customer(tenant_id: int, details: CustomerDetails) -> Customer:
+    """The tenant's customer with this email, added if new, in one statement.
+
+    Customers are known by email within a tenant. A booking never changes a known customer's details:
     anyone may type anyone's email into a public booking form, and a rename would show in every past booking
     and message of that person. The details given only describe a customer seen for the first time."""
-    customer, _ = Customer.objects.get_or_create(
+    new = Customer(
         tenant_id=tenant_id,
         email=details.email.strip().lower(),
-        defaults={"name": details.name, "phone": details.phone, "timezone": details.timezone},
+        name=details.name,
+        phone=details.phone,
+        timezone=details.timezone,
     )
-    return customer
+    with connection.cursor() as cursor:
+        cursor.execute(_customer_upsert_sql(), rows.params(new, rows.insert_fields(Customer)))
+        returned = cursor.fetchone()
+    return rows.from_db(Customer, [Customer._meta.pk, *rows.insert_fields(Customer)], returned)
+
+
+@cache
+def _customer_upsert_sql() -> str:
+    # DO UPDATE rewrites the email with itself, where DO NOTHING would return no row for a known customer and
+    # cost a second statement to read it; it also holds the row until commit, so two bookings of one new
+    # customer cannot both insert.
+    quote = connection.ops.quote_name
+    fields = rows.insert_fields(Customer)
+    table, email = quote(Customer._meta.db_table), quote("email")
+    return (
+        f"INSERT INTO {table} ({rows.columns(fields)}) VALUES {rows.placeholders(fields)}"
+        f" ON CONFLICT ({quote('tenant_id')}, {email}) DO UPDATE SET {email} = excluded.{email}"
+        f" RETURNING {rows.columns([Customer._meta.pk, *fields])}"
+    )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from rendez.api.auth import key_cache
 from rendez.api.tests.conftest import ApiClient
 from rendez.tenants.models import ApiKey
 
@@ -78,6 +82,7 @@ def test_last_use_is_written_at_most_once_a_minute(alice_api, django_assert_max_
     alice_api.get("/services")
     assert ApiKey.objects.get().last_used_at == first
     ApiKey.objects.update(last_used_at=first - timedelta(minutes=2))
+    key_cache.clear()  # as a few seconds later: the process looks the key up again
     alice_api.get("/services")
     later = ApiKey.objects.get().last_used_at
     assert later is not None and later > first
@@ -88,3 +93,33 @@ def test_only_the_digest_of_a_key_is_stored(alice, alice_key):
     assert alice_key not in (key.digest, key.prefix)
     assert key.prefix == alice_key[:12]
     assert ApiKey.authenticate(alice_key) == key
+
+
+def test_a_known_key_costs_no_query(alice_api):
+    alice_api.get("/staff")
+    with CaptureQueriesContext(connection) as queries:
+        assert alice_api.get("/staff").status_code == 200
+    assert not [query for query in queries.captured_queries if "tenants_" in query["sql"]]
+
+
+def test_a_key_revoked_in_this_process_is_refused_at_once(alice_api):
+    assert alice_api.get("/services").status_code == 200
+    ApiKey.objects.get().revoke()
+    assert_unauthenticated(alice_api.get("/services"))
+
+
+def test_a_tenant_suspended_in_this_process_is_refused_at_once(alice, alice_api):
+    assert alice_api.get("/services").status_code == 200
+    alice.is_active = False
+    alice.save()
+    assert_unauthenticated(alice_api.get("/services"))
+
+
+def test_a_key_revoked_elsewhere_is_refused_once_the_cache_expires(alice_api, settings):
+    settings.API_KEY_CACHE_SECONDS = 0.3
+    assert alice_api.get("/services").status_code == 200
+    # Another process revoking it: this one hears nothing and serves the key it remembers, for a while.
+    ApiKey.objects.update(revoked_at=timezone.now())
+    assert alice_api.get("/services").status_code == 200
+    time.sleep(0.35)
+    assert_unauthenticated(alice_api.get("/services"))

@@ -123,7 +123,7 @@ def test_a_booking_whose_jobs_cannot_be_written_is_not_made(consultation, dora, 
     def broken_enqueue(*args, **kwargs):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(events.jobs, "enqueue", broken_enqueue)
+    monkeypatch.setattr(events.jobs, "enqueue_all", broken_enqueue)
     with pytest.raises(RuntimeError):
         book(consultation, dora, TUESDAY_TEN, now=NOW)
     assert not Booking.objects.exists()

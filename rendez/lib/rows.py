@@ -1,0 +1,45 @@
+"""Model rows for the few hot statements written by hand (an upsert, a multi-row insert with a conflict target
+the ORM cannot express): columns, parameters and results go through the fields' own conversions, so the
+statement stays right when a column is added or a backend stores a type differently (SQLite's datetimes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from django.db import connection, models
+
+
+@cache
+def insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    """Every column of `model` but its generated key, in a fixed order."""
+    return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+
+
+def columns(fields: Sequence[models.Field]) -> str:
+    return ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+
+
+def placeholders(fields: Sequence[models.Field], rows: int = 1) -> str:
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return ", ".join([row] * rows)
+
+
+def params(instance: models.Model, fields: Sequence[models.Field]) -> list[Any]:
+    """The values of `instance` for `fields`, as the database takes them."""
+    return [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
+
+
+def from_db(model: type[models.Model], fields: Sequence[models.Field], values: Sequence[Any]) -> Any:
+    """An instance of `model` from a row of `fields` read by hand (RETURNING), converted as the ORM would."""
+    row = [converted(model, field, value) for field, value in zip(fields, values, strict=True)]
+    return model.from_db(connection.alias, [field.attname for field in fields], row)
+
+
+def converted(model: type[models.Model], field: models.Field, value: Any) -> Any:
+    """One value read by hand, as the ORM would have loaded it."""
+    column = field.get_col(model._meta.db_table)
+    for convert in [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]:
+        value = convert(value, column, connection)
+    return value
