@@ -8,7 +8,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from rendez.api.auth import tenant_of
-from rendez.api.errors import ApiError, error_responses, summary
+from rendez.api.errors import error_responses, refuse_nulls
 from rendez.api.pagination import Pages
 from rendez.api.schemas import (
     ServiceIn,
@@ -29,14 +29,6 @@ LIST_ERRORS = error_responses(401, 422)
 ERRORS = error_responses(401, 404, 422)
 # Operations with a body also answer 400 when it is not JSON at all.
 BODY_ERRORS = error_responses(400, 401, 404, 422)
-
-
-def _refuse_nulls(changes: dict, nullable: set[str] | frozenset[str] = frozenset()) -> None:
-    """In a PATCH, leaving a field out keeps it; `null` only clears the fields that may be empty."""
-    nulled = sorted(field for field, value in changes.items() if value is None and field not in nullable)
-    if nulled:
-        fields = {field: "Cannot be null; leave it out to keep its value." for field in nulled}
-        raise ApiError(422, "invalid", summary(fields), fields)
 
 
 # --- staff --------------------------------------------------------------------------------------------------
@@ -78,7 +70,7 @@ def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch):
     tenant = tenant_of(request)
     member = get_object_or_404(Staff.objects.filter(tenant=tenant), pk=staff_id)
     changes = payload.dict(exclude_unset=True)
-    _refuse_nulls(changes)
+    refuse_nulls(changes)
     if payload.working_hours is not None:
         changes["working_hours"] = _intervals(payload.working_hours)
     catalog.update_staff(member, catalog.StaffChanges(**changes))
@@ -118,6 +110,6 @@ def update_service(request: HttpRequest, service_id: int, payload: ServicePatch)
     service = get_object_or_404(Service.objects.filter(tenant=tenant), pk=service_id)
     # Unset options are left out (nested too): a PATCH names only the meeting options that change.
     changes = payload.dict(exclude_unset=True)
-    _refuse_nulls(changes, nullable={"slot_interval_minutes"})
+    refuse_nulls(changes, nullable={"slot_interval_minutes"})
     catalog.update_service(service, catalog.ServiceChanges(**changes))
     return _service_queryset(tenant).get(pk=service.pk)

@@ -80,6 +80,14 @@ def summary(fields: dict[str, str]) -> str:
     return " ".join(f"{name}: {text}" for name, text in fields.items()) or "The request is not valid."
 
 
+def refuse_nulls(changes: dict[str, Any], nullable: set[str] | frozenset[str] = frozenset()) -> None:
+    """In a partial update, leaving a field out keeps it; `null` only clears the fields that may be empty."""
+    nulled = sorted(field for field, value in changes.items() if value is None and field not in nullable)
+    if nulled:
+        fields = dict.fromkeys(nulled, "Cannot be null; leave it out to keep its value.")
+        raise ApiError(422, "invalid", summary(fields), fields)
+
+
 # get_object_or_404 says "No Service matches the given query." (the class name): our own words instead.
 _DJANGO_NOT_FOUND = re.compile(r"^No (\w+) matches the given query\.$")
 NOT_FOUND_WORDING = {

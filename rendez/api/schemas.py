@@ -97,9 +97,9 @@ def _check_zone(value: str | None) -> str | None:
         try:
             validate_timezone(value)
         except Exception:
-            raise ValueError(
-                f"{value!r} is not a time zone; use an IANA name such as Europe/Berlin."
-            ) from None
+            # A long value is not echoed back: it is not a zone name mistyped.
+            name = repr(value) if len(value) <= 64 else "That"
+            raise ValueError(f"{name} is not a time zone; use an IANA name such as Europe/Berlin.") from None
     return value
 
 

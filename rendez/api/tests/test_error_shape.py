@@ -233,6 +233,11 @@ def test_an_unknown_zone_is_explained(alice_api, db):
     }
 
 
+def test_a_long_value_is_not_echoed_back(alice_api, db):
+    error = error_of(alice_api.post("/staff", {"name": "Ines", "timezone": "x" * 150}))
+    assert error["fields"] == {"timezone": "That is not a time zone; use an IANA name such as Europe/Berlin."}
+
+
 def test_an_invalid_email_says_why(alice_api, db):
     error = error_of(alice_api.post("/staff", {"name": "Ines", "email": "ines-at-example.com"}))
     assert error["fields"]["email"].startswith("Not a valid email address. An email address must have an @")

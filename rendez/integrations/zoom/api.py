@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool
 
 from rendez.api.auth import tenant_of
-from rendez.api.errors import ApiError, error_responses
+from rendez.api.errors import ApiError, error_responses, refuse_nulls
 from rendez.api.schemas import Input, patch_schema
 from rendez.integrations.zoom import access, conf, connections, oauth, states, tenant_settings
 from rendez.integrations.zoom.errors import ConnectionUnusable, OAuthGrantError, ZoomAPIError, ZoomError
@@ -173,11 +173,7 @@ def put_settings(request: HttpRequest, payload: SettingsIn):
     """Change any of the settings; fields left out keep their value. `connection` is read-only."""
     tenant = _zoom_tenant(request)
     changes = {name: value for name, value in payload.dict(exclude_unset=True).items()}
-    nulled = sorted(name for name, value in changes.items() if value is None)
-    if nulled:
-        raise ApiError(
-            422, "invalid", f"{', '.join(nulled)} cannot be null.", dict.fromkeys(nulled, "cannot be null")
-        )
+    refuse_nulls(changes)
     tenant_settings.update(tenant, changes)
     return _settings_out(tenant)
 
