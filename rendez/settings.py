@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",
+    "rendez.lib",
     "rendez.tenants",
     "rendez.scheduling",
     "rendez.jobs",

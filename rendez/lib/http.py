@@ -123,7 +123,7 @@ def is_trusted_host(host: str, port: int) -> bool:
     host = host.lower().strip("[]")
     for entry in getattr(settings, "HTTP_TRUSTED_HOSTS", []):
         try:
-            name, entry_port = _host_and_port(entry.strip().lower())
+            name, entry_port = host_and_port(entry.strip().lower())
         except ValueError:  # a port that is no number trusts nothing
             continue
         if name == host and entry_port in (None, port):
@@ -131,7 +131,7 @@ def is_trusted_host(host: str, port: int) -> bool:
     return False
 
 
-def _host_and_port(entry: str) -> tuple[str, int | None]:
+def host_and_port(entry: str) -> tuple[str, int | None]:
     """`host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address, as (host, port or None)."""
     if entry.startswith("["):
         name, _, rest = entry[1:].partition("]")
