@@ -86,6 +86,22 @@ def test_a_body_of_ten_megabytes_is_refused_with_413(alice_api, consultation):
     assert consultation.description == ""
 
 
+def test_over_http_a_large_body_is_refused_before_it_is_read(
+    transactional_db, live_server, alice_key, consultation
+):
+    # A real server and client: the refusal must come back while the client is still sending.
+    import httpx2
+
+    response = httpx2.patch(
+        f"{live_server.url}/api/v1/services/{consultation.pk}",
+        content=json.dumps({"description": "x" * 10_000_000}),
+        headers={"Authorization": f"Bearer {alice_key}", "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
 def test_a_body_just_under_the_limit_is_read(alice_api, consultation, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
     description = "x" * (60 * 1024)
