@@ -27,8 +27,8 @@ from rendez.tenants.models import Tenant
 router = Router()
 LIST_ERRORS = error_responses(401, 422)
 ERRORS = error_responses(401, 404, 422)
-# Operations with a body also answer 400 when it is not JSON at all.
-BODY_ERRORS = error_responses(400, 401, 404, 422)
+# Operations with a body also answer 400 when it is not JSON at all, 413 when it is over the size limit.
+BODY_ERRORS = error_responses(400, 401, 404, 413, 422)
 
 
 # --- staff --------------------------------------------------------------------------------------------------
