@@ -61,17 +61,18 @@ def latency_figures(elapsed: float, latencies: list[float]) -> dict[str, float]:
 
 
 def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (gone ones count nothing)."""
-    ticks = os.sysconf("SC_CLK_TCK")
+    """CPU time these processes have spent so far, every thread counted (gone ones count nothing).
+
+    From the scheduler's own nanosecond count (schedstat), not the tick-sampled utime/stime of /proc/PID/stat.
+    """
     total = 0
     for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except FileNotFoundError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return total / 1e9
 
 
 def run_clients(count: int, client: Callable[[int], list[float]]) -> tuple[float, list[float]]:
@@ -260,9 +261,15 @@ def start_gunicorn(database_url: str, port: int, workers: int, probe_dir: str) -
     raise SystemExit(f"gunicorn did not start on port {port}")
 
 
-def worker_pids(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(pid) for pid in children]
+def worker_pids(master: int, count: int) -> list[int]:
+    """The master's `count` workers, once all are forked (it listens before it forks them)."""
+    deadline = clock.monotonic() + 30
+    while clock.monotonic() < deadline:
+        children = [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+        if len(children) >= count:
+            return children
+        clock.sleep(0.1)
+    raise SystemExit(f"gunicorn forked {len(children)} of {count} workers")
 
 
 def backend_pids(database_url: str) -> list[int]:
@@ -359,7 +366,7 @@ def run_api(args, service, staff, key: str) -> dict[str, Any]:
         probe = Path(probe_dir)
         server = start_gunicorn(args.database_url, args.port, args.gunicorn_workers, probe_dir)
         try:
-            workers = worker_pids(server.pid)
+            workers = worker_pids(server.pid, args.gunicorn_workers)
             warm_rounds = warm_workers(
                 Booker(base_url, key, service.pk, "warmup"), args.clients, warm_slots, workers, probe
             )
