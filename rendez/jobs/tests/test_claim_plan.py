@@ -74,11 +74,10 @@ def test_postgresql_scans_the_claim_index_by_kind_and_due_time(crowded_queue: Jo
     plan = pick_plan("EXPLAIN (FORMAT JSON) ")[0][0][0]["Plan"]  # psycopg decodes the JSON
     reads = [node for node in plan_nodes(plan) if node.get("Relation Name") == "jobs_job"]
 
-    claim_reads = [node for node in reads if node.get("Index Name") == CLAIM_INDEX]
-    assert len(claim_reads) == len(registry.registered_kinds())
-    for node in claim_reads:
-        assert node["Node Type"] == "Index Scan"
-        assert "kind" in node["Index Cond"] and "run_after <= statement_timestamp()" in node["Index Cond"]
+    # One index scan, run once per handled kind (LATERAL), ranging over its kind and the due times only.
+    [claim_read] = [node for node in reads if node.get("Index Name") == CLAIM_INDEX]
+    assert claim_read["Node Type"] == "Index Scan"
+    assert claim_read["Index Cond"] == "(((kind)::text = k.kind) AND (run_after <= statement_timestamp()))"
     assert all(node.get("Index Name") in (CLAIM_INDEX, KEY_INDEX) for node in reads), reads
 
 
