@@ -12,6 +12,7 @@ Prints JSON lines:
 
     python bench/jobs.py [--database-url postgres://postgres@127.0.0.1:5432/rendez_bench_jobs]
         [--sqlite-url sqlite:///var/rendez_bench_jobs.sqlite3] [--only claims|workers]
+        [--databases sqlite,postgresql] [--skip-analyze]
         [--crowd 100000] [--claims 300] [--warm-up 30]
         [--latency-jobs 200] [--throughput-jobs 5000] [--poll-interval 1.0]
 
@@ -108,7 +109,7 @@ def wait_until_done(count: int, timeout: float = 300) -> None:
         time.sleep(0.05)
 
 
-def measure_claim_cost(crowd: int, claims_timed: int, warm_up: int) -> None:
+def measure_claim_cost(crowd: int, claims_timed: int, warm_up: int, analyze: bool) -> None:
     """Claim latency with nothing else waiting, beside `crowd` future-dated jobs, beside `crowd` due jobs of
     an unhandled kind, and with nothing waiting again (the floor is both empty runs together, so that the
     machine's drift during the run does not count for or against the crowds); each crowded median as a ratio
@@ -128,15 +129,17 @@ def measure_claim_cost(crowd: int, claims_timed: int, warm_up: int) -> None:
         ],
     }
     vendor = connection.vendor
-    floor = time_claims("empty", [], claims_timed, warm_up, vendor)
+    analyze = analyze and vendor == "postgresql"
+    floor = time_claims("empty", [], claims_timed, warm_up, analyze)
     medians = {
-        name: time_claims(name, others, claims_timed, warm_up, vendor) for name, others in crowds.items()
+        name: time_claims(name, others, claims_timed, warm_up, analyze) for name, others in crowds.items()
     }
-    floor += time_claims("empty_again", [], claims_timed, warm_up, vendor)
+    floor += time_claims("empty_again", [], claims_timed, warm_up, analyze)
     floor_ms = statistics.median(floor)
     emit(
         bench="jobs.claim_cost_ratio",
         database=vendor,
+        analyzed=analyze,
         crowd=crowd,
         empty_p50_ms=round(floor_ms, 3),
         future_dated_to_empty=round(statistics.median(medians["future_dated"]) / floor_ms, 2),
@@ -144,7 +147,7 @@ def measure_claim_cost(crowd: int, claims_timed: int, warm_up: int) -> None:
     )
 
 
-def time_claims(name: str, others: list[dict], claims_timed: int, warm_up: int, vendor: str) -> list[float]:
+def time_claims(name: str, others: list[dict], claims_timed: int, warm_up: int, analyze: bool) -> list[float]:
     """Fill the queue with `others` and due no-op jobs, claim (and finish) them one by one; returns the claim
     times in ms. Each claim is preceded by the same selection without the update (`next_claimable_id`),
     timed on its own: on PostgreSQL a claim's time is mostly its commit's flush to disk, which hides what the
@@ -162,9 +165,9 @@ def time_claims(name: str, others: list[dict], claims_timed: int, warm_up: int, 
         Job(kind="jobs.noop", key=f"due:{n}", payload={}, run_after=due, max_attempts=1)
         for n in range(warm_up + claims_timed)
     )
-    if vendor == "postgresql":
+    if analyze:
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE jobs_job")  # autovacuum's job on a live database
+            cursor.execute("ANALYZE jobs_job")  # autovacuum's job on a live database, sooner or later
     # Absent before the claim was rewritten: the script also times an older checkout for before/after figures.
     select_only = getattr(claims, "next_claimable_id", lambda: None)
     timings, picks = [], []
@@ -182,7 +185,8 @@ def time_claims(name: str, others: list[dict], claims_timed: int, warm_up: int, 
             timings.append((claimed - picked) * 1000)
     emit(
         bench="jobs.claim_latency",
-        database=vendor,
+        database=connection.vendor,
+        analyzed=analyze,
         waiting=name,
         other_jobs=len(others),
         claims=claims_timed,
@@ -273,11 +277,19 @@ def main() -> None:
     parser.add_argument("--latency-jobs", type=int, default=200)
     parser.add_argument("--throughput-jobs", type=int, default=5000)
     parser.add_argument("--poll-interval", type=float, default=1.0)
+    parser.add_argument(
+        "--databases", default="sqlite,postgresql", help="where to time claims (comma separated)"
+    )
+    parser.add_argument(
+        "--skip-analyze",
+        action="store_true",
+        help="time PostgreSQL claims on the statistics it has (none yet) instead of fresh ones",
+    )
     parser.add_argument("--claim-cost-on", help=argparse.SUPPRESS)  # the child process of one database
     args = parser.parse_args()
     if args.claim_cost_on:
         django_on(args.claim_cost_on)
-        measure_claim_cost(args.crowd, args.claims, args.warm_up)
+        measure_claim_cost(args.crowd, args.claims, args.warm_up, analyze=not args.skip_analyze)
         clear_jobs()
         return
     if not args.database_url.startswith("postgres"):
@@ -285,9 +297,11 @@ def main() -> None:
             "bench/jobs.py measures PostgreSQL (LISTEN/NOTIFY, SKIP LOCKED): give a postgres:// URL"
         )
     if args.only != "workers":
-        for url in (args.sqlite_url, args.database_url):
-            child = [sys.executable, __file__, "--claim-cost-on", url, "--crowd", str(args.crowd)]
-            subprocess.run([*child, "--claims", str(args.claims), "--warm-up", str(args.warm_up)], check=True)
+        urls = {"sqlite": args.sqlite_url, "postgresql": args.database_url}
+        for database in args.databases.split(","):
+            child = [sys.executable, __file__, "--claim-cost-on", urls[database], "--crowd", str(args.crowd)]
+            child += ["--claims", str(args.claims), "--warm-up", str(args.warm_up)]
+            subprocess.run(child + (["--skip-analyze"] if args.skip_analyze else []), check=True)
     if args.only == "claims":
         return
     django_on(args.database_url)
