@@ -111,3 +111,22 @@ def test_zoom_outcomes_say_what_kind_of_answer_came():
         "server_error",
         "unreachable",
     ]
+
+
+def test_requests_are_labelled_by_route_never_by_path(scrape):
+    before = scrape()
+    Client().get("/static/web/rendez.css")
+    Client().get("/manage/a-manage-token-xyz")
+    Client().get("/wp-login.php")
+    after = scrape()
+
+    def moved(route: str, status: str) -> float:
+        labels = {"route": route, "method": "GET", "status": status}
+        return value(after, "rendez_http_requests_total", **labels) - value(
+            before, "rendez_http_requests_total", **labels
+        )
+
+    assert moved("<static>", "200") == 1
+    assert moved("manage/<str:token>", "404") == 1
+    assert moved("<unmatched>", "404") == 1
+    assert not [key for key in after if "a-manage-token-xyz" in str(key)]
