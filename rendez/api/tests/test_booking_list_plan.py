@@ -6,78 +6,16 @@ PostgreSQL only: the query the endpoint really sends is captured and EXPLAINed b
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rendez.api.tests.conftest import berlin, booking_body
+from rendez.scheduling.tests.crowd import add_other_tenants, plan_nodes
 
 pytestmark = pytest.mark.postgres
 
-OTHER_TENANTS = 100
-APPOINTMENTS_EACH = 200
 SCANNED_TABLES = {"scheduling_appointment", "scheduling_booking"}
-
-
-def add_other_tenants() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """INSERT INTO tenants_tenant (slug, name, timezone, address, meetings_for_pending, is_active,
-                   created_at)
-               SELECT 'other-' || n, 'Other', 'UTC', '', false, true, now() FROM generate_series(1, %s) n""",
-            [OTHER_TENANTS],
-        )
-        others = "SELECT id FROM tenants_tenant WHERE slug LIKE 'other-%%'"
-        cursor.execute(
-            f"""INSERT INTO scheduling_staff (tenant_id, name, email, phone, timezone, is_active)
-                SELECT id, 'Staff', '', '', 'UTC', true FROM ({others}) t"""
-        )
-        cursor.execute(
-            f"""INSERT INTO scheduling_service (tenant_id, name, description, duration_minutes,
-                    buffer_before_minutes, buffer_after_minutes, capacity, min_notice_minutes, horizon_days,
-                    price, location_type, initial_status, zoom_enabled, meeting_options, is_active)
-                SELECT id, 'Talk', '', 30, 0, 0, 1, 0, 60, 0, 'video', 'confirmed', false, '{{}}', true
-                FROM ({others}) t"""
-        )
-        cursor.execute(
-            f"""INSERT INTO scheduling_customer (tenant_id, name, email, phone, timezone, created_at)
-                SELECT id, 'Customer', 'c@example.com', '', '', now() FROM ({others}) t"""
-        )
-        # Half of each tenant's appointments lie ahead, so the other tenants crowd the upcoming range too.
-        cursor.execute(
-            f"""INSERT INTO scheduling_appointment (tenant_id, service_id, staff_id, start, "end",
-                    block_start, block_end, seats_taken, capacity, created_at, updated_at)
-                SELECT v.tenant_id, v.id, s.id, at, at + interval '30 minutes', at,
-                    at + interval '30 minutes', 1, 1, now(), now()
-                FROM scheduling_service v JOIN scheduling_staff s ON s.tenant_id = v.tenant_id
-                CROSS JOIN generate_series(1, %s) i
-                CROSS JOIN LATERAL (SELECT now() + (i - %s) * interval '1 day' AS at) moment
-                WHERE v.tenant_id IN ({others})""",
-            [APPOINTMENTS_EACH, APPOINTMENTS_EACH // 2],
-        )
-        cursor.execute(
-            f"""INSERT INTO scheduling_booking (tenant_id, appointment_id, customer_id, party_size, status,
-                    manage_token, notes, created_at, updated_at)
-                SELECT a.tenant_id, a.id, c.id, 1, 'confirmed', 'other-' || a.id, '', now(), now()
-                FROM scheduling_appointment a JOIN scheduling_customer c ON c.tenant_id = a.tenant_id
-                WHERE a.tenant_id IN ({others})"""
-        )
-        cursor.execute("ANALYZE")
-
-
-def plan_nodes(sql: str) -> Iterator[dict]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
-        (document,) = cursor.fetchone()
-    plan = document if isinstance(document, list) else json.loads(document)
-    pending = [plan[0]["Plan"]]
-    while pending:
-        node = pending.pop()
-        yield node
-        pending.extend(node.get("Plans", []))
 
 
 def list_queries(api, params: dict) -> list[str]:
