@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,7 +37,15 @@ def run_checks() -> list[Check]:
     database = check_database()
     if not database.ok:
         return [database, Check("migrations", False, "not checked"), Check("workers", False, "not checked")]
-    return [database, check_migrations(), check_workers()]
+    return [database, _guarded("migrations", check_migrations), _guarded("workers", check_workers)]
+
+
+def _guarded(name: str, check: Callable[[], Check]) -> Check:
+    # The database may go away between two checks: that is a failed check, not a 500.
+    try:
+        return check()
+    except DatabaseError as exc:
+        return Check(name, False, f"the database failed during the check ({type(exc).__name__})")
 
 
 def check_database() -> Check:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 from django.utils import timezone
@@ -90,3 +90,20 @@ def test_readyz_ignores_jobs_no_handler_here_knows(settings):
     Job.objects.create(kind="from.a.newer.release", run_after=timezone.now() - timedelta(hours=1))
 
     assert readyz()[0] == 200
+
+
+def test_readyz_fails_and_healthz_answers_while_the_database_is_away():
+    def refuse(*args: object) -> None:
+        raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
+
+    with connection.execute_wrapper(refuse):
+        status, body = readyz()
+        alive = Client().get("/healthz")
+
+    assert status == 503
+    assert body["checks"]["database"] == {
+        "ok": False,
+        "detail": "the database does not answer (OperationalError)",
+    }
+    assert body["checks"]["workers"]["ok"] is False
+    assert alive.status_code == 200
