@@ -33,10 +33,14 @@ import time as clock
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from _setup import ROOT, django_on, emit, make_tenant
+
+if TYPE_CHECKING:
+    from rendez.jobs.models import Job
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WARM_UP = 5
@@ -181,7 +185,7 @@ class Operations:
         self.service = Service.objects.get(tenant__slug=MEASURED_SLUG)
         self.staff = list(Staff.objects.filter(tenant__slug=MEASURED_SLUG).order_by("pk"))
         tomorrow = datetime.now(BERLIN).date() + timedelta(days=1)
-        self.slot_query = {
+        self.slot_query: dict[str, str | int] = {
             "service_id": self.service.pk,
             "staff_id": self.staff[0].pk,
             "date_from": tomorrow.isoformat(),
@@ -189,7 +193,7 @@ class Operations:
         }
         self.first_bookable_day = tomorrow + timedelta(days=BOOKING_DAYS_AHEAD)
         self.bookings_made = 0
-        self.claimed = None
+        self.claimed: Job | None = None
 
     def slots(self) -> Callable[[], None]:
         return lambda: self._expect(self.client.get("/api/v1/slots", self.slot_query), 200)
