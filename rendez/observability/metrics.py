@@ -81,6 +81,7 @@ ZOOM_RATE_LIMIT_PAUSES = Counter(
     ["category"],
 )
 
+_HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Path segments of Zoom endpoints kept as they are; every other segment is an id (a user's, a meeting's).
 _ZOOM_PATH_WORDS = frozenset(
     {
@@ -119,6 +120,8 @@ def counts_bookings(book: Callable[P, R]) -> Callable[P, R]:
 
 
 def request_handled(route: str, method: str, status: int, seconds: float) -> None:
+    # Clients may send any method name; each would become a series.
+    method = method if method in _HTTP_METHODS else "other"
     HTTP_REQUESTS.labels(route=route, method=method, status=str(status)).inc()
     HTTP_LATENCY.labels(route=route, method=method).observe(seconds)
 

@@ -118,6 +118,7 @@ def test_requests_are_labelled_by_route_never_by_path(scrape):
     Client().get("/static/web/rendez.css")
     Client().get("/manage/a-manage-token-xyz")
     Client().get("/wp-login.php")
+    Client().generic("BREW", "/healthz")
     after = scrape()
 
     def moved(route: str, status: str) -> float:
@@ -129,4 +130,10 @@ def test_requests_are_labelled_by_route_never_by_path(scrape):
     assert moved("<static>", "200") == 1
     assert moved("manage/<str:token>", "404") == 1
     assert moved("<unmatched>", "404") == 1
+    other = {"route": "healthz", "method": "other", "status": "405"}
+    assert (
+        value(after, "rendez_http_requests_total", **other)
+        - value(before, "rendez_http_requests_total", **other)
+        == 1
+    )
     assert not [key for key in after if "a-manage-token-xyz" in str(key)]
