@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from prometheus_client import Counter, Histogram
 
 if TYPE_CHECKING:
@@ -109,6 +110,10 @@ def counts_bookings(book: Callable[P, R]) -> Callable[P, R]:
             booking = book(*args, **kwargs)
         except BookingError as refusal:
             BOOKINGS.labels(outcome="refused", reason=refusal.code).inc()
+            raise
+        except ObjectDoesNotExist:
+            # A service or staff id that is not the tenant's (the API answers 404).
+            BOOKINGS.labels(outcome="refused", reason="not_found").inc()
             raise
         except Exception:
             BOOKINGS.labels(outcome="error", reason="").inc()
