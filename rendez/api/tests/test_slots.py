@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -229,3 +230,21 @@ def test_the_body_is_byte_for_byte_what_the_slot_schema_renders(alice, alice_api
 
 def parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2027, 3, 1, 9, tzinfo=UTC),
+        datetime(2027, 3, 1, 9, 0, 5, 123456, tzinfo=UTC),
+        datetime(2027, 3, 28, 3, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+        datetime(2027, 3, 1, 9, 0, 0, 500, tzinfo=ZoneInfo("Asia/Kolkata")),
+        datetime(2027, 3, 1, 9, tzinfo=ZoneInfo("America/St_Johns")),
+    ],
+)
+def test_instants_are_written_as_the_api_encoder_writes_them(moment):
+    from ninja.responses import NinjaJSONEncoder
+
+    from rendez.api.slots import json_instant
+
+    assert json_instant(moment) == NinjaJSONEncoder().default(moment)
