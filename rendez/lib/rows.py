@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
 
 
 @cache
@@ -17,8 +19,14 @@ def insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
     return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
 
 
-def columns(fields: Sequence[models.Field]) -> str:
-    return ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+def all_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    return tuple(model._meta.concrete_fields)
+
+
+def columns(fields: Sequence[models.Field], table: str = "") -> str:
+    """The quoted column names of `fields`, each prefixed by `table.` when given."""
+    prefix = f"{table}." if table else ""
+    return ", ".join(prefix + connection.ops.quote_name(str(field.column)) for field in fields)
 
 
 def placeholders(fields: Sequence[models.Field], rows: int = 1) -> str:
@@ -29,6 +37,25 @@ def placeholders(fields: Sequence[models.Field], rows: int = 1) -> str:
 def params(instance: models.Model, fields: Sequence[models.Field]) -> list[Any]:
     """The values of `instance` for `fields`, as the database takes them."""
     return [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
+
+
+def insert(instance: M) -> M:
+    """Save a new `instance` as `save()` would, in one INSERT returning its key, without compiling a query
+    each time. No signals are sent: use it only for models nothing listens to."""
+    model = type(instance)
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(model), params(instance, insert_fields(model)))
+        instance.pk = cursor.fetchone()[0]
+    instance._state.adding = False
+    instance._state.db = connection.alias
+    return instance
+
+
+@cache
+def _insert_sql(model: type[models.Model]) -> str:
+    fields = insert_fields(model)
+    table, key = connection.ops.quote_name(model._meta.db_table), columns([model._meta.pk])
+    return f"INSERT INTO {table} ({columns(fields)}) VALUES {placeholders(fields)} RETURNING {key}"
 
 
 def from_db(model: type[models.Model], fields: Sequence[models.Field], values: Sequence[Any]) -> Any:

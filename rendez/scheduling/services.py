@@ -15,7 +15,7 @@ from functools import cache
 from typing import TypeVar, cast
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, ManyToManyField
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -135,13 +135,15 @@ def _book(request: _Request, lock_offering: Callable[[], tuple[Service, Staff]])
         service, staff = lock_offering()
         _require_bookable(service, staff)
         appointment = _take_seats(service, staff, start, request.party_size, request.now)
-        booking = Booking.objects.create(
-            tenant_id=request.tenant_id,
-            appointment=appointment,
-            customer=customer,
-            party_size=request.party_size,
-            status=service.initial_status,
-            notes=request.notes,
+        booking = rows.insert(
+            Booking(
+                tenant_id=request.tenant_id,
+                appointment=appointment,
+                customer=customer,
+                party_size=request.party_size,
+                status=service.initial_status,
+                notes=request.notes,
+            )
         )
         events.booking_changed(booking, events.BOOKING_CREATED)
     return booking
@@ -269,18 +271,38 @@ def _lock_offering(service: Service, staff: Staff) -> tuple[Service, Staff]:
 def _lock_offering_by_ids(tenant_id: int, service_id: int, staff_id: int) -> tuple[Service, Staff]:
     """The tenant's service and staff member, read by the statement that locks the staff member and proves
     they offer the service; when there is no such pair, the reason."""
-    offering = (
-        Service.staff.through.objects.select_related("service", "staff")
-        .select_for_update(of=("staff",))
-        .filter(
-            service_id=service_id, service__tenant_id=tenant_id, staff_id=staff_id, staff__tenant_id=tenant_id
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(_offering_sql(connection.vendor), [service_id, tenant_id, staff_id, tenant_id])
+        found = cursor.fetchone()
+    if found is None:
+        service = Service.objects.get(tenant_id=tenant_id, pk=service_id)
+        raise _not_offering(service, Staff.objects.get(tenant_id=tenant_id, pk=staff_id))
+    service_columns = len(rows.all_fields(Service))
+    return (
+        rows.from_db(Service, rows.all_fields(Service), found[:service_columns]),
+        rows.from_db(Staff, rows.all_fields(Staff), found[service_columns:]),
     )
-    found = list(offering[:1])
-    if found:
-        return found[0].service, found[0].staff
-    service = Service.objects.get(tenant_id=tenant_id, pk=service_id)
-    raise _not_offering(service, Staff.objects.get(tenant_id=tenant_id, pk=staff_id))
+
+
+@cache
+def _offering_sql(vendor: str) -> str:
+    # Written out rather than compiled by the ORM on every booking: compiling this join cost a fifth of the
+    # booking's CPU time.
+    quote = connection.ops.quote_name
+    offers = Service._meta.get_field("staff")
+    assert isinstance(offers, ManyToManyField)
+    link = quote(Service.staff.through._meta.db_table)
+    service_id, staff_id = quote(offers.m2m_column_name()), quote(offers.m2m_reverse_name())
+    service_columns = rows.columns(rows.all_fields(Service), "service")
+    staff_columns = rows.columns(rows.all_fields(Staff), "staff")
+    sql = (
+        f"SELECT {service_columns}, {staff_columns} FROM {quote(Service._meta.db_table)} service"
+        f" JOIN {link} offers ON offers.{service_id} = service.id"
+        f" JOIN {quote(Staff._meta.db_table)} staff ON staff.id = offers.{staff_id}"
+        " WHERE service.id = %s AND service.tenant_id = %s AND staff.id = %s AND staff.tenant_id = %s"
+    )
+    # SQLite has no row locks: its transaction holds the one write lock from BEGIN IMMEDIATE.
+    return sql + " FOR UPDATE OF staff" if vendor == "postgresql" else sql
 
 
 def _require_holds_seats(booking: Booking, verb: str) -> None:
@@ -377,13 +399,15 @@ def _take_seats(
             seats_taken=F("seats_taken") + party_size, capacity=Greatest(F("capacity"), service.capacity)
         )
         return Appointment.objects.get(pk=session_id)
-    return Appointment.objects.create(
-        tenant_id=service.tenant_id,
-        service=service,
-        staff=staff,
-        **_times(service, start),
-        seats_taken=party_size,
-        capacity=service.capacity,
+    return rows.insert(
+        Appointment(
+            tenant_id=service.tenant_id,
+            service=service,
+            staff=staff,
+            **_times(service, start),
+            seats_taken=party_size,
+            capacity=service.capacity,
+        )
     )
 
 
