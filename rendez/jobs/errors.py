@@ -21,3 +21,8 @@ class Retry(Exception):  # noqa: N818 - reads as `raise jobs.Retry(after=30)`
 
 class PermanentError(Exception):
     """Retrying cannot help (revoked grant, invalid input): dead-letter the job at once with this message."""
+
+
+class TimeLimitExceeded(Exception):  # noqa: N818 - the job's error reads "TimeLimitExceeded: ..."
+    """Recorded (never raised) when an attempt outlives its kind's time limit: the worker abandons it, and
+    the job is retried with backoff like any transient failure, or dead-lettered when out of attempts."""

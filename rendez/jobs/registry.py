@@ -24,15 +24,18 @@ class HandlerSpec:
     func: HandlerFunc
     max_attempts: int | None
     queue: str
+    # Seconds an attempt may run before the worker abandons it; None: JOBS_TIME_LIMIT, 0: no limit.
+    time_limit: float | None = None
 
 
 _handlers: dict[str, HandlerSpec] = {}
 
 
 def handler(
-    kind: str, *, max_attempts: int | None = None, queue: str = "default"
+    kind: str, *, max_attempts: int | None = None, queue: str = "default", time_limit: float | None = None
 ) -> Callable[[HandlerFunc], HandlerFunc]:
-    """Register `func(payload, job) -> None` for `kind`; `max_attempts` None means JOBS_MAX_ATTEMPTS."""
+    """Register `func(payload, job) -> None` for `kind`; `max_attempts` None means JOBS_MAX_ATTEMPTS,
+    `time_limit` None means JOBS_TIME_LIMIT (seconds; 0 for none)."""
 
     def register(func: HandlerFunc) -> HandlerFunc:
         existing = _handlers.get(kind)
@@ -42,7 +45,9 @@ def handler(
             raise ImproperlyConfigured(
                 f"job kind {kind!r} already handled by {_qualified_name(existing.func)}"
             )
-        _handlers[kind] = HandlerSpec(kind=kind, func=func, max_attempts=max_attempts, queue=queue)
+        _handlers[kind] = HandlerSpec(
+            kind=kind, func=func, max_attempts=max_attempts, queue=queue, time_limit=time_limit
+        )
         return func
 
     return register

@@ -4,6 +4,20 @@ One `Worker` serves both the `worker` management command (a process of its own) 
 `rendez serve` starts beside the web server. Besides the runner threads it has a heartbeat thread that renews
 the leases of jobs in hand, and on PostgreSQL a listener thread whose LISTEN connection wakes idle runners as
 soon as an enqueue commits; polling every `poll_interval` seconds stays as the fallback.
+
+Duties beside claiming: releasing jobs whose lease expired, and deleting finished jobs past the retention
+period (retention.py), a few batches at a time so a runner soon returns to claiming.
+
+Time limits. Python cannot stop a thread from outside, and raising an exception into it asynchronously would
+land at an arbitrary line (inside a transaction's cleanup, a lock's release) and not at all while it waits in
+C (a socket read). So the heartbeat thread, which watches every attempt in hand, abandons an attempt that
+outlives its kind's time limit: it records the failure under the attempt's lease token (the job goes back to
+pending with backoff, or dead when out of attempts, and another runner may take it), stops renewing that
+lease, and starts a replacement runner so the worker keeps its concurrency. The abandoned thread runs on until
+its handler returns; its result is then dropped, because the token no longer matches (claims._finish), and
+the thread exits. At most `concurrency` abandoned threads are replaced; beyond that the worker runs with fewer
+runners and says so. Runner threads are daemon threads, so one stuck for good does not keep the process from
+exiting after `stop()`. Inside a test's transaction (`run_once` without helpers) no limit is enforced.
 """
 
 from __future__ import annotations
@@ -12,16 +26,30 @@ import logging
 import threading
 import time
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import DatabaseError, close_old_connections, connection, connections
 
-from rendez.jobs import claims, conf, queue, registry
-from rendez.jobs.errors import PermanentError, Retry
+from rendez.jobs import claims, conf, queue, registry, retention
+from rendez.jobs.errors import PermanentError, Retry, TimeLimitExceeded
 from rendez.jobs.models import Job
 from rendez.observability import context, metrics
 
 logger = logging.getLogger("rendez.jobs")
+
+PRUNE_EVERY = 3600.0  # seconds between retention passes once nothing is left to delete
+PRUNE_BATCHES_PER_TURN = 4
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A job in hand: who runs it and when it must be done (time.monotonic(); None: no limit)."""
+
+    job: Job
+    runner: threading.Thread
+    deadline: float | None
 
 
 class Worker:
@@ -49,9 +77,11 @@ class Worker:
         self._wake = threading.Event()
         self._listening = threading.Event()
         self._lock = threading.Lock()
-        self._in_hand: dict[str, int] = {}  # lease token -> job id
+        self._in_hand: dict[str, Attempt] = {}  # by lease token
         self._next_reap = 0.0
+        self._next_prune = 0.0
         self._runners: list[threading.Thread] = []
+        self._abandoned: list[threading.Thread] = []  # runners whose attempt outlived its time limit
         self._helpers: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -59,7 +89,11 @@ class Worker:
         self._start_helpers()
         queue.local_wakeups.add(self._wake.set)
         for number in range(self.concurrency):
-            self._runners.append(self._thread(self._run_loop, f"rendez-jobs-runner-{number}", drain=False))
+            self._start_runner(f"rendez-jobs-runner-{number}")
+
+    def _start_runner(self, name: str) -> None:
+        # Daemon: stop() joins the live runners, and an abandoned one must not keep the process alive.
+        self._runners.append(self._thread(self._run_loop, name, daemon=True, drain=False))
 
     def request_stop(self) -> None:
         """Finish the jobs in hand, take no new ones. Safe to call from a signal handler."""
@@ -74,7 +108,9 @@ class Worker:
         """Request a stop and wait for the jobs in hand to finish and every thread to exit."""
         self.request_stop()
         queue.local_wakeups.discard(self._wake.set)
-        for thread in self._runners:
+        with self._lock:
+            runners = list(self._runners)
+        for thread in runners:
             thread.join(timeout)
         self._halting.set()
         for thread in self._helpers:
@@ -115,6 +151,8 @@ class Worker:
             if job is not None:
                 self._execute(job)
                 ran += 1
+                if self._is_abandoned(threading.current_thread()):
+                    break  # a replacement took this runner's place
             elif drain:
                 break
             else:
@@ -128,6 +166,7 @@ class Worker:
             close_old_connections()
         try:
             self._reap_if_due()
+            self._prune_if_due()
             return claims.claim(self.queues, self.lease_seconds)
         except DatabaseError:
             logger.exception("rendez.jobs: claiming failed; retrying in %.1fs", self.poll_interval)
@@ -143,10 +182,24 @@ class Worker:
         if reaped := claims.reap_expired_leases():
             logger.warning("rendez.jobs: %d job(s) had an expired lease and were released", reaped)
 
+    def _prune_if_due(self) -> None:
+        days = conf.retention_days()
+        with self._lock:
+            now = time.monotonic()
+            if days <= 0 or now < self._next_prune:
+                return
+            self._next_prune = now + PRUNE_EVERY
+        deleted = retention.prune_finished(timedelta(days=days), max_batches=PRUNE_BATCHES_PER_TURN)
+        if deleted:
+            logger.info("rendez.jobs: deleted %d job(s) finished more than %g days ago", deleted, days)
+        if deleted >= PRUNE_BATCHES_PER_TURN * retention.BATCH_SIZE:
+            with self._lock:
+                self._next_prune = 0.0  # more left: another turn before the next claim
+
     @context.job_bound
     def _execute(self, job: Job) -> None:
         with self._lock:
-            self._in_hand[job.lease_owner] = job.pk
+            self._in_hand[job.lease_owner] = Attempt(job, threading.current_thread(), _deadline(job))
         started = time.monotonic()
         try:
             outcome = self._call_handler(job)
@@ -183,7 +236,9 @@ class Worker:
             return claims.record_failure(job, exc)
         if not claims.record_success(job):
             logger.warning(
-                "rendez.jobs: job %s finished after its lease was taken over; result dropped", job.pk
+                "rendez.jobs: job %s finished after its time limit or after its lease was taken over; "
+                "result dropped",
+                job.pk,
             )
         return Job.State.SUCCEEDED
 
@@ -199,17 +254,62 @@ class Worker:
                 )
 
     def _heartbeat_loop(self) -> None:
-        interval = self.lease_seconds / 3
-        while not self._halting.wait(interval):
-            with self._lock:
-                tokens = list(self._in_hand)
-            if not tokens:
-                continue
+        """Renew the leases of the jobs in hand every third of the lease; abandon overdue attempts."""
+        renew_every = self.lease_seconds / 3
+        next_renewal = time.monotonic() + renew_every
+        while not self._halting.wait(min(renew_every, 0.5)):
             try:
-                close_old_connections()
-                claims.renew_leases(tokens, self.lease_seconds)
+                self._abandon_overdue()
+                if time.monotonic() < next_renewal:
+                    continue
+                next_renewal = time.monotonic() + renew_every
+                with self._lock:
+                    tokens = list(self._in_hand)
+                if tokens:
+                    close_old_connections()
+                    claims.renew_leases(tokens, self.lease_seconds)
             except DatabaseError:
-                logger.exception("rendez.jobs: lease renewal failed")
+                logger.exception("rendez.jobs: lease renewal or time limit enforcement failed")
+
+    def _abandon_overdue(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            overdue = [a for a in self._in_hand.values() if a.deadline is not None and a.deadline <= now]
+            for attempt in overdue:
+                del self._in_hand[attempt.job.lease_owner]
+        for attempt in overdue:
+            self._abandon(attempt)
+
+    def _abandon(self, attempt: Attempt) -> None:
+        job = attempt.job
+        limit = _time_limit(job)
+        error = TimeLimitExceeded(
+            f"{job.kind} ran longer than its time limit of {limit:g} s; the attempt was abandoned "
+            "(its thread runs on until the handler returns, and its result is ignored)"
+        )
+        close_old_connections()
+        state = claims.record_failure(job, error)
+        logger.error(
+            "rendez.jobs: job %s %s exceeded its time limit of %gs -> %s", job.pk, job.kind, limit, state
+        )
+        with self._lock:
+            if attempt.runner not in self._runners:
+                return  # a drain runner (run_once): it carries on once the handler returns
+            self._runners.remove(attempt.runner)
+            self._abandoned = [thread for thread in self._abandoned if thread.is_alive()]
+            self._abandoned.append(attempt.runner)
+            replace = not self._stopping.is_set() and len(self._abandoned) <= self.concurrency
+        if replace:
+            self._start_runner(f"{attempt.runner.name}-replacement")
+        else:
+            logger.error(
+                "rendez.jobs: %d runner(s) stuck past their time limit; not replacing more of them",
+                len(self._abandoned),
+            )
+
+    def _is_abandoned(self, thread: threading.Thread) -> bool:
+        with self._lock:
+            return thread in self._abandoned
 
     def _listen_loop(self) -> None:
         import psycopg
@@ -229,7 +329,7 @@ class Worker:
                 logger.exception("rendez.jobs: LISTEN connection lost; polling until it is back")
                 self._halting.wait(self.poll_interval)
 
-    def _thread(self, target: Any, name: str, **kwargs: Any) -> threading.Thread:
+    def _thread(self, target: Any, name: str, daemon: bool | None = None, **kwargs: Any) -> threading.Thread:
         def run() -> None:
             try:
                 target(**kwargs)
@@ -238,7 +338,7 @@ class Worker:
                 # PostgreSQL keeps the test database from being dropped).
                 connections.close_all()
 
-        thread = threading.Thread(target=run, name=name, daemon=self.daemon)
+        thread = threading.Thread(target=run, name=name, daemon=self.daemon if daemon is None else daemon)
         thread.start()
         return thread
 
@@ -248,6 +348,18 @@ def start_embedded_worker(concurrency: int = 1, queues: Collection[str] | None =
     worker = Worker(concurrency=concurrency, queues=queues, daemon=True)
     worker.start()
     return worker
+
+
+def _time_limit(job: Job) -> float:
+    spec = registry.get_handler(job.kind)
+    if spec is not None and spec.time_limit is not None:
+        return spec.time_limit
+    return conf.default_time_limit()
+
+
+def _deadline(job: Job) -> float | None:
+    limit = _time_limit(job)
+    return time.monotonic() + limit if limit > 0 else None
 
 
 def _listen_params() -> dict[str, Any]:

@@ -77,6 +77,13 @@ def gate(payload: dict[str, Any], job: Job) -> None:
         effect.write(f"{job.pk} attempt {job.attempts} pid {os.getpid()}\n")
 
 
+@handler("tests.slow", max_attempts=2, time_limit=0.3)
+def slow(payload: dict[str, Any], job: Job) -> None:
+    """Outlive the kind's 0.3 s limit, then record that the attempt ran to its end anyway."""
+    time.sleep(payload["sleep"])
+    calls.append({"finished_attempt": job.attempts})
+
+
 def create_interval_table() -> None:
     with connection.cursor() as cursor:
         cursor.execute(

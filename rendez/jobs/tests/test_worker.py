@@ -119,14 +119,44 @@ def test_list_and_show_commands() -> None:
 
     out = StringIO()
     call_command("jobs", "list", "--state", "dead", stdout=out)
-    lines = out.getvalue().splitlines()
-    assert len(lines) == 1
-    assert str(dead.pk) in lines[0] and "PermanentError: grant revoked" in lines[0]
+    header, *rows = out.getvalue().splitlines()
+    assert header.split() == ["ID", "STATE", "KIND", "KEY", "ATTEMPTS", "RUN", "AFTER", "LAST", "ERROR"]
+    assert len(rows) == 1
+    assert (
+        str(dead.pk) in rows[0]
+        and f" 1/{dead.max_attempts} " in rows[0]
+        and "PermanentError: grant revoked" in rows[0]
+    )
 
     out = StringIO()
     call_command("jobs", "show", str(dead.pk), stdout=out)
     assert '"booking_id": 9' in out.getvalue()
     assert "rendez/jobs/tests/handlers.py" in out.getvalue()  # the traceback summary
+
+
+def test_list_says_when_there_is_no_job() -> None:
+    out = StringIO()
+    call_command("jobs", "list", stdout=out)
+    assert out.getvalue() == "No jobs.\n"
+
+    jobs.enqueue("tests.record", {})
+    out = StringIO()
+    call_command("jobs", "list", "--state", "dead", stdout=out)
+    assert out.getvalue() == "No jobs match these filters.\n"
+
+
+def test_a_job_that_finally_succeeds_shows_no_old_error() -> None:
+    job = jobs.enqueue("tests.fragile", {"n": 1})  # fails while broken
+    run_due()
+    job.refresh_from_db()
+    assert "vendor unreachable" in job.last_error
+
+    handlers.fragile_broken["value"] = False
+    make_due(job)
+    run_due()
+
+    job.refresh_from_db()
+    assert (job.state, job.attempts, job.last_error) == (State.SUCCEEDED, 2, "")
 
 
 def test_a_handler_can_ask_for_a_specific_delay() -> None:

@@ -1,18 +1,23 @@
-"""`rendez jobs list|show|retry`: look at jobs and re-run dead-lettered ones."""
+"""`rendez jobs list|show|retry|prune`: look at jobs, re-run dead-lettered ones, delete old finished ones."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from rendez.jobs import conf
 from rendez.jobs.claims import rerun
 from rendez.jobs.models import Job
+from rendez.jobs.retention import prune_finished
+
+LIST_ROW = "{id:>8}  {state:<9}  {kind:<28} {key:<24} {attempts:>8}  {run_after:<19}  {error}"
 
 
 class Command(BaseCommand):
-    help = "List, show and re-run background jobs."
+    help = "List, show and re-run background jobs; delete old finished ones."
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,6 +32,8 @@ class Command(BaseCommand):
         which = retry.add_mutually_exclusive_group(required=True)
         which.add_argument("id", type=int, nargs="?")
         which.add_argument("--all-dead", action="store_true")
+        prune = sub.add_parser("prune", help="delete finished jobs older than the retention period")
+        prune.add_argument("--older-than-days", type=float, help="default: RENDEZ_JOBS_RETENTION_DAYS (30)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
@@ -37,12 +44,28 @@ class Command(BaseCommand):
             jobs = jobs.filter(state=options["state"])
         if options["kind"]:
             jobs = jobs.filter(kind=options["kind"])
-        for job in jobs[: options["limit"]]:
-            error = job.last_error.strip().splitlines()[-1][:80] if job.last_error.strip() else ""
+        listed = list(jobs[: options["limit"]])
+        if not listed:
             self.stdout.write(
-                f"{job.pk:>8}  {job.state:<9}  {job.kind:<28} {job.key or '-':<24} "
-                f"{job.attempts}/{job.max_attempts}  {job.run_after:%Y-%m-%d %H:%M:%S}  {error}"
+                "No jobs" + (" match these filters." if options["state"] or options["kind"] else ".")
             )
+            return
+        header = dict(
+            id="ID", state="STATE", kind="KIND", key="KEY", attempts="ATTEMPTS", run_after="RUN AFTER"
+        )
+        self.stdout.write(LIST_ROW.format(**header, error="LAST ERROR").rstrip())
+        for job in listed:
+            error = job.last_error.strip().splitlines()[-1][:80] if job.last_error.strip() else ""
+            row = LIST_ROW.format(
+                id=job.pk,
+                state=job.state,
+                kind=job.kind,
+                key=job.key or "-",
+                attempts=f"{job.attempts}/{job.max_attempts}",
+                run_after=f"{job.run_after:%Y-%m-%d %H:%M:%S}",
+                error=error,
+            )
+            self.stdout.write(row.rstrip())
 
     def _show(self, options: dict[str, Any]) -> None:
         job = self._get(options["id"])
@@ -62,6 +85,14 @@ class Command(BaseCommand):
                 raise CommandError(f"job {job.pk} is {job.state}; only dead jobs are re-run")
             count = rerun([job.pk])
         self.stdout.write(f"{count} job(s) queued again")
+
+    def _prune(self, options: dict[str, Any]) -> None:
+        days = options["older_than_days"]
+        days = conf.retention_days() if days is None else days
+        if days <= 0:
+            raise CommandError("the retention period is 0 days (keep finished jobs): nothing to prune")
+        deleted = prune_finished(timedelta(days=days))
+        self.stdout.write(f"{deleted} finished job(s) older than {days:g} days deleted")
 
     def _get(self, job_id: int) -> Job:
         try:
