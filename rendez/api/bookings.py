@@ -24,7 +24,7 @@ from rendez.api.schemas import (
 )
 from rendez.conferencing import queries as meetings
 from rendez.scheduling import services, timeline
-from rendez.scheduling.models import Appointment, Booking, Service, Staff
+from rendez.scheduling.models import Appointment, Booking, Staff
 from rendez.tenants.models import Tenant
 
 router = Router()
@@ -71,10 +71,8 @@ def create_booking(request: HttpRequest, payload: BookingIn):
             party_size=payload.party_size,
             notes=payload.notes,
         )
-    except Service.DoesNotExist:
-        raise Http404("No such service.") from None
-    except Staff.DoesNotExist:
-        raise Http404("No such staff member.") from None
+    except services.UnknownId as unknown:
+        raise Http404(unknown.message) from None
     if booking.appointment.seats_taken == booking.party_size:
         _has_no_meeting_yet(booking.appointment)
     return Status(201, booking)

@@ -54,6 +54,10 @@ class BookingError(Exception):
         return cls(refusal.code, refusal.message, field=field, conflict=refusal.is_conflict)
 
 
+class UnknownId(BookingError):
+    """An id the tenant has no row for (the API answers 404)."""
+
+
 @dataclass(frozen=True)
 class CustomerDetails:
     name: str
@@ -105,7 +109,7 @@ def book_by_ids(
     now: datetime | None = None,
 ) -> Booking:
     """`book` for a caller holding only ids (the API): the tenant's service and staff member are read by the
-    statement that locks the staff member. Unknown ids raise `Service.DoesNotExist` / `Staff.DoesNotExist`."""
+    statement that locks the staff member. An id the tenant does not have raises `UnknownId`."""
     request = _Request(tenant_id, start, customer, party_size, notes, now or timezone.now())
     return _book(request, lambda: _lock_offering_by_ids(tenant_id, service_id, staff_id))
 
@@ -275,8 +279,13 @@ def _lock_offering_by_ids(tenant_id: int, service_id: int, staff_id: int) -> tup
         cursor.execute(_offering_sql(connection.vendor), [service_id, tenant_id, staff_id, tenant_id])
         found = cursor.fetchone()
     if found is None:
-        service = Service.objects.get(tenant_id=tenant_id, pk=service_id)
-        raise _not_offering(service, Staff.objects.get(tenant_id=tenant_id, pk=staff_id))
+        service = Service.objects.filter(tenant_id=tenant_id, pk=service_id).first()
+        if service is None:
+            raise UnknownId("unknown_service", "No such service.", field="service_id")
+        staff = Staff.objects.filter(tenant_id=tenant_id, pk=staff_id).first()
+        if staff is None:
+            raise UnknownId("unknown_staff", "No such staff member.", field="staff_id")
+        raise _not_offering(service, staff)
     service_columns = len(rows.all_fields(Service))
     return (
         rows.from_db(Service, rows.all_fields(Service), found[:service_columns]),
