@@ -77,7 +77,8 @@ def test_postgresql_scans_the_claim_index_by_kind_and_due_time(crowded_queue: Jo
     # One index scan, run once per handled kind (LATERAL), ranging over its kind and the due times only.
     [claim_read] = [node for node in reads if node.get("Index Name") == CLAIM_INDEX]
     assert claim_read["Node Type"] == "Index Scan"
-    assert claim_read["Index Cond"] == "(((kind)::text = k.kind) AND (run_after <= statement_timestamp()))"
+    assert "(kind)::text = k.kind" in claim_read["Index Cond"]
+    assert "run_after <= statement_timestamp()" in claim_read["Index Cond"]
     assert all(node.get("Index Name") in (CLAIM_INDEX, KEY_INDEX) for node in reads), reads
 
 
