@@ -65,7 +65,8 @@ def revoke(request: HttpRequest, panel: Panel, key_id: int) -> HttpResponse:
 def _revoke(request: HttpRequest, key: ApiKey) -> HttpResponse:
     operations.revoke_api_key(key)
     messages.success(
-        request, f"The key “{key.name}” ({key.prefix}…) is revoked: requests with it are refused."
+        request,
+        f"The key “{key.name}” ({key.prefix}…) is revoked: requests with it are refused within 5 seconds.",
     )
     return redirect("panel:apikeys_list")
 
