@@ -105,16 +105,27 @@ class Worker:
         return self._stopping.wait(timeout)
 
     def stop(self, timeout: float | None = None) -> None:
-        """Request a stop and wait for the jobs in hand to finish and every thread to exit."""
+        """Request a stop and wait for the jobs in hand to finish and every thread to exit.
+
+        A handler past its time limit is not waited for: the heartbeat abandons it meanwhile, so a stop
+        takes at most the longest time limit."""
         self.request_stop()
         queue.local_wakeups.discard(self._wake.set)
-        with self._lock:
-            runners = list(self._runners)
-        for thread in runners:
-            thread.join(timeout)
+        self._join_runners(timeout)
         self._halting.set()
         for thread in self._helpers:
             thread.join(timeout)
+
+    def _join_runners(self, timeout: float | None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._lock:
+                # An abandoned runner leaves this list: re-read it instead of joining a stuck thread.
+                live = [thread for thread in self._runners if thread.is_alive()]
+            left = None if deadline is None else deadline - time.monotonic()
+            if not live or (left is not None and left <= 0):
+                return
+            live[0].join(0.2 if left is None else min(0.2, left))
 
     def run_once(self) -> int:
         """Drain: run due jobs until none is claimable; returns how many ran (threads if concurrency > 1)."""

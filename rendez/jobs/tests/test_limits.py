@@ -105,3 +105,20 @@ def test_a_handler_past_its_time_limit_is_abandoned_retried_and_dead_lettered() 
     job.refresh_from_db()
     assert (job.state, job.attempts) == (State.DEAD, 2)
     assert "TimeLimitExceeded" in job.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stop_waits_no_longer_than_the_time_limit_for_a_stuck_handler() -> None:
+    job = jobs.enqueue("tests.slow", {"sleep": 2})  # time_limit=0.3
+    worker = Worker(concurrency=1, poll_interval=0.05, listen=False)
+    worker.start()
+    wait_until(lambda: Job.objects.get(pk=job.pk).state == State.RUNNING, timeout=5, what="the job to start")
+
+    started = time.monotonic()
+    worker.stop()
+    stopped_after = time.monotonic() - started
+
+    assert stopped_after < 1.5  # the handler sleeps 2 s; the limit is 0.3 s
+    job.refresh_from_db()
+    assert job.state == State.PENDING and "TimeLimitExceeded" in job.last_error
+    wait_until(lambda: len(handlers.calls) == 1, timeout=5, what="the abandoned handler to return")
