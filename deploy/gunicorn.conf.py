@@ -33,7 +33,10 @@ max_requests_jitter = max_requests // 10
 # Which proxies may set X-Forwarded-For/-Proto: only the reverse proxy (nginx on the same machine by default).
 forwarded_allow_ips = os.environ.get("RENDEZ_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-accesslog = os.environ.get("RENDEZ_ACCESS_LOG", "-")
+# Off by default: Rendez writes its own access line per request (route template, status, time, request id;
+# docs/observability.md), while gunicorn's would carry the path, and some paths carry a secret (a customer's
+# manage token, a magic sign-in link). Set RENDEZ_ACCESS_LOG=- to have it anyway.
+accesslog = os.environ.get("RENDEZ_ACCESS_LOG") or None
 # %(U)s is the path without its query string: OAuth codes and states travel in query strings.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
