@@ -12,7 +12,7 @@ import bisect
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import compress, repeat
+from itertools import compress, groupby, repeat
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -182,13 +182,15 @@ class _Grid:
 
 def _grid(rules: SlotRules, calendar: Calendar, earliest: datetime, latest: datetime) -> _Grid:
     around = Interval(earliest - rules.duration, latest + rules.duration)
-    offered = {
+    offered = sorted(
         start
         for work in working_intervals(calendar, around)
         for start in _starts_within(work, rules)
         if earliest <= start < latest
-    }
-    starts = sorted(offered)
+    )
+    # Each start once, should working hours overlap. Equal neighbours, not a set: hashing an aware datetime
+    # costs more than the rest of the grid.
+    starts = [start for start, _ in groupby(offered)]
     ends = [start + rules.duration for start in starts]
     return _Grid(
         starts=starts,

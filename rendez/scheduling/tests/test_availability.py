@@ -149,6 +149,12 @@ def test_an_interval_longer_than_the_duration_leaves_gaps():
     assert starts(slots, BERLIN) == ["09:00", "10:30"]
 
 
+def test_overlapping_working_hours_offer_each_start_once():
+    cal = calendar(hours={1: [(time(9), time(12)), (time(11), time(13))]})
+    slots = offered(rules(), cal, day_window(date(2026, 6, 2), BERLIN))
+    assert starts(slots, BERLIN) == ["09:00", "10:00", "11:00", "12:00"]
+
+
 def test_a_day_without_working_hours_has_no_slots():
     cal = calendar(hours={0: [(time(9), time(17))]})
     assert offered(rules(), cal, day_window(date(2026, 6, 2), BERLIN)) == []
