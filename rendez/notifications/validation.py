@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
 from rendez.lib import shortcodes
+from rendez.lib.phones import InvalidPhone, normalize_phone
 
 if TYPE_CHECKING:
     from rendez.notifications.models import Workflow
 
 # Four weeks: enough for "a week before"; far beyond that, a reminder outlives the booking horizon anyway.
 MAX_OFFSET_MINUTES = 28 * 24 * 60
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 TELEGRAM_CHAT = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$")
 AddError = Callable[[str, str], None]
 
@@ -86,8 +86,7 @@ def address_problem(channel: str, address: str) -> str | None:
         except ValidationError:
             return f"{address!r} is not an email address."
     elif channel in ("sms", "whatsapp"):
-        if not E164.match(address):
-            return f"{address!r} is not a phone number in international format (+4915112345678)."
+        return _phone_problem(address)
     elif channel == "telegram":
         if not TELEGRAM_CHAT.match(address):
             return f"{address!r} is not a Telegram chat id (a number, or @channelname)."
@@ -105,3 +104,15 @@ def _check_offset(workflow: Workflow, add: AddError) -> None:
             add("offset_minutes", "Reminders can be at most 28 days before the start or after the end.")
     elif workflow.offset_minutes:
         add("offset_minutes", "An offset only applies to before_start and after_end workflows.")
+
+
+def _phone_problem(address: str) -> str | None:
+    """A fixed number is sent to as written, so it must be a valid number already in E.164 (the form in which
+    customers' and staff numbers are stored)."""
+    try:
+        normalized = normalize_phone(address)
+    except InvalidPhone:
+        return f"{address!r} is not a phone number in international format (+4915112345678)."
+    if normalized != address:
+        return f"Write {address!r} as {normalized}: in international format, without spaces."
+    return None
