@@ -31,7 +31,7 @@ router = Router()
 LIST_ERRORS = error_responses(401, 422)
 ERRORS = error_responses(401, 404, 409, 422)
 # Operations with a body also answer 400 when it is not JSON at all.
-BODY_ERRORS = error_responses(400, 401, 404, 409, 422)
+BODY_ERRORS = error_responses(400, 401, 404, 409, 413, 422)
 
 
 def _bookings(tenant: Tenant):
