@@ -130,11 +130,7 @@ def set_booking_status(request: HttpRequest, booking_id: int, payload: StatusIn)
 def list_appointments(request: HttpRequest, filters: Query[AppointmentFilters]):
     """Appointments, soonest first; dates filter on the start (UTC dates)."""
     appointments = _appointments(tenant_of(request)).order_by("start", "pk")
-    if filters.date_from:
-        appointments = appointments.filter(start__date__gte=filters.date_from)
-    if filters.date_to:
-        appointments = appointments.filter(start__date__lte=filters.date_to)
-    return appointments
+    return appointments.filter(timeline.starts_on_days(filters.date_from, filters.date_to))
 
 
 @router.get("/appointments/{appointment_id}", response={200: AppointmentOut, **ERRORS}, tags=["appointments"])

@@ -53,14 +53,20 @@ def bookings_in_time(tenant: Tenant, when: When, now: datetime) -> QuerySet[Book
 
 
 def starting_on_days(bookings: QuerySet[Booking], first: date | None, last: date | None) -> QuerySet[Booking]:
-    """Keep bookings whose appointment starts on `first` or later and on `last` or earlier (UTC days).
+    """Keep bookings whose appointment starts on `first` or later and on `last` or earlier (UTC days)."""
+    return bookings.filter(starts_on_days(first, last, field="appointment__start"))
+
+
+def starts_on_days(first: date | None, last: date | None, *, field: str = "start") -> Q:
+    """`field` (a start) on `first` or later and on `last` or earlier, UTC days.
 
     Compared as a range of instants, not by casting the start to a date, which no index could serve."""
+    condition = Q()
     if first is not None:
-        bookings = bookings.filter(appointment__start__gte=utc_midnight(first))
+        condition &= Q(**{f"{field}__gte": utc_midnight(first)})
     if last is not None:
-        bookings = bookings.filter(appointment__start__lt=utc_midnight(last + timedelta(days=1)))
-    return bookings
+        condition &= Q(**{f"{field}__lt": utc_midnight(last + timedelta(days=1))})
+    return condition
 
 
 def utc_midnight(day: date) -> datetime:

@@ -99,3 +99,15 @@ def test_an_unknown_when_is_refused_naming_the_field(alice_api, db):
     response = alice_api.get("/bookings", {"when": "soon"})
     assert response.status_code == 422
     assert "when" in response.json()["error"]["fields"]
+
+
+def test_appointments_filter_on_utc_days_by_instant_range(alice_api, consultation, dora):
+    day = (timezone.now() + timedelta(days=30)).date()
+    late = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=23, minutes=30)
+    booked_at(alice_api, consultation, dora, late - timedelta(days=1), "Before")
+    booked_at(alice_api, consultation, dora, late, "Last")
+    booked_at(alice_api, consultation, dora, late + timedelta(minutes=30), "Midnight")
+    response = alice_api.get("/appointments", {"date_from": day.isoformat(), "date_to": day.isoformat()})
+    assert response.status_code == 200, response.content
+    starts = [item["start"] for item in response.json()["items"]]
+    assert starts == [late.isoformat().replace("+00:00", "Z")]
