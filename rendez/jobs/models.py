@@ -38,6 +38,11 @@ class Job(models.Model):
     last_error = models.TextField(blank=True, default="")
     # The id of the web request (or job) that enqueued this one, carried into the worker's logs.
     request_id = models.CharField(max_length=64, blank=True, default="")
+    # The tenant the job acts for, set at enqueue (None: installation-wide work). A plain integer, not a
+    # foreign key: a constraint would look up the tenant on every insert of the booking path and make
+    # deleting a tenant scan or cascade into the outbox, and the outbox must not depend on the tenants app.
+    # A job outlives nothing it needs from the tenant row; retention deletes it in time.
+    tenant_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)  # start of the latest attempt
     finished_at = models.DateTimeField(null=True, blank=True)  # set on succeeded, dead and cancelled
@@ -60,6 +65,10 @@ class Job(models.Model):
             models.Index(fields=["lease_expires_at"], condition=Q(state="running"), name="jobs_lease_idx"),
             models.Index(fields=["lease_owner"], condition=Q(state="running"), name="jobs_lease_owner_idx"),
             models.Index(fields=["state", "id"], name="jobs_state_idx"),
+            # A tenant's dead jobs, newest first (the panel's "failed jobs"): never walks other tenants'.
+            models.Index(
+                fields=["tenant_id", "-id"], condition=Q(state="dead"), name="jobs_dead_by_tenant_idx"
+            ),
             # Pruning finished jobs past the retention period.
             models.Index(
                 fields=["finished_at"],
@@ -78,3 +87,20 @@ class Job(models.Model):
     def __str__(self) -> str:
         key = f" [{self.key}]" if self.key else ""
         return f"#{self.pk} {self.kind}{key} {self.state}"
+
+
+class WorkerPresence(models.Model):
+    """One row per running worker, written by its heartbeat thread: what `/readyz` reads as "workers heard
+    from recently". Removed when the worker stops cleanly; a killed worker's row goes stale and is pruned."""
+
+    # host:pid:random, the prefix of the lease tokens this worker hands out.
+    worker_id = models.CharField(max_length=100, unique=True)
+    # The queues served, comma-separated; "" serves every queue.
+    queues = models.CharField(max_length=500, blank=True, default="")
+    # The kinds registered in the worker's code (what it can run).
+    kinds = models.JSONField(default=list)
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} seen {self.last_seen_at:%Y-%m-%d %H:%M:%S}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,6 +30,7 @@ class NewJob:
     queue: str | None = None
     coalesce: bool = False
     max_attempts: int | None = None
+    tenant_id: int | None = None
 
 
 def enqueue(
@@ -39,6 +42,7 @@ def enqueue(
     queue: str | None = None,
     coalesce: bool = False,
     max_attempts: int | None = None,
+    tenant_id: int | None = None,
 ) -> Job:
     """Add a job in the current transaction: it exists if and only if the caller's transaction commits.
 
@@ -47,8 +51,14 @@ def enqueue(
     that is still waiting and has never started absorbs this request instead: it takes the new payload and the
     earlier run_after, and is returned. A started (running or retrying) one does not, so the change is still
     picked up by a new job.
+
+    `tenant_id` names the tenant the job acts for, so the tenant's panel can list and re-run it when it fails.
+    Unset, it is the tenant of the job this code runs in, if any (work a tenant's job causes is the tenant's
+    too); None outside of a job: work for the installation, listed in no tenant's panel.
     """
-    new = NewJob(kind, {} if payload is None else payload, key, run_after, queue, coalesce, max_attempts)
+    new = NewJob(
+        kind, {} if payload is None else payload, key, run_after, queue, coalesce, max_attempts, tenant_id
+    )
     return enqueue_all([new])[0]
 
 
@@ -82,8 +92,23 @@ def _row(new: NewJob, now: datetime) -> dict[str, Any]:
         "run_after": new.run_after or now,
         "coalesce": new.coalesce,
         "request_id": current_request_id(),
+        "tenant_id": _running_tenant.get() if new.tenant_id is None else new.tenant_id,
         "created_at": now,
     }
+
+
+# The tenant of the job the worker runs in this thread (context), inherited by the jobs it enqueues.
+_running_tenant: ContextVar[int | None] = ContextVar("rendez_jobs_running_tenant", default=None)
+
+
+@contextmanager
+def acting_for(tenant_id: int | None) -> Iterator[None]:
+    """While a job of `tenant_id` runs: the jobs it enqueues without a tenant_id of their own get this one."""
+    token = _running_tenant.set(tenant_id)
+    try:
+        yield
+    finally:
+        _running_tenant.reset(token)
 
 
 def cancel(kind: str, key: str) -> int:

@@ -237,7 +237,8 @@ class Worker:
                 # Transient on purpose: during a rolling deploy an old worker may see a kind only new code
                 # knows.
                 raise LookupError(f"no handler registered for job kind {job.kind!r}")
-            spec.func(job.payload, job)
+            with queue.acting_for(job.tenant_id):
+                spec.func(job.payload, job)
         except Retry as exc:
             return claims.record_failure(job, exc, retry_after=exc.after, consume_attempt=exc.consume_attempt)
         except PermanentError as exc:

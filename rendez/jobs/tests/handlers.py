@@ -98,3 +98,11 @@ def read_intervals() -> list[tuple[str, int, float, float, int]]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT job_key, seq, started, finished, pid FROM {INTERVAL_TABLE} ORDER BY started")
         return [tuple(row) for row in cursor.fetchall()]  # type: ignore[misc]
+
+
+@handler("tests.spawn")
+def spawn(payload: dict[str, Any], job: Job) -> None:
+    """Enqueues a follow-up: with `tenant_id` in the payload it names that tenant, else none."""
+    from rendez.jobs import enqueue
+
+    enqueue("tests.record", {"spawned_by": job.pk}, tenant_id=payload.get("tenant_id"))

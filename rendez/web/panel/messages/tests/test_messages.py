@@ -11,6 +11,7 @@ from django.utils import timezone
 from rendez.jobs.models import Job
 from rendez.notifications.models import Delivery, Trigger, Workflow
 from rendez.scheduling.tests.factories import book
+from rendez.tenants.models import Tenant
 from rendez.web.panel.messages import deadjobs
 from rendez.web.panel.tests.conftest import berlin, signed_in
 
@@ -30,11 +31,12 @@ FORM = {
 }
 
 
-def dead(payload: dict, kind: str = "notifications.booking_event") -> Job:
+def dead(payload: dict, tenant: Tenant | None, kind: str = "notifications.booking_event") -> Job:
     now = timezone.now()
     return Job.objects.create(
         kind=kind,
         payload=payload,
+        tenant_id=tenant.pk if tenant else None,
         state=Job.State.DEAD,
         attempts=10,
         max_attempts=10,
@@ -102,7 +104,7 @@ def test_an_admin_edits_and_switches_a_workflow(ada_client, alice):
 
 def test_another_tenants_workflow_and_job_answer_404(olga_client, alice, booking):
     workflow = Workflow.objects.create(tenant=alice, name="Alice's", trigger=Trigger.BOOKING_CREATED)
-    job = dead({"booking_id": booking.pk})
+    job = dead({"booking_id": booking.pk}, alice)
     assert olga_client.get(f"/panel/messages/workflows/{workflow.pk}/").status_code == 404
     assert olga_client.post(f"/panel/messages/workflows/{workflow.pk}/", FORM).status_code == 404
     assert olga_client.post(f"/panel/messages/workflows/{workflow.pk}/active/", {}).status_code == 404
@@ -168,7 +170,7 @@ def test_the_deliveries_list_pages_back_through_older_ones(ada_client, alice, bo
 
 
 def test_a_dead_job_of_the_tenant_is_rerun(ada_client, alice, booking):
-    job = dead({"booking_id": booking.pk})
+    job = dead({"booking_id": booking.pk}, alice)
     page = ada_client.get("/panel/messages/dead-jobs/").content.decode()
     assert f"#{job.pk}" in page and "SMTP refused" in page and "Re-run" in page
     response = ada_client.post(f"/panel/messages/dead-jobs/{job.pk}/rerun/")
@@ -178,12 +180,16 @@ def test_a_dead_job_of_the_tenant_is_rerun(ada_client, alice, booking):
     assert ada_client.post(f"/panel/messages/dead-jobs/{job.pk}/rerun/").status_code == 404  # not dead
 
 
-def test_jobs_are_attributed_by_their_payload_only(alice, bob, booking):
-    theirs = dead({"booking_id": booking.pk})
-    by_appointment = dead({"appointment_id": booking.appointment_id}, kind="conferencing.sync")
-    dead({"token": "x", "mode": "m"}, kind="zoom.revoke")  # names no tenant
-    dead({"booking_id": str(booking.pk)})  # not an id
-    dead({"booking_id": booking.pk}, kind="something.unknown")
-    dead({"booking_id": 10**9})  # gone
-    assert {job.pk for job in deadjobs.dead_jobs_of(alice)} == {theirs.pk, by_appointment.pk}
-    assert deadjobs.dead_jobs_of(bob) == []
+def test_the_jobs_a_booking_enqueues_are_its_tenants_when_they_die(alice, bob, booking):
+    booking_jobs = Job.objects.filter(pk__in=list(Job.objects.values_list("pk", flat=True)))
+    assert booking_jobs.exists()
+    assert set(booking_jobs.values_list("tenant_id", flat=True)) == {alice.pk}
+    booking_jobs.update(state=Job.State.DEAD, finished_at=timezone.now())
+    bobs = dead({"booking_id": 10**9}, bob)
+    dead({"token": "x", "mode": "m"}, None, kind="zoom.revoke")  # enqueued for no tenant
+
+    listed = deadjobs.dead_jobs_of(alice)
+
+    assert [job.pk for job in listed] == sorted(booking_jobs.values_list("pk", flat=True), reverse=True)
+    assert {deadjobs.reference_label(job) for job in listed} >= {f"booking {booking.pk}"}
+    assert [job.pk for job in deadjobs.dead_jobs_of(bob)] == [bobs.pk]
