@@ -134,8 +134,13 @@ def _by(who: str) -> str:
 
 
 def _queue(report: Report) -> None:
-    meeting = Meeting.objects.only("appointment_id").get(pk=report.meeting_id)
-    jobs.enqueue(REPORT_JOB, report.model_dump(mode="json"), key=appointment_key(meeting.appointment_id))
+    meeting = Meeting.objects.only("appointment_id", "tenant_id").get(pk=report.meeting_id)
+    jobs.enqueue(
+        REPORT_JOB,
+        report.model_dump(mode="json"),
+        key=appointment_key(meeting.appointment_id),
+        tenant_id=meeting.tenant_id,
+    )
 
 
 def _reported_time(meeting: Meeting, report: Report) -> tuple[datetime | None, int | None]:

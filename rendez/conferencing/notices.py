@@ -59,7 +59,12 @@ class NoticePayload(BaseModel):
 
 def tell(meeting: Meeting, event: str) -> None:
     """Queue the notice of `event` about `meeting` (in the caller's transaction, if any)."""
-    jobs.enqueue(NOTICE_JOB, {"meeting_id": meeting.pk, "event": event}, key=f"meeting-notice:{meeting.pk}")
+    jobs.enqueue(
+        NOTICE_JOB,
+        {"meeting_id": meeting.pk, "event": event},
+        key=f"meeting-notice:{meeting.pk}",
+        tenant_id=meeting.tenant_id,
+    )
 
 
 def recipients(meeting: Meeting) -> list[str]:

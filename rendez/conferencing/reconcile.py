@@ -197,6 +197,7 @@ def _record_made(work: Sync, host: HostRef, spec: MeetingSpec, info: MeetingInfo
             {"appointment_id": work.appointment.pk},
             key=f"meeting-ready:{work.appointment.pk}",
             coalesce=True,
+            tenant_id=work.appointment.tenant_id,
         )
     work.meeting = meeting
 
@@ -323,6 +324,7 @@ def _retry_slowly(work: Sync) -> None:
             key=key,
             run_after=run_after,
             coalesce=True,
+            tenant_id=work.appointment.tenant_id,
         )
 
 

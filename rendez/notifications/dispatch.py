@@ -116,7 +116,11 @@ def create_delivery(
         delivery.save(update_fields=["state", "note", "updated_at"])
         return delivery
     delivery.job = jobs.enqueue(
-        DELIVER, {"delivery_id": delivery.pk}, key=f"delivery:{delivery.pk}", max_attempts=conf.max_attempts()
+        DELIVER,
+        {"delivery_id": delivery.pk},
+        key=f"delivery:{delivery.pk}",
+        max_attempts=conf.max_attempts(),
+        tenant_id=delivery.tenant_id,
     )
     delivery.save(update_fields=["job", "updated_at"])
     return delivery
@@ -162,7 +166,11 @@ def sync_reminders(booking: Booking, now: datetime | None = None) -> None:
             continue
         if not jobs.reschedule(REMINDER, key, when):
             jobs.enqueue(
-                REMINDER, {"booking_id": booking.pk, "workflow_id": workflow.pk}, key=key, run_after=when
+                REMINDER,
+                {"booking_id": booking.pk, "workflow_id": workflow.pk},
+                key=key,
+                run_after=when,
+                tenant_id=booking.tenant_id,
             )
 
 

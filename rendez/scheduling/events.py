@@ -56,11 +56,16 @@ def booking_changed(booking: Booking, event: str, previous_status: str | None = 
             "staff_id": appointment.staff_id,
         },
         key=f"booking:{booking.pk}",
+        tenant_id=booking.tenant_id,
     )
     jobs.enqueue_all([_sync_meeting(appointment), message])
 
 
 def _sync_meeting(appointment: Appointment) -> jobs.NewJob:
     return jobs.NewJob(
-        SYNC_MEETING, {"appointment_id": appointment.pk}, key=appointment_key(appointment.pk), coalesce=True
+        SYNC_MEETING,
+        {"appointment_id": appointment.pk},
+        key=appointment_key(appointment.pk),
+        coalesce=True,
+        tenant_id=appointment.tenant_id,
     )

@@ -61,4 +61,5 @@ def schedule_notice(connection: Connection, number: int) -> None:
         key=f"zoom-connection:{connection.pk}:notice:{number}",
         run_after=run_after,
         coalesce=True,
+        tenant_id=connection.tenant_id,
     )
