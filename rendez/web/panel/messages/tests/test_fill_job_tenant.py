@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 migration = importlib.import_module("rendez.jobs.migrations.0006_fill_job_tenant")
 
 
-def old_job(payload: dict, kind: str = "notifications.booking_event", state: str = "dead") -> Job:
+def old_job(payload: dict | list, kind: str = "notifications.booking_event", state: str = "dead") -> Job:
     return Job.objects.create(kind=kind, payload=payload, state=state, run_after=timezone.now())
 
 
