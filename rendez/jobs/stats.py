@@ -1,4 +1,4 @@
-"""Read-only figures about the outbox, for metrics and the readiness check (rendez/observability).
+"""Read-only figures about the outbox, for the metrics (rendez/observability/scrape.py).
 
 Scraped every few seconds beside 100,000 waiting reminders, so each query reads an index, not the table: the
 states are SQL literals (SQLite uses a partial index only when the query names its condition as written, as
@@ -55,16 +55,3 @@ def oldest_due(kinds: Collection[str], now: datetime) -> list[Job]:
     sql = " UNION ALL ".join(branch.format(table=TABLE, number=number) for number in range(len(kinds)))
     moment = connection.ops.adapt_datetimefield_value(now)
     return list(Job.objects.raw(sql, [value for kind in sorted(kinds) for value in (kind, moment)]))
-
-
-def workers_active_since(moment: datetime) -> bool:
-    """Whether a worker holds a job now or finished one (succeeded or dead) at or after `moment`."""
-    # The IN list is jobs_finished_idx's condition as written; cancelling is not a worker's doing.
-    sql = (
-        f"SELECT 1 FROM (SELECT id FROM {TABLE} WHERE state = 'running' LIMIT 1) AS running "
-        f"UNION ALL SELECT 1 FROM (SELECT id FROM {TABLE} WHERE state IN ('succeeded', 'cancelled', 'dead') "
-        "AND state <> 'cancelled' AND finished_at >= %s LIMIT 1) AS finished"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(moment)])
-        return cursor.fetchone() is not None

@@ -2,8 +2,9 @@
 
 One `Worker` serves both the `worker` management command (a process of its own) and the embedded worker that
 `rendez serve` starts beside the web server. Besides the runner threads it has a heartbeat thread that renews
-the leases of jobs in hand, and on PostgreSQL a listener thread whose LISTEN connection wakes idle runners as
-soon as an enqueue commits; polling every `poll_interval` seconds stays as the fallback.
+the leases of jobs in hand and keeps the worker's presence row fresh (presence.py, read by `/readyz`), and on
+PostgreSQL a listener thread whose LISTEN connection wakes idle runners as soon as an enqueue commits; polling
+every `poll_interval` seconds stays as the fallback.
 
 Duties beside claiming: releasing jobs whose lease expired, and deleting finished jobs past the retention
 period (retention.py), a few batches at a time so a runner soon returns to claiming.
@@ -31,8 +32,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import DatabaseError, close_old_connections, connection, connections
+from django.utils import timezone
 
-from rendez.jobs import claims, conf, queue, registry, retention
+from rendez.jobs import claims, conf, presence, queue, registry, retention
 from rendez.jobs.errors import PermanentError, Retry, TimeLimitExceeded
 from rendez.jobs.models import Job
 from rendez.observability import context, metrics
@@ -41,6 +43,7 @@ logger = logging.getLogger("rendez.jobs")
 
 PRUNE_EVERY = 3600.0  # seconds between retention passes once nothing is left to delete
 PRUNE_BATCHES_PER_TURN = 4
+FORGET_STALE_EVERY = 300.0  # seconds between deletions of killed workers' presence rows
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Worker:
         self._runners: list[threading.Thread] = []
         self._abandoned: list[threading.Thread] = []  # runners whose attempt outlived its time limit
         self._helpers: list[threading.Thread] = []
+        self.worker_id = presence.new_worker_id()
 
     def start(self) -> None:
         """Start the threads; returns once the listener (if any) listens, so no later NOTIFY is missed."""
@@ -266,22 +270,47 @@ class Worker:
                 )
 
     def _heartbeat_loop(self) -> None:
-        """Renew the leases of the jobs in hand every third of the lease; abandon overdue attempts."""
+        """Say the worker is alive every BEAT_EVERY seconds (its presence row, for `/readyz`), renew the
+        leases of the jobs in hand every third of the lease, abandon overdue attempts; leave when halting."""
+        alive = presence.Presence(self.worker_id, self.queues, registry.registered_kinds(), timezone.now())
         renew_every = self.lease_seconds / 3
-        next_renewal = time.monotonic() + renew_every
-        while not self._halting.wait(min(renew_every, 0.5)):
-            try:
-                self._abandon_overdue()
-                if time.monotonic() < next_renewal:
-                    continue
-                next_renewal = time.monotonic() + renew_every
-                with self._lock:
-                    tokens = list(self._in_hand)
-                if tokens:
-                    close_old_connections()
-                    claims.renew_leases(tokens, self.lease_seconds)
-            except DatabaseError:
-                logger.exception("rendez.jobs: lease renewal or time limit enforcement failed")
+        next_beat = next_renewal = time.monotonic()
+        next_forget = next_beat
+        try:
+            while True:
+                try:
+                    self._abandon_overdue()
+                    now = time.monotonic()
+                    if now >= next_beat:
+                        next_beat = now + presence.BEAT_EVERY
+                        close_old_connections()
+                        alive.beat()
+                    if now >= next_forget:
+                        next_forget = now + FORGET_STALE_EVERY
+                        presence.forget_stale()
+                    if now >= next_renewal:
+                        next_renewal = now + renew_every
+                        self._renew_leases()
+                except DatabaseError:
+                    logger.exception("rendez.jobs: heartbeat, lease renewal or time limit enforcement failed")
+                if self._halting.wait(min(renew_every, 0.5)):
+                    break
+        finally:
+            self._leave(alive)
+
+    def _renew_leases(self) -> None:
+        with self._lock:
+            tokens = list(self._in_hand)
+        if tokens:
+            close_old_connections()
+            claims.renew_leases(tokens, self.lease_seconds)
+
+    def _leave(self, alive: presence.Presence) -> None:
+        try:
+            alive.leave()
+        except DatabaseError:
+            # The row goes stale and readiness stops counting it; the next worker's heartbeat deletes it.
+            logger.exception("rendez.jobs: could not remove this worker's presence row")
 
     def _abandon_overdue(self) -> None:
         now = time.monotonic()

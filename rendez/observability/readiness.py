@@ -3,10 +3,10 @@
 - **database**: a `SELECT 1` answers.
 - **migrations**: every migration on disk is applied (a process started before `migrate` finished, or code
   newer than the schema, would fail on the first query that touches a new column).
-- **workers**: workers do not record a heartbeat of their own (the worker's heartbeat thread only renews the
-  leases of jobs in hand), so "heard from" is read from the jobs they run: workers count as heard from unless
-  due work has waited longer than `READYZ_MAX_QUEUE_LAG` seconds while no job was running or finished.
-  Idle workers with nothing due look the same as absent ones, and that is fine: nothing waits on them.
+- **workers**: a worker was heard from within `READYZ_WORKER_STALE_SECONDS` (default 60): each worker's
+  heartbeat thread refreshes its presence row every few seconds (rendez/jobs/presence.py), also the embedded
+  worker of `rendez serve`. Without workers a booking is taken but its confirmation never leaves, so a web
+  process is not ready: bookings would pile up unconfirmed.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from rendez.jobs import registry, stats
+from rendez.jobs import presence
+from rendez.lib.env import env_float, setting_or_env
 
-DEFAULT_MAX_QUEUE_LAG = 300
+DEFAULT_WORKER_STALE = 60.0
 
 
 @dataclass(frozen=True)
@@ -69,17 +69,29 @@ def check_migrations() -> Check:
 
 
 def check_workers() -> Check:
+    stale_after = worker_stale_seconds()
     now = timezone.now()
-    max_lag = timedelta(seconds=getattr(settings, "READYZ_MAX_QUEUE_LAG", DEFAULT_MAX_QUEUE_LAG))
-    # Kinds no handler in this code knows (a rolling deploy) wait for newer workers, not for these.
-    oldest = min((job.run_after for job in stats.oldest_due(registry.registered_kinds(), now)), default=None)
-    if oldest is None or now - oldest <= max_lag:
-        return Check("workers", True)
-    if stats.workers_active_since(now - max_lag):
-        return Check("workers", True, "busy: jobs wait, but workers are taking them")
-    waited, window = (now - oldest).total_seconds(), max_lag.total_seconds()
+    seen = presence.seen_since(now - timedelta(seconds=stale_after))
+    if seen:
+        return Check("workers", True, f"{len(seen)} seen in the last {stale_after:g} s")
+    last = presence.last_seen()
+    if last is None:
+        return Check("workers", False, f"no worker seen in the last {stale_after:g} s (none is running)")
+    ago = (now - last.last_seen_at).total_seconds()
     return Check(
         "workers",
         False,
-        f"a due job has waited {waited:.0f} s and no worker has run one in the last {window:.0f} s",
+        f"no worker seen in the last {stale_after:g} s; the last, {last.worker_id}, was {ago:.0f} s ago",
+    )
+
+
+def worker_stale_seconds() -> float:
+    """A worker not heard from for this long counts as gone (several missed heartbeats)."""
+    return float(
+        setting_or_env(
+            "READYZ_WORKER_STALE_SECONDS",
+            "RENDEZ_READYZ_WORKER_STALE_SECONDS",
+            env_float,
+            DEFAULT_WORKER_STALE,
+        )
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 
 from django.db import DatabaseError
 from django.utils import timezone
@@ -18,19 +19,22 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, mult
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
-from rendez.jobs import registry, stats
+from rendez.jobs import presence, registry, stats
+from rendez.observability import readiness
 
 logger = logging.getLogger("rendez.observability")
 
 
 class JobTableCollector:
-    """rendez_jobs{kind,state} and rendez_jobs_queue_lag_seconds{queue}, read at scrape time."""
+    """rendez_jobs{kind,state}, rendez_jobs_queue_lag_seconds{queue} and rendez_jobs_workers_seen, read at
+    scrape time."""
 
     def collect(self) -> Iterator[Metric]:
         now = timezone.now()
         try:
             counts = stats.counts_by_kind_and_state()
             oldest = stats.oldest_due(registry.registered_kinds(), now)
+            seen = presence.seen_since(now - timedelta(seconds=readiness.worker_stale_seconds()))
         except DatabaseError:
             logger.warning("metrics: the job table could not be read; job gauges left out of this scrape")
             return
@@ -49,6 +53,11 @@ class JobTableCollector:
         for queue, seconds in sorted(waited.items()):
             lag.add_metric([queue], seconds)
         yield lag
+        yield GaugeMetricFamily(
+            "rendez_jobs_workers_seen",
+            "Job workers heard from within RENDEZ_READYZ_WORKER_STALE_SECONDS (what /readyz counts).",
+            value=len(seen),
+        )
 
 
 class _Together:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 import pytest
 from django.db import OperationalError, connection
@@ -8,11 +11,12 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 from django.utils import timezone
 
-from rendez.jobs import enqueue
-from rendez.jobs.models import Job
-from rendez.observability.tests import handlers
+from rendez.jobs import presence, registry
+from rendez.jobs.models import WorkerPresence
+from rendez.jobs.worker import Worker, start_embedded_worker
 
 pytestmark = pytest.mark.django_db
+T = TypeVar("T")
 
 
 def readyz() -> tuple[int, dict]:
@@ -27,7 +31,9 @@ def test_healthz_answers_without_touching_the_database(django_assert_num_queries
     assert response.json() == {"status": "ok"}
 
 
-def test_readyz_is_ok_with_the_database_migrated_and_nothing_waiting():
+def test_readyz_is_ok_with_the_database_migrated_and_a_worker_alive():
+    presence.Presence("web-1:4242:cafe", None, ["tests.noop"], timezone.now()).beat()
+
     status, body = readyz()
     assert status == 200
     assert body["status"] == "ok"
@@ -48,48 +54,88 @@ def test_readyz_fails_while_a_migration_is_not_applied():
     assert "jobs.0003_job_request_id" in body["checks"]["migrations"]["detail"]
 
 
-def test_readyz_fails_when_due_work_waits_and_no_worker_takes_any(settings):
-    settings.READYZ_MAX_QUEUE_LAG = 60
-    enqueue(handlers.NOOP, run_after=timezone.now() - timedelta(minutes=5))
+def test_readyz_fails_when_no_worker_was_ever_seen():
+    status, body = readyz()
+
+    assert status == 503
+    assert body["status"] == "unavailable"
+    assert body["checks"]["workers"] == {
+        "ok": False,
+        "detail": "no worker seen in the last 60 s (none is running)",
+    }
+
+
+def test_readyz_fails_when_the_last_worker_went_silent(settings):
+    settings.READYZ_WORKER_STALE_SECONDS = 30
+    now = timezone.now()
+    WorkerPresence.objects.create(
+        worker_id="web-1:4242:0badf00d",
+        started_at=now - timedelta(hours=2),
+        last_seen_at=now - timedelta(seconds=95),
+    )
 
     status, body = readyz()
 
     assert status == 503
-    assert body["checks"]["workers"]["ok"] is False
-    assert "no worker has run one in the last 60 s" in body["checks"]["workers"]["detail"]
+    detail = body["checks"]["workers"]["detail"]
+    assert detail.startswith("no worker seen in the last 30 s; the last, web-1:4242:0badf00d, was 9")
 
 
-def test_readyz_stays_ok_while_workers_are_busy_with_a_backlog(settings):
-    settings.READYZ_MAX_QUEUE_LAG = 60
+def test_readyz_counts_only_the_workers_seen_recently():
     now = timezone.now()
-    enqueue(handlers.NOOP, run_after=now - timedelta(minutes=5))
-    Job.objects.create(kind=handlers.NOOP, state=Job.State.RUNNING, run_after=now, started_at=now)
+    for number, ago in enumerate([5, 20, 3600]):
+        WorkerPresence.objects.create(
+            worker_id=f"w{number}", started_at=now, last_seen_at=now - timedelta(seconds=ago)
+        )
 
     status, body = readyz()
 
     assert status == 200
-    assert body["checks"]["workers"]["detail"].startswith("busy")
+    assert body["checks"]["workers"] == {"ok": True, "detail": "2 seen in the last 60 s"}
 
 
-def test_readyz_counts_a_job_a_worker_just_finished_as_word_from_the_workers(settings):
-    settings.READYZ_MAX_QUEUE_LAG = 60
-    now = timezone.now()
-    enqueue(handlers.NOOP, run_after=now - timedelta(minutes=5))
-    Job.objects.create(kind=handlers.NOOP, state=Job.State.SUCCEEDED, run_after=now, finished_at=now)
-    # Cancelling is done by web requests, not workers: it says nothing about them.
-    Job.objects.create(kind=handlers.NOOP, state=Job.State.CANCELLED, run_after=now, finished_at=now)
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_makes_readyz_ready_and_its_clean_stop_unready():
+    worker = start_embedded_worker()  # what `rendez serve` runs beside the web server
+    try:
+        row = wait_for(lambda: WorkerPresence.objects.filter(worker_id=worker.worker_id).first())
+        assert readyz()[0] == 200
+    finally:
+        worker.stop(timeout=10)
 
-    assert readyz()[0] == 200
-
-    Job.objects.filter(state=Job.State.SUCCEEDED).update(finished_at=now - timedelta(minutes=2))
+    assert row.kinds == sorted(registry.registered_kinds())
+    assert row.started_at <= row.last_seen_at
+    assert not WorkerPresence.objects.exists()
     assert readyz()[0] == 503
 
 
-def test_readyz_ignores_jobs_no_handler_here_knows(settings):
-    settings.READYZ_MAX_QUEUE_LAG = 60
-    Job.objects.create(kind="from.a.newer.release", run_after=timezone.now() - timedelta(hours=1))
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_refreshes_the_row_and_forgets_killed_workers(monkeypatch):
+    monkeypatch.setattr(presence, "BEAT_EVERY", 0.1)
+    long_ago = timezone.now() - presence.FORGET_AFTER - timedelta(minutes=1)
+    WorkerPresence.objects.create(worker_id="killed", started_at=long_ago, last_seen_at=long_ago)
+    worker = Worker(queues=["nothing-here"], poll_interval=0.1)
+    worker.start()
+    try:
+        first = wait_for(lambda: WorkerPresence.objects.filter(worker_id=worker.worker_id).first())
+        later = wait_for(
+            lambda: WorkerPresence.objects.filter(
+                worker_id=worker.worker_id, last_seen_at__gt=first.last_seen_at
+            ).first()
+        )
+        assert later.started_at == first.started_at
+        assert later.queues == "nothing-here"
+        assert not WorkerPresence.objects.filter(worker_id="killed").exists()
+    finally:
+        worker.stop(timeout=10)
 
-    assert readyz()[0] == 200
+
+def wait_for(find: Callable[[], T | None], seconds: float = 10) -> T:
+    deadline = time.monotonic() + seconds
+    while (found := find()) is None:
+        assert time.monotonic() < deadline, "not within the time allowed"
+        time.sleep(0.05)
+    return found
 
 
 def test_readyz_fails_and_healthz_answers_while_the_database_is_away():

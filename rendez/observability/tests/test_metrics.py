@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from rendez.api.tests.conftest import berlin, booking_body
 from rendez.jobs import enqueue
-from rendez.jobs.models import Job
+from rendez.jobs.models import Job, WorkerPresence
 from rendez.jobs.worker import Worker
 from rendez.observability.metrics import zoom_endpoint, zoom_outcome
 from rendez.observability.tests import handlers
@@ -67,6 +67,16 @@ def test_jobs_by_state_and_queue_lag_are_read_from_the_database(scrape):
     assert value(samples, "rendez_jobs", kind=handlers.NOOP, state="pending") == 3
     assert value(samples, "rendez_jobs", kind=handlers.NOOP, state="dead") == 1
     assert 600 <= value(samples, "rendez_jobs_queue_lag_seconds", queue="default") < 700
+
+
+def test_the_workers_heard_from_recently_are_a_gauge(scrape):
+    now = timezone.now()
+    for number, ago in enumerate([1, 30, 600]):
+        WorkerPresence.objects.create(
+            worker_id=f"w{number}", started_at=now, last_seen_at=now - timedelta(seconds=ago)
+        )
+
+    assert value(scrape(), "rendez_jobs_workers_seen") == 2
 
 
 def test_the_worker_counts_and_times_each_attempt(scrape):

@@ -82,10 +82,3 @@ def test_the_oldest_due_job_is_one_index_lookup_per_kind():
 
     assert plan.count(CLAIM_INDEX) == 2, plan
     assert "Seq Scan" not in plan and "SCAN jobs_job" not in plan
-
-
-def test_hearing_from_workers_reads_the_lease_and_finished_indexes():
-    [plan] = plans(lambda: stats.workers_active_since(timezone.now()))
-
-    assert "jobs_finished_idx" in plan, plan
-    assert "Seq Scan" not in plan and "SCAN jobs_job" not in plan
