@@ -230,8 +230,8 @@ LOGGING = {
 }
 # Who may read /metrics: a bearer token; unset, nobody unless DEBUG is on.
 METRICS_TOKEN = env_str("RENDEZ_METRICS_TOKEN")
-# /readyz fails when due jobs waited this long and no worker started any.
-READYZ_MAX_QUEUE_LAG = env_int("RENDEZ_READYZ_MAX_QUEUE_LAG", 300)
+# /readyz fails when no job worker was heard from for this many seconds (rendez/jobs/presence.py).
+READYZ_WORKER_STALE_SECONDS = env_int("RENDEZ_READYZ_WORKER_STALE_SECONDS", 60)
 
 # Static files are served by WhiteNoise straight from the apps' folders: no collectstatic step for `make run`.
 WHITENOISE_USE_FINDERS = True
