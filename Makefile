@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 
 install: $(STAMP)
 
+# Readable log lines in the terminal (production logs one JSON object per line).
+run: export RENDEZ_LOG_FORMAT ?= console
 run: $(STAMP)
 	ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} $(BIN)/rendez migrate --no-input -v 0
 	ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} $(BIN)/rendez demo

@@ -12,7 +12,16 @@ import dj_database_url
 from cryptography.fernet import Fernet
 
 from rendez.lib import csp
-from rendez.lib.env import env_bool, env_int, env_list, env_str, private_dir, private_file, secret
+from rendez.lib.env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    private_dir,
+    private_file,
+    secret,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RENDEZ_VAR_DIR", str(BASE_DIR / "var")))
@@ -206,14 +215,16 @@ NINJA_PAGINATION_PER_PAGE = 50
 # few KiB): bigger bodies are refused before they are read into memory (the API answers 413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
-# Logs: one JSON object per line (readable lines under DEBUG), with the request id (docs/observability.md).
+# Logs: one JSON object per line, or readable lines under DEBUG or with RENDEZ_LOG_FORMAT=console (which
+# `make run` sets); each with the request id (docs/observability.md).
+LOG_FORMAT = env_str("RENDEZ_LOG_FORMAT") or ("console" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "console"):
+    raise ConfigurationError(f"RENDEZ_LOG_FORMAT must be json or console, got {LOG_FORMAT!r}.")
 LOGGING_CONFIG = "rendez.observability.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "rendez": {"()": "rendez.observability.logs.formatter", "renderer": "console" if DEBUG else "json"}
-    },
+    "formatters": {"rendez": {"()": "rendez.observability.logs.formatter", "renderer": LOG_FORMAT}},
     "filters": {"paths_as_routes": {"()": "rendez.observability.logs.PathsAsRoutes"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "rendez"}},
     "root": {"handlers": ["console"], "level": env_str("RENDEZ_LOG_LEVEL", "INFO")},
@@ -224,6 +235,9 @@ LOGGING = {
         "django.request": {"filters": ["paths_as_routes"]},
         "django.security.csrf": {"filters": ["paths_as_routes"]},
         "django.server": {"level": "WARNING"},
+        # The development server's request lines carry the full path (a manage token, a magic link); Rendez's
+        # own access line names the route instead.
+        "werkzeug": {"level": "WARNING"},
         # httpx2 logs every request's full URL at INFO; our own Zoom client logs what is safe to log instead.
         "httpx2": {"level": "WARNING"},
     },
