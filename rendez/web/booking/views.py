@@ -24,7 +24,7 @@ from rendez.lib.phones import region_of_zone
 from rendez.notifications.context import manage_url
 from rendez.notifications.ics import build_invitation
 from rendez.scheduling.any_staff import book_first_free
-from rendez.scheduling.availability import Interval
+from rendez.scheduling.availability import Interval, Slot
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.services import BookingError, CustomerDetails
@@ -204,13 +204,22 @@ def _day_window(day: date, zone: ZoneInfo) -> Interval:
     )
 
 
-def _first_free_day(service: Service, staff: list[Staff], zone: ZoneInfo, now: datetime) -> date:
+def _day_slots(
+    service: Service, staff: list[Staff], zone: ZoneInfo, now: datetime, asked: date | None
+) -> tuple[date, list[tuple[Staff, Slot]]]:
+    """The asked day and its slots; without one, the first day with any (today when none is free soon), read
+    by one search of the days ahead rather than one to find the day and another for its slots."""
+    if asked is not None:
+        return asked, find_slots(service, staff, _day_window(asked, zone), now)
     today = now.astimezone(zone).date()
     window = Interval(
         _day_window(today, zone).start, _day_window(today + timedelta(LOOKAHEAD_DAYS), zone).end
     )
     found = find_slots(service, staff, window, now)
-    return found[0][1].start.astimezone(zone).date() if found else today
+    if not found:
+        return today, []
+    day = found[0][1].start.astimezone(zone).date()
+    return day, [(member, slot) for member, slot in found if slot.start.astimezone(zone).date() == day]
 
 
 def _times_context(tenant: Tenant, service: Service, query) -> dict:
@@ -220,10 +229,9 @@ def _times_context(tenant: Tenant, service: Service, query) -> dict:
     zone = zone_or(query.get("tz"), tenant.timezone)
     now = timezone.now()
     today = now.astimezone(zone).date()
-    day = parse_day(query.get("date"), today, service.horizon_days) or _first_free_day(
-        service, staff, zone, now
+    day, found = _day_slots(
+        service, staff, zone, now, parse_day(query.get("date"), today, service.horizon_days)
     )
-    found = find_slots(service, staff, _day_window(day, zone), now)
     # Several staff free at one time are one choice for the visitor; who takes it is settled at booking.
     starts = sorted({slot.start for _, slot in found})
     details_url = reverse("booking:details", args=[tenant.slug, service.pk])
