@@ -80,5 +80,9 @@ def test_the_oldest_due_job_is_one_index_lookup_per_kind():
 
     [plan] = plans(lambda: stats.oldest_due([handlers.NOOP, handlers.BROKEN], now))
 
-    assert plan.count(CLAIM_INDEX) == 2, plan
+    # One index range per kind: the claim index for a kind with rows; a kind with none at all may be read
+    # through the (kind, key) index instead, as tightly bounded by its kind (PostgreSQL does so when earlier
+    # tests' rolled-back rows left the claim index bigger on disk).
+    assert CLAIM_INDEX in plan, plan
+    assert plan.count(CLAIM_INDEX) + plan.count("jobs_kind_key_idx") == 2, plan
     assert "Seq Scan" not in plan and "SCAN jobs_job" not in plan
