@@ -4,11 +4,12 @@ statement stays right when a column is added or a backend stores a type differen
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cache
+from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 M = TypeVar("M", bound=models.Model)
 
@@ -36,18 +37,25 @@ def placeholders(fields: Sequence[models.Field], rows: int = 1) -> str:
 
 def params(instance: models.Model, fields: Sequence[models.Field]) -> list[Any]:
     """The values of `instance` for `fields`, as the database takes them."""
-    return [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
+    db = _database()
+    return [field.get_db_prep_save(field.pre_save(instance, add=True), db) for field in fields]
+
+
+def _database() -> BaseDatabaseWrapper:
+    """This thread's connection itself. `django.db.connection` is a proxy that finds it again on every
+    attribute read (a context-local lookup): a booking's rows read it about a hundred times."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def insert(instance: M) -> M:
     """Save a new `instance` as `save()` would, in one INSERT returning its key, without compiling a query
     each time. No signals are sent: use it only for models nothing listens to."""
-    model = type(instance)
-    with connection.cursor() as cursor:
+    model, db = type(instance), _database()
+    with db.cursor() as cursor:
         cursor.execute(_insert_sql(model), params(instance, insert_fields(model)))
         instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = db.alias
     return instance
 
 
@@ -60,13 +68,31 @@ def _insert_sql(model: type[models.Model]) -> str:
 
 def from_db(model: type[models.Model], fields: Sequence[models.Field], values: Sequence[Any]) -> Any:
     """An instance of `model` from a row of `fields` read by hand (RETURNING), converted as the ORM would."""
-    row = [converted(model, field, value) for field, value in zip(fields, values, strict=True)]
-    return model.from_db(connection.alias, [field.attname for field in fields], row)
+    db = _database()
+    row = [_convert(db, model, field, value) for field, value in zip(fields, values, strict=True)]
+    return model.from_db(db.alias, [field.attname for field in fields], row)
 
 
 def converted(model: type[models.Model], field: models.Field, value: Any) -> Any:
     """One value read by hand, as the ORM would have loaded it."""
-    column = field.get_col(model._meta.db_table)
-    for convert in [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]:
-        value = convert(value, column, connection)
+    return _convert(_database(), model, field, value)
+
+
+Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+
+
+def _convert(db: BaseDatabaseWrapper, model: type[models.Model], field: models.Field, value: Any) -> Any:
+    column, converters = _converters(db, model, field)
+    for convert in converters:
+        value = convert(value, column, db)
     return value
+
+
+@lru_cache(maxsize=512)
+def _converters(
+    db: BaseDatabaseWrapper, model: type[models.Model], field: models.Field
+) -> tuple[Any, tuple[Converter, ...]]:
+    # Per connection: the backend's converters are its methods and may read its settings. A few entries per
+    # thread that ever connected; the bound keeps those of finished threads from piling up.
+    column = field.get_col(model._meta.db_table)
+    return column, (*db.ops.get_db_converters(column), *field.get_db_converters(db))

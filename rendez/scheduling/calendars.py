@@ -44,16 +44,16 @@ def rules_for(service: Service) -> SlotRules:
 def load_calendars(
     service: Service, staff: Sequence[Staff], window: Interval, exclude_appointment_id: int | None = None
 ) -> dict[int, Calendar]:
-    """Calendars of `staff` around `window`; `exclude_appointment_id` leaves out one being moved.
+    """Calendars of `staff` for slots of `service` starting in `window`; `exclude_appointment_id` leaves out
+    one being moved.
 
     Three statements, written once per shape rather than compiled by the ORM on every call: compiling them
     was most of a booking's time under the staff lock (a booking reads one calendar)."""
     staff_ids = [member.pk for member in staff]
-    # Working intervals are whole days in local time; widen so a window edge never cuts one in half.
-    wide = Interval(window.start - timedelta(days=2), window.end + timedelta(days=2))
+    reach = _reach(rules_for(service), window)
     hours = _weekly_hours(staff_ids)
-    time_off = _time_off(staff_ids, wide)
-    busy = _busy_by_staff(service, staff_ids, wide, exclude_appointment_id)
+    time_off = _time_off(staff_ids, reach)
+    busy = _busy_by_staff(service, staff_ids, reach, exclude_appointment_id)
     return {
         member.pk: Calendar(
             zone=ZoneInfo(member.timezone),
@@ -65,6 +65,13 @@ def load_calendars(
     }
 
 
+def _reach(rules: SlotRules, window: Interval) -> Interval:
+    """What slots starting in `window` can touch: their own span, widened by the buffers they keep. Time off
+    and appointments outside it change nothing, and a booking (a window of one slot) reads only its
+    neighbours, not the days around (a busy calendar's four days were most of its rows)."""
+    return Interval(window.start - rules.buffer_before, window.end + rules.duration + rules.buffer_after)
+
+
 def _weekly_hours(staff_ids: list[int]) -> dict[int, dict[int, list[tuple[time, time]]]]:
     hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
     for staff_id, weekday, start_time, end_time in _rows(
@@ -74,21 +81,21 @@ def _weekly_hours(staff_ids: list[int]) -> dict[int, dict[int, list[tuple[time, 
     return hours
 
 
-def _time_off(staff_ids: list[int], wide: Interval) -> dict[int, list[Interval]]:
+def _time_off(staff_ids: list[int], reach: Interval) -> dict[int, list[Interval]]:
     time_off: dict[int, list[Interval]] = defaultdict(list)
     sql = _time_off_sql(connection.vendor, len(staff_ids))
-    for staff_id, start, end in _rows(sql, [*staff_ids, *_instants(wide.end, wide.start)]):
+    for staff_id, start, end in _rows(sql, [*staff_ids, *_instants(reach.end, reach.start)]):
         time_off[staff_id].append(Interval(_utc(start), _utc(end)))
     return time_off
 
 
 def _busy_by_staff(
-    service: Service, staff_ids: list[int], wide: Interval, exclude_appointment_id: int | None
+    service: Service, staff_ids: list[int], reach: Interval, exclude_appointment_id: int | None
 ) -> dict[int, list[BusyAppointment]]:
     excluding = exclude_appointment_id is not None
     sql = _busy_sql(connection.vendor, len(staff_ids), excluding)
     # The lower bound on block_start turns the query into an index range over the window (see LONGEST_BLOCK).
-    params = [*staff_ids, *_instants(wide.end, wide.start - LONGEST_BLOCK, wide.start)]
+    params = [*staff_ids, *_instants(reach.end, reach.start - LONGEST_BLOCK, reach.start)]
     if excluding:
         params.append(exclude_appointment_id)
     this_service, capacity_now, is_group = service.pk, service.capacity, service.capacity > 1
