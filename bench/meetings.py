@@ -158,7 +158,6 @@ def point_rendez_at(emulator: Emulator) -> None:
         {
             "ZOOM_OAUTH_BASE_URL": emulator.base_url,
             "ZOOM_API_BASE_URL": f"{emulator.base_url}/v2",
-            "RENDEZ_HTTP_TRUSTED_HOSTS": "127.0.0.1",
             "RENDEZ_LOG_LEVEL": "WARNING",
         }
     )

@@ -83,7 +83,6 @@ def worker_environment(zoom: RunningEmulator, tuning: dict[str, str]) -> dict[st
         "ZOOM_WEBHOOK_SECRET_TOKEN": WEBHOOK_SECRET,
         "RENDEZ_ENCRYPTION_KEYS": ",".join(settings.ENCRYPTION_KEYS),
         "RENDEZ_SECRET_KEY": settings.SECRET_KEY,
-        "RENDEZ_HTTP_TRUSTED_HOSTS": "127.0.0.1",
         "RENDEZ_JOBS_LEASE_SECONDS": "2",
         "RENDEZ_JOBS_POLL_INTERVAL": "0.2",
         "RENDEZ_JOBS_BACKOFF_BASE": "0.5",
