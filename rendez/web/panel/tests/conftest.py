@@ -125,3 +125,12 @@ def make_meeting(appointment: Appointment, state: str = Meeting.State.READY, **f
     }
     values.update(fields)
     return Meeting.objects.create(tenant=appointment.tenant, appointment=appointment, state=state, **values)
+
+
+def sign_in_page(page, live_server, username: str) -> None:
+    """Sign in through the login form in the browser, as a person would, and wait for the panel."""
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("Email or username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/panel/**")

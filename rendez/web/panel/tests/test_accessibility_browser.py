@@ -8,20 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from rendez.web.panel.tests.conftest import PASSWORD, make_meeting
+from rendez.web.panel.tests.conftest import make_meeting, sign_in_page
 from rendez.web.tests.screens import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AUDIT = (Path(__file__).resolve().parents[2] / "tests" / "audit.js").read_text()
-
-
-def _sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Email or username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/panel/**")
 
 
 def _audit(page, live_server, paths: list[str]) -> list[str]:
@@ -50,7 +42,7 @@ def test_the_pages_of_an_admin_a_staff_member_and_a_visitor_pass_the_audit(
     ]
     problems = _audit(page, live_server, visitor)
 
-    _sign_in(page, live_server, "ada")
+    sign_in_page(page, live_server, "ada")
     admin = [
         "/panel/dashboard/",
         "/panel/appointments/",
@@ -75,6 +67,6 @@ def test_the_pages_of_an_admin_a_staff_member_and_a_visitor_pass_the_audit(
     problems += _audit(page, live_server, admin)
 
     page.context.clear_cookies()
-    _sign_in(page, live_server, "dora")
+    sign_in_page(page, live_server, "dora")
     problems += _audit(page, live_server, ["/panel/appointments/", "/panel/staff/me/", "/panel/calendar/"])
     assert problems == []

@@ -17,17 +17,10 @@ from rendez.jobs.models import Job
 from rendez.scheduling.models import Booking, Staff
 from rendez.scheduling.tests.factories import book, make_api_key, make_service
 from rendez.tenants.models import Membership
-from rendez.web.panel.tests.conftest import PASSWORD, berlin, make_meeting, member
+from rendez.web.panel.tests.conftest import berlin, make_meeting, member, sign_in_page
 from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Email or username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_an_admin_sees_the_meeting_retries_a_failed_one_and_cancels(
@@ -42,7 +35,7 @@ def test_an_admin_sees_the_meeting_retries_a_failed_one_and_cancels(
         password="",
         last_error="Emil's Zoom connection was revoked: reconnect it in Staff → Emil → Zoom.",
     )
-    _sign_in(page, live_server, "ada@alice.example")
+    sign_in_page(page, live_server, "ada@alice.example")
     page.get_by_role("heading", name="Dashboard").wait_for()
     assert page.get_by_text("Meeting failed: Massage with Emil").is_visible()
     shoot(page, "panel-dashboard")
@@ -105,7 +98,7 @@ def test_staff_start_their_meeting_on_the_emulator_as_host(
         },
     )
 
-    _sign_in(page, live_server, "maria")
+    sign_in_page(page, live_server, "maria")
     page.get_by_role("heading", name="My appointments").wait_for()
     page.goto(live_server.url + f"/panel/appointments/{appointment.pk}/")
     with page.context.expect_page() as opened:
@@ -120,7 +113,7 @@ def test_staff_start_their_meeting_on_the_emulator_as_host(
 def test_staff_and_outsiders_reach_only_their_own_pages(
     live_server, page, dora_user, dora, emil, olga, doras_appointment, emils_appointment
 ):
-    _sign_in(page, live_server, "dora")
+    sign_in_page(page, live_server, "dora")
     page.get_by_role("heading", name="My appointments").wait_for()
     page.goto(live_server.url + "/panel/staff/me/")
     assert page.get_by_role("heading", name="Zoom", exact=False).first.is_visible()
@@ -134,7 +127,7 @@ def test_staff_and_outsiders_reach_only_their_own_pages(
         assert page.get_by_text("Emil").count() == 0
 
     page.context.clear_cookies()
-    _sign_in(page, live_server, "olga")
+    sign_in_page(page, live_server, "olga")
     page.get_by_role("heading", name="Dashboard").wait_for()
     for path in (f"/panel/appointments/{doras_appointment.pk}/", f"/panel/staff/{dora.pk}/"):
         response = page.goto(live_server.url + path)

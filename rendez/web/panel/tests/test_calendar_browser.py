@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from rendez.web.panel.tests.conftest import PASSWORD, make_meeting
+from rendez.web.panel.tests.conftest import make_meeting, sign_in_page
 from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Email or username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_an_admin_opens_an_appointment_from_the_week_in_the_drawer_and_escapes(
     live_server, page, ada, doras_appointment, emils_appointment, monday
 ):
     make_meeting(doras_appointment)
-    _sign_in(page, live_server, "ada@alice.example")
+    sign_in_page(page, live_server, "ada@alice.example")
     page.get_by_role("heading", name="Dashboard").wait_for()
     page.get_by_role("link", name="Calendar", exact=True).click()
     page.goto(live_server.url + f"/panel/calendar/?date={monday.isoformat()}")

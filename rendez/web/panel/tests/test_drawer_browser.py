@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from rendez.web.panel.tests.conftest import PASSWORD, berlin
+from rendez.web.panel.tests.conftest import berlin, sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,11 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_admin_cancels_from_the_week_drawer_and_stays_on_the_calendar(
     live_server, page, ada, doras_appointment, monday
 ):
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Email or username").fill("ada@alice.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Dashboard").wait_for()
+    sign_in_page(page, live_server, "ada@alice.example")
     calendar = live_server.url + f"/panel/calendar/?date={monday.isoformat()}"
     page.goto(calendar)
 
@@ -43,11 +39,7 @@ def test_an_admin_cancels_from_the_week_drawer_and_stays_on_the_calendar(
 def test_an_admin_reschedules_from_the_drawer_and_the_event_moves_in_the_week(
     live_server, page, ada, doras_appointment, monday
 ):
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Email or username").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Dashboard").wait_for()
+    sign_in_page(page, live_server, "ada")
     page.goto(live_server.url + f"/panel/calendar/?date={monday.isoformat()}")
     tuesday = monday + timedelta(days=1)
     monday_cell = page.locator(".calendar-cell").nth(0)

@@ -10,18 +10,10 @@ from rendez.integrations.zoom.models import Connection, Mode
 from rendez.integrations.zoom.tests.conftest import CLIENT_ID, MARIA_EMAIL
 from rendez.scheduling.models import Service
 from rendez.scheduling.tests.factories import make_service
-from rendez.web.panel.tests.conftest import PASSWORD
+from rendez.web.panel.tests.conftest import sign_in_page
 from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Email or username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Dashboard").wait_for()
 
 
 def test_an_admin_connects_zoom_toggles_it_on_a_service_and_disconnects(
@@ -30,7 +22,7 @@ def test_an_admin_connects_zoom_toggles_it_on_a_service_and_disconnects(
     settings.BASE_URL = live_server.url
     zoom.control.add_redirect_uri(CLIENT_ID, f"{live_server.url}/integrations/zoom/callback")
     service = make_service(alice, dora, name="Video consultation")
-    _sign_in(page, live_server, "ada@alice.example")
+    sign_in_page(page, live_server, "ada@alice.example")
 
     # Without a connection the toggle is disabled and links to the Zoom settings.
     page.get_by_role("link", name="Services").click()

@@ -11,7 +11,7 @@ import pytest
 from rendez.integrations.zoom.models import Connection
 from rendez.integrations.zoom.tests.conftest import CLIENT_ID, JONAS_EMAIL, MARIA_EMAIL
 from rendez.scheduling.catalog import add_time_off
-from rendez.web.panel.tests.conftest import PASSWORD, a_monday, berlin
+from rendez.web.panel.tests.conftest import a_monday, berlin, sign_in_page
 from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,13 +25,6 @@ def zoom_here(zoom, live_server, settings):
     return zoom
 
 
-def _sign_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/login/")
-    page.get_by_label("Email or username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def _consent(page, zoom, who: str) -> None:
     page.wait_for_url(re.compile(re.escape(zoom.base_url) + ".*/oauth/authorize"))
     page.get_by_label(re.compile(who)).check()
@@ -43,7 +36,7 @@ def _consent(page, zoom, who: str) -> None:
 def test_an_admin_connects_a_staff_member_on_zoom_and_disconnects(live_server, page, ada, maria, zoom_here):
     monday = a_monday()
     add_time_off(maria, start=berlin(monday, 9), end=berlin(monday, 13), reason="Dentist")
-    _sign_in(page, live_server, "ada@alice.example")
+    sign_in_page(page, live_server, "ada@alice.example")
     page.get_by_role("link", name="Staff", exact=True).click()
     page.get_by_role("link", name="Maria Koch").click()
     page.get_by_role("button", name="Click to connect Zoom account").click()
@@ -65,7 +58,7 @@ def test_an_admin_connects_a_staff_member_on_zoom_and_disconnects(live_server, p
 
 
 def test_staff_connect_their_own_zoom_on_my_zoom(live_server, page, dora_user, dora, zoom_here):
-    _sign_in(page, live_server, "dora")
+    sign_in_page(page, live_server, "dora")
     page.get_by_role("link", name="My Zoom").click()
     page.get_by_role("heading", name="My Zoom").wait_for()
     page.get_by_role("button", name="Click to connect Zoom account").click()
