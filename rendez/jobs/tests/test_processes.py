@@ -27,6 +27,7 @@ from rendez.jobs.tests.test_ordering import (
     enqueue_interleaved,
     wait_until_all_done,
 )
+from rendez.tests.processes import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 State = Job.State
@@ -85,15 +86,6 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
         if worker.process.poll() is None:
             worker.process.kill()
             worker.process.wait(10)
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def gate_payload(tmp_path: Path, **extra: object) -> dict[str, object]:
