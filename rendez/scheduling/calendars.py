@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from operator import attrgetter
@@ -19,6 +20,7 @@ from rendez.scheduling.availability import (
     Interval,
     Slot,
     SlotRules,
+    WeeklyHours,
     free_slots_of_staff,
 )
 from rendez.scheduling.models import Appointment, Service, Staff, TimeOff, WorkingHours
@@ -41,24 +43,49 @@ def rules_for(service: Service) -> SlotRules:
     )
 
 
+@dataclass(frozen=True)
+class Schedules:
+    """What only the catalog writers change, by staff id: weekly hours, and time off around some span."""
+
+    hours: Mapping[int, WeeklyHours]
+    time_off: Mapping[int, Sequence[Interval]]
+
+
+def read_schedules(staff_ids: list[int], reach: Interval) -> Schedules:
+    """Weekly hours of `staff_ids`, and their time off overlapping `reach` (two statements)."""
+    return Schedules(hours=_weekly_hours(staff_ids), time_off=_time_off(staff_ids, reach))
+
+
+def booking_reach(start: datetime) -> Interval | None:
+    """What a booking at `start` can touch whatever its service (`_reach` of a day-long slot with a day of
+    buffer each side); None when that runs off the calendar's ends, where nothing can be booked anyway."""
+    try:
+        return Interval(start - LONGEST_BLOCK, start + LONGEST_BLOCK)
+    except OverflowError:
+        return None
+
+
 def load_calendars(
-    service: Service, staff: Sequence[Staff], window: Interval, exclude_appointment_id: int | None = None
+    service: Service,
+    staff: Sequence[Staff],
+    window: Interval,
+    exclude_appointment_id: int | None = None,
+    schedules: Schedules | None = None,
 ) -> dict[int, Calendar]:
     """Calendars of `staff` for slots of `service` starting in `window`; `exclude_appointment_id` leaves out
-    one being moved.
+    one being moved; `schedules`, when given, were read already (as far as the window reaches).
 
     Three statements, written once per shape rather than compiled by the ORM on every call: compiling them
     was most of a booking's time under the staff lock (a booking reads one calendar)."""
     staff_ids = [member.pk for member in staff]
     reach = _reach(rules_for(service), window)
-    hours = _weekly_hours(staff_ids)
-    time_off = _time_off(staff_ids, reach)
+    schedules = schedules or read_schedules(staff_ids, reach)
     busy = _busy_by_staff(service, staff_ids, reach, exclude_appointment_id)
     return {
         member.pk: Calendar(
             zone=ZoneInfo(member.timezone),
-            weekly_hours=hours[member.pk],
-            time_off=time_off[member.pk],
+            weekly_hours=schedules.hours.get(member.pk, {}),
+            time_off=schedules.time_off.get(member.pk, []),
             appointments=busy[member.pk],
         )
         for member in staff

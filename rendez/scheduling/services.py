@@ -30,7 +30,13 @@ from rendez.scheduling.availability import (
     check_request,
     check_start,
 )
-from rendez.scheduling.calendars import load_calendars, rules_for
+from rendez.scheduling.calendars import (
+    Schedules,
+    booking_reach,
+    load_calendars,
+    read_schedules,
+    rules_for,
+)
 from rendez.scheduling.models import Appointment, Booking, Customer, Service, Staff
 
 Status = Booking.Status
@@ -92,7 +98,7 @@ def book(
 ) -> Booking:
     """Book `party_size` seats of `service` with `staff` at `start`, joining the open group session there."""
     _require_bookable(service, staff)
-    request = _Request(service.tenant_id, start, customer, party_size, notes, now or timezone.now())
+    request = _Request(service.tenant_id, staff.pk, start, customer, party_size, notes, now or timezone.now())
     return _book(request, lambda: _lock_offering(service, staff))
 
 
@@ -110,13 +116,14 @@ def book_by_ids(
 ) -> Booking:
     """`book` for a caller holding only ids (the API): the tenant's service and staff member are read by the
     statement that locks the staff member. An id the tenant does not have raises `UnknownId`."""
-    request = _Request(tenant_id, start, customer, party_size, notes, now or timezone.now())
+    request = _Request(tenant_id, staff_id, start, customer, party_size, notes, now or timezone.now())
     return _book(request, lambda: _lock_offering_by_ids(tenant_id, service_id, staff_id))
 
 
 @dataclass(frozen=True)
 class _Request:
     tenant_id: int
+    staff_id: int
     start: datetime
     customer: CustomerDetails
     party_size: int
@@ -125,9 +132,10 @@ class _Request:
 
 
 def _book(request: _Request, lock_offering: Callable[[], tuple[Service, Staff]]) -> Booking:
-    """The one booking transaction: the customer upserted first (one statement, before any lock), then the
-    staff member locked; what follows the lock is only what must see the calendar as it is: its read, the
-    inserts, and the follow-up jobs (one statement). The caller gets the rows in hand, nothing read back."""
+    """The one booking transaction: the customer upserted and the staff member's hours and time off read
+    first (before any lock), then the staff member locked; what follows the lock is only what must see the
+    calendar as it is: its appointments, the inserts, and the follow-up jobs (one statement). The caller gets
+    the rows in hand, nothing read back."""
     if request.party_size < 1:
         raise BookingError("invalid_party_size", "Party size must be at least 1.", field="party_size")
     if timezone.is_naive(request.start):
@@ -136,9 +144,10 @@ def _book(request: _Request, lock_offering: Callable[[], tuple[Service, Staff]])
     start = request.start.astimezone(UTC)
     with transaction.atomic():
         customer = upsert_customer(request.tenant_id, request.customer)
+        schedules = _schedules_before_lock(request.staff_id, start)
         service, staff = lock_offering()
         _require_bookable(service, staff)
-        appointment = _take_seats(service, staff, start, request.party_size, request.now)
+        appointment = _take_seats(service, staff, start, request.party_size, request.now, schedules)
         booking = rows.insert(
             Booking(
                 tenant_id=request.tenant_id,
@@ -151,6 +160,17 @@ def _book(request: _Request, lock_offering: Callable[[], tuple[Service, Staff]])
         )
         events.booking_changed(booking, events.BOOKING_CREATED)
     return booking
+
+
+def _schedules_before_lock(staff_id: int, start: datetime) -> Schedules | None:
+    """The staff member's hours and time off, read before their lock so it is held for less.
+
+    Safe because their only writers (catalog.py) never read appointments: a booking checked against hours
+    replaced while it waited for the lock is the same as one made just before that change, which leaves
+    booked appointments booked. The read belongs to the booking's transaction, whose checks under the lock
+    refuse a staff member of another tenant; None where the start is too far off to be booked at all."""
+    reach = booking_reach(start)
+    return read_schedules([staff_id], reach) if reach is not None else None
 
 
 def reschedule_booking(
@@ -378,9 +398,15 @@ def _open_session(
 
 
 def _check(
-    service: Service, staff: Staff, start: datetime, party_size: int, now: datetime, exclude=None
+    service: Service,
+    staff: Staff,
+    start: datetime,
+    party_size: int,
+    now: datetime,
+    exclude: int | None = None,
+    schedules: Schedules | None = None,
 ) -> Calendar:
-    """Refuse `start` unless `party_size` fits there; the calendar that says so."""
+    """Refuse `start` unless `party_size` fits there; the calendar that says so (with `schedules` if read)."""
     if timezone.is_naive(start):
         raise BookingError("naive_start", "The start time needs a UTC offset or zone.", field="start")
     rules = rules_for(service)
@@ -388,7 +414,7 @@ def _check(
     if refusal is not None:
         raise BookingError.from_refusal(refusal)
     window = Interval(start, start + service.duration)
-    calendar = load_calendars(service, [staff], window, exclude_appointment_id=exclude)[staff.pk]
+    calendar = load_calendars(service, [staff], window, exclude, schedules)[staff.pk]
     verdict = check_start(rules, calendar, start, now, party_size)
     if isinstance(verdict, Refusal):
         raise BookingError.from_refusal(verdict)
@@ -396,10 +422,15 @@ def _check(
 
 
 def _take_seats(
-    service: Service, staff: Staff, start: datetime, party_size: int, now: datetime
+    service: Service,
+    staff: Staff,
+    start: datetime,
+    party_size: int,
+    now: datetime,
+    schedules: Schedules | None = None,
 ) -> Appointment:
     """Seats at `start`: in the open session there, or in a new appointment. Caller holds the staff lock."""
-    calendar = _check(service, staff, start, party_size, now)
+    calendar = _check(service, staff, start, party_size, now, schedules=schedules)
     # The calendar just read holds the open session, if any: a one-to-one booking needs no look for one.
     session = next((busy for busy in calendar.appointments if busy.joinable and busy.start == start), None)
     if session is not None:
