@@ -131,11 +131,18 @@ def _busy_by_staff(
         sql, params
     ):
         same_service = service_id == this_service
+        start_at, end_at = _utc(start), _utc(end)
+        # Most services keep no buffers: their block is their span, parsed once (a busy month of one staff
+        # member is 1,200 instants).
+        blocked = Interval(
+            start_at if block_start == start else _utc(block_start),
+            end_at if block_end == end else _utc(block_end),
+        )
         busy[staff_id].append(
             BusyAppointment(
-                start=_utc(start),
-                end=_utc(end),
-                block=Interval(_utc(block_start), _utc(block_end)),
+                start=start_at,
+                end=end_at,
+                block=blocked,
                 seats_taken=seats_taken,
                 # The service's current capacity wins, so raising it opens seats in existing sessions too.
                 capacity=max(capacity_now, seats_taken) if same_service else capacity,
