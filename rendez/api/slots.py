@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
@@ -15,8 +14,7 @@ from rendez.api.auth import tenant_of
 from rendez.api.errors import ApiError, error_responses
 from rendez.api.schemas import SlotOut, SlotQuery
 from rendez.scheduling.availability import Interval, Slot
-from rendez.scheduling.calendars import find_slots_by_staff_id
-from rendez.scheduling.models import Service
+from rendez.scheduling.calendars import bookable_offering, find_slots_by_staff_id
 
 router = Router()
 MAX_RANGE_DAYS = 62
@@ -27,17 +25,15 @@ SLOT_JSON = '{"start": "%s", "end": "%s", "staff_id": %d, "seats_left": %d}'
 def list_slots(request: HttpRequest, filters: Query[SlotQuery]) -> HttpResponse:
     """Bookable slots starting between `date_from` and `date_to` (inclusive, in `tz`), times given in `tz`."""
     tenant = tenant_of(request)
-    service = get_object_or_404(Service.objects.filter(tenant=tenant, is_active=True), pk=filters.service_id)
+    service, staff = bookable_offering(tenant.pk, filters.service_id, filters.staff_id)
+    if service is None:
+        raise Http404("No such service.")
     if filters.date_to < filters.date_from:
         message = "Must not be before date_from."
         raise ApiError(422, "invalid", f"date_to: {message}", {"date_to": message})
     if (filters.date_to - filters.date_from).days >= MAX_RANGE_DAYS:
         message = f"Ask for at most {MAX_RANGE_DAYS} days at once."
         raise ApiError(422, "invalid", f"date_to: {message}", {"date_to": message})
-    offering = service.staff.filter(is_active=True)
-    if filters.staff_id is not None:
-        offering = offering.filter(pk=filters.staff_id)
-    staff = list(offering)
     if filters.staff_id is not None and not staff:
         raise ApiError(404, "not_found", "That staff member does not offer this service.")
     zone = ZoneInfo(filters.tz or tenant.timezone)

@@ -12,8 +12,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import ManyToManyField, Model
 
+from rendez.lib import rows
 from rendez.scheduling.availability import (
     BusyAppointment,
     Calendar,
@@ -214,8 +215,46 @@ def _busy_sql(vendor: str, staff_count: int, excluding: bool) -> str:
     return sql + " AND id <> %s" if excluding else sql
 
 
+@lru_cache(maxsize=4)
+def _service_sql(vendor: str) -> str:
+    return (
+        f"SELECT {rows.columns(rows.all_fields(Service))} FROM {_table(Service)}"
+        " WHERE id = %s AND tenant_id = %s AND is_active"
+    )
+
+
+@lru_cache(maxsize=8)
+def _offering_staff_sql(vendor: str, one: bool) -> str:
+    offers = Service._meta.get_field("staff")
+    assert isinstance(offers, ManyToManyField)
+    link = connection.ops.quote_name(Service.staff.through._meta.db_table)
+    service_id, staff_id = offers.m2m_column_name(), offers.m2m_reverse_name()
+    sql = (
+        f"SELECT {rows.columns(rows.all_fields(Staff), 'staff')} FROM {_table(Staff)} staff"
+        f" JOIN {link} offers ON offers.{staff_id} = staff.id"
+        f" WHERE offers.{service_id} = %s AND staff.is_active"
+    )
+    return sql + " AND staff.id = %s" if one else sql
+
+
 def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def bookable_offering(
+    tenant_id: int, service_id: int, staff_id: int | None = None
+) -> tuple[Service | None, list[Staff]]:
+    """The tenant's active service with this id (None when there is none) and its active staff members, only
+    `staff_id` when given: what a slots listing starts from, in two statements written once (compiling the
+    two querysets was a millisecond of every listing)."""
+    found = _rows(_service_sql(connection.vendor), [service_id, tenant_id])
+    if not found:
+        return None, []
+    service = rows.from_db(Service, rows.all_fields(Service), found[0])
+    sql = _offering_staff_sql(connection.vendor, staff_id is not None)
+    params = [service_id] if staff_id is None else [service_id, staff_id]
+    staff = [rows.from_db(Staff, rows.all_fields(Staff), row) for row in _rows(sql, params)]
+    return service, staff
 
 
 def find_slots(
