@@ -16,6 +16,7 @@ def test_the_active_service_and_its_active_staff(alice, consultation, dora):
 
     service, staff = bookable_offering(alice.pk, consultation.pk)
 
+    assert service is not None
     assert service == consultation
     assert (service.duration, service.capacity, service.meeting_options) == (
         consultation.duration,
