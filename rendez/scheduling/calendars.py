@@ -93,6 +93,22 @@ def load_calendars(
     }
 
 
+def bookable_offering(
+    tenant_id: int, service_id: int, staff_id: int | None = None
+) -> tuple[Service | None, list[Staff]]:
+    """The tenant's active service with this id (None when there is none) and its active staff members, only
+    `staff_id` when given: what a slots listing starts from, in two statements written once (compiling the
+    two querysets was a millisecond of every listing)."""
+    found = _rows(_service_sql(connection.vendor), [service_id, tenant_id])
+    if not found:
+        return None, []
+    service = rows.from_db(Service, rows.all_fields(Service), found[0])
+    sql = _offering_staff_sql(connection.vendor, staff_id is not None)
+    params = [service_id] if staff_id is None else [service_id, staff_id]
+    staff = [rows.from_db(Staff, rows.all_fields(Staff), row) for row in _rows(sql, params)]
+    return service, staff
+
+
 def _reach(rules: SlotRules, window: Interval) -> Interval:
     """What slots starting in `window` can touch: their own span, widened by the buffers they keep. Time off
     and appointments outside it change nothing, and a booking (a window of one slot) reads only its
@@ -175,8 +191,8 @@ def _utc(text: str) -> datetime:
 
 
 # --- the statements -----------------------------------------------------------------------------------------
-# Written once per database and number of staff members; `vendor` is there to key the cache (names are quoted
-# for it).
+# Written once per database (and number of staff members where that varies); `vendor` is there to key the
+# cache (names are quoted for it).
 
 
 def _text(column: str) -> str:
@@ -239,22 +255,6 @@ def _offering_staff_sql(vendor: str, one: bool) -> str:
 
 def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
-
-
-def bookable_offering(
-    tenant_id: int, service_id: int, staff_id: int | None = None
-) -> tuple[Service | None, list[Staff]]:
-    """The tenant's active service with this id (None when there is none) and its active staff members, only
-    `staff_id` when given: what a slots listing starts from, in two statements written once (compiling the
-    two querysets was a millisecond of every listing)."""
-    found = _rows(_service_sql(connection.vendor), [service_id, tenant_id])
-    if not found:
-        return None, []
-    service = rows.from_db(Service, rows.all_fields(Service), found[0])
-    sql = _offering_staff_sql(connection.vendor, staff_id is not None)
-    params = [service_id] if staff_id is None else [service_id, staff_id]
-    staff = [rows.from_db(Staff, rows.all_fields(Staff), row) for row in _rows(sql, params)]
-    return service, staff
 
 
 def find_slots(
