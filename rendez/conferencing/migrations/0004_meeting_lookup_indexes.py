@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conferencing', '0003_meeting_changed_elsewhere'),
-        ('scheduling', '0003_appointment_tenant_start_idx'),
-        ('tenants', '0001_initial'),
+        ("conferencing", "0003_meeting_changed_elsewhere"),
+        ("scheduling", "0003_appointment_tenant_start_idx"),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['provider', 'external_id'], name='meeting_external_idx'),
+            model_name="meeting",
+            index=models.Index(fields=["provider", "external_id"], name="meeting_external_idx"),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(condition=models.Q(('state', 'failed')), fields=['tenant'], name='meeting_failed_idx'),
+            model_name="meeting",
+            index=models.Index(
+                condition=models.Q(("state", "failed")), fields=["tenant"], name="meeting_failed_idx"
+            ),
         ),
     ]

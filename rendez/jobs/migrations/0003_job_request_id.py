@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0002_lease_owner_index'),
+        ("jobs", "0002_lease_owner_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='request_id',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="job",
+            name="request_id",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
     ]

@@ -5,30 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0004_claim_by_kind'),
-        ('notifications', '0003_delivery_message_id'),
-        ('scheduling', '0003_appointment_tenant_start_idx'),
-        ('tenants', '0001_initial'),
+        ("jobs", "0004_claim_by_kind"),
+        ("notifications", "0003_delivery_message_id"),
+        ("scheduling", "0003_appointment_tenant_start_idx"),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='delivery',
-            name='delivery_tenant_state_idx',
+            model_name="delivery",
+            name="delivery_tenant_state_idx",
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='tenant',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='notification_deliveries', to='tenants.tenant'),
+            model_name="delivery",
+            name="tenant",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notification_deliveries",
+                to="tenants.tenant",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['tenant', 'id'], name='delivery_tenant_id_idx'),
+            model_name="delivery",
+            index=models.Index(fields=["tenant", "id"], name="delivery_tenant_id_idx"),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['tenant', 'state', 'id'], name='delivery_tenant_state_id_idx'),
+            model_name="delivery",
+            index=models.Index(fields=["tenant", "state", "id"], name="delivery_tenant_state_id_idx"),
         ),
     ]

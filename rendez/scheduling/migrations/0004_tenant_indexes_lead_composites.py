@@ -5,21 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scheduling', '0003_appointment_tenant_start_idx'),
-        ('tenants', '0001_initial'),
+        ("scheduling", "0003_appointment_tenant_start_idx"),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='appointment',
-            name='tenant',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='tenants.tenant'),
+            model_name="appointment",
+            name="tenant",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="appointments",
+                to="tenants.tenant",
+            ),
         ),
         migrations.AlterField(
-            model_name='booking',
-            name='tenant',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='bookings', to='tenants.tenant'),
+            model_name="booking",
+            name="tenant",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="bookings",
+                to="tenants.tenant",
+            ),
         ),
     ]
