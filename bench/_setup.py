@@ -66,3 +66,19 @@ def make_tenant(staff_count: int = 1, zone: str = "Europe/Berlin", capacity: int
 
 def emit(**figures) -> None:
     print(json.dumps(figures), flush=True)
+
+
+def serving(process, port: int, within: float = 30.0):
+    """`process` once it accepts connections on `port`; if it does not in time, killed and the run stopped."""
+    import socket
+    import time as clock
+
+    deadline = clock.monotonic() + within
+    while clock.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process
+        except OSError:
+            clock.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"gunicorn did not start on port {port}")

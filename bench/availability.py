@@ -21,14 +21,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time as clock
 from datetime import UTC, datetime, timedelta
 
-from _setup import ROOT, django_on, emit, make_tenant
+from _setup import ROOT, django_on, emit, make_tenant, serving
 
 NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
 DAYS = 30
@@ -119,16 +118,7 @@ def start_gunicorn(database_url: str, port: int) -> subprocess.Popen:
     """One sync worker: requests are sent one after the other, so more would only share the two cores."""
     env = {**os.environ, "DATABASE_URL": database_url}
     command = [sys.executable, "-m", "gunicorn", "rendez.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"]
-    process = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
-    deadline = clock.monotonic() + 30
-    while clock.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process
-        except OSError:
-            clock.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"gunicorn did not start on port {port}")
+    return serving(subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env), port)
 
 
 def slots_query(service, staff_id: int | None, first_day: str, days: int) -> dict[str, str | int]:

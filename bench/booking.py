@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from _setup import ROOT, django_on, emit, make_tenant
+from _setup import ROOT, django_on, emit, make_tenant, serving
 
 P99_GOAL_MS = 150
 RATIO_GOAL = 0.5
@@ -249,16 +248,7 @@ def start_gunicorn(database_url: str, port: int, workers: int, probe_dir: str) -
         str(ROOT / "bench" / "_booking_probe.py"),
     ]
     command += ["-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = clock.monotonic() + 30
-    while clock.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process
-        except OSError:
-            clock.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"gunicorn did not start on port {port}")
+    return serving(subprocess.Popen(command, cwd=ROOT, env=env), port)
 
 
 def worker_pids(master: int, count: int) -> list[int]:
