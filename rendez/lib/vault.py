@@ -39,3 +39,15 @@ def decrypt(token: str) -> str:
         raise SecretUnreadable(
             "a stored secret cannot be decrypted with the configured ENCRYPTION_KEYS"
         ) from None
+
+
+def reencrypt(token: str) -> str:
+    """`token` encrypted again with the first (newest) key, whichever configured key it was written with."""
+    if not token:
+        return ""
+    try:
+        return _fernet().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable(
+            "a stored secret cannot be decrypted with the configured ENCRYPTION_KEYS"
+        ) from None
