@@ -6,7 +6,7 @@ import pytest
 
 from rendez import cli
 
-RENDEZ_COMMANDS = ["demo", "jobs", "serve", "worker", "zoom-emulator"]
+RENDEZ_COMMANDS = ["demo", "jobs", "reencrypt", "serve", "worker", "zoom-emulator"]
 
 
 def rendez_section(output: str) -> str:
