@@ -20,15 +20,16 @@ def _on_postgresql() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """`@pytest.mark.postgres` tests need PostgreSQL; on SQLite they are deselected, and the run says so."""
-    if _on_postgresql():
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres") is None]
-    deselected = [item for item in items if item.get_closest_marker("postgres") is not None]
+    """`@pytest.mark.postgres` tests need PostgreSQL; on SQLite they are deselected, and the run says so.
+    `@pytest.mark.sqlite` tests (SQLite's query plans) are deselected on PostgreSQL: nothing is skipped."""
+    other = "sqlite" if _on_postgresql() else "postgres"
+    kept = [item for item in items if item.get_closest_marker(other) is None]
+    deselected = [item for item in items if item.get_closest_marker(other) is not None]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
-        config._rendez_pg_deselected = len(deselected)
+        if other == "postgres":
+            config._rendez_pg_deselected = len(deselected)
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -92,8 +93,8 @@ def page(browser) -> Iterator[object]:
 @pytest.fixture(autouse=True)
 def token_guard() -> Iterator[object]:
     """Fails any test in which a token issued by an in-process Zoom emulator shows in a log record or in a
-    response of Django's test client (rendez/integrations/zoom/tests/token_guard.py)."""
-    from rendez.integrations.zoom.tests.token_guard import TokenGuard
+    response of Django's test client (rendez/tests/integrations/zoom/token_guard.py)."""
+    from rendez.tests.integrations.zoom.token_guard import TokenGuard
 
     guard = TokenGuard()
     guard.start()

@@ -50,9 +50,8 @@ def test_the_claim_takes_the_due_job_past_the_crowd(crowded_queue: Job) -> None:
     assert claims.next_claimable_id() == crowded_queue.pk
 
 
+@pytest.mark.sqlite
 def test_sqlite_searches_the_claim_index_by_kind_and_due_time(crowded_queue: Job) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's plan")
     details = [row[3] for row in pick_plan("EXPLAIN QUERY PLAN ")]
 
     claim_searches = [d for d in details if d.startswith("SEARCH j ")]

@@ -70,9 +70,8 @@ def test_the_list_query_is_the_one_the_plan_checks(crowd: Tenant, django_assert_
     assert '"tenant_id" =' in sql and "'dead'" in sql and 'ORDER BY "jobs_job"."id" DESC' in sql
 
 
+@pytest.mark.sqlite
 def test_sqlite_searches_the_index_by_tenant_too(crowd: Tenant) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's plan")
     query = Job.objects.filter(tenant_id=crowd.pk, state=Job.State.DEAD).order_by("-id")[:100]
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
