@@ -23,10 +23,10 @@ from rendez.conferencing.port import (
     get_provider,
 )
 from rendez.integrations.zoom.models import Connection as ZoomConnection
-from rendez.integrations.zoom.tests.conftest import MARIA, connect_staff, maria, zoom  # noqa: F401 - fixtures
 from rendez.jobs.models import Job
 from rendez.scheduling.models import Appointment
 from rendez.scheduling.tests.factories import book, make_service
+from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff, maria, zoom  # noqa: F401 - fixtures
 
 JOIN_URL = "https://zoom.example/j/85746352413?pwd=abc"
 

@@ -7,8 +7,8 @@ import pytest
 from rendez.integrations.zoom import ratelimit
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.schemas import Me
-from rendez.integrations.zoom.tests.conftest import api, connect_tenant, make_token_due, zoom  # noqa: F401
 from rendez.observability.tests.conftest import Samples, value
+from rendez.tests.integrations.zoom.conftest import api, connect_tenant, make_token_due, zoom  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from rendez.integrations.zoom import tenant_settings
-from rendez.integrations.zoom.tests.conftest import (  # noqa: F401 - fixtures
+from rendez.scheduling.models import Booking
+from rendez.scheduling.tests.factories import make_service
+from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
     MARIA,
     alice,
     api,
@@ -22,8 +24,6 @@ from rendez.integrations.zoom.tests.conftest import (  # noqa: F401 - fixtures
     run_jobs,
     zoom,
 )
-from rendez.scheduling.models import Booking
-from rendez.scheduling.tests.factories import make_service
 from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,9 @@ import pytest
 
 from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
-from rendez.integrations.zoom.tests.conftest import (  # noqa: F401 - fixtures
+from rendez.scheduling.models import Booking
+from rendez.scheduling.tests.factories import make_service
+from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
     MARIA,
     api,
     connect_staff,
@@ -17,8 +19,6 @@ from rendez.integrations.zoom.tests.conftest import (  # noqa: F401 - fixtures
     settle,
     zoom,
 )
-from rendez.scheduling.models import Booking
-from rendez.scheduling.tests.factories import make_service
 from rendez.web.customer.tests.conftest import book, next_monday
 from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS, shoot
 

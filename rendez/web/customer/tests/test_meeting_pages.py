@@ -10,7 +10,9 @@ from django.test import Client
 
 from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
-from rendez.integrations.zoom.tests.conftest import (  # noqa: F401 - fixtures
+from rendez.scheduling.models import Booking
+from rendez.scheduling.tests.factories import make_service
+from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
     MARIA,
     api,
     connect_staff,
@@ -18,8 +20,6 @@ from rendez.integrations.zoom.tests.conftest import (  # noqa: F401 - fixtures
     run_jobs,
     zoom,
 )
-from rendez.scheduling.models import Booking
-from rendez.scheduling.tests.factories import make_service
 from rendez.web.customer.tests.conftest import book, next_monday
 
 pytestmark = pytest.mark.django_db

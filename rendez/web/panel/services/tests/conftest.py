@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rendez.integrations.zoom.tests.conftest import maria, zoom  # noqa: F401 - fixtures
 from rendez.scheduling.tests.conftest import alice, bob, consultation, dora  # noqa: F401 - fixtures
+from rendez.tests.integrations.zoom.conftest import maria, zoom  # noqa: F401 - fixtures
 from rendez.web.panel.tests.conftest import (  # noqa: F401 - fixtures
     ada,
     ada_client,

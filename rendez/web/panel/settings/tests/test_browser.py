@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from rendez.integrations.zoom.models import Connection, Mode
-from rendez.integrations.zoom.tests.conftest import CLIENT_ID, MARIA_EMAIL
 from rendez.scheduling.models import Service
 from rendez.scheduling.tests.factories import make_service
+from rendez.tests.integrations.zoom.conftest import CLIENT_ID, MARIA_EMAIL
 from rendez.web.panel.tests.conftest import sign_in_page
 from rendez.web.tests.screens import shoot
 

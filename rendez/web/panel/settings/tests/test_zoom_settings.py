@@ -8,7 +8,8 @@ from django.test import Client
 
 from rendez.integrations.zoom import tenant_settings
 from rendez.integrations.zoom.models import Connection, Mode, ZoomSettings
-from rendez.integrations.zoom.tests.conftest import (
+from rendez.tenants.models import Plan
+from rendez.tests.integrations.zoom.conftest import (
     MARIA,
     MARIA_EMAIL,
     S2S_ACCOUNT_ID,
@@ -16,7 +17,6 @@ from rendez.integrations.zoom.tests.conftest import (
     S2S_CLIENT_SECRET,
     consent,
 )
-from rendez.tenants.models import Plan
 from rendez.web.panel.tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db

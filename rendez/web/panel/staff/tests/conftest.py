@@ -3,7 +3,7 @@ the Zoom integration's (Maria and Jonas, users of the emulator's Demo Clinic; Ni
 
 from __future__ import annotations
 
-from rendez.integrations.zoom.tests.conftest import api, jonas, maria, nina, zoom  # noqa: F401 - fixtures
+from rendez.tests.integrations.zoom.conftest import api, jonas, maria, nina, zoom  # noqa: F401 - fixtures
 from rendez.web.panel.tests.conftest import (  # noqa: F401
     ada,
     ada_client,

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from rendez.integrations.zoom.models import Connection
-from rendez.integrations.zoom.tests.conftest import CLIENT_ID, JONAS_EMAIL, MARIA_EMAIL
 from rendez.scheduling.catalog import add_time_off
+from rendez.tests.integrations.zoom.conftest import CLIENT_ID, JONAS_EMAIL, MARIA_EMAIL
 from rendez.web.panel.tests.conftest import a_monday, berlin, sign_in_page
 from rendez.web.tests.screens import shoot
 

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from rendez.integrations.zoom.models import Connection, StaffMapping
-from rendez.integrations.zoom.tests.conftest import JONAS, MARIA, MARIA_EMAIL, connect_tenant, consent
 from rendez.scheduling.models import Staff, TimeOff, WorkingHours
+from rendez.tests.integrations.zoom.conftest import JONAS, MARIA, MARIA_EMAIL, connect_tenant, consent
 from rendez.web.panel.tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db

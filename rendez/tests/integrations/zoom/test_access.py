@@ -11,7 +11,10 @@ from django.test import Client
 
 from rendez.integrations.zoom import notices
 from rendez.integrations.zoom.models import Connection, Event, Mode, OAuthState, StaffMapping, ZoomSettings
-from rendez.integrations.zoom.tests.conftest import (
+from rendez.jobs.models import Job
+from rendez.scheduling.tests.factories import make_staff
+from rendez.tenants.models import Plan
+from rendez.tests.integrations.zoom.conftest import (
     JONAS,
     MARIA,
     S2S_ACCOUNT_ID,
@@ -21,9 +24,6 @@ from rendez.integrations.zoom.tests.conftest import (
     connect_tenant,
     consent,
 )
-from rendez.jobs.models import Job
-from rendez.scheduling.tests.factories import make_staff
-from rendez.tenants.models import Plan
 
 CREDENTIALS = {"account_id": S2S_ACCOUNT_ID, "client_id": S2S_CLIENT_ID, "client_secret": S2S_CLIENT_SECRET}
 

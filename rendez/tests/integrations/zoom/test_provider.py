@@ -32,7 +32,7 @@ from rendez.integrations.zoom.models import Connection
 from rendez.integrations.zoom.provider import ZoomProvider
 from rendez.integrations.zoom.responses import seconds_until_utc_midnight
 from rendez.integrations.zoom.schemas import PasswordRequirement
-from rendez.integrations.zoom.tests.conftest import (
+from rendez.tests.integrations.zoom.conftest import (
     JONAS,
     LEA,
     MARIA,

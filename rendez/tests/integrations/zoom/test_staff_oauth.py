@@ -8,7 +8,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from django.test import Client
 
 from rendez.integrations.zoom.models import Connection, Mode, OAuthState
-from rendez.integrations.zoom.tests.conftest import (
+from rendez.jobs.models import Job
+from rendez.scheduling.tests.factories import make_staff
+from rendez.tests.integrations.zoom.conftest import (
     JONAS,
     LEA,
     MARIA,
@@ -19,8 +21,6 @@ from rendez.integrations.zoom.tests.conftest import (
     run_jobs,
     token_requests,
 )
-from rendez.jobs.models import Job
-from rendez.scheduling.tests.factories import make_staff
 
 REVOKE_JOB = "zoom.revoke"
 

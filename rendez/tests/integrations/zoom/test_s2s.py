@@ -12,7 +12,8 @@ from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.errors import ConnectionUnusable
 from rendez.integrations.zoom.models import Connection, Mode, StaffMapping
 from rendez.integrations.zoom.schemas import UserPage
-from rendez.integrations.zoom.tests.conftest import (
+from rendez.jobs.models import Job
+from rendez.tests.integrations.zoom.conftest import (
     AISHA,
     JONAS,
     MARIA,
@@ -25,7 +26,6 @@ from rendez.integrations.zoom.tests.conftest import (
     run_jobs,
     token_requests,
 )
-from rendez.jobs.models import Job
 
 CREDENTIALS = {"account_id": S2S_ACCOUNT_ID, "client_id": S2S_CLIENT_ID, "client_secret": S2S_CLIENT_SECRET}
 

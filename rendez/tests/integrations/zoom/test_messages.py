@@ -16,8 +16,6 @@ from django.utils import timezone
 
 from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
-from rendez.integrations.zoom.tests.conftest import MARIA, connect_staff, run_jobs
-from rendez.integrations.zoom.tests.test_lifecycle import a_monday, book, settle
 from rendez.jobs.models import Job
 from rendez.notifications import ics
 from rendez.notifications.compose import LINK_FOLLOWS_LINE
@@ -30,6 +28,8 @@ from rendez.notifications.tests.conftest import (  # noqa: F401 - smtp_server is
 )
 from rendez.scheduling import services
 from rendez.scheduling.tests.factories import make_service
+from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff, run_jobs
+from rendez.tests.integrations.zoom.test_lifecycle import a_monday, book, settle
 
 CHARLIE = "charlie@example.com"
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -16,9 +16,12 @@ from django.test import Client
 
 from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom.models import Event
-from rendez.integrations.zoom.tests.conftest import JONAS, MARIA, MARIA_EMAIL, connect_staff
-from rendez.integrations.zoom.tests.deliveries import deliver_signed, load
-from rendez.integrations.zoom.tests.test_lifecycle import (  # noqa: F401 - fixtures
+from rendez.jobs.models import Job
+from rendez.scheduling import services
+from rendez.scheduling.models import Booking
+from rendez.tests.integrations.zoom.conftest import JONAS, MARIA, MARIA_EMAIL, connect_staff
+from rendez.tests.integrations.zoom.deliveries import deliver_signed, load
+from rendez.tests.integrations.zoom.test_lifecycle import (  # noqa: F401 - fixtures
     a_monday,
     book,
     hosted,
@@ -26,9 +29,6 @@ from rendez.integrations.zoom.tests.test_lifecycle import (  # noqa: F401 - fixt
     settle,
     video,
 )
-from rendez.jobs.models import Job
-from rendez.scheduling import services
-from rendez.scheduling.models import Booking
 from zoom_emulator import meetings as zoom_meetings
 
 DELETED_SUBJECT = "was deleted outside Rendez"

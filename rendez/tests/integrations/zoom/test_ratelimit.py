@@ -21,11 +21,11 @@ from rendez.integrations.zoom.models import AccountPlan, Connection, HostDailyUs
 from rendez.integrations.zoom.provider import ZoomProvider
 from rendez.integrations.zoom.ratelimit import HEAVY, LIGHT, MEDIUM, Limit
 from rendez.integrations.zoom.responses import seconds_until_utc_midnight
-from rendez.integrations.zoom.tests.conftest import MARIA, connect_staff
-from rendez.integrations.zoom.tests.test_lifecycle import a_monday, book, settle
-from rendez.integrations.zoom.tests.test_provider import calls, spec
 from rendez.jobs.models import Job
 from rendez.scheduling.tests.factories import make_service
+from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff
+from rendez.tests.integrations.zoom.test_lifecycle import a_monday, book, settle
+from rendez.tests.integrations.zoom.test_provider import calls, spec
 
 ACCOUNT = "demo-account"
 FIVE_A_SECOND = Limit(rate=5.0, capacity=1.0)

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from rendez.integrations.zoom import health
 from rendez.integrations.zoom.models import Connection, Event
-from rendez.integrations.zoom.tests.conftest import CLIENT_ID, JONAS, MARIA, WEBHOOK_SECRET, connect_staff
-from rendez.integrations.zoom.tests.deliveries import (
+from rendez.jobs.models import Job
+from rendez.tests.integrations.zoom.conftest import CLIENT_ID, JONAS, MARIA, WEBHOOK_SECRET, connect_staff
+from rendez.tests.integrations.zoom.deliveries import (
     MEETING_EVENTS,
     body_of,
     deliver,
@@ -21,7 +22,6 @@ from rendez.integrations.zoom.tests.deliveries import (
     personal_connection,
     sign,
 )
-from rendez.jobs.models import Job
 
 # The app and user of the documented `app_deauthorized` example (zoom-api.md §6.7), as in the fixture.
 DOC_CLIENT_ID = "ABCDEFGHIJKLMNOPQRST!V"

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from rendez.integrations.zoom import states
 from rendez.integrations.zoom.models import Connection, Mode, OAuthState
-from rendez.integrations.zoom.tests.conftest import MARIA, connect_staff, consent, token_requests
+from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff, consent, token_requests
 
 CALLBACK = "/integrations/zoom/callback"
 RETRY = "start the connection once more from Rendez"

@@ -19,7 +19,10 @@ from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.errors import ConnectionUnusable, ZoomUnavailable
 from rendez.integrations.zoom.models import Connection, Event, StaffMapping
 from rendez.integrations.zoom.schemas import Me, UserPage
-from rendez.integrations.zoom.tests.conftest import (
+from rendez.jobs.models import Job
+from rendez.scheduling.events import SYNC_MEETING
+from rendez.scheduling.tests.factories import book, make_service, make_staff
+from rendez.tests.integrations.zoom.conftest import (
     CLIENT_ID,
     LEA,
     MARIA,
@@ -31,9 +34,6 @@ from rendez.integrations.zoom.tests.conftest import (
     run_jobs,
     token_requests,
 )
-from rendez.jobs.models import Job
-from rendez.scheduling.events import SYNC_MEETING
-from rendez.scheduling.tests.factories import book, make_service, make_staff
 
 NOTICE_JOB = "zoom.connection_notice"
 REVOKE_JOB = "zoom.revoke"

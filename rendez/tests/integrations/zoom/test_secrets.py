@@ -17,7 +17,9 @@ from rendez.integrations.zoom import tokens
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.models import Connection, Mode
 from rendez.integrations.zoom.schemas import Me
-from rendez.integrations.zoom.tests.conftest import (
+from rendez.jobs.models import Job
+from rendez.lib import vault
+from rendez.tests.integrations.zoom.conftest import (
     CLIENT_SECRET,
     JONAS,
     LEA,
@@ -31,9 +33,7 @@ from rendez.integrations.zoom.tests.conftest import (
     make_token_due,
     run_jobs,
 )
-from rendez.integrations.zoom.tests.token_guard import log_text
-from rendez.jobs.models import Job
-from rendez.lib import vault
+from rendez.tests.integrations.zoom.token_guard import log_text
 
 S2S_CREDENTIALS = {
     "account_id": S2S_ACCOUNT_ID,

@@ -8,9 +8,9 @@ import sys
 from django.http import HttpResponse, JsonResponse
 from django.test import Client
 
-from rendez.integrations.zoom.tests.conftest import CLIENT_ID, MARIA, connect_staff
-from rendez.integrations.zoom.tests.deliveries import deliver_signed, load
-from rendez.integrations.zoom.tests.token_guard import (
+from rendez.tests.integrations.zoom.conftest import CLIENT_ID, MARIA, connect_staff
+from rendez.tests.integrations.zoom.deliveries import deliver_signed, load
+from rendez.tests.integrations.zoom.token_guard import (
     REDACTED,
     TokenGuard,
     find_leaks,

@@ -11,8 +11,9 @@ from django.test import Client
 
 from rendez.integrations.zoom import webhooks
 from rendez.integrations.zoom.models import Connection, Event
-from rendez.integrations.zoom.tests.conftest import WEBHOOK_SECRET
-from rendez.integrations.zoom.tests.deliveries import (
+from rendez.jobs.models import Job
+from rendez.tests.integrations.zoom.conftest import WEBHOOK_SECRET
+from rendez.tests.integrations.zoom.deliveries import (
     EVENTS_URL,
     body_of,
     deliver,
@@ -20,7 +21,6 @@ from rendez.integrations.zoom.tests.deliveries import (
     personal_connection,
     sign,
 )
-from rendez.jobs.models import Job
 
 CLIENT_ID = "ABCDEFGHIJKLMNOPQRST!V"  # the documented app_deauthorized fixture's
 SIX_MINUTES = 360

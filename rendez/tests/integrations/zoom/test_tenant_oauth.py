@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rendez.integrations.zoom.hosts import host_for
 from rendez.integrations.zoom.models import Connection, Mode, StaffMapping
-from rendez.integrations.zoom.tests.conftest import (
+from rendez.jobs.models import Job
+from rendez.tests.integrations.zoom.conftest import (
     AISHA,
     JONAS,
     JONAS_EMAIL,
@@ -16,7 +17,6 @@ from rendez.integrations.zoom.tests.conftest import (
     connect_staff,
     connect_tenant,
 )
-from rendez.jobs.models import Job
 
 
 def _mappings(tenant) -> dict[str, str]:

@@ -38,7 +38,13 @@ from django.utils import timezone
 
 from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
-from rendez.integrations.zoom.tests.conftest import (
+from rendez.jobs.models import Job
+from rendez.jobs.tests.test_processes import WorkerProcess, wait_for
+from rendez.scheduling import services
+from rendez.scheduling.events import SYNC_MEETING
+from rendez.scheduling.models import Booking, Service, Staff
+from rendez.scheduling.tests.factories import customer, make_service, make_staff
+from rendez.tests.integrations.zoom.conftest import (
     CLIENT_ID,
     CLIENT_SECRET,
     JONAS,
@@ -47,12 +53,6 @@ from rendez.integrations.zoom.tests.conftest import (
     WEBHOOK_SECRET,
     connect_staff,
 )
-from rendez.jobs.models import Job
-from rendez.jobs.tests.test_processes import WorkerProcess, wait_for
-from rendez.scheduling import services
-from rendez.scheduling.events import SYNC_MEETING
-from rendez.scheduling.models import Booking, Service, Staff
-from rendez.scheduling.tests.factories import customer, make_service, make_staff
 from zoom_emulator.testing import RunningEmulator
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
