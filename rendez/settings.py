@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from cryptography.fernet import Fernet
 
-from rendez.lib import csp
+from rendez.lib import client_ip, csp
 from rendez.lib.env import (
     ConfigurationError,
     env_bool,
@@ -164,6 +164,10 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool(
 _proxy_ssl_header = env_str("RENDEZ_PROXY_SSL_HEADER").strip()
 if _proxy_ssl_header:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# The proxies whose X-Forwarded-For names the client (IPs or CIDRs, comma separated; rendez/lib/client_ip.py):
+# the sign-in limits count by the client's address. Default: none, every client is its REMOTE_ADDR.
+TRUSTED_PROXIES = env_list("RENDEZ_TRUSTED_PROXIES")
+client_ip.parse_networks(TRUSTED_PROXIES)  # a wrong entry stops start-up, naming the variable
 # Content-Security-Policy for pages (rendez/lib/csp.py); `{nonce}` is each response's own, empty sends none.
 CONTENT_SECURITY_POLICY = env_str("RENDEZ_CSP", csp.DEFAULT_POLICY)
 CSP_REPORT_ONLY = env_bool("RENDEZ_CSP_REPORT_ONLY", False)
