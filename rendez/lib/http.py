@@ -20,6 +20,12 @@ Every address the host resolves to is checked, for every request (redirects incl
 itself, and the connection goes to the address that was checked, so a DNS answer that changes in between
 (rebinding) cannot reach a private address.
 
+A URL a tenant saves (a webhook, a channel's base URL) is checked when saved too, by `check_saved_url()`, with
+the same reasons: a literal non-public address, or a name reserved for this machine or private networks
+(`refusal_without_lookup()`, which the send-time check runs first as well). Saving asks no DNS server: a
+slow resolver must not hang a form, and a name's answer may change before sending anyway, which is why the
+send-time check resolves again.
+
 Errors say whether trying again can help: `TransientHTTPError` (network trouble, timeouts, 408/425/429/5xx) or
 `PermanentHTTPError` (other 4xx, refused addresses). Tests swap the network for an `httpx2.MockTransport` with
 `use_transport()` instead of patching functions.
@@ -154,20 +160,25 @@ def _port(url: httpx2.URL) -> int:
     return url.port or (443 if url.scheme == "https" else 80)
 
 
+# Names that never lead to the public internet, refused without asking DNS: `localhost` and `*.localhost`
+# (RFC 6761: this machine), `*.local` (RFC 6762: multicast DNS on the local link), `*.home.arpa` (RFC 8375:
+# home networks) and `*.internal` (ICANN, 2024: private networks; cloud metadata answers at
+# metadata.google.internal).
+RESERVED_NAME_SUFFIXES = ("localhost", "local", "home.arpa", "internal")
+
+
 def check_target(
     url: httpx2.URL, resolver: Resolver = resolve, configured_base_url: str | None = None
 ) -> str | None:
     """Raise `BlockedAddressError` unless `url` may be called: a trusted host, the origin of the
     installation's `configured_base_url`, or a host with only public addresses. Returns the checked address
     to connect to (None for a trusted host or the configured origin, connected to by name)."""
-    host = url.host
-    if url.scheme not in ("http", "https"):
-        raise BlockedAddressError(f"refusing {url.scheme!r} URL: only http and https are allowed")
-    if not host:
-        raise BlockedAddressError("refusing a URL without a host")
+    host = _checked_host(url)
     port = _port(url)
     if is_trusted_host(host, port) or is_configured_origin(url, configured_base_url):
         return None
+    if reason := refusal_without_lookup(host, port):
+        raise BlockedAddressError(reason)
     addresses = resolver(host, port)
     for address in addresses:
         if not is_public_address(address):
@@ -175,6 +186,51 @@ def check_target(
     if not addresses:
         raise BlockedAddressError(f"refusing {host}: it resolves to no address")
     return addresses[0]
+
+
+def check_saved_url(url: str) -> None:
+    """Raise `BlockedAddressError` for a URL a tenant is saving that the send-time check would refuse
+    whatever DNS says: not http(s), no host, a literal non-public address or a reserved name (unless
+    `HTTP_TRUSTED_HOSTS` lists it), with the reason sending would give. Names are not resolved here (module
+    docstring); the send-time check still resolves them."""
+    try:
+        parsed = httpx2.URL(url)
+    except httpx2.InvalidURL as exc:
+        raise BlockedAddressError(f"refusing {url!r}: {exc}") from exc
+    host = _checked_host(parsed)
+    port = _port(parsed)
+    if is_trusted_host(host, port):
+        return
+    if reason := refusal_without_lookup(host, port):
+        raise BlockedAddressError(reason)
+
+
+def refusal_without_lookup(host: str, port: int) -> str | None:
+    """Why `host` is refused whatever DNS answers, or None: a non-public address written as one (in any
+    form the resolver reads as a number, `127.1` and `2130706433` included), or a reserved name."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except (socket.gaierror, UnicodeError):
+        infos = []  # a name, not a number: no lookup here
+    for info in infos:
+        address = str(info[4][0])
+        if not is_public_address(address):
+            return _refusal(host, address)
+    name = host.lower().rstrip(".")
+    if any(name == suffix or name.endswith("." + suffix) for suffix in RESERVED_NAME_SUFFIXES):
+        return (
+            f"refusing {host}: the name is reserved for this machine or private networks; "
+            "only public addresses may be called"
+        )
+    return None
+
+
+def _checked_host(url: httpx2.URL) -> str:
+    if url.scheme not in ("http", "https"):
+        raise BlockedAddressError(f"refusing {url.scheme!r} URL: only http and https are allowed")
+    if not url.host:
+        raise BlockedAddressError("refusing a URL without a host")
+    return url.host
 
 
 def _refusal(host: str, address: str) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
-from rendez.lib import shortcodes
+from rendez.lib import http, shortcodes
 from rendez.lib.phones import InvalidPhone, normalize_phone
 
 if TYPE_CHECKING:
@@ -95,6 +95,18 @@ def address_problem(channel: str, address: str) -> str | None:
             URLValidator(schemes=["http", "https"])(address)
         except ValidationError:
             return f"{address!r} is not an http(s) URL."
+        return tenant_url_problem(address)
+    return None
+
+
+def tenant_url_problem(url: str) -> str | None:
+    """Why Rendez would refuse to call `url`, a URL a tenant (or an operator for a tenant) typed in, known
+    without a DNS lookup: the send-time check's own reason (`http.check_saved_url`), or None. Names that
+    only resolve to a private address are still refused when sending."""
+    try:
+        http.check_saved_url(url)
+    except http.BlockedAddressError as exc:
+        return f"{url!r} cannot be used: {exc}."
     return None
 
 

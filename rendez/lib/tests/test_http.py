@@ -125,10 +125,25 @@ def test_nothing_private_is_trusted_by_default(local_server):
     assert local_server.paths == []
 
 
-def test_a_name_that_resolves_to_loopback_is_refused(local_server):
+def test_localhost_is_refused_by_its_name(local_server):
     with pytest.raises(http.BlockedAddressError) as refused:
         http.request("POST", f"http://localhost:{local_server.port}/hook", json={})
-    assert str(refused.value).startswith("refusing localhost: it resolves to the non-public address ")
+    assert str(refused.value) == (
+        "refusing localhost: the name is reserved for this machine or private networks; "
+        "only public addresses may be called"
+    )
+    assert local_server.paths == []
+
+
+def test_a_name_that_resolves_to_loopback_is_refused(local_server):
+    """A name no rule knows is resolved, and refused for the address it resolves to."""
+    transport = http.GuardedTransport(httpx2.HTTPTransport(), resolver=_resolver("127.0.0.1"))
+    with httpx2.Client(transport=transport) as client, pytest.raises(http.BlockedAddressError) as refused:
+        client.post(f"http://hooks.example.com:{local_server.port}/hook", json={})
+    assert str(refused.value) == (
+        "refusing hooks.example.com: it resolves to the non-public address 127.0.0.1; "
+        "only public addresses may be called"
+    )
     assert local_server.paths == []
 
 
