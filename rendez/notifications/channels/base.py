@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import httpx2
+
 from rendez.lib import http
 from rendez.notifications import conf
 from rendez.notifications.models import ChannelConfig
@@ -55,18 +57,46 @@ class Transport(Protocol):
         ...
 
 
+# What each vendor channel's secret is called, for the refusal below.
+SECRET_NAMES = {"sms": "Twilio auth token", "whatsapp": "Twilio auth token", "telegram": "Telegram bot token"}
+
+
 def vendor_settings(tenant_id: int, channel: str) -> VendorSettings:
-    """The tenant's enabled ChannelConfig, with blanks filled from the installation's settings."""
+    """The tenant's enabled ChannelConfig, with blanks filled from the installation's settings, except when
+    the config sends the channel to another host than the installation's: then the account is the tenant's
+    alone, and nothing of the installation's (secret, account, sender) fills a blank. The installation's
+    Twilio or Telegram credentials must only ever reach the host the operator configured for them; a
+    per-tenant base URL points elsewhere (a tenant's own gateway, or a typo), so a config without a secret
+    of its own raises a permanent `ChannelError` that says so."""
     config = ChannelConfig.objects.filter(tenant_id=tenant_id, channel=channel, is_enabled=True).first()
     defaults = _installation_defaults(channel)
     if config is None:
         return defaults
-    return VendorSettings(
-        base_url=(config.base_url or defaults.base_url).rstrip("/"),
-        account_sid=config.account_sid or defaults.account_sid,
-        secret=config.secret or defaults.secret,
-        sender=config.sender or defaults.sender,
+    own = VendorSettings(
+        base_url=config.base_url.rstrip("/"),
+        account_sid=config.account_sid,
+        secret=config.secret,
+        sender=config.sender,
     )
+    if own.base_url and defaults.base_url and not _same_origin(own.base_url, defaults.base_url):
+        if not own.secret:
+            raise ChannelError(
+                f"this business's {channel} settings send to {own.base_url} instead of the installation's "
+                f"{defaults.base_url} but have no {SECRET_NAMES.get(channel, 'secret')} of their own; "
+                "the installation's is never sent to another host",
+                permanent=True,
+            )
+        return own
+    return VendorSettings(
+        base_url=own.base_url or defaults.base_url,
+        account_sid=own.account_sid or defaults.account_sid,
+        secret=own.secret or defaults.secret,
+        sender=own.sender or defaults.sender,
+    )
+
+
+def _same_origin(url: str, other: str) -> bool:
+    return http.is_configured_origin(httpx2.URL(url), other)
 
 
 def _installation_defaults(channel: str) -> VendorSettings:
