@@ -1,7 +1,8 @@
 """The values shortcodes take for one booking, as of one moment (its event's, or now), and one recipient.
 
 Dates and times are shown in the recipient's zone: the customer's own (else the tenant's) for customers, the
-staff member's for staff, the tenant's for admins and fixed addresses. Meeting values come from
+staff member's for staff, the tenant's for admins and fixed addresses. A time in the hour that repeats when
+clocks go back names its offset ("02:30 CET (UTC+01:00)", `localtime.time_label`). Meeting values come from
 `conferencing.queries` (the one read side of meetings, shared with the API) and are empty while the meeting
 is not ready. The host's start link is never stored: staff get a Rendez link that fetches a fresh one when
 clicked.
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from rendez.conferencing.queries import meeting_view
+from rendez.notifications.localtime import time_label
 from rendez.notifications.models import RecipientKind
 from rendez.notifications.moments import Moment, moment_now
 from rendez.scheduling.models import Appointment, Booking
@@ -66,8 +68,8 @@ def shortcode_values(
         "service_name": appointment.service.name,
         "staff_name": moment.staff_name,
         "appointment_date": start.strftime("%A, %d %B %Y"),
-        "appointment_start_time": start.strftime("%H:%M"),
-        "appointment_end_time": end.strftime("%H:%M"),
+        "appointment_start_time": time_label(start),
+        "appointment_end_time": time_label(end),
         "appointment_timezone": str(zone.key),
         "booking_status": moment.status_label,
         "booking_manage_url": manage_url(booking),

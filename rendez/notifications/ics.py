@@ -7,11 +7,14 @@ Where: for a video service the meeting's join link is the LOCATION and is repeat
 the passcode; until there is a link, both say that it follows (the business's street address would send
 people to the wrong place). Other services show the business's address. Meeting values come from
 `conferencing.queries`, as everywhere else.
+
+When: in the recipient's zone with its VTIMEZONE, except an event that starts or ends in the hour repeated
+as clocks go back, which is written in UTC (`event_times`): a local time there would name two instants.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -22,6 +25,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from rendez.conferencing.queries import MeetingView, meeting_view
 from rendez.notifications.context import manage_url
+from rendez.notifications.localtime import is_ambiguous
 from rendez.notifications.models import RecipientKind
 from rendez.notifications.moments import (
     CANCELLED_STATUSES,
@@ -73,9 +77,10 @@ def build_invitation(
     event = Event()
     event.add("uid", uid_for(booking))
     event.add("sequence", moment.sequence)
-    event.add("dtstamp", (now or timezone.now()).astimezone(ZoneInfo("UTC")))
-    event.add("dtstart", moment.start.astimezone(zone))
-    event.add("dtend", moment.end.astimezone(zone))
+    event.add("dtstamp", (now or timezone.now()).astimezone(UTC))
+    start, end = event_times(moment.start, moment.end, zone)
+    event.add("dtstart", start)
+    event.add("dtend", end)
     event.add("summary", summary(booking, moment, audience))
     event.add("description", _description(booking, moment, meeting, link_follows=link_follows))
     location = _location(booking, meeting, video=video, link_follows=link_follows)
@@ -92,6 +97,17 @@ def build_invitation(
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical(), method
+
+
+def event_times(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """DTSTART and DTEND as times that name one instant each: local to `zone` (with its VTIMEZONE) as a rule,
+    in UTC when either falls in the hour that repeats as clocks go back. RFC 5545 reads such a local time as
+    its first occurrence, so the second one (02:30 CET after 02:30 CEST) cannot be written locally at all;
+    both ends switch together so the event reads as one kind of time."""
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if is_ambiguous(local_start) or is_ambiguous(local_end):
+        return start.astimezone(UTC), end.astimezone(UTC)
+    return local_start, local_end
 
 
 def summary(booking: Booking, moment: Moment, audience: str) -> str:
