@@ -1,7 +1,7 @@
 """Magic sign-in links: signed, bound to one tenant and one email, good for 30 minutes and for one use.
 
-Single use is recorded in Django's cache with `cache.add`, which is atomic; with a per-process cache (the
-default LocMemCache) a link may be used once per process, and the 30-minute expiry still bounds it.
+Single use is recorded in the database (rendez/web/attempts.py), in one statement, so a link is spent for
+every web process at once; the record lives as long as the link could.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import secrets
 from datetime import timedelta
 
 from django.core import signing
-from django.core.cache import cache
 
 from rendez.tenants.models import Tenant
+from rendez.web import attempts
 
 SALT = "rendez.web.customer.sign-in"
 LIFETIME = timedelta(minutes=30)
@@ -44,16 +44,4 @@ def email_of(tenant: Tenant, token: str) -> str | None:
 def spend(token: str) -> bool:
     """Marks the link used; False when it already was."""
     digest = hashlib.sha256(token.encode()).hexdigest()
-    return bool(cache.add(f"rendez:sign-in-used:{digest}", 1, timeout=int(LIFETIME.total_seconds())))
-
-
-def within_limit(key: str, limit: int, window: timedelta) -> bool:
-    """Counts one request against `key`; False once more than `limit` arrived within `window`."""
-    cache_key = f"rendez:throttle:{key}"
-    cache.add(cache_key, 0, timeout=int(window.total_seconds()))
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=int(window.total_seconds()))
-        count = 1
-    return count <= limit
+    return attempts.add(attempts.key("sign-in-used", digest), LIFETIME, below=1) is not None

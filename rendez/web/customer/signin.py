@@ -1,13 +1,13 @@
 """`/my/<tenant>/`: a customer asks for a sign-in link by email and then sees their appointments there.
 
-The answer to "send me a link" is the same whether the email is known or not, so the page tells nobody who
-books where. A signed-in customer is a session entry (tenant → email), not a Django user; each tenant's
-entry is separate, so one business's link never shows another's bookings.
+The answer to "send me a link" is the same whether the email is known or not, and whether the request was
+over its limit (rendez/web/link_limits.py) or not, so the page tells nobody who books where. A signed-in
+customer is a session entry (tenant → email), not a Django user; each tenant's entry is separate, so one
+business's link never shows another's bookings.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,14 +19,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rendez.lib.client_ip import client_ip
 from rendez.scheduling.models import Booking, Customer
 from rendez.tenants.models import Tenant
+from rendez.web import link_limits
 from rendez.web.customer import magic
 from rendez.web.customer.forms import EmailForm
 
-PER_EMAIL = 3
-PER_ADDRESS = 20
-THROTTLE_WINDOW = timedelta(minutes=15)
 PAST_SHOWN = 50
 
 
@@ -54,21 +53,11 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         address = form.cleaned_data["email"]
-        if not (
-            magic.within_limit(f"ip:{client_address(request)}", PER_ADDRESS, THROTTLE_WINDOW)
-            and magic.within_limit(
-                f"email:{tenant.pk}:{magic.normalized(address)}", PER_EMAIL, THROTTLE_WINDOW
-            )
-        ):
-            context = {"tenant": tenant, "form": form, "throttled": True}
-            return render(request, "customer/my_sign_in.html", context, status=429)
-        send_link(tenant, address)
+        # Over the limit, the answer is the same page as when the link went out: nothing to learn from it.
+        if link_limits.SIGN_IN_LINK.allows(address, client_ip(request)):
+            send_link(tenant, address)
         return render(request, "customer/my_sign_in.html", {"tenant": tenant, "sent_to": address})
     return render(request, "customer/my_sign_in.html", {"tenant": tenant, "form": form})
-
-
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def send_link(tenant: Tenant, email: str) -> None:

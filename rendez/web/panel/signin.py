@@ -12,14 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
+from rendez.lib.client_ip import client_ip
 from rendez.web.panel import throttle
 from rendez.web.panel.access import choose_tenant, memberships_of
 from rendez.web.panel.forms import SignInForm, TenantChoiceForm
-
-LOCKED_MESSAGE = (
-    "Too many failed sign-in attempts. For your security, signing in is paused for 15 minutes; "
-    "you can reset your password meanwhile."
-)
 
 
 @sensitive_post_parameters("password")
@@ -29,20 +25,26 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect("panel:home")
     form = SignInForm(request, request.POST or None)
-    locked = False
+    refusal = None
     if request.method == "POST":
-        identifier = request.POST.get("identifier", "")
-        ip = throttle.client_ip(request)
-        locked = throttle.is_locked(identifier, ip)
-        if not locked and form.is_valid():
-            throttle.record_success(identifier)
+        identifier, password = request.POST.get("identifier", "").strip(), request.POST.get("password", "")
+        # Only a password check is counted: a form missing either field never reaches one.
+        attempt = throttle.admit(identifier, client_ip(request)) if identifier and password else None
+        if isinstance(attempt, throttle.Refusal):
+            refusal = attempt
+        elif form.is_valid():
+            if attempt is not None:
+                attempt.succeeded()
             login(request, form.user)
             return _after_sign_in(request)
-        if not locked:
-            throttle.record_failure(identifier, ip)
-    status = 429 if locked else 200
-    context = {"form": form, "locked_message": LOCKED_MESSAGE if locked else "", "next": _next(request)}
-    return render(request, "panel/sign_in.html", context, status=status)
+        elif attempt is not None:
+            attempt.failed()
+    context = {"form": form, "locked_message": refusal.message if refusal else "", "next": _next(request)}
+    if refusal is None:
+        return render(request, "panel/sign_in.html", context)
+    response = render(request, "panel/sign_in.html", context, status=429)
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def _next(request: HttpRequest) -> str:

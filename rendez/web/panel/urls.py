@@ -6,13 +6,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from rendez.web.panel import signin, views
+from rendez.web.panel.password_reset import LimitedPasswordResetView
 
 app_name = "panel"
 
 password_reset = [
     path(
         "login/reset/",
-        auth_views.PasswordResetView.as_view(
+        LimitedPasswordResetView.as_view(
             template_name="panel/password_reset.html",
             email_template_name="panel/password_reset_email.txt",
             subject_template_name="panel/password_reset_subject.txt",

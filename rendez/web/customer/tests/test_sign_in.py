@@ -4,12 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
 from rendez.web.customer import magic
-from rendez.web.customer.signin import PER_EMAIL
 from rendez.web.customer.tests.conftest import book, next_monday
+from rendez.web.link_limits import SIGN_IN_LINK
+from rendez.web.models import AttemptCounter
 
 pytestmark = pytest.mark.django_db
 SENT = "a sign-in link is on its way there"
@@ -120,12 +122,45 @@ def test_a_link_for_one_tenant_does_not_open_another(client, booking, bobs_booki
     assert "Signed in as" not in client.get("/my/bob/").content.decode()
 
 
-def test_asking_too_often_is_throttled_for_known_and_unknown_emails_alike(client, booking, mailoutbox):
-    for email in ("charlie@example.com", "nobody@example.com"):
-        for _ in range(PER_EMAIL):
-            assert ask_for_link(client, email).status_code == 200
-        assert ask_for_link(client, email).status_code == 429
-    assert len(mailoutbox) == PER_EMAIL
+def test_a_third_link_within_15_minutes_is_not_sent_and_the_answer_is_the_same(client, booking, mailoutbox):
+    answers = [ask_for_link(client, "charlie@example.com") for _ in range(SIGN_IN_LINK.per_email + 1)]
+
+    assert len(mailoutbox) == SIGN_IN_LINK.per_email
+    assert {answer.status_code for answer in answers} == {200}
+    pages = {comparable(answer, "charlie@example.com") for answer in answers}
+    assert len(pages) == 1 and SENT in pages.pop()
+
+
+def test_the_link_limit_counts_the_mailbox_from_any_address_and_for_any_business(
+    booking, bobs_booking, mailoutbox
+):
+    ask_for_link(Client(REMOTE_ADDR="198.51.100.1"), "charlie@example.com")
+    ask_for_link(Client(REMOTE_ADDR="198.51.100.2"), "charlie@example.com", slug="bob")
+    ask_for_link(Client(REMOTE_ADDR="198.51.100.3"), "charlie@example.com")
+
+    assert len(mailoutbox) == 2
+
+
+def test_one_address_asking_for_many_emails_is_limited(client, booking, mailoutbox):
+    for number in range(SIGN_IN_LINK.per_address):
+        ask_for_link(client, f"someone-{number}@example.com")
+
+    answer = ask_for_link(client, "charlie@example.com")
+
+    assert SENT in answer.content.decode()
+    assert mailoutbox == []
+    ask_for_link(Client(REMOTE_ADDR="198.51.100.7"), "charlie@example.com")
+    assert len(mailoutbox) == 1
+
+
+def test_the_link_limit_ends_with_its_window(client, booking, mailoutbox):
+    for _ in range(SIGN_IN_LINK.per_email + 1):
+        ask_for_link(client, "charlie@example.com")
+    AttemptCounter.objects.update(expires_at=F("expires_at") - SIGN_IN_LINK.window)
+
+    ask_for_link(client, "charlie@example.com")
+
+    assert len(mailoutbox) == SIGN_IN_LINK.per_email + 1
 
 
 def test_signing_out_forgets_the_email(client, booking, mailoutbox):

@@ -1,4 +1,5 @@
-"""Signing in with a username or an email, throttling, the tenant picker, signing out, password reset."""
+"""Signing in with a username or an email, the tenant picker, signing out, password reset. The sign-in limits
+have their own file, test_signin_limits.py."""
 
 from __future__ import annotations
 
@@ -49,32 +50,6 @@ def test_staff_land_on_their_appointments(client, dora_user):
 
 def test_staff_cannot_open_the_dashboard(dora_client):
     assert dora_client.get("/panel/dashboard/").status_code == 404
-
-
-def test_five_failures_for_a_name_lock_it_for_15_minutes_even_with_the_right_password(client, ada):
-    for _ in range(5):
-        assert _sign_in(client, "ada", "wrong").status_code == 200
-    response = _sign_in(client, "ada")
-    assert response.status_code == 429
-    assert "signing in is paused for 15 minutes" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-
-
-def test_five_failures_from_one_address_lock_that_address_for_every_name(client, ada, olga):
-    for name in ("x1", "x2", "x3", "x4", "x5"):
-        _sign_in(client, name, "wrong")
-    assert _sign_in(client, "olga").status_code == 429
-    other_address = Client(REMOTE_ADDR="10.0.0.9")
-    assert _sign_in(other_address, "olga").status_code == 302
-
-
-def test_the_lock_ends_after_15_minutes(client, ada, monkeypatch):
-    from django.core.cache import cache
-
-    for _ in range(5):
-        _sign_in(client, "ada", "wrong")
-    cache.clear()  # what 15 minutes do to the cache entries, whose timeout is the lock's length
-    assert _sign_in(client, "ada").status_code == 302
 
 
 def test_a_person_in_two_businesses_picks_one(client, alice, bob, django_user_model):
