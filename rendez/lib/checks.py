@@ -42,3 +42,20 @@ def names_this_machine(entry: str) -> bool:
     except ValueError:
         return False
     return address.is_loopback or address.is_unspecified
+
+
+@register(Tags.security, deploy=True)
+def a_proxy_names_its_clients(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Behind a proxy (its https header is believed) with no trusted proxy listed, every visitor is the
+    proxy's address: the sign-in limits then count all of them as one client."""
+    if not getattr(settings, "SECURE_PROXY_SSL_HEADER", None) or settings.TRUSTED_PROXIES:
+        return []
+    return [
+        CheckWarning(
+            "RENDEZ_PROXY_SSL_HEADER is set but RENDEZ_TRUSTED_PROXIES is empty: behind the proxy every "
+            "visitor has its address, and the sign-in limits count them all as one client.",
+            hint="List the proxy's address in RENDEZ_TRUSTED_PROXIES (127.0.0.1,::1 for nginx on the same "
+            "machine); docs/operations.md, Sign-in limits.",
+            id="rendez.W002",
+        )
+    ]

@@ -33,6 +33,7 @@ def production(var_dir: Path, **overrides: str) -> dict[str, str]:
         "RENDEZ_SECRET_KEY": SECRET_KEY,
         "RENDEZ_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "RENDEZ_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+        "RENDEZ_TRUSTED_PROXIES": "10.0.0.5",
         "RENDEZ_HSTS_PRELOAD": "0",  # decided against: the domain is not submitted to browsers' lists
         "ZOOM_CLIENT_ID": "platform-app",
         "ZOOM_CLIENT_SECRET": "platform-app-secret",
@@ -65,6 +66,22 @@ def test_check_deploy_asks_about_preloading_until_the_operator_decides(tmp_path)
 
     assert "security.W021" in checked.stderr
     assert "System check identified 1 issue (0 silenced)." in checked.stderr
+
+
+def test_check_deploy_warns_when_the_proxy_is_not_trusted_to_name_clients(tmp_path):
+    untrusted = production(tmp_path)
+    del untrusted["RENDEZ_TRUSTED_PROXIES"]
+
+    checked = rendez("check", "--deploy", env=untrusted)
+
+    assert "rendez.W002" in checked.stderr and "RENDEZ_TRUSTED_PROXIES is empty" in checked.stderr
+
+
+def test_a_wrong_trusted_proxy_stops_start_up_naming_the_variable(tmp_path):
+    checked = rendez("check", env=production(tmp_path, RENDEZ_TRUSTED_PROXIES="nginx.internal"))
+
+    assert checked.returncode != 0
+    assert "RENDEZ_TRUSTED_PROXIES must list IP addresses or CIDRs, got 'nginx.internal'" in checked.stderr
 
 
 def test_production_transport_settings_come_from_the_environment(tmp_path):
