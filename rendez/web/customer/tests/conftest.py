@@ -30,7 +30,7 @@ def book(service: Service, staff: Staff, start: datetime, who: str = "Charlie", 
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Throttle counters and spent links live in the cache; every test starts without them."""
+    """Nothing one test cached is seen by the next (the sign-in limits count in the database, rolled back)."""
     cache.clear()
     yield
     cache.clear()
