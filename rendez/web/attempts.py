@@ -67,6 +67,7 @@ def add_each(keys: dict[str, timedelta], now: datetime | None = None) -> None:
         return
     now = now or timezone.now()
     params: list[Any] = []
+    # In one order: two statements upserting the same rows on PostgreSQL lock them alike, never crosswise.
     for subject, window in sorted(keys.items()):
         params += [subject, *_stamps(now, now + window)]
     with connection.cursor() as cursor:
