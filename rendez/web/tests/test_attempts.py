@@ -3,15 +3,18 @@ checked in the counting statement, dead rows pruned a batch at a time."""
 
 from __future__ import annotations
 
+import re
+import socket
 import subprocess
 import sys
 from datetime import timedelta
 
+import httpx2
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from rendez.tests.processes import environment
+from rendez.tests.processes import Processes, environment, processes  # noqa: F401 - the fixture
 from rendez.web import attempts
 from rendez.web.customer import magic
 from rendez.web.models import AttemptCounter
@@ -40,6 +43,33 @@ def test_failures_counted_in_another_process_lock_the_pair_here(ada):  # noqa: F
     answer = client.post("/login/", {"identifier": "ada", "password": PASSWORD})
 
     assert answer.status_code == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_gunicorn_workers_count_one_clients_failures_together(
+    processes: Processes,  # noqa: F811 - the fixture, imported above
+    ada,  # noqa: F811
+):
+    """As deployed (deploy/gunicorn.conf.py): each request on its own connection, to whichever worker."""
+    port = unused_port()
+    processes.web(port, workers=4)
+    url = f"http://127.0.0.1:{port}/login/"
+    form = httpx2.get(url, timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    assert token, form.text
+
+    def sign_in(password: str) -> int:
+        data = {"identifier": "ada", "password": password, "csrfmiddlewaretoken": token.group(1)}
+        return httpx2.post(url, data=data, cookies=form.cookies, timeout=30).status_code
+
+    assert [sign_in("wrong") for _ in range(throttle.PAIR_FAILURES)] == [200] * throttle.PAIR_FAILURES
+    assert sign_in(PASSWORD) == 429
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.mark.django_db(transaction=True)
