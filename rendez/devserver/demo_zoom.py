@@ -2,9 +2,10 @@
 
 Nothing is written to the database directly: each staff member without a usable personal connection goes
 through what a person's browser would do — a state with PKCE, the emulator's consent page (signing in as the
-Zoom user with the staff member's email), and Rendez's own callback, which exchanges the code, reads
-`/users/me` and stores the connection. The emulator answers only inside a running `rendez serve` (it is
-mounted in the same process), so `serve` runs this in a background thread once the server answers.
+Zoom user with the staff member's email), Rendez's own callback, which exchanges the code and reads
+`/users/me`, and the confirmation a signed-in admin would give, through the same writer. The emulator
+answers only inside a running `rendez serve` (it is mounted in the same process), so `serve` runs this in a
+background thread once the server answers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import httpx2
 from django.conf import settings
 from django.db import connections
 
-from rendez.integrations.zoom import access, oauth, states
+from rendez.integrations.zoom import access, confirmations, oauth, states
+from rendez.integrations.zoom import connections as zoom_connections
 from rendez.integrations.zoom.models import Connection, Mode
 from rendez.scheduling.models import Staff
 from rendez.tenants.models import Tenant
@@ -29,7 +31,6 @@ from rendez.tenants.models import Tenant
 logger = logging.getLogger("rendez.devserver")
 
 DEMO_TENANT = "demo"
-CONNECTED_PAGE = "Your Zoom account has been connected"
 # The server answers within a second of binding; a slow first import (cold disk) gets some slack.
 READY_TIMEOUT_SECONDS = 30.0
 
@@ -98,9 +99,19 @@ def connect_staff(member: Staff, local_base_url: str) -> Connected:
         if approved.status_code != 302:
             raise DemoConnectError(f"the emulator's consent answered {approved.status_code}, not a redirect")
         landed = browser.get(_local(approved.headers["location"], local_base_url))
-    if landed.status_code != 200 or CONNECTED_PAGE not in landed.text:
-        raise DemoConnectError(f"Rendez's callback answered {landed.status_code}: {_reason(landed.text)}")
-    connection = Connection.objects.get(staff=member, mode=Mode.STAFF_OAUTH)
+        if landed.status_code != 302:
+            raise DemoConnectError(f"Rendez's callback answered {landed.status_code}: {_reason(landed.text)}")
+        secret = browser.cookies.get(confirmations.COOKIE) or ""
+    # The grant waits for a person's confirmation; the demo confirms it as its admin would, through the
+    # same writer the confirmation page calls (nobody is signed in to this loopback browser).
+    token = landed.headers["location"].rstrip("/").rsplit("/", 1)[-1]
+    pending = confirmations.find(token, secret)
+    if pending is None:
+        raise DemoConnectError("Rendez's callback did not keep the grant for confirmation")
+    try:
+        connection = confirmations.confirm(pending)
+    except zoom_connections.ConnectionRuleError as exc:
+        raise DemoConnectError(exc.message) from None
     return Connected(member, connection.email)
 
 

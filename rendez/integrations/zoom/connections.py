@@ -8,16 +8,18 @@ could not be made in between are made now.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.integrations.zoom import health, oauth, tokens
+from rendez.integrations.zoom import health, oauth, places, tokens
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.errors import ZoomError
-from rendez.integrations.zoom.models import Connection, Mode, StaffMapping
+from rendez.integrations.zoom.models import OAUTH_MODES, Connection, Mode, StaffMapping
 from rendez.integrations.zoom.schemas import Me, TokenGrant, ZoomUser
 from rendez.integrations.zoom.states import Connect
 from rendez.lib import vault
@@ -30,6 +32,12 @@ logger = logging.getLogger("rendez.zoom")
 REVOKE_JOB = "zoom.revoke"
 # The account's user list changes rarely; a minute saves Zoom calls while an admin maps several staff.
 USERS_CACHE_SECONDS = 60
+TOKEN_FIELDS = (
+    "access_token_encrypted",
+    "refresh_token_encrypted",
+    "access_token_expires_at",
+    "access_token_renew_at",
+)
 
 
 class ConnectionRuleError(Exception):
@@ -60,40 +68,105 @@ def account_users(connection: Connection, *, fresh: bool = False) -> list[ZoomUs
 # --- connecting ---------------------------------------------------------------------------------------------
 
 
-def complete_oauth(connect: Connect, code: str) -> Connection:
-    """Finish an authorization: exchange the code, learn who authorized, store the connection.
+@dataclass(frozen=True)
+class Authorized:
+    """A grant Zoom has just issued and the Zoom user it is for, not stored as a connection (yet)."""
 
-    Zoom errors propagate before anything is stored.
+    grant: TokenGrant
+    me: Me
+    granted_at: datetime
+
+
+def complete_oauth(connect: Connect, code: str) -> Authorized:
+    """Exchange the code at once (codes live five minutes) and learn who authorized; refuse what the rules
+    refuse. Storing waits for a person's confirmation (confirmations.py, then `store_authorized`).
+
+    Zoom errors propagate before anything is stored. A refused grant is given back (`give_back`).
     """
     grant = oauth.exchange_code(code, connect.code_verifier)
-    me = _whoami(connect, grant)
+    authorized = Authorized(grant, _whoami(connect, grant), timezone.now())
+    me = authorized.me
+    refusal: ConnectionRuleError | None = None
     if connect.expected_zoom_user_id and me.id != connect.expected_zoom_user_id:
-        _schedule_revoke_token(grant.access_token, connect.mode)
-        raise ConnectionRuleError(
+        refusal = ConnectionRuleError(
             "This reconnect link is for the Zoom account that was connected before, not "
             f"{me.email or me.id}. Sign in to Zoom with that account, or connect a different one from "
             "Rendez.",
             code="other_zoom_user",
         )
-    if connect.mode == Mode.TENANT_OAUTH and not _has_account_scopes(grant):
+    elif connect.mode == Mode.TENANT_OAUTH and not _has_account_scopes(grant):
         # A member's authorization cannot create meetings for colleagues nor list the account's users.
-        _schedule_revoke_token(grant.access_token, Mode.TENANT_OAUTH)
-        raise ConnectionRuleError(
+        refusal = ConnectionRuleError(
             f"{me.email or 'This Zoom user'} is not an admin of the Zoom account, so Rendez could not get "
             "account-wide permissions. Connect with the account's owner or an admin, or let each staff "
             "member connect their own Zoom account.",
             code="not_account_admin",
         )
-    if connect.mode == Mode.STAFF_OAUTH:
-        assert connect.staff is not None
-        return _store_personal(connect.staff, grant, me)
+    else:
+        refusal = _place_refusal(places.Place(connect.tenant, connect.staff, connect.mode), me)
+    if refusal is not None:
+        give_back(authorized, connect.mode)
+        raise refusal
+    return authorized
+
+
+def store_authorized(place: places.Place, authorized: Authorized) -> Connection:
+    """Store a grant a person confirmed. The rules are asked again: things may have changed meanwhile."""
+    refusal = _place_refusal(place, authorized.me)
+    try:
+        if refusal is None:
+            return _store_oauth(place, authorized)
+    except IntegrityError:
+        # Another connect of the same Zoom user was stored in between (one_working_connection_per_zoom_user).
+        refusal = ConnectionRuleError(places.OTHER_BUSINESS, code="zoom_user_connected_elsewhere")
+    give_back(authorized, place.mode)
+    raise refusal
+
+
+def give_back(authorized: Authorized, mode: str) -> None:
+    """Dispose of a grant Rendez will not store.
+
+    Issuing it made Zoom kill the earlier tokens of the same Zoom user (§1.7). Where that user already has a
+    working connection, the connection takes the fresh tokens and keeps working, changed in nothing else;
+    revoking would uninstall the app for that user and break it. Otherwise the grant is revoked.
+    """
+    me = authorized.me
+    with transaction.atomic():
+        holder = (
+            Connection.objects.select_for_update()
+            .filter(zoom_user_id=me.id, account_id=me.account_id, mode__in=OAUTH_MODES)
+            .filter(status=Connection.Status.CONNECTED)
+            .first()
+        )
+        if holder is None:
+            _schedule_revoke_token(authorized.grant.access_token, mode)
+            return
+        tokens.store_grant(holder, authorized.grant, now=authorized.granted_at)
+        holder.save(update_fields=[*TOKEN_FIELDS, "updated_at"])
+    logger.info("zoom connection %s took the fresh tokens of a refused connect of its Zoom user", holder.pk)
+
+
+def _place_refusal(place: places.Place, me: Me) -> ConnectionRuleError | None:
+    message = places.connect_refusal(place, me.id, me.email)
+    if message is None:
+        return None
+    code = "zoom_user_connected_elsewhere" if message == places.OTHER_BUSINESS else "zoom_user_taken"
+    return ConnectionRuleError(message, code=code)
+
+
+def _store_oauth(place: places.Place, authorized: Authorized) -> Connection:
+    grant, me = authorized.grant, authorized.me
+    if place.mode == Mode.STAFF_OAUTH:
+        assert place.staff is not None
+        return _store_personal(place.staff, grant, me, granted_at=authorized.granted_at)
     return _store_tenant(
-        connect.tenant,
+        place.tenant,
         Mode.TENANT_OAUTH,
         account_id=me.account_id,
         grant=grant,
         zoom_user_id=me.id,
         email=me.email,
+        granted_at=authorized.granted_at,
     )
 
 
@@ -118,7 +191,9 @@ def _whoami(connect: Connect, grant: TokenGrant) -> Me:
     return ZoomClient(probe).get_model("/users/me", Me)
 
 
-def _store_personal(staff: Staff, grant: TokenGrant, me: Me) -> Connection:
+def _store_personal(
+    staff: Staff, grant: TokenGrant, me: Me, *, granted_at: datetime | None = None
+) -> Connection:
     with transaction.atomic():
         previous = Connection.objects.select_for_update().filter(staff=staff).first()
         if previous is not None:
@@ -136,7 +211,7 @@ def _store_personal(staff: Staff, grant: TokenGrant, me: Me) -> Connection:
             email=me.email,
             scopes=grant.scope,
         )
-        tokens.store_grant(connection, grant)
+        tokens.store_grant(connection, grant, now=granted_at)
         connection.save()
         resync_upcoming([staff.pk])
     logger.info("zoom personal connection %s stored for staff %s", connection.pk, staff.pk)
@@ -153,12 +228,14 @@ def _store_tenant(
     email: str = "",
     client_id: str = "",
     client_secret: str = "",
+    granted_at: datetime | None = None,
 ) -> Connection:
     with transaction.atomic():
         previous = Connection.objects.select_for_update().filter(tenant=tenant, staff__isnull=True).first()
         if previous is not None and previous.account_id == account_id:
             # The same account connected again (a reconnect, or another mode): its staff mappings stay valid.
-            if previous.mode != mode:
+            # The earlier grant is revoked unless Zoom already killed it (the same user authorized again).
+            if previous.mode != mode or previous.zoom_user_id != zoom_user_id:
                 _schedule_revoke(previous)
             connection = previous
             connection.forget_credentials()
@@ -173,7 +250,7 @@ def _store_tenant(
         connection.client_secret_encrypted = vault.encrypt(client_secret)
         connection.connected_at = timezone.now()
         health.mark_connected(connection)
-        tokens.store_grant(connection, grant)
+        tokens.store_grant(connection, grant, now=granted_at)
         connection.save()
     auto_map(connection)
     with transaction.atomic():
@@ -188,6 +265,7 @@ def _store_tenant(
 def auto_map(connection: Connection) -> int:
     """Map every active staff member without a mapping whose email is a Zoom user's of the account.
 
+    A Zoom user who already hosts for another staff member is skipped (one meeting at a time per Zoom user).
     A failure to list the users (a token without the list scope) leaves mappings to the admin.
     """
     try:
@@ -195,13 +273,18 @@ def auto_map(connection: Connection) -> int:
     except ZoomError as exc:
         logger.warning("zoom users of connection %s could not be listed: %s", connection.pk, exc)
         return 0
-    by_email = {user.email.lower(): user for user in users if user.email}
+    by_email = {user.email.lower(): user for user in users if user.email and user.id}
+    taken = places.taken_for_hosting(connection.tenant)
     unmapped = Staff.objects.filter(tenant_id=connection.tenant_id, is_active=True, zoom_mapping__isnull=True)
-    mappings = [
-        StaffMapping(connection=connection, staff=member, zoom_user_id=user.id or "", email=user.email)
-        for member in unmapped.exclude(email="")
-        if (user := by_email.get(member.email.lower())) is not None
-    ]
+    mappings = []
+    for member in unmapped.exclude(email="").order_by("pk"):
+        user = by_email.get(member.email.lower())
+        if user is None or taken.get(user.id or "", member.pk) != member.pk:
+            continue
+        taken[user.id or ""] = member.pk
+        mappings.append(
+            StaffMapping(connection=connection, staff=member, zoom_user_id=user.id or "", email=user.email)
+        )
     StaffMapping.objects.bulk_create(mappings)
     return len(mappings)
 
@@ -225,6 +308,9 @@ def map_staff(staff: Staff, zoom_user_id: str | None) -> StaffMapping | None:
             code="unknown_zoom_user",
             field="zoom_user_id",
         )
+    refusal = places.host_refusal(staff, zoom_user_id, user.email)
+    if refusal is not None:
+        raise ConnectionRuleError(refusal, code="zoom_user_hosts_for_another")
     with transaction.atomic():
         mapping, _ = StaffMapping.objects.update_or_create(
             staff=staff,

@@ -1,4 +1,5 @@
-"""Background work of the connection side: revoking tokens, telling people about broken connections."""
+"""Background work of the connection side: revoking tokens, telling people about broken connections, giving
+back grants nobody confirmed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from rendez import jobs
-from rendez.integrations.zoom import health, notices, oauth
+from rendez.integrations.zoom import confirmations, health, notices, oauth
 from rendez.integrations.zoom.connections import REVOKE_JOB
 from rendez.integrations.zoom.errors import OAuthGrantError, ZoomUnavailable
 from rendez.integrations.zoom.models import Connection, Mode
@@ -21,6 +22,12 @@ class RevokePayload(BaseModel):
     mode: str
     client_id: str = ""
     client_secret: str = ""  # encrypted
+
+
+class ExpirePendingPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pending_id: int
 
 
 class NoticePayload(BaseModel):
@@ -55,3 +62,8 @@ def connection_notice(payload: dict, job: jobs.Job) -> None:
     notices.send(connection, data.number)
     if data.number < len(health.REMINDER_DAYS):
         health.schedule_notice(connection, data.number + 1)
+
+
+@jobs.handler(confirmations.EXPIRE_JOB, max_attempts=10)
+def expire_pending_connect(payload: dict, job: jobs.Job) -> None:
+    confirmations.expire(ExpirePendingPayload.model_validate(payload).pending_id)

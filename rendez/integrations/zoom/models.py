@@ -7,6 +7,7 @@ one *personal connection* (per-staff OAuth). Rows here are written by `connectio
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -25,6 +26,8 @@ class Mode(models.TextChoices):
 
 
 TENANT_MODES = frozenset({Mode.TENANT_OAUTH, Mode.TENANT_S2S})
+# The modes whose connection is one Zoom user's authorization (`zoom_user_id` is who authorized).
+OAUTH_MODES = frozenset({Mode.STAFF_OAUTH, Mode.TENANT_OAUTH})
 
 
 class AccountPlan(models.TextChoices):
@@ -98,6 +101,14 @@ class Connection(models.Model):
                 | (Q(mode__in=list(TENANT_MODES)) & Q(staff__isnull=True)),
                 name="zoom_connection_mode_matches_owner",
             ),
+            # Zoom honours only a user's latest authorization (zoom-api.md §1.7): two working OAuth
+            # connections of one Zoom user cannot exist, and one of them would be somebody else's account.
+            models.UniqueConstraint(
+                fields=["zoom_user_id"],
+                condition=Q(mode__in=[Mode.STAFF_OAUTH, Mode.TENANT_OAUTH], status="connected")
+                & ~Q(zoom_user_id=""),
+                name="one_working_connection_per_zoom_user",
+            ),
         ]
         indexes = [models.Index(fields=["account_id", "zoom_user_id"], name="zoom_conn_identity_idx")]
 
@@ -165,11 +176,44 @@ class OAuthState(models.Model):
     # A reconnect link may only bring back the Zoom user it was sent about, so a forwarded or leaked link
     # cannot attach somebody else's Zoom account.
     expected_zoom_user_id = models.CharField(max_length=100, blank=True)
+    # The panel user who started it; empty when it started through the API or a reconnect link.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"Zoom connect ({self.mode}) for {self.tenant}"
+
+
+class PendingConnect(models.Model):
+    """A grant Zoom issued that waits for a signed-in person of the tenant to confirm it (confirmations.py).
+
+    The code was exchanged at once (codes live five minutes), so the grant itself waits here, encrypted. Only
+    the browser that came back from Zoom holds the secret whose hash is `browser_key_hash`; unconfirmed, the
+    grant is revoked when `expires_at` passes."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Who authorized at Zoom (`GET /users/me`), shown on the confirmation page.
+    account_id = models.CharField(max_length=100)
+    zoom_user_id = models.CharField(max_length=100)
+    email = models.CharField(max_length=254, blank=True)
+    grant_encrypted = models.TextField()
+    granted_at = models.DateTimeField()
+    browser_key_hash = models.CharField(max_length=64)
+    return_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Zoom user {self.email or self.zoom_user_id} waiting to connect to {self.tenant}"
 
 
 class Event(models.Model):

@@ -1,7 +1,8 @@
 """The `state` of a connect: signed, single-use, short-lived, bound to one tenant and staff member, with PKCE.
 
-The browser carries only a signed nonce. The row it names holds the tenant, the staff member and the PKCE
-verifier; the callback deletes it as it reads it, so a state works once (§1.9).
+The browser carries only a signed nonce. The row it names holds the tenant, the staff member, who started it
+and the PKCE verifier; the callback deletes it as it reads it, so a state works once (§1.9). A valid state
+is not enough to connect: the grant then waits for a signed-in person of the tenant (confirmations.py).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Connect:
     return_url: str
     # Set when reconnecting from an emailed link: only this Zoom user may complete it.
     expected_zoom_user_id: str = ""
+    # The panel user who started it (None: the API or a reconnect link).
+    started_by_id: int | None = None
 
 
 def begin(
@@ -49,6 +52,7 @@ def begin(
     staff: Staff | None = None,
     return_url: str = "",
     expected_zoom_user_id: str = "",
+    started_by_id: int | None = None,
 ) -> tuple[str, str]:
     """Record a connect in progress; return its signed state and the PKCE S256 challenge."""
     verifier = secrets.token_urlsafe(64)
@@ -61,6 +65,7 @@ def begin(
         code_verifier_encrypted=vault.encrypt(verifier),
         return_url=return_url,
         expected_zoom_user_id=expected_zoom_user_id,
+        started_by_id=started_by_id,
         expires_at=timezone.now() + STATE_LIFETIME,
     )
     state = signing.dumps(
@@ -100,6 +105,7 @@ def consume(state: str) -> Connect:
         vault.decrypt(row.code_verifier_encrypted),
         row.return_url,
         row.expected_zoom_user_id,
+        row.started_by_id,
     )
 
 

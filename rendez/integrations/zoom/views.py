@@ -1,18 +1,23 @@
-"""The pages Zoom sends browsers and events to: the OAuth callback, the reconnect link, the event endpoint."""
+"""The pages Zoom sends browsers and events to: the OAuth callback and its confirmation, the reconnect link,
+the event endpoint."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rendez.integrations.zoom import access, connections, notices, oauth, states, webhooks
+from rendez.integrations.zoom import access, confirmations, connections, notices, oauth, states, webhooks
 from rendez.integrations.zoom.errors import OAuthGrantError, ZoomError
-from rendez.integrations.zoom.models import Mode
+from rendez.integrations.zoom.models import Connection, Mode
 from rendez.scheduling.models import Staff
 from rendez.tenants.models import Tenant
 
@@ -27,10 +32,42 @@ def _result(request: HttpRequest, *, ok: bool, title: str, message: str, status:
     return render(request, "zoom/connect_result.html", context, status=status)
 
 
+class NotConnected(Exception):  # noqa: N818 - reads as "raise NotConnected(...)"
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def _failure(exc: Exception) -> tuple[str, int]:
+    """What the person reads, and the status, when a callback or a confirmation connects nothing."""
+    if isinstance(exc, NotConnected):
+        return exc.message, exc.status
+    if isinstance(exc, states.StateRefused):
+        return f"{exc} Start again from Rendez with “Connect Zoom”.", 400
+    if isinstance(exc, connections.ConnectionRuleError):
+        return exc.message, 400
+    if isinstance(exc, OAuthGrantError):
+        logger.info("zoom authorization code refused: %s", exc.error)
+        return f"Zoom refused the authorization: {exc.reason or exc.error}." + RETRY_HINT, 400
+    if isinstance(exc, ZoomError):
+        return f"Zoom could not be reached to finish the connection ({exc.message}).{RETRY_HINT}", 502
+    raise exc
+
+
+RETRY_HINT = " To try again, start the connection once more from Rendez with “Connect Zoom”."
+NOT_HERE = (
+    "This Zoom connection cannot be confirmed here: it has expired or was already answered, or it was "
+    "completed in another browser, or your Rendez account may not confirm it. Nothing was connected. Start "
+    "again from Rendez with “Connect Zoom”."
+)
+
+
+@never_cache
 @require_GET
 def callback(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state", "")
-    if not state:
+    """Zoom sends the browser back here. The code is exchanged at once, but the grant is stored only when
+    a signed-in person of the tenant confirms it in this browser (confirmations.py)."""
+    if not request.GET.get("state"):
         # Installs started from the Zoom Marketplace arrive without our state (§1.9).
         return _result(
             request,
@@ -40,73 +77,96 @@ def callback(request: HttpRequest) -> HttpResponse:
             "for. Open Rendez and use “Connect Zoom” there.",
             status=400,
         )
+    back = ""
     try:
-        connect = states.consume(state)
-    except states.StateRefused as exc:
-        return _result(
-            request,
-            ok=False,
-            title="Zoom was not connected",
-            message=f"{exc} Start again from Rendez with “Connect Zoom”.",
-            status=400,
-        )
-    back = connect.return_url or "/"
+        connect = states.consume(request.GET["state"])
+        back = connect.return_url or "/"
+        authorized = _authorized(request, connect)
+    except (NotConnected, states.StateRefused, connections.ConnectionRuleError, ZoomError) as exc:
+        message, status = _failure(exc)
+        return _result(request, ok=False, title=NOT_CONNECTED, message=message, back=back, status=status)
+    held = confirmations.hold(connect, authorized)
+    confirm_url = reverse("zoom:confirm", args=[held.token])
+    response = HttpResponseRedirect(confirm_url)
+    response.set_cookie(
+        confirmations.COOKIE,
+        held.browser_secret,
+        max_age=int(confirmations.PENDING_LIFETIME.total_seconds()),
+        path=confirm_url,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+NOT_CONNECTED = "Zoom was not connected"
+
+
+def _authorized(request: HttpRequest, connect: states.Connect) -> connections.Authorized:
     error = request.GET.get("error", "")
+    if error == DENIED:
+        raise NotConnected(
+            "You declined the authorization on Zoom, so nothing was connected." + RETRY_HINT, 200
+        )
     if error:
-        message = (
-            "You declined the authorization on Zoom, so nothing was connected."
-            if error == DENIED
-            else f"Zoom did not authorize the connection ({error[:100]})."
-        )
-        return _result(
-            request, ok=False, title="Zoom was not connected", message=message + _retry_hint(), back=back
-        )
+        raise NotConnected(f"Zoom did not authorize the connection ({error[:100]})." + RETRY_HINT, 200)
     refusal = access.refusal(connect.tenant, connect.mode)
     if refusal is not None:
-        return _result(
-            request, ok=False, title="Zoom was not connected", message=refusal, back=back, status=403
-        )
+        raise NotConnected(refusal, 403)
+    return connections.complete_oauth(connect, request.GET.get("code", ""))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask "Connect Zoom user … to … at …?" and store the connection on a POST saying yes.
+
+    Only the browser that came back from Zoom, signed in as a person who may confirm, sees the question;
+    anybody else gets 404 and nothing changes."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    pending = confirmations.find(token, request.COOKIES.get(confirmations.COOKIE, ""))
+    if pending is None or not confirmations.may_confirm(request.user, pending):
+        return _result(request, ok=False, title="Nothing to confirm here", message=NOT_HERE, status=404)
+    back = pending.return_url or reverse("panel:home")
+    if request.method == "GET":
+        context = {"question": confirmations.question(pending), "pending": pending, "back": back}
+        return render(request, "zoom/confirm.html", context)
     try:
-        connection = connections.complete_oauth(connect, request.GET.get("code", ""))
-    except connections.ConnectionRuleError as exc:
-        return _result(
-            request, ok=False, title="Zoom was not connected", message=exc.message, back=back, status=400
-        )
-    except OAuthGrantError as exc:
-        logger.info("zoom authorization code refused: %s", exc.error)
-        return _result(
+        connection = _decide(request, pending)
+    except confirmations.PendingGone:
+        return _result(request, ok=False, title="Nothing to confirm here", message=NOT_HERE, status=404)
+    except (NotConnected, connections.ConnectionRuleError) as exc:
+        message, status = _failure(exc)
+        response = _result(request, ok=False, title=NOT_CONNECTED, message=message, back=back, status=status)
+    else:
+        response = _result(
             request,
-            ok=False,
-            title="Zoom was not connected",
-            message=f"Zoom refused the authorization: {exc.reason or exc.error}." + _retry_hint(),
+            ok=True,
+            title="Your Zoom account has been connected",
+            message=_connected_message(connection),
             back=back,
-            status=400,
         )
-    except ZoomError as exc:
-        return _result(
-            request,
-            ok=False,
-            title="Zoom was not connected",
-            message=f"Zoom could not be reached to finish the connection ({exc.message})." + _retry_hint(),
-            back=back,
-            status=502,
-        )
-    return _result(
-        request,
-        ok=True,
-        title="Your Zoom account has been connected",
-        message=_connected_message(connection),
-        back=back,
-    )
+    response.delete_cookie(confirmations.COOKIE, path=request.path)
+    return response
 
 
-def _retry_hint() -> str:
-    return " To try again, start the connection once more from Rendez with “Connect Zoom”."
+def _decide(request: HttpRequest, pending) -> Connection:
+    if request.POST.get("decision") != "connect":
+        confirmations.decline(pending)
+        raise NotConnected("You chose not to connect this Zoom account, so nothing was connected.", 200)
+    refusal = access.refusal(pending.tenant, pending.mode)
+    if refusal is not None:
+        confirmations.decline(pending)
+        raise NotConnected(refusal, 403)
+    return confirmations.confirm(pending)
 
 
-def _connected_message(connection) -> str:
+def _connected_message(connection: Connection) -> str:
     account = connection.email or connection.account_id
     if connection.mode == Mode.STAFF_OAUTH:
+        assert connection.staff is not None
         return f"{connection.staff.name} now hosts video meetings as {account} on Zoom."
     mapped = connection.mappings.count()
     return (

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
@@ -181,11 +181,71 @@ def consent(zoom: RunningEmulator, authorize_url: str, user_id: str, decision: s
     return f"{location.path}?{location.query}"
 
 
+def confirmer(tenant: Tenant):
+    """An admin of `tenant` (made on first use), the person who confirms connects in these tests."""
+    from django.contrib.auth import get_user_model
+
+    user, made = get_user_model().objects.get_or_create(username=f"zoom-confirmer-{tenant.slug}")
+    if made:
+        Membership.objects.create(user=user, tenant=tenant, role=Membership.Role.ADMIN)
+    return user
+
+
+def signed_in_browser(user) -> Client:
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def tenant_of_authorize_url(authorize_url: str) -> Tenant:
+    from django.core import signing
+
+    from rendez.integrations.zoom import states
+
+    state = parse_qs(urlsplit(authorize_url).query)["state"][0]
+    return Tenant.objects.get(pk=signing.loads(state, salt=states.SALT)["t"])
+
+
+def finish(browser: Client, callback: str, decision: str = "connect"):
+    """Follow Zoom's redirect to the callback in `browser` and answer the confirmation page; return the last
+    response (the callback's own when it asked nothing)."""
+    landed = browser.get(callback)
+    if landed.status_code != 302:
+        return landed
+    question = browser.get(landed["Location"])
+    assert question.status_code == 200, question.content
+    return browser.post(landed["Location"], {"decision": decision})
+
+
 def connect(api: ApiClient, zoom: RunningEmulator, path: str, user_id: str):
-    """Start a connect through the API, consent as `user_id`, follow the callback; return its response."""
+    """Start a connect through the API, consent as `user_id`, follow the callback in the browser of an admin
+    of the tenant and confirm; return the last response."""
     started = api.post(path)
     assert started.status_code == 200, started.content
-    return Client().get(consent(zoom, started.json()["authorize_url"], user_id))
+    authorize_url = started.json()["authorize_url"]
+    browser = signed_in_browser(confirmer(tenant_of_authorize_url(authorize_url)))
+    return finish(browser, consent(zoom, authorize_url, user_id))
+
+
+def authorize_outside_rendez(zoom: RunningEmulator, user_id: str) -> dict[str, Any]:
+    """`user_id` authorizes the same Zoom app somewhere Rendez does not see (another installation sharing the
+    app, a script): Zoom issues a new grant and kills the user's earlier tokens (zoom-api.md §1.7)."""
+    from urllib.parse import urlencode
+
+    query = {"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI, "state": "x"}
+    with httpx2.Client(timeout=10.0) as browser:
+        approved = browser.post(
+            f"{zoom.base_url}/oauth/authorize?{urlencode(query)}",
+            data={"user_id": user_id, "decision": "allow"},
+        )
+        code = parse_qs(urlsplit(approved.headers["location"]).query)["code"][0]
+        granted = browser.post(
+            f"{zoom.base_url}/oauth/token",
+            data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI},
+            auth=(CLIENT_ID, CLIENT_SECRET),
+        )
+    assert granted.status_code == 200, granted.text
+    return granted.json()
 
 
 def connect_staff(api: ApiClient, zoom: RunningEmulator, member: Staff, user_id: str) -> Connection:

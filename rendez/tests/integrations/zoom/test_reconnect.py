@@ -21,17 +21,21 @@ from rendez.integrations.zoom.models import Connection, Event, StaffMapping
 from rendez.integrations.zoom.schemas import Me, UserPage
 from rendez.jobs.models import Job
 from rendez.scheduling.events import SYNC_MEETING
-from rendez.scheduling.tests.factories import book, make_service, make_staff
+from rendez.scheduling.tests.factories import book, make_service
 from rendez.tests.integrations.zoom.conftest import (
     CLIENT_ID,
     LEA,
     MARIA,
     MARIA_EMAIL,
+    authorize_outside_rendez,
+    confirmer,
     connect_staff,
     connect_tenant,
     consent,
+    finish,
     make_token_due,
     run_jobs,
+    tenant_of_authorize_url,
     token_requests,
 )
 
@@ -44,8 +48,9 @@ def _call_me(connection: Connection) -> Me:
 
 
 def _authorize_elsewhere(outsider_api, zoom, bob, user_id: str = MARIA) -> None:
-    """The same Zoom user authorizes the app for another business: Zoom kills the earlier grant's tokens."""
-    connect_staff(outsider_api, zoom, make_staff(bob, "Fiona"), user_id)
+    """The same Zoom user authorizes the app somewhere else (another installation sharing the app): Zoom
+    kills the earlier grant's tokens. (Another business on this Rendez is refused: test_connect_binding.)"""
+    authorize_outside_rendez(zoom, user_id)
 
 
 def _notices() -> list[Job]:
@@ -239,11 +244,13 @@ def _reconnect_link(email) -> str:
 
 
 def _follow_reconnect_link(zoom, link: str, user_id: str = MARIA):
+    """An admin who got the email follows its link, signs in to Zoom as `user_id`, and confirms."""
     browser = Client()
     redirect = browser.get(link)
     assert redirect.status_code == 302
     assert redirect["Location"].startswith(f"{zoom.base_url}/oauth/authorize?")
-    return browser.get(consent(zoom, redirect["Location"], user_id))
+    browser.force_login(confirmer(tenant_of_authorize_url(redirect["Location"])))
+    return finish(browser, consent(zoom, redirect["Location"], user_id))
 
 
 def test_following_the_reconnect_link_connects_again(broken, zoom, mailoutbox, api, maria):

@@ -15,10 +15,13 @@ from rendez.tests.integrations.zoom.conftest import (
     LEA,
     MARIA,
     MARIA_EMAIL,
+    confirmer,
     connect,
     connect_staff,
     consent,
+    finish,
     run_jobs,
+    signed_in_browser,
     token_requests,
 )
 
@@ -125,10 +128,11 @@ def test_a_denied_consent_ends_on_a_page_that_says_so_and_stores_nothing(api, zo
 
 def test_the_same_callback_replayed_is_refused_and_changes_nothing(api, zoom, maria):
     callback = consent(zoom, _authorize_url(api, maria), MARIA)
-    assert Client().get(callback).status_code == 200
+    browser = signed_in_browser(confirmer(maria.tenant))
+    assert finish(browser, callback).status_code == 200
     stored = Connection.objects.get(staff=maria)
 
-    replayed = Client().get(callback)
+    replayed = browser.get(callback)
 
     assert replayed.status_code == 400
     assert "already used" in replayed.content.decode()

@@ -17,7 +17,15 @@ from django.utils import timezone
 
 from rendez.integrations.zoom import states
 from rendez.integrations.zoom.models import Connection, Mode, OAuthState
-from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff, consent, token_requests
+from rendez.tests.integrations.zoom.conftest import (
+    MARIA,
+    confirmer,
+    connect_staff,
+    consent,
+    finish,
+    signed_in_browser,
+    token_requests,
+)
 
 CALLBACK = "/integrations/zoom/callback"
 RETRY = "start the connection once more from Rendez"
@@ -100,10 +108,11 @@ def test_another_tenant_cannot_start_a_connect_for_alices_staff(zoom, outsider_a
 def test_a_reused_state_is_refused_and_changes_nothing(zoom, api, maria):
     started = api.post(f"/staff/{maria.pk}/zoom/connect")
     back = consent(zoom, started.json()["authorize_url"], MARIA)
-    assert Client().get(back).status_code == 200
+    browser = signed_in_browser(confirmer(maria.tenant))
+    assert finish(browser, back).status_code == 200
     connection = Connection.objects.get()
 
-    again = Client().get(back)
+    again = browser.get(back)
 
     assert_refused(again, "This Zoom connection link was already used.")
     assert list(Connection.objects.all()) == [connection]

@@ -83,7 +83,9 @@ def settings_zoom_connect(request: HttpRequest, panel: Panel) -> HttpResponse:
         messages.error(request, refusal)
         return redirect("panel:settings_zoom")
     back = request.build_absolute_uri(reverse("panel:settings_zoom"))
-    state, challenge = states.begin(panel.tenant, Mode.TENANT_OAUTH, return_url=back)
+    state, challenge = states.begin(
+        panel.tenant, Mode.TENANT_OAUTH, return_url=back, started_by_id=request.user.pk
+    )
     return redirect(oauth.authorize_url(state, challenge))
 
 

@@ -203,7 +203,9 @@ def _connect(request: HttpRequest, panel: Panel, member: Staff) -> HttpResponse:
     if refusal is not None:
         messages.error(request, refusal)
         return redirect(back)
-    state, challenge = states.begin(panel.tenant, Mode.STAFF_OAUTH, member, return_url=back)
+    state, challenge = states.begin(
+        panel.tenant, Mode.STAFF_OAUTH, member, return_url=back, started_by_id=request.user.pk
+    )
     return HttpResponseRedirect(oauth.authorize_url(state, challenge))
 
 

@@ -48,6 +48,10 @@ def test_an_admin_connects_zoom_toggles_it_on_a_service_and_disconnects(
     page.get_by_text("would like to access your Zoom account").wait_for()
     page.locator("label.user", has_text=MARIA_EMAIL).click()
     page.get_by_role("button", name="Allow").click()
+    page.get_by_role(
+        "heading", name=f"Connect Zoom user {MARIA_EMAIL} as the business Zoom account"
+    ).wait_for()
+    page.get_by_role("button", name="Connect", exact=True).click()
     page.get_by_role("heading", name="Your Zoom account has been connected").wait_for()
     page.get_by_role("link", name="Back to Rendez").click()
     assert page.get_by_test_id("zoom-status").inner_text() == "Connected"

@@ -4,7 +4,6 @@ OAuth (through the emulator's consent) and by Server-to-Server credentials, disc
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from rendez.integrations.zoom import tenant_settings
 from rendez.integrations.zoom.models import Connection, Mode, ZoomSettings
@@ -16,6 +15,7 @@ from rendez.tests.integrations.zoom.conftest import (
     S2S_CLIENT_ID,
     S2S_CLIENT_SECRET,
     consent,
+    finish,
 )
 from rendez.web.panel.tests.conftest import signed_in
 
@@ -119,7 +119,7 @@ def test_connect_goes_to_zoom_and_the_consent_connects_the_tenant(ada_client, zo
     response = ada_client.post("/panel/settings/zoom/connect/")
     assert response.status_code == 302
     assert response.url.startswith(zoom.base_url + "/oauth/authorize?")
-    back = Client().get(consent(zoom, response.url, MARIA))
+    back = finish(ada_client, consent(zoom, response.url, MARIA))
     assert back.status_code == 200
     assert 'href="http://testserver/panel/settings/zoom/"' in back.content.decode()
     connection = Connection.objects.get(tenant=alice, staff__isnull=True)

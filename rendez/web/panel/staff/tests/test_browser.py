@@ -25,10 +25,13 @@ def zoom_here(zoom, live_server, settings):
     return zoom
 
 
-def _consent(page, zoom, who: str) -> None:
+def _consent(page, zoom, who: str, question: str) -> None:
+    """Allow at the emulator as `who`, then answer Rendez's question (`question`) with Connect."""
     page.wait_for_url(re.compile(re.escape(zoom.base_url) + ".*/oauth/authorize"))
     page.get_by_label(re.compile(who)).check()
     page.get_by_role("button", name="Allow").click()
+    page.get_by_role("heading", name=question).wait_for()
+    page.get_by_role("button", name="Connect", exact=True).click()
     page.get_by_role("heading", name="Your Zoom account has been connected").wait_for()
     page.get_by_role("link", name="Back to Rendez").click()
 
@@ -41,7 +44,9 @@ def test_an_admin_connects_a_staff_member_on_zoom_and_disconnects(live_server, p
     page.get_by_role("link", name="Maria Koch").click()
     page.get_by_role("button", name="Click to connect Zoom account").click()
 
-    _consent(page, zoom_here, "Maria Koch")
+    _consent(
+        page, zoom_here, "Maria Koch", f"Connect Zoom user {MARIA_EMAIL} to Maria Koch at Alice's Studio?"
+    )
     section = page.get_by_test_id("zoom-section")
     section.get_by_text("Zoom: connected").wait_for()
     assert page.get_by_test_id("zoom-account").inner_text() == MARIA_EMAIL
@@ -63,7 +68,9 @@ def test_staff_connect_their_own_zoom_on_my_zoom(live_server, page, dora_user, d
     page.get_by_role("heading", name="My Zoom").wait_for()
     page.get_by_role("button", name="Click to connect Zoom account").click()
 
-    _consent(page, zoom_here, "Jonas Weber")
+    _consent(
+        page, zoom_here, "Jonas Weber", f"Connect Zoom user {JONAS_EMAIL} to {dora.name} at Alice's Studio?"
+    )
     page.get_by_role("heading", name="My Zoom").wait_for()
     assert page.get_by_test_id("zoom-account").inner_text() == JONAS_EMAIL
     assert Connection.objects.get(staff=dora).email == JONAS_EMAIL

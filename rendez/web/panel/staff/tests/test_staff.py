@@ -11,7 +11,14 @@ from django.test import Client
 
 from rendez.integrations.zoom.models import Connection, StaffMapping
 from rendez.scheduling.models import Staff, TimeOff, WorkingHours
-from rendez.tests.integrations.zoom.conftest import JONAS, MARIA, MARIA_EMAIL, connect_tenant, consent
+from rendez.tests.integrations.zoom.conftest import (
+    JONAS,
+    MARIA,
+    MARIA_EMAIL,
+    connect_tenant,
+    consent,
+    finish,
+)
 from rendez.web.panel.tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +29,10 @@ def _text(response) -> str:
 
 
 def _connect_through_zoom(client: Client, zoom, url: str, user_id: str):
+    """Start in the panel, consent at the emulator, come back in the same browser and confirm."""
     started = client.post(url)
     assert started.status_code == 302 and started["Location"].startswith(zoom.base_url)
-    return client.get(consent(zoom, started["Location"], user_id))
+    return finish(client, consent(zoom, started["Location"], user_id))
 
 
 # --- list, create, details ----------------------------------------------------------------------------------
@@ -216,9 +224,7 @@ def test_staff_see_only_their_own_zoom_section(dora_client, dora, emil, zoom):
 
 
 def test_staff_connect_and_disconnect_their_own_zoom(dora_client, dora, zoom):
-    started = dora_client.post("/panel/staff/me/zoom/connect/")
-    assert started.status_code == 302
-    done = dora_client.get(consent(zoom, started["Location"], JONAS))
+    done = _connect_through_zoom(dora_client, zoom, "/panel/staff/me/zoom/connect/", JONAS)
     assert "Your Zoom account has been connected" in _text(done) and 'href="/panel/staff/me/"' in _text(done)
     assert Connection.objects.get(staff=dora).zoom_user_id == JONAS
     assert "jonas.weber@demo-clinic.example" in _text(dora_client.get("/panel/staff/me/"))
