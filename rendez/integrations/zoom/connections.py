@@ -126,11 +126,14 @@ def store_authorized(place: places.Place, authorized: Authorized) -> Connection:
 def give_back(authorized: Authorized, mode: str) -> None:
     """Dispose of a grant Rendez will not store.
 
-    Issuing it made Zoom kill the earlier tokens of the same Zoom user (§1.7). Where that user already has a
-    working connection, the connection takes the fresh tokens and keeps working, changed in nothing else;
-    revoking would uninstall the app for that user and break it. Otherwise the grant is revoked.
+    Zoom honours only a user's latest authorization (§1.7). When this grant is the latest and the Zoom user
+    already has a working connection, issuing it killed that connection's tokens: the connection takes the
+    fresh ones and keeps working, changed in nothing else (revoking would uninstall the app for that user
+    and break it). When the connection's tokens are newer, this grant is dead already and is left alone.
+    Without such a connection the grant is revoked.
     """
-    me = authorized.me
+    me, grant = authorized.me, authorized.grant
+    issued_until, _ = tokens.renewal_times(grant.expires_in, authorized.granted_at)
     with transaction.atomic():
         holder = (
             Connection.objects.select_for_update()
@@ -139,9 +142,13 @@ def give_back(authorized: Authorized, mode: str) -> None:
             .first()
         )
         if holder is None:
-            _schedule_revoke_token(authorized.grant.access_token, mode)
+            _schedule_revoke_token(grant.access_token, mode)
             return
-        tokens.store_grant(holder, authorized.grant, now=authorized.granted_at)
+        holder_until = holder.access_token_expires_at
+        if holder_until is not None and holder_until >= issued_until:
+            logger.info("zoom grant of a refused connect is older than connection %s's: left", holder.pk)
+            return
+        tokens.store_grant(holder, grant, now=authorized.granted_at)
         holder.save(update_fields=[*TOKEN_FIELDS, "updated_at"])
     logger.info("zoom connection %s took the fresh tokens of a refused connect of its Zoom user", holder.pk)
 
