@@ -56,7 +56,11 @@ class SettingsIn(Input):
 
 
 class AuthorizeOut(Schema):
-    authorize_url: str
+    authorize_url: str = Field(
+        description="Zoom's consent page. After consent, Rendez asks a signed-in person of the business (the "
+        "staff member themself or an admin), in the browser that came back from Zoom, to confirm; nothing "
+        "is connected before that."
+    )
 
 
 class S2SIn(Input):
@@ -181,7 +185,7 @@ def put_settings(request: HttpRequest, payload: SettingsIn):
 @router.post("/integrations/zoom/connect", response={200: AuthorizeOut, **ERRORS})
 def connect_tenant(request: HttpRequest):
     """Start connecting the tenant's Zoom account (tenant OAuth); send the admin's browser to
-    `authorize_url`."""
+    `authorize_url`. An admin of the business confirms the connection in that browser, signed in to Rendez."""
     return _authorize(_zoom_tenant(request, Mode.TENANT_OAUTH), Mode.TENANT_OAUTH)
 
 
@@ -266,7 +270,9 @@ def delete_s2s(request: HttpRequest):
 
 @router.post("/staff/{staff_id}/zoom/connect", response={200: AuthorizeOut, **ERRORS}, tags=["staff"])
 def connect_staff(request: HttpRequest, staff_id: int):
-    """Start connecting the staff member's own Zoom account: send their browser to `authorize_url`."""
+    """Start connecting the staff member's own Zoom account: send their browser to `authorize_url`. The
+    staff member (or an admin) confirms the connection in that browser, signed in to Rendez. A Zoom user
+    connected elsewhere on this Rendez is refused."""
     tenant = _zoom_tenant(request, Mode.STAFF_OAUTH)
     return _authorize(tenant, Mode.STAFF_OAUTH, _staff(tenant, staff_id))
 
@@ -274,7 +280,8 @@ def connect_staff(request: HttpRequest, staff_id: int):
 @router.put("/staff/{staff_id}/zoom", response={200: StaffZoomOut | None, **REMOTE_ERRORS}, tags=["staff"])
 def map_staff(request: HttpRequest, staff_id: int, payload: MappingIn):
     """Host as this Zoom user of the tenant account (`null` clears the mapping). A personal connection, when
-    the staff member has one, still wins."""
+    the staff member has one, still wins. A Zoom user who already hosts for another staff member is refused
+    (409 `zoom_user_hosts_for_another`): a Zoom user runs one meeting at a time."""
     tenant = _zoom_tenant(request)
     member = _staff(tenant, staff_id)
     try:
