@@ -80,9 +80,10 @@ def vendor_settings(tenant_id: int, channel: str) -> VendorSettings:
     )
     if own.base_url and defaults.base_url and not _same_origin(own.base_url, defaults.base_url):
         if not own.secret:
+            kind, secret = config.get_channel_display(), SECRET_NAMES.get(channel, "secret")
             raise ChannelError(
-                f"this business's {channel} settings send to {own.base_url} instead of the installation's "
-                f"{defaults.base_url} but have no {SECRET_NAMES.get(channel, 'secret')} of their own; "
+                f"this business's {kind} settings send to {own.base_url} instead of the installation's "
+                f"{defaults.base_url} but have no {secret} of their own; "
                 "the installation's is never sent to another host",
                 permanent=True,
             )

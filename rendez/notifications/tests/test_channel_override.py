@@ -73,7 +73,7 @@ def test_an_overridden_twilio_without_its_own_token_sends_nothing_and_says_why(
     assert fake_vendor.requests == []
     assert delivery.state == Delivery.State.FAILED
     assert delivery.last_error == (
-        f"this business's sms settings send to {fake_vendor.url} instead of the installation's "
+        f"this business's SMS settings send to {fake_vendor.url} instead of the installation's "
         "https://api.twilio.com but have no Twilio auth token of their own; "
         "the installation's is never sent to another host"
     )
