@@ -25,10 +25,14 @@ PENDING = "pending"
 TOOK_PLACE = frozenset({"completed", "no_show"})
 
 STATE_PENDING = "pending"
+STATE_RETRYING = "retrying"
 STATE_READY = "ready"
 STATE_FAILED = "failed"
 STATE_DELETED = "deleted"
+STATE_LEFT_ON_ZOOM = "left_on_zoom"
 STATE_UNMANAGED = "unmanaged"
+# States of a record whose create may have reached the provider without our hearing back.
+ATTEMPTING = frozenset({STATE_PENDING, STATE_RETRYING})
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ class MeetingState:
     service_id: int | None
     topic: str
     attempt_started_at: datetime | None = None
+    # The staff member it was made for (None: recorded before Rendez kept it).
+    staff_id: int | None = None
 
     @property
     def exists(self) -> bool:
@@ -107,7 +113,10 @@ class MeetingState:
     @property
     def may_exist(self) -> bool:
         """Known to exist, or made by a create whose answer was lost."""
-        return self.exists or (self.state == STATE_PENDING and self.attempt_started_at is not None)
+        return self.exists or (self.state in ATTEMPTING and self.attempt_started_at is not None)
+
+    def made_for_other_staff(self, staff_id: int) -> bool:
+        return self.staff_id is not None and self.staff_id != staff_id
 
 
 @dataclass(frozen=True)
@@ -136,9 +145,11 @@ class Replace:
 @dataclass(frozen=True)
 class Delete:
     """Remove `old` from its host. Without an external id, it is the meeting an unfinished attempt made:
-    find it first."""
+    find it first. `then`: why no new meeting follows although a seat is owed (the appointment moved to a
+    staff member who cannot host), for the record to say."""
 
     old: MeetingState
+    then: Nothing | None = None
 
 
 @dataclass(frozen=True)
@@ -199,16 +210,21 @@ def decide(snapshot: AppointmentSnapshot, meeting: MeetingState | None) -> Actio
     # After the end a meeting in use must not vanish, and a new one would come too late.
     if snapshot.is_over:
         return Nothing("appointment_over", "The appointment has ended.")
+    if meeting is not None and meeting.may_exist and not snapshot.seat_owed:
+        # Nobody is owed it: it goes whatever else is off (a disconnected host, the integration turned off):
+        # deleted where its host can still be reached, recorded as left on the provider where not.
+        if snapshot.took_place:
+            return Nothing("took_place", "The meeting took place: it is kept.")
+        return Delete(meeting)
     host = usable_host(snapshot)
     if isinstance(host, Nothing):
+        if meeting is not None and meeting.may_exist and meeting.made_for_other_staff(snapshot.staff_id):
+            # Made for the staff member the appointment had: its link must not stay in people's hands.
+            return Delete(meeting, then=host)
         return host
 
     if meeting is None or not meeting.may_exist:
         return Create(host) if snapshot.seat_owed else _not_owed(snapshot)
-    if not snapshot.seat_owed:
-        if snapshot.took_place:
-            return Nothing("took_place", "The meeting took place: it is kept.")
-        return Delete(meeting)
     if not host.hosts_same_user_as(meeting.provider, meeting.host_user_key):
         return Replace(meeting, host)
     if not meeting.exists:

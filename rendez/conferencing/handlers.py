@@ -18,4 +18,4 @@ class SyncPayload(BaseModel):
 @jobs.handler(SYNC_MEETING, max_attempts=8)
 def sync(payload: dict, job: jobs.Job) -> None:
     data = SyncPayload.model_validate(payload)
-    reconcile.sync(data.appointment_id, last_attempt=job.attempts >= job.max_attempts)
+    reconcile.sync(data.appointment_id, last_attempt=job.attempts >= job.max_attempts, attempt=job.attempts)

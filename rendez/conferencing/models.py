@@ -14,13 +14,17 @@ from rendez.tenants.models import Tenant
 class Meeting(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", "Being created"
+        # Zoom failed in a way trying again may fix; `last_error` says why, `next_attempt_at` when.
+        RETRYING = "retrying", "Retrying"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
         DELETED = "deleted", "Deleted"
+        # Should be deleted (nobody is owed it) but its host cannot be reached: still live on the provider.
+        LEFT_ON_ZOOM = "left_on_zoom", "Left on Zoom"
         UNMANAGED = "unmanaged", "Not managed by Rendez"
 
-    # States after which nothing more will happen without a new change to the appointment.
-    SETTLED = frozenset({State.READY, State.FAILED, State.DELETED, State.UNMANAGED})
+    # States after which nothing more will happen without a new change to the appointment (or a person).
+    SETTLED = frozenset({State.READY, State.FAILED, State.DELETED, State.LEFT_ON_ZOOM, State.UNMANAGED})
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="meetings")
     appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="meeting")
@@ -30,13 +34,25 @@ class Meeting(models.Model):
     join_url = models.URLField(max_length=1000, blank=True)
     password = models.CharField(max_length=32, blank=True)
     host_id = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
     last_error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # While `retrying`: when the next attempt is due (the job's own run_after, said to people).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     # Who hosts it: the vendor's id of the hosting user, and which of our connections reached them (a plain
     # id: conferencing knows no vendor's tables). Written with a create attempt, before the call.
     host_connection_id = models.BigIntegerField(null=True, blank=True)
     host_user_key = models.CharField(max_length=100, blank=True)
+    # The vendor account and the user's address, so a meeting can still be reached (and named to admins)
+    # after the connection it was made through is gone.
+    host_account_id = models.CharField(max_length=100, blank=True)
+    host_email = models.CharField(max_length=254, blank=True)
+    # The staff member the meeting was made for: when the appointment moves to someone else, the link people
+    # hold is about to change and is no longer shown as the appointment's.
+    host_staff_id = models.BigIntegerField(null=True, blank=True)
+    # Set when the connection behind the host changed (reconnect, mode switch): the next sync asks the
+    # provider whether the meeting still exists (one read) instead of trusting the record.
+    verify_due = models.BooleanField(default=False)
     # What the provider was last told, so a sync sends only what changed (the host's daily quota is precious).
     sent_start = models.DateTimeField(null=True, blank=True)
     sent_duration_minutes = models.PositiveIntegerField(null=True, blank=True)
@@ -76,3 +92,45 @@ class Meeting(models.Model):
     @property
     def is_settled(self) -> bool:
         return self.state in self.SETTLED
+
+
+class RetiredMeeting(models.Model):
+    """A meeting people no longer hold, which must go from the provider: replaced by a new one (new host,
+    another user) or no longer owed. Written before the record forgets it, so a crash between the new
+    meeting and the delete of the old one cannot strand it; kept as `left` with the reason when its host
+    cannot be reached, which the panel lists for admins ("left on which Zoom user")."""
+
+    class State(models.TextChoices):
+        RETIRING = "retiring", "Being deleted"
+        DELETED = "deleted", "Deleted"
+        LEFT = "left", "Left on Zoom"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="retired_meetings")
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="retired_meetings")
+    provider = models.CharField(max_length=20, default="zoom")
+    external_id = models.CharField(max_length=64)
+    host_connection_id = models.BigIntegerField(null=True, blank=True)
+    host_user_key = models.CharField(max_length=100, blank=True)
+    host_account_id = models.CharField(max_length=100, blank=True)
+    host_email = models.CharField(max_length=254, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RETIRING)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "external_id"], name="retired_meeting_once"),
+        ]
+        indexes = [
+            # The panel's "meetings left on Zoom" box; left ones are few.
+            models.Index(fields=["tenant"], condition=models.Q(state="left"), name="retired_left_idx"),
+            models.Index(
+                fields=["appointment"], condition=~models.Q(state="deleted"), name="retired_open_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.provider} meeting {self.external_id} ({self.state}) of appointment {self.appointment_id}"
+        )

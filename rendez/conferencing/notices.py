@@ -6,6 +6,8 @@ event, so a retried job's duplicate can be recognised.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.mail import EmailMessage
 from pydantic import BaseModel, ConfigDict
 
@@ -18,12 +20,14 @@ FAILED = "failed"
 RECREATED = "recreated"
 DEFERRED = "deferred"
 DELETED_ELSEWHERE = "deleted_elsewhere"
+LEFT_ON_ZOOM = "left_on_zoom"
 
 SUBJECTS = {
     FAILED: "No video meeting for {service} on {when}",
     RECREATED: "New video meeting link for {service} on {when}",
     DEFERRED: "Video meeting for {service} on {when} waits for Zoom's daily limit",
     DELETED_ELSEWHERE: "Video meeting for {service} on {when} was deleted outside Rendez",
+    LEFT_ON_ZOOM: "A video meeting for {service} on {when} could not be deleted",
 }
 BODIES = {
     FAILED: (
@@ -32,8 +36,12 @@ BODIES = {
         "/api/v1/appointments/{appointment_id}/meeting/sync); a reconnected Zoom account retries by itself."
     ),
     RECREATED: (
-        "The video meeting of this appointment was deleted on Zoom, so Rendez made a new one.\n\n"
-        "New link: {join_url}\n"
+        "The video meeting of this appointment was gone from Zoom, so Rendez made a new one. Its guests are "
+        "sent the new link.\n\nNew link: {join_url}\n"
+    ),
+    LEFT_ON_ZOOM: (
+        "{reason}\n\nNobody is sent its link any more. Meetings left on Zoom are listed on the panel's "
+        "dashboard until they are gone."
     ),
     # Sent once per host and quota period (reconcile.py): it speaks for the host's other waiting meetings too.
     DEFERRED: (
@@ -55,13 +63,18 @@ class NoticePayload(BaseModel):
 
     meeting_id: int
     event: str
+    # What happened, when it is not the record's own `last_error` (a replaced meeting left on its host).
+    detail: str = ""
 
 
-def tell(meeting: Meeting, event: str) -> None:
+def tell(meeting: Meeting, event: str, *, detail: str = "") -> None:
     """Queue the notice of `event` about `meeting` (in the caller's transaction, if any)."""
+    payload: dict[str, object] = {"meeting_id": meeting.pk, "event": event}
+    if detail:
+        payload["detail"] = detail
     jobs.enqueue(
         NOTICE_JOB,
-        {"meeting_id": meeting.pk, "event": event},
+        payload,
         key=f"meeting-notice:{meeting.pk}",
         tenant_id=meeting.tenant_id,
     )
@@ -72,14 +85,14 @@ def recipients(meeting: Meeting) -> list[str]:
     return list(dict.fromkeys(address for address in addresses if address))
 
 
-def send(meeting: Meeting, event: str) -> bool:
+def send(meeting: Meeting, event: str, detail: str = "") -> bool:
     appointment = meeting.appointment
     zone = appointment.staff.zone
     when = appointment.start.astimezone(zone).strftime("%A, %d %B %Y %H:%M ") + str(zone.key)
     values = {
         "service": appointment.service.name,
         "when": when,
-        "reason": meeting.last_error,
+        "reason": detail or meeting.last_error,
         "appointment_id": appointment.pk,
         "staff": appointment.staff.name,
         "join_url": meeting.join_url,
@@ -92,6 +105,10 @@ def send(meeting: Meeting, event: str) -> bool:
     )
     stamp = int(meeting.updated_at.timestamp())
     message_id = f"<meeting-{meeting.pk}-{event}-{stamp}@rendez.invalid>"
+    if detail:
+        # Several meetings of one record can be left (each replaced one): one Message-ID each.
+        digest = hashlib.sha256(detail.encode()).hexdigest()[:16]
+        message_id = f"<meeting-{meeting.pk}-{event}-{digest}@rendez.invalid>"
     EmailMessage(SUBJECTS[event].format(**values), body, to=to, headers={"Message-ID": message_id}).send()
     return True
 
@@ -105,4 +122,4 @@ def meeting_notice(payload: dict, job: jobs.Job) -> None:
         .first()
     )
     if meeting is not None and data.event in SUBJECTS:
-        send(meeting, data.event)
+        send(meeting, data.event, data.detail)

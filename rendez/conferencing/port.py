@@ -1,4 +1,4 @@
-"""The port between the meeting lifecycle and a video vendor: five meeting calls and two questions (is the
+"""The port between the meeting lifecycle and a video vendor: six meeting calls and two questions (is the
 integration on for this tenant, who hosts for this staff member), typed values, errors that say whether trying
 again can help.
 
@@ -44,6 +44,11 @@ class HostRef:
     user_key: str
     account_id: str
     usable: bool
+    # Whose business it is: a host whose connection is gone may still be reached through another connection
+    # of the same tenant that reaches the same user (a reconnect, the business's account).
+    tenant_id: int = 0
+    # The user's address, to name the host to people ("left on Zoom user maria@...").
+    email: str = ""
 
     def hosts_same_user_as(self, provider: str, user_key: str) -> bool:
         return bool(user_key) and self.provider == provider and self.user_key == user_key
@@ -193,6 +198,11 @@ class MeetingProvider(Protocol):
         """Remove the meeting. A meeting that is not found counts as deleted: this returns normally."""
         ...
 
+    def get(self, host: HostRef, external_id: str) -> MeetingInfo:
+        """The meeting as the vendor has it now. Raises `MeetingGone` when it no longer exists: the check a
+        reconnect makes instead of trusting the record."""
+        ...
+
     def find(self, host: HostRef, spec: MeetingSpec, created_after: datetime) -> MeetingInfo | None:
         """The host's upcoming meeting matching `spec` (start and topic) made after `created_after`, if any:
         the adoption of a meeting whose create response was lost."""
@@ -235,7 +245,7 @@ def get_provider(name: str) -> MeetingProvider:
     if not isinstance(provider, MeetingProvider):
         raise ImproperlyConfigured(
             f"CONFERENCING_PROVIDERS[{name!r}] = {path!r} is not a MeetingProvider "
-            "(it needs create, update, delete, find, start_url, integration and host_for)."
+            "(it needs create, update, delete, get, find, start_url, integration and host_for)."
         )
     return provider
 

@@ -11,16 +11,21 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 
 from rendez import jobs
 from rendez.conferencing.models import Meeting
 from rendez.scheduling import events
-from rendez.scheduling.models import Appointment
+from rendez.scheduling.models import Appointment, Booking
 
-# States in which the meeting's link works.
-LINK_STATES = frozenset({Meeting.State.READY, Meeting.State.UNMANAGED})
+# States in which the record's meeting exists and its link works (`retrying`: a change to it keeps failing,
+# while the meeting and its link stand; a create that keeps failing has no link yet).
+LINK_STATES = frozenset({Meeting.State.READY, Meeting.State.UNMANAGED, Meeting.State.RETRYING})
 # States after which no link will come without a new change (or a retry by a person).
-WITHOUT_LINK = frozenset({Meeting.State.FAILED, Meeting.State.DELETED})
+WITHOUT_LINK = frozenset({Meeting.State.FAILED, Meeting.State.DELETED, Meeting.State.LEFT_ON_ZOOM})
+# What the view says of a ready meeting that is no longer the appointment's to show (API and panel):
+# nobody holds a seat any more and the sync that deletes it has not run yet.
+DELETING = "deleting"
 # For `select_related` on appointments (and `appointment__meeting` on bookings): no query per row.
 RELATION = "meeting"
 
@@ -76,6 +81,8 @@ class MeetingView:
     password: str | None
     last_error: str | None
     changed_elsewhere: ChangedElsewhere | None = None
+    # While `retrying`: when Rendez tries again.
+    next_attempt_at: datetime | None = None
 
     @property
     def ready(self) -> bool:
@@ -93,6 +100,7 @@ class MeetingView:
             "join_url": self.join_url,
             "password": self.password,
             "last_error": self.last_error,
+            "next_attempt_at": self.next_attempt_at,
             "changed_elsewhere": self.changed_elsewhere.as_dict() if self.changed_elsewhere else None,
         }
 
@@ -105,20 +113,46 @@ def meeting_record(appointment: Appointment) -> Meeting | None:
 
 
 def meeting_view(appointment: Appointment) -> MeetingView | None:
-    """The appointment's meeting as anyone may see it, or None when it has none."""
+    """The appointment's meeting as anyone may see it, or None when it has none.
+
+    It says what is true now, before the sync that follows a change has run: a meeting made for the staff
+    member the appointment had is being replaced (`pending`, no link: the link people hold is about to
+    change), and a meeting of an appointment nobody holds a seat in any more is `deleting`, never `ready`."""
     meeting = meeting_record(appointment)
     if meeting is None:
         return None
-    shows_link = meeting.state in LINK_STATES
+    state = meeting.state
+    if state in LINK_STATES and state != Meeting.State.UNMANAGED:
+        if is_being_deleted(appointment):
+            state = DELETING
+        elif is_superseded(meeting, appointment):
+            state = Meeting.State.PENDING
+    shows_link = state in LINK_STATES
     return MeetingView(
         provider=meeting.provider,
-        state=meeting.state,
+        state=state,
         meeting_id=meeting.external_id or None,
         join_url=(meeting.join_url or None) if shows_link else None,
         password=(meeting.password or None) if shows_link else None,
         last_error=meeting.last_error or None,
-        changed_elsewhere=changed_elsewhere(meeting),
+        changed_elsewhere=changed_elsewhere(meeting) if shows_link else None,
+        next_attempt_at=meeting.next_attempt_at if state == Meeting.State.RETRYING else None,
     )
+
+
+def is_being_deleted(appointment: Appointment) -> bool:
+    """Nobody holds a seat, the appointment has not ended and its meeting did not take place: the sync
+    deletes it. (The took-place read runs only in that rare in-between state.)"""
+    if appointment.seats_taken or appointment.end <= timezone.now():
+        return False
+    took_place = (Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
+    return not Booking.objects.filter(appointment_id=appointment.pk, status__in=took_place).exists()
+
+
+def is_superseded(meeting: Meeting, appointment: Appointment) -> bool:
+    """Whether the record's meeting was made for another staff member than the appointment's: its
+    replacement is on its way."""
+    return meeting.host_staff_id is not None and meeting.host_staff_id != appointment.staff_id
 
 
 def meeting_coming(appointment: Appointment) -> bool:

@@ -8,9 +8,21 @@ before the provider is called. A sync that finds such an unfinished attempt look
 made since then and adopts it instead of making another (DESIGN.md section 5). Jobs of one appointment run
 one at a time (their key), so nothing else writes the record meanwhile.
 
-Failures never fail a booking: retryable ones are retried by the job with backoff; what retrying cannot fix
-(a revoked connection, a refused request, the last attempt spent) marks the meeting `failed` with a reason a
-person understands, and the staff member and the tenant's admins are told.
+Replace, then retire, then tell (DESIGN.md section 5). When the meeting people hold must change (another
+host, gone on the provider), the old one is first written down as a `RetiredMeeting` in the same write that
+starts the new one, the new one is made, and only then is the old one deleted; the new record's
+`notifications.meeting_ready` job tells everyone whose last message carried another link. An old meeting whose
+host cannot be reached any more stays recorded as `left` (and the record `left_on_zoom` when it was the
+appointment's own), shown to admins, and is deleted by a later sync once its host is reachable again.
+
+Failures never fail a booking: retryable ones are retried by the job with backoff, and the record says so
+(`retrying`, the reason, the next attempt); what retrying cannot fix (a revoked connection, a refused
+request) marks the meeting `failed` with a reason a person understands, and the staff member and the tenant's
+admins are told. Once the job's attempts are spent on an outage it keeps trying every 15 minutes, still
+`retrying`.
+
+Verification: after a reconnect or a mode switch (`request_verify`) the next sync reads the meeting from the
+provider once instead of trusting the record, and makes a new one only when it is gone.
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from rendez import jobs
@@ -35,7 +48,7 @@ from rendez.conferencing.desired import (
     decide,
     spec_for,
 )
-from rendez.conferencing.models import Meeting
+from rendez.conferencing.models import Meeting, RetiredMeeting
 from rendez.conferencing.port import (
     HostRef,
     HostUnusable,
@@ -48,6 +61,8 @@ from rendez.conferencing.port import (
     get_provider,
 )
 from rendez.conferencing.snapshots import load_appointment, meeting_state, snapshot_of
+from rendez.jobs import conf as jobs_conf
+from rendez.jobs.backoff import retry_delay
 from rendez.scheduling import events
 from rendez.scheduling.models import Appointment
 
@@ -87,10 +102,11 @@ class Sync:
         return spec_for(self.snapshot, random_password=self.random_password, settings=options)
 
 
-def sync(appointment_id: int, *, last_attempt: bool = False) -> str:
+def sync(appointment_id: int, *, last_attempt: bool = False, attempt: int = 1) -> str:
     """Bring the appointment's meeting in step; returns a short code of what was done (for logs and tests).
 
-    Raises `jobs.Retry` when a retryable failure should be tried again later.
+    Raises `jobs.Retry` when a retryable failure should be tried again later; `attempt` is the job's attempt
+    number, for the time of the next one the record shows.
     """
     appointment = load_appointment(appointment_id)
     if appointment is None:
@@ -104,23 +120,53 @@ def sync(appointment_id: int, *, last_attempt: bool = False) -> str:
     work = Sync(appointment, meeting, provider, provider_name, snapshot, integration.random_password)
     action = decide(snapshot, meeting_state(meeting))
     try:
-        return _carry_out(work, action)
+        _reclaim(work, action)
+        done = _verified(work, action) or _carry_out(work, action)
+        retire_open(work)
+        return done
     except QuotaExhausted as exc:
-        _defer_for_quota(work, exc)
         after = quota_delay(exc.retry_after or 0.0, appointment.start, timezone.now())
+        _defer_for_quota(work, exc, after)
         raise jobs.Retry(after=after, reason=exc.reason, consume_attempt=False) from None
     except ProviderError as exc:
         if exc.retryable and not last_attempt:
+            after = (
+                exc.retry_after
+                if exc.retry_after is not None
+                else retry_delay(attempt, jobs_conf.backoff_base(), jobs_conf.backoff_max())
+            )
             logger.info("meeting sync of appointment %s will retry: %s", appointment_id, exc.reason)
-            raise jobs.Retry(after=exc.retry_after, reason=exc.reason) from None
+            _mark_retrying(work, exc.reason, after)
+            raise jobs.Retry(after=after, reason=exc.reason) from None
         if exc.retryable:
             # The job's attempts are spent but the trouble is the provider's (an outage): say so, and keep
             # trying slowly rather than leave the appointment without a meeting for good.
-            _fail(work, f"{exc.reason} Rendez keeps trying every 15 minutes until the appointment starts.")
-            _retry_slowly(work)
+            reason = f"{exc.reason} Rendez keeps trying every 15 minutes until the appointment starts."
+            if _retry_slowly(work):
+                _mark_retrying(work, reason, SLOW_RETRY.total_seconds(), tell=True)
+                return "retrying"
+            _fail(work, reason)
         else:
             _fail(work, exc.reason)
         return "failed"
+
+
+def request_verify(appointment_ids: list[int]) -> int:
+    """Have the next sync of these appointments read their meetings from the provider (one read each) before
+    trusting the record: their host's connection changed. Call it in the transaction that asks for the syncs;
+    returns how many records were marked."""
+    return Meeting.objects.filter(appointment_id__in=appointment_ids, verify_due=False).update(
+        verify_due=True
+    )
+
+
+def with_meetings_left() -> QuerySet[RetiredMeeting, int]:
+    """The appointments (ids, for `pk__in`) with a meeting still to delete from its host."""
+    return (
+        RetiredMeeting.objects.exclude(state=RetiredMeeting.State.DELETED)
+        .values_list("appointment_id", flat=True)
+        .distinct()
+    )
 
 
 def _carry_out(work: Sync, action) -> str:
@@ -130,13 +176,70 @@ def _carry_out(work: Sync, action) -> str:
     if isinstance(action, Update):
         return _update(work, action)
     if isinstance(action, Replace):
-        _remove(work, action.old)
-        _create(work, action.host, fresh=True)
+        _replace(work, action)
         return "replaced"
     if isinstance(action, Delete):
         _remove(work, action.old)
+        if action.then is not None:
+            _nothing(work, action.then)
         return "deleted"
     return _nothing(work, action)
+
+
+# --- verify -------------------------------------------------------------------------------------------------
+
+
+def _reclaim(work: Sync, action) -> None:
+    """The record's meeting is wanted again (a booking confirmed again before its delete went through): it
+    must not be retired any more, and whether the delete reached the provider first is checked with it."""
+    meeting = work.meeting
+    if meeting is None or not meeting.external_id or isinstance(action, Delete | Replace):
+        return
+    if meeting.state in (Meeting.State.DELETED, Meeting.State.UNMANAGED):
+        return
+    pending = RetiredMeeting.objects.filter(provider=meeting.provider, external_id=meeting.external_id)
+    if pending.exclude(state=RetiredMeeting.State.DELETED).delete()[0] or pending.exists():
+        meeting.verify_due = True
+
+
+def _verified(work: Sync, action) -> str | None:
+    """When the record asks for it, read the meeting from its host before anything else: a meeting gone
+    there is made again (the people holding its link are told by `meeting_ready`), one whose link or passcode
+    changed there is recorded. Returns a code when that was the whole sync's work."""
+    meeting = work.meeting
+    wants = meeting is not None and (meeting.verify_due or meeting.state == Meeting.State.LEFT_ON_ZOOM)
+    if not wants or not isinstance(action, Nothing | Update):
+        return None
+    assert meeting is not None
+    host = action.host if isinstance(action, Update) else work.snapshot.host
+    usable = (
+        host is not None and host.usable and host.hosts_same_user_as(meeting.provider, meeting.host_user_key)
+    )
+    if not usable or not meeting.external_id or action_is_final(action):
+        return None
+    assert host is not None
+    try:
+        info = work.provider.get(host, meeting.external_id)
+    except MeetingGone:
+        logger.warning("meeting %s is gone from its host; making a new one", meeting.external_id)
+        _create(work, host, fresh=True)
+        notices.tell(work.meeting, notices.RECREATED)  # type: ignore[arg-type]
+        return "recreated"
+    link_changed = (info.join_url, info.password) != (meeting.join_url, meeting.password)
+    meeting.join_url, meeting.password = info.join_url, info.password
+    meeting.verify_due = False
+    if meeting.state in (Meeting.State.LEFT_ON_ZOOM, Meeting.State.RETRYING):
+        meeting.state, meeting.last_error, meeting.next_attempt_at = Meeting.State.READY, "", None
+    with transaction.atomic():
+        meeting.save()
+        if link_changed:
+            _announce_ready(work)
+    return None
+
+
+def action_is_final(action) -> bool:
+    """Nothing-actions after which the meeting is not the appointment's concern any more."""
+    return isinstance(action, Nothing) and action.code in {"took_place", "appointment_over", "unmanaged"}
 
 
 # --- create -------------------------------------------------------------------------------------------------
@@ -172,7 +275,7 @@ def _record_attempt(work: Sync, host: HostRef) -> datetime:
     meeting.provider = work.provider_name
     meeting.state = Meeting.State.PENDING
     meeting.external_id = meeting.join_url = meeting.password = ""
-    meeting.host_connection_id, meeting.host_user_key = host.connection_id, host.user_key
+    _record_host(work, meeting, host)
     meeting.attempt_started_at = started
     meeting.attempts += 1
     meeting.save()
@@ -180,26 +283,39 @@ def _record_attempt(work: Sync, host: HostRef) -> datetime:
     return started
 
 
+def _record_host(work: Sync, meeting: Meeting, host: HostRef) -> None:
+    meeting.host_connection_id, meeting.host_user_key = host.connection_id, host.user_key
+    meeting.host_account_id, meeting.host_email = host.account_id, host.email
+    meeting.host_staff_id = work.snapshot.staff_id
+
+
 def _record_made(work: Sync, host: HostRef, spec: MeetingSpec, info: MeetingInfo) -> None:
     meeting = work.meeting or Meeting(tenant_id=work.appointment.tenant_id, appointment=work.appointment)
     meeting.provider = work.provider_name
     meeting.external_id, meeting.join_url, meeting.password = info.external_id, info.join_url, info.password
     meeting.host_id = info.host_id
-    meeting.host_connection_id, meeting.host_user_key = host.connection_id, host.user_key
+    _record_host(work, meeting, host)
     meeting.state, meeting.last_error, meeting.attempt_started_at = Meeting.State.READY, "", None
+    meeting.next_attempt_at, meeting.verify_due = None, False
     meeting.sent_start, meeting.sent_duration_minutes = spec.start, spec.duration_minutes
     meeting.sent_timezone, meeting.sent_service_id = spec.timezone, work.snapshot.service_id
     meeting.topic = spec.topic
     with transaction.atomic():
         meeting.save()
-        jobs.enqueue(
-            MEETING_READY,
-            {"appointment_id": work.appointment.pk},
-            key=f"meeting-ready:{work.appointment.pk}",
-            coalesce=True,
-            tenant_id=work.appointment.tenant_id,
-        )
+        _announce_ready(work)
     work.meeting = meeting
+
+
+def _announce_ready(work: Sync) -> None:
+    """Queue `notifications.meeting_ready`: waiting messages go, and everyone whose last message carried
+    another link (or none, promising it) gets this one."""
+    jobs.enqueue(
+        MEETING_READY,
+        {"appointment_id": work.appointment.pk},
+        key=f"meeting-ready:{work.appointment.pk}",
+        coalesce=True,
+        tenant_id=work.appointment.tenant_id,
+    )
 
 
 # --- update -------------------------------------------------------------------------------------------------
@@ -226,41 +342,145 @@ def _update(work: Sync, action: Update) -> str:
     if changes.topic is not None:
         meeting.topic = changes.topic
     meeting.sent_service_id = work.snapshot.service_id
-    meeting.host_connection_id = action.host.connection_id
-    meeting.last_error = ""
+    _record_host(work, meeting, action.host)
+    meeting.state, meeting.last_error, meeting.next_attempt_at = Meeting.State.READY, "", None
     meeting.save()
     return "updated"
 
 
-# --- delete -------------------------------------------------------------------------------------------------
+# --- replace and delete -------------------------------------------------------------------------------------
+
+
+def _replace(work: Sync, action: Replace) -> None:
+    """Make the new meeting on `action.host`, then delete the old one (`retire_open`, after this returns).
+    The old one is written down as retiring before the record takes the new attempt, in one transaction."""
+    with transaction.atomic():
+        _keep_for_retiring(work, action.old)
+        started = _record_attempt(work, action.host)
+    spec = work.spec()
+    info = work.provider.create(action.host, spec, attempt_started_at=started)
+    _record_made(work, action.host, spec, info)
 
 
 def _remove(work: Sync, old: MeetingState) -> None:
-    """Delete `old` on the host it was made on. A host that cannot be reached any more (disconnected) leaves
-    the meeting where it is: nothing else can be done about it from here."""
+    """Take the meeting nobody is owed off its host: recorded as retiring, the record deleted, then deleted on
+    the provider by `retire_open`, which marks the record `left_on_zoom` when its host cannot be reached."""
     meeting = work.meeting
     assert meeting is not None
-    host = HostRef(
+    with transaction.atomic():
+        _keep_for_retiring(work, old)
+        meeting.state = Meeting.State.DELETED
+        meeting.join_url = meeting.password = ""
+        meeting.attempt_started_at = meeting.next_attempt_at = None
+        meeting.last_error, meeting.verify_due = "", False
+        meeting.save()
+
+
+def _keep_for_retiring(work: Sync, old: MeetingState) -> None:
+    """Record `old` as a meeting to delete. A create whose answer was lost may have made one: it is looked for
+    first; a host that cannot be asked any more leaves nothing to record (and is said in the log)."""
+    external_id = old.external_id
+    host = _old_host(work, old)
+    if not external_id and old.attempt_started_at is not None and old.start is not None:
+        try:
+            found = work.provider.find(host, work.spec(), old.attempt_started_at - ADOPTION_SLACK)
+        except HostUnusable as exc:
+            logger.warning("a lost create of appointment %s cannot be looked for: %s", old, exc.reason)
+            found = None
+        external_id = found.external_id if found else ""
+    if not external_id:
+        return
+    meeting = work.meeting
+    # Once recorded it keeps its state: a meeting already left is not announced again, a deleted one stays so.
+    RetiredMeeting.objects.get_or_create(
+        provider=old.provider,
+        external_id=external_id,
+        defaults={
+            "tenant_id": work.appointment.tenant_id,
+            "appointment": work.appointment,
+            "host_connection_id": old.host_connection_id,
+            "host_user_key": old.host_user_key,
+            "host_account_id": meeting.host_account_id if meeting else "",
+            "host_email": meeting.host_email if meeting else "",
+        },
+    )
+
+
+def _old_host(work: Sync, old: MeetingState) -> HostRef:
+    meeting = work.meeting
+    return HostRef(
         provider=old.provider,
         connection_id=old.host_connection_id or 0,
         user_key=old.host_user_key,
-        account_id="",
+        account_id=meeting.host_account_id if meeting else "",
         usable=True,
+        tenant_id=work.appointment.tenant_id,
+        email=meeting.host_email if meeting else "",
     )
-    try:
-        external_id = old.external_id
-        if not external_id and old.attempt_started_at is not None and old.start is not None:
-            found = work.provider.find(host, work.spec(), old.attempt_started_at - ADOPTION_SLACK)
-            external_id = found.external_id if found else ""
-        if external_id:
-            work.provider.delete(host, external_id)
-    except HostUnusable as exc:
-        logger.warning("meeting %s left on its old host: %s", old.external_id, exc.reason)
-    meeting.state = Meeting.State.DELETED
-    meeting.join_url = meeting.password = ""
-    meeting.attempt_started_at = None
-    meeting.last_error = ""
-    meeting.save()
+
+
+def retire_open(work: Sync) -> None:
+    """Delete every meeting of the appointment still to be retired (just replaced or no longer owed, or left
+    earlier because its host was out of reach). Retryable errors propagate: the job retries."""
+    retiring = RetiredMeeting.objects.filter(appointment_id=work.appointment.pk).exclude(
+        state=RetiredMeeting.State.DELETED
+    )
+    for row in retiring:
+        host = HostRef(
+            provider=row.provider,
+            connection_id=row.host_connection_id or 0,
+            user_key=row.host_user_key,
+            account_id=row.host_account_id,
+            usable=True,
+            tenant_id=row.tenant_id,
+            email=row.host_email,
+        )
+        try:
+            get_provider(row.provider).delete(host, row.external_id)
+        except ProviderError as exc:
+            if exc.retryable:
+                raise
+            _left(work, row, exc.reason)
+            continue
+        row.state, row.reason = RetiredMeeting.State.DELETED, ""
+        row.save(update_fields=["state", "reason", "updated_at"])
+        _record_retired(work, row)
+
+
+def _left(work: Sync, row: RetiredMeeting, reason: str) -> None:
+    """The old meeting cannot be deleted now: say so where admins look, once."""
+    who = row.host_email or row.host_user_key or "its host"
+    text = (
+        f"Zoom meeting {row.external_id} on Zoom user {who} could not be deleted: {reason} "
+        "It is still live on Zoom; delete it there, or reconnect and Rendez deletes it."
+    )
+    first = row.state != RetiredMeeting.State.LEFT
+    row.state, row.reason = RetiredMeeting.State.LEFT, text
+    row.save(update_fields=["state", "reason", "updated_at"])
+    logger.warning(
+        "meeting %s of appointment %s left on its host: %s", row.external_id, row.appointment_id, reason
+    )
+    meeting = work.meeting
+    if meeting is not None and _is_own(meeting, row):
+        # It was the appointment's own meeting: the record says where it stays.
+        meeting.state, meeting.last_error, meeting.next_attempt_at = Meeting.State.LEFT_ON_ZOOM, text, None
+        meeting.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
+    if first and meeting is not None:
+        notices.tell(meeting, notices.LEFT_ON_ZOOM, detail=text)
+
+
+def _is_own(meeting: Meeting, row: RetiredMeeting) -> bool:
+    """Whether `row` is the record's own meeting, on its way out (not a replaced one, not in use)."""
+    leaving = (Meeting.State.DELETED, Meeting.State.RETRYING, Meeting.State.LEFT_ON_ZOOM)
+    return meeting.external_id == row.external_id and meeting.state in leaving
+
+
+def _record_retired(work: Sync, row: RetiredMeeting) -> None:
+    """A left meeting of the record finally deleted: the record says it is gone."""
+    meeting = work.meeting
+    if meeting is not None and _is_own(meeting, row):
+        meeting.state, meeting.last_error, meeting.next_attempt_at = Meeting.State.DELETED, "", None
+        meeting.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
 
 
 # --- nothing to call ----------------------------------------------------------------------------------------
@@ -272,6 +492,10 @@ def _nothing(work: Sync, action: Nothing) -> str:
     exists = meeting is not None and meeting.external_id and meeting.state != Meeting.State.DELETED
     if action.code in NEEDS_A_PERSON and work.snapshot.seat_owed and not exists:
         _fail(work, _staff_reason(work, action))
+    elif action.code == "in_step" and meeting is not None and meeting.state == Meeting.State.RETRYING:
+        # An update that kept failing is no longer needed (the appointment went back): nothing is wrong now.
+        meeting.state, meeting.last_error, meeting.next_attempt_at = Meeting.State.READY, "", None
+        meeting.save(update_fields=["state", "last_error", "next_attempt_at", "updated_at"])
     return action.code
 
 
@@ -291,9 +515,10 @@ def _fail(work: Sync, reason: str) -> None:
     already = (
         meeting.pk is not None and meeting.state == Meeting.State.FAILED and meeting.last_error == reason
     )
-    if not meeting.external_id or meeting.state == Meeting.State.PENDING:
-        meeting.state = Meeting.State.FAILED
+    # A record with a link has a live meeting (a change to it failed): it stays usable, with the reason.
+    meeting.state = Meeting.State.READY if meeting.join_url else Meeting.State.FAILED
     meeting.last_error = reason
+    meeting.next_attempt_at = None
     meeting.save()
     work.meeting = meeting
     logger.warning("meeting of appointment %s failed: %s", work.appointment.pk, reason)
@@ -313,22 +538,40 @@ def quota_delay(retry_after: float, start: datetime, now: datetime) -> float:
     return retry_after + share * QUOTA_SPREAD.total_seconds()
 
 
-def _retry_slowly(work: Sync) -> None:
+def _mark_retrying(work: Sync, reason: str, after: float, *, tell: bool = False) -> None:
+    """Say what is true while the provider fails: `retrying`, why, and when the next attempt is."""
+    meeting = work.meeting or Meeting(
+        tenant_id=work.appointment.tenant_id, appointment=work.appointment, provider=work.provider_name
+    )
+    already = (
+        meeting.pk is not None and meeting.state == Meeting.State.RETRYING and meeting.last_error == reason
+    )
+    meeting.state, meeting.last_error = Meeting.State.RETRYING, reason
+    meeting.next_attempt_at = timezone.now() + timedelta(seconds=after)
+    meeting.save()
+    work.meeting = meeting
+    if tell and not already:
+        notices.tell(meeting, notices.FAILED)
+
+
+def _retry_slowly(work: Sync) -> bool:
     """Queue one more sync in SLOW_RETRY, unless the appointment starts before then."""
     run_after = timezone.now() + SLOW_RETRY
-    if work.appointment.start > run_after:
-        key = events.appointment_key(work.appointment.pk)
-        jobs.enqueue(
-            events.SYNC_MEETING,
-            {"appointment_id": work.appointment.pk},
-            key=key,
-            run_after=run_after,
-            coalesce=True,
-            tenant_id=work.appointment.tenant_id,
-        )
+    if work.appointment.start <= run_after:
+        return False
+    key = events.appointment_key(work.appointment.pk)
+    jobs.enqueue(
+        events.SYNC_MEETING,
+        {"appointment_id": work.appointment.pk},
+        key=key,
+        run_after=run_after,
+        coalesce=True,
+        tenant_id=work.appointment.tenant_id,
+    )
+    return True
 
 
-def _defer_for_quota(work: Sync, exc: QuotaExhausted) -> None:
+def _defer_for_quota(work: Sync, exc: QuotaExhausted, after: float) -> None:
     """Show why the meeting waits; tell the admins once per host and quota period, not once per meeting."""
     meeting = work.meeting
     resumes = timezone.now() + timedelta(seconds=exc.retry_after or 0.0)
@@ -345,7 +588,6 @@ def _defer_for_quota(work: Sync, exc: QuotaExhausted) -> None:
         .exclude(pk=meeting.pk)
         .exists()
     )
-    meeting.last_error = reason
-    meeting.save(update_fields=["last_error", "updated_at"])
+    _mark_retrying(work, reason, after)
     if not told:
         notices.tell(meeting, notices.DEFERRED)

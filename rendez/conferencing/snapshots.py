@@ -37,6 +37,7 @@ def meeting_state(meeting: Meeting | None) -> MeetingState | None:
         service_id=meeting.sent_service_id,
         topic=meeting.topic,
         attempt_started_at=meeting.attempt_started_at,
+        staff_id=meeting.host_staff_id,
     )
 
 

@@ -87,8 +87,10 @@ def host_of(meeting: Meeting, appointment: Appointment) -> HostRef:
             provider=meeting.provider,
             connection_id=meeting.host_connection_id,
             user_key=meeting.host_user_key,
-            account_id="",
+            account_id=meeting.host_account_id,
             usable=True,
+            tenant_id=meeting.tenant_id,
+            email=meeting.host_email,
         )
     if not host.usable:
         raise StartRefused(

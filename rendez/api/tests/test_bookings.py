@@ -63,6 +63,7 @@ def test_a_booking_carries_its_meeting_once_there_is_one(alice, alice_api, consu
         "join_url": "https://zoom.example/j/85746352413",
         "password": "4821",
         "last_error": None,
+        "next_attempt_at": None,
         "changed_elsewhere": None,
     }
 

@@ -80,6 +80,7 @@ def test_meetings_are_documented_with_their_last_error_and_without_a_host_link(d
         "join_url",
         "password",
         "last_error",
+        "next_attempt_at",
         "changed_elsewhere",
     }
     options = {"waiting_room", "join_before_host", "mute_upon_entry", "auto_recording"}

@@ -65,6 +65,7 @@ def test_an_appointment_shows_its_ready_meeting_without_the_host_link(alice_api,
         "join_url": JOIN_URL,
         "password": "4821",
         "last_error": None,
+        "next_attempt_at": None,
         "changed_elsewhere": None,
     }
     assert "start_url" not in str(body) and "/s/" not in str(body)
@@ -91,6 +92,7 @@ def test_a_meeting_being_made_shows_no_link_yet(alice_api, consultation, dora, m
         "join_url": None,
         "password": None,
         "last_error": None,
+        "next_attempt_at": None,
         "changed_elsewhere": None,
     }
 
@@ -264,6 +266,9 @@ class StubProvider:
         raise NotImplementedError
 
     def delete(self, host, external_id):
+        raise NotImplementedError
+
+    def get(self, host, external_id):
         raise NotImplementedError
 
     def find(self, host, spec, created_after):
@@ -474,5 +479,6 @@ def test_the_api_knows_every_meeting_state():
     from typing import get_args
 
     from rendez.api.schemas import MeetingState
+    from rendez.conferencing.queries import DELETING
 
-    assert set(get_args(MeetingState)) == set(Meeting.State.values)
+    assert set(get_args(MeetingState)) == {*Meeting.State.values, DELETING}

@@ -231,7 +231,9 @@ def test_a_meeting_that_took_place_is_never_deleted(took_place: str) -> None:
     assert code_of(decide(last_seat_done, meeting())) == "took_place"
 
 
-# Row: integration disabled, service toggle off, staff disconnected -> nothing new, existing left alone
+# Row: integration disabled, service toggle off, staff disconnected -> nothing new, an existing meeting that
+# is still owed left alone; one nobody is owed any more deleted all the same (issue 14: a cancelled booking's
+# meeting must not stay on Zoom because the host was disconnected)
 
 SWITCHED_OFF = [
     pytest.param({"plan_has_zoom": False}, "plan_without_zoom", id="plan-without-zoom"),
@@ -249,8 +251,22 @@ def test_nothing_new_is_made_when_something_is_switched_off(off: dict, code: str
 
 @pytest.mark.parametrize(("off", "code"), SWITCHED_OFF)
 def test_an_existing_meeting_is_left_alone_when_something_is_switched_off(off: dict, code: str) -> None:
-    cancelled_and_moved = snapshot("cancelled", start=START + timedelta(hours=1), **off)
-    assert code_of(decide(cancelled_and_moved, meeting())) == code
+    moved = snapshot(start=START + timedelta(hours=1), **off)
+    assert code_of(decide(moved, meeting())) == code
+
+
+@pytest.mark.parametrize(("off", "code"), SWITCHED_OFF)
+def test_a_meeting_nobody_is_owed_is_deleted_even_when_switched_off(off: dict, code: str) -> None:
+    old = meeting()
+    assert decide(snapshot("cancelled", **off), old) == Delete(old)
+
+
+def test_a_meeting_made_for_the_previous_staff_member_goes_when_the_new_one_cannot_host() -> None:
+    """Moved from Maria to a colleague without Zoom: Maria's meeting must not stay in the customer's hands."""
+    old = meeting(staff_id=4)  # the snapshot's staff member is 3
+    action = decide(snapshot(host=None), old)
+    assert isinstance(action, Delete) and action.old == old
+    assert action.then is not None and action.then.code == "no_host"
 
 
 def test_nothing_says_why_in_words() -> None:
@@ -311,6 +327,6 @@ def test_the_spelled_out_statuses_match_the_models() -> None:
 
     assert {desired.CONFIRMED, desired.PENDING} == set(Booking.SEAT_HOLDING)
     assert {Booking.Status.COMPLETED, Booking.Status.NO_SHOW} == desired.TOOK_PLACE
-    states = {desired.STATE_PENDING, desired.STATE_READY, desired.STATE_FAILED}
-    states |= {desired.STATE_DELETED, desired.STATE_UNMANAGED}
+    states = {desired.STATE_PENDING, desired.STATE_RETRYING, desired.STATE_READY, desired.STATE_FAILED}
+    states |= {desired.STATE_DELETED, desired.STATE_LEFT_ON_ZOOM, desired.STATE_UNMANAGED}
     assert states == set(Meeting.State.values)

@@ -35,6 +35,9 @@ class FakeProvider:
     def delete(self, host: HostRef, external_id: str) -> None:
         raise NotImplementedError
 
+    def get(self, host: HostRef, external_id: str) -> MeetingInfo:
+        raise NotImplementedError
+
     def find(self, host: HostRef, spec: MeetingSpec, created_after: datetime) -> MeetingInfo | None:
         raise NotImplementedError
 

@@ -53,6 +53,7 @@ def test_a_meeting_with_a_working_link_shows_it(appointment, state):
         "join_url": "https://zoom.example/j/1",
         "password": "4821",
         "last_error": None,
+        "next_attempt_at": None,
         "changed_elsewhere": None,
     }
 
@@ -84,6 +85,7 @@ def test_the_view_never_holds_a_host_link(appointment):
         "join_url",
         "password",
         "last_error",
+        "next_attempt_at",
         "changed_elsewhere",
     }
 

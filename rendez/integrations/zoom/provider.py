@@ -5,7 +5,8 @@ Zoom's answers and errors back as the port's values and errors.
     PATCH  /meetings/{meetingId}            update, only the fields that changed (204)
     DELETE /meetings/{meetingId}            delete (204; 404/3001 counts as done)
     GET    /users/{me|userId}/meetings      find: `type=upcoming`, every page (adoption after a lost 201)
-    GET    /meetings/{meetingId}            start_url: a fresh one each time, never stored (§3.7)
+    GET    /meetings/{meetingId}            get (does it still exist?) and start_url: a fresh one each time,
+                                            never stored (§3.7)
     GET    /users/{me|userId}/settings      the host's passcode rules, cached (below)
 
 `me` with a personal (per-staff OAuth) connection, the Zoom user id with a tenant connection: a user-level
@@ -160,6 +161,12 @@ class ZoomProvider:
         except MeetingGone:
             logger.info("zoom meeting %s was already gone when deleted", external_id)
 
+    def get(self, host: HostRef, external_id: str) -> MeetingInfo:
+        caller = resolve(host)
+        with provider_errors(caller, "look up the meeting", external_id=external_id):
+            path = f"/meetings/{meeting_path(external_id)}"
+            return meeting_info(caller.client().get_model(path, ZoomMeeting))
+
     def find(self, host: HostRef, spec: MeetingSpec, created_after: datetime) -> MeetingInfo | None:
         caller = resolve(host)
         with provider_errors(caller, "look for the meeting"):
@@ -196,6 +203,8 @@ class ZoomProvider:
             user_key=host.zoom_user_id,
             account_id=host.account_id,
             usable=host.usable,
+            tenant_id=staff.tenant_id,
+            email=host.email,
         )
 
     def _post_meeting(self, caller: Caller, spec: MeetingSpec, *, fresh_rules: bool) -> httpx2.Response:
@@ -368,17 +377,44 @@ def locked_options(caller: Caller) -> frozenset[str]:
 
 
 def resolve(host: HostRef) -> Caller:
-    """The credentials behind `host`; `HostUnusable` when a person must act first."""
+    """The credentials behind `host`; `HostUnusable` when a person must act first.
+
+    The connection a meeting was made through may be gone (a reconnect made a new one, a personal connection
+    was replaced by the business's) while its Zoom user is still reachable: then another usable connection of
+    the same tenant that reaches that user is used (`_reaching`), so an old meeting can still be looked up or
+    deleted instead of being stranded."""
     connection = Connection.objects.select_related("staff", "tenant").filter(pk=host.connection_id).first()
+    if connection is not None and connection.is_usable:
+        return Caller(connection, host.user_key, _who(connection, host.user_key))
+    other = _reaching(host)
+    if other is not None:
+        return Caller(other, host.user_key, _who(other, host.user_key))
     if connection is None:
         raise HostUnusable(
             "The Zoom connection of this meeting's host was removed: connect the staff member's Zoom "
             "account again, or map them to a Zoom user of the business's Zoom account."
         )
     caller = Caller(connection, host.user_key, _who(connection, host.user_key))
-    if not connection.is_usable:
-        raise HostUnusable(_needs_reconnect(caller, connection.broken_reason))
-    return caller
+    raise HostUnusable(_needs_reconnect(caller, connection.broken_reason))
+
+
+def _reaching(host: HostRef) -> Connection | None:
+    """A usable connection of the host's tenant that can act on `host.user_key`'s meetings: that user's own
+    personal connection, else the tenant connection of the user's account (account-level credentials manage
+    every user's meetings)."""
+    if not host.tenant_id or not host.user_key:
+        return None
+    candidates = Connection.objects.select_related("staff", "tenant").filter(tenant_id=host.tenant_id)
+    personal = candidates.filter(staff__isnull=False, zoom_user_id=host.user_key)
+    account = candidates.filter(staff__isnull=True)
+    if host.account_id:
+        account = account.filter(account_id=host.account_id)
+    else:
+        account = account.filter(mappings__zoom_user_id=host.user_key)
+    for connection in [*personal, *account]:
+        if connection.is_usable and connection.pk != host.connection_id:
+            return connection
+    return None
 
 
 def _who(connection: Connection, user_key: str) -> str:

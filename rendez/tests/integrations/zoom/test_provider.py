@@ -126,7 +126,9 @@ def test_it_is_registered_as_the_zoom_provider() -> None:
 
 def test_a_personal_host_is_the_connected_zoom_user(personal_host: HostRef, maria) -> None:
     connection = Connection.objects.get(staff=maria)
-    assert personal_host == HostRef("zoom", connection.pk, MARIA, connection.account_id, True)
+    assert personal_host == HostRef(
+        "zoom", connection.pk, MARIA, connection.account_id, True, maria.tenant_id, connection.email
+    )
 
 
 def test_a_mapped_host_is_the_mapped_zoom_user_of_the_tenant_connection(
@@ -134,7 +136,10 @@ def test_a_mapped_host_is_the_mapped_zoom_user_of_the_tenant_connection(
 ) -> None:
     host = mapped_host(api, zoom, provider, nina, LEA)
 
-    assert host == HostRef("zoom", tenant_connection.pk, LEA, "demo-account", True)
+    assert host == HostRef(
+        "zoom", tenant_connection.pk, LEA, "demo-account", True, nina.tenant_id, host.email
+    )
+    assert host.email.startswith("lea.")
 
 
 def test_a_staff_member_without_zoom_has_no_host(provider, nina, db) -> None:
