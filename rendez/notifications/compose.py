@@ -17,7 +17,14 @@ from rendez.lib import shortcodes
 from rendez.notifications import defaults, ics
 from rendez.notifications.channels import OutgoingMessage
 from rendez.notifications.context import shortcode_values
-from rendez.notifications.models import MEETING_LINK, Channel, Delivery, Workflow
+from rendez.notifications.models import (
+    MEETING_LINK,
+    MEETING_LINK_CHANGED,
+    Channel,
+    Delivery,
+    RecipientKind,
+    Workflow,
+)
 from rendez.notifications.moments import Moment
 from rendez.scheduling.models import Booking
 
@@ -63,8 +70,13 @@ def compose(
 
 
 def templates_of(delivery: Delivery, workflow: Workflow) -> tuple[str, str]:
+    staff = delivery.recipient_kind == RecipientKind.STAFF
     if delivery.event == MEETING_LINK:
-        return defaults.MEETING_LINK_SUBJECT, defaults.MEETING_LINK_BODY
+        body = defaults.STAFF_MEETING_LINK_BODY if staff else defaults.MEETING_LINK_BODY
+        return defaults.MEETING_LINK_SUBJECT, body
+    if delivery.event == MEETING_LINK_CHANGED:
+        body = defaults.STAFF_MEETING_LINK_CHANGED_BODY if staff else defaults.MEETING_LINK_CHANGED_BODY
+        return defaults.MEETING_LINK_CHANGED_SUBJECT, body
     return workflow.subject_template, workflow.body_template
 
 

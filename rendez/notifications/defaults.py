@@ -28,6 +28,28 @@ MEETING_LINK_BODY = (
     + _SIGNATURE
 )
 
+# The meeting people hold was replaced (another host, gone on Zoom): the new link, saying the old one is dead.
+MEETING_LINK_CHANGED_SUBJECT = "New video link: {service_name} on {appointment_date}"
+MEETING_LINK_CHANGED_BODY = (
+    "Hello {customer_name},\n\nthe video meeting for your {service_name} with {staff_name} on "
+    + _WHEN
+    + " has a new link. The link and password sent before no longer work; please use these:\n\n"
+    + _MEETING
+    + "\n"
+    + _MANAGE
+    + _SIGNATURE
+)
+# The same two for the staff member giving the appointment.
+STAFF_MEETING_LINK_BODY = (
+    "The video link for {service_name} with {customer_name} on " + _WHEN + ":\n\n" + _MEETING
+)
+STAFF_MEETING_LINK_CHANGED_BODY = (
+    "The video meeting for {service_name} with {customer_name} on "
+    + _WHEN
+    + " has a new link; the one sent before no longer works.\n\n"
+    + _MEETING
+)
+
 
 @dataclass(frozen=True)
 class DefaultWorkflow:

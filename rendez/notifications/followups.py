@@ -9,13 +9,17 @@ both share, so the kind name is the whole interface: `{appointment_id}`, coalesc
 The handler
 - moves the jobs of deliveries waiting for this appointment's meeting to now, so a confirmation goes out
   seconds after its meeting exists instead of at the next poll;
-- sends the link to each customer whose message went out without it saying it follows (`link_follows`), once
-  per recipient and channel, over that channel, with the built-in follow-up templates; the email carries the
-  invitation again (SEQUENCE bumped) with the link as its LOCATION.
+- keeps "the link a person was last sent is the live one" (DESIGN.md section 5): each customer and the staff
+  member giving the appointment whose last message that showed the meeting carried another link (the meeting
+  was replaced: new host, gone on Zoom, another Zoom user), or went without it saying it follows
+  (`link_follows`), is sent the live link, once per recipient, channel and link, over that channel, with the
+  built-in templates ("New video link" when they held another one); the email carries the invitation again
+  (same UID, SEQUENCE bumped) with the new link as its LOCATION.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db import transaction
@@ -23,11 +27,17 @@ from django.db.models import Q
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.conferencing.queries import meeting_view
+from rendez.conferencing.queries import MeetingView, meeting_view
 from rendez.notifications.dispatch import DELIVER, create_delivery
-from rendez.notifications.models import MEETING_LINK, Channel, Delivery
+from rendez.notifications.models import (
+    MEETING_LINK,
+    MEETING_LINK_CHANGED,
+    Channel,
+    Delivery,
+    RecipientKind,
+)
 from rendez.notifications.moments import bump_sequence
-from rendez.notifications.recipients import Recipient
+from rendez.notifications.recipients import Recipient, staff_address
 from rendez.scheduling.models import Appointment, Booking
 
 MEETING_READY = "notifications.meeting_ready"
@@ -54,12 +64,13 @@ def handle_meeting_ready(payload: dict[str, Any], job: jobs.Job) -> None:
         return  # appointments are never deleted but with their tenant, and its deliveries go with it
     wake_waiting(appointment)
     view = meeting_view(appointment)
-    if view is None or not view.ready:
+    if view is None or not view.ready or not view.join_url:
         return
     bookings = Booking.objects.filter(appointment_id=appointment_id, status__in=Booking.SEAT_HOLDING)
+    digest = hashlib.sha256(view.join_url.encode()).hexdigest()[:16]
     with transaction.atomic():
-        for booking in bookings.select_related("tenant", "customer"):
-            send_link(booking, source=f"meeting-link:{appointment_id}:{view.meeting_id or ''}")
+        for booking in bookings.select_related("tenant", "customer", "appointment__staff"):
+            send_link(booking, view, source=f"meeting-link:{appointment_id}:{digest}")
 
 
 def wake_waiting(appointment: Appointment) -> int:
@@ -73,25 +84,43 @@ def wake_waiting(appointment: Appointment) -> int:
     return sum(jobs.reschedule(DELIVER, f"delivery:{pk}", now) for pk in waiting.values_list("pk", flat=True))
 
 
-def send_link(booking: Booking, *, source: str) -> list[Delivery]:
-    """One link follow-up per recipient and channel that got a message without the link; clears what it
-    answers. `source` names the meeting, so a rerun makes nothing twice."""
-    owed = Delivery.objects.filter(
-        booking=booking, link_follows=True, state=Delivery.State.SENT, workflow__isnull=False
-    ).select_related("workflow")
+def send_link(booking: Booking, view: MeetingView, *, source: str) -> list[Delivery]:
+    """The live link to each person concerned whose last message about `booking` that showed the meeting
+    carried another link, or promised one: one delivery per recipient and channel. Clears the promises it
+    answers. `source` names the link, so a rerun makes nothing twice."""
+    shown = Delivery.objects.filter(
+        booking=booking,
+        state=Delivery.State.SENT,
+        workflow__isnull=False,
+        former_staff=False,
+        recipient_kind__in=[RecipientKind.CUSTOMER, RecipientKind.STAFF],
+    ).filter(Q(link_follows=True) | ~Q(meeting_link=""))
     latest: dict[tuple[str, str], Delivery] = {}
-    for earlier in owed.order_by("-id"):
+    for earlier in shown.select_related("workflow").order_by("-id"):
         latest.setdefault((earlier.channel, earlier.recipient.lower()), earlier)
-    if not latest:
+    owed = [
+        earlier
+        for earlier in latest.values()
+        if (earlier.link_follows or earlier.meeting_link != view.join_url) and _concerned(earlier, booking)
+    ]
+    if not owed:
         return []
-    if any(
-        d.channel == Channel.EMAIL and d.workflow and d.workflow.attach_invitation for d in latest.values()
-    ):
-        bump_sequence(booking)  # the invitation gains its LOCATION: calendars must take it as newer
+    if any(d.channel == Channel.EMAIL and d.workflow and d.workflow.attach_invitation for d in owed):
+        bump_sequence(booking)  # the invitation's LOCATION changes: calendars must take it as newer
     made = []
-    for earlier in latest.values():
+    for earlier in owed:
         assert earlier.workflow is not None
         recipient = Recipient(earlier.recipient_kind, earlier.recipient, earlier.recipient_timezone)
-        made.append(create_delivery(earlier.workflow, booking, recipient, event=MEETING_LINK, source=source))
-    owed.update(link_follows=False)
+        event = MEETING_LINK_CHANGED if earlier.meeting_link else MEETING_LINK
+        made.append(create_delivery(earlier.workflow, booking, recipient, event=event, source=source))
+    shown.filter(link_follows=True).update(link_follows=False)
     return made
+
+
+def _concerned(delivery: Delivery, booking: Booking) -> bool:
+    """Still someone the meeting is for: the customer, or the staff member giving the appointment now (one
+    it was taken from heard so, and holds no link any more)."""
+    if delivery.recipient_kind == RecipientKind.CUSTOMER:
+        return True
+    current = staff_address(delivery.channel, booking.appointment.staff)
+    return bool(current) and current.lower() == delivery.recipient.lower()

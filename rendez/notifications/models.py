@@ -28,7 +28,14 @@ class Trigger(models.TextChoices):
 TIMED_TRIGGERS = frozenset({Trigger.BEFORE_START, Trigger.AFTER_END})
 # A delivery's event besides the triggers: the video link sent after a message that went without it.
 MEETING_LINK = "meeting_link"
-DELIVERY_EVENTS = [*Trigger.choices, (MEETING_LINK, "Video link follow-up")]
+# The meeting people were sent was replaced (new host, gone on Zoom, another Zoom user): its new link.
+MEETING_LINK_CHANGED = "meeting_link_changed"
+FOLLOW_UPS = frozenset({MEETING_LINK, MEETING_LINK_CHANGED})
+DELIVERY_EVENTS = [
+    *Trigger.choices,
+    (MEETING_LINK, "Video link follow-up"),
+    (MEETING_LINK_CHANGED, "New video link"),
+]
 
 
 class Channel(models.TextChoices):
@@ -153,6 +160,9 @@ class Delivery(models.Model):
     # Went out without the meeting link it would have shown, saying that the link follows: a follow-up with
     # the link is owed once the meeting is ready (cleared when that follow-up is made).
     link_follows = models.BooleanField(default=False)
+    # The meeting link the message carried (in its text or its invitation), blank when none: a person whose
+    # last link is not the live meeting's is sent the new one (`followups`).
+    meeting_link = models.CharField(max_length=1000, blank=True)
     external_id = models.CharField(max_length=200, blank=True)
     # The email's Message-ID (with its angle brackets), made with the row so that every attempt, including one
     # after a crashed worker, sends the same and a receiver can drop the duplicate. Other channels ignore it.

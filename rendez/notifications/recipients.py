@@ -74,6 +74,11 @@ def _staff(workflow: Workflow, booking: Booking, snapshot: EventSnapshot | None)
     ]
 
 
+def staff_address(channel: str, staff: Staff) -> str:
+    """Where a staff member gets messages of `channel`."""
+    return _address(channel, staff.email, staff.phone)
+
+
 def _address(channel: str, email: str, phone: str) -> str:
     if channel == Channel.EMAIL:
         return email

@@ -33,7 +33,7 @@ from rendez.notifications import conf, followups
 from rendez.notifications.channels import ChannelError, transport_for
 from rendez.notifications.channels.base import vendor_settings
 from rendez.notifications.compose import compose
-from rendez.notifications.models import MEETING_LINK, Channel, Delivery, RecipientKind, Workflow
+from rendez.notifications.models import FOLLOW_UPS, Channel, Delivery, RecipientKind, Workflow
 from rendez.notifications.moments import Moment, moment_now, moment_of
 from rendez.scheduling.models import Booking
 
@@ -71,9 +71,10 @@ def handle_deliver(payload: dict[str, Any], job: jobs.Job) -> None:
     try:
         wait = wait_for_meeting(delivery, workflow, booking, moment)
         delivery.note = wait.note
-        if delivery.event == MEETING_LINK and wait.note:
+        if delivery.event in FOLLOW_UPS and wait.note:
             _finish(delivery, Delivery.State.SKIPPED, note=f"no link to send ({wait.note})")
             return
+        carried = link_carried(delivery, workflow, moment, wait)
         message = compose(delivery, workflow, booking, moment, link_follows=wait.link_follows)
         delivery.subject, delivery.body = message.subject, message.text
         external_id = transport_for(delivery.channel).send(
@@ -94,10 +95,27 @@ def handle_deliver(payload: dict[str, Any], job: jobs.Job) -> None:
     delivery.external_id = external_id[:200]
     delivery.last_error = ""
     delivery.link_follows = wait.link_follows
+    delivery.meeting_link = carried
     _finish(delivery, Delivery.State.SENT, note=delivery.note, sent_at=timezone.now())
-    if wait.link_follows:
-        # The meeting may have become ready while this was sent: its `meeting_ready` found nothing owed.
+    if wait.link_follows or (carried and carried != _live_link(moment)):
+        # The meeting may have become ready, or been replaced, while this was sent: its `meeting_ready` found
+        # nothing owed to this message. Looking again sends the live link if this one is not it.
         followups.check_again(moment.appointment.pk)
+
+
+def link_carried(delivery: Delivery, workflow: Workflow, moment: Moment, wait: MeetingWait) -> str:
+    """The join link this message shows (text or invitation), as `compose` renders it: the live meeting's,
+    when the message shows the meeting at all."""
+    if wait.note or delivery.former_staff or not moment.holds_seats:
+        return ""
+    if not (shows_meeting(workflow) or delivery.event in FOLLOW_UPS):
+        return ""
+    return _live_link(moment)
+
+
+def _live_link(moment: Moment) -> str:
+    view = meeting_view(moment.appointment)
+    return (view.join_url or "") if view is not None and view.ready else ""
 
 
 def moment_for(delivery: Delivery, booking: Booking) -> Moment:
@@ -132,7 +150,7 @@ def wait_for_meeting(delivery: Delivery, workflow: Workflow, booking: Booking, m
     """Return at once when no wait is needed (with a note when going out without a link), or raise
     jobs.Retry."""
     appointment = moment.appointment
-    shows = shows_meeting(workflow) or delivery.event == MEETING_LINK
+    shows = shows_meeting(workflow) or delivery.event in FOLLOW_UPS
     if not shows or not appointment.service.zoom_enabled:
         return NO_WAIT
     if not moment.holds_seats or delivery.former_staff:
@@ -140,9 +158,10 @@ def wait_for_meeting(delivery: Delivery, workflow: Workflow, booking: Booking, m
     view = meeting_view(appointment)
     if view is not None and view.ready:
         return NO_WAIT
-    follows = _promises_link(delivery, booking)
     if view is not None and view.settled_without_link:
+        follows = _promises_link(delivery, booking, settled=True)
         return MeetingWait(f"meeting {view.state}: sent without a meeting link", follows)
+    follows = _promises_link(delivery, booking, settled=False)
     if not meeting_coming(appointment):
         return NO_WAIT
     bound = conf.meeting_wait_seconds()
@@ -153,11 +172,14 @@ def wait_for_meeting(delivery: Delivery, workflow: Workflow, booking: Booking, m
     return MeetingWait(f"meeting not ready after {bound:g}s: sent without a meeting link", follows)
 
 
-def _promises_link(delivery: Delivery, booking: Booking) -> bool:
-    """Customers are told the link follows (and get it) while their booking holds seats; staff and admins
-    hear about a failed meeting from conferencing."""
+def _promises_link(delivery: Delivery, booking: Booking, *, settled: bool) -> bool:
+    """Customers are told the link follows (and get it) while their booking holds seats. So is the staff
+    member giving the appointment while the meeting is on its way (being made or replaced); about one that
+    failed, staff and admins hear from conferencing, with what to do."""
+    kinds = (RecipientKind.CUSTOMER,) if settled else (RecipientKind.CUSTOMER, RecipientKind.STAFF)
     return (
-        delivery.recipient_kind == RecipientKind.CUSTOMER
-        and delivery.event != MEETING_LINK
+        delivery.recipient_kind in kinds
+        and not delivery.former_staff
+        and delivery.event not in FOLLOW_UPS
         and booking.holds_seats
     )

@@ -80,18 +80,19 @@ def _add_deliveries_and_meetings(cursor) -> None:
     cursor.execute(
         f"""INSERT INTO notifications_delivery (tenant_id, booking_id, event, channel, recipient_kind,
                 recipient, recipient_timezone, dedupe_key, subject, body, state, attempts, last_error, note,
-                external_id, former_staff, link_follows, message_id, created_at, updated_at, sent_at)
+                external_id, former_staff, link_follows, meeting_link, message_id, created_at, updated_at,
+                sent_at)
             SELECT b.tenant_id, b.id, 'booking_confirmed', 'email', 'customer', 'c@example.com', 'UTC',
-                'other-' || b.id, 'Booked', 'See you', 'sent', 1, '', '', '', false, false,
+                'other-' || b.id, 'Booked', 'See you', 'sent', 1, '', '', '', false, false, '',
                 '<other-' || b.id || '@example.com>', now(), now(), now()
             FROM scheduling_booking b WHERE b.tenant_id IN ({OTHERS})"""
     )
     cursor.execute(
         f"""INSERT INTO conferencing_meeting (tenant_id, appointment_id, provider, external_id, join_url,
-                password, host_id, state, last_error, attempts, host_user_key, sent_timezone, topic,
-                provider_external_id, created_at, updated_at)
-            SELECT a.tenant_id, a.id, 'zoom', 'z' || a.id, '', '', '', 'failed', 'refused', 1, '', '', '', '',
-                now(), now()
+                password, host_id, state, last_error, attempts, host_user_key, host_account_id, host_email,
+                verify_due, sent_timezone, topic, provider_external_id, created_at, updated_at)
+            SELECT a.tenant_id, a.id, 'zoom', 'z' || a.id, '', '', '', 'failed', 'refused', 1, '', '', '',
+                false, '', '', '', now(), now()
             FROM scheduling_appointment a WHERE a.tenant_id IN ({OTHERS})"""
     )
 
