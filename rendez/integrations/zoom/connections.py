@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rendez import jobs
+from rendez.conferencing import reconcile
 from rendez.integrations.zoom import health, oauth, places, tokens
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.errors import ZoomError
@@ -392,12 +393,21 @@ def _schedule_revoke_token(
 
 
 def resync_upcoming(staff_ids: list[int]) -> int:
-    """Ask for a meeting sync of every appointment of these staff that has not ended and holds seats."""
+    """Ask for a meeting sync of every appointment of these staff that has not ended and holds seats, and of
+    every appointment of their business with a meeting left on Zoom (its host may be reachable again).
+
+    Their host's connection changed, so each sync first reads the meeting from Zoom (one GET) instead of
+    trusting the record: a reconnect of the same Zoom user makes only the meetings that are gone, and a
+    meeting that must move to another Zoom user is replaced, its old one deleted, its people told."""
     if not staff_ids:
         return 0
     upcoming = Appointment.objects.filter(staff_id__in=staff_ids, end__gt=timezone.now(), seats_taken__gt=0)
-    count = 0
-    for appointment in upcoming.only("pk"):
+    tenants = Staff.objects.filter(pk__in=staff_ids).values("tenant_id")
+    stranded = Appointment.objects.filter(
+        tenant_id__in=tenants, end__gt=timezone.now(), pk__in=reconcile.with_meetings_left()
+    )
+    appointments = list((upcoming | stranded).distinct().only("pk", "tenant_id"))
+    reconcile.request_verify([appointment.pk for appointment in appointments])
+    for appointment in appointments:
         events.appointment_changed(appointment)
-        count += 1
-    return count
+    return len(appointments)
