@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rendez.integrations.zoom import access, confirmations, connections, notices, oauth, states, webhooks
 from rendez.integrations.zoom.errors import OAuthGrantError, ZoomError
-from rendez.integrations.zoom.models import Connection, Mode
+from rendez.integrations.zoom.models import Connection, Mode, PendingConnect
 from rendez.scheduling.models import Staff
 from rendez.tenants.models import Tenant
 
@@ -25,6 +25,14 @@ logger = logging.getLogger("rendez.zoom")
 
 # Zoom's answer to "access denied" on its consent screen (RFC 6749 §4.1.2.1).
 DENIED = "access_denied"
+NOT_CONNECTED = "Zoom was not connected"
+RETRY_HINT = " To try again, start the connection once more from Rendez with “Connect Zoom”."
+# The same answer for every confirmation that is not this person's to give: nothing about it is revealed.
+NOT_HERE = (
+    "This Zoom connection cannot be confirmed here: it has expired or was already answered, or it was "
+    "completed in another browser, or your Rendez account may not confirm it. Nothing was connected. Start "
+    "again from Rendez with “Connect Zoom”."
+)
 
 
 def _result(request: HttpRequest, *, ok: bool, title: str, message: str, status: int = 200, **extra):
@@ -52,14 +60,6 @@ def _failure(exc: Exception) -> tuple[str, int]:
     if isinstance(exc, ZoomError):
         return f"Zoom could not be reached to finish the connection ({exc.message}).{RETRY_HINT}", 502
     raise exc
-
-
-RETRY_HINT = " To try again, start the connection once more from Rendez with “Connect Zoom”."
-NOT_HERE = (
-    "This Zoom connection cannot be confirmed here: it has expired or was already answered, or it was "
-    "completed in another browser, or your Rendez account may not confirm it. Nothing was connected. Start "
-    "again from Rendez with “Connect Zoom”."
-)
 
 
 @never_cache
@@ -98,9 +98,6 @@ def callback(request: HttpRequest) -> HttpResponse:
         samesite="Lax",
     )
     return response
-
-
-NOT_CONNECTED = "Zoom was not connected"
 
 
 def _authorized(request: HttpRequest, connect: states.Connect) -> connections.Authorized:
@@ -152,7 +149,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
-def _decide(request: HttpRequest, pending) -> Connection:
+def _decide(request: HttpRequest, pending: PendingConnect) -> Connection:
     if request.POST.get("decision") != "connect":
         confirmations.decline(pending)
         raise NotConnected("You chose not to connect this Zoom account, so nothing was connected.", 200)

@@ -11,7 +11,7 @@ import pytest
 from rendez.integrations.zoom.models import Connection
 from rendez.scheduling.catalog import add_time_off
 from rendez.tests.integrations.zoom.conftest import CLIENT_ID, JONAS_EMAIL, MARIA_EMAIL
-from rendez.web.panel.tests.conftest import a_monday, berlin, sign_in_page
+from rendez.web.panel.tests.conftest import PASSWORD, a_monday, berlin, sign_in_page
 from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,3 +75,27 @@ def test_staff_connect_their_own_zoom_on_my_zoom(live_server, page, dora_user, d
     assert page.get_by_test_id("zoom-account").inner_text() == JONAS_EMAIL
     assert Connection.objects.get(staff=dora).email == JONAS_EMAIL
     shoot(page, "panel-my-zoom")
+
+
+def test_a_link_approved_without_a_session_connects_only_after_the_staff_member_signs_in(
+    live_server, page, api, dora_user, dora, zoom_here
+):
+    """The API started the connect; the approval happens in a browser signed in to nothing."""
+    authorize_url = api.post(f"/staff/{dora.pk}/zoom/connect").json()["authorize_url"]
+    page.goto(authorize_url)
+    page.get_by_label(re.compile("Jonas Weber")).check()
+    page.get_by_role("button", name="Allow").click()
+
+    page.wait_for_url("**/login/?next=/integrations/zoom/confirm/**")
+    assert not Connection.objects.filter(staff=dora).exists()
+    page.get_by_label("Email or username").fill("dora")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role(
+        "heading", name=f"Connect Zoom user {JONAS_EMAIL} to {dora.name} at Alice's Studio?"
+    ).wait_for()
+    assert not Connection.objects.filter(staff=dora).exists()
+    page.get_by_role("button", name="Connect", exact=True).click()
+
+    page.get_by_role("heading", name="Your Zoom account has been connected").wait_for()
+    assert Connection.objects.get(staff=dora).email == JONAS_EMAIL
