@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rendez.conferencing.models import Meeting
 from rendez.conferencing.queries import meeting_coming, meeting_view
 from rendez.lib.phones import region_of_zone
 from rendez.notifications.context import manage_url
@@ -314,15 +315,20 @@ def _day_label(day: date) -> str:
 
 
 def _meeting_context(booking: Booking, polls: int, zone: ZoneInfo) -> dict:
-    """What the meeting part says: nothing (no video), the link, "being prepared" (poll again), or that the
-    link follows by email."""
+    """What the meeting part says: nothing (no video), the link, "being prepared" (poll again), that the
+    provider keeps failing (in a plain sentence: its words are not the customer's), that the link follows by
+    email, or that a booking holding no seat has no meeting."""
     appointment = booking.appointment
     if not appointment.service.zoom_enabled:
         return {"video": False}
     view = meeting_view(appointment)
     if view is not None and view.ready:
         state = "ready"
-    elif booking.holds_seats and polls < MAX_POLLS and meeting_coming(appointment):
+    elif not booking.holds_seats:
+        state = "none"
+    elif view is not None and view.state == Meeting.State.RETRYING:
+        state = "delayed"
+    elif polls < MAX_POLLS and meeting_coming(appointment):
         state = "coming"
     else:
         state = "later"
@@ -330,7 +336,8 @@ def _meeting_context(booking: Booking, polls: int, zone: ZoneInfo) -> dict:
     return {
         "video": True,
         "meeting_state": state,
-        "meeting": view,
+        # Only a link: the record's reasons are not the customer's to read.
+        "meeting": view if state == "ready" else None,
         "poll_url": f"{poll_url}?{urlencode({'n': polls + 1, 'tz': str(zone)})}",
     }
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from rendez.conferencing.models import Meeting
 from rendez.conferencing.queries import meeting_coming, meeting_view
 from rendez.scheduling import services
 from rendez.scheduling.availability import Interval
@@ -54,7 +55,9 @@ def video_context(booking: Booking, now: datetime) -> dict:
     ready = view is not None and view.ready
     return {
         "video": True,
+        # Only a link, never the record's reasons: a meeting Zoom keeps refusing is said in a plain sentence.
         "meeting": view if ready else None,
+        "meeting_delayed": not ready and view is not None and view.state == Meeting.State.RETRYING,
         "meeting_coming": not ready and meeting_coming(booking.appointment),
     }
 

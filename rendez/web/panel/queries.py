@@ -1,4 +1,5 @@
-"""What the panel's pages list: appointments by filter, the dashboard's days, meetings that failed."""
+"""What the panel's pages list: appointments by filter, the dashboard's days, meetings that failed or keep
+failing, and meetings left on Zoom."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from rendez.conferencing.models import Meeting
+from rendez.conferencing.models import Meeting, RetiredMeeting
 from rendez.scheduling import timeline
 from rendez.scheduling.models import Appointment, Booking
 from rendez.web.panel.access import Panel, appointments_for
 
 UPCOMING_DAYS = 7
+# Meetings left on Zoom the dashboard names one by one; they are few (each one is a person's to delete).
+LEFT_SHOWN = 50
 
 
 def with_bookings(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
@@ -58,14 +61,31 @@ def today_and_upcoming(panel: Panel, now: datetime) -> tuple[list[Appointment], 
     return [a for a in rows if a.start < tomorrow], [a for a in rows if a.start >= tomorrow]
 
 
-def failed_meetings(panel: Panel, now: datetime) -> QuerySet[Meeting]:
-    """Failed meetings of appointments that have not ended: someone can still act on them."""
+def troubled_meetings(panel: Panel, now: datetime) -> QuerySet[Meeting]:
+    """Meetings that failed or keep failing (`retrying`, with the reason and the next attempt) of appointments
+    that have not ended: someone can still act on them. Soonest first."""
     return (
         Meeting.objects.filter(
             tenant=panel.tenant,
-            state=Meeting.State.FAILED,
+            state__in=(Meeting.State.FAILED, Meeting.State.RETRYING),
             appointment__in=appointments_for(panel).filter(timeline.not_ended(now)),
         )
         .select_related("appointment__service", "appointment__staff")
-        .order_by("appointment__start")
+        .order_by("appointment__start", "pk")
     )
+
+
+def meetings_left(panel: Panel) -> list[RetiredMeeting]:
+    """Meetings that should be gone but are still live on Zoom, because their host could not be reached: which
+    meeting, on which Zoom user, of which appointment, and why. Newest first; at most LEFT_SHOWN (+1, so the
+    page can say there are more)."""
+    rows = (
+        RetiredMeeting.objects.filter(
+            tenant=panel.tenant,
+            state=RetiredMeeting.State.LEFT,
+            appointment__in=appointments_for(panel),
+        )
+        .select_related("appointment__service", "appointment__staff")
+        .order_by("-updated_at", "-pk")
+    )
+    return list(rows[: LEFT_SHOWN + 1])

@@ -21,17 +21,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from rendez.conferencing import start
+from rendez.conferencing.models import Meeting, RetiredMeeting
 from rendez.conferencing.port import MeetingGone, ProviderError
-from rendez.conferencing.queries import meeting_view
+from rendez.conferencing.queries import meeting_record
 from rendez.integrations.zoom.queries import connections_needing_reconnect
 from rendez.scheduling import events, services
 from rendez.scheduling.models import Appointment, Booking
 from rendez.web.panel import queries
 from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_for
 from rendez.web.panel.forms import AppointmentFilterForm, RescheduleForm, StatusForm
+from rendez.web.panel.meetings import old_meetings_of, status_of
 
 LIST_LIMIT = 200
 CHANGED_EVENT = "appointment-changed"
+# What a retry does depends on what the meeting was doing: said so, not "made again" for a delete.
+RETRY_NOTICE = "The meeting is being made again; this page shows the outcome shortly."
+RETRY_NOTICES: dict[str, str] = {
+    Meeting.State.RETRYING: "Rendez is trying again now; this page shows the outcome shortly.",
+    Meeting.State.LEFT_ON_ZOOM: (
+        "Rendez is trying again to delete the meeting from Zoom; this page shows the outcome shortly."
+    ),
+}
 
 
 @panel_view()
@@ -43,11 +53,14 @@ def home(request: HttpRequest, panel: Panel) -> HttpResponse:
 def dashboard(request: HttpRequest, panel: Panel) -> HttpResponse:
     now = timezone.now()
     today, upcoming = queries.today_and_upcoming(panel, now)
+    left = queries.meetings_left(panel)
     context = {
         "panel": panel,
         "today": today,
         "upcoming": upcoming,
-        "failed": queries.failed_meetings(panel, now),
+        "troubled": queries.troubled_meetings(panel, now),
+        "left": left[: queries.LEFT_SHOWN],
+        "more_left": len(left) > queries.LEFT_SHOWN,
         "reconnect": connections_needing_reconnect(panel.tenant),
     }
     return render(request, "panel/dashboard.html", context)
@@ -77,10 +90,15 @@ def _details(
         staff_for(panel), initial={"start": timezone.localtime(item.start), "staff": item.staff_id}
     )
     status_forms = forms.get("status_forms", {})
+    old_meetings = list(old_meetings_of(item))
+    replacing = any(old.state == RetiredMeeting.State.RETIRING for old in old_meetings)
+    status = status_of(item, replacing=replacing)
     context = {
         "panel": panel,
         "appointment": item,
-        "meeting": meeting_view(item),
+        "meeting": status.view if status else None,
+        "status": status,
+        "old_meetings": old_meetings,
         "can_start": item.end > now,
         "can_move": bool(holding) and item.end > now,
         "bookings": [(b, status_forms.get(b.pk) or StatusForm(b)) for b in bookings],
@@ -140,9 +158,9 @@ def retry_meeting(request: HttpRequest, panel: Panel, appointment_id: int) -> Ht
     item = appointment_for(panel, appointment_id)
     with transaction.atomic():
         events.appointment_changed(item)
-    return _changed(
-        request, panel, item, "The meeting is being made again; this page shows the outcome shortly."
-    )
+    meeting = meeting_record(item)
+    notice = RETRY_NOTICES.get(meeting.state, RETRY_NOTICE) if meeting else RETRY_NOTICE
+    return _changed(request, panel, item, notice)
 
 
 @require_POST
