@@ -430,11 +430,12 @@ class MeetingOut(Schema):
     provider: str
     state: MeetingState = Field(
         description=(
-            "pending: being made, or replaced after a move to another staff member; retrying: the provider "
-            "failed and Rendez tries again at `next_attempt_at` (`last_error` says why); ready: live, in step; "
-            "failed: a person must act (`last_error` says what); deleting: nobody holds a seat, the delete "
-            "follows; deleted: gone from the provider; left_on_zoom: should be deleted but its host cannot be "
-            "reached (`last_error` names the user); unmanaged: not changed by Rendez"
+            "pending: being made, or replaced after a move to another staff member; retrying: the "
+            "provider failed and Rendez tries again at `next_attempt_at` (`last_error` says why); "
+            "ready: live, in step; failed: a person must act (`last_error` says what); deleting: nobody "
+            "holds a seat, the delete follows; deleted: gone from the provider; left_on_zoom: should be "
+            "deleted but its host cannot be reached (`last_error` names the user); unmanaged: not changed "
+            "by Rendez"
         )
     )
     meeting_id: str | None = Field(description="The provider's meeting id (Zoom's are 64-bit: kept as text)")

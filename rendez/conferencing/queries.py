@@ -146,6 +146,9 @@ def is_being_deleted(appointment: Appointment) -> bool:
     if appointment.seats_taken or appointment.end <= timezone.now():
         return False
     took_place = (Booking.Status.COMPLETED, Booking.Status.NO_SHOW)
+    loaded = getattr(appointment, "_prefetched_objects_cache", {}).get("bookings")
+    if loaded is not None:  # a list page prefetched them: no query per row
+        return not any(booking.status in took_place for booking in loaded)
     return not Booking.objects.filter(appointment_id=appointment.pk, status__in=took_place).exists()
 
 

@@ -86,23 +86,23 @@ def wake_waiting(appointment: Appointment) -> int:
 
 def send_link(booking: Booking, view: MeetingView, *, source: str) -> list[Delivery]:
     """The live link to each person concerned whose last message about `booking` that showed the meeting
-    carried another link, or promised one: one delivery per recipient and channel. Clears the promises it
-    answers. `source` names the link, so a rerun makes nothing twice."""
-    shown = Delivery.objects.filter(
+    carried another link or none (the meeting was not there, or video was off then): one delivery per
+    recipient and channel. Staff are sent it only when they held another link or were promised one (they
+    start meetings from Rendez's start link). Clears the promises it answers. `source` names the link, so a
+    rerun makes nothing twice."""
+    sent = Delivery.objects.filter(
         booking=booking,
         state=Delivery.State.SENT,
         workflow__isnull=False,
         former_staff=False,
         recipient_kind__in=[RecipientKind.CUSTOMER, RecipientKind.STAFF],
-    ).filter(Q(link_follows=True) | ~Q(meeting_link=""))
+    )
     latest: dict[tuple[str, str], Delivery] = {}
-    for earlier in shown.select_related("workflow").order_by("-id"):
-        latest.setdefault((earlier.channel, earlier.recipient.lower()), earlier)
-    owed = [
-        earlier
-        for earlier in latest.values()
-        if (earlier.link_follows or earlier.meeting_link != view.join_url) and _concerned(earlier, booking)
-    ]
+    for earlier in sent.select_related("workflow").order_by("-id"):
+        assert earlier.workflow is not None
+        if earlier.link_follows or earlier.meeting_link or earlier.workflow.shows_meeting:
+            latest.setdefault((earlier.channel, earlier.recipient.lower()), earlier)
+    owed = [earlier for earlier in latest.values() if _owed(earlier, booking, view)]
     if not owed:
         return []
     if any(d.channel == Channel.EMAIL and d.workflow and d.workflow.attach_invitation for d in owed):
@@ -113,8 +113,18 @@ def send_link(booking: Booking, view: MeetingView, *, source: str) -> list[Deliv
         recipient = Recipient(earlier.recipient_kind, earlier.recipient, earlier.recipient_timezone)
         event = MEETING_LINK_CHANGED if earlier.meeting_link else MEETING_LINK
         made.append(create_delivery(earlier.workflow, booking, recipient, event=event, source=source))
-    shown.filter(link_follows=True).update(link_follows=False)
+    sent.filter(link_follows=True).update(link_follows=False)
     return made
+
+
+def _owed(delivery: Delivery, booking: Booking, view: MeetingView) -> bool:
+    if delivery.meeting_link == view.join_url or not _concerned(delivery, booking):
+        return False
+    return (
+        delivery.recipient_kind == RecipientKind.CUSTOMER
+        or delivery.link_follows
+        or bool(delivery.meeting_link)
+    )
 
 
 def _concerned(delivery: Delivery, booking: Booking) -> bool:

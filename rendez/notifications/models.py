@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from rendez.jobs.models import Job
-from rendez.lib import vault
+from rendez.lib import shortcodes, vault
 from rendez.notifications.mail import new_message_id
 from rendez.scheduling.models import Booking, Staff
 from rendez.tenants.models import Tenant
@@ -113,6 +113,14 @@ class Workflow(models.Model):
     @property
     def templates(self) -> list[str]:
         return [self.subject_template, self.body_template]
+
+    @property
+    def shows_meeting(self) -> bool:
+        """Whether its messages show the video meeting: a meeting shortcode, or an email's invitation (whose
+        LOCATION is the join link)."""
+        if shortcodes.uses_any(self.templates, shortcodes.MEETING_SHORTCODES):
+            return True
+        return self.channel == Channel.EMAIL and self.attach_invitation
 
 
 class Delivery(models.Model):

@@ -28,12 +28,11 @@ from django.utils import timezone
 
 from rendez import jobs
 from rendez.conferencing.queries import meeting_coming, meeting_view
-from rendez.lib import shortcodes
 from rendez.notifications import conf, followups
 from rendez.notifications.channels import ChannelError, transport_for
 from rendez.notifications.channels.base import vendor_settings
 from rendez.notifications.compose import compose
-from rendez.notifications.models import FOLLOW_UPS, Channel, Delivery, RecipientKind, Workflow
+from rendez.notifications.models import FOLLOW_UPS, Delivery, RecipientKind, Workflow
 from rendez.notifications.moments import Moment, moment_now, moment_of
 from rendez.scheduling.models import Booking
 
@@ -141,9 +140,7 @@ def _finish(delivery: Delivery, state: str, *, note: str = "", **fields: Any) ->
 
 
 def shows_meeting(workflow: Workflow) -> bool:
-    if shortcodes.uses_any(workflow.templates, shortcodes.MEETING_SHORTCODES):
-        return True
-    return workflow.channel == Channel.EMAIL and workflow.attach_invitation
+    return workflow.shows_meeting
 
 
 def wait_for_meeting(delivery: Delivery, workflow: Workflow, booking: Booking, moment: Moment) -> MeetingWait:

@@ -26,7 +26,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from rendez.scheduling.models import Service, Staff, TimeOff, WorkingHours
+from rendez.scheduling import events
+from rendez.scheduling.models import Appointment, Service, Staff, TimeOff, WorkingHours
 from rendez.tenants.models import Tenant
 
 MeetingOptions = Mapping[str, bool | str | None]
@@ -222,6 +223,7 @@ def update_service(service: Service, changes: ServiceChanges) -> Service:
     staff_ids = named.pop("staff_ids", KEEP)
     with transaction.atomic():
         fresh = _locked_service(service)
+        video_was = fresh.zoom_enabled
         for name, value in named.items():
             setattr(fresh, name, value)
         if options is not KEEP:
@@ -229,6 +231,9 @@ def update_service(service: Service, changes: ServiceChanges) -> Service:
         _save(fresh)
         if staff_ids is not KEEP:
             _replace_service_staff(fresh, staff_ids)
+        if fresh.zoom_enabled and not video_was:
+            # Bookings made while video was off are owed a meeting now (turning it off leaves meetings be).
+            events.upcoming_changed(Appointment.objects.filter(service=fresh))
     return fresh
 
 

@@ -7,6 +7,9 @@ touched (a level-triggered job: pending requests for the same appointment coales
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+from django.utils import timezone
+
 from rendez import jobs
 from rendez.scheduling.models import Appointment, Booking
 
@@ -36,6 +39,17 @@ def appointment_key(appointment_id: int) -> str:
 
 def appointment_changed(appointment: Appointment) -> None:
     jobs.enqueue_all([_sync_meeting(appointment)])
+
+
+def upcoming_changed(appointments: QuerySet[Appointment]) -> int:
+    """Ask for the meeting sync of each of `appointments` that has not ended and holds seats, in one insert:
+    a setting that decides whether they get a meeting changed (a service's video, the integration turned
+    on), and the meetings owed meanwhile are made now. Returns how many."""
+    upcoming = appointments.filter(end__gt=timezone.now(), seats_taken__gt=0).only("pk", "tenant_id")
+    syncs = [_sync_meeting(appointment) for appointment in upcoming]
+    if syncs:
+        jobs.enqueue_all(syncs)
+    return len(syncs)
 
 
 def booking_changed(booking: Booking, event: str, previous_status: str | None = None) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from rendez.integrations.zoom.models import ZoomSettings
 from rendez.lib import shortcodes
+from rendez.scheduling import events
+from rendez.scheduling.models import Appointment
 from rendez.tenants.models import Tenant
 
 # Zoom's limits on a meeting's topic and agenda (create-meeting body, §3.1).
@@ -27,6 +30,7 @@ def settings_of(tenant: Tenant) -> ZoomSettings:
 def update(tenant: Tenant, changes: dict[str, Any]) -> ZoomSettings:
     """Apply `changes` (any of EDITABLE) after validating them; raises ValidationError by field."""
     current = settings_of(tenant)
+    was_enabled = current.enabled
     for name, value in changes.items():
         if name not in EDITABLE:
             raise ValidationError({name: "This setting does not exist."})
@@ -34,7 +38,11 @@ def update(tenant: Tenant, changes: dict[str, Any]) -> ZoomSettings:
     errors = template_errors(current.topic_template, current.description_template)
     if errors:
         raise ValidationError(errors)
-    current.save()
+    with transaction.atomic():
+        current.save()
+        if current.enabled and not was_enabled:
+            # Bookings made while it was off are owed a meeting now (turning it off leaves meetings be).
+            events.upcoming_changed(Appointment.objects.filter(tenant=tenant))
     return current
 
 

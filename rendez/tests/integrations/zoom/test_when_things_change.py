@@ -23,7 +23,7 @@ from rendez.notifications.tests.conftest import (  # noqa: F401 - smtp_server is
     plain_text,
     smtp_server,
 )
-from rendez.scheduling import services
+from rendez.scheduling import catalog, services
 from rendez.scheduling.tests.factories import make_service
 from rendez.tests.integrations.zoom.conftest import (
     JONAS,
@@ -370,3 +370,38 @@ def test_remapping_retires_the_old_meeting_after_the_new_one_and_connections_ver
         ("DELETE", f"/v2/meetings/{old.external_id}"),
     ]
     assert set(live_meetings(zoom)) == {new.external_id}
+
+
+# --- the integration or a service's video turned off and on -------------------------------------------------
+
+
+@pytest.mark.parametrize("switch", ["integration", "service"])
+def test_bookings_made_while_video_was_off_get_their_meeting_when_it_is_turned_on(
+    zoom, api, alice, video, maria, workflows, mail, switch
+):
+    connect_staff(api, zoom, maria, MARIA)
+    kept = book(video, maria, a_monday())
+    settle()
+
+    def turn(on: bool) -> None:
+        if switch == "integration":
+            tenant_settings.update(alice, {"enabled": on})
+        else:
+            catalog.update_service(video, catalog.ServiceChanges(zoom_enabled=on))
+
+    turn(False)
+    waiting = book(video, maria, a_monday(weeks=3), who="Dana")
+    settle()
+    assert not Meeting.objects.filter(appointment_id=waiting.appointment_id).exists()
+    # Turning it off left the existing meeting alone.
+    assert the_meeting(kept).external_id in live_meetings(zoom)
+
+    turn(True)
+    settle()
+
+    made = the_meeting(waiting)
+    assert made.state == Meeting.State.READY and set(live_meetings(zoom)) == {
+        the_meeting(kept).external_id,
+        made.external_id,
+    }
+    assert last_link_sent(mail, "dana@example.com")[0] == made.join_url
