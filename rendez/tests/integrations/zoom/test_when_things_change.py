@@ -93,14 +93,21 @@ def meeting_shown(api, booking) -> dict[str, Any]:
 # --- 1. a staff change sends the new link, never the deleted one --------------------------------------------
 
 
-def test_moving_to_another_staff_member_sends_everyone_the_new_link_and_never_the_old(
-    zoom, api, video, maria, jonas, workflows, mail
-):
+@pytest.fixture
+def booked_with_maria(zoom, api, video, maria, jonas, workflows, mail):
+    """Maria and Jonas each connected their own Zoom; Charlie booked Maria, whose meeting is ready."""
     connect_staff(api, zoom, maria, MARIA)
     connect_staff(api, zoom, jonas, JONAS)
     video.staff.add(jonas)
     booking = book(video, maria, a_monday())
     settle()
+    return booking
+
+
+def test_moving_to_another_staff_member_sends_everyone_the_new_link_and_never_the_old(
+    zoom, booked_with_maria, jonas, mail
+):
+    booking = booked_with_maria
     old = the_meeting(booking)
     confirmation_link, confirmation = last_link_sent(mail, CHARLIE)
     assert confirmation_link == old.join_url
@@ -138,13 +145,9 @@ def test_moving_to_another_staff_member_sends_everyone_the_new_link_and_never_th
 
 
 def test_a_message_about_the_move_waits_for_the_new_meeting_instead_of_showing_the_old_one(
-    zoom, api, video, maria, jonas, workflows, mail
+    api, booked_with_maria, jonas
 ):
-    connect_staff(api, zoom, maria, MARIA)
-    connect_staff(api, zoom, jonas, JONAS)
-    video.staff.add(jonas)
-    booking = book(video, maria, a_monday())
-    settle()
+    booking = booked_with_maria
     old = the_meeting(booking)
 
     services.reschedule_booking(booking, start=booking.appointment.start, staff=jonas)
