@@ -301,7 +301,9 @@ def map_staff(staff: Staff, zoom_user_id: str | None) -> StaffMapping | None:
     """Set (or with None clear) which Zoom user of the tenant account `staff` hosts as."""
     connection = tenant_connection(staff.tenant)
     if zoom_user_id is None:
-        StaffMapping.objects.filter(staff=staff).delete()
+        with transaction.atomic():
+            if StaffMapping.objects.filter(staff=staff).delete()[0]:
+                resync_upcoming([staff.pk])
         return None
     if connection is None:
         raise ConnectionRuleError(
@@ -333,11 +335,19 @@ def map_staff(staff: Staff, zoom_user_id: str | None) -> StaffMapping | None:
 
 def disconnect(connection: Connection) -> None:
     """Revoke at Zoom (in the background: a failing revoke is retried and never blocks) and forget the
-    credentials. Meetings already on Zoom stay there; new bookings get none."""
+    credentials. Meetings already on Zoom stay there; new bookings get none. The staff who hosted through it
+    are re-synced: one whose meetings now have another host (a personal connection gone, the business's
+    mapping left) gets them moved there, the old ones deleted where still reachable and people told."""
     connection_id = connection.pk
+    hosted_by = (
+        [connection.staff_id]
+        if connection.staff_id
+        else list(connection.mappings.values_list("staff_id", flat=True))
+    )
     with transaction.atomic():
         _schedule_revoke(connection)
         connection.delete()
+        resync_upcoming(hosted_by)
     logger.info("zoom connection %s (%s) disconnected", connection_id, connection.mode)
 
 
@@ -347,7 +357,9 @@ def disconnect_staff(staff: Staff) -> bool:
     if personal is not None:
         disconnect(personal)
         return True
-    deleted, _ = StaffMapping.objects.filter(staff=staff).delete()
+    with transaction.atomic():
+        deleted, _ = StaffMapping.objects.filter(staff=staff).delete()
+        resync_upcoming([staff.pk] if deleted else [])
     return bool(deleted)
 
 

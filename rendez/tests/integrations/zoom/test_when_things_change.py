@@ -408,3 +408,26 @@ def test_bookings_made_while_video_was_off_get_their_meeting_when_it_is_turned_o
         made.external_id,
     }
     assert last_link_sent(mail, "dana@example.com")[0] == made.join_url
+
+
+def test_disconnecting_a_personal_zoom_moves_the_meetings_to_the_business_mapping(
+    zoom, api, alice, video, maria, workflows, mail
+):
+    """Maria hosted with her own Zoom; the business maps her to Lea. Once she disconnects, her meetings move
+    to Lea: made there, the old one deleted through the business's account, Charlie sent the new link."""
+    connect_staff(api, zoom, maria, MARIA)
+    booking = book(video, maria, a_monday())
+    settle()
+    old = the_meeting(booking)
+    connect_tenant(api, zoom, alice, JONAS)  # Maria's Zoom user is hers: the account's other admin connects
+    connections.map_staff(maria, LEA)
+    settle()
+    assert the_meeting(booking).external_id == old.external_id  # the personal connection still wins
+
+    assert api.delete(f"/staff/{maria.pk}/zoom").status_code == 204
+    settle()
+
+    new = the_meeting(booking)
+    assert new.external_id != old.external_id and set(live_meetings(zoom)) == {new.external_id}
+    assert live_meetings(zoom)[new.external_id].host_id == LEA
+    assert last_link_sent(mail, CHARLIE)[0] == new.join_url
