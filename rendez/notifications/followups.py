@@ -70,7 +70,9 @@ def handle_meeting_ready(payload: dict[str, Any], job: jobs.Job) -> None:
     digest = hashlib.sha256(view.join_url.encode()).hexdigest()[:16]
     with transaction.atomic():
         for booking in bookings.select_related("tenant", "customer", "appointment__staff"):
-            send_link(booking, view, source=f"meeting-link:{appointment_id}:{digest}")
+            # Per booking: each booking is its own calendar event (invitation UID) for the staff member too,
+            # so each one's invitation must get the new link.
+            send_link(booking, view, source=f"meeting-link:{appointment_id}:{digest}:{booking.pk}")
 
 
 def wake_waiting(appointment: Appointment) -> int:
