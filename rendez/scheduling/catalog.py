@@ -12,6 +12,10 @@ its single write lock at BEGIN IMMEDIATE):
   without the lock, two updates naming different options would each write back a merge missing the other's.
 
 A refusal is a `CatalogError` raised before anything is written, or inside the transaction it rolls back.
+
+Changes to a staff member's hours, time off and sign-in are also written to their `StaffChange` log, in the
+same transaction, naming `by` (the person who made it; None for the API and scripts): staff edit their own
+schedule, and admins see what changed.
 """
 
 from __future__ import annotations
@@ -22,15 +26,17 @@ from datetime import datetime, time
 from decimal import Decimal
 from enum import Enum
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from rendez.scheduling import events
-from rendez.scheduling.models import Appointment, Service, Staff, TimeOff, WorkingHours
+from rendez.scheduling.models import Appointment, Service, Staff, StaffChange, TimeOff, WorkingHours
 from rendez.tenants.models import Tenant
 
 MeetingOptions = Mapping[str, bool | str | None]
+Person = AbstractBaseUser | None
 
 
 class CatalogError(Exception):
@@ -151,11 +157,11 @@ def create_staff(
     with transaction.atomic():
         member = Staff(tenant=tenant, **_values(details))
         _save(member)
-        _replace_hours(member, intervals)
+        _replace_hours(member, intervals, log=False)
     return member
 
 
-def update_staff(staff: Staff, changes: StaffChanges) -> Staff:
+def update_staff(staff: Staff, changes: StaffChanges, *, by: Person = None) -> Staff:
     """Apply `changes` to the staff member read afresh under their lock, and return that fresh row."""
     named = _named(changes)
     hours = named.pop("working_hours", KEEP)
@@ -166,21 +172,36 @@ def update_staff(staff: Staff, changes: StaffChanges) -> Staff:
             setattr(member, name, value)
         _save(member)
         if intervals is not None:
-            _replace_hours(member, intervals)
+            _replace_hours(member, intervals, by)
     return member
 
 
-def set_working_hours(staff: Staff, intervals: Iterable[WorkingInterval]) -> list[WorkingHours]:
+def set_working_hours(
+    staff: Staff, intervals: Iterable[WorkingInterval], *, by: Person = None
+) -> list[WorkingHours]:
     """Replace the staff member's working hours with `intervals`: each ends after it starts, none overlaps
     another of its weekday (touching is fine: 09:00-12:00 and 12:00-13:00)."""
     checked = _checked_hours(intervals)
     with transaction.atomic():
         member = _locked_staff(staff)
-        return _replace_hours(member, checked)
+        return _replace_hours(member, checked, by)
 
 
-def add_time_off(staff: Staff, *, start: datetime, end: datetime, reason: str = "") -> TimeOff:
-    """Mark the staff member away from `start` to `end`. Appointments already booked then stay booked."""
+def booked_during(staff: Staff, start: datetime, end: datetime) -> list[Appointment]:
+    """The staff member's appointments with seats held that overlap `start`-`end`, in time order: what time
+    off over that span would leave booked. A read: cancelling them is `services.py`'s."""
+    return list(
+        Appointment.objects.filter(staff_id=staff.pk, seats_taken__gt=0, start__lt=end, end__gt=start)
+        .select_related("service")
+        .order_by("start", "pk")
+    )
+
+
+def add_time_off(
+    staff: Staff, *, start: datetime, end: datetime, reason: str = "", by: Person = None
+) -> TimeOff:
+    """Mark the staff member away from `start` to `end`. Appointments already booked then stay booked
+    (`booked_during` names them, for the caller to ask about)."""
     for name, moment in (("start", start), ("end", end)):
         if timezone.is_naive(moment):
             raise CatalogError("naive_time", f"The {name} needs a UTC offset or zone.", field=name)
@@ -190,17 +211,50 @@ def add_time_off(staff: Staff, *, start: datetime, end: datetime, reason: str = 
         member = _locked_staff(staff)
         away = TimeOff(staff=member, start=start, end=end, reason=reason)
         _save(away)
+        _log(member, StaffChange.Kind.TIME_OFF_ADDED, f"Away {_span(member, away)}", by)
     return away
 
 
-def remove_time_off(staff: Staff, time_off_id: int) -> None:
+def remove_time_off(staff: Staff, time_off_id: int, *, by: Person = None) -> None:
     with transaction.atomic():
         member = _locked_staff(staff)
-        deleted, _ = TimeOff.objects.filter(staff=member, pk=time_off_id).delete()
-        if not deleted:
+        away = TimeOff.objects.filter(staff=member, pk=time_off_id).first()
+        if away is None:
             raise CatalogError(
                 "unknown_time_off", f"{member.name} has no such time off.", field="time_off_id"
             )
+        away.delete()
+        _log(member, StaffChange.Kind.TIME_OFF_REMOVED, f"No longer away {_span(member, away)}", by)
+
+
+def link_account(staff: Staff, user: AbstractBaseUser, *, by: Person = None) -> Staff:
+    """Make `user` the staff member's sign-in: their panel shows this row's appointments and schedule. One
+    person is one staff member of a business."""
+    with transaction.atomic():
+        member = _locked_staff(staff)
+        other = Staff.objects.filter(tenant_id=member.tenant_id, user_id=user.pk).exclude(pk=member.pk)
+        if other.exists():
+            raise CatalogError(
+                "account_taken",
+                f"{_person(user)} signs in as another staff member here already.",
+                field="email",
+            )
+        if member.user_id != user.pk:
+            member.user_id = user.pk
+            member.save(update_fields=["user"])
+            _log(member, StaffChange.Kind.ACCOUNT_LINKED, f"Signs in as {_person(user)}", by)
+    return member
+
+
+def unlink_account(staff: Staff, *, by: Person = None) -> Staff:
+    with transaction.atomic():
+        member = _locked_staff(staff)
+        if member.user is not None:
+            summary = f"No longer signs in as {_person(member.user)}"
+            member.user = None
+            member.save(update_fields=["user"])
+            _log(member, StaffChange.Kind.ACCOUNT_UNLINKED, summary, by)
+    return member
 
 
 # --- services -----------------------------------------------------------------------------------------------
@@ -302,7 +356,9 @@ def _label(interval: WorkingInterval) -> str:
     return f"{day} {interval.start:%H:%M}-{interval.end:%H:%M}"
 
 
-def _replace_hours(member: Staff, intervals: list[WorkingInterval]) -> list[WorkingHours]:
+def _replace_hours(
+    member: Staff, intervals: list[WorkingInterval], by: Person = None, *, log: bool = True
+) -> list[WorkingHours]:
     """Caller holds the staff lock (or made the row in this transaction) and checked `intervals`."""
     rows = [
         WorkingHours(staff=member, weekday=i.weekday, start_time=i.start, end_time=i.end) for i in intervals
@@ -313,8 +369,50 @@ def _replace_hours(member: Staff, intervals: list[WorkingInterval]) -> list[Work
             row.full_clean(validate_constraints=False)
         except ValidationError as error:
             raise CatalogError.from_validation(error) from None
+    before = _week(member.working_hours.all())
     member.working_hours.all().delete()
-    return WorkingHours.objects.bulk_create(rows)
+    created = WorkingHours.objects.bulk_create(rows)
+    after = _week(created)
+    if log and after != before:
+        _log(member, StaffChange.Kind.WORKING_HOURS, f"{after} (was: {before})", by)
+    return created
+
+
+def _week(rows: Iterable[WorkingHours]) -> str:
+    """ "Mon 09:00-12:00, 13:00-17:00; Tue 09:00-17:00", or "no working hours"."""
+    days: dict[int, list[str]] = {}
+    for row in sorted(rows, key=lambda row: (row.weekday, row.start_time)):
+        days.setdefault(row.weekday, []).append(f"{row.start_time:%H:%M}-{row.end_time:%H:%M}")
+    names = dict(WorkingHours.Weekday.choices)
+    return "; ".join(f"{names[day][:3]} {', '.join(spans)}" for day, spans in days.items()) or (
+        "no working hours"
+    )
+
+
+def _span(member: Staff, away: TimeOff) -> str:
+    """The time off in the staff member's own zone: "Mon 7 Dec 2026 09:00 – 13:00 (Europe/Berlin)"."""
+    start, end = away.start.astimezone(member.zone), away.end.astimezone(member.zone)
+    until = f"{end:%H:%M}" if end.date() == start.date() else _moment(end)
+    reason = f" · {away.reason}" if away.reason else ""
+    return f"{_moment(start)} – {until} ({member.timezone}){reason}"
+
+
+def _moment(moment: datetime) -> str:
+    return f"{moment:%a} {moment.day} {moment:%b %Y %H:%M}"
+
+
+def _person(user: AbstractBaseUser) -> str:
+    return getattr(user, "email", "") or user.get_username()
+
+
+def _log(member: Staff, kind: str, summary: str, by: Person) -> None:
+    name = ""
+    if by is not None:
+        full = getattr(by, "get_full_name", lambda: "")()
+        name = full or by.get_username()
+    StaffChange.objects.create(
+        tenant_id=member.tenant_id, staff=member, kind=kind, summary=summary[:500], by=by, by_name=name
+    )
 
 
 def _replace_service_staff(service: Service, staff_ids: Iterable[int]) -> None:

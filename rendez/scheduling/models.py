@@ -268,3 +268,34 @@ class Booking(models.Model):
     @property
     def holds_seats(self) -> bool:
         return self.status in self.SEAT_HOLDING
+
+
+class StaffChange(models.Model):
+    """One change to a staff member's schedule or account, written by `scheduling/catalog.py` beside the
+    change itself, so admins see who changed what and when (staff edit their own hours and time off)."""
+
+    class Kind(models.TextChoices):
+        WORKING_HOURS = "working_hours", "Working hours"
+        TIME_OFF_ADDED = "time_off_added", "Time off added"
+        TIME_OFF_REMOVED = "time_off_removed", "Time off removed"
+        ACCOUNT_LINKED = "account_linked", "Sign-in linked"
+        ACCOUNT_UNLINKED = "account_unlinked", "Sign-in removed"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.CharField(max_length=500)
+    # Who made it: kept by name too, so the list still says who after their account is gone. No user: the
+    # API (a tenant's key) or a script.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_name = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["staff", "-at"], name="staff_change_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.staff}: {self.summary}"
