@@ -24,7 +24,7 @@ from rendez.api.schemas import (
 )
 from rendez.conferencing import queries as meetings
 from rendez.scheduling import services, timeline
-from rendez.scheduling.models import Appointment, Booking, Staff
+from rendez.scheduling.models import Appointment, Booking, Service, Staff
 from rendez.tenants.models import Tenant
 
 router = Router()
@@ -55,6 +55,12 @@ def _get_booking(request: HttpRequest, booking_id: int) -> Booking:
 
 def _staff_of(tenant: Tenant, staff_id: int) -> Staff:
     return get_object_or_404(Staff.objects.filter(tenant=tenant), pk=staff_id)
+
+
+def _service_of(tenant: Tenant, service_id: int | None) -> Service | None:
+    if service_id is None:
+        return None
+    return get_object_or_404(Service.objects.filter(tenant=tenant), pk=service_id)
 
 
 @router.post("/bookings", response={201: BookingOut, **BODY_ERRORS}, tags=["bookings"])
@@ -108,8 +114,10 @@ def get_booking(request: HttpRequest, booking_id: int):
 )
 def reschedule_booking(request: HttpRequest, booking_id: int, payload: RescheduleIn):
     booking = _get_booking(request, booking_id)
-    staff = _staff_of(tenant_of(request), payload.staff_id) if payload.staff_id else None
-    services.reschedule_booking(booking, start=payload.start, staff=staff)
+    tenant = tenant_of(request)
+    staff = _staff_of(tenant, payload.staff_id) if payload.staff_id else None
+    service = _service_of(tenant, payload.service_id)
+    services.reschedule_booking(booking, start=payload.start, staff=staff, service=service)
     return _get_booking(request, booking_id)
 
 
@@ -147,5 +155,6 @@ def reschedule_appointment(request: HttpRequest, appointment_id: int, payload: R
     tenant = tenant_of(request)
     appointment = get_object_or_404(Appointment.objects.filter(tenant=tenant), pk=appointment_id)
     staff = _staff_of(tenant, payload.staff_id) if payload.staff_id else None
-    services.reschedule_appointment(appointment, start=payload.start, staff=staff)
+    service = _service_of(tenant, payload.service_id)
+    services.reschedule_appointment(appointment, start=payload.start, staff=staff, service=service)
     return get_object_or_404(_appointments(tenant), pk=appointment_id)

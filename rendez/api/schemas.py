@@ -386,6 +386,13 @@ class BookingIn(Input):
 class RescheduleIn(Input):
     start: IsoDateTime
     staff_id: Id | None = None
+    service_id: Id | None = Field(
+        None,
+        description=(
+            "Another service for the appointment (same rules as booking: offered by the staff member, free "
+            "for its duration and buffers, room for every seat); its meeting follows"
+        ),
+    )
 
 
 BookingStatus = Literal["pending", "confirmed", "cancelled", "rejected", "completed", "no_show"]

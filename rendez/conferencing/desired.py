@@ -218,8 +218,9 @@ def decide(snapshot: AppointmentSnapshot, meeting: MeetingState | None) -> Actio
         return Delete(meeting)
     host = usable_host(snapshot)
     if isinstance(host, Nothing):
-        if meeting is not None and meeting.may_exist and meeting.made_for_other_staff(snapshot.staff_id):
-            # Made for the staff member the appointment had: its link must not stay in people's hands.
+        if meeting is not None and meeting.may_exist and _belongs_elsewhere(snapshot, meeting):
+            # Made for the staff member or the video service the appointment had: its link must not stay in
+            # people's hands (turning a service's video off, by contrast, leaves its meetings be).
             return Delete(meeting, then=host)
         return host
 
@@ -234,6 +235,16 @@ def decide(snapshot: AppointmentSnapshot, meeting: MeetingState | None) -> Actio
     if changes.is_empty:
         return Nothing("in_step", "The meeting matches the appointment.")
     return Update(host, meeting.external_id, changes)
+
+
+def _belongs_elsewhere(snapshot: AppointmentSnapshot, meeting: MeetingState) -> bool:
+    if meeting.made_for_other_staff(snapshot.staff_id):
+        return True
+    moved_off_video = not snapshot.service_zoom_enabled and meeting.service_id not in (
+        None,
+        snapshot.service_id,
+    )
+    return moved_off_video
 
 
 def spec_for(

@@ -174,24 +174,32 @@ def _schedules_before_lock(staff_id: int, start: datetime) -> Schedules | None:
 
 
 def reschedule_booking(
-    booking: Booking, *, start: datetime, staff: Staff | None = None, now: datetime | None = None
+    booking: Booking,
+    *,
+    start: datetime,
+    staff: Staff | None = None,
+    service: Service | None = None,
+    now: datetime | None = None,
 ) -> Booking:
-    """Move one booking. Alone in its appointment it moves the appointment (the meeting follows); otherwise it
-    leaves its group for the target slot, joining a session already there."""
+    """Move one booking to another time, staff member or service (each None: unchanged), under the rules of
+    booking: offered by the staff member, free for the service's duration and buffers. Alone in its
+    appointment it moves the appointment (the meeting follows); otherwise it leaves its group for the target
+    slot, joining a session already there."""
     now = now or timezone.now()
-    service = booking.appointment.service
+    service = service or booking.appointment.service
     staff = staff or booking.appointment.staff
+    _require_same_tenant(booking.tenant_id, service)
     _require_offered(service, staff)
     with transaction.atomic():
         booking = _lock_booking(booking, staff)
         _require_holds_seats(booking, "rescheduled")
         old = booking.appointment
-        if old.start == start and old.staff_id == staff.pk:
+        if (old.start, old.staff_id, old.service_id) == (start, staff.pk, service.pk):
             return booking
         alone = old.seats_taken == booking.party_size
-        target_has_session = _open_session(service, staff, start) is not None
+        target_has_session = _open_session(service, staff, start, exclude=old.pk) is not None
         if alone and not target_has_session:
-            _move_appointment(old, staff, start, now)
+            _move_appointment(old, staff, start, now, service=service)
         else:
             target = _take_seats(service, staff, start, booking.party_size, now)
             _release_seats(old, booking.party_size)
@@ -202,26 +210,34 @@ def reschedule_booking(
 
 
 def reschedule_appointment(
-    appointment: Appointment, *, start: datetime, staff: Staff | None = None, now: datetime | None = None
+    appointment: Appointment,
+    *,
+    start: datetime,
+    staff: Staff | None = None,
+    service: Service | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
-    """Move a whole appointment (every booking of a group session) to another time or staff member."""
+    """Move a whole appointment (every booking of a group session) to another time, staff member or service;
+    a new service must seat everyone already booked."""
     now = now or timezone.now()
     staff = staff or appointment.staff
-    _require_offered(appointment.service, staff)
+    service = service or appointment.service
+    _require_same_tenant(appointment.tenant_id, service)
+    _require_offered(service, staff)
     with transaction.atomic():
         appointment = _lock_appointment(appointment, staff)
         if appointment.seats_taken == 0:
             raise BookingError("nothing_to_move", "This appointment has no active bookings left to move.")
-        if appointment.start == start and appointment.staff_id == staff.pk:
+        if (appointment.start, appointment.staff_id, appointment.service_id) == (start, staff.pk, service.pk):
             return appointment
-        if _open_session(appointment.service, staff, start, exclude=appointment.pk) is not None:
+        if _open_session(service, staff, start, exclude=appointment.pk) is not None:
             raise BookingError(
                 "conflict",
                 "Another session of this service is already at that time.",
                 field="start",
                 conflict=True,
             )
-        _move_appointment(appointment, staff, start, now)
+        _move_appointment(appointment, staff, start, now, service=service)
         for booking in appointment.bookings.filter(status__in=Booking.SEAT_HOLDING):
             events.booking_changed(booking, events.BOOKING_RESCHEDULED)
     return appointment
@@ -260,6 +276,11 @@ def set_status(booking: Booking, status: str, *, now: datetime | None = None) ->
 
 
 # --- internals ----------------------------------------------------------------------------------------------
+
+
+def _require_same_tenant(tenant_id: int, service: Service) -> None:
+    if service.tenant_id != tenant_id:
+        raise BookingError("unknown_service", "No such service.", field="service_id")
 
 
 def _require_offered(service: Service, staff: Staff) -> None:
@@ -468,13 +489,30 @@ def _release_seats(appointment: Appointment, party_size: int) -> None:
     events.appointment_changed(appointment)
 
 
-def _move_appointment(appointment: Appointment, staff: Staff, start: datetime, now: datetime) -> None:
-    service = appointment.service
+def _move_appointment(
+    appointment: Appointment, staff: Staff, start: datetime, now: datetime, *, service: Service | None = None
+) -> None:
+    """Give the appointment its new time, staff member and service; checked as a booking of all its seats
+    (a new service's capacity must hold them, its duration and buffers must fit)."""
+    service = service or appointment.service
     _check(service, staff, start, appointment.seats_taken, now, exclude=appointment.pk)
-    appointment.staff = staff
+    if service.pk != appointment.service_id:
+        appointment.capacity = service.capacity
+    appointment.staff, appointment.service = staff, service
     for field, value in _times(service, start).items():
         setattr(appointment, field, value)
-    appointment.save(update_fields=["staff", "start", "end", "block_start", "block_end", "updated_at"])
+    appointment.save(
+        update_fields=[
+            "staff",
+            "service",
+            "capacity",
+            "start",
+            "end",
+            "block_start",
+            "block_end",
+            "updated_at",
+        ]
+    )
     events.appointment_changed(appointment)
 
 

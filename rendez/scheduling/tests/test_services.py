@@ -12,7 +12,7 @@ from rendez.scheduling import events, services
 from rendez.scheduling.models import Appointment, Booking, Customer, TimeOff
 from rendez.scheduling.services import BookingError
 from rendez.scheduling.tests.conftest import NOW
-from rendez.scheduling.tests.factories import book, customer, make_staff, utc
+from rendez.scheduling.tests.factories import book, customer, make_service, make_staff, utc
 
 TUESDAY_TEN = utc(2026, 6, 2, 8)  # 10:00 in Berlin
 TUESDAY_ELEVEN = utc(2026, 6, 2, 9)
@@ -567,3 +567,83 @@ def test_rejecting_a_pending_booking_gives_its_seats_back(yoga, dora):
     assert Appointment.objects.get().seats_taken == 3
     services.set_status(booking, "rejected", now=NOW)
     assert Appointment.objects.get().seats_taken == 0
+
+
+# --- changing the service -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def long_session(alice, dora):
+    return make_service(alice, dora, name="Long session", duration_minutes=90, slot_interval_minutes=30)
+
+
+def test_a_booking_changes_service_and_its_appointment_takes_the_new_duration(
+    consultation, long_session, dora
+):
+    booking = book(consultation, dora, TUESDAY_TEN, now=NOW)
+    run_all_jobs()
+
+    moved = services.reschedule_booking(booking, start=TUESDAY_TEN, service=long_session, now=NOW)
+
+    appointment = Appointment.objects.get()
+    assert moved.appointment_id == appointment.pk == booking.appointment_id
+    assert (appointment.service, appointment.end) == (long_session, TUESDAY_TEN + timedelta(minutes=90))
+    assert synced_appointments() == [appointment.pk]
+    assert booking_events() == [(booking.pk, "booking_rescheduled")]
+
+
+def test_a_service_change_must_fit_the_new_duration(consultation, long_session, dora):
+    charlie = book(consultation, dora, TUESDAY_TEN, "Charlie", now=NOW)
+    book(consultation, dora, TUESDAY_ELEVEN, "Dave", now=NOW)
+    assert_refused(
+        "conflict",
+        lambda: services.reschedule_booking(charlie, start=TUESDAY_TEN, service=long_session, now=NOW),
+        conflict=True,
+    )
+
+
+def test_a_service_change_needs_a_staff_member_who_offers_it(alice, consultation, dora, erik):
+    only_erik = make_service(alice, erik, name="Erik's special")
+    booking = book(consultation, dora, TUESDAY_TEN, now=NOW)
+    assert_refused(
+        "staff_not_offering",
+        lambda: services.reschedule_booking(booking, start=TUESDAY_TEN, service=only_erik, now=NOW),
+    )
+    moved = services.reschedule_booking(booking, start=TUESDAY_TEN, staff=erik, service=only_erik, now=NOW)
+    assert (moved.appointment.staff, moved.appointment.service) == (erik, only_erik)
+
+
+def test_a_service_of_another_tenant_is_refused(bob, consultation, dora):
+    theirs = make_service(bob, make_staff(bob, "Bea"), name="Theirs")
+    booking = book(consultation, dora, TUESDAY_TEN, now=NOW)
+    assert_refused(
+        "unknown_service",
+        lambda: services.reschedule_booking(booking, start=TUESDAY_TEN, service=theirs, now=NOW),
+    )
+
+
+def test_a_group_changes_service_only_when_the_new_one_seats_everyone(alice, yoga, dora):
+    book(yoga, dora, TUESDAY_TEN, "Charlie", now=NOW)
+    dave = book(yoga, dora, TUESDAY_TEN, "Dave", party_size=2, now=NOW)
+    pilates = make_service(alice, dora, name="Pilates", duration_minutes=60, capacity=2)
+    assert_refused(
+        "party_too_large",
+        lambda: services.reschedule_appointment(
+            dave.appointment, start=TUESDAY_TEN, service=pilates, now=NOW
+        ),
+    )
+    bigger = make_service(alice, dora, name="Big class", duration_minutes=60, capacity=10)
+    moved = services.reschedule_appointment(dave.appointment, start=TUESDAY_TEN, service=bigger, now=NOW)
+    assert (moved.service, moved.capacity, moved.seats_taken) == (bigger, 10, 3)
+
+
+def test_one_seat_of_a_group_changing_service_leaves_the_group(alice, yoga, dora):
+    charlie = book(yoga, dora, TUESDAY_TEN, "Charlie", now=NOW)
+    book(yoga, dora, TUESDAY_TEN, "Dave", now=NOW)
+    private = make_service(alice, dora, name="Private", duration_minutes=60)
+
+    moved = services.reschedule_booking(charlie, start=TUESDAY_NOON, service=private, now=NOW)
+
+    assert moved.appointment_id != charlie.appointment_id
+    assert (moved.appointment.service, moved.appointment.seats_taken) == (private, 1)
+    assert Appointment.objects.get(pk=charlie.appointment_id).seats_taken == 1

@@ -21,8 +21,7 @@ meeting in Zoom, Retry, disconnect a staff member, connect their own or another 
 business's account (OAuth or Server-to-Server, switching modes over the same account), disconnect it, map a
 staff member to another Zoom user, remove the app at Zoom, turn the integration or a service's video off and
 on, kill a worker mid-sync after Zoom lost its answer, let one queue's worker run ahead of the other's, and
-settle in between. A change of service on reschedule is drawn once the API accepts `service_id` (not yet:
-`RescheduleIn` has `start` and `staff_id` only).
+settle in between; and a change of service on reschedule (`service_id`).
 """
 
 from __future__ import annotations

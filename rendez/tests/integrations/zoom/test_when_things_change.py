@@ -24,6 +24,7 @@ from rendez.notifications.tests.conftest import (  # noqa: F401 - smtp_server is
     smtp_server,
 )
 from rendez.scheduling import catalog, services
+from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
 from rendez.tests.integrations.zoom.conftest import (
     JONAS,
@@ -431,3 +432,84 @@ def test_disconnecting_a_personal_zoom_moves_the_meetings_to_the_business_mappin
     assert new.external_id != old.external_id and set(live_meetings(zoom)) == {new.external_id}
     assert live_meetings(zoom)[new.external_id].host_id == LEA
     assert last_link_sent(mail, CHARLIE)[0] == new.join_url
+
+
+# --- changing an appointment's service (issue 15, item 5; the invariant's "service change") ----------------
+
+
+def test_a_service_change_moves_the_meetings_duration_and_topic_and_says_so(
+    zoom, api, alice, video, maria, workflows, mail
+):
+    connect_staff(api, zoom, maria, MARIA)
+    longer = make_service(
+        alice,
+        maria,
+        name="Long video session",
+        duration_minutes=60,
+        zoom_enabled=True,
+        slot_interval_minutes=30,
+    )
+    booking = book(video, maria, a_monday())
+    settle()
+    meeting = the_meeting(booking)
+    zoom.control.clear_requests()
+
+    response = api.post(
+        f"/bookings/{booking.pk}/reschedule",
+        {"start": booking.appointment.start.isoformat(), "service_id": longer.pk},
+    )
+    settle()
+
+    assert response.status_code == 200, response.content
+    assert response.json()["service_id"] == longer.pk
+    [(method, path, body)] = meeting_calls(zoom)
+    assert (method, path) == ("PATCH", f"/v2/meetings/{meeting.external_id}")
+    assert body["duration"] == 60 and "Long video session" in body["topic"]
+    assert the_meeting(booking).external_id == meeting.external_id  # same meeting, same link
+    moved = [message for message in mail.to(CHARLIE) if "Long video session" in plain_text(message)]
+    assert moved and meeting.join_url in plain_text(moved[-1])
+
+
+def test_a_service_change_to_one_without_video_deletes_the_meeting_and_back_makes_one(
+    zoom, api, alice, video, maria
+):
+    connect_staff(api, zoom, maria, MARIA)
+    in_person = make_service(
+        alice, maria, name="At the studio", duration_minutes=30, location_type="in_person"
+    )
+    booking = book(video, maria, a_monday())
+    settle()
+    old = the_meeting(booking)
+    start = booking.appointment.start.isoformat()
+
+    assert (
+        api.post(
+            f"/bookings/{booking.pk}/reschedule", {"start": start, "service_id": in_person.pk}
+        ).status_code
+        == 200
+    )
+    settle()
+    assert live_meetings(zoom) == {} and meeting_shown(api, booking)["state"] == "deleted"
+
+    assert (
+        api.post(f"/bookings/{booking.pk}/reschedule", {"start": start, "service_id": video.pk}).status_code
+        == 200
+    )
+    settle()
+    new = the_meeting(booking)
+    assert new.state == Meeting.State.READY and set(live_meetings(zoom)) == {new.external_id} != {
+        old.external_id
+    }
+
+
+def test_a_service_of_another_business_is_not_found(api, bob, video, maria):
+    from rendez.scheduling.tests.factories import make_staff
+
+    theirs = make_service(bob, make_staff(bob, "Bea"), name="Theirs")
+    booking = book(video, maria, a_monday())
+    response = api.post(
+        f"/bookings/{booking.pk}/reschedule",
+        {"start": booking.appointment.start.isoformat(), "service_id": theirs.pk},
+    )
+    assert response.status_code == 404
+    assert Booking.objects.get().appointment.service_id == video.pk
