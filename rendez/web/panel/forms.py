@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 
-from rendez.scheduling.models import Booking, Staff
+from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.services import TRANSITIONS
 
 
@@ -78,10 +78,17 @@ class RescheduleForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     staff = forms.ModelChoiceField(label="Staff member", queryset=Staff.objects.none())
+    service = forms.ModelChoiceField(
+        label="Service",
+        queryset=Service.objects.none(),
+        required=False,  # left out: the appointment keeps its service
+        help_text="Another service changes the length; its video meeting follows and everyone is told.",
+    )
 
-    def __init__(self, staff, *args, **kwargs):
+    def __init__(self, staff, services, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["staff"]).queryset = staff
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = services
 
     @property
     def new_start(self) -> datetime:

@@ -14,6 +14,7 @@ import json
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,11 +27,12 @@ from rendez.conferencing.port import MeetingGone, ProviderError
 from rendez.conferencing.queries import meeting_record
 from rendez.integrations.zoom.queries import connections_needing_reconnect
 from rendez.scheduling import events, services
-from rendez.scheduling.models import Appointment, Booking
+from rendez.scheduling.models import Appointment, Booking, Service
 from rendez.web.panel import queries
 from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_for
 from rendez.web.panel.forms import AppointmentFilterForm, RescheduleForm, StatusForm
 from rendez.web.panel.meetings import old_meetings_of, status_of
+from rendez.web.panel.onboarding.dashboard import dashboard_context
 
 LIST_LIMIT = 200
 CHANGED_EVENT = "appointment-changed"
@@ -62,6 +64,7 @@ def dashboard(request: HttpRequest, panel: Panel) -> HttpResponse:
         "left": left[: queries.LEFT_SHOWN],
         "more_left": len(left) > queries.LEFT_SHOWN,
         "reconnect": connections_needing_reconnect(panel.tenant),
+        **dashboard_context(panel.tenant),
     }
     return render(request, "panel/dashboard.html", context)
 
@@ -80,6 +83,11 @@ def appointment(request: HttpRequest, panel: Panel, appointment_id: int) -> Http
     return _details(request, panel, appointment_for(panel, appointment_id))
 
 
+def services_for(panel: Panel) -> QuerySet[Service]:
+    """The services an appointment of this business can be changed to."""
+    return Service.objects.filter(tenant=panel.tenant, is_active=True).order_by("name")
+
+
 def _details(
     request: HttpRequest, panel: Panel, item: Appointment, notice: str = "", **forms
 ) -> HttpResponse:
@@ -87,7 +95,9 @@ def _details(
     bookings = list(item.bookings.select_related("customer").order_by("created_at", "pk"))
     holding = [b for b in bookings if b.holds_seats]
     reschedule = forms.get("reschedule") or RescheduleForm(
-        staff_for(panel), initial={"start": timezone.localtime(item.start), "staff": item.staff_id}
+        staff_for(panel),
+        services_for(panel),
+        initial={"start": timezone.localtime(item.start), "staff": item.staff_id, "service": item.service_id},
     )
     status_forms = forms.get("status_forms", {})
     old_meetings = list(old_meetings_of(item))
@@ -167,12 +177,18 @@ def retry_meeting(request: HttpRequest, panel: Panel, appointment_id: int) -> Ht
 @panel_view()
 def reschedule(request: HttpRequest, panel: Panel, appointment_id: int) -> HttpResponse:
     item = appointment_for(panel, appointment_id)
-    form = RescheduleForm(staff_for(panel), request.POST)
+    form = RescheduleForm(staff_for(panel), services_for(panel), request.POST)
     if form.is_valid():
         try:
-            services.reschedule_appointment(item, start=form.new_start, staff=form.cleaned_data["staff"])
+            services.reschedule_appointment(
+                item,
+                start=form.new_start,
+                staff=form.cleaned_data["staff"],
+                service=form.cleaned_data["service"],
+            )
         except services.BookingError as error:
-            form.add_error("start" if error.field == "start" else None, error.message)
+            field = {"start": "start", "staff_id": "staff", "service_id": "service"}.get(error.field or "")
+            form.add_error(field, error.message)
         else:
             return _changed(request, panel, item, "The appointment was moved; everyone booked is told.")
     return _details(request, panel, item, reschedule=form)

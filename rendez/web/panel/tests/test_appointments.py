@@ -11,6 +11,7 @@ from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom.models import Connection
 from rendez.jobs.models import Job
 from rendez.scheduling.models import Booking
+from rendez.scheduling.tests.factories import make_service, make_staff
 from rendez.web.panel.tests.conftest import berlin, make_meeting, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +144,28 @@ def test_reschedule_moves_the_appointment(ada_client, dora, doras_appointment, m
     assert response.status_code == 302
     doras_appointment.refresh_from_db()
     assert doras_appointment.start == berlin(monday, 14)
+
+
+def test_reschedule_can_change_the_service(ada_client, alice, dora, doras_appointment, monday):
+    longer = make_service(alice, dora, name="Long talk", duration_minutes=60, slot_interval_minutes=30)
+    response = ada_client.post(
+        _url(doras_appointment, "reschedule/"),
+        {"start": f"{monday}T14:00", "staff": dora.pk, "service": longer.pk},
+    )
+    assert response.status_code == 302
+    doras_appointment.refresh_from_db()
+    assert (doras_appointment.service, doras_appointment.end) == (longer, berlin(monday, 15))
+
+
+def test_reschedule_refuses_a_service_of_another_business(ada_client, bob, dora, doras_appointment, monday):
+    theirs = make_service(bob, make_staff(bob, "Bea"), name="Theirs")
+    response = ada_client.post(
+        _url(doras_appointment, "reschedule/"),
+        {"start": f"{monday}T14:00", "staff": dora.pk, "service": theirs.pk},
+    )
+    assert response.status_code == 400
+    doras_appointment.refresh_from_db()
+    assert doras_appointment.service_id != theirs.pk and doras_appointment.start == berlin(monday, 10)
 
 
 def test_reschedule_outside_working_hours_is_a_form_error(ada_client, dora, doras_appointment, monday):
