@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "rendez.notifications"
     label = "notifications"
+
+    def ready(self) -> None:
+        from rendez.notifications import defaults
+        from rendez.tenants.signals import tenant_created
+
+        # Every new business starts with the starter messages, in the transaction that creates it.
+        tenant_created.connect(defaults.install_for_new_tenant, dispatch_uid="notifications.starter_messages")

@@ -6,6 +6,7 @@ message that went out without the link, over that message's channel)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -49,6 +50,31 @@ STAFF_MEETING_LINK_CHANGED_BODY = (
     + " has a new link; the one sent before no longer works.\n\n"
     + _MEETING
 )
+
+
+@dataclass(frozen=True)
+class BuiltInFollowUp:
+    """A message Rendez sends by itself, not a workflow: listed on the workflows page so a business knows."""
+
+    name: str
+    subject: str
+    when: str
+
+
+BUILT_IN_FOLLOWUPS = [
+    BuiltInFollowUp(
+        "Video link ready",
+        MEETING_LINK_SUBJECT,
+        "A message went out before the video meeting existed: the link follows once it does, to the customer "
+        "and to the staff member promised it, over that message's channel.",
+    ),
+    BuiltInFollowUp(
+        "Video link changed",
+        MEETING_LINK_CHANGED_SUBJECT,
+        "The meeting people hold was replaced (another host, or deleted on Zoom): everyone who held the old "
+        "link gets the new one, with an updated calendar invitation.",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -183,3 +209,8 @@ def install_default_workflows(tenant: Tenant) -> list[Workflow]:
                 workflow.full_clean()
             installed.append(workflow)
     return installed
+
+
+def install_for_new_tenant(sender: Any, *, tenant: Tenant, **kwargs: Any) -> None:
+    """Receiver of `tenants.signals.tenant_created`: a new business starts with the default workflows."""
+    install_default_workflows(tenant)

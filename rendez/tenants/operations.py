@@ -1,13 +1,17 @@
 """The operator's writes to tenants and plans: the only place the operator pages change them.
 
 Views parse and validate input; these functions make the change and say, in `TenantError`, why one is refused.
+`create_tenant` is the one way a tenant is born (operator page, sign-up, `rendez demo`): what every new
+business starts with is installed by the receivers of `signals.tenant_created`, in the same transaction.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from rendez.tenants.models import ApiKey, Plan, Tenant
+from rendez.tenants.signals import tenant_created
 
 
 class TenantError(Exception):
@@ -16,15 +20,17 @@ class TenantError(Exception):
         self.message, self.field = message, field
 
 
-def create_tenant(*, slug: str, name: str, timezone: str, plan: Plan | None) -> Tenant:
+def create_tenant(*, slug: str, name: str, timezone: str, plan: Plan | None, address: str = "") -> Tenant:
     if Tenant.objects.filter(slug=slug).exists():
         raise TenantError(f"A tenant with the address {slug!r} exists already.", field="slug")
-    tenant = Tenant(slug=slug, name=name, timezone=timezone, plan=plan)
+    tenant = Tenant(slug=slug, name=name, timezone=timezone, plan=plan, address=address)
     try:
         tenant.full_clean()
     except ValidationError as error:
         raise TenantError(" ".join(error.messages)) from None
-    tenant.save()
+    with transaction.atomic():
+        tenant.save()
+        tenant_created.send(sender=Tenant, tenant=tenant)
     return tenant
 
 

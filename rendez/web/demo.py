@@ -1,9 +1,10 @@
 """The demo business that `make run` seeds: idempotent, so every start can run it again.
 
 Two staff members with working hours, a one-to-one video service, a group video service of five seats, an
-in-person service, a few customers and bookings, default notification workflows, an admin
-login and an API key. The staff share their names and emails with the Zoom emulator's Demo Clinic users, so
-`rendez serve` can connect them to it through the real OAuth flow (rendez/devserver/demo_zoom.py).
+in-person service, a few customers and bookings, an admin login and an API key. The tenant is born through
+`create_tenant`, as every business is, so its messages are the starter messages any new business gets. The
+staff share their names and emails with the Zoom emulator's Demo Clinic users, so `rendez serve` can connect
+them to it through the real OAuth flow (rendez/devserver/demo_zoom.py).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from django.utils import timezone
 
 from rendez.integrations.zoom import tenant_settings
 from rendez.integrations.zoom.models import ZoomSettings
-from rendez.notifications.defaults import install_default_workflows
 from rendez.scheduling import services
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
+from rendez.tenants import operations
 from rendez.tenants.models import ApiKey, Membership, Plan, Tenant
 
 DEMO_PASSWORD = "rendez-demo"
@@ -67,14 +68,12 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
                 "limits": {"staff": 50, "services": 100},
             },
         )
-        tenant, _ = Tenant.objects.get_or_create(
+        tenant = Tenant.objects.filter(slug="demo").first() or operations.create_tenant(
             slug="demo",
-            defaults={
-                "name": "Demo Clinic",
-                "timezone": "Europe/Berlin",
-                "address": "Torstraße 1, 10119 Berlin",
-                "plan": plan,
-            },
+            name="Demo Clinic",
+            timezone="Europe/Berlin",
+            address="Torstraße 1, 10119 Berlin",
+            plan=plan,
         )
         operator = _user("operator", "operator@rendez.localhost", superuser=True)
         admin = _user("admin", "admin@demo-clinic.example")
@@ -82,7 +81,6 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
         staff = [_staff(tenant, name, email, username) for name, email, username in STAFF]
         one_to_one, group, in_person = _services(tenant, staff)
         api_key = _demo_api_key(tenant)
-        install_default_workflows(tenant)
         _enable_zoom(tenant)
     created = 0
     if not Booking.objects.filter(tenant=tenant).exists():

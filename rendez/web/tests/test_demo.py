@@ -75,3 +75,19 @@ def test_the_demo_command_says_the_staff_connect_once_the_server_is_up(settings,
     out = capsys.readouterr().out
     assert "  Zoom staff:    Maria Koch: connects to the emulator as maria.koch@demo-clinic.example" in out
     assert "                 Jonas Weber: connects to the emulator as jonas.weber@demo-clinic.example" in out
+
+
+def test_the_demo_gets_the_starter_messages_any_new_business_gets_and_no_more():
+    from rendez.notifications.models import Workflow
+    from rendez.tenants import operations
+
+    demo = seed_demo().tenant
+    seed_demo()
+    carol = operations.create_tenant(slug="carol", name="Carol's Salon", timezone="UTC", plan=None)
+
+    def messages_of(tenant):
+        fields = ["default_key", "name", "trigger", "offset_minutes", "subject_template", "body_template"]
+        return sorted(Workflow.objects.filter(tenant=tenant).values_list(*fields))
+
+    assert messages_of(demo) == messages_of(carol)
+    assert len(messages_of(demo)) == 8

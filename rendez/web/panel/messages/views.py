@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from rendez.jobs.claims import rerun
 from rendez.lib import shortcodes
 from rendez.notifications import workflows
+from rendez.notifications.defaults import BUILT_IN_FOLLOWUPS
 from rendez.notifications.models import Delivery, Workflow
 from rendez.web.panel.access import Panel, panel_view
 from rendez.web.panel.messages import deadjobs
@@ -28,7 +29,8 @@ def _workflow(panel: Panel, workflow_id: int) -> Workflow:
 @panel_view(admin_only=True)
 def messages_workflows(request: HttpRequest, panel: Panel) -> HttpResponse:
     found = Workflow.objects.filter(tenant=panel.tenant).order_by("trigger", "offset_minutes", "name", "pk")
-    return render(request, "panel/messages/workflows.html", {"panel": panel, "workflows": found})
+    context = {"panel": panel, "workflows": found, "followups": BUILT_IN_FOLLOWUPS}
+    return render(request, "panel/messages/workflows.html", context)
 
 
 @panel_view(admin_only=True)
