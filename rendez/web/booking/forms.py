@@ -13,7 +13,16 @@ from rendez.lib.phones import PhoneField
 # Longer than any real name or address; short enough that nobody stores essays through the form.
 NAME_MAX = 120
 EMAIL_MAX = 254
+NOTES_MAX = 1000
 ZONES = frozenset(available_timezones())
+# The visitor's zone as their browser reported it (static/web/booking.js) or as they chose it: every step
+# renders its times in it, so no page waits for a script to put them right.
+ZONE_COOKIE = "rendez_tz"
+
+
+def known_zone(value: str | None) -> str | None:
+    """`value` when it names a zone, else None."""
+    return value if value in ZONES else None
 
 
 def zone_or(value: str | None, fallback: str) -> ZoneInfo:
@@ -34,11 +43,33 @@ class DetailsForm(forms.Form):
     staff = forms.CharField(widget=forms.HiddenInput, max_length=20)
     start = forms.CharField(widget=forms.HiddenInput, max_length=40)
     tz = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=NOTES_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Anything the business should know before your appointment.",
+    )
 
-    def __init__(self, *args: Any, region: str | None = None, **kwargs: Any) -> None:
-        """`region`: the business's country, where a phone number typed without country code is from."""
+    def __init__(self, *args: Any, region: str | None = None, seats: int = 1, **kwargs: Any) -> None:
+        """`region`: the business's country, where a phone number typed without country code is from.
+        `seats`: how many seats one booking may take (what is left of a group slot); above one, the visitor
+        picks how many."""
         super().__init__(*args, **kwargs)
         cast(PhoneField, self.fields["phone"]).region = region
+        if seats > 1:
+            self.fields["party_size"] = forms.TypedChoiceField(
+                label="Seats",
+                coerce=int,
+                choices=[(count, str(count)) for count in range(1, seats + 1)],
+                initial=1,
+                help_text=f"Up to {seats} seats are left at this time.",
+            )
+            self.order_fields(["name", "email", "phone", "party_size", "notes"])
+
+    @property
+    def party_size(self) -> int:
+        return int(self.cleaned_data.get("party_size") or 1)
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"]

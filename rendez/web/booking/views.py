@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rendez.conferencing.models import Meeting
-from rendez.conferencing.queries import meeting_coming, meeting_view
+from rendez.conferencing.port import get_provider
+from rendez.conferencing.queries import MeetingView, meeting_coming, meeting_view
 from rendez.lib.phones import region_of_zone
 from rendez.notifications.context import manage_url
 from rendez.notifications.ics import build_invitation
@@ -30,9 +31,19 @@ from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.services import BookingError, CustomerDetails
 from rendez.tenants.models import Tenant
-from rendez.web.booking.forms import DetailsForm, parse_day, parse_start, zone_choices, zone_or
+from rendez.web.booking.forms import (
+    ZONE_COOKIE,
+    DetailsForm,
+    known_zone,
+    parse_day,
+    parse_start,
+    zone_choices,
+    zone_or,
+)
+from rendez.web.signup import verification
 
 ANY = "any"
+VIDEO_PROVIDER = "zoom"
 # How far ahead the time step looks for the first day with a free slot.
 LOOKAHEAD_DAYS = 14
 # The confirmation page polls about once a second; after this many polls it stops and says the link follows.
@@ -47,14 +58,21 @@ TAKEN = "That time was just taken. Please pick another one."
 def choose_service(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = _tenant(slug)
     offered = Service.objects.filter(tenant=tenant, is_active=True, staff__is_active=True).distinct()
-    return render(request, "booking/services.html", {"tenant": tenant, "services": offered.order_by("name")})
+    # A video service nobody can host now is not offered: its customer would get no link.
+    bookable = [
+        service for service in offered.order_by("name") if not service.zoom_enabled or _offering(service)
+    ]
+    return render(request, "booking/services.html", {"tenant": tenant, "services": bookable})
 
 
 @require_GET
 def choose_staff(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     tenant = _tenant(slug)
     service = _service(tenant, service_id)
-    context = {"tenant": tenant, "service": service, "staff": _offering(service)}
+    staff = _offering(service)
+    if not staff:
+        raise Http404("Nobody offers this service.")
+    context = {"tenant": tenant, "service": service, "staff": staff}
     return render(request, "booking/staff.html", context)
 
 
@@ -70,7 +88,7 @@ def slots(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     """The free times of one day: the fragment the time step swaps in as the date or zone changes."""
     tenant = _tenant(slug)
     service = _service(tenant, service_id)
-    context = _times_context(tenant, service, request.GET)
+    context = _times_context(tenant, service, request.GET, _visitor_zone(request, request.GET, tenant))
     return render(request, "booking/_slots.html", context)
 
 
@@ -78,33 +96,35 @@ def slots(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
 def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     tenant = _tenant(slug)
     service = _service(tenant, service_id)
+    query = request.GET if request.method == "GET" else request.POST
+    zone = _visitor_zone(request, query, tenant)
+    asked = _start_or_none(query.get("start"))
+    if asked is None:
+        return redirect(_time_url(tenant, service, query, zone))
+    seats = _seats_left(service, _candidates(service, query.get("staff") or ANY), asked)
     if request.method == "GET":
-        form = DetailsForm(initial={key: request.GET.get(key, "") for key in ("staff", "start", "tz")})
-        start = _start_or_none(request.GET.get("start"))
-        if start is None:
-            return redirect(_time_url(tenant, service, request.GET))
-        return _details_page(request, tenant, service, form, start)
-    form = DetailsForm(request.POST, region=region_of_zone(tenant.timezone))
+        initial = {"staff": query.get("staff", ""), "start": query.get("start", ""), "tz": str(zone)}
+        form = DetailsForm(initial=initial, seats=seats)
+        return _details_page(request, tenant, service, form, asked, zone)
+    form = DetailsForm(request.POST, region=region_of_zone(tenant.timezone), seats=seats)
     if not form.is_valid():
-        asked = _start_or_none(request.POST.get("start"))
-        if asked is None:
-            return redirect(_time_url(tenant, service, request.POST))
-        return _details_page(request, tenant, service, form, asked)
+        return _details_page(request, tenant, service, form, asked, zone)
     data = form.cleaned_data
-    zone = zone_or(data["tz"], tenant.timezone)
     candidates = _candidates(service, data["staff"])
     customer = CustomerDetails(
         name=data["name"], email=data["email"], phone=data["phone"], timezone=str(zone)
     )
     try:
-        booking = book_first_free(service, candidates, data["start"], customer)
+        booking = book_first_free(
+            service, candidates, data["start"], customer, party_size=form.party_size, notes=data["notes"]
+        )
     except BookingError as error:
         if error.conflict:
             day = data["start"].astimezone(zone).date().isoformat()
-            query = {"staff": data["staff"], "tz": str(zone), "date": day}
-            return _time_page(request, tenant, service, query, notice=TAKEN, status=409)
+            again = {"staff": data["staff"], "tz": str(zone), "date": day}
+            return _time_page(request, tenant, service, again, notice=TAKEN, status=409)
         form.add_error(None, error.message)
-        return _details_page(request, tenant, service, form, data["start"])
+        return _details_page(request, tenant, service, form, data["start"], zone)
     done = reverse("booking:done", args=[tenant.slug, booking.manage_token])
     return redirect(f"{done}?{urlencode({'tz': str(zone)})}")
 
@@ -121,10 +141,12 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "service": appointment.service,
         "when": _when(appointment.start, appointment.end, zone),
         "zone": zone,
+        # Cancelled or declined: the page says so and offers nothing to put in a calendar.
+        "ended_by_status": booking.status in (Booking.Status.CANCELLED, Booking.Status.REJECTED),
         "manage_url": f"/manage/{booking.manage_token}",
-        "google_url": _google_calendar_url(booking),
         **_meeting_context(booking, polls=0, zone=zone),
     }
+    context["google_url"] = _google_calendar_url(booking, context.get("meeting"))
     return render(request, "booking/done.html", context)
 
 
@@ -142,6 +164,10 @@ def meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "booking": booking,
         **_meeting_context(booking, polls, _zone_of(request, booking)),
     }
+    if context.get("meeting") is not None:
+        # The link has just come: the page's Google Calendar button is swapped for one that carries it.
+        context["google_url"] = _google_calendar_url(booking, context["meeting"])
+        context["swap_google_url"] = True
     return render(request, "booking/_meeting.html", context)
 
 
@@ -159,7 +185,11 @@ def calendar_file(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 
 def _tenant(slug: str) -> Tenant:
-    return get_object_or_404(Tenant, slug=slug, is_active=True)
+    tenant = get_object_or_404(Tenant, slug=slug, is_active=True)
+    # A business that signed itself up is public once its owner confirmed the email (rendez/web/signup/).
+    if not verification.booking_page_open(tenant):
+        raise Http404("This booking page is not open yet.")
+    return tenant
 
 
 def _service(tenant: Tenant, service_id: int) -> Service:
@@ -167,7 +197,15 @@ def _service(tenant: Tenant, service_id: int) -> Service:
 
 
 def _offering(service: Service) -> list[Staff]:
-    return list(service.staff.filter(is_active=True).order_by("name", "pk"))
+    """The staff the public page offers for `service`: active, and for a video service while its integration
+    is on, only those who can host a meeting now (the customer of anyone else would get no link)."""
+    staff = list(service.staff.filter(is_active=True).order_by("name", "pk"))
+    if not service.zoom_enabled:
+        return staff
+    provider = get_provider(VIDEO_PROVIDER)
+    if not provider.integration(service.tenant).enabled:
+        return staff
+    return [member for member in staff if (host := provider.host_for(member)) is not None and host.usable]
 
 
 def _candidates(service: Service, choice: str) -> list[Staff]:
@@ -182,6 +220,16 @@ def _candidates(service: Service, choice: str) -> list[Staff]:
 def _booking(tenant: Tenant, token: str) -> Booking:
     related = ("appointment__service", "appointment__staff", "appointment__meeting", "customer", "tenant")
     return get_object_or_404(Booking.objects.select_related(*related), tenant=tenant, manage_token=token)
+
+
+def _visitor_zone(request: HttpRequest, query, tenant: Tenant) -> ZoneInfo:
+    """The zone a step shows its times in: the one it was asked in, else the browser's (the cookie
+    booking.js sets), else the business's."""
+    return zone_or(known_zone(query.get("tz")) or request.COOKIES.get(ZONE_COOKIE), tenant.timezone)
+
+
+def _zone_known(request: HttpRequest, query) -> bool:
+    return bool(known_zone(query.get("tz")) or known_zone(request.COOKIES.get(ZONE_COOKIE)))
 
 
 def _zone_of(request: HttpRequest, booking: Booking) -> ZoneInfo:
@@ -223,11 +271,23 @@ def _day_slots(
     return day, [(member, slot) for member, slot in found if slot.start.astimezone(zone).date() == day]
 
 
-def _times_context(tenant: Tenant, service: Service, query) -> dict:
-    """The free times of the asked day (default: the first day with any) for the chosen staff, in the zone."""
+def _seats_left(service: Service, staff: list[Staff], start: datetime) -> int:
+    """The most seats one booking may take at `start`: what is left of the fullest-free candidate's slot."""
+    if service.capacity <= 1:
+        return 1
+    window = Interval(start, start + timedelta(minutes=1))
+    left = [
+        slot.seats_left
+        for _, slot in find_slots(service, staff, window, timezone.now())
+        if slot.start == start
+    ]
+    return max(left, default=1)
+
+
+def _times_context(tenant: Tenant, service: Service, query, zone: ZoneInfo) -> dict:
+    """The free times of the asked day (default: the first day with any) for the chosen staff, in `zone`."""
     choice = query.get("staff") or ANY
     staff = _candidates(service, choice)
-    zone = zone_or(query.get("tz"), tenant.timezone)
     now = timezone.now()
     today = now.astimezone(zone).date()
     day, found = _day_slots(
@@ -260,34 +320,43 @@ def _times_context(tenant: Tenant, service: Service, query) -> dict:
 def _time_page(
     request: HttpRequest, tenant: Tenant, service: Service, query, *, notice: str = "", status: int = 200
 ) -> HttpResponse:
-    context = _times_context(tenant, service, query)
-    context.update(notice=notice, zones=zone_choices(), detect_zone=not query.get("tz"))
+    zone = _visitor_zone(request, query, tenant)
+    context = _times_context(tenant, service, query, zone)
+    context.update(notice=notice, zones=zone_choices(), detect_zone=not _zone_known(request, query))
     return render(request, "booking/time.html", context, status=status)
 
 
-def _time_url(tenant: Tenant, service: Service, query) -> str:
+def _time_url(tenant: Tenant, service: Service, query, zone: ZoneInfo, day: date | None = None) -> str:
+    """The time step as the visitor left it: their staff choice, zone and day."""
     url = reverse("booking:time", args=[tenant.slug, service.pk])
-    keep = {key: query.get(key) for key in ("staff", "tz") if query.get(key)}
-    return f"{url}?{urlencode(keep)}" if keep else url
+    keep = {"staff": query.get("staff") or ANY, "tz": str(zone)}
+    if day is not None:
+        keep["date"] = day.isoformat()
+    return f"{url}?{urlencode(keep)}"
 
 
 # --- booking ----------------------------------------------------------------------------------------------
 
 
 def _details_page(
-    request: HttpRequest, tenant: Tenant, service: Service, form: DetailsForm, start: datetime
+    request: HttpRequest,
+    tenant: Tenant,
+    service: Service,
+    form: DetailsForm,
+    start: datetime,
+    zone: ZoneInfo,
 ) -> HttpResponse:
     query = form.data if form.is_bound else form.initial
-    zone = zone_or(query.get("tz"), tenant.timezone)
     choice = query.get("staff") or ANY
     staff = _candidates(service, choice)
     context = {
         "tenant": tenant,
         "service": service,
         "form": form,
-        "staff_name": staff[0].name if choice != ANY else "Any available",
+        # Who takes an "any available" booking is settled when it is made.
+        "staff_name": staff[0].name if choice != ANY else "our team",
         "when": _when(start, start + service.duration, zone),
-        "back_url": _time_url(tenant, service, query),
+        "back_url": _time_url(tenant, service, query, zone, start.astimezone(zone).date()),
     }
     return render(request, "booking/details.html", context)
 
@@ -342,18 +411,27 @@ def _meeting_context(booking: Booking, polls: int, zone: ZoneInfo) -> dict:
     }
 
 
-def _google_calendar_url(booking: Booking) -> str:
+def _google_calendar_url(booking: Booking, meeting: MeetingView | None = None) -> str:
+    """An "add to Google Calendar" link; with the meeting's join link (and passcode) once there is one."""
     appointment = booking.appointment
     stamp = "%Y%m%dT%H%M%SZ"
     start = appointment.start.astimezone(ZoneInfo("UTC"))
     end = appointment.end.astimezone(ZoneInfo("UTC"))
     service = appointment.service
+    lines = [f"{service.name} at {booking.tenant.name}."]
+    if meeting is not None and meeting.join_url:
+        lines.append(f"Join the video meeting: {meeting.join_url}")
+        if meeting.password:
+            lines.append(f"Passcode: {meeting.password}")
+    lines.append(f"Manage your booking: {manage_url(booking)}")
     params = {
         "action": "TEMPLATE",
         "text": f"{service.name} with {appointment.staff.name}",
         "dates": f"{start.strftime(stamp)}/{end.strftime(stamp)}",
-        "details": f"{service.name} at {booking.tenant.name}.\nManage your booking: {manage_url(booking)}",
+        "details": "\n".join(lines),
     }
-    if not service.zoom_enabled and booking.tenant.address:
+    if meeting is not None and meeting.join_url:
+        params["location"] = meeting.join_url
+    elif not service.zoom_enabled and booking.tenant.address:
         params["location"] = booking.tenant.address
     return "https://calendar.google.com/calendar/render?" + urlencode(params)

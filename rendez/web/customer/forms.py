@@ -32,3 +32,17 @@ class SlotForm(forms.Form):
         if timezone.is_naive(start):
             raise forms.ValidationError("Pick one of the free times shown.")
         return start
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The business sees it beside your booking.",
+    )
+
+    @property
+    def given(self) -> str:
+        return self.cleaned_data.get("reason", "") if self.is_valid() else ""

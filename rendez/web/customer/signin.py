@@ -8,10 +8,10 @@ business's link never shows another's bookings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,11 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rendez.lib.client_ip import client_ip
+from rendez.notifications import mail
 from rendez.scheduling.models import Booking, Customer
 from rendez.tenants.models import Tenant
 from rendez.web import link_limits
 from rendez.web.customer import magic
 from rendez.web.customer.forms import EmailForm
+from rendez.web.customer.views import video_context
 
 PAST_SHOWN = 50
 
@@ -71,7 +73,7 @@ def send_link(tenant: Tenant, email: str) -> None:
         f"{settings.BASE_URL}{path}\n\n"
         f"It works once, within {minutes} minutes. If you did not ask for it, you can ignore this email.\n"
     )
-    send_mail(f"Your sign-in link for {tenant.name}", body, None, [email])
+    mail.tenant_email(tenant, f"Your sign-in link for {tenant.name}", body, [email]).send()
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,15 +103,33 @@ def sign_out(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("customer:home", slug=tenant.slug)
 
 
+@dataclass(frozen=True)
+class Row:
+    """One booking on the list; an upcoming one carries its video part, as the manage page shows it."""
+
+    booking: Booking
+    video: dict | None = None
+
+    @property
+    def tip_id(self) -> str:
+        return f"passcode-{self.booking.pk}"
+
+
 def appointments(request: HttpRequest, tenant: Tenant, email: str) -> HttpResponse:
     now = timezone.now()
     bookings = Booking.objects.filter(tenant=tenant, customer__email=email).select_related(
-        "customer", "appointment__service", "appointment__staff"
+        "tenant", "customer", "appointment__service", "appointment__staff", "appointment__meeting"
     )
     upcoming = bookings.filter(appointment__end__gt=now).order_by("appointment__start", "pk")
     past = bookings.filter(appointment__end__lte=now).order_by("-appointment__start", "-pk")[:PAST_SHOWN]
     customer = Customer.objects.filter(tenant=tenant, email=email).first()
     zone = ZoneInfo((customer.timezone if customer else "") or tenant.timezone)
-    context = {"tenant": tenant, "email": email, "upcoming": upcoming, "past": past, "zone": zone}
+    context = {
+        "tenant": tenant,
+        "email": email,
+        "upcoming": [Row(booking, video_context(booking, now)) for booking in upcoming],
+        "past": [Row(booking) for booking in past],
+        "zone": zone,
+    }
     with timezone.override(zone):
         return render(request, "customer/my_appointments.html", context)

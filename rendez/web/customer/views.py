@@ -22,8 +22,9 @@ from rendez.conferencing.queries import meeting_coming, meeting_view
 from rendez.scheduling import services
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
+from rendez.scheduling.customers import add_booking_note
 from rendez.scheduling.models import Booking
-from rendez.web.customer.forms import DayForm, SlotForm
+from rendez.web.customer.forms import DayForm, ReasonForm, SlotForm
 from rendez.web.customer.rules import change_refusal, shows_video
 
 DAYS_SHOWN = 7
@@ -91,14 +92,16 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         messages.error(request, refusal)
         return redirect("customer:manage", token=token)
     if request.method == "POST":
+        reason = ReasonForm(request.POST).given
         try:
             services.cancel_booking(booking)
         except services.BookingError as error:
             messages.error(request, f"The booking could not be cancelled: {error.message}")
         else:
+            note_reason(booking, "Cancelled by the customer", reason)
             messages.success(request, "Your booking is cancelled. A confirmation is on its way.")
         return redirect("customer:manage", token=token)
-    return render_in_zone(request, booking, "customer/cancel.html", {})
+    return render_in_zone(request, booking, "customer/cancel.html", {"reason_form": ReasonForm()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -125,17 +128,41 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def move(request: HttpRequest, booking: Booking, now: datetime) -> HttpResponse:
+    """A tapped time asks first (with room for a reason); the answer moves the booking."""
     form = SlotForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Pick one of the free times shown.")
         return redirect("customer:reschedule", token=booking.manage_token)
+    start = form.cleaned_data["start"]
+    if request.POST.get("confirm") != "yes":
+        appointment = booking.appointment
+        context = {
+            "start": start,
+            "new_start": start.astimezone(zone_of(booking)),
+            "new_end": (start + (appointment.end - appointment.start)).astimezone(zone_of(booking)),
+            "reason_form": ReasonForm(),
+        }
+        return render_in_zone(request, booking, "customer/reschedule_confirm.html", context)
+    was = booking.appointment.start
     try:
-        services.reschedule_booking(booking, start=form.cleaned_data["start"], now=now)
+        services.reschedule_booking(booking, start=start, now=now)
     except services.BookingError as error:
         messages.error(request, f"That time could not be booked: {error.message} Please pick another time.")
         return redirect("customer:reschedule", token=booking.manage_token)
+    when = was.astimezone(zone_of(booking))
+    note_reason(
+        booking,
+        f"Moved by the customer from {when:%a %d %b %H:%M} ({zone_of(booking).key})",
+        ReasonForm(request.POST).given,
+    )
     messages.success(request, "Your appointment is moved. A confirmation is on its way.")
     return redirect("customer:manage", token=booking.manage_token)
+
+
+def note_reason(booking: Booking, change: str, reason: str) -> None:
+    """Staff read a customer's reason for a change in the booking's notes; no reason, no note."""
+    if reason.strip():
+        add_booking_note(booking, f"{change}: {reason.strip()}")
 
 
 def free_days(booking: Booking, first: date, zone: ZoneInfo, now: datetime) -> list[tuple[date, list]]:

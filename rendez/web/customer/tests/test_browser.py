@@ -94,6 +94,12 @@ def test_a_customer_reschedules_then_cancels_from_the_manage_page(live_server, p
     page.get_by_role(
         "button", name=f"{next_monday(10):%A} {next_monday(10).day} {next_monday(10):%B} 14:00"
     ).click()
+    # Nothing moves on one tap: the new time is shown and asked about, with room for a reason.
+    page.get_by_role("heading", name="Move this appointment?").wait_for()
+    booking.refresh_from_db()
+    assert booking.appointment.start == next_monday(10)
+    page.get_by_label("Reason (optional)").fill("A meeting came up")
+    page.get_by_role("button", name="Yes, move it").click()
 
     page.get_by_text("Your appointment is moved").wait_for()
     assert "14:00–14:30" in page.locator(".facts").inner_text()
@@ -101,12 +107,16 @@ def test_a_customer_reschedules_then_cancels_from_the_manage_page(live_server, p
     assert booking.appointment.start == next_monday(14)
 
     page.get_by_role("link", name="Cancel booking").click()
+    page.get_by_label("Reason (optional)").fill("Feeling better")
     page.get_by_role("button", name="Yes, cancel my booking").click()
 
     page.get_by_text("Your booking is cancelled").wait_for()
     assert page.get_by_role("link", name="Reschedule").count() == 0
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
+    # Staff read both reasons beside the booking.
+    assert "Moved by the customer from" in booking.notes and ": A meeting came up" in booking.notes
+    assert "Cancelled by the customer: Feeling better" in booking.notes
 
 
 def test_a_customer_signs_in_by_email_and_opens_a_booking(live_server, page, alice, dora, mailoutbox):  # noqa: F811

@@ -101,13 +101,41 @@ def test_rescheduling_lists_free_times_and_moves_to_one(client, booking):
     # The booking's own time is not offered as a new one.
     assert f'value="{booking.appointment.start.astimezone(UTC).isoformat()}"' not in body
 
+    url = f"/manage/{booking.manage_token}/reschedule"
+    asked = client.post(url, {"start": new_start.isoformat()}).content.decode()
+    # A tap asks first: nothing has moved yet, the new time is named and a reason may be given.
+    booking.refresh_from_db()
+    assert booking.appointment.start == next_monday(10)
+    assert "Move this appointment?" in asked and "12:00–12:30" in asked and 'name="reason"' in asked
+
     response = client.post(
-        f"/manage/{booking.manage_token}/reschedule", {"start": new_start.isoformat()}, follow=True
+        url, {"start": new_start.isoformat(), "confirm": "yes", "reason": "Dentist at ten"}, follow=True
     )
 
     booking.refresh_from_db()
     assert booking.appointment.start == new_start
     assert "Your appointment is moved" in response.content.decode()
+    assert booking.notes.endswith(
+        "Moved by the customer from Mon " + f"{next_monday(10):%d %b} 10:00 (Europe/Berlin): Dentist at ten"
+    )
+
+
+def test_a_cancellation_without_a_reason_leaves_the_notes_alone(client, booking):
+    client.post(f"/manage/{booking.manage_token}/cancel", {"reason": "  "})
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED and booking.notes == ""
+
+
+def test_a_cancellation_reason_is_kept_for_staff(client, booking):
+    confirm = page(client, booking, "/cancel")
+    assert 'name="reason"' in confirm and "Reason (optional)" in confirm
+
+    client.post(f"/manage/{booking.manage_token}/cancel", {"reason": "Feeling better"})
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert booking.notes == "Cancelled by the customer: Feeling better"
 
 
 def test_a_taken_time_is_refused_in_words(client, booking, consultation, dora):
@@ -115,7 +143,7 @@ def test_a_taken_time_is_refused_in_words(client, booking, consultation, dora):
 
     response = client.post(
         f"/manage/{booking.manage_token}/reschedule",
-        {"start": taken.appointment.start.isoformat()},
+        {"start": taken.appointment.start.isoformat(), "confirm": "yes"},
         follow=True,
     )
 
