@@ -26,7 +26,7 @@ from datetime import datetime, time
 from decimal import Decimal
 from enum import Enum
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -36,7 +36,7 @@ from rendez.scheduling.models import Appointment, Service, Staff, StaffChange, T
 from rendez.tenants.models import Tenant
 
 MeetingOptions = Mapping[str, bool | str | None]
-Person = AbstractBaseUser | None
+Person = User | None
 
 
 class CatalogError(Exception):
@@ -227,7 +227,7 @@ def remove_time_off(staff: Staff, time_off_id: int, *, by: Person = None) -> Non
         _log(member, StaffChange.Kind.TIME_OFF_REMOVED, f"No longer away {_span(member, away)}", by)
 
 
-def link_account(staff: Staff, user: AbstractBaseUser, *, by: Person = None) -> Staff:
+def link_account(staff: Staff, user: User, *, by: Person = None) -> Staff:
     """Make `user` the staff member's sign-in: their panel shows this row's appointments and schedule. One
     person is one staff member of a business."""
     with transaction.atomic():
@@ -401,7 +401,7 @@ def _moment(moment: datetime) -> str:
     return f"{moment:%a} {moment.day} {moment:%b %Y %H:%M}"
 
 
-def _person(user: AbstractBaseUser) -> str:
+def _person(user: User) -> str:
     return getattr(user, "email", "") or user.get_username()
 
 

@@ -10,16 +10,16 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import time
 from typing import Any, cast
-from zoneinfo import available_timezones
 
 from django import forms
 
 from rendez.integrations.zoom.schemas import ZoomUser
 from rendez.lib.phones import PhoneField
+from rendez.lib.zones import zone_choices
 from rendez.scheduling.catalog import StaffChanges, StaffDetails, WorkingInterval
 from rendez.scheduling.models import Staff, WorkingHours
+from rendez.tenants.models import Membership
 
-ZONES = sorted(available_timezones())
 INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -32,18 +32,21 @@ class StaffForm(forms.Form):
         help_text="With the email of a Zoom user, the business's Zoom account maps this person on its own.",
     )
     phone = PhoneField(label="Phone", required=False)
-    timezone = forms.ChoiceField(label="Time zone", choices=[(zone, zone) for zone in ZONES], initial="UTC")
+    timezone = forms.ChoiceField(label="Time zone", choices=zone_choices, initial="UTC")
     is_active = forms.BooleanField(label="Active (can be booked)", required=False, initial=True)
 
-    def __init__(self, *args: Any, region: str | None = None, **kwargs: Any) -> None:
-        """`region`: the business's country, where a phone number typed without country code is from."""
+    def __init__(self, *args: Any, region: str | None = None, current_zone: str = "", **kwargs: Any) -> None:
+        """`region`: the business's country, where a phone number typed without country code is from;
+        `current_zone`: the zone saved, kept choosable if it is a legacy name the list leaves out."""
         super().__init__(*args, **kwargs)
         cast(PhoneField, self.fields["phone"]).region = region
+        if current_zone:
+            cast(forms.ChoiceField, self.fields["timezone"]).choices = zone_choices(current_zone)
 
     @classmethod
     def of(cls, staff: Staff) -> StaffForm:
         fields = ("name", "email", "phone", "timezone", "is_active")
-        return cls(initial={name: getattr(staff, name) for name in fields})
+        return cls(initial={name: getattr(staff, name) for name in fields}, current_zone=staff.timezone)
 
     def details(self) -> StaffDetails:
         return StaffDetails(**self.cleaned_data)
@@ -127,3 +130,18 @@ def _user_label(user: ZoomUser) -> str:
     return (
         f"{user.name} <{user.email}>" if user.email and user.name != user.email else user.name or str(user.id)
     )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", help_text="They get a link to choose a password; it works once, for 7 days."
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Membership.Role.choices,
+        help_text="Staff see their own appointments and schedule; admins run the whole business.",
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)

@@ -1,17 +1,23 @@
-"""The panel's staff pages: the list with each one's Zoom status, details, working hours, time off, and the
-Zoom section; and "My Zoom", where a staff member connects their own account.
+"""The panel's staff pages: the list with each one's sign-in and Zoom status; a staff member's page with
+details, sign-in (invitation, role), working hours, time off, recent changes and the Zoom section; and "My
+schedule", where a staff member keeps their own hours and time off and connects their own Zoom account.
 
 Admins reach every staff member of their tenant by id; anyone else gets 404 there and has only `/me/`, which
-is always their own row. Catalog rows change only through `scheduling.catalog`, Zoom connections and mappings
-only through `integrations.zoom.connections`; refusals are shown on the form they came from, in their words.
+is always their own row (schedule.py and account.py hold those forms' views). Catalog rows change only
+through `scheduling.catalog`, Zoom connections and mappings only through `integrations.zoom.connections`;
+refusals are shown on the form they came from, in their words.
 """
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from rendez.integrations.zoom import access as zoom_access
@@ -22,27 +28,42 @@ from rendez.integrations.zoom.models import Connection, Mode
 from rendez.lib.phones import region_of_zone
 from rendez.scheduling import catalog
 from rendez.scheduling.models import Staff
+from rendez.tenants.models import Membership
 from rendez.web.panel.access import Panel, panel_view
-from rendez.web.panel.staff.forms import HoursForm, MappingForm, StaffForm, TimeOffForm
+from rendez.web.panel.staff.forms import HoursForm, InviteForm, MappingForm, RoleForm, StaffForm, TimeOffForm
+from rendez.web.panel.staff.invitations import has_accepted
+
+CHANGES_SHOWN = 20
 
 
 def _members(panel: Panel):
     return Staff.objects.filter(tenant=panel.tenant).select_related(*host_relations()).order_by("name")
 
 
-def _member(panel: Panel, staff_id: int) -> Staff:
+def member_of(panel: Panel, staff_id: int) -> Staff:
     return get_object_or_404(_members(panel), pk=staff_id)
 
 
-def _own(panel: Panel) -> Staff:
+def viewer(request: HttpRequest) -> User:
+    """The signed-in person (every panel view is behind a sign-in)."""
+    return cast(User, request.user)
+
+
+def own(panel: Panel) -> Staff:
+    """The viewer's own staff row; a viewer without one has no schedule to edit."""
     if panel.staff is None:
         raise Http404
-    return _member(panel, panel.staff.pk)
+    return member_of(panel, panel.staff.pk)
 
 
-def _page_url(panel: Panel, member: Staff) -> str:
-    """Where a staff member's Zoom section lives for this viewer."""
-    if panel.staff is not None and panel.staff.pk == member.pk and not panel.is_admin:
+def is_own_page(panel: Panel, member: Staff) -> bool:
+    """Whether `member`'s page for this viewer is "My schedule" (staff) rather than the admin's staff page."""
+    return panel.staff is not None and panel.staff.pk == member.pk and not panel.is_admin
+
+
+def page_url(panel: Panel, member: Staff) -> str:
+    """Where a staff member's page lives for this viewer."""
+    if is_own_page(panel, member):
         return reverse("panel:staff_me")
     return reverse("panel:staff_edit", args=[member.pk])
 
@@ -52,8 +73,41 @@ def _page_url(panel: Panel, member: Staff) -> str:
 
 @panel_view(admin_only=True)
 def staff_list(request: HttpRequest, panel: Panel) -> HttpResponse:
-    rows = [(member, host_for(member)) for member in _members(panel)]
+    members = list(_members(panel).select_related("user"))
+    roles = _roles(panel, members)
+    rows = [(member, host_for(member), roles.get(member.user_id)) for member in members]
     return render(request, "panel/staff/list.html", {"panel": panel, "rows": rows})
+
+
+def _roles(panel: Panel, members: list[Staff]) -> dict[int | None, str]:
+    """Each linked account's role here; an account linked without a membership (revoked) has none."""
+    users = [member.user_id for member in members if member.user_id]
+    memberships = Membership.objects.filter(tenant=panel.tenant, user_id__in=users)
+    return dict(memberships.values_list("user_id", "role"))
+
+
+def sign_in_section(
+    panel: Panel,
+    member: Staff,
+    viewer_id: int | None,
+    invite: InviteForm | None = None,
+    role: RoleForm | None = None,
+) -> dict:
+    """What the admin's "Sign-in" card shows: the invitation form, or the linked account with its role."""
+    user = member.user
+    membership = (
+        Membership.objects.filter(tenant=panel.tenant, user_id=user.pk).first() if user is not None else None
+    )
+    section: dict = {"user": user, "membership": membership}
+    if user is None or membership is None:
+        initial = {"email": member.email, "role": Membership.Role.STAFF}
+        section["invite"] = invite or InviteForm(initial=initial)
+        section["can_link_me"] = panel.staff is None and user is None
+    else:
+        section["accepted"] = has_accepted(user)
+        section["is_me"] = user.pk == viewer_id
+        section["role"] = role or RoleForm(initial={"role": membership.role})
+    return section
 
 
 @panel_view(admin_only=True)
@@ -64,7 +118,7 @@ def staff_new(request: HttpRequest, panel: Panel) -> HttpResponse:
         try:
             member = catalog.create_staff(panel.tenant, form.details())
         except catalog.CatalogError as error:
-            _show(form, error)
+            show(form, error)
         else:
             messages.success(request, f"{member.name} was added. Set their hours and connect Zoom below.")
             return redirect("panel:staff_edit", member.pk)
@@ -74,86 +128,49 @@ def staff_new(request: HttpRequest, panel: Panel) -> HttpResponse:
 
 @panel_view(admin_only=True)
 def staff_edit(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
-    member = _member(panel, staff_id)
+    member = member_of(panel, staff_id)
     if request.method != "POST":
-        return _page(request, panel, member)
-    form = StaffForm(request.POST, region=region_of_zone(panel.tenant.timezone))
+        return page(request, panel, member)
+    form = StaffForm(request.POST, region=region_of_zone(panel.tenant.timezone), current_zone=member.timezone)
     if form.is_valid():
         try:
             member = catalog.update_staff(member, form.changes())
         except catalog.CatalogError as error:
-            _show(form, error)
+            show(form, error)
         else:
             messages.success(request, f"{member.name}'s details were saved.")
             return redirect("panel:staff_edit", member.pk)
-    return _page(request, panel, member, details=form)
+    return page(request, panel, member, details=form)
 
 
-@require_POST
-@panel_view(admin_only=True)
-def staff_hours(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
-    member = _member(panel, staff_id)
-    form = HoursForm(request.POST)
-    if form.is_valid():
-        try:
-            catalog.set_working_hours(member, form.intervals())
-        except catalog.CatalogError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, f"{member.name}'s working hours were saved.")
-            return redirect("panel:staff_edit", member.pk)
-    return _page(request, panel, member, hours=form)
-
-
-@require_POST
-@panel_view(admin_only=True)
-def staff_time_off_add(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
-    member = _member(panel, staff_id)
-    form = TimeOffForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            catalog.add_time_off(member, start=data["start"], end=data["end"], reason=data["reason"])
-        except catalog.CatalogError as error:
-            _show(form, error)
-        else:
-            messages.success(request, f"Time off was added for {member.name}.")
-            return redirect("panel:staff_edit", member.pk)
-    return _page(request, panel, member, time_off=form)
-
-
-@require_POST
-@panel_view(admin_only=True)
-def staff_time_off_remove(
-    request: HttpRequest, panel: Panel, staff_id: int, time_off_id: int
-) -> HttpResponse:
-    member = _member(panel, staff_id)
-    try:
-        catalog.remove_time_off(member, time_off_id)
-    except catalog.CatalogError:
-        raise Http404 from None
-    messages.success(request, f"The time off was removed; {member.name} can be booked then again.")
-    return redirect("panel:staff_edit", member.pk)
-
-
-def _show(form, error: catalog.CatalogError) -> None:
+def show(form, error: catalog.CatalogError) -> None:
     if not error.fields:
         form.add_error(None, error.message)
     for field, message in error.fields.items():
         form.add_error(field if field in form.fields else None, message)
 
 
-def _page(request: HttpRequest, panel: Panel, member: Staff, **forms) -> HttpResponse:
+def page(request: HttpRequest, panel: Panel, member: Staff, **forms) -> HttpResponse:
+    """The staff member's page: an admin's (details, sign-in, schedule, changes, Zoom) or, for the staff
+    member themselves, "My schedule". `forms` are forms refused on this request, shown with their errors."""
+    own_page = is_own_page(panel, member)
     context = {
         "panel": panel,
         "member": member,
-        "details": forms.get("details") or StaffForm.of(member),
+        "own": own_page,
         "hours": forms.get("hours") or HoursForm.of(member.working_hours.all()),
         "time_off": forms.get("time_off") or TimeOffForm(),
-        "time_off_rows": member.time_off.order_by("start"),
+        "time_off_rows": member.time_off.filter(end__gt=timezone.now()).order_by("start"),
         "zoom": _zoom_section(panel, member, forms.get("mapping")),
     }
-    return render(request, "panel/staff/edit.html", context, status=400 if forms else 200)
+    if not own_page:
+        context["details"] = forms.get("details") or StaffForm.of(member)
+        context["sign_in"] = sign_in_section(
+            panel, member, request.user.pk, forms.get("invite"), forms.get("role")
+        )
+        context["changes"] = member.changes.select_related("by")[:CHANGES_SHOWN]
+    template = "panel/staff/me.html" if own_page else "panel/staff/edit.html"
+    return render(request, template, context, status=400 if forms else 200)
 
 
 # --- the Zoom section ---------------------------------------------------------------------------------------
@@ -198,7 +215,7 @@ def _mapping_form(section: dict, tenant: Connection, host: Host | None) -> Mappi
 
 
 def _connect(request: HttpRequest, panel: Panel, member: Staff) -> HttpResponse:
-    back = _page_url(panel, member)
+    back = page_url(panel, member)
     refusal = zoom_access.refusal(panel.tenant, Mode.STAFF_OAUTH)
     if refusal is not None:
         messages.error(request, refusal)
@@ -211,7 +228,7 @@ def _connect(request: HttpRequest, panel: Panel, member: Staff) -> HttpResponse:
 
 def _disconnect(request: HttpRequest, panel: Panel, member: Staff) -> HttpResponse:
     """GET asks for confirmation; POST disconnects. Staff may end only their own personal connection."""
-    back = _page_url(panel, member)
+    back = page_url(panel, member)
     host = host_for(member)
     if host is None or (not panel.is_admin and host.mode != Mode.STAFF_OAUTH):
         messages.error(request, f"{member.name} has no Zoom connection to disconnect.")
@@ -231,18 +248,18 @@ def _disconnect(request: HttpRequest, panel: Panel, member: Staff) -> HttpRespon
 @require_POST
 @panel_view(admin_only=True)
 def staff_zoom_connect(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
-    return _connect(request, panel, _member(panel, staff_id))
+    return _connect(request, panel, member_of(panel, staff_id))
 
 
 @panel_view(admin_only=True)
 def staff_zoom_disconnect(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
-    return _disconnect(request, panel, _member(panel, staff_id))
+    return _disconnect(request, panel, member_of(panel, staff_id))
 
 
 @require_POST
 @panel_view(admin_only=True)
 def staff_zoom_map(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
-    member = _member(panel, staff_id)
+    member = member_of(panel, staff_id)
     tenant = connections.tenant_connection(panel.tenant)
     if tenant is None or zoom_access.refusal(panel.tenant) is not None:
         messages.error(
@@ -269,25 +286,29 @@ def staff_zoom_map(request: HttpRequest, panel: Panel, staff_id: int) -> HttpRes
             else:
                 messages.success(request, f"{member.name} now hosts meetings as {mapping.email} on Zoom.")
             return redirect("panel:staff_edit", member.pk)
-    return _page(request, panel, member, mapping=form)
+    return page(request, panel, member, mapping=form)
 
 
-# --- My Zoom ------------------------------------------------------------------------------------------------
+# --- My schedule --------------------------------------------------------------------------------------------
 
 
 @panel_view()
 def staff_me(request: HttpRequest, panel: Panel) -> HttpResponse:
-    member = _own(panel)
-    context = {"panel": panel, "member": member, "zoom": _zoom_section(panel, member)}
-    return render(request, "panel/staff/me.html", context)
+    """A staff member's own page; an admin's own row is their staff page. A sign-in linked to no staff row
+    is told how to get one, instead of a bare 404."""
+    if panel.staff is None:
+        return render(request, "panel/staff/me_unlinked.html", {"panel": panel})
+    if panel.is_admin:
+        return redirect("panel:staff_edit", panel.staff.pk)
+    return page(request, panel, own(panel))
 
 
 @require_POST
 @panel_view()
 def staff_me_connect(request: HttpRequest, panel: Panel) -> HttpResponse:
-    return _connect(request, panel, _own(panel))
+    return _connect(request, panel, own(panel))
 
 
 @panel_view()
 def staff_me_disconnect(request: HttpRequest, panel: Panel) -> HttpResponse:
-    return _disconnect(request, panel, _own(panel))
+    return _disconnect(request, panel, own(panel))

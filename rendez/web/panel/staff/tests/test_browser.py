@@ -1,5 +1,5 @@
 """The staff pages in Chromium: an admin connects a staff member through the emulator's consent page and
-disconnects after confirming; a staff member connects their own Zoom on "My Zoom".
+disconnects after confirming; a staff member connects their own Zoom on "My schedule".
 Screenshots of the staff page with its Zoom section land in docs/screenshots/ at desktop and phone width."""
 
 from __future__ import annotations
@@ -64,14 +64,14 @@ def test_an_admin_connects_a_staff_member_on_zoom_and_disconnects(live_server, p
 
 def test_staff_connect_their_own_zoom_on_my_zoom(live_server, page, dora_user, dora, zoom_here):
     sign_in_page(page, live_server, "dora")
-    page.get_by_role("link", name="My Zoom").click()
-    page.get_by_role("heading", name="My Zoom").wait_for()
+    page.get_by_role("link", name="My schedule").click()
+    page.get_by_role("heading", name="My schedule").wait_for()
     page.get_by_role("button", name="Click to connect Zoom account").click()
 
     _consent(
         page, zoom_here, "Jonas Weber", f"Connect Zoom user {JONAS_EMAIL} to {dora.name} at Alice's Studio?"
     )
-    page.get_by_role("heading", name="My Zoom").wait_for()
+    page.get_by_role("heading", name="My schedule").wait_for()
     assert page.get_by_test_id("zoom-account").inner_text() == JONAS_EMAIL
     assert Connection.objects.get(staff=dora).email == JONAS_EMAIL
     shoot(page, "panel-my-zoom")

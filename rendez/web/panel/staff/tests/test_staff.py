@@ -1,6 +1,6 @@
 """The staff pages through Django's test client: details, working hours, time off, and the Zoom section for
 admins (connect through the emulator, disconnect with confirmation, map to a user of the tenant account) and
-for staff on "My Zoom"; everything another viewer may not see answers 404 and changes nothing."""
+for staff on "My schedule"; everything another viewer may not see answers 404 and changes nothing."""
 
 from __future__ import annotations
 
@@ -208,7 +208,7 @@ def test_mapping_without_a_tenant_connection_is_refused(ada_client, nina, zoom):
 
 def test_staff_see_only_their_own_zoom_section(dora_client, dora, emil, zoom):
     mine = dora_client.get("/panel/staff/me/")
-    assert mine.status_code == 200 and "My Zoom" in _text(mine)
+    assert mine.status_code == 200 and "My schedule" in _text(mine)
     assert "Click to connect Zoom account" in _text(mine)
     for url in (
         "/panel/staff/",
@@ -243,8 +243,10 @@ def test_staff_cannot_remove_a_mapping_an_admin_chose(dora_client, dora, zoom, a
     assert StaffMapping.objects.filter(staff=dora).exists()
 
 
-def test_an_admin_without_a_staff_row_has_no_my_zoom(ada_client):
-    assert ada_client.get("/panel/staff/me/").status_code == 404
+def test_an_admin_without_a_staff_row_is_told_how_to_become_one(ada_client):
+    response = ada_client.get("/panel/staff/me/")
+    assert response.status_code == 200 and "not a staff member of Alice&#x27;s Studio yet" in _text(response)
+    assert "This is me" in _text(response)
 
 
 def test_another_tenants_staff_answer_404_and_nothing_changes(olga_client, dora, zoom):
