@@ -139,6 +139,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # WhiteNoise warns at start-up when its root is missing, even though it serves from the apps' folders here.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded files (business logos): served by Rendez itself (rendez/web/brand.py), never listed.
+MEDIA_ROOT = VAR_DIR / "media"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -215,6 +217,11 @@ HTTP_TRUSTED_HOSTS = env_list("RENDEZ_HTTP_TRUSTED_HOSTS")
 HTTP_TIMEOUT_SECONDS = float(env_str("RENDEZ_HTTP_TIMEOUT", "10"))
 
 DEMO_API_KEY = env_str("RENDEZ_DEMO_API_KEY")
+
+# Self-service sign-up at /signup/ (docs/operations.md, "Sign-up"): on unless the operator turns it off. A new
+# business gets the plan it picks among RENDEZ_SIGNUP_PLANS (plan slugs; default: every plan), or the only one.
+SIGNUP_ENABLED = env_bool("RENDEZ_SIGNUP_ENABLED", True)
+SIGNUP_PLANS = env_list("RENDEZ_SIGNUP_PLANS")
 
 NINJA_PAGINATION_PER_PAGE = 50
 # No request Rendez takes comes near 1 MiB (the largest, a service with its staff or a message template, is a

@@ -28,3 +28,8 @@ def connection_count(status: str) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def has_working_connection(tenant: Tenant) -> bool:
+    """Whether anyone of the tenant can host yet: its own connection or a staff member's, working."""
+    return Connection.objects.filter(tenant=tenant, status=Connection.Status.CONNECTED).exists()

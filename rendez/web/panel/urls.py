@@ -55,6 +55,7 @@ urlpatterns = [
     path("panel/settings/", include("rendez.web.panel.settings.urls")),
     path("panel/api-keys/", include("rendez.web.panel.apikeys")),
     path("panel/messages/", include("rendez.web.panel.messages.urls")),
+    path("panel/onboarding/", include("rendez.web.panel.onboarding.urls")),
     path("panel/appointments/", views.appointments, name="appointments"),
     path("panel/appointments/<int:appointment_id>/", views.appointment, name="appointment"),
     path("panel/appointments/<int:appointment_id>/start-meeting/", views.start_meeting, name="start_meeting"),

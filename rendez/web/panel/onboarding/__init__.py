@@ -1,0 +1,1 @@
+"""The dashboard's onboarding checklist: what a new business still has to set up, read from its data."""

@@ -1,0 +1,141 @@
+"""The onboarding checklist: each step is a question about the tenant's data (never a box someone ticks), so
+it is done when the thing is done, by whichever page did it. The checklist can be put away only once every
+step is done; until then the dashboard shows it.
+
+Zoom's steps apply only to a plan with `zoom`, and only while the business offers video services (or has no
+service yet): an in-person practice is not asked to connect Zoom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from rendez.integrations.zoom import tenant_settings as zoom_settings
+from rendez.integrations.zoom.queries import has_working_connection
+from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
+from rendez.tenants.models import Tenant
+from rendez.web.models import ChecklistDismissal
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    done: bool
+    hint: str  # what to do, or what was found once done
+    url: str = ""
+    action: str = ""  # the link's words
+
+
+@dataclass(frozen=True)
+class Checklist:
+    steps: tuple[Step, ...]
+    dismissed: bool
+
+    @property
+    def done_count(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def complete(self) -> bool:
+        return all(step.done for step in self.steps)
+
+    @property
+    def shown(self) -> bool:
+        return not (self.complete and self.dismissed)
+
+    def step(self, key: str) -> Step:
+        return next(step for step in self.steps if step.key == key)
+
+
+def checklist_for(tenant: Tenant) -> Checklist:
+    staff = Staff.objects.filter(tenant=tenant, is_active=True)
+    services = Service.objects.filter(tenant=tenant, is_active=True)
+    steps = [
+        _profile(tenant),
+        _first_staff(staff.exists()),
+        _working_hours(WorkingHours.objects.filter(staff__in=staff).exists()),
+        _first_service(services.exists()),
+    ]
+    if tenant.has_capability("zoom"):
+        steps += _zoom_steps(tenant, services)
+    steps.append(_share(Booking.objects.filter(tenant=tenant).exists()))
+    dismissed = ChecklistDismissal.objects.filter(tenant=tenant).exists()
+    return Checklist(tuple(steps), dismissed)
+
+
+def _profile(tenant: Tenant) -> Step:
+    missing = [label for label, value in (("name", tenant.name), ("address", tenant.address)) if not value]
+    hint = (
+        f"Add your business's {' and '.join(missing)} so customers know who and where you are."
+        if missing
+        else f"{tenant.name}, {tenant.address} ({tenant.timezone})."
+    )
+    return Step(
+        "profile", "Fill in your business profile", not missing, hint, "/panel/settings/", "Open settings"
+    )
+
+
+def _first_staff(done: bool) -> Step:
+    hint = "Someone has a calendar to book." if done else "Add the people customers book, or yourself."
+    return Step("staff", "Add your first staff member", done, hint, reverse("panel:staff_new"), "Add staff")
+
+
+def _working_hours(done: bool) -> Step:
+    hint = "Customers see free times in them." if done else "Set when your staff can be booked."
+    return Step("hours", "Set working hours", done, hint, reverse("panel:staff_list"), "Open staff")
+
+
+def _first_service(done: bool) -> Step:
+    hint = "It is on your booking page." if done else "Say what customers book: its name, length and price."
+    return Step(
+        "service", "Add your first service", done, hint, reverse("panel:services_create"), "Add a service"
+    )
+
+
+def _zoom_steps(tenant: Tenant, services) -> list[Step]:
+    video = [s for s in services.filter(location_type=Service.LocationType.VIDEO).only("zoom_enabled")]
+    if not video and services.exists():
+        needless = "Not needed: none of your services is a video meeting."
+        return [
+            Step("zoom_connect", "Connect Zoom", True, needless),
+            Step("zoom_on", "Turn on Zoom for video services", True, needless),
+        ]
+    connected = has_working_connection(tenant)
+    connect = Step(
+        "zoom_connect",
+        "Connect Zoom",
+        connected,
+        "A Zoom account can host your meetings."
+        if connected
+        else "Connect the business's Zoom account, or let each staff member connect their own.",
+        reverse("panel:settings_zoom"),
+        "Zoom settings",
+    )
+    enabled = zoom_settings.settings_of(tenant).enabled
+    off = [s for s in video if not s.zoom_enabled]
+    done = enabled and bool(video) and not off
+    if done:
+        hint = "Every video booking gets its meeting and link."
+    elif not enabled:
+        hint = "Switch the Zoom integration on, so video bookings get a meeting."
+    elif not video:
+        hint = "Add a video service, with “Activate Zoom for the service” ticked."
+    else:
+        hint = (
+            f"Tick “Activate Zoom for the service” on {len(off)} video service{'s' if len(off) > 1 else ''}."
+        )
+    url = reverse("panel:settings_zoom") if not enabled else reverse("panel:services_list")
+    return [connect, Step("zoom_on", "Turn on Zoom for video services", done, hint, url, "Open")]
+
+
+def _share(done: bool) -> Step:
+    hint = (
+        "Your first booking came in."
+        if done
+        else "Send customers your booking page, put it on your website, or print its QR code. Done when the "
+        "first booking comes in."
+    )
+    return Step("share", "Share your booking page", done, hint)
