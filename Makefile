@@ -34,8 +34,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Another worker beside `make run`: the same Zoom (the emulator served by `make run` on $(PORT)) and the same
+# readable log lines. For production workers, run `rendez worker` with the production environment instead.
+worker: export RENDEZ_LOG_FORMAT ?= console
 worker: $(STAMP)
-	$(BIN)/rendez worker
+	ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} PORT=$(PORT) $(BIN)/rendez worker
 
 bench: $(STAMP)
 	scripts/bench.sh

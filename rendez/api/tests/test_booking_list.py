@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.utils import timezone
 
 from rendez.api.tests.conftest import a_monday, berlin, booking_body
@@ -111,3 +112,11 @@ def test_appointments_filter_on_utc_days_by_instant_range(alice_api, consultatio
     assert response.status_code == 200, response.content
     starts = [item["start"] for item in response.json()["items"]]
     assert starts == [late.isoformat().replace("+00:00", "Z")]
+
+
+@pytest.mark.parametrize("word", ["limit", "offset"])
+def test_paging_words_of_other_apis_are_refused_not_ignored(alice_api, word):
+    response = alice_api.get(f"/bookings?{word}=10")
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert "page_size" in error["message"] and word in error["fields"]
