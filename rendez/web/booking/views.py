@@ -40,6 +40,7 @@ from rendez.web.booking.forms import (
     zone_choices,
     zone_or,
 )
+from rendez.web.signup import verification
 
 ANY = "any"
 VIDEO_PROVIDER = "zoom"
@@ -184,7 +185,11 @@ def calendar_file(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 
 def _tenant(slug: str) -> Tenant:
-    return get_object_or_404(Tenant, slug=slug, is_active=True)
+    tenant = get_object_or_404(Tenant, slug=slug, is_active=True)
+    # A business that signed itself up is public once its owner confirmed the email (rendez/web/signup/).
+    if not verification.booking_page_open(tenant):
+        raise Http404("This booking page is not open yet.")
+    return tenant
 
 
 def _service(tenant: Tenant, service_id: int) -> Service:
