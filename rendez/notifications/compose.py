@@ -60,6 +60,8 @@ def compose(
         subject=" ".join(subject.split()),
         text=text,
         tenant_name=booking.tenant.name,
+        sender_name=booking.tenant.sender,
+        reply_to=booking.tenant.reply_to_email,
         invitation=invitation,
         invitation_method=method,
         message_id=delivery.message_id,

@@ -1,5 +1,9 @@
-"""Email plumbing besides the channel: the Message-ID every delivery gets when it is made, and an email
-backend for installs without SMTP.
+"""Email plumbing besides the channel: who an email of a business comes from, the Message-ID every delivery
+gets when it is made, and an email backend for installs without SMTP.
+
+A business's emails (booking messages, a customer's sign-in link) come from the platform's own address
+(DEFAULT_FROM_EMAIL: the one its SPF and DKIM cover) under the business's sender name, with the business's
+reply-to address, so a customer sees who wrote and answers the business, not the platform.
 
 The Message-ID is made with the delivery row, before any attempt, and every attempt sends that one: a worker
 killed after the SMTP server took a message but before the delivery was marked sent makes the next attempt
@@ -16,7 +20,7 @@ import os
 import re
 import uuid
 from collections.abc import Sequence
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,28 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
 from rendez.lib.env import private_dir, write_private
+from rendez.tenants.models import Tenant
+
+
+def sender_for(display_name: str) -> str:
+    """The From header: DEFAULT_FROM_EMAIL's address under `display_name` (its own name when empty)."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((display_name or name, address)) if address else settings.DEFAULT_FROM_EMAIL
+
+
+def reply_to_for(address: str) -> list[str]:
+    return [address] if address else []
+
+
+def tenant_email(tenant: Tenant, subject: str, body: str, to: list[str]) -> EmailMessage:
+    """A plain email sent on behalf of `tenant` (not a workflow's delivery: those go through the channel)."""
+    return EmailMessage(
+        subject,
+        body,
+        from_email=sender_for(tenant.sender),
+        to=to,
+        reply_to=reply_to_for(tenant.reply_to_email),
+    )
 
 
 def new_message_id() -> str:

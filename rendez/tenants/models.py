@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
@@ -18,6 +20,44 @@ def validate_timezone(value: str) -> None:
         ZoneInfo(value)
     except (KeyError, ValueError):
         raise ValidationError(f"{value!r} is not an IANA time zone") from None
+
+
+def validate_sender_name(value: str) -> None:
+    if any(char in value for char in "\r\n"):
+        raise ValidationError("The sender name must fit on one line.")
+    if "@" in value or "<" in value or ">" in value:
+        # A name like "support@bank.example" in From would pass for an address the mail does not come from.
+        raise ValidationError("The sender name is a name, not an email address: leave out @, < and >.")
+
+
+def relative_luminance(hex_colour: str) -> float:
+    """WCAG 2 relative luminance of `#rrggbb`."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_on_white(hex_colour: str) -> float:
+    return 1.05 / (relative_luminance(hex_colour) + 0.05)
+
+
+# Buttons carry white text on the brand colour and links are drawn in it on white: both must stay readable.
+MIN_BRAND_CONTRAST = 4.5
+
+
+def validate_brand_colour(value: str) -> None:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValidationError(f"{value!r} is not a colour like #1f4fc9 (# and six hexadecimal digits).")
+    contrast = contrast_on_white(value)
+    if contrast < MIN_BRAND_CONTRAST:
+        raise ValidationError(
+            f"{value} is too light to read on white (contrast {contrast:.1f}:1, at least "
+            f"{MIN_BRAND_CONTRAST}:1 is needed for links and button text): choose a darker shade."
+        )
 
 
 class Plan(models.Model):
@@ -39,6 +79,10 @@ class Plan(models.Model):
         return int(value) if value is not None else None
 
 
+WELCOME_MAX = 2000
+POLICY_MAX = 2000
+
+
 class Tenant(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
@@ -49,9 +93,27 @@ class Tenant(models.Model):
     meetings_for_pending = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The business profile (rendez/tenants/profile.py writes it; docs/tenancy.md, "Business profile").
+    sender_name = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[validate_sender_name],
+        help_text="The name emails come from; the business name when empty.",
+    )
+    reply_to_email = models.EmailField(blank=True, help_text="Where customers' replies to emails go.")
+    welcome_text = models.TextField(blank=True, validators=[MaxLengthValidator(WELCOME_MAX)])
+    cancellation_policy = models.TextField(blank=True, validators=[MaxLengthValidator(POLICY_MAX)])
+    brand_colour = models.CharField(max_length=7, blank=True, validators=[validate_brand_colour])
+    # A file name under MEDIA_ROOT, content-addressed: a new logo is a new name, so its address is cacheable.
+    logo = models.CharField(max_length=100, blank=True, editable=False)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def sender(self) -> str:
+        """The name on this business's emails."""
+        return self.sender_name or self.name
 
     def has_capability(self, capability: str) -> bool:
         return self.plan is not None and self.plan.allows(capability)
@@ -102,6 +164,9 @@ class ApiKey(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API key"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -19,6 +19,9 @@ class OutgoingMessage:
     subject: str
     text: str
     tenant_name: str = ""
+    # Emails: the business's sender name (From) and reply-to address (the business profile's).
+    sender_name: str = ""
+    reply_to: str = ""
     # Emails: the calendar invitation and its iTIP method (REQUEST or CANCEL).
     invitation: bytes | None = None
     invitation_method: str = "REQUEST"

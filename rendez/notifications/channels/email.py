@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import smtplib
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import SafeMIMEText
 from django.template.loader import render_to_string
 
+from rendez.notifications import mail
 from rendez.notifications.channels.base import ChannelError, OutgoingMessage, VendorSettings
 
 # Used when EMAIL_TIMEOUT is unset (Django's default then waits forever): a hung SMTP server must fail the
@@ -40,13 +41,13 @@ class EmailTransport:
 
 
 def build_email(message: OutgoingMessage) -> EmailMultiAlternatives:
-    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    sender = formataddr((message.tenant_name or name, address)) if address else settings.DEFAULT_FROM_EMAIL
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     email = EmailMultiAlternatives(
         subject=" ".join(message.subject.split()),
         body=message.text,
-        from_email=sender,
+        from_email=mail.sender_for(message.sender_name or message.tenant_name),
         to=[message.recipient],
+        reply_to=mail.reply_to_for(message.reply_to),
         headers={"Message-ID": message.message_id or make_msgid(domain=address.rpartition("@")[2] or None)},
     )
     html = render_to_string(

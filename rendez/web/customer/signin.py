@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rendez.lib.client_ip import client_ip
+from rendez.notifications import mail
 from rendez.scheduling.models import Booking, Customer
 from rendez.tenants.models import Tenant
 from rendez.web import link_limits
@@ -73,7 +73,7 @@ def send_link(tenant: Tenant, email: str) -> None:
         f"{settings.BASE_URL}{path}\n\n"
         f"It works once, within {minutes} minutes. If you did not ask for it, you can ignore this email.\n"
     )
-    send_mail(f"Your sign-in link for {tenant.name}", body, None, [email])
+    mail.tenant_email(tenant, f"Your sign-in link for {tenant.name}", body, [email]).send()
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,6 +8,7 @@ from rendez.web.panel.settings import views
 
 urlpatterns = [
     path("", views.settings_home, name="settings_home"),
+    path("profile/", views.settings_profile, name="settings_profile"),
     path("zoom/", views.settings_zoom, name="settings_zoom"),
     path("zoom/preview/", views.settings_zoom_preview, name="settings_zoom_preview"),
     path("zoom/connect/", views.settings_zoom_connect, name="settings_zoom_connect"),

@@ -1,13 +1,19 @@
-"""Settings → Integrations → Zoom: the tenant's meeting settings, a live preview of the templates, and the
-tenant's Zoom connection (Connect through OAuth, or Server-to-Server credentials, as the operator allows).
+"""Settings: a home page leading to the business profile and the integrations.
 
-Settings are written by `zoom.tenant_settings`, connections by `zoom.connections`; Zoom's refusal of
-credentials is shown in Zoom's own words and nothing is stored."""
+Business profile: written by `rendez.tenants.profile`; a refusal shows beside its field and nothing is saved.
+
+Integrations → Zoom: the tenant's meeting settings, a live preview of the templates, and the tenant's Zoom
+connection (Connect through OAuth, or Server-to-Server credentials, as the operator allows). Settings are
+written by `zoom.tenant_settings`, connections by `zoom.connections`; Zoom's refusal of credentials is shown
+in Zoom's own words and nothing is stored.
+
+Admins only: staff members get 404, as for every admin page."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +24,10 @@ from rendez.integrations.zoom import tenant_settings as zoom_settings
 from rendez.integrations.zoom.errors import OAuthGrantError, ZoomError
 from rendez.integrations.zoom.models import Mode
 from rendez.lib import shortcodes
+from rendez.tenants import profile
+from rendez.web import brand
 from rendez.web.panel.access import Panel, panel_view
-from rendez.web.panel.settings.forms import S2SForm, ZoomSettingsForm
+from rendez.web.panel.settings.forms import ProfileForm, S2SForm, ZoomSettingsForm
 
 # A made-up appointment for the preview: what the templates would read for a real booking.
 SAMPLE_VALUES = {
@@ -37,9 +45,65 @@ SAMPLE_VALUES = {
 }
 
 
+# A logo of 1 MB and the form's text fields fit well within this; a bigger body is refused unread.
+MAX_PROFILE_BODY = profile.LOGO_MAX_BYTES + 64 * 1024
+
+
 @panel_view(admin_only=True)
 def settings_home(request: HttpRequest, panel: Panel) -> HttpResponse:
-    return redirect("panel:settings_zoom")
+    context = {
+        "panel": panel,
+        "zoom_refusal": access.refusal(panel.tenant),
+        "zoom_connection": connections.tenant_connection(panel.tenant),
+        "logo_url": brand.logo_url(panel.tenant),
+    }
+    return render(request, "panel/settings/home.html", context)
+
+
+@panel_view(admin_only=True)
+def settings_profile(request: HttpRequest, panel: Panel) -> HttpResponse:
+    tenant = panel.tenant
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > MAX_PROFILE_BODY:
+        form = ProfileForm(initial=ProfileForm.initial_for(tenant), current_zone=tenant.timezone)
+        form.add_error("logo", "The logo may be 1 MB at most; nothing was saved.")
+        return _profile_page(request, panel, form, status=413)
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = ProfileForm(data, files, initial=ProfileForm.initial_for(tenant), current_zone=tenant.timezone)
+    if request.method == "POST" and form.is_valid() and _save_profile(panel, form):
+        messages.success(request, "Business profile saved.")
+        return redirect("panel:settings_profile")
+    return _profile_page(request, panel, form, status=400 if form.errors else 200)
+
+
+def _save_profile(panel: Panel, form: ProfileForm) -> bool:
+    """All or nothing: a refused picture keeps the rest unsaved too, and the page shows what was typed."""
+    upload = form.cleaned_data["logo"]
+    logo = upload.read(profile.LOGO_MAX_BYTES + 1) if upload else None
+    try:
+        if logo is not None:
+            profile.check_logo(logo)  # before anything is written
+        with transaction.atomic():
+            profile.update_profile(panel.tenant, form.profile_values())
+            if logo is not None:
+                profile.set_logo(panel.tenant, logo)
+            elif form.cleaned_data["remove_logo"]:
+                profile.remove_logo(panel.tenant)
+    except ValidationError as error:
+        for field, texts in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, " ".join(texts))
+        return False
+    return True
+
+
+def _profile_page(request: HttpRequest, panel: Panel, form: ProfileForm, *, status: int) -> HttpResponse:
+    context = {
+        "panel": panel,
+        "form": form,
+        "logo_url": brand.logo_url(panel.tenant),
+        "booking_url": request.build_absolute_uri(reverse("booking:services", args=[panel.tenant.slug])),
+    }
+    return render(request, "panel/settings/profile.html", context, status=status)
 
 
 @panel_view(admin_only=True)
