@@ -133,6 +133,8 @@ def _user_label(user: ZoomUser) -> str:
 
 
 class InviteForm(forms.Form):
+    """Shown beside the details form, whose fields share its names: its ids are its own."""
+
     email = forms.EmailField(
         label="Email", help_text="They get a link to choose a password; it works once, for 7 days."
     )
@@ -142,6 +144,14 @@ class InviteForm(forms.Form):
         help_text="Staff see their own appointments and schedule; admins run the whole business.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "invite_%s")
+        super().__init__(*args, **kwargs)
+
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "role_%s")
+        super().__init__(*args, **kwargs)
