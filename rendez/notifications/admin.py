@@ -6,6 +6,10 @@ from django.contrib import admin
 from rendez.notifications.models import ChannelConfig, Delivery, Workflow
 from rendez.notifications.validation import tenant_url_problem
 
+# "Channel configs" reads as code; the admin says what they are (here, not in Meta: no migration for a label).
+ChannelConfig._meta.verbose_name = "channel account"
+ChannelConfig._meta.verbose_name_plural = "channel accounts"
+
 
 @admin.register(Workflow)
 class WorkflowAdmin(admin.ModelAdmin):

@@ -21,9 +21,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+# The admin's own labels where Django's "name + s" misreads ("working hourss", "time offs"); set here rather
+# than in the models' Meta, where a label only the admin shows would be a migration.
+TimeOff._meta.verbose_name_plural = "time off"
+
+
 class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
     extra = 0
+    verbose_name = verbose_name_plural = "working hours"
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

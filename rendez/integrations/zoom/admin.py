@@ -6,6 +6,10 @@ from django.contrib import admin
 
 from rendez.integrations.zoom.models import Connection, Event, StaffMapping, ZoomSettings
 
+# The admin's label for a model whose name is plural already ("Zoom settingss" otherwise); here rather than in
+# the model's Meta, where a label only the admin shows would be a migration.
+ZoomSettings._meta.verbose_name = ZoomSettings._meta.verbose_name_plural = "Zoom settings"
+
 
 @admin.register(Connection)
 class ConnectionAdmin(admin.ModelAdmin):
