@@ -1,7 +1,7 @@
-"""From a staff invitation email to the staff member's own calendar, in Chromium at desktop and phone width:
-the admin invites Emil on his staff page, the email arrives at a real SMTP server, Emil opens its link, chooses
-a password, lands on his calendar, and keeps his own time off on "My schedule". Screenshots of the staff
-page's sign-in card, the set-password page and "My schedule" land in docs/screenshots/."""
+"""From a staff invitation email to the staff member's own calendar, in Chromium at desktop and phone
+width: the admin invites Emil on his staff page, the email arrives at a real SMTP server, Emil opens its
+link, chooses a password, lands on his calendar, and keeps his own time off on "My schedule". Screenshots of
+the staff page's sign-in card, the set-password page and "My schedule" land in docs/screenshots/."""
 
 from __future__ import annotations
 
