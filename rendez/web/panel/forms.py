@@ -103,7 +103,9 @@ class StatusForm(forms.Form):
         labels = dict(Booking.Status.choices)
         allowed = sorted(TRANSITIONS[booking.status])
         field = cast(forms.ChoiceField, self.fields["status"])
-        field.choices = [(status, labels[status]) for status in allowed]
+        # No status is preselected: one click must not cancel a booking (a choice, then a confirmation).
+        field.choices = [("", "Choose…"), *((status, labels[status]) for status in allowed)]
+        field.error_messages["required"] = "Choose the booking's new status."
         current = booking.get_status_display().lower()
         refusal = f"A {current} booking cannot become %(value)s."
         field.error_messages["invalid_choice"] = refusal

@@ -83,6 +83,19 @@ def appointment(request: HttpRequest, panel: Panel, appointment_id: int) -> Http
     return _details(request, panel, appointment_for(panel, appointment_id))
 
 
+def _confirmation(booking: Booking, status: str | None) -> dict[str, str] | None:
+    """What to ask before `status` ends `booking`, or None."""
+    if status is None:
+        return None
+    verb = "Cancel" if status == Booking.Status.CANCELLED else "Reject"
+    return {
+        "status": status,
+        "question": f"{verb} {booking.customer.name}'s booking?",
+        "consequence": f"{booking.customer.name} is told at once; this cannot be undone.",
+        "confirm": f"Yes, {verb.lower()} it",
+    }
+
+
 def services_for(panel: Panel) -> QuerySet[Service]:
     """The services an appointment of this business can be changed to."""
     return Service.objects.filter(tenant=panel.tenant, is_active=True).order_by("name")
@@ -100,6 +113,7 @@ def _details(
         initial={"start": timezone.localtime(item.start), "staff": item.staff_id, "service": item.service_id},
     )
     status_forms = forms.get("status_forms", {})
+    confirming = forms.get("confirming", {})
     old_meetings = list(old_meetings_of(item))
     replacing = any(old.state == RetiredMeeting.State.RETIRING for old in old_meetings)
     status = status_of(item, replacing=replacing)
@@ -111,7 +125,10 @@ def _details(
         "old_meetings": old_meetings,
         "can_start": item.end > now,
         "can_move": bool(holding) and item.end > now,
-        "bookings": [(b, status_forms.get(b.pk) or StatusForm(b)) for b in bookings],
+        "bookings": [
+            (b, status_forms.get(b.pk) or StatusForm(b), _confirmation(b, confirming.get(b.pk)))
+            for b in bookings
+        ],
         "reschedule": reschedule,
         "in_drawer": _htmx(request),
         "notice": notice,
@@ -120,7 +137,8 @@ def _details(
     # (htmx swaps only 2xx answers), the form showing it in words.
     if _htmx(request):
         return render(request, "panel/_appointment.html", context)
-    return render(request, "panel/appointment.html", context, status=400 if forms else 200)
+    refused = any(name != "confirming" for name in forms)  # a confirmation asked for is no error
+    return render(request, "panel/appointment.html", context, status=400 if refused else 200)
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -206,12 +224,18 @@ def set_status(request: HttpRequest, panel: Panel, appointment_id: int, booking_
     return _change_status(request, panel, appointment_id, booking_id, request.POST.get("status", ""))
 
 
+# Statuses that end a booking: asked for once more before they are set (the customer is told at once).
+ENDING = frozenset({Booking.Status.CANCELLED, Booking.Status.REJECTED})
+
+
 def _change_status(
     request: HttpRequest, panel: Panel, appointment_id: int, booking_id: int, status: str
 ) -> HttpResponse:
     item = appointment_for(panel, appointment_id)
     booking = get_object_or_404(item.bookings.select_related("customer"), pk=booking_id)
     form = StatusForm(booking, {"status": status})
+    if form.is_valid() and status in ENDING and request.POST.get("confirmed") != "1":
+        return _details(request, panel, item, confirming={booking.pk: status})
     if form.is_valid():
         try:
             services.set_status(booking, status)

@@ -114,16 +114,27 @@ def test_retry_of_a_failed_meeting_queues_a_sync(ada_client, doras_appointment):
     )
 
 
-def test_cancel_goes_through_the_booking_services(ada_client, doras_appointment):
+def test_cancel_asks_first_then_goes_through_the_booking_services(ada_client, doras_appointment):
     booking = doras_appointment.bookings.get()
-    response = ada_client.post(_url(doras_appointment, f"bookings/{booking.pk}/cancel/"))
+    asked = ada_client.post(_url(doras_appointment, f"bookings/{booking.pk}/cancel/"))
+    assert asked.status_code == 200 and "Cancel Charlie&#x27;s booking?" in asked.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED  # one click cancels nothing
+    response = ada_client.post(
+        _url(doras_appointment, f"bookings/{booking.pk}/status/"), {"status": "cancelled", "confirmed": "1"}
+    )
     assert response.status_code == 302
     booking.refresh_from_db()
     doras_appointment.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED and doras_appointment.seats_taken == 0
-    again = ada_client.post(_url(doras_appointment, f"bookings/{booking.pk}/cancel/"))
+    again = ada_client.post(_url(doras_appointment, f"bookings/{booking.pk}/cancel/"), {"confirmed": "1"})
     assert again.status_code == 400
     assert "A cancelled booking cannot become cancelled." in again.content.decode()
+
+
+def test_the_status_list_preselects_nothing(ada_client, doras_appointment):
+    page = ada_client.get(_url(doras_appointment)).content.decode()
+    assert '<option value="" selected>Choose…</option>' in page
 
 
 def test_a_status_change_the_rules_refuse_is_shown_in_words(dora_client, doras_appointment):
@@ -245,3 +256,9 @@ def test_the_host_link_in_staff_messages_is_the_panels_start_view(client, doras_
     signed_out = client.get(f"/{path}")
     assert signed_out.status_code == 302
     assert signed_out["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.parametrize("view", ["day/", "", "month/"])
+def test_calendar_pages_show_no_template_comment(ada_client, doras_appointment, view):
+    page = ada_client.get(f"/panel/calendar/{view}").content.decode()
+    assert "{#" not in page and "#}" not in page and "appointment-changed" in page

@@ -56,6 +56,7 @@ def test_an_admin_sees_the_meeting_retries_a_failed_one_and_cancels(
     assert Job.objects.filter(kind="conferencing.sync", key=f"appointment:{failed.appointment_id}").exists()
 
     page.get_by_role("button", name="Cancel Grace's booking").click()
+    page.get_by_role("button", name="Yes, cancel it").click()
     page.get_by_text("Grace's booking is now cancelled.").wait_for()
     assert emils_appointment.bookings.get().status == Booking.Status.CANCELLED
 

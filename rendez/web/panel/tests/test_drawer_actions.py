@@ -34,7 +34,12 @@ def test_the_drawer_fragment_posts_its_forms_with_htmx_and_the_page_does_not(ada
 
 def test_cancel_from_the_drawer_answers_with_the_refreshed_fragment(ada_client, doras_appointment):
     booking = doras_appointment.bookings.get()
-    response = ada_client.post(_url(doras_appointment, f"bookings/{booking.pk}/cancel/"), headers=HTMX)
+    asked = ada_client.post(_url(doras_appointment, f"bookings/{booking.pk}/cancel/"), headers=HTMX)
+    assert asked.status_code == 200 and "HX-Trigger" not in asked
+    assert 'data-testid="confirm-status"' in asked.content.decode() and "<html" not in asked.content.decode()
+    response = ada_client.post(
+        _url(doras_appointment, f"bookings/{booking.pk}/cancel/"), {"confirmed": "1"}, headers=HTMX
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "<html" not in body and "Cancelled" in body and "booking is now cancelled." in body
@@ -69,7 +74,7 @@ def test_reschedule_and_retry_from_the_drawer(ada_client, dora, doras_appointmen
 
 def test_without_htmx_the_actions_still_redirect(ada_client, doras_appointment):
     booking = doras_appointment.bookings.get()
-    response = ada_client.post(_url(doras_appointment, f"bookings/{booking.pk}/cancel/"))
+    response = ada_client.post(_url(doras_appointment, f"bookings/{booking.pk}/cancel/"), {"confirmed": "1"})
     assert response.status_code == 302 and response["Location"] == _url(doras_appointment)
     assert "HX-Trigger" not in response
 

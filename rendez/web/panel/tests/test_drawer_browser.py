@@ -22,6 +22,10 @@ def test_an_admin_cancels_from_the_week_drawer_and_stays_on_the_calendar(
     page.locator(f'button[data-appointment="{doras_appointment.pk}"]').click()
     drawer = page.get_by_role("dialog")
     drawer.get_by_role("button", name="Cancel Charlie's booking").click()
+    # One click cancels nothing: the drawer asks first.
+    drawer.get_by_test_id("confirm-status").wait_for()
+    assert doras_appointment.bookings.get().status == "confirmed"
+    drawer.get_by_role("button", name="Yes, cancel it").click()
     drawer.get_by_test_id("notice").wait_for()
     assert drawer.get_by_test_id("notice").inner_text() == "Charlie's booking is now cancelled."
     assert drawer.locator(".badge", has_text="Cancelled").is_visible()
