@@ -30,3 +30,20 @@ def test_the_operator_signs_in_and_opens_the_zoom_page(live_server, page, otto, 
 
     page.get_by_role("link", name="Tenants").click()
     page.get_by_role("heading", name="Tenants", exact=True).wait_for()
+
+
+def test_the_tenant_table_names_each_number_at_phone_width(live_server, page, otto):
+    from rendez.scheduling.tests.factories import make_tenant
+    from rendez.web.tests.screens import PHONE
+
+    make_tenant("studio", name="A new studio")
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/operator/tenants/")
+    page.get_by_label("Email or username").fill("otto")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Tenants", exact=True).wait_for()
+    staff_cell = page.locator("td[data-label='Staff']").first
+    label = staff_cell.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label == '"Staff: "'
+    assert not page.locator("table.responsive thead").is_visible()
