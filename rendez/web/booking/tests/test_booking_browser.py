@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta
+from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,8 +14,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from rendez.integrations.zoom import tenant_settings
+from rendez.scheduling import services
 from rendez.scheduling.models import Booking
-from rendez.scheduling.tests.factories import make_service
+from rendez.scheduling.tests.factories import customer, make_service
 from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
     MARIA,
     alice,
@@ -108,6 +110,11 @@ def test_a_visitor_books_a_video_service_and_the_join_link_appears_without_reloa
     meeting.refresh_from_db()
     expect(page.locator("#meeting .join")).to_have_attribute("href", meeting.join_url)
     expect(page.locator(".passcode")).to_have_text(meeting.password)
+    # The Google Calendar button was swapped with the link for one that carries it and the passcode.
+    google = page.locator("#google-calendar")
+    expect(google).to_have_count(1)
+    details = parse_qs(urlparse(google.get_attribute("href")).query)["details"][0]
+    assert meeting.join_url in details and f"Passcode: {meeting.password}" in details
     assert page.evaluate("window.stillTheSamePage") is True
     content = page.content()
     assert "zak=" not in content and "/s/" not in content
@@ -138,11 +145,35 @@ def test_an_in_person_class_is_booked_on_a_phone(live_server, page, alice, maria
     expect(page.locator("#id_name-errors")).to_have_text("This field is required.")
     page.get_by_label("Your name").fill("Dave")
     page.get_by_label("Email").fill("dave@example.com")
+    # A group class: several seats, up to what is left, and a note for the teacher.
+    expect(page.get_by_label("Seats")).to_be_visible()
+    page.get_by_label("Seats").select_option("2")
+    page.get_by_label("Notes (optional)").fill("One of us is new to yoga")
+    assert fits_the_width(page)
     page.get_by_role("button", name="Book").click()
 
     expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
     expect(page.get_by_text("Yoga")).to_be_visible()
     expect(page.locator("#meeting")).to_have_count(0)
-    assert Booking.objects.get().appointment.start == monday
+    booking = Booking.objects.get()
+    assert booking.appointment.start == monday
+    assert booking.party_size == 2 and booking.notes == "One of us is new to yoga"
     assert fits_the_width(page)
     shoot(page, "booking-done-phone")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_cancelled_bookings_confirmation_page_says_cancelled(live_server, page, alice, maria, viewport):  # noqa: F811
+    page.set_viewport_size(viewport)
+    service = make_service(alice, maria, name="Consultation", duration_minutes=30)
+    booking = services.book(service=service, staff=maria, start=a_monday(), customer=customer("Charlie"))
+    services.cancel_booking(booking)
+
+    page.goto(f"{live_server.url}/book/alice/done/{booking.manage_token}")
+
+    expect(page.get_by_role("heading", name="This booking is cancelled")).to_be_visible()
+    expect(page.get_by_role("heading", name="You're booked")).to_have_count(0)
+    expect(page.get_by_role("link", name="Add to calendar (.ics)")).to_have_count(0)
+    expect(page.get_by_role("link", name="Google Calendar")).to_have_count(0)
+    expect(page.get_by_role("link", name="book another time")).to_be_visible()
+    assert fits_the_width(page)

@@ -21,6 +21,7 @@ from rendez.notifications.tests.conftest import run_jobs as run_notifications
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.conftest import alice, dora  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import make_service
+from rendez.web.booking.tests.test_booking import a_monday
 from rendez.web.tests.screens import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -136,6 +137,9 @@ def test_a_zone_chosen_in_the_box_survives_to_the_details_step_and_back(
     try:
         page.goto(f"{live_server.url}/book/alice/{consultation.pk}/time?staff=any")
         expect(page.locator("#tz")).to_have_value("America/New_York")
+        # A Monday: Dora's hours in Berlin are its evening in Tokyo.
+        page.locator("#day").fill(a_monday().date().isoformat())
+        page.locator("#day").dispatch_event("change")
         page.locator("#tz").select_option("Asia/Tokyo")
         expect(page.locator("#slots")).to_contain_text("Times in Asia/Tokyo")
         expect(page).to_have_url(re.compile(r"tz=Asia%2FTokyo"))

@@ -83,7 +83,9 @@ def test_on_a_phone_the_passcode_shows_without_hovering(live_server, browser, vi
     context.close()
 
 
-def test_a_customer_reschedules_then_cancels_from_the_manage_page(live_server, page, alice, dora):  # noqa: F811
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_customer_reschedules_then_cancels_from_the_manage_page(live_server, page, alice, dora, viewport):  # noqa: F811
+    page.set_viewport_size(viewport)
     service = make_service(alice, dora, name="Consultation", duration_minutes=30)
     booking = book(service, dora, next_monday(10))
     page.goto(f"{live_server.url}/manage/{booking.manage_token}")
@@ -99,6 +101,7 @@ def test_a_customer_reschedules_then_cancels_from_the_manage_page(live_server, p
     booking.refresh_from_db()
     assert booking.appointment.start == next_monday(10)
     page.get_by_label("Reason (optional)").fill("A meeting came up")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     page.get_by_role("button", name="Yes, move it").click()
 
     page.get_by_text("Your appointment is moved").wait_for()
@@ -108,6 +111,7 @@ def test_a_customer_reschedules_then_cancels_from_the_manage_page(live_server, p
 
     page.get_by_role("link", name="Cancel booking").click()
     page.get_by_label("Reason (optional)").fill("Feeling better")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     page.get_by_role("button", name="Yes, cancel my booking").click()
 
     page.get_by_text("Your booking is cancelled").wait_for()
