@@ -76,6 +76,9 @@ class HoursForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not any(f"day_{day}" in self.data for day in WorkingHours.Weekday.values):
+            # A post naming no day at all is not a week off: it is not this form's.
+            raise forms.ValidationError("No working hours were sent.")
         for day, label in WorkingHours.Weekday.choices:
             name = f"day_{day}"
             if name in data:

@@ -142,3 +142,9 @@ def test_a_booking_made_after_the_question_is_kept_and_named(
     assert doras_appointment.bookings.get().status == Booking.Status.CANCELLED
     assert later.bookings.get().status == Booking.Status.CONFIRMED
     assert "1 appointment booked meanwhile during the time off stay booked" in _text(response)
+
+
+def test_a_post_naming_no_day_is_refused_not_taken_for_a_week_off(dora_client, dora):
+    refused = dora_client.post("/panel/staff/me/hours/", {})
+    assert refused.status_code == 400 and "No working hours were sent" in _text(refused)
+    assert WorkingHours.objects.filter(staff=dora).count() == 5 and not dora.changes.exists()
