@@ -63,7 +63,9 @@ def test_a_new_owner_signs_up_confirms_and_sets_up_in_the_browser(
     page.wait_for_url("**/login/")
 
     [email] = smtp_server.to(NORA["email"])
-    link = re.search(r"http://\S+/signup/verify/\S+/", email.get_body().get_content()).group(0)
+    found = re.search(r"http://\S+/signup/verify/\S+/", email.get_body().get_content())
+    assert found is not None
+    link = found.group(0)
     assert link.startswith(live_server.url)
     page.goto(link)
     page.get_by_role("button", name="Confirm my email").click()

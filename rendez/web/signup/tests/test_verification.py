@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def link_in(message) -> str:
-    return re.search(r"http://[^/\s]+(/signup/verify/\S+/)", message.body).group(1)
+    found = re.search(r"http://[^/\s]+(/signup/verify/\S+/)", message.body)
+    assert found is not None, message.body
+    return found.group(1)
 
 
 @pytest.fixture
