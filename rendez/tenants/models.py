@@ -93,19 +93,28 @@ class Tenant(models.Model):
     meetings_for_pending = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The business profile (rendez/tenants/profile.py writes it; docs/tenancy.md, "Business profile").
+    # The business profile (rendez/tenants/profile.py writes it; docs/tenancy.md, "Business profile"). Empty
+    # by default in the database too: rows inserted without these columns (older code during a deploy, bulk
+    # SQL) stay valid.
     sender_name = models.CharField(
         max_length=100,
         blank=True,
+        db_default="",
         validators=[validate_sender_name],
         help_text="The name emails come from; the business name when empty.",
     )
-    reply_to_email = models.EmailField(blank=True, help_text="Where customers' replies to emails go.")
-    welcome_text = models.TextField(blank=True, validators=[MaxLengthValidator(WELCOME_MAX)])
-    cancellation_policy = models.TextField(blank=True, validators=[MaxLengthValidator(POLICY_MAX)])
-    brand_colour = models.CharField(max_length=7, blank=True, validators=[validate_brand_colour])
+    reply_to_email = models.EmailField(
+        blank=True, db_default="", help_text="Where customers' replies to emails go."
+    )
+    welcome_text = models.TextField(blank=True, db_default="", validators=[MaxLengthValidator(WELCOME_MAX)])
+    cancellation_policy = models.TextField(
+        blank=True, db_default="", validators=[MaxLengthValidator(POLICY_MAX)]
+    )
+    brand_colour = models.CharField(
+        max_length=7, blank=True, db_default="", validators=[validate_brand_colour]
+    )
     # A file name under MEDIA_ROOT, content-addressed: a new logo is a new name, so its address is cacheable.
-    logo = models.CharField(max_length=100, blank=True, editable=False)
+    logo = models.CharField(max_length=100, blank=True, db_default="", editable=False)
 
     def __str__(self) -> str:
         return self.name

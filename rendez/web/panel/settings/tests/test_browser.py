@@ -70,8 +70,10 @@ def test_an_admin_connects_zoom_toggles_it_on_a_service_and_disconnects(
     assert service.zoom_enabled
     assert service.meeting_options == {"waiting_room": True, "auto_recording": "cloud"}
 
-    # Disconnect, after confirming.
-    page.get_by_role("link", name="Settings").click()
+    # Disconnect, after confirming: Settings, then its Zoom card (connected, with the account's email).
+    page.get_by_role("link", name="Settings", exact=True).click()
+    assert MARIA_EMAIL in page.get_by_test_id("zoom-summary").inner_text()
+    page.get_by_test_id("zoom-summary").click()
     page.get_by_role("link", name="Disconnect").click()
     page.get_by_role("button", name="Yes, disconnect Zoom").click()
     page.get_by_text("Zoom account disconnected.").wait_for()
