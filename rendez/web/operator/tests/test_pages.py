@@ -66,7 +66,7 @@ def test_the_tenant_list_shows_plan_counts_and_zoom_status(otto_client, alice, b
     assert "Alice&#x27;s Studio" in body and "Bob&#x27;s Clinic" in body
     assert "1 connected" in body and "1 needs reconnecting" in body
     alice_row = body[body.index("Alice&#x27;s Studio") : body.index("Bob&#x27;s Clinic")]
-    assert "<td>2</td>" in alice_row  # two staff
+    assert '<td data-label="Staff">2</td>' in alice_row  # two staff
     assert f'<option value="{pro.pk}" selected>Premium</option>' in body
 
 
