@@ -1,6 +1,6 @@
-"""The Content-Security-Policy: every page gets it with a fresh nonce, its inline scripts carry that
-nonce, and the booking page still works in Chromium under it (htmx and the zone detection run, nothing is
-blocked)."""
+"""The Content-Security-Policy: every page gets it with a fresh nonce, inline scripts (the panel's) carry that
+nonce, and the booking page, whose scripts are all files, still works in Chromium under it (htmx and the zone
+detection run, nothing is blocked)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from rendez.lib.csp import ENFORCING, REPORTING
+from rendez.scheduling.tests.conftest import alice  # noqa: F401 - a fixture
 from rendez.scheduling.tests.factories import make_service, make_staff, make_tenant
+from rendez.web.panel.tests.conftest import ada, signed_in  # noqa: F401 - ada is a fixture
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def nonce_of(policy: str) -> str:
     return found.group(1)
 
 
-def test_a_page_gets_the_policy_and_its_inline_script_the_nonce(client, time_page):
+def test_a_page_gets_the_policy_and_the_booking_page_needs_no_inline_script(client, time_page):
     response = client.get(time_page)
 
     policy = response[ENFORCING]
@@ -36,7 +38,15 @@ def test_a_page_gets_the_policy_and_its_inline_script_the_nonce(client, time_pag
         and "object-src 'none'" in policy
         and "frame-ancestors 'none'" in policy
     )
-    assert f'<script nonce="{nonce_of(policy)}">' in response.content.decode()
+    # Its scripts are files (no load-order dependency between an inline script and a deferred library).
+    scripts = re.findall(r"<script\b[^>]*>", response.content.decode())
+    assert scripts and all("src=" in tag for tag in scripts)
+
+
+def test_an_inline_script_carries_the_responses_nonce(alice, ada):  # noqa: F811 - fixtures
+    response = signed_in(ada, alice).get("/panel/calendar/")
+    assert response.status_code == 200
+    assert f'<script nonce="{nonce_of(response[ENFORCING])}">' in response.content.decode()
 
 
 def test_every_response_has_its_own_nonce(client, time_page):
