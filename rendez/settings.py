@@ -218,8 +218,9 @@ HTTP_TIMEOUT_SECONDS = float(env_str("RENDEZ_HTTP_TIMEOUT", "10"))
 
 DEMO_API_KEY = env_str("RENDEZ_DEMO_API_KEY")
 
-# Self-service sign-up at /signup/ (docs/operations.md, "Sign-up"): on unless the operator turns it off. A new
-# business gets the plan it picks among RENDEZ_SIGNUP_PLANS (plan slugs; default: every plan), or the only one.
+# Self-service sign-up at /signup/ (docs/operations.md, "Sign-up"): on unless the operator turns it off. A
+# new business gets the plan it picks among RENDEZ_SIGNUP_PLANS (plan slugs; default: every plan), or the only
+# one.
 SIGNUP_ENABLED = env_bool("RENDEZ_SIGNUP_ENABLED", True)
 SIGNUP_PLANS = env_list("RENDEZ_SIGNUP_PLANS")
 
