@@ -8,7 +8,6 @@ import io
 import segno
 from django.conf import settings
 from django.urls import reverse
-from django.utils.html import escape
 
 from rendez.tenants.models import Tenant
 
@@ -35,8 +34,15 @@ def qr_svg_file(url: str) -> bytes:
 
 
 def embed_snippet(tenant: Tenant) -> str:
+    """The HTML a business pastes into its website (shown as text, so the page escapes it once more)."""
     url = booking_url(tenant)
     return (
-        f'<iframe src="{escape(url)}" title="Book with {escape(tenant.name)}" '
+        f'<iframe src="{attribute(url)}" title="Book with {attribute(tenant.name)}" '
         'style="width:100%;min-height:720px;border:0" loading="lazy"></iframe>'
     )
+
+
+def attribute(text: str) -> str:
+    """`text` safe inside a double-quoted attribute, and still readable: an apostrophe stays one (Django's
+    escape writes &#x27;, which the owner would paste and see)."""
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")

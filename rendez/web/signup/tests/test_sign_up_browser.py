@@ -13,7 +13,7 @@ from rendez.notifications.tests.conftest import smtp_server  # noqa: F401 - fixt
 from rendez.tenants.models import Plan
 from rendez.web.models import SignUp
 from rendez.web.signup.tests.conftest import NORA
-from rendez.web.tests.screens import WIDTHS
+from rendez.web.tests.screens import WIDTHS, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,6 +54,8 @@ def test_a_new_owner_signs_up_confirms_and_sets_up_in_the_browser(
     page.get_by_label("Your email").fill(NORA["email"])
     page.get_by_label("Password").fill(NORA["password"])
     assert_fits(page)
+    shoot(page, "signup", widths=(width,))
+    page.set_viewport_size(WIDTHS[width])
     page.get_by_role("button", name="Create my business").click()
 
     page.wait_for_url("**/panel/dashboard/")
@@ -100,5 +102,6 @@ def test_a_new_owner_signs_up_confirms_and_sets_up_in_the_browser(
     assert share.locator("svg").is_visible()
     assert page.get_by_label("Link").input_value().endswith("/book/noras-studio/")
     assert_fits(page)
+    shoot(page, "panel-onboarding", widths=(width,))
     assert errors == []
     context.close()

@@ -178,3 +178,6 @@ def test_the_embed_snippet_escapes_the_business_name(nest):
     nest.refresh_from_db()
 
     assert 'title="Book with Nest &quot;&amp;&quot; &lt;Co&gt;"' in embed_snippet(nest)
+    Tenant.objects.filter(pk=nest.pk).update(name="Nora's Studio")
+    nest.refresh_from_db()
+    assert 'title="Book with Nora\'s Studio"' in embed_snippet(nest)  # as the owner will paste it

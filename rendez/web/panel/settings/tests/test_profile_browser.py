@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rendez.web.panel.tests.conftest import sign_in_page
-from rendez.web.tests.screens import WIDTHS
+from rendez.web.tests.screens import WIDTHS, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +37,7 @@ def test_an_admin_edits_the_profile_and_the_booking_page_welcomes_with_it(
     page.get_by_role("button", name="Save profile").click()
     page.get_by_text("Business profile saved.").wait_for()
     assert page.get_by_test_id("logo-preview").is_visible()
+    shoot(page, "panel-settings-profile")
 
     for width in ("desktop", "phone"):
         page.set_viewport_size(WIDTHS[width])
