@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo, available_timezones
 from django import forms
 
 from rendez.lib.phones import PhoneField
+from rendez.scheduling.models import Customer
 
-# Longer than any real name or address; short enough that nobody stores essays through the form.
-NAME_MAX = 120
+# The customer's name as the database and the API take it (Customer.name, BookingIn): a name the API accepts
+# is never cut or refused on the page.
+NAME_MAX = Customer._meta.get_field("name").max_length or 200
 EMAIL_MAX = 254
 NOTES_MAX = 1000
 ZONES = frozenset(available_timezones())

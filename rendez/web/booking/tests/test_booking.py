@@ -147,7 +147,7 @@ def test_a_slot_taken_meanwhile_gets_a_friendly_word_fresh_slots_and_no_booking(
         ("email", "charlie-at-example", "Enter a valid email address."),
         ("phone", "call me maybe", "That is not a phone number"),
         ("phone", "+49 30 12", "That is not a valid phone number"),
-        ("name", "x" * 121, "Ensure this value has at most 120 characters"),
+        ("name", "x" * 201, "Ensure this value has at most 200 characters"),
     ],
 )
 def test_invalid_details_are_refused_in_words_and_nothing_booked(client, consultation, field, value, message):  # noqa: F811
@@ -296,3 +296,14 @@ def test_a_wrong_token_or_another_tenants_slug_answers_404(client, consultation,
     make_tenant("bob")
     assert client.get("/book/alice/done/not-a-token").status_code == 404
     assert client.get(f"/book/bob/done/{booking.manage_token}").status_code == 404
+
+
+def test_the_page_takes_a_name_as_long_as_the_api_does():
+    """Issue 15, item 8: names were cut at 120 on the page and taken up to 200 by the API."""
+    from rendez.api.schemas import CustomerIn
+    from rendez.web.booking.forms import NAME_MAX
+
+    limits = [
+        rule.max_length for rule in CustomerIn.model_fields["name"].metadata if hasattr(rule, "max_length")
+    ]
+    assert [NAME_MAX] == limits == [200]
