@@ -7,11 +7,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from rendez.integrations.zoom import access
+from rendez.integrations.zoom import access, hosts
 from rendez.integrations.zoom import tenant_settings as zoom_settings
 from rendez.integrations.zoom.models import Connection
 from rendez.scheduling import catalog
-from rendez.scheduling.models import Service
+from rendez.scheduling.models import Service, Staff
 from rendez.tenants.models import Tenant
 from rendez.web.panel.access import Panel, panel_view
 from rendez.web.panel.services.forms import ServiceForm
@@ -32,6 +32,22 @@ def zoom_refusal(tenant: Tenant) -> str | None:
     if not Connection.objects.filter(tenant=tenant).exists():
         return NO_CONNECTION
     return None
+
+
+def staff_who_cannot_host(service: Service) -> list[tuple[Staff, str]]:
+    """The active staff offering this video service who have no usable Zoom host, and why: the public booking
+    page leaves them out of it (a customer would get no link)."""
+    if not service.zoom_enabled:
+        return []
+    offering = service.staff.filter(is_active=True).select_related(*hosts.host_relations()).order_by("name")
+    found = []
+    for member in offering:
+        host = hosts.host_for(member)
+        if host is None:
+            found.append((member, "no Zoom account connected or mapped"))
+        elif not host.usable:
+            found.append((member, "their Zoom connection needs reconnecting"))
+    return found
 
 
 @panel_view(admin_only=True)
@@ -61,7 +77,14 @@ def _edit(request: HttpRequest, panel: Panel, service: Service | None) -> HttpRe
             verb = "added" if service is None else "saved"
             messages.success(request, f"Service “{saved.name}” {verb}.")
             return redirect("panel:services_list")
-    context = {"panel": panel, "form": form, "service": service, "zoom_refusal": refusal}
+    cannot_host = staff_who_cannot_host(service) if service is not None and refusal is None else []
+    context = {
+        "panel": panel,
+        "form": form,
+        "service": service,
+        "zoom_refusal": refusal,
+        "cannot_host": cannot_host,
+    }
     return render(request, "panel/services/form.html", context, status=400 if form.errors else 200)
 
 

@@ -165,3 +165,31 @@ def test_a_post_without_csrf_token_is_refused(ada, alice):
     client = signed_in(ada, alice, enforce_csrf_checks=True)
     assert client.post("/panel/services/new/", FORM).status_code == 403
     assert not Service.objects.filter(tenant=alice).exists()
+
+
+def test_a_video_service_names_the_staff_who_cannot_host_and_are_left_off_the_booking_page(
+    ada_client, alice, dora
+):
+    """Issue 15, item 7: the public page leaves out staff without a usable Zoom host; the service says who."""
+    connection = zoom_usable(alice)
+    nina = make_staff(alice, "Nina")
+    connected = make_staff(alice, "Cora")
+    Connection.objects.create(
+        tenant=alice, staff=connected, mode=Mode.STAFF_OAUTH, account_id="acct", zoom_user_id="cora-zoom"
+    )
+    from rendez.integrations.zoom.models import StaffMapping
+
+    StaffMapping.objects.create(connection=connection, staff=dora, zoom_user_id="dora-zoom", email="")
+    Connection.objects.filter(pk=connection.pk).update(status=Connection.Status.NEEDS_RECONNECT)
+    service = make_service(alice, dora, nina, connected, name="Coaching", zoom_enabled=True)
+
+    page = ada_client.get(f"/panel/services/{service.pk}/").content.decode()
+
+    warning = page.split('data-testid="cannot-host"')[1].split("</div>")[0]
+    assert "Nina</a>: no Zoom account connected or mapped" in warning
+    assert "Dora</a>: their Zoom connection needs reconnecting" in warning
+    assert "Cora" not in warning
+    Service.objects.filter(pk=service.pk).update(zoom_enabled=False)
+    assert (
+        'data-testid="cannot-host"' not in ada_client.get(f"/panel/services/{service.pk}/").content.decode()
+    )
