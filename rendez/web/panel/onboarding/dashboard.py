@@ -1,5 +1,5 @@
 """What the dashboard shows a new business: the email still to confirm, the checklist, and the booking page to
-share (its link, QR code and embed snippet)."""
+share (its link and QR code)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,5 @@ def dashboard_context(tenant: Tenant) -> dict[str, Any]:
         "share": {
             "url": url,
             "qr_svg": sharing.qr_svg(url, title=f"QR code of {url}"),
-            "embed": sharing.embed_snippet(tenant),
         },
     }
