@@ -125,9 +125,11 @@ def sync(appointment_id: int, *, last_attempt: bool = False, attempt: int = 1) -
         retire_open(work)
         return done
     except QuotaExhausted as exc:
-        after = quota_delay(exc.retry_after or 0.0, appointment.start, timezone.now())
-        _defer_for_quota(work, exc, after)
-        raise jobs.Retry(after=after, reason=exc.reason, consume_attempt=False) from None
+        at = timezone.now() + timedelta(
+            seconds=quota_delay(exc.retry_after or 0.0, appointment.start, timezone.now())
+        )
+        _defer_for_quota(work, exc, at)
+        raise jobs.Retry(at=at, reason=exc.reason, consume_attempt=False) from None
     except ProviderError as exc:
         if exc.retryable and not last_attempt:
             after = (
@@ -136,14 +138,15 @@ def sync(appointment_id: int, *, last_attempt: bool = False, attempt: int = 1) -
                 else retry_delay(attempt, jobs_conf.backoff_base(), jobs_conf.backoff_max())
             )
             logger.info("meeting sync of appointment %s will retry: %s", appointment_id, exc.reason)
-            _mark_retrying(work, exc.reason, after)
-            raise jobs.Retry(after=after, reason=exc.reason) from None
+            retry_at = timezone.now() + timedelta(seconds=after)
+            _mark_retrying(work, exc.reason, retry_at)
+            raise jobs.Retry(at=retry_at, reason=exc.reason) from None
         if exc.retryable:
             # The job's attempts are spent but the trouble is the provider's (an outage): say so, and keep
             # trying slowly rather than leave the appointment without a meeting for good.
             reason = f"{exc.reason} Rendez keeps trying every 15 minutes until the appointment starts."
-            if _retry_slowly(work):
-                _mark_retrying(work, reason, SLOW_RETRY.total_seconds(), tell=True)
+            if (slow_at := _retry_slowly(work)) is not None:
+                _mark_retrying(work, reason, slow_at, tell=True)
                 return "retrying"
             _fail(work, reason)
         else:
@@ -538,7 +541,7 @@ def quota_delay(retry_after: float, start: datetime, now: datetime) -> float:
     return retry_after + share * QUOTA_SPREAD.total_seconds()
 
 
-def _mark_retrying(work: Sync, reason: str, after: float, *, tell: bool = False) -> None:
+def _mark_retrying(work: Sync, reason: str, at: datetime, *, tell: bool = False) -> None:
     """Say what is true while the provider fails: `retrying`, why, and when the next attempt is."""
     meeting = work.meeting or Meeting(
         tenant_id=work.appointment.tenant_id, appointment=work.appointment, provider=work.provider_name
@@ -547,18 +550,18 @@ def _mark_retrying(work: Sync, reason: str, after: float, *, tell: bool = False)
         meeting.pk is not None and meeting.state == Meeting.State.RETRYING and meeting.last_error == reason
     )
     meeting.state, meeting.last_error = Meeting.State.RETRYING, reason
-    meeting.next_attempt_at = timezone.now() + timedelta(seconds=after)
+    meeting.next_attempt_at = at  # the job's own run_after: one instant, said and kept
     meeting.save()
     work.meeting = meeting
     if tell and not already:
         notices.tell(meeting, notices.FAILED)
 
 
-def _retry_slowly(work: Sync) -> bool:
-    """Queue one more sync in SLOW_RETRY, unless the appointment starts before then."""
+def _retry_slowly(work: Sync) -> datetime | None:
+    """Queue one more sync in SLOW_RETRY, unless the appointment starts before then; returns when."""
     run_after = timezone.now() + SLOW_RETRY
     if work.appointment.start <= run_after:
-        return False
+        return None
     key = events.appointment_key(work.appointment.pk)
     jobs.enqueue(
         events.SYNC_MEETING,
@@ -568,10 +571,10 @@ def _retry_slowly(work: Sync) -> bool:
         coalesce=True,
         tenant_id=work.appointment.tenant_id,
     )
-    return True
+    return run_after
 
 
-def _defer_for_quota(work: Sync, exc: QuotaExhausted, after: float) -> None:
+def _defer_for_quota(work: Sync, exc: QuotaExhausted, at: datetime) -> None:
     """Show why the meeting waits; tell the admins once per host and quota period, not once per meeting."""
     meeting = work.meeting
     resumes = timezone.now() + timedelta(seconds=exc.retry_after or 0.0)
@@ -588,6 +591,6 @@ def _defer_for_quota(work: Sync, exc: QuotaExhausted, after: float) -> None:
         .exclude(pk=meeting.pk)
         .exists()
     )
-    _mark_retrying(work, reason, after)
+    _mark_retrying(work, reason, at)
     if not told:
         notices.tell(meeting, notices.DEFERRED)

@@ -14,7 +14,7 @@ import socket
 import traceback
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -124,6 +124,7 @@ def record_failure(
     permanent: bool = False,
     retry_after: float | None = None,
     consume_attempt: bool = True,
+    retry_at: datetime | None = None,
 ) -> str:
     """Send the job back to pending with a delay, or to dead; returns the new state.
 
@@ -138,7 +139,7 @@ def record_failure(
         return State.DEAD
     if retry_after is None:
         retry_after = retry_delay(attempts, conf.backoff_base(), conf.backoff_max())
-    run_after = now + timedelta(seconds=max(0.0, retry_after))
+    run_after = retry_at or now + timedelta(seconds=max(0.0, retry_after))
     _finish(job, state=State.PENDING, run_after=run_after, last_error=error, attempts=attempts)
     return State.PENDING
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class Retry(Exception):  # noqa: N818 - reads as `raise jobs.Retry(after=30)`
     """Run the job again later: after `after` seconds, or the usual backoff when None.
@@ -11,12 +13,22 @@ class Retry(Exception):  # noqa: N818 - reads as `raise jobs.Retry(after=30)`
     waits.
     """
 
-    def __init__(self, after: float | None = None, reason: str = "", *, consume_attempt: bool = True) -> None:
+    def __init__(
+        self,
+        after: float | None = None,
+        reason: str = "",
+        *,
+        consume_attempt: bool = True,
+        at: datetime | None = None,
+    ) -> None:
         super().__init__(
             reason or (f"retry requested after {after}s" if after is not None else "retry requested")
         )
         self.after = after
         self.consume_attempt = consume_attempt
+        # An exact instant instead of a delay: a handler that already told people when it tries again (a
+        # meeting's next attempt) gets that instant, not one recomputed a few milliseconds later.
+        self.at = at
 
 
 class PermanentError(Exception):

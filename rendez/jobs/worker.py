@@ -244,7 +244,9 @@ class Worker:
             with queue.acting_for(job.tenant_id):
                 spec.func(job.payload, job)
         except Retry as exc:
-            return claims.record_failure(job, exc, retry_after=exc.after, consume_attempt=exc.consume_attempt)
+            return claims.record_failure(
+                job, exc, retry_after=exc.after, consume_attempt=exc.consume_attempt, retry_at=exc.at
+            )
         except PermanentError as exc:
             return claims.record_failure(job, exc, permanent=True)
         except Exception as exc:
