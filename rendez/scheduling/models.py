@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -33,6 +33,18 @@ class Staff(models.Model):
         related_name="staff_profiles",
     )
     is_active = models.BooleanField(default=True)
+    # How "any available" shares work out (scheduling/any_staff.py; docs/scheduling.md "Round robin"): a
+    # higher weight gets proportionally more assignments, a higher priority is asked first, and a cap (per
+    # day or per week in the staff member's own zone) is never passed by an assignment. A person choosing
+    # this staff member by name is not held to the caps.
+    assignment_weight = models.PositiveIntegerField(
+        default=1, db_default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    assignment_priority = models.IntegerField(
+        default=0, db_default=0, validators=[MinValueValidator(-100), MaxValueValidator(100)]
+    )
+    max_assignments_per_day = models.PositiveIntegerField(null=True, blank=True)
+    max_assignments_per_week = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "staff"
@@ -114,6 +126,15 @@ def validate_meeting_options(value: object) -> None:
             raise ValidationError(f"{name} must be one of {', '.join(map(repr, allowed))} or null.")
 
 
+class Assignment(models.TextChoices):
+    ROUND_ROBIN = "round_robin", "Round robin"
+    LEAST_BUSY = "least_busy", "Least busy"
+    FIRST_FREE = "first_free", "First free"
+
+
+SERIES_MAX_OCCURRENCES = 52
+
+
 class Service(models.Model):
     class LocationType(models.TextChoices):
         VIDEO = "video", "Video meeting"
@@ -153,6 +174,15 @@ class Service(models.Model):
     meeting_options = models.JSONField(default=dict, blank=True, validators=[validate_meeting_options])
     staff = models.ManyToManyField(Staff, related_name="services", blank=True)
     is_active = models.BooleanField(default=True)
+    # Group video sessions: each attendee is a Zoom registrant with a personal join link (DESIGN.md section
+    # 5, "Group seats and series"). Off for services made before the option existed.
+    per_attendee_links = models.BooleanField(default=False, db_default=False)
+    # Who gets a booking made for "any available" staff member.
+    assignment = models.CharField(
+        max_length=12, choices=Assignment.choices, default=Assignment.ROUND_ROBIN, db_default="round_robin"
+    )
+    # Customers and staff may book a recurring series of this service (at most SERIES_MAX_OCCURRENCES).
+    series_allowed = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["name", "id"]
@@ -232,6 +262,62 @@ class Appointment(models.Model):
         return max(self.capacity - self.seats_taken, 0)
 
 
+class Series(models.Model):
+    """A recurring series: its occurrences are ordinary bookings (each with its own appointment and meeting)
+    carrying `series`. The rule is kept as asked, for display and for "this and following"."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        MONTHLY = "monthly", "Monthly"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="series")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="series")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="series")
+    customer = models.ForeignKey("Customer", on_delete=models.PROTECT, related_name="series")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    interval = models.PositiveIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    count = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(SERIES_MAX_OCCURRENCES)]
+    )
+    until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.service} every {self.interval} {self.frequency} for {self.customer}"
+
+
+class ServiceQuestion(models.Model):
+    """A question the booking page asks for one service. Answers are kept with each booking as written then
+    (`Booking.answers`), so editing or retiring a question never changes what a customer said."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        CHOICE = "choice", "Choice"
+        CHECKBOX = "checkbox", "Checkbox"
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TEXT)
+    # For `choice`: the options offered, in order.
+    choices = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 def new_manage_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -255,6 +341,14 @@ class Booking(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.CONFIRMED)
     manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token)
     notes = models.TextField(blank=True)
+    # Answers to the service's questions as asked then: [{"question_id", "label", "answer"}].
+    answers = models.JSONField(default=list, blank=True, db_default=[])
+    series = models.ForeignKey(
+        Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings"
+    )
+    # The policy that chose the staff member for "any available" ('' when a person chose them); round robin
+    # and least busy count these.
+    assigned_by = models.CharField(max_length=12, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -299,3 +393,32 @@ class StaffChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff}: {self.summary}"
+
+
+class BookingChange(models.Model):
+    """One change to a booking as people see it (moved, service changed, cancelled, status set), with the
+    reason given in the confirm step. Written by `scheduling/services.py` in the change's own transaction."""
+
+    class Kind(models.TextChoices):
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        SERVICE_CHANGED = "service_changed", "Service changed"
+        CANCELLED = "cancelled", "Cancelled"
+        STATUS_CHANGED = "status_changed", "Status changed"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+", db_index=False)
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    summary = models.CharField(max_length=500)
+    reason = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
+    # Who: a signed-in person, the customer (from /manage or /my), or neither (the API or a script).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_customer = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.summary}"

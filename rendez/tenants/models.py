@@ -91,6 +91,10 @@ class Tenant(models.Model):
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="tenants")
     # A meeting is owed for confirmed seats; some businesses also want one while a booking awaits approval.
     meetings_for_pending = models.BooleanField(default=False)
+    # The booking page leaves out, for video services, staff who cannot host a Zoom meeting now (no account
+    # connected or mapped); a business may choose to offer them anyway (the customer's link then follows
+    # once they connect).
+    offer_staff_without_zoom = models.BooleanField(default=False, db_default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The business profile (rendez/tenants/profile.py writes it; docs/tenancy.md, "Business profile"). Empty
