@@ -14,7 +14,7 @@ from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom.models import Connection
 from rendez.jobs.models import Job
 from rendez.notifications.models import Delivery
-from rendez.scheduling.models import Appointment, Booking
+from rendez.scheduling.models import Appointment, Booking, Staff
 from rendez.tenants.models import Tenant
 
 # kind -> (payload key, the model it names): what the list shows a job is about.
@@ -27,6 +27,7 @@ REFERENCES: dict[str, tuple[str, type[models.Model]]] = {
     "conferencing.meeting_notice": ("meeting_id", Meeting),
     "conferencing.changed_elsewhere": ("meeting_id", Meeting),
     "zoom.connection_notice": ("connection_id", Connection),
+    "staff.send_invitation": ("staff_id", Staff),
 }
 
 

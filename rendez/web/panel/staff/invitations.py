@@ -8,6 +8,9 @@ which is what kills the previous link. An account that already has a password ge
 in as before and finds the business there. Links expire after `INVITATION_DAYS`.
 
 Revoking unlinks the account and ends the membership; the link checks both, so it dies too.
+
+The email is written and sent by a job enqueued in the invitation's transaction (`invitation_email`), not in
+the admin's request.
 """
 
 from __future__ import annotations
@@ -17,9 +20,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
@@ -29,6 +30,7 @@ from rendez.scheduling import catalog
 from rendez.scheduling.models import Staff
 from rendez.tenants import people
 from rendez.tenants.models import Membership
+from rendez.web.panel.staff.invitation_email import enqueue_invitation
 
 INVITATION_DAYS = 7
 
@@ -72,8 +74,8 @@ class Invitation:
 
 
 def invite(member: Staff, email: str, role: str, *, by: User) -> Invitation:
-    """Link an account for `email` to `member` with `role`, and email them the way in. Inviting again (the
-    same email) sends a new link and kills the last one."""
+    """Link an account for `email` to `member` with `role`, and have them emailed the way in (by a job, once
+    this commits). Inviting again (the same email) sends a new link and kills the last one."""
     email = email.strip().lower()
     if member.user is not None and (getattr(member.user, "email", "") or "").lower() != email:
         raise InvitationError(
@@ -91,10 +93,9 @@ def invite(member: Staff, email: str, role: str, *, by: User) -> Invitation:
             user.set_unusable_password()
             user.save(update_fields=["password"])
             link = invitation_url(member, user)
+        enqueue_invitation(member, user, by=by)
     member.refresh_from_db()
-    invitation = Invitation(member=member, user=user, role=role, link=link)
-    _send(invitation, by)
-    return invitation
+    return Invitation(member=member, user=user, role=role, link=link)
 
 
 def revoke(member: Staff, *, by: User) -> None:
@@ -149,21 +150,3 @@ def _account_for(email: str) -> User:
     if users.objects.filter(username__iexact=username).exists():
         raise InvitationError("username_taken", f"An account is named {email} but uses another email.")
     return users.objects.create_user(username=username, email=email, password=None)
-
-
-def _send(invitation: Invitation, by: User) -> None:
-    member = invitation.member
-    context = {
-        "member": member,
-        "tenant": member.tenant,
-        "by": getattr(by, "get_full_name", lambda: "")() or by.get_username(),
-        "role": Membership.Role(invitation.role).label.lower(),
-        "link": invitation.link,
-        "days": INVITATION_DAYS,
-        "sign_in_url": settings.BASE_URL + reverse("panel:login"),
-    }
-    subject = f"Join {member.tenant.name} on Rendez"
-    body = render_to_string("panel/staff/invitation_email.txt", context)
-    reply_to = [email] if (email := getattr(by, "email", "")) else []
-    to = getattr(invitation.user, "email", "")
-    EmailMessage(subject, body, to=[to], reply_to=reply_to).send()

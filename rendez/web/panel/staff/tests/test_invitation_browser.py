@@ -10,6 +10,7 @@ import re
 import pytest
 
 from rendez.scheduling.models import TimeOff
+from rendez.tests.integrations.zoom.conftest import run_jobs
 from rendez.web.panel.tests.conftest import a_monday, sign_in_page
 from rendez.web.tests.screens import DESKTOP, PHONE, shoot
 
@@ -33,6 +34,7 @@ def _invite(page, live_server, emil) -> None:
     card.get_by_label("Email").fill(EMIL_EMAIL)
     card.get_by_role("button", name="Send invitation").click()
     page.get_by_text(f"Invitation sent to {EMIL_EMAIL}").wait_for()
+    run_jobs()  # the worker beside the server sends the email the invitation enqueued
     assert "Invited, not accepted yet" in page.get_by_test_id("sign-in-section").inner_text()
 
 

@@ -13,9 +13,13 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
+from rendez.jobs.models import Job
 from rendez.scheduling.models import Staff, StaffChange
+from rendez.tenants import profile
 from rendez.tenants.models import Membership
+from rendez.tests.integrations.zoom.conftest import run_jobs
 from rendez.web.panel.staff import invitations
 from rendez.web.panel.tests.conftest import PASSWORD, member, signed_in
 
@@ -35,8 +39,12 @@ def _text(response) -> str:
     return unescape(response.content.decode())
 
 
-def _invite(client: Client, staff: Staff, email: str = EMIL_EMAIL, role: str = "staff"):
-    return client.post(f"/panel/staff/{staff.pk}/invite/", {"email": email, "role": role})
+def _invite(client: Client, staff: Staff, email: str = EMIL_EMAIL, role: str = "staff", *, send: bool = True):
+    """Invite on the staff page; with `send`, the worker then sends what the invitation enqueued."""
+    response = client.post(f"/panel/staff/{staff.pk}/invite/", {"email": email, "role": role})
+    if send:
+        run_jobs()
+    return response
 
 
 def _link(inbox, address: str = EMIL_EMAIL) -> str:
@@ -60,6 +68,8 @@ def test_an_admin_invites_a_staff_member_by_email(ada_client, emil, alice, smtp_
     assert response.status_code == 302 and response["Location"] == f"/panel/staff/{emil.pk}/"
     [message] = smtp_server.to(EMIL_EMAIL)
     assert message["Subject"] == "Join Alice's Studio on Rendez"
+    # From the business (its name on the platform's address); replies reach the admin who invited.
+    assert message["From"] == "Alice's Studio <bookings@rendez.test>"
     assert message["Reply-To"] == "ada@alice.example"
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert "ada has invited you to Alice's Studio on Rendez, as a staff member" in body
@@ -132,6 +142,7 @@ def test_inviting_again_kills_the_old_link(ada_client, emil, smtp_server):
     first = _link(smtp_server)
     again = ada_client.post(f"/panel/staff/{emil.pk}/invite-again/")
     assert again.status_code == 302
+    run_jobs()
     assert len(smtp_server.to(EMIL_EMAIL)) == 2
     second = _link(smtp_server)
 
@@ -139,6 +150,59 @@ def test_inviting_again_kills_the_old_link(ada_client, emil, smtp_server):
     assert Client().get(first).status_code == 404
     _, done = _accept(second)
     assert done.status_code == 302
+
+
+def test_the_email_comes_from_the_business_sender_and_reply_to(ada_client, emil, alice, smtp_server):
+    profile.update_profile(
+        alice, {"sender_name": "Alice at the Studio", "reply_to_email": "hi@alice.example"}
+    )
+    _invite(ada_client, emil)
+
+    [message] = smtp_server.to(EMIL_EMAIL)
+    assert message["From"] == "Alice at the Studio <bookings@rendez.test>"
+    assert message["Reply-To"] == "hi@alice.example"
+
+
+def test_the_email_is_sent_by_the_worker_and_a_refused_send_is_tried_again(ada_client, emil, smtp_server):
+    response = _invite(ada_client, emil, send=False)
+    assert response.status_code == 302 and not smtp_server.messages
+    [job] = Job.objects.filter(kind="staff.send_invitation")
+    assert job.tenant_id == emil.tenant_id and job.payload["staff_id"] == emil.pk
+    assert "link" not in job.payload and "join" not in str(job.payload)  # the link is a credential
+
+    smtp_server.refusals.append("451 4.3.0 Try again later")
+    run_jobs()
+    job.refresh_from_db()
+    assert job.state == Job.State.PENDING and job.attempts == 1 and "451" in job.last_error
+    assert not smtp_server.messages
+
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+    run_jobs()
+    job.refresh_from_db()
+    assert job.state == Job.State.SUCCEEDED
+    _, done = _accept(_link(smtp_server))
+    assert done.status_code == 302
+
+
+def test_inviting_again_before_the_email_went_out_sends_one_with_the_newest_link(
+    ada_client, emil, smtp_server
+):
+    _invite(ada_client, emil, send=False)
+    assert ada_client.post(f"/panel/staff/{emil.pk}/invite-again/").status_code == 302
+    run_jobs()
+
+    assert len(smtp_server.to(EMIL_EMAIL)) == 1
+    _, done = _accept(_link(smtp_server))
+    assert done.status_code == 302
+
+
+def test_an_invitation_revoked_before_its_email_went_out_sends_nothing(ada_client, emil, smtp_server):
+    _invite(ada_client, emil, send=False)
+    assert ada_client.post(f"/panel/staff/{emil.pk}/revoke/").status_code == 302
+    run_jobs()
+
+    assert not smtp_server.messages
+    assert Job.objects.get(kind="staff.send_invitation").state == Job.State.SUCCEEDED
 
 
 def test_withdrawing_an_invitation_kills_its_link(ada_client, emil, alice, smtp_server):
@@ -232,7 +296,7 @@ def test_staff_and_outsiders_cannot_invite_revoke_or_change_roles(
     dora.refresh_from_db()
     assert emil.user is None and dora.user == dora_user
     assert Membership.objects.get(tenant=alice, user=dora_user).role == Membership.Role.STAFF
-    assert not smtp_server.messages and not StaffChange.objects.exists()
+    assert not smtp_server.messages and not StaffChange.objects.exists() and not Job.objects.exists()
 
 
 def test_a_staff_sign_in_without_a_staff_record_is_told_what_to_do(alice, django_user_model):
