@@ -27,8 +27,9 @@ class ProfileForm(forms.Form):
     logo = forms.FileField(
         label="Logo",
         required=False,
-        help_text="PNG or JPEG, up to 1 MB; shown as it is, scaled to the page header's height.",
-        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        help_text=f"PNG, JPEG or WebP, up to {profile.LOGO_MAX_MB} MB. It is shrunk to fit "
+        f"{profile.LOGO_BOX[0]} × {profile.LOGO_BOX[1]} pixels and kept as PNG, without the file's metadata.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
     remove_logo = forms.BooleanField(label="Remove the logo", required=False)
     sender_name = forms.CharField(

@@ -45,7 +45,7 @@ SAMPLE_VALUES = {
 }
 
 
-# A logo of 1 MB and the form's text fields fit well within this; a bigger body is refused unread.
+# The largest logo and the form's text fields fit well within this; a bigger body is refused unread.
 MAX_PROFILE_BODY = profile.LOGO_MAX_BYTES + 64 * 1024
 
 
@@ -65,7 +65,7 @@ def settings_profile(request: HttpRequest, panel: Panel) -> HttpResponse:
     tenant = panel.tenant
     if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > MAX_PROFILE_BODY:
         form = ProfileForm(initial=ProfileForm.initial_for(tenant), current_zone=tenant.timezone)
-        form.add_error("logo", "The logo may be 1 MB at most; nothing was saved.")
+        form.add_error("logo", f"The logo may be {profile.LOGO_MAX_MB} MB at most; nothing was saved.")
         return _profile_page(request, panel, form, status=413)
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
@@ -82,7 +82,7 @@ def _save_profile(panel: Panel, form: ProfileForm) -> bool:
     logo = upload.read(profile.LOGO_MAX_BYTES + 1) if upload else None
     try:
         if logo is not None:
-            profile.check_logo(logo)  # before anything is written
+            logo = profile.prepared_logo(logo)  # before anything is written
         with transaction.atomic():
             profile.update_profile(panel.tenant, form.profile_values())
             if logo is not None:

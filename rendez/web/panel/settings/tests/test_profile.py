@@ -11,13 +11,14 @@ import pytest
 from rendez.scheduling.tests.factories import book, make_service
 from rendez.tenants import profile
 from rendez.tenants.models import Tenant
+from rendez.tenants.tests.pictures import picture, stored_picture
 from rendez.web.panel.tests.conftest import a_monday, berlin
 
 pytestmark = pytest.mark.django_db
 
 URL = "/panel/settings/profile/"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PNG = picture("PNG", (40, 20), colour="navy")
+JPEG = picture("JPEG", (40, 20), colour="teal")
 PROFILE = {
     "name": "Alice's Yoga Studio",
     "address": "Kastanienallee 5, 10435 Berlin",
@@ -88,10 +89,11 @@ def test_a_logo_is_stored_served_and_replaced(
     assert ada_client.post(URL, {**PROFILE, "logo": upload(PNG)}).status_code == 302
     alice.refresh_from_db()
     first = profile.logo_path(alice)
-    assert first is not None and first.read_bytes() == PNG and first.parent == media / "logos"
+    assert first is not None and first.parent == media / "logos" and first.suffix == ".png"
+    assert stored_picture(first).size == (40, 20)
     served = client.get(f"/brand/alice/logo/{first.name}")
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
-    assert b"".join(served.streaming_content) == PNG
+    assert b"".join(served.streaming_content) == first.read_bytes()
     assert "immutable" in served["Cache-Control"]
     assert f'src="/brand/alice/logo/{first.name}"' in client.get("/book/alice/").content.decode()
 
@@ -100,7 +102,7 @@ def test_a_logo_is_stored_served_and_replaced(
         assert ada_client.post(URL, with_jpeg).status_code == 302
     alice.refresh_from_db()
     second = profile.logo_path(alice)
-    assert second is not None and second.suffix == ".jpg"
+    assert second is not None and second.suffix == ".png" and second != first
     assert not first.exists()  # the replaced file is removed once the change is committed
     assert client.get(f"/brand/alice/logo/{first.name}").status_code == 404
 
@@ -110,15 +112,27 @@ def test_a_logo_is_stored_served_and_replaced(
     assert alice.logo == "" and not second.exists()
 
 
+def test_a_large_photo_is_shrunk_before_it_is_stored(ada_client, alice, media):
+    photo = picture("JPEG", (2400, 1200), colour="maroon")
+    assert ada_client.post(URL, {**PROFILE, "logo": upload(photo, "photo.jpg")}).status_code == 302
+    alice.refresh_from_db()
+    stored = profile.logo_path(alice)
+    assert stored is not None and stored_picture(stored).size == (320, 160)
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"GIF89a" + b"\x00" * 32, "must be a PNG or JPEG"),
-        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "must be a PNG or JPEG"),
-        (PNG + b"\x00" * (1024 * 1024), "1 MB"),
+        (picture("GIF", (10, 10)), "must be a PNG, JPEG or WebP picture"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "must be a PNG, JPEG"),
+        (b"this is a letter, not a picture\n" * 20, "must be a PNG, JPEG or WebP picture"),
+        (PNG[: len(PNG) // 2], "damaged or incomplete"),
+        (picture("PNG", (6000, 5000), mode="1"), "6000 × 5000 pixels"),
+        (PNG + b"\x00" * (5 * 1024 * 1024), "5 MB"),
     ],
+    ids=["gif", "svg", "text-named-png", "truncated", "too-many-pixels", "too-many-bytes"],
 )
-def test_a_logo_that_is_not_a_small_png_or_jpeg_is_refused_with_the_rest(
+def test_a_logo_that_is_not_a_fitting_picture_is_refused_with_the_rest(
     ada_client, alice, media, data, message
 ):
     response = ada_client.post(URL, {**PROFILE, "logo": upload(data)})

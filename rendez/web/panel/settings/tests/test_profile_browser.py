@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from rendez.tenants.tests.pictures import picture
 from rendez.web.panel.tests.conftest import sign_in_page
 from rendez.web.tests.screens import WIDTHS, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# A 1×1 PNG.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"
-)
+# A 600 × 200 logo, which is stored shrunk to 400 × 133.
+PNG = picture("PNG", (600, 200), colour="#0b6b2f")
 
 
 def test_an_admin_edits_the_profile_and_the_booking_page_welcomes_with_it(
@@ -46,7 +44,7 @@ def test_an_admin_edits_the_profile_and_the_booking_page_welcomes_with_it(
         assert welcome.inner_text() == "Welcome to the studio! Classes for every level."
         assert welcome.is_visible()
         assert page.locator("header .brand").inner_text().strip() == "Alice's Yoga Studio"
-        assert page.locator("img.brand-logo").evaluate("img => img.complete && img.naturalWidth") == 1
+        assert page.locator("img.brand-logo").evaluate("img => img.complete && img.naturalWidth") == 400
         accent = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--accent')")
         assert accent.strip() == "#0b6b2f"
         box = welcome.bounding_box()
