@@ -1,15 +1,15 @@
 """From /signup/ to the first video booking, in Chromium, as a new owner and their first customer would do it,
-with nothing done behind the pages' backs (no shell, no Django admin, no writes to the database here: the
-test reads it only to assert):
+with nothing done behind the pages' backs (no shell, no Django admin, no writes to the database here but the
+operator's plan: the test reads it only to assert):
 
-Nora signs up "Nora's Studio", confirms her email from a real SMTP server, fills in the business profile,
-adds herself as the first staff member with working hours, adds a video service, connects the business's
-Zoom account through the Zoom emulator's consent page (over HTTP), maps herself to a Zoom user, turns Zoom on
-for the integration and the service, and hands out the booking page's link from the checklist. A visitor in
-New York opens it, books the first time shown, and the confirmation email carries the join link and the
-passcode of the one meeting the emulator made (its log: one POST /users/{id}/meetings). Then Nora changes the
-appointment to a longer service: Zoom gets one PATCH with the new duration, and the customer is told the new
-service and end time.
+Nora signs up "Nora's Studio", confirms her email from a real SMTP server, fills in the business profile (with
+a logo, which the booking page shows shrunk to fit), adds herself as the first staff member with working
+hours, adds a video service, connects the business's Zoom account through the Zoom emulator's consent page
+(over HTTP), maps herself to a Zoom user, turns Zoom on for the integration and the service, and hands out the
+booking page's link from the checklist. A visitor in New York opens it, books the first time shown, and the
+confirmation email carries the join link and the passcode of the one meeting the emulator made (its log: one
+POST /users/{id}/meetings). Then Nora changes the appointment to a longer service: Zoom gets one PATCH with
+the new duration, and the customer is told the new service and end time.
 
 Jobs run through the real worker in this thread, as `rendez worker` would run them beside the server.
 """
@@ -27,6 +27,7 @@ from playwright.sync_api import expect
 from rendez.notifications.tests.conftest import plain_text, smtp_server  # noqa: F401 - fixture
 from rendez.scheduling.models import Booking
 from rendez.tenants.models import Plan, Tenant
+from rendez.tenants.tests.pictures import picture
 from rendez.tests.integrations.zoom.conftest import CLIENT_ID, MARIA, MARIA_EMAIL, settle, zoom  # noqa: F401
 from rendez.web.signup.tests.conftest import NORA
 from rendez.web.tests.screens import DESKTOP, shoot
@@ -89,6 +90,8 @@ def fill_profile(page) -> None:
     page.get_by_label("Address").fill("12 Bleecker St, New York, NY 10012")
     page.get_by_label("Sender name").fill("Nora at Nora's Studio")
     page.get_by_label("Reply-to email").fill(NORA["email"])
+    logo = picture("PNG", (800, 300), colour="#1f4fc9")
+    page.get_by_label("Logo").set_input_files({"name": "logo.png", "mimeType": "image/png", "buffer": logo})
     page.get_by_role("button", name="Save profile").click()
     page.get_by_text("Business profile saved.").wait_for()
 
@@ -159,6 +162,8 @@ def book_as_a_new_york_visitor(browser, booking_url: str) -> tuple[datetime, lis
     errors = watch(visitor, booking_url.split("/book/")[0])
     try:
         visitor.goto(booking_url)
+        # The logo Nora uploaded, as stored: shrunk to fit 400 × 160.
+        assert visitor.locator("img.brand-logo").evaluate("img => img.complete && img.naturalWidth") == 400
         visitor.get_by_role("link", name=re.compile("^Video call")).click()
         visitor.get_by_role("link", name=re.compile(NORA["owner_name"])).click()
         expect(visitor.locator("#slots")).to_contain_text("Times in America/New_York")
@@ -188,7 +193,9 @@ def test_a_new_owner_goes_from_sign_up_to_a_video_booking_whose_email_carries_th
     smtp_server,  # noqa: F811 - the fixture, imported above
     zoom,  # noqa: F811
     settings,
+    tmp_path,
 ):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the logo
     settings.BASE_URL = live_server.url  # links in emails and Zoom's redirect lead to this server
     zoom.control.add_redirect_uri(CLIENT_ID, f"{live_server.url}/integrations/zoom/callback")
     # The operator's side of the installation: a plan with Zoom that sign-up offers.
