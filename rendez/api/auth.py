@@ -12,6 +12,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -27,23 +28,25 @@ MAX_CACHED_KEYS = 4096
 
 
 class KeyCache:
-    """Valid keys by digest (never the key itself), each until its expiry on the monotonic clock."""
+    """Valid keys by digest (never the key itself), each until its expiry on the monotonic clock (`clock`,
+    replaceable so tests move time instead of sleeping)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._keys: OrderedDict[str, tuple[float, ApiKey]] = OrderedDict()
         self._lock = threading.Lock()
+        self.clock = clock
 
     def get(self, digest: str) -> ApiKey | None:
         with self._lock:
             entry = self._keys.get(digest)
-            if entry is None or entry[0] <= time.monotonic():
+            if entry is None or entry[0] <= self.clock():
                 return None
             self._keys.move_to_end(digest)
             return entry[1]
 
     def put(self, digest: str, key: ApiKey, seconds: float) -> None:
         with self._lock:
-            self._keys[digest] = (time.monotonic() + seconds, key)
+            self._keys[digest] = (self.clock() + seconds, key)
             self._keys.move_to_end(digest)
             while len(self._keys) > MAX_CACHED_KEYS:
                 self._keys.popitem(last=False)

@@ -7,12 +7,15 @@ process writes are what the others read. Each writes its output to a log file th
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -50,6 +53,49 @@ def environment(**extra: str) -> dict[str, str]:
     }
 
 
+# Every process a test starts, so that none outlives the test run: a worker left behind by an interrupted
+# `make test` kept the test database open and the next run failed on it.
+_SPAWNED: list[subprocess.Popen] = []
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: Linux sends SIGKILL when the test process dies, however it dies (even
+    SIGKILL, where no teardown or atexit runs)."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: teardown and atexit remain
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def spawn(command: Sequence[str], *, log: Path, env: dict[str, str]) -> subprocess.Popen:
+    """Start `command` in its own process group (so its children — gunicorn's workers — are stopped with
+    it), writing its output to `log`; it is killed at the end of the test run if still running."""
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            list(command),
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+    _SPAWNED.append(process)
+    return process
+
+
+def kill_group(process: subprocess.Popen, signum: int = signal.SIGKILL) -> None:
+    """Signal the process and everything it started; a group already gone is fine."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+@atexit.register
+def _kill_the_rest() -> None:
+    for process in _SPAWNED:
+        if process.poll() is None:
+            kill_group(process)
+
+
 def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -62,10 +108,7 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None
 class RendezProcess:
     def __init__(self, command: list[str], log: Path, env: dict[str, str]) -> None:
         self.log = log
-        with open(log, "w") as output:
-            self.process = subprocess.Popen(
-                command, cwd=settings.BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
-            )
+        self.process = spawn(command, log=log, env=env)
 
     @property
     def pid(self) -> int:
@@ -85,7 +128,7 @@ class RendezProcess:
         wait_for(seen, timeout, f"{text!r} in {self.log.name}")
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
+        kill_group(self.process)
         self.process.wait(10)
 
     def stop(self, timeout: float = 20) -> int:
@@ -96,6 +139,7 @@ class RendezProcess:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
+        kill_group(self.process)  # anything it started and left behind
         return self.process.returncode
 
 

@@ -114,11 +114,10 @@ def test_a_stop_waits_no_longer_than_the_time_limit_for_a_stuck_handler() -> Non
     worker.start()
     wait_until(lambda: Job.objects.get(pk=job.pk).state == State.RUNNING, timeout=5, what="the job to start")
 
-    started = time.monotonic()
     worker.stop()
-    stopped_after = time.monotonic() - started
 
-    assert stopped_after < 1.5  # the handler sleeps 2 s; the limit is 0.3 s
+    # The handler sleeps 2 s and has not returned yet: the stop waited for its time limit (0.3 s), not for it.
+    assert handlers.calls == []
     job.refresh_from_db()
     assert job.state == State.PENDING and "TimeLimitExceeded" in job.last_error
     wait_until(lambda: len(handlers.calls) == 1, timeout=5, what="the abandoned handler to return")

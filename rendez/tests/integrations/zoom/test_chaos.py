@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import random
 import signal
+import socket
 import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as clock_time
@@ -176,26 +178,41 @@ def slots(staff: list[Staff], count: int) -> list[tuple[Staff, datetime]]:
 @dataclass
 class Made:
     bookings: list[Booking]
-    slowest: float  # seconds of the slowest `services.book` call
     took: float  # seconds for all of them
+
+
+@contextmanager
+def no_outbound_connections() -> Iterator[None]:
+    """Any socket this process tries to connect fails the test: the booking path must not call Zoom (or
+    anything else) while it books. PostgreSQL is reached through libpq, not Python's sockets, so it still
+    works; the worker making the meetings is another process."""
+    connect = socket.socket.connect
+
+    def refuse(self: socket.socket, address: Any) -> None:
+        raise AssertionError(f"the booking path connected to {address}")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.socket.connect = connect  # type: ignore[method-assign]
 
 
 def make_bookings(
     rig: Rig, count: int = BOOKINGS, *, pause: float = 0.0, each: Callable[[int], None] | None = None
 ) -> Made:
-    bookings, slowest = [], 0.0
+    bookings = []
     started = time.monotonic()
     for number, (member, start) in enumerate(slots(rig.staff, count)):
-        before = time.monotonic()
-        bookings.append(
-            services.book(service=rig.service, staff=member, start=start, customer=customer(f"C{number}"))
-        )
-        slowest = max(slowest, time.monotonic() - before)
+        with no_outbound_connections():
+            bookings.append(
+                services.book(service=rig.service, staff=member, start=start, customer=customer(f"C{number}"))
+            )
         if each is not None:
             each(number)
         if pause:
             time.sleep(pause)
-    return Made(bookings, slowest, time.monotonic() - started)
+    return Made(bookings, time.monotonic() - started)
 
 
 # --- waiting and counting -----------------------------------------------------------------------------------
@@ -275,10 +292,10 @@ def creates(log: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --- the tests ----------------------------------------------------------------------------------------------
 
 
-# The outage lasts as long as the bookings take, and then this much longer. A sync has 8 attempts; with the
-# backoff of this test (1 s doubling up to 8 s) they span at least 19.5 s, so the outage must end well before:
-# a sync that spends its last attempt on an outage marks its meeting failed for good (see the report of #8).
-OUTAGE_AFTER_BOOKINGS = 2.0
+# The outage lasts as long as the bookings take, and until every sync has met it. A sync has 8 attempts; with
+# the backoff of this test (1 s doubling up to 8 s) they span at least 19.5 s, so the outage must end well
+# before: a sync that spends its last attempt on an outage marks its meeting failed for good (see the report
+# of #8). That is the test's premise, checked below, not a speed expectation of Rendez.
 OUTAGE_TUNING = {"RENDEZ_JOBS_BACKOFF_BASE": "1", "RENDEZ_JOBS_BACKOFF_MAX": "8"}
 
 
@@ -287,14 +304,18 @@ def test_bookings_made_while_zoom_is_down_commit_at_once_and_get_one_meeting_eac
     rig.zoom.control.set_faults(outage_seconds=600)
 
     made = make_bookings(rig)
-    time.sleep(OUTAGE_AFTER_BOOKINGS)
+    wait_for(
+        lambda: Job.objects.filter(kind=SYNC_MEETING, attempts__gte=1).count() >= BOOKINGS,
+        timeout=30,
+        what="every sync to have tried Zoom during the outage",
+    )
     during = requests_log(rig.zoom)
     rig.zoom.control.set_faults(outage_seconds=0)  # Zoom is back
 
-    # No Zoom call in the booking path: each booking commits in its own time, whatever Zoom does.
-    assert made.slowest < 1.0, f"a booking took {made.slowest:.2f}s while Zoom was down"
+    # No Zoom call in the booking path (make_bookings refuses any connection while booking): each booking
+    # commits in its own time, whatever Zoom does.
     assert Booking.objects.filter(status=Booking.Status.CONFIRMED).count() == BOOKINGS
-    assert made.took < 15, f"the bookings took {made.took:.1f}s: the syncs' attempts may run out"
+    assert made.took < 15, f"premise: the bookings took {made.took:.1f}s, the syncs' attempts may run out"
     assert during and all(entry["status"] == 503 for entry in during), "Zoom answered during the outage"
     settle(made.bookings)
     assert_exactly_one_meeting_each(rig, made.bookings)
