@@ -55,9 +55,9 @@ class ContentSecurityPolicyMiddleware:
 
 
 def allow_framing(request: HttpRequest, response: HttpResponse, ancestors: str) -> HttpResponse:
-    """Lets `ancestors` (CSP sources) frame `response`: the configured policy with its frame-ancestors replaced
-    (the middleware then leaves the response alone), and no X-Frame-Options, whose DENY would win in browsers
-    that predate frame-ancestors."""
+    """Lets `ancestors` (CSP sources) frame `response`: the configured policy with its frame-ancestors
+    replaced (the middleware then leaves the response alone), and no X-Frame-Options, whose DENY would win in
+    browsers that predate frame-ancestors."""
     framing = f"frame-ancestors {ancestors}"
     policy = getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_POLICY)
     nonce = getattr(request, "csp_nonce", "")

@@ -1,4 +1,4 @@
-"""The booking page's steps as a website frames them, below `/book/<slug>/embed/` (rendez/web/booking/embed.py).
+"""The booking page's steps as a website frames them: `/book/<slug>/embed/…` (rendez/web/booking/embed.py).
 
 Every route of the booking page is here under its own name and in the same application namespace, so the
 links its templates (`{% url 'booking:…' %}`) and views (`current_app`) make from a framed step stay framed.

@@ -1,5 +1,5 @@
-"""`{% embed_form_token %}`: in a website's frame, the details form's signed token (rendez/web/booking/embed.py),
-which stands in for the CSRF cookie a frame on another site is not sent; on the booking page itself, nothing."""
+"""`{% embed_form_token %}`: in a website's frame, the details form's signed token (booking/embed.py), which
+stands in for the CSRF cookie a frame on another site is not sent; on the page itself, nothing."""
 
 from __future__ import annotations
 
