@@ -59,7 +59,7 @@ def form_token_refusal(token: str, tenant: Tenant, service_id: int, *, now: date
         return UNVERIFIED
     if (tenant_id, signed_service_id) != (tenant.pk, service_id):
         return UNVERIFIED
-    age = (now or timezone.now()).timestamp() - issued
+    age = int((now or timezone.now()).timestamp()) - issued
     return "" if age <= FORM_TOKEN_MAX_AGE.total_seconds() else EXPIRED
 
 
