@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -101,10 +102,15 @@ def frame_height(page) -> float:
 
 
 def fits(page, frame) -> float:
-    """Waits until the iframe is exactly as tall as the page inside it; that height."""
-    needed = frame.locator("html").evaluate("html => Math.ceil(html.getBoundingClientRect().height)")
-    expect(page.locator(FRAME)).to_have_css("height", f"{needed}px")
-    return needed
+    """Waits until the iframe is exactly as tall as the page inside it (both read at once: the page's height
+    moves while htmx shows and hides its loading line); that height."""
+    deadline = monotonic() + 5
+    while True:
+        needed = frame.locator("html").evaluate("html => Math.ceil(html.getBoundingClientRect().height)")
+        if frame_height(page) == needed:
+            return needed
+        assert monotonic() < deadline, f"the frame is {frame_height(page)}px tall, its page {needed}px"
+        page.wait_for_timeout(50)
 
 
 def shoot_fitted(page, frame, name: str) -> None:
@@ -142,6 +148,7 @@ def test_a_visitor_books_inside_the_frame_on_the_businesss_own_website(live_serv
     frame.locator("#day").fill(monday.date().isoformat())
     frame.locator("#day").dispatch_event("change")
     expect(frame.locator("#slots").get_by_role("link", name="10:00", exact=True)).to_be_visible()
+    expect(frame.locator("#slots-loading")).to_be_hidden()
     fits(page, frame)  # after htmx swapped in the day's times
     frame.locator("#day").blur()
     shoot_fitted(page, frame, "embed-time")
