@@ -19,11 +19,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django.views.defaults import page_not_found
 
 from rendez.lib import csp
 from rendez.scheduling.models import Service
@@ -73,7 +74,11 @@ def embeddable(view: View) -> View:
     @wraps(view)
     def framed(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         request.embedded = True  # type: ignore[attr-defined]
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404 as error:
+            # Shown in the frame (a page not open yet, a service gone), not as a browser's refusal to frame.
+            response = page_not_found(request, error)
         return csp.allow_framing(request, response, settings.EMBED_FRAME_ANCESTORS)
 
     return framed

@@ -80,6 +80,16 @@ def test_every_step_of_the_embed_may_be_framed_by_https_sites_and_localhost(clie
         assert "script-src 'self' 'nonce-" in response[csp.ENFORCING], step
 
 
+def test_a_framed_page_that_is_not_there_says_so_in_the_frame(client, consultation, alice):  # noqa: F811
+    consultation.is_active = False
+    consultation.save()
+
+    response = client.get(f"{EMBED}/{consultation.pk}/")
+
+    assert response.status_code == 404
+    assert framing(response) == FRAMEABLE and "X-Frame-Options" not in response
+
+
 def test_every_other_page_can_never_be_framed(client, consultation, dora, ada, alice):  # noqa: F811
     booking = book(consultation, dora, a_monday(), now=timezone.now())
     pages = {
