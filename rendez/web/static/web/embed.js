@@ -36,12 +36,12 @@
     frame.style.width = "100%";
     frame.style.height = DEFAULT_HEIGHT + "px";
     frame.style.border = "0";
-    placeholder.removeAttribute("data-rendez");
+    placeholder.setAttribute("data-rendez-filled", "");
     placeholder.appendChild(frame);
   }
 
   function fillPlaceholders() {
-    var placeholders = document.querySelectorAll("div[data-rendez]");
+    var placeholders = document.querySelectorAll("div[data-rendez]:not([data-rendez-filled])");
     for (var i = 0; i < placeholders.length; i++) fill(placeholders[i]);
   }
 
