@@ -134,6 +134,9 @@ def test_a_visitor_books_inside_the_frame_on_the_businesss_own_website(live_serv
     page.on(
         "request", lambda request: posts.append(request.all_headers()) if request.method == "POST" else None
     )
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
     monday = a_monday()
 
     page.goto(website.show(embed_snippet(nest)))
@@ -179,6 +182,8 @@ def test_a_visitor_books_inside_the_frame_on_the_businesss_own_website(live_serv
     manage = opened.value
     manage.wait_for_load_state()
     assert manage.url == f"{live_server.url}/manage/{booking.manage_token}"
+    # Nothing was blocked by the embed's Content-Security-Policy, and no script failed.
+    assert problems == []
     expect(manage.get_by_role("heading", name="Your appointment")).to_be_visible()
 
 
