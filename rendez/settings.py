@@ -173,6 +173,9 @@ client_ip.parse_networks(TRUSTED_PROXIES)  # a wrong entry stops start-up, namin
 # Content-Security-Policy for pages (rendez/lib/csp.py); `{nonce}` is each response's own, empty sends none.
 CONTENT_SECURITY_POLICY = env_str("RENDEZ_CSP", csp.DEFAULT_POLICY)
 CSP_REPORT_ONLY = env_bool("RENDEZ_CSP_REPORT_ONLY", False)
+# Who may frame the embeddable booking page (/book/<slug>/embed/, docs/embed.md): CSP frame-ancestors sources;
+# blank means the default, 'none' turns embedding off.
+EMBED_FRAME_ANCESTORS = env_str("RENDEZ_EMBED_FRAME_ANCESTORS").strip() or csp.EMBED_FRAME_ANCESTORS
 
 # Email: with no SMTP host configured, each message is written as an .eml file under var/mail/.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -29,6 +29,10 @@ DEFAULT_POLICY = (
 )
 ENFORCING = "Content-Security-Policy"
 REPORTING = "Content-Security-Policy-Report-Only"
+# Who may frame the booking page's embeddable variant (rendez/web/booking/embed.py; settings
+# EMBED_FRAME_ANCESTORS): any site served over https, and a developer's own machine. Every other page keeps
+# frame-ancestors 'none'. docs/embed.md says why this is safe for an anonymous booking form and nothing else.
+EMBED_FRAME_ANCESTORS = "https: http://localhost:* http://127.0.0.1:*"
 
 
 class ContentSecurityPolicyMiddleware:
@@ -48,6 +52,33 @@ class ContentSecurityPolicyMiddleware:
             header = REPORTING if getattr(settings, "CSP_REPORT_ONLY", False) else ENFORCING
             response[header] = policy.replace("{nonce}", nonce)
         return response
+
+
+def allow_framing(request: HttpRequest, response: HttpResponse, ancestors: str) -> HttpResponse:
+    """Lets `ancestors` (CSP sources) frame `response`: the configured policy with its frame-ancestors
+    replaced (the middleware then leaves the response alone), and no X-Frame-Options, whose DENY would win in
+    browsers that predate frame-ancestors."""
+    framing = f"frame-ancestors {ancestors}"
+    policy = getattr(settings, "CONTENT_SECURITY_POLICY", DEFAULT_POLICY)
+    nonce = getattr(request, "csp_nonce", "")
+    if not policy:
+        response[ENFORCING] = framing
+    elif getattr(settings, "CSP_REPORT_ONLY", False):
+        response[REPORTING] = with_directive(policy, framing).replace("{nonce}", nonce)
+        # Browsers ignore frame-ancestors in a report-only policy; who may frame is enforced all the same.
+        response[ENFORCING] = framing
+    else:
+        response[ENFORCING] = with_directive(policy, framing).replace("{nonce}", nonce)
+    response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    return response
+
+
+def with_directive(policy: str, directive: str) -> str:
+    """`policy` with `directive` in place of the one of the same name (added when it had none)."""
+    name = directive.split()[0].lower()
+    kept = [part.strip() for part in policy.split(";") if part.strip()]
+    kept = [part for part in kept if part.split()[0].lower() != name]
+    return "; ".join([*kept, directive])
 
 
 def nonce(request: HttpRequest) -> dict[str, str]:

@@ -88,7 +88,8 @@ def slots(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     """The free times of one day: the fragment the time step swaps in as the date or zone changes."""
     tenant = _tenant(slug)
     service = _service(tenant, service_id)
-    context = _times_context(tenant, service, request.GET, _visitor_zone(request, request.GET, tenant))
+    zone = _visitor_zone(request, request.GET, tenant)
+    context = _times_context(tenant, service, request.GET, zone, app=_app(request))
     return render(request, "booking/_slots.html", context)
 
 
@@ -100,7 +101,7 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     zone = _visitor_zone(request, query, tenant)
     asked = _start_or_none(query.get("start"))
     if asked is None:
-        return redirect(_time_url(tenant, service, query, zone))
+        return redirect(_time_url(tenant, service, query, zone, app=_app(request)))
     seats = _seats_left(service, _candidates(service, query.get("staff") or ANY), asked)
     if request.method == "GET":
         initial = {"staff": query.get("staff", ""), "start": query.get("start", ""), "tz": str(zone)}
@@ -125,7 +126,7 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
             return _time_page(request, tenant, service, again, notice=TAKEN, status=409)
         form.add_error(None, error.message)
         return _details_page(request, tenant, service, form, data["start"], zone)
-    done = reverse("booking:done", args=[tenant.slug, booking.manage_token])
+    done = reverse("booking:done", args=[tenant.slug, booking.manage_token], current_app=_app(request))
     return redirect(f"{done}?{urlencode({'tz': str(zone)})}")
 
 
@@ -144,7 +145,7 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         # Cancelled or declined: the page says so and offers nothing to put in a calendar.
         "ended_by_status": booking.status in (Booking.Status.CANCELLED, Booking.Status.REJECTED),
         "manage_url": f"/manage/{booking.manage_token}",
-        **_meeting_context(booking, polls=0, zone=zone),
+        **_meeting_context(booking, polls=0, zone=zone, app=_app(request)),
     }
     context["google_url"] = _google_calendar_url(booking, context.get("meeting"))
     return render(request, "booking/done.html", context)
@@ -162,7 +163,7 @@ def meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     context = {
         "tenant": tenant,
         "booking": booking,
-        **_meeting_context(booking, polls, _zone_of(request, booking)),
+        **_meeting_context(booking, polls, _zone_of(request, booking), app=_app(request)),
     }
     if context.get("meeting") is not None:
         # The link has just come: the page's Google Calendar button is swapped for one that carries it.
@@ -215,6 +216,12 @@ def _candidates(service: Service, choice: str) -> list[Staff]:
     if not chosen:
         raise Http404("Nobody offers this service.")
     return chosen
+
+
+def _app(request: HttpRequest) -> str | None:
+    """The instance of the booking page serving `request`: "booking", or "booking_embed" in a website's frame
+    (rendez/web/booking/embed.py). The links a step makes stay in it, as `{% url %}` in its templates does."""
+    return request.resolver_match.namespace if request.resolver_match else None
 
 
 def _booking(tenant: Tenant, token: str) -> Booking:
@@ -284,7 +291,7 @@ def _seats_left(service: Service, staff: list[Staff], start: datetime) -> int:
     return max(left, default=1)
 
 
-def _times_context(tenant: Tenant, service: Service, query, zone: ZoneInfo) -> dict:
+def _times_context(tenant: Tenant, service: Service, query, zone: ZoneInfo, *, app: str | None) -> dict:
     """The free times of the asked day (default: the first day with any) for the chosen staff, in `zone`."""
     choice = query.get("staff") or ANY
     staff = _candidates(service, choice)
@@ -295,7 +302,7 @@ def _times_context(tenant: Tenant, service: Service, query, zone: ZoneInfo) -> d
     )
     # Several staff free at one time are one choice for the visitor; who takes it is settled at booking.
     starts = sorted({slot.start for _, slot in found})
-    details_url = reverse("booking:details", args=[tenant.slug, service.pk])
+    details_url = reverse("booking:details", args=[tenant.slug, service.pk], current_app=app)
     times = [
         {
             "label": start.astimezone(zone).strftime("%H:%M"),
@@ -321,14 +328,16 @@ def _time_page(
     request: HttpRequest, tenant: Tenant, service: Service, query, *, notice: str = "", status: int = 200
 ) -> HttpResponse:
     zone = _visitor_zone(request, query, tenant)
-    context = _times_context(tenant, service, query, zone)
+    context = _times_context(tenant, service, query, zone, app=_app(request))
     context.update(notice=notice, zones=zone_choices(), detect_zone=not _zone_known(request, query))
     return render(request, "booking/time.html", context, status=status)
 
 
-def _time_url(tenant: Tenant, service: Service, query, zone: ZoneInfo, day: date | None = None) -> str:
+def _time_url(
+    tenant: Tenant, service: Service, query, zone: ZoneInfo, day: date | None = None, *, app: str | None
+) -> str:
     """The time step as the visitor left it: their staff choice, zone and day."""
-    url = reverse("booking:time", args=[tenant.slug, service.pk])
+    url = reverse("booking:time", args=[tenant.slug, service.pk], current_app=app)
     keep = {"staff": query.get("staff") or ANY, "tz": str(zone)}
     if day is not None:
         keep["date"] = day.isoformat()
@@ -356,7 +365,7 @@ def _details_page(
         # Who takes an "any available" booking is settled when it is made.
         "staff_name": staff[0].name if choice != ANY else "our team",
         "when": _when(start, start + service.duration, zone),
-        "back_url": _time_url(tenant, service, query, zone, start.astimezone(zone).date()),
+        "back_url": _time_url(tenant, service, query, zone, start.astimezone(zone).date(), app=_app(request)),
     }
     return render(request, "booking/details.html", context)
 
@@ -383,7 +392,7 @@ def _day_label(day: date) -> str:
     return f"{day:%A}, {day.day} {day:%B %Y}"
 
 
-def _meeting_context(booking: Booking, polls: int, zone: ZoneInfo) -> dict:
+def _meeting_context(booking: Booking, polls: int, zone: ZoneInfo, *, app: str | None) -> dict:
     """What the meeting part says: nothing (no video), the link, "being prepared" (poll again), that the
     provider keeps failing (in a plain sentence: its words are not the customer's), that the link follows by
     email, or that a booking holding no seat has no meeting."""
@@ -401,7 +410,7 @@ def _meeting_context(booking: Booking, polls: int, zone: ZoneInfo) -> dict:
         state = "coming"
     else:
         state = "later"
-    poll_url = reverse("booking:meeting", args=[booking.tenant.slug, booking.manage_token])
+    poll_url = reverse("booking:meeting", args=[booking.tenant.slug, booking.manage_token], current_app=app)
     return {
         "video": True,
         "meeting_state": state,

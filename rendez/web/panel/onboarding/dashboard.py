@@ -1,5 +1,5 @@
 """What the dashboard shows a new business: the email still to confirm, the checklist, and the booking page to
-share (its link and QR code)."""
+share (its link, QR code and the snippet that embeds it in a website)."""
 
 from __future__ import annotations
 
@@ -20,5 +20,6 @@ def dashboard_context(tenant: Tenant) -> dict[str, Any]:
         "share": {
             "url": url,
             "qr_svg": sharing.qr_svg(url, title=f"QR code of {url}"),
+            "embed": sharing.embed_snippet(tenant),
         },
     }

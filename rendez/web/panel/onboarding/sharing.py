@@ -1,5 +1,5 @@
 """What an owner hands out to be booked: the booking page's address, its QR code (SVG, drawn here by segno,
-which is pure Python) and an `<iframe>` snippet for their website."""
+which is pure Python) and the snippet that embeds the booking page in their website (docs/embed.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 
 import segno
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import reverse
 
 from rendez.tenants.models import Tenant
@@ -33,12 +34,19 @@ def qr_svg_file(url: str) -> bytes:
     return buffer.getvalue()
 
 
+def embed_url(tenant: Tenant) -> str:
+    return settings.BASE_URL + reverse("booking_embed:services", kwargs={"slug": tenant.slug})
+
+
 def embed_snippet(tenant: Tenant) -> str:
-    """The HTML a business pastes into its website (shown as text, so the page escapes it once more)."""
-    url = booking_url(tenant)
+    """The HTML a business pastes into its website (shown as text, so the page escapes it once more): the
+    framed booking page, which works as it is, and embed.js, which sizes the frame to each step."""
+    script = settings.BASE_URL + static("web/embed.js")
     return (
-        f'<iframe src="{attribute(url)}" title="Book with {attribute(tenant.name)}" '
-        'style="width:100%;min-height:720px;border:0" loading="lazy"></iframe>'
+        f'<iframe data-rendez-embed src="{attribute(embed_url(tenant))}" '
+        f'title="Book with {attribute(tenant.name)}" '
+        'style="width:100%;height:720px;border:0" loading="lazy"></iframe>\n'
+        f'<script src="{attribute(script)}" async></script>'
     )
 
 

@@ -153,12 +153,15 @@ def test_a_finished_checklist_is_put_away_for_the_business_only(nora_client, nes
     assert "Get ready to take bookings" in olga_client.get("/panel/dashboard/").content.decode()
 
 
-def test_the_dashboard_shares_the_booking_page_as_link_and_qr_code(nora_client, nest):
+def test_the_dashboard_shares_the_booking_page_as_link_qr_code_and_snippet(nora_client, nest):
     body = nora_client.get("/panel/dashboard/").content.decode()
 
     assert 'value="http://127.0.0.1:8000/book/nest/"' in body
     assert '<svg viewBox="0 0' in body and "QR code of http://127.0.0.1:8000/book/nest/" in body
-    assert "iframe" not in body  # see test_the_share_card_offers_no_embed_the_framing_policy_would_block
+    # The framed variant (docs/embed.md), and the script that sizes it, escaped once more to show as text.
+    assert "&lt;iframe data-rendez-embed src=&quot;http://127.0.0.1:8000/book/nest/embed/&quot;" in body
+    assert "&lt;script src=&quot;http://127.0.0.1:8000/static/web/embed.js&quot; async&gt;" in body
+    assert 'data-copy="embed-snippet"' in body and "customers book without leaving your site" in body
     assert 'data-copy="booking-url"' in body and "/static/web/copy.js" in body
 
 
@@ -181,10 +184,3 @@ def test_the_embed_snippet_escapes_the_business_name(nest):
     Tenant.objects.filter(pk=nest.pk).update(name="Nora's Studio")
     nest.refresh_from_db()
     assert 'title="Book with Nora\'s Studio"' in embed_snippet(nest)  # as the owner will paste it
-
-
-def test_the_share_card_offers_no_embed_the_framing_policy_would_block(nest):
-    """Every page answers with frame-ancestors 'none': a snippet would show an empty frame on a website."""
-    from rendez.web.panel.onboarding.dashboard import dashboard_context
-
-    assert set(dashboard_context(nest)["share"]) == {"url", "qr_svg"}
