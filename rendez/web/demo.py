@@ -1,10 +1,11 @@
 """The demo business that `make run` seeds: idempotent, so every start can run it again.
 
 Two staff members with working hours, a one-to-one video service, a group video service of five seats, an
-in-person service, a few customers and bookings, an admin login and an API key. The tenant is born through
-`create_tenant`, as every business is, so its messages are the starter messages any new business gets. The
-staff share their names and emails with the Zoom emulator's Demo Clinic users, so `rendez serve` can connect
-them to it through the real OAuth flow (rendez/devserver/demo_zoom.py).
+in-person service, a few customers and bookings, an admin login and an API key. Everything goes through the
+writers a business's own pages use (`create_tenant`, the catalog, memberships, the booking writer), so the
+demo gets nothing a new business would not: its messages are the starter messages, its services take the
+defaults of any new service. The staff share their names and emails with the Zoom emulator's Demo Clinic
+users, so `rendez serve` can connect them to it through the real OAuth flow (rendez/devserver/demo_zoom.py).
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from django.utils import timezone
 
 from rendez.integrations.zoom import tenant_settings
 from rendez.integrations.zoom.models import ZoomSettings
-from rendez.scheduling import services
+from rendez.scheduling import catalog, services
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
-from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
-from rendez.tenants import operations
+from rendez.scheduling.models import Booking, Service, Staff
+from rendez.tenants import operations, people
 from rendez.tenants.models import ApiKey, Membership, Plan, Tenant
 
 DEMO_PASSWORD = "rendez-demo"
@@ -60,13 +61,12 @@ class DemoResult:
 def seed_demo(now: datetime | None = None) -> DemoResult:
     now = now or timezone.now()
     with transaction.atomic():
-        plan, _ = Plan.objects.update_or_create(
+        plan = operations.save_plan(
+            Plan.objects.filter(slug="pro").first(),
             slug="pro",
-            defaults={
-                "name": "Pro",
-                "capabilities": ["zoom", "sms", "whatsapp", "telegram", "webhook"],
-                "limits": {"staff": 50, "services": 100},
-            },
+            name="Pro",
+            capabilities=["zoom", "sms", "whatsapp", "telegram", "webhook"],
+            limits={"staff": 50, "services": 100},
         )
         tenant = Tenant.objects.filter(slug="demo").first() or operations.create_tenant(
             slug="demo",
@@ -77,7 +77,7 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
         )
         operator = _user("operator", "operator@rendez.localhost", superuser=True)
         admin = _user("admin", "admin@demo-clinic.example")
-        Membership.objects.get_or_create(user=admin, tenant=tenant, defaults={"role": Membership.Role.ADMIN})
+        _member(tenant, admin, Membership.Role.ADMIN)
         staff = [_staff(tenant, name, email, username) for name, email, username in STAFF]
         one_to_one, group, in_person = _services(tenant, staff)
         api_key = _demo_api_key(tenant)
@@ -104,20 +104,28 @@ def _staff(tenant: Tenant, name: str, email: str, username: str) -> Staff:
     if user.email == FORMER_EMAILS.get(email):
         user.email = email
         user.save(update_fields=["email"])
-    Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": Membership.Role.STAFF})
+    _member(tenant, user, Membership.Role.STAFF)
     former = FORMER_EMAILS.get(email)
-    if former and not Staff.objects.filter(tenant=tenant, email=email).exists():
-        Staff.objects.filter(tenant=tenant, email=former).update(email=email, name=name)
-    member, created = Staff.objects.get_or_create(
-        tenant=tenant, email=email, defaults={"name": name, "timezone": "Europe/Berlin", "user": user}
+    earlier = Staff.objects.filter(tenant=tenant, email__in=[email, former] if former else [email]).first()
+    if earlier is not None:
+        if (earlier.email, earlier.name) != (email, name):
+            catalog.update_staff(earlier, catalog.StaffChanges(name=name, email=email))
+        return earlier
+    hours = [
+        catalog.WorkingInterval(weekday=day, start=start, end=end)
+        for day in range(5)
+        for start, end in WEEKDAY_HOURS
+    ]
+    member = catalog.create_staff(
+        tenant, catalog.StaffDetails(name=name, email=email, timezone="Europe/Berlin"), working_hours=hours
     )
-    if created:
-        WorkingHours.objects.bulk_create(
-            WorkingHours(staff=member, weekday=day, start_time=start, end_time=end)
-            for day in range(5)
-            for start, end in WEEKDAY_HOURS
-        )
-    return member
+    return catalog.link_account(member, user)
+
+
+def _member(tenant: Tenant, user, role: str) -> None:
+    """Make `user` a member with `role` unless they are one already (an admin's later choice stays)."""
+    if not Membership.objects.filter(tenant=tenant, user=user).exists():
+        people.set_role(tenant.pk, user, role)
 
 
 def _enable_zoom(tenant: Tenant) -> None:
@@ -128,22 +136,26 @@ def _enable_zoom(tenant: Tenant) -> None:
 
 def _services(tenant: Tenant, staff: list[Staff]) -> tuple[Service, Service, Service]:
     specs = [
-        dict(name="Video consultation", duration_minutes=30, buffer_after_minutes=10, zoom_enabled=True),
-        dict(
+        catalog.ServiceDetails(
+            name="Video consultation", duration_minutes=30, buffer_after_minutes=10, zoom_enabled=True
+        ),
+        catalog.ServiceDetails(
             name="Group workshop (video)",
             duration_minutes=60,
             capacity=5,
             slot_interval_minutes=60,
             zoom_enabled=True,
         ),
-        dict(name="In-person check-up", duration_minutes=45, location_type=Service.LocationType.IN_PERSON),
+        catalog.ServiceDetails(
+            name="In-person check-up", duration_minutes=45, location_type=Service.LocationType.IN_PERSON
+        ),
     ]
-    made = []
-    for spec in specs:
-        service, created = Service.objects.get_or_create(tenant=tenant, name=spec["name"], defaults=spec)
-        if created:
-            service.staff.set(staff)
-        made.append(service)
+    staff_ids = [member.pk for member in staff]
+    made = [
+        Service.objects.filter(tenant=tenant, name=spec.name).first()
+        or catalog.create_service(tenant, spec, staff_ids=staff_ids)
+        for spec in specs
+    ]
     return made[0], made[1], made[2]
 
 

@@ -36,15 +36,33 @@ class ConnectionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # Connections are made by authorizing at Zoom, not typed in.
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting the row would skip what a disconnect does (revoke the grant at Zoom, re-sync the staff
+        # concerned): disconnect from the panel or `DELETE /api/v1/integrations/zoom/connection`.
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown to the operator, changed only through the panel and API, whose checks and side effects (re-syncs,
+    revokes, template validation) the admin's plain save would skip."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(StaffMapping)
-class StaffMappingAdmin(admin.ModelAdmin):
+class StaffMappingAdmin(ReadOnlyAdmin):
     list_display = ("staff", "email", "zoom_user_id", "connection")
-    readonly_fields = ("connection", "staff", "zoom_user_id", "email")
 
 
 @admin.register(ZoomSettings)
-class ZoomSettingsAdmin(admin.ModelAdmin):
+class ZoomSettingsAdmin(ReadOnlyAdmin):
     list_display = ("tenant", "enabled", "random_password", "updated_at")
 
 

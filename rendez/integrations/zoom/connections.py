@@ -1,5 +1,6 @@
-"""The only writers of Zoom connections and staff mappings, used alike by the API, the callback, the event
-endpoint and (later) the panel.
+"""The writers of Zoom connections and staff mappings, used alike by the API, the callback, the event
+endpoint and the panel. Two narrow exceptions, each documented where it writes: tokens.py stores refreshed
+tokens under the connection's row lock, and ratelimit.py records the account plan a response reveals.
 
 Every change that can give a staff member a host again re-syncs their upcoming appointments, so meetings that
 could not be made in between are made now.

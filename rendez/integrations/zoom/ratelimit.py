@@ -214,6 +214,10 @@ def after_response(connection: Connection, category: str, response: httpx2.Respo
         return
     learnt = response.status_code < 300 and plan_told_by(response, category)
     if learnt and connection.account_plan != learnt and connection.account_id:
+        # The one write to connections outside connections.py, on purpose: it is what every response of the
+        # client can teach (the account's plan, one column, a fact about the account rather than a change
+        # a person makes), and connections.py imports the client that calls this, so it cannot be the writer
+        # here without a cycle. Nothing else of a connection is written from this module.
         Connection.objects.filter(account_id=connection.account_id).update(account_plan=learnt)
         connection.account_plan = learnt
         logger.info("zoom account %s is on the %s plan, as its limits say", connection.account_id, learnt)

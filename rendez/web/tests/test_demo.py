@@ -91,3 +91,40 @@ def test_the_demo_gets_the_starter_messages_any_new_business_gets_and_no_more():
 
     assert messages_of(demo) == messages_of(carol)
     assert len(messages_of(demo)) == 8
+
+
+def test_the_demo_is_set_up_by_the_writers_a_new_business_uses():
+    """Its services are what the catalog makes of the same details for any business, its staff sign in
+    through `link_account` (the staff page's log says so), and seeding again changes nothing."""
+    from rendez.scheduling import catalog
+    from rendez.scheduling.models import Service, StaffChange
+    from rendez.tenants import operations
+
+    demo = seed_demo().tenant
+    seed_demo()
+    carol = operations.create_tenant(slug="carol", name="Carol's Salon", timezone="UTC", plan=None)
+    skip = {"id", "tenant"}
+
+    def shape(service: Service) -> dict[str, object]:
+        return {
+            f.attname: getattr(service, f.attname)
+            for f in Service._meta.concrete_fields
+            if f.name not in skip
+        }
+
+    for service in Service.objects.filter(tenant=demo):
+        same = catalog.create_service(
+            carol,
+            catalog.ServiceDetails(
+                name=service.name,
+                duration_minutes=service.duration_minutes,
+                buffer_after_minutes=service.buffer_after_minutes,
+                capacity=service.capacity,
+                slot_interval_minutes=service.slot_interval_minutes,
+                location_type=service.location_type,
+                zoom_enabled=service.zoom_enabled,
+            ),
+        )
+        assert shape(service) == shape(same)
+    linked = StaffChange.objects.filter(staff__tenant=demo, kind=StaffChange.Kind.ACCOUNT_LINKED)
+    assert sorted(change.staff.name for change in linked) == [name for name, _ in STAFF]
