@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 import httpx2
@@ -24,6 +25,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+T = TypeVar("T")
 BIN = Path(sys.executable).parent
 GUNICORN_CONFIG = Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"
 
@@ -96,13 +98,17 @@ def _kill_the_rest() -> None:
             kill_group(process)
 
 
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
+def wait_for(condition: Callable[[], T], timeout: float, what: str) -> T:
+    """Poll `condition` until it returns something truthy, and return that; fail saying `what` did not
+    happen. The only poll helper of the tests: `timeout` bounds the wait, it is never a speed expectation."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
+    while True:
+        found = condition()
+        if found:
+            return found
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 class RendezProcess:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
 
@@ -17,6 +16,7 @@ from rendez.jobs import retention
 from rendez.jobs.models import Job
 from rendez.jobs.tests import handlers
 from rendez.jobs.worker import Worker
+from rendez.tests.processes import wait_for
 
 State = Job.State
 FINISHED = [State.SUCCEEDED, State.CANCELLED, State.DEAD]
@@ -74,14 +74,6 @@ class TestRetention:
         assert not Job.objects.exists()
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 # Outside a test transaction: the heartbeat thread that enforces limits writes from its own connection.
 @pytest.mark.django_db(transaction=True)
 @override_settings(JOBS_BACKOFF_BASE=0.05, JOBS_BACKOFF_MAX=0.05)
@@ -91,7 +83,7 @@ def test_a_handler_past_its_time_limit_is_abandoned_retried_and_dead_lettered() 
     worker.start()
     try:
         # The second attempt can only start while the first still sleeps if a runner replaced the stuck one.
-        wait_until(lambda: Job.objects.get(pk=job.pk).state == State.DEAD, timeout=5, what="dead letter")
+        wait_for(lambda: Job.objects.get(pk=job.pk).state == State.DEAD, timeout=5, what="dead letter")
         job.refresh_from_db()
         assert (job.attempts, job.max_attempts) == (2, 2)
         assert "TimeLimitExceeded: tests.slow ran longer than its time limit of 0.3 s" in job.last_error
@@ -100,7 +92,7 @@ def test_a_handler_past_its_time_limit_is_abandoned_retried_and_dead_lettered() 
         worker.stop(timeout=5)
 
     # The abandoned attempts run to their end; what they then report is ignored.
-    wait_until(lambda: len(handlers.calls) == 2, timeout=5, what="the abandoned handlers to return")
+    wait_for(lambda: len(handlers.calls) == 2, timeout=5, what="the abandoned handlers to return")
     time.sleep(0.1)
     job.refresh_from_db()
     assert (job.state, job.attempts) == (State.DEAD, 2)
@@ -112,7 +104,7 @@ def test_a_stop_waits_no_longer_than_the_time_limit_for_a_stuck_handler() -> Non
     job = jobs.enqueue("tests.slow", {"sleep": 2})  # time_limit=0.3
     worker = Worker(concurrency=1, poll_interval=0.05, listen=False)
     worker.start()
-    wait_until(lambda: Job.objects.get(pk=job.pk).state == State.RUNNING, timeout=5, what="the job to start")
+    wait_for(lambda: Job.objects.get(pk=job.pk).state == State.RUNNING, timeout=5, what="the job to start")
 
     worker.stop()
 
@@ -120,4 +112,4 @@ def test_a_stop_waits_no_longer_than_the_time_limit_for_a_stuck_handler() -> Non
     assert handlers.calls == []
     job.refresh_from_db()
     assert job.state == State.PENDING and "TimeLimitExceeded" in job.last_error
-    wait_until(lambda: len(handlers.calls) == 1, timeout=5, what="the abandoned handler to return")
+    wait_for(lambda: len(handlers.calls) == 1, timeout=5, what="the abandoned handler to return")

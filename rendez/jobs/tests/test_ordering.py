@@ -11,6 +11,7 @@ from rendez import jobs
 from rendez.jobs.models import Job
 from rendez.jobs.tests import handlers
 from rendez.jobs.worker import Worker
+from rendez.tests.processes import wait_for
 
 # Fewer keys than runners, so runners free of the key rule would pick up jobs of the same key together.
 KEYS = [f"appointment:{n}" for n in range(3)]
@@ -47,13 +48,10 @@ def enqueue_interleaved() -> None:
 
 
 def wait_until_all_done(expected: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if Job.objects.filter(state=Job.State.SUCCEEDED).count() == expected:
-            return
-        time.sleep(0.05)
-    states = list(Job.objects.values_list("state", flat=True))
-    raise AssertionError(f"jobs not done in {timeout}s: {states}")
+    def done() -> bool:
+        return Job.objects.filter(state=Job.State.SUCCEEDED).count() == expected
+
+    wait_for(done, timeout, f"{expected} jobs to be done")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -14,6 +13,7 @@ from django.utils import timezone
 from rendez.jobs import presence, registry
 from rendez.jobs.models import WorkerPresence
 from rendez.jobs.worker import Worker, start_embedded_worker
+from rendez.tests import processes
 
 pytestmark = pytest.mark.django_db
 T = TypeVar("T")
@@ -131,11 +131,7 @@ def test_the_heartbeat_refreshes_the_row_and_forgets_killed_workers(monkeypatch)
 
 
 def wait_for(find: Callable[[], T | None], seconds: float = 10) -> T:
-    deadline = time.monotonic() + seconds
-    while (found := find()) is None:
-        assert time.monotonic() < deadline, "not within the time allowed"
-        time.sleep(0.05)
-    return found
+    return processes.wait_for(find, seconds, "the worker's presence row")  # type: ignore[return-value]
 
 
 def test_readyz_fails_and_healthz_answers_while_the_database_is_away():
