@@ -2,16 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rendez.api.urls import api
-from rendez.observability import views as observability
+from rendez.probes import views as probes
 from rendez.web import brand
 from rendez.web import views as web
 
 urlpatterns = [
     path("", web.landing, name="landing"),
     path("favicon.ico", web.favicon, name="favicon"),
-    path("healthz", observability.healthz, name="healthz"),
-    path("readyz", observability.readyz, name="readyz"),
-    path("metrics", observability.metrics, name="metrics"),
+    path("healthz", probes.healthz, name="healthz"),
+    path("readyz", probes.readyz, name="readyz"),
+    path("metrics", probes.metrics, name="metrics"),
     path("operator/", include("rendez.web.operator.urls")),
     path("signup/", include("rendez.web.signup.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,7 @@
 """Which workers are alive: each worker's heartbeat thread upserts its row every few seconds, deletes it on a
 clean stop, and deletes rows that nobody has refreshed for a while (workers that were killed).
 
-`/readyz` reads `last_seen_at` (rendez/observability/readiness.py). One statement per heartbeat, on a table of
+`/readyz` reads `last_seen_at` (rendez/probes/readiness.py). One statement per heartbeat, on a table of
 one row per worker process: cheap beside the job table, also on SQLite's single writer.
 """
 

@@ -1,4 +1,4 @@
-"""Read-only figures about the outbox, for the metrics (rendez/observability/scrape.py).
+"""Read-only figures about the outbox, for the metrics (rendez/probes/scrape.py).
 
 Scraped every few seconds beside 100,000 waiting reminders, so each query reads an index, not the table: the
 states are SQL literals (SQLite uses a partial index only when the query names its condition as written, as

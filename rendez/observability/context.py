@@ -12,12 +12,18 @@ import re
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 import structlog
 
-if TYPE_CHECKING:
-    from rendez.jobs.models import Job
+
+class Job(Protocol):
+    """What binding needs of a job (rendez.jobs.models.Job has it): observability imports no other package."""
+
+    pk: int
+    kind: str
+    request_id: str
+
 
 HEADER = "X-Request-ID"
 # The Job.request_id column holds 64 characters. Anything else a client sends (spaces, quotes, control
@@ -27,6 +33,7 @@ _WELL_FORMED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 P = ParamSpec("P")
 R = TypeVar("R")
 S = TypeVar("S")
+J = TypeVar("J", bound=Job)
 
 
 def accepted_or_new(incoming: str | None) -> str:
@@ -46,11 +53,11 @@ def bound_request(request_id: str) -> AbstractContextManager[None]:
     return structlog.contextvars.bound_contextvars(request_id=request_id)
 
 
-def job_bound(execute: Callable[Concatenate[S, Job, P], R]) -> Callable[Concatenate[S, Job, P], R]:
+def job_bound(execute: Callable[Concatenate[S, J, P], R]) -> Callable[Concatenate[S, J, P], R]:
     """Decorate a worker method taking the job: while it runs, log lines carry the job and its request id."""
 
     @functools.wraps(execute)
-    def in_job_context(self: S, job: Job, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def in_job_context(self: S, job: J, /, *args: P.args, **kwargs: P.kwargs) -> R:
         with structlog.contextvars.bound_contextvars(
             request_id=job.request_id, job_id=job.pk, job_kind=job.kind
         ):

@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from prometheus_client import Counter, Histogram
 
-if TYPE_CHECKING:
-    from rendez.jobs.models import Job
+
+class Job(Protocol):
+    """What timing needs of a job (rendez.jobs.models.Job has it): observability imports no other package."""
+
+    kind: str
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
 S = TypeVar("S")
+J = TypeVar("J", bound=Job)
 
 # Seconds, from a cached slot lookup to a Zoom call that waited for its turn.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -131,11 +136,11 @@ def request_handled(route: str, method: str, status: int, seconds: float) -> Non
     HTTP_LATENCY.labels(route=route, method=method).observe(seconds)
 
 
-def times_jobs(call_handler: Callable[[S, Job], str]) -> Callable[[S, Job], str]:
+def times_jobs(call_handler: Callable[[S, J], str]) -> Callable[[S, J], str]:
     """Decorate the worker's `_call_handler(self, job) -> new state`: count and time each attempt."""
 
     @functools.wraps(call_handler)
-    def timed(self: S, job: Job) -> str:
+    def timed(self: S, job: J) -> str:
         with JOB_DURATION.labels(kind=job.kind).time():
             outcome = call_handler(self, job)
         JOBS_FINISHED.labels(kind=job.kind, outcome=str(outcome)).inc()

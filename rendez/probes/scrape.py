@@ -20,7 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from rendez.jobs import presence, registry, stats
-from rendez.observability import readiness
+from rendez.probes import readiness
 
 logger = logging.getLogger("rendez.observability")
 

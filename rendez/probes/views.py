@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from rendez.observability import readiness, scrape
+from rendez.probes import readiness, scrape
 
 
 @never_cache
