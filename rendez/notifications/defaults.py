@@ -155,7 +155,8 @@ DEFAULTS = [
         Trigger.BOOKING_CONFIRMED,
         "New booking: {service_name} with {customer_name} on {appointment_date}",
         "{customer_name} ({customer_email}) booked {service_name} on " + _WHEN + ".\n\n"
-        "Start the meeting as host: {zoom_meeting_host_url}\nMeeting password: {zoom_meeting_password}\n",
+        "Start the meeting as host: {zoom_meeting_host_url}\nMeeting password: {zoom_meeting_password}\n"
+        "\n{booking_answers}\n",
         to_customer=False,
         to_staff=True,
     ),

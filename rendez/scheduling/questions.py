@@ -74,6 +74,12 @@ def active_questions(service: Service | int) -> list[ServiceQuestion]:
     return list(asked.order_by("position", "pk"))
 
 
+def questions_for_booking(tenant_id: int, service_id: int) -> list[ServiceQuestion]:
+    """`active_questions` of the tenant's service `service_id` (none for a service it does not have)."""
+    asked = ServiceQuestion.objects.filter(service_id=service_id, service__tenant_id=tenant_id)
+    return list(asked.filter(is_active=True).order_by("position", "pk"))
+
+
 # --- writing ------------------------------------------------------------------------------------------------
 
 
