@@ -11,7 +11,7 @@ from django import forms
 
 from rendez.lib.phones import PhoneField
 from rendez.scheduling.models import Customer, ServiceQuestion
-from rendez.scheduling.questions import TEXT_ANSWER_MAX, InvalidAnswers, check_answers
+from rendez.web.question_fields import add_question_fields, checked_answers
 
 # The customer's name as the database and the API take it (Customer.name, BookingIn): a name the API accepts
 # is never cut or refused on the page.
@@ -77,9 +77,7 @@ class DetailsForm(forms.Form):
                 help_text=f"Up to {seats} seats are left at this time.",
             )
         self.questions = list(questions)
-        for question in self.questions:
-            self.fields[question_field(question)] = _question_field(question)
-        asked = [question_field(question) for question in self.questions]
+        asked = add_question_fields(self, self.questions)
         self.order_fields(["name", "email", "phone", "party_size", *asked, "notes"])
         self.answers: list[dict[str, object]] = []
 
@@ -103,44 +101,8 @@ class DetailsForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        raw = {
-            str(question.pk): data.get(question_field(question))
-            for question in self.questions
-            if question_field(question) not in self.errors
-        }
-        try:
-            self.answers = check_answers([q for q in self.questions if str(q.pk) in raw], raw)
-        except InvalidAnswers as invalid:
-            for key, message in invalid.errors.items():
-                self.add_error(f"q_{key}", message)
+        self.answers = checked_answers(self, self.questions)
         return data
-
-
-def question_field(question: ServiceQuestion) -> str:
-    return f"q_{question.pk}"
-
-
-def _question_field(question: ServiceQuestion) -> forms.Field:
-    """The form field of one booking question; `questions.check_answers` has the last word on its answer."""
-    mark = " (required)" if question.required else " (optional)"
-    attrs = {"aria-required": "true"} if question.required else {}
-    if question.kind == ServiceQuestion.Kind.CHECKBOX:
-        return forms.BooleanField(
-            label=question.label + (mark if question.required else ""),
-            required=False,
-            widget=forms.CheckboxInput(attrs=attrs),
-        )
-    if question.kind == ServiceQuestion.Kind.CHOICE:
-        options = [("", "Choose…"), *((option, option) for option in question.choices)]
-        return forms.ChoiceField(
-            label=question.label + mark, required=False, choices=options, widget=forms.Select(attrs=attrs)
-        )
-    return forms.CharField(
-        label=question.label + mark,
-        required=False,
-        max_length=TEXT_ANSWER_MAX,
-        widget=forms.Textarea(attrs={"rows": 2, **attrs}),
-    )
 
 
 def parse_start(value: str | None) -> datetime:
