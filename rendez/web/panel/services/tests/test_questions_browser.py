@@ -63,6 +63,7 @@ def test_answers_asked_on_the_booking_page_reach_the_staff_members_drawer(
     visitor.get_by_role("button", name="Book").click()
     expect(visitor.get_by_text("Tick this box to continue.")).to_be_visible()
     expect(visitor.get_by_label("Your level (required)")).to_have_value("Advanced")
+    shoot(visitor, "booking-questions", widths=("phone",))
     visitor.get_by_label("I accept the terms (required)").check()
     visitor.get_by_role("button", name="Book").click()
     expect(visitor.get_by_role("heading", name="You're booked")).to_be_visible()
