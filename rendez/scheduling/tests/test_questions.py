@@ -225,3 +225,15 @@ def test_the_answers_are_stored_by_the_booking_insert_by_ids(asked, studio):
     )
     booking.refresh_from_db()
     assert booking.answers == answers
+
+
+@given(st.text(max_size=1200))
+def test_a_text_answer_is_kept_trimmed_or_refused_for_its_length(text):
+    question = ServiceQuestion(pk=7, service_id=1, label="Anything else?", kind="text", required=False)
+    try:
+        answers = check_answers([question], {"7": text})
+    except InvalidAnswers as invalid:
+        assert len(text.strip()) > 1000 and invalid.errors == {"7": "At most 1000 characters."}
+        return
+    expected = [{"question_id": 7, "label": "Anything else?", "answer": text.strip()}] if text.strip() else []
+    assert answers == expected
