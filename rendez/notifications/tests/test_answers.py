@@ -1,15 +1,20 @@
 """A booking's answers to the service's questions reach the staff member in the starter "New booking" notice
-(`{booking_answers}`), over a real SMTP server; a booking without answers sends no empty line for them."""
+(`{booking_answers}`), over a real SMTP server, and every calendar invitation's description; a booking without
+answers sends no empty line for them."""
 
 from __future__ import annotations
 
 from datetime import time
+from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
+from rendez.notifications.ics import build_invitation
+from rendez.notifications.models import RecipientKind
 from rendez.notifications.tests.conftest import plain_text, run_jobs, slot
 from rendez.scheduling import services
-from rendez.scheduling.models import Service, Staff, WorkingHours
+from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
 from rendez.scheduling.questions import QuestionDraft, add_question, check_answers
 from rendez.tenants import operations
 
@@ -50,3 +55,12 @@ def test_a_booking_without_answers_leaves_the_line_out(haircut, smtp_server):
     text = plain_text(notice)
     assert "{booking_answers}" not in text
     assert text.endswith("(America/New_York).\n\n")
+
+
+def test_the_invitation_describes_the_answers(haircut):
+    length = add_question(haircut, QuestionDraft("Hair length", "choice", ["Short", "Long"], required=True))
+    book(haircut, check_answers([length], {str(length.pk): "Short"}))
+    booking = Booking.objects.get()
+    ics, _ = build_invitation(booking, ZoneInfo("America/New_York"), audience=RecipientKind.STAFF)
+    [event] = Calendar.from_ical(ics).walk("VEVENT")
+    assert "\nHair length: Short\nManage your booking: " in str(event["description"])
