@@ -91,3 +91,20 @@ def test_the_demo_gets_the_starter_messages_any_new_business_gets_and_no_more():
 
     assert messages_of(demo) == messages_of(carol)
     assert len(messages_of(demo)) == 8
+
+
+def test_the_demo_consultation_asks_one_question_and_a_retired_one_stays_retired():
+    from rendez.scheduling.models import ServiceQuestion
+    from rendez.scheduling.questions import active_questions, retire_question
+
+    seed_demo()
+    seed_demo()
+    [question] = ServiceQuestion.objects.all()
+    assert (question.service.name, question.label, question.required) == (
+        "Video consultation",
+        "What would you like to talk about?",
+        False,
+    )
+    retire_question(question)
+    seed_demo()
+    assert active_questions(question.service) == [] and ServiceQuestion.objects.count() == 1
