@@ -152,7 +152,12 @@ def replace_questions(
                 ordered.append(ServiceQuestion(service=service, **_values(draft)))
                 continue
             if question_id not in current:
-                message = f"Question {question_id} is not an active question of this service."
+                listed = any(each.pk == question_id for each in ordered)
+                message = (
+                    f"Question {question_id} is listed twice."
+                    if listed
+                    else f"Question {question_id} is not an active question of this service."
+                )
                 raise CatalogError("unknown_question", message, field=f"questions.{index}.id")
             existing = current.pop(question_id)
             for name, value in _values(draft).items():

@@ -151,6 +151,12 @@ def test_replacing_names_the_item_at_fault_and_changes_nothing(studio):
     with pytest.raises(CatalogError) as unknown:
         replace_questions(studio, [(level.pk + 1000, ALLERGIES)])
     assert unknown.value.field == "questions.0.id"
+    with pytest.raises(CatalogError) as twice:
+        replace_questions(studio, [(level.pk, ALLERGIES), (level.pk, ALLERGIES)])
+    assert (twice.value.field, twice.value.message) == (
+        "questions.1.id",
+        f"Question {level.pk} is listed twice.",
+    )
     assert [(q.pk, q.label) for q in active_questions(studio)] == [(level.pk, "Your level")]
 
 
