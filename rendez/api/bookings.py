@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from rendez.api.auth import tenant_of
-from rendez.api.errors import error_responses
+from rendez.api.errors import ApiError, error_responses, summary
 from rendez.api.pagination import Pages
 from rendez.api.schemas import (
     AppointmentFilters,
@@ -23,7 +23,7 @@ from rendez.api.schemas import (
     StatusIn,
 )
 from rendez.conferencing import queries as meetings
-from rendez.scheduling import services, timeline
+from rendez.scheduling import questions, services, timeline
 from rendez.scheduling.models import Appointment, Booking, Service, Staff
 from rendez.tenants.models import Tenant
 
@@ -67,6 +67,7 @@ def _service_of(tenant: Tenant, service_id: int | None) -> Service | None:
 def create_booking(request: HttpRequest, payload: BookingIn):
     """Book a slot. 409 when it is not available (taken, full, outside hours); 422 when the request is
     invalid."""
+    answers = _checked_answers(tenant_of(request), payload)
     try:
         booking = services.book_by_ids(
             tenant_id=tenant_of(request).pk,
@@ -76,12 +77,25 @@ def create_booking(request: HttpRequest, payload: BookingIn):
             customer=services.CustomerDetails(**payload.customer.dict()),
             party_size=payload.party_size,
             notes=payload.notes,
+            answers=answers,
         )
     except services.UnknownId as unknown:
         raise Http404(unknown.message) from None
     if booking.appointment.seats_taken == booking.party_size:
         _has_no_meeting_yet(booking.appointment)
     return Status(201, booking)
+
+
+def _checked_answers(tenant: Tenant, payload: BookingIn) -> list[dict[str, object]]:
+    """The answers to keep with the booking, or a 422 naming each wrong one `answers.<question id>`."""
+    asked = questions.questions_for_booking(tenant.pk, payload.service_id)
+    try:
+        return questions.check_answers(asked, payload.answers)
+    except questions.InvalidAnswers as invalid:
+        # Answers to a service the tenant does not have: the service is what is wrong.
+        _service_of(tenant, payload.service_id)
+        fields = {f"answers.{key}": text for key, text in invalid.errors.items()}
+        raise ApiError(422, "invalid_answers", summary(fields), fields) from None
 
 
 def _has_no_meeting_yet(appointment: Appointment) -> None:

@@ -81,7 +81,7 @@ def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch):
 
 
 def _service_queryset(tenant: Tenant):
-    return Service.objects.filter(tenant=tenant).prefetch_related("staff")
+    return Service.objects.filter(tenant=tenant).prefetch_related("staff", "questions")
 
 
 @router.get("/services", response={200: list[ServiceOut], **LIST_ERRORS}, tags=["services"])

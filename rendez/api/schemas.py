@@ -23,11 +23,13 @@ from pydantic import (
     ModelWrapValidatorHandler,
     Strict,
     StrictBool,
+    StrictStr,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from rendez.api.question_schemas import AnswerOut, QuestionOut
 from rendez.conferencing.queries import meeting_view
 from rendez.lib.phones import PHONE_MAX, normalize_phone
 from rendez.scheduling.models import Appointment, Booking, Service, Staff, WorkingHours
@@ -323,6 +325,11 @@ class ServiceOut(Schema):
     meeting_options: MeetingOptionsOut
     is_active: bool
     staff_ids: list[int]
+    questions: list[QuestionOut] = Field(description="What the booking page asks, in order (active only)")
+
+    @staticmethod
+    def resolve_questions(service: Service) -> list:
+        return [question for question in service.questions.all() if question.is_active]
 
     @staticmethod
     def resolve_meeting_options(service: Service) -> dict[str, bool | str | None]:
@@ -381,6 +388,12 @@ class BookingIn(Input):
     customer: CustomerIn
     party_size: StrictInt = Field(1, ge=1, le=1000)
     notes: str = Field("", max_length=2000)
+    answers: dict[str, StrictStr | StrictBool | None] = Field(
+        default_factory=dict,
+        description="Answers to the service's questions by question id: text, one of a choice's options, "
+        "or true/false for a checkbox",
+        examples=[{"12": "Beginner", "13": True}],
+    )
 
 
 class RescheduleIn(Input):
@@ -481,6 +494,7 @@ class BookingOut(Schema):
     manage_token: str
     created_at: datetime
     meeting: MeetingOut | None
+    answers: list[AnswerOut]
 
     @staticmethod
     def resolve_service_id(booking: Booking) -> int:
@@ -508,6 +522,7 @@ class AppointmentBookingOut(Schema):
     status: BookingStatus
     customer: CustomerOut
     party_size: int
+    answers: list[AnswerOut]
 
 
 class AppointmentOut(Schema):

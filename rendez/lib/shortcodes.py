@@ -26,6 +26,7 @@ SHORTCODES: frozenset[str] = frozenset(
         "appointment_timezone",
         "booking_status",
         "booking_manage_url",
+        "booking_answers",
         "zoom_meeting_url",
         "zoom_meeting_password",
         "zoom_meeting_host_url",
@@ -37,6 +38,9 @@ SHORTCODES: frozenset[str] = frozenset(
 MEETING_SHORTCODES: frozenset[str] = frozenset(
     {"zoom_meeting_url", "zoom_meeting_password", "zoom_meeting_host_url"}
 )
+# Shortcodes that may be empty: a line using one is left out when it is (a password-less meeting, a booking
+# of a service without questions).
+OPTIONAL_SHORTCODES: frozenset[str] = MEETING_SHORTCODES | {"booking_answers"}
 # The host's start link: for staff only, never for customers or outside addresses.
 HOST_ONLY_SHORTCODES: frozenset[str] = frozenset({"zoom_meeting_host_url"})
 

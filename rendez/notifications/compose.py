@@ -42,7 +42,7 @@ def compose(
     subject_template, body_template = templates_of(delivery, workflow)
     if link_follows:
         body_template = promise_link(body_template)
-    optional = shortcodes.MEETING_SHORTCODES
+    optional = shortcodes.OPTIONAL_SHORTCODES
     subject = shortcodes.render(subject_template, values, drop_empty_lines_of=optional)
     text = shortcodes.render(body_template, values, drop_empty_lines_of=optional)
     invitation, method = None, "REQUEST"

@@ -44,6 +44,15 @@ def manage_url(booking: Booking) -> str:
     return f"{settings.BASE_URL}/manage/{booking.manage_token}"
 
 
+def answers_text(booking: Booking) -> str:
+    """The booking's answers to the service's questions, one "Question: answer" line each ('' for none)."""
+    lines = []
+    for answer in booking.answers or []:
+        text = " ".join(str(answer.get("answer", "")).split())
+        lines.append(f"{answer.get('label', '')}: {text}")
+    return "\n".join(lines)
+
+
 def start_meeting_url(appointment: Appointment) -> str:
     return f"{settings.BASE_URL}/panel/appointments/{appointment.pk}/start-meeting/"
 
@@ -73,6 +82,7 @@ def shortcode_values(
         "appointment_timezone": str(zone.key),
         "booking_status": moment.status_label,
         "booking_manage_url": manage_url(booking),
+        "booking_answers": answers_text(booking),
         "zoom_meeting_url": meeting.join_url,
         "zoom_meeting_password": meeting.password,
         "zoom_meeting_host_url": host_url,

@@ -154,7 +154,8 @@ DEFAULTS = [
         "New booking (staff)",
         Trigger.BOOKING_CONFIRMED,
         "New booking: {service_name} with {customer_name} on {appointment_date}",
-        "{customer_name} ({customer_email}) booked {service_name} on " + _WHEN + ".\n\n"
+        # The answers to the service's questions, a line each, right under who booked what (no line without).
+        "{customer_name} ({customer_email}) booked {service_name} on " + _WHEN + ".\n{booking_answers}\n\n"
         "Start the meeting as host: {zoom_meeting_host_url}\nMeeting password: {zoom_meeting_password}\n",
         to_customer=False,
         to_staff=True,

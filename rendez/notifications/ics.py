@@ -6,7 +6,8 @@ at cancellation), and a cancelled or rejected booking is sent as METHOD:CANCEL s
 Where: for a video service the meeting's join link is the LOCATION and is repeated in the description with
 the passcode; until there is a link, both say that it follows (the business's street address would send
 people to the wrong place). Other services show the business's address. Meeting values come from
-`conferencing.queries`, as everywhere else.
+`conferencing.queries`, as everywhere else. The description also lists the booking's answers to the service's
+questions.
 
 When: in the recipient's zone with its VTIMEZONE, except an event that starts or ends in the hour repeated
 as clocks go back, which is written in UTC (`event_times`): a local time there would name two instants.
@@ -24,7 +25,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from rendez.conferencing.queries import MeetingView, meeting_view
-from rendez.notifications.context import manage_url
+from rendez.notifications.context import answers_text, manage_url
 from rendez.notifications.localtime import is_ambiguous
 from rendez.notifications.models import RecipientKind
 from rendez.notifications.moments import (
@@ -153,6 +154,8 @@ def _description(booking: Booking, moment: Moment, meeting: MeetingView | None, 
             lines.append(f"Passcode: {meeting.password}")
     elif link_follows:
         lines.append(f"{LINK_FOLLOWS}.")
+    if booking.answers:
+        lines.append(answers_text(booking))
     lines.append(f"Manage your booking: {manage_url(booking)}")
     return "\n".join(lines)
 

@@ -6,7 +6,7 @@ writer of bookings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -25,6 +25,7 @@ def book_first_free(
     *,
     party_size: int = 1,
     notes: str = "",
+    answers: Sequence[Mapping[str, object]] = (),
 ) -> Booking:
     """Book `start` with the first candidate free then. With nobody free, the first candidate's refusal says
     why (taken, too soon, in the past); a candidate taken in the meantime hands over to the next one."""
@@ -46,6 +47,7 @@ def book_first_free(
                 party_size=party_size,
                 notes=notes,
                 now=now,
+                answers=answers,
             )
         except services.BookingError as error:
             if not error.conflict:

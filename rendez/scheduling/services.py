@@ -8,7 +8,7 @@ consequences.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -95,10 +95,14 @@ def book(
     party_size: int = 1,
     notes: str = "",
     now: datetime | None = None,
+    answers: Sequence[Mapping[str, object]] = (),
 ) -> Booking:
-    """Book `party_size` seats of `service` with `staff` at `start`, joining the open group session there."""
+    """Book `party_size` seats of `service` with `staff` at `start`, joining the open group session there.
+    `answers`: the snapshot `questions.check_answers` made of the customer's answers, stored as given."""
     _require_bookable(service, staff)
-    request = _Request(service.tenant_id, staff.pk, start, customer, party_size, notes, now or timezone.now())
+    request = _Request(
+        service.tenant_id, staff.pk, start, customer, party_size, notes, now or timezone.now(), answers
+    )
     return _book(request, lambda: _lock_offering(service, staff))
 
 
@@ -113,10 +117,13 @@ def book_by_ids(
     party_size: int = 1,
     notes: str = "",
     now: datetime | None = None,
+    answers: Sequence[Mapping[str, object]] = (),
 ) -> Booking:
     """`book` for a caller holding only ids (the API): the tenant's service and staff member are read by the
     statement that locks the staff member. An id the tenant does not have raises `UnknownId`."""
-    request = _Request(tenant_id, staff_id, start, customer, party_size, notes, now or timezone.now())
+    request = _Request(
+        tenant_id, staff_id, start, customer, party_size, notes, now or timezone.now(), answers
+    )
     return _book(request, lambda: _lock_offering_by_ids(tenant_id, service_id, staff_id))
 
 
@@ -129,6 +136,7 @@ class _Request:
     party_size: int
     notes: str
     now: datetime
+    answers: Sequence[Mapping[str, object]] = ()
 
 
 def _book(request: _Request, lock_offering: Callable[[], tuple[Service, Staff]]) -> Booking:
@@ -156,6 +164,7 @@ def _book(request: _Request, lock_offering: Callable[[], tuple[Service, Staff]])
                 party_size=request.party_size,
                 status=service.initial_status,
                 notes=request.notes,
+                answers=list(request.answers),
             )
         )
         events.booking_changed(booking, events.BOOKING_CREATED)

@@ -21,10 +21,10 @@ from django.utils import timezone
 
 from rendez.integrations.zoom import tenant_settings
 from rendez.integrations.zoom.models import ZoomSettings
-from rendez.scheduling import catalog, services
+from rendez.scheduling import catalog, questions, services
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
-from rendez.scheduling.models import Booking, Service, Staff
+from rendez.scheduling.models import Booking, Service, ServiceQuestion, Staff
 from rendez.tenants import operations, people
 from rendez.tenants.models import ApiKey, Membership, Plan, Tenant
 
@@ -80,6 +80,7 @@ def seed_demo(now: datetime | None = None) -> DemoResult:
         _member(tenant, admin, Membership.Role.ADMIN)
         staff = [_staff(tenant, name, email, username) for name, email, username in STAFF]
         one_to_one, group, in_person = _services(tenant, staff)
+        _ask_questions(one_to_one)
         api_key = _demo_api_key(tenant)
         _enable_zoom(tenant)
     created = 0
@@ -157,6 +158,13 @@ def _services(tenant: Tenant, staff: list[Staff]) -> tuple[Service, Service, Ser
         for spec in specs
     ]
     return made[0], made[1], made[2]
+
+
+def _ask_questions(service: Service) -> None:
+    """A booking question for the demo's video consultation, through the one writer; a service that ever had
+    one is left as its admin made it (a retired question stays retired)."""
+    if not ServiceQuestion.objects.filter(service=service).exists():
+        questions.add_question(service, questions.QuestionDraft("What would you like to talk about?"))
 
 
 def _demo_api_key(tenant: Tenant) -> str:

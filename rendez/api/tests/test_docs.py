@@ -12,6 +12,8 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/services"),
     ("get", "/api/v1/services/{service_id}"),
     ("patch", "/api/v1/services/{service_id}"),
+    ("get", "/api/v1/services/{service_id}/questions"),
+    ("put", "/api/v1/services/{service_id}/questions"),
     ("get", "/api/v1/staff"),
     ("post", "/api/v1/staff"),
     ("get", "/api/v1/staff/{staff_id}"),

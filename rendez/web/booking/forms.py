@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo, available_timezones
@@ -9,7 +10,8 @@ from zoneinfo import ZoneInfo, available_timezones
 from django import forms
 
 from rendez.lib.phones import PhoneField
-from rendez.scheduling.models import Customer
+from rendez.scheduling.models import Customer, ServiceQuestion
+from rendez.web.question_fields import add_question_fields, checked_answers
 
 # The customer's name as the database and the API take it (Customer.name, BookingIn): a name the API accepts
 # is never cut or refused on the page.
@@ -53,10 +55,17 @@ class DetailsForm(forms.Form):
         help_text="Anything the business should know before your appointment.",
     )
 
-    def __init__(self, *args: Any, region: str | None = None, seats: int = 1, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        region: str | None = None,
+        seats: int = 1,
+        questions: Sequence[ServiceQuestion] = (),
+        **kwargs: Any,
+    ) -> None:
         """`region`: the business's country, where a phone number typed without country code is from.
         `seats`: how many seats one booking may take (what is left of a group slot); above one, the visitor
-        picks how many."""
+        picks how many. `questions`: the service's booking questions, asked before the notes."""
         super().__init__(*args, **kwargs)
         cast(PhoneField, self.fields["phone"]).region = region
         if seats > 1:
@@ -67,7 +76,10 @@ class DetailsForm(forms.Form):
                 initial=1,
                 help_text=f"Up to {seats} seats are left at this time.",
             )
-            self.order_fields(["name", "email", "phone", "party_size", "notes"])
+        self.questions = list(questions)
+        asked = add_question_fields(self, self.questions)
+        self.order_fields(["name", "email", "phone", "party_size", *asked, "notes"])
+        self.answers: list[dict[str, object]] = []
 
     @property
     def party_size(self) -> int:
@@ -86,6 +98,11 @@ class DetailsForm(forms.Form):
 
     def clean_start(self) -> datetime:
         return parse_start(self.cleaned_data["start"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.answers = checked_answers(self, self.questions)
+        return data
 
 
 def parse_start(value: str | None) -> datetime:

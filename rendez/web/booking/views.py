@@ -29,6 +29,7 @@ from rendez.scheduling.any_staff import book_first_free
 from rendez.scheduling.availability import Interval, Slot
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking, Service, Staff
+from rendez.scheduling.questions import active_questions
 from rendez.scheduling.services import BookingError, CustomerDetails
 from rendez.tenants.models import Tenant
 from rendez.web.booking.forms import (
@@ -105,9 +106,14 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     seats = _seats_left(service, _candidates(service, query.get("staff") or ANY), asked)
     if request.method == "GET":
         initial = {"staff": query.get("staff", ""), "start": query.get("start", ""), "tz": str(zone)}
-        form = DetailsForm(initial=initial, seats=seats)
+        form = DetailsForm(initial=initial, seats=seats, questions=active_questions(service))
         return _details_page(request, tenant, service, form, asked, zone)
-    form = DetailsForm(request.POST, region=region_of_zone(tenant.timezone), seats=seats)
+    form = DetailsForm(
+        request.POST,
+        region=region_of_zone(tenant.timezone),
+        seats=seats,
+        questions=active_questions(service),
+    )
     if not form.is_valid():
         return _details_page(request, tenant, service, form, asked, zone)
     data = form.cleaned_data
@@ -117,7 +123,13 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     )
     try:
         booking = book_first_free(
-            service, candidates, data["start"], customer, party_size=form.party_size, notes=data["notes"]
+            service,
+            candidates,
+            data["start"],
+            customer,
+            party_size=form.party_size,
+            notes=data["notes"],
+            answers=form.answers,
         )
     except BookingError as error:
         if error.conflict:

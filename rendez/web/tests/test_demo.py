@@ -128,3 +128,20 @@ def test_the_demo_is_set_up_by_the_writers_a_new_business_uses():
         assert shape(service) == shape(same)
     linked = StaffChange.objects.filter(staff__tenant=demo, kind=StaffChange.Kind.ACCOUNT_LINKED)
     assert sorted(change.staff.name for change in linked) == [name for name, _ in STAFF]
+
+
+def test_the_demo_consultation_asks_one_question_and_a_retired_one_stays_retired():
+    from rendez.scheduling.models import ServiceQuestion
+    from rendez.scheduling.questions import active_questions, retire_question
+
+    seed_demo()
+    seed_demo()
+    [question] = ServiceQuestion.objects.all()
+    assert (question.service.name, question.label, question.required) == (
+        "Video consultation",
+        "What would you like to talk about?",
+        False,
+    )
+    retire_question(question)
+    seed_demo()
+    assert active_questions(question.service) == [] and ServiceQuestion.objects.count() == 1

@@ -1,4 +1,5 @@
-"""The panel's booking form: service, staff member, a free start (from the slots fragment), a customer."""
+"""The panel's booking form: service, staff member, a free start (from the slots fragment), a customer, and
+the answers to the service's booking questions."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from django import forms
 
 from rendez.lib.phones import PhoneField, region_of_zone
 from rendez.scheduling.models import Customer, Service, Staff
+from rendez.scheduling.questions import questions_for_booking
 from rendez.tenants.models import Tenant
+from rendez.web.question_fields import add_question_fields, checked_answers
 
 
 class BookForm(forms.Form):
@@ -43,6 +46,15 @@ class BookForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["service"]).queryset = services
         cast(forms.ModelChoiceField, self.fields["staff"]).queryset = staff
         self.customer: Customer | None = None
+        # The chosen service's booking questions, asked as on the booking page.
+        chosen = str((self.data if self.is_bound else self.initial).get("service") or "")
+        self.questions = questions_for_booking(tenant.pk, int(chosen)) if chosen.isdigit() else []
+        self.question_names = add_question_fields(self, self.questions)
+        self.answers: list[dict[str, object]] = []
+
+    @property
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.question_names]
 
     def clean_party_size(self) -> int:
         return self.cleaned_data.get("party_size") or 1
@@ -63,6 +75,7 @@ class BookForm(forms.Form):
             self.customer = Customer.objects.filter(tenant=self.tenant, email=email).first()
             if self.customer is None and not data.get("name"):
                 self.add_error("name", "No customer has this email yet: give the new customer's name.")
+        self.answers = checked_answers(self, self.questions)
         return data
 
 

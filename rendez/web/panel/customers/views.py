@@ -104,6 +104,7 @@ def customers_book(request: HttpRequest, panel: Panel) -> HttpResponse:
             customer,
             party_size=data["party_size"],
             notes=data["notes"],
+            answers=form.answers,
         )
     except services.BookingError as error:
         form.add_error(FORM_FIELD.get(error.field or ""), error.message)
@@ -116,7 +117,10 @@ def customers_book(request: HttpRequest, panel: Panel) -> HttpResponse:
 def customers_slots(request: HttpRequest, panel: Panel) -> HttpResponse:
     """The free times of the chosen service, staff member and day: the fragment the booking form swaps in."""
     zone = ZoneInfo(panel.tenant.timezone)
-    return render(request, "panel/customers/_slots.html", _slots_context(panel, request.GET, zone))
+    # The service's questions come along (swapped out of band), with what was typed in them kept.
+    form = BookForm(panel.tenant, initial=request.GET.dict())
+    context = {**_slots_context(panel, request.GET, zone), "form": form}
+    return render(request, "panel/customers/_slots_response.html", context)
 
 
 def _initial(request: HttpRequest, panel: Panel, zone: ZoneInfo) -> dict:

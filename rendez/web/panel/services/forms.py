@@ -1,4 +1,5 @@
-"""The service form: every field of a service, the Zoom toggle and the four meeting options."""
+"""The service form: every field of a service, the Zoom toggle and the four meeting options; and the form of
+one booking question."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any, cast
 
 from django import forms
 
-from rendez.scheduling.models import Service, Staff
+from rendez.scheduling.models import Service, ServiceQuestion, Staff
+from rendez.scheduling.questions import QuestionDraft
 
 DEFAULT = ""
 SWITCH_CHOICES = [(DEFAULT, "Host's default"), ("on", "On"), ("off", "Off")]
@@ -122,3 +124,41 @@ class ServiceForm(forms.Form):
         data = self.cleaned_data
         skip = {"staff", "zoom_enabled", *OPTION_FIELDS}
         return {name: value for name, value in data.items() if name not in skip}
+
+
+# Form prefixes on the service page: the add form, and one edit form per question.
+ADD_PREFIX = "new"
+
+
+def edit_prefix(question: ServiceQuestion) -> str:
+    return f"q{question.pk}"
+
+
+class QuestionForm(forms.Form):
+    """One booking question as an admin writes it; `scheduling.questions` checks the rest."""
+
+    label = forms.CharField(label="Question", max_length=200)
+    kind = forms.ChoiceField(label="Answered by", choices=ServiceQuestion.Kind.choices)
+    choices = forms.CharField(
+        label="Options",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For a choice: one option per line, 2 to 20.",
+    )
+    required = forms.BooleanField(
+        label="Required", required=False, help_text="A required checkbox must be ticked to book."
+    )
+
+    @staticmethod
+    def initial_for(question: ServiceQuestion) -> dict[str, Any]:
+        return {
+            "label": question.label,
+            "kind": question.kind,
+            "choices": "\n".join(question.choices),
+            "required": question.required,
+        }
+
+    def draft(self) -> QuestionDraft:
+        data = self.cleaned_data
+        options = [line.strip() for line in data.get("choices", "").splitlines() if line.strip()]
+        return QuestionDraft(data["label"], data["kind"], options, data["required"])

@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from rendez.integrations.zoom import access, hosts
 from rendez.integrations.zoom import tenant_settings as zoom_settings
 from rendez.integrations.zoom.models import Connection
-from rendez.scheduling import catalog
-from rendez.scheduling.models import Service, Staff
+from rendez.scheduling import catalog, questions
+from rendez.scheduling.models import Service, ServiceQuestion, Staff
 from rendez.tenants.models import Tenant
 from rendez.web.panel.access import Panel, panel_view
-from rendez.web.panel.services.forms import ServiceForm
+from rendez.web.panel.services.forms import ADD_PREFIX, QuestionForm, ServiceForm, edit_prefix
 
 ZOOM_OFF = "The Zoom integration is turned off for this business."
 # Catalog fields named differently on the form.
@@ -77,6 +77,24 @@ def _edit(request: HttpRequest, panel: Panel, service: Service | None) -> HttpRe
             verb = "added" if service is None else "saved"
             messages.success(request, f"Service “{saved.name}” {verb}.")
             return redirect("panel:services_list")
+    return edit_page(request, panel, service, form=form, refusal=refusal)
+
+
+def edit_page(
+    request: HttpRequest,
+    panel: Panel,
+    service: Service | None,
+    *,
+    form: ServiceForm | None = None,
+    refusal: str | None = None,
+    question_form: QuestionForm | None = None,
+    editing: dict[int, QuestionForm] | None = None,
+) -> HttpResponse:
+    """The service's page: its form (as stored unless `form` is given) and its booking questions, with
+    `question_form` or `editing` (question id → form) shown as submitted when they were refused."""
+    if form is None:
+        refusal = zoom_refusal(panel.tenant)
+        form = ServiceForm(panel.tenant, initial=ServiceForm.initial_for(service), zoom_refusal=refusal)
     cannot_host = staff_who_cannot_host(service) if service is not None and refusal is None else []
     context = {
         "panel": panel,
@@ -85,7 +103,25 @@ def _edit(request: HttpRequest, panel: Panel, service: Service | None) -> HttpRe
         "zoom_refusal": refusal,
         "cannot_host": cannot_host,
     }
-    return render(request, "panel/services/form.html", context, status=400 if form.errors else 200)
+    if service is not None:
+        context["questions"] = question_rows(service, editing or {})
+        context["question_form"] = question_form or QuestionForm(prefix=ADD_PREFIX)
+    refused = form.errors or (question_form is not None and question_form.errors) or editing
+    return render(request, "panel/services/form.html", context, status=400 if refused else 200)
+
+
+def question_rows(
+    service: Service, editing: dict[int, QuestionForm]
+) -> list[tuple[ServiceQuestion, QuestionForm]]:
+    """Each active question with its edit form: as submitted when it was refused, else as stored."""
+    return [
+        (
+            question,
+            editing.get(question.pk)
+            or QuestionForm(prefix=edit_prefix(question), initial=QuestionForm.initial_for(question)),
+        )
+        for question in questions.active_questions(service)
+    ]
 
 
 def _save(form: ServiceForm, panel: Panel, service: Service | None, *, zoom_usable: bool) -> Service | None:

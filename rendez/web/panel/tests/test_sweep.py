@@ -30,7 +30,16 @@ from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom.models import Connection, OAuthState, StaffMapping, ZoomSettings
 from rendez.jobs.models import Job
 from rendez.notifications.models import ChannelConfig, Delivery, Trigger, Workflow
-from rendez.scheduling.models import Appointment, Booking, Customer, Service, Staff, TimeOff, WorkingHours
+from rendez.scheduling.models import (
+    Appointment,
+    Booking,
+    Customer,
+    Service,
+    ServiceQuestion,
+    Staff,
+    TimeOff,
+    WorkingHours,
+)
 from rendez.tenants.models import ApiKey, Membership, Tenant
 from rendez.web.panel.tests.conftest import make_meeting, signed_in
 
@@ -113,6 +122,7 @@ def snapshot(tenant: Tenant, viewer: Staff | None = None) -> dict[str, list[dict
     rows["services' staff"] = _rows(Service.staff.through.objects.filter(service__tenant=tenant))
     rows["working hours"] = _rows(WorkingHours.objects.filter(staff__tenant=tenant))
     rows["time off"] = _rows(TimeOff.objects.filter(staff__tenant=tenant))
+    rows["booking questions"] = _rows(ServiceQuestion.objects.filter(service__tenant=tenant))
     rows["zoom mappings"] = _rows(StaffMapping.objects.filter(connection__tenant=tenant))
     rows["jobs"] = _rows(Job.objects.all())
     return rows
@@ -132,6 +142,7 @@ def ids_of_alice(alice, dora_user, emil, emils_appointment, doras_appointment) -
     workflow = Workflow.objects.create(tenant=alice, name="Canary reminder", trigger=Trigger.values[0])
     key, _ = ApiKey.issue(alice, "canary key")
     job = Job.objects.create(kind="canary", key=f"appointment:{emils_appointment.pk}", run_after=now)
+    question = ServiceQuestion.objects.create(service=emils_appointment.service, label="Canary question")
     return {
         "appointment_id": emils_appointment.pk,
         "booking_id": booking.pk,
@@ -140,6 +151,7 @@ def ids_of_alice(alice, dora_user, emil, emils_appointment, doras_appointment) -
         "service_id": emils_appointment.service_id,
         "staff_id": emil.pk,
         "time_off_id": time_off.pk,
+        "question_id": question.pk,
         "connection_id": connection.pk,
         "mapping_id": connection.mappings.get().pk,
         "workflow_id": workflow.pk,
@@ -153,7 +165,15 @@ def ids_of_alice(alice, dora_user, emil, emils_appointment, doras_appointment) -
 
 
 # What must not show in a page the viewer may open: Emil's customer, his meeting, alice's Zoom account.
-CANARIES = ("Grace", JOIN_URL, "emil-pass", "owner@zoom.example", "emil@zoom.example", "Canary reminder")
+CANARIES = (
+    "Grace",
+    JOIN_URL,
+    "emil-pass",
+    "owner@zoom.example",
+    "emil@zoom.example",
+    "Canary reminder",
+    "Canary question",
+)
 
 
 def _sweep(
