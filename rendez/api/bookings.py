@@ -89,6 +89,7 @@ def create_booking(request: HttpRequest, payload: BookingIn):
         raise Http404(unknown.message) from None
     if booking.appointment.seats_taken == booking.party_size:
         _has_no_meeting_yet(booking.appointment)
+    booking.change_history = []  # type: ignore[attr-defined]  # new: nothing has changed yet
     return Status(201, booking)
 
 
