@@ -1,5 +1,6 @@
 """The business profile: the one writer of what a business says about itself (name, postal address, time zone,
-sender name, reply-to, booking-page welcome and cancellation policy, brand colour, logo). The panel's
+sender name, reply-to, booking-page welcome and cancellation policy, brand colour, logo) and how its booking
+page offers staff who cannot host a Zoom meeting yet. The panel's
 Settings → Business profile calls it; the booking and customer pages, emails and invitations read the fields.
 
 Refusals raise Django's `ValidationError` with messages by field, and nothing is saved. The booking page's
@@ -34,6 +35,7 @@ FIELDS = (
     "welcome_text",
     "cancellation_policy",
     "brand_colour",
+    "offer_staff_without_zoom",
 )
 LOGO_MAX_BYTES = 1024 * 1024
 # Leading bytes → (file suffix, content type).

@@ -36,7 +36,7 @@ def zoom_refusal(tenant: Tenant) -> str | None:
 
 def staff_who_cannot_host(service: Service) -> list[tuple[Staff, str]]:
     """The active staff offering this video service who have no usable Zoom host, and why: the public booking
-    page leaves them out of it (a customer would get no link)."""
+    page leaves them out of it (a customer would get no link) unless the business offers them anyway."""
     if not service.zoom_enabled:
         return []
     offering = service.staff.filter(is_active=True).select_related(*hosts.host_relations()).order_by("name")
@@ -84,6 +84,7 @@ def _edit(request: HttpRequest, panel: Panel, service: Service | None) -> HttpRe
         "service": service,
         "zoom_refusal": refusal,
         "cannot_host": cannot_host,
+        "offered_anyway": panel.tenant.offer_staff_without_zoom,
     }
     return render(request, "panel/services/form.html", context, status=400 if form.errors else 200)
 
