@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from rendez.lib import zones
 from rendez.lib.env import write_private
 from rendez.tenants.models import Tenant
 
@@ -55,13 +56,25 @@ def update_profile(tenant: Tenant, values: dict[str, Any]) -> Tenant:
     # Checked on a fresh copy: a refused change must not linger on the caller's object (the page's header
     # would show a name that was never saved).
     candidate = Tenant.objects.get(pk=tenant.pk)
+    saved_zone = candidate.timezone
     for name, value in values.items():
         setattr(candidate, name, _normalized(name, value))
+    _refuse_new_zone_of_no_place(candidate.timezone, saved_zone)
     candidate.full_clean(exclude=["slug", "plan", "logo"])
     candidate.save(update_fields=[*values])
     for name in values:
         setattr(tenant, name, getattr(candidate, name))
     return tenant
+
+
+def _refuse_new_zone_of_no_place(zone: Any, saved_zone: str) -> None:
+    """A new zone must be a place people live in ("localtime" or "Factory" are zone files, not places); a
+    legacy alias saved before may stay, so that saving the rest never fails over a field nobody touched."""
+    if zone != saved_zone and not zones.is_offered(zone):
+        name = repr(zone) if isinstance(zone, str) and len(zone) <= 64 else "That"
+        raise ValidationError(
+            {"timezone": f"{name} is not a time zone; use an IANA name such as Europe/Berlin."}
+        )
 
 
 def _normalized(name: str, value: Any) -> Any:

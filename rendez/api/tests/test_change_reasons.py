@@ -5,8 +5,6 @@ nothing to change."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from rendez.api.tests.conftest import berlin, booking_body
@@ -148,4 +146,4 @@ def test_the_openapi_document_says_where_a_reason_goes(alice_api, db):
         reason = schemas[name]["properties"]["reason"]
         assert reason["maxLength"] == 1000 and "never sent to the customer" in reason["description"]
     assert "changes" in schemas["BookingOut"]["properties"]
-    assert "\"API\"" in schemas["BookingChangeOut"]["properties"]["by"]["description"]
+    assert '"API"' in schemas["BookingChangeOut"]["properties"]["by"]["description"]
