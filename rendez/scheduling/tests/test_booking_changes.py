@@ -1,5 +1,6 @@
 """A booking's history: every move, change of service, cancellation and status change writes one
-`BookingChange` in its own transaction, with the reason given and who made it; a refused change writes none."""
+`BookingChange` in its own transaction, with the reason given and who made it; a refused change writes
+none."""
 
 from __future__ import annotations
 
@@ -140,7 +141,8 @@ def test_cancelling_and_setting_a_status_say_so(checkup, rui, marta):
     services.set_status(attended, "no_show", now=utc(2026, 6, 3, 14), reason="Did not answer", by=marta)
 
     assert history(cancelled) == [("cancelled", "Cancelled", "Feeling better", True, None)]
-    assert history(attended) == [("status_changed", "Status set to No-show", "Did not answer", False, "marta")]
+    no_show = ("status_changed", "Status set to No-show", "Did not answer", False, "marta")
+    assert history(attended) == [no_show]
 
 
 def test_the_old_calls_still_work_and_say_the_api_made_them(checkup, rui):

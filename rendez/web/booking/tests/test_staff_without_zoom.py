@@ -53,7 +53,13 @@ def test_off_staff_who_cannot_host_are_left_out(client, alice, dora, maria, vide
 
 
 def test_on_they_are_offered_and_the_link_follows_once_they_connect(
-    client, smtp_server, alice, maria, video, api, zoom  # noqa: F811
+    client,
+    smtp_server,
+    alice,
+    maria,
+    video,
+    api,
+    zoom,  # noqa: F811
 ):
     install_default_workflows(alice)
     update_profile(alice, {"offer_staff_without_zoom": True})
