@@ -124,3 +124,17 @@ def test_an_outsider_cannot_cancel_or_move_and_nothing_is_written(
     assert (cancel.status_code, move.status_code, seen.status_code) == (404, 404, 404)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED and not BookingChange.objects.exists()
+
+
+def test_a_reason_too_long_on_the_confirm_step_is_said_and_nothing_changes(ada_client, doras_appointment):
+    booking = doras_appointment.bookings.get()
+
+    response = ada_client.post(
+        _url(doras_appointment, f"bookings/{booking.pk}/status/"),
+        {"status": "cancelled", "confirmed": "1", "reason": "x" * 1001},
+    )
+
+    assert response.status_code == 400
+    assert "The reason is 1001 characters long; it may be at most 1000." in _text(response)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED and not BookingChange.objects.exists()
