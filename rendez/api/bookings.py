@@ -19,6 +19,7 @@ from rendez.api.schemas import (
     BookingFilters,
     BookingIn,
     BookingOut,
+    ChangeIn,
     RescheduleIn,
     StatusIn,
 )
@@ -53,6 +54,13 @@ def _get_booking(request: HttpRequest, booking_id: int) -> Booking:
     return get_object_or_404(_bookings(tenant_of(request)), pk=booking_id)
 
 
+def _with_history(request: HttpRequest, booking_id: int) -> Booking:
+    """The booking with its changes (`BookingOut.changes`), newest first."""
+    booking = _get_booking(request, booking_id)
+    booking.change_history = list(booking.changes.select_related("by"))  # type: ignore[attr-defined]
+    return booking
+
+
 def _staff_of(tenant: Tenant, staff_id: int) -> Staff:
     return get_object_or_404(Staff.objects.filter(tenant=tenant), pk=staff_id)
 
@@ -83,6 +91,7 @@ def create_booking(request: HttpRequest, payload: BookingIn):
         raise Http404(unknown.message) from None
     if booking.appointment.seats_taken == booking.party_size:
         _has_no_meeting_yet(booking.appointment)
+    booking.change_history = []  # type: ignore[attr-defined]  # new: nothing has changed yet
     return Status(201, booking)
 
 
@@ -120,7 +129,7 @@ def list_bookings(request: HttpRequest, filters: Query[BookingFilters]):
 
 @router.get("/bookings/{booking_id}", response={200: BookingOut, **ERRORS}, tags=["bookings"])
 def get_booking(request: HttpRequest, booking_id: int):
-    return _get_booking(request, booking_id)
+    return _with_history(request, booking_id)
 
 
 @router.post(
@@ -131,20 +140,24 @@ def reschedule_booking(request: HttpRequest, booking_id: int, payload: Reschedul
     tenant = tenant_of(request)
     staff = _staff_of(tenant, payload.staff_id) if payload.staff_id else None
     service = _service_of(tenant, payload.service_id)
-    services.reschedule_booking(booking, start=payload.start, staff=staff, service=service)
-    return _get_booking(request, booking_id)
+    services.reschedule_booking(
+        booking, start=payload.start, staff=staff, service=service, reason=payload.reason
+    )
+    return _with_history(request, booking_id)
 
 
-@router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **ERRORS}, tags=["bookings"])
-def cancel_booking(request: HttpRequest, booking_id: int):
-    services.cancel_booking(_get_booking(request, booking_id))
-    return _get_booking(request, booking_id)
+@router.post("/bookings/{booking_id}/cancel", response={200: BookingOut, **BODY_ERRORS}, tags=["bookings"])
+def cancel_booking(request: HttpRequest, booking_id: int, payload: ChangeIn | None = None):
+    """Cancel the booking; the body (optional) may give the reason."""
+    reason = payload.reason if payload is not None else ""
+    services.cancel_booking(_get_booking(request, booking_id), reason=reason)
+    return _with_history(request, booking_id)
 
 
 @router.post("/bookings/{booking_id}/status", response={200: BookingOut, **BODY_ERRORS}, tags=["bookings"])
 def set_booking_status(request: HttpRequest, booking_id: int, payload: StatusIn):
-    services.set_status(_get_booking(request, booking_id), payload.status)
-    return _get_booking(request, booking_id)
+    services.set_status(_get_booking(request, booking_id), payload.status, reason=payload.reason)
+    return _with_history(request, booking_id)
 
 
 @router.get("/appointments", response={200: list[AppointmentOut], **LIST_ERRORS}, tags=["appointments"])
@@ -170,5 +183,7 @@ def reschedule_appointment(request: HttpRequest, appointment_id: int, payload: R
     appointment = get_object_or_404(Appointment.objects.filter(tenant=tenant), pk=appointment_id)
     staff = _staff_of(tenant, payload.staff_id) if payload.staff_id else None
     service = _service_of(tenant, payload.service_id)
-    services.reschedule_appointment(appointment, start=payload.start, staff=staff, service=service)
+    services.reschedule_appointment(
+        appointment, start=payload.start, staff=staff, service=service, reason=payload.reason
+    )
     return get_object_or_404(_appointments(tenant), pk=appointment_id)

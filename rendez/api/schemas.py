@@ -32,7 +32,8 @@ from pydantic import (
 from rendez.api.question_schemas import AnswerOut, QuestionOut
 from rendez.conferencing.queries import meeting_view
 from rendez.lib.phones import PHONE_MAX, normalize_phone
-from rendez.scheduling.models import Appointment, Booking, Service, Staff, WorkingHours
+from rendez.scheduling.changes import REASON_MAX, who_made
+from rendez.scheduling.models import Appointment, Booking, BookingChange, Service, Staff, WorkingHours
 from rendez.tenants.models import validate_timezone
 
 StrictInt = Annotated[int, Strict()]
@@ -396,8 +397,21 @@ class BookingIn(Input):
     )
 
 
+REASON_DESCRIPTION = (
+    "Why (optional): kept in the booking's history (`changes`) and given to staff in their messages "
+    "(`{change_reason}`), never sent to the customer"
+)
+
+
+class ChangeIn(Input):
+    """The body of a cancellation: optional, as is its one field."""
+
+    reason: str = Field("", max_length=REASON_MAX, description=REASON_DESCRIPTION)
+
+
 class RescheduleIn(Input):
     start: IsoDateTime
+    reason: str = Field("", max_length=REASON_MAX, description=REASON_DESCRIPTION)
     staff_id: Id | None = None
     service_id: Id | None = Field(
         None,
@@ -430,6 +444,7 @@ class AppointmentFilters(Input):
 
 class StatusIn(Input):
     status: BookingStatus
+    reason: str = Field("", max_length=REASON_MAX, description=REASON_DESCRIPTION)
 
 
 # docs/integrations/zoom.md, "When things change", says what each means.
@@ -475,6 +490,23 @@ class MeetingOut(Schema):
     )
 
 
+ChangeKind = Literal["rescheduled", "service_changed", "cancelled", "status_changed"]
+
+
+class BookingChangeOut(Schema):
+    """One change to a booking, newest first: what, when, why and by whom."""
+
+    kind: ChangeKind
+    summary: str = Field(description="What changed, as written then (times in the business's zone)")
+    reason: str = Field(description="The reason given; empty when none was")
+    by: str = Field(description='"the customer", the name of the person of the business, or "API"')
+    at: datetime
+
+    @staticmethod
+    def resolve_by(change: BookingChange) -> str:
+        return who_made(change)
+
+
 def _meeting(appointment: Appointment) -> dict[str, Any] | None:
     view = meeting_view(appointment)
     return view.as_dict() if view is not None else None
@@ -495,6 +527,14 @@ class BookingOut(Schema):
     created_at: datetime
     meeting: MeetingOut | None
     answers: list[AnswerOut]
+    changes: list[BookingChangeOut] | None = Field(
+        None, description="The booking's history, newest first: in `GET /bookings/{id}` and after a change"
+    )
+
+    @staticmethod
+    def resolve_changes(booking: Booking) -> list[BookingChange] | None:
+        # Only where the view read them (one query for one booking), not on every row of a list.
+        return getattr(booking, "change_history", None)
 
     @staticmethod
     def resolve_service_id(booking: Booking) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rendez.api import bookings, catalog, meetings, questions, slots
+from rendez.api import bookings, catalog, meetings, questions, slots, tenant
 from rendez.api.auth import ApiKeyAuth
 from rendez.api.errors import Api, install_error_handlers
 from rendez.integrations.zoom import api as zoom_api
@@ -21,3 +21,4 @@ api.add_router("", slots.router)
 api.add_router("", bookings.router)
 api.add_router("", meetings.router)
 api.add_router("", zoom_api.router)
+api.add_router("", tenant.router)

@@ -32,6 +32,8 @@ SHORTCODES: frozenset[str] = frozenset(
         "zoom_meeting_host_url",
         "tenant_name",
         "tenant_address",
+        "change_reason",
+        "changed_by",
     }
 )
 # Shortcodes whose value comes from the appointment's video meeting: a message using them waits for it.
@@ -43,6 +45,10 @@ MEETING_SHORTCODES: frozenset[str] = frozenset(
 OPTIONAL_SHORTCODES: frozenset[str] = MEETING_SHORTCODES | {"booking_answers"}
 # The host's start link: for staff only, never for customers or outside addresses.
 HOST_ONLY_SHORTCODES: frozenset[str] = frozenset({"zoom_meeting_host_url"})
+# The change a message is about: the reason given in the confirm step and who made it. Empty outside event
+# messages (a reminder is about no change). The reason is the business's own note: never for customers.
+CHANGE_SHORTCODES: frozenset[str] = frozenset({"change_reason", "changed_by"})
+NOT_FOR_CUSTOMERS: frozenset[str] = frozenset({"change_reason"})
 
 _PLACEHOLDER = re.compile(r"\{\{([a-z_][a-z0-9_]*)\}\}|\{([a-z_][a-z0-9_]*)\}")
 

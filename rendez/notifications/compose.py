@@ -42,7 +42,7 @@ def compose(
     subject_template, body_template = templates_of(delivery, workflow)
     if link_follows:
         body_template = promise_link(body_template)
-    optional = shortcodes.OPTIONAL_SHORTCODES
+    optional = shortcodes.OPTIONAL_SHORTCODES | shortcodes.CHANGE_SHORTCODES
     subject = shortcodes.render(subject_template, values, drop_empty_lines_of=optional)
     text = shortcodes.render(body_template, values, drop_empty_lines_of=optional)
     invitation, method = None, "REQUEST"
@@ -122,6 +122,7 @@ def webhook_data(
                 "staff": {"id": moment.staff_id, "name": moment.staff_name},
             },
             "manage_url": values["booking_manage_url"],
+            "change": {"reason": values["change_reason"], "by": values["changed_by"]},
             "meeting": {"join_url": values["zoom_meeting_url"], "password": values["zoom_meeting_password"]},
         },
     }

@@ -88,4 +88,7 @@ def shortcode_values(
         "zoom_meeting_host_url": host_url,
         "tenant_name": booking.tenant.name,
         "tenant_address": booking.tenant.address,
+        # Workflows to customers may not use it (validation); empty for them all the same.
+        "change_reason": "" if recipient_kind == RecipientKind.CUSTOMER else moment.change_reason,
+        "changed_by": moment.changed_by,
     }

@@ -17,6 +17,8 @@ _WHEN = "{appointment_date}, {appointment_start_time}–{appointment_end_time} (
 _MEETING = "Join the video meeting: {zoom_meeting_url}\nMeeting password: {zoom_meeting_password}\n"
 _MANAGE = "Need to change something? {booking_manage_url}\n"
 _SIGNATURE = "\n{tenant_name}\n{tenant_address}\n"
+# For staff: who made a change and why, as said in the confirm step (lines without a value are left out).
+_CHANGE = "Changed by {changed_by}.\nReason given: {change_reason}\n"
 
 MEETING_LINK_SUBJECT = "Video link: {service_name} on {appointment_date}"
 MEETING_LINK_BODY = (
@@ -167,8 +169,11 @@ DEFAULTS = [
         "Booking moved (staff)",
         Trigger.BOOKING_RESCHEDULED,
         "Moved: {service_name} with {customer_name} to {appointment_date}",
-        "{customer_name}'s {service_name} has moved to " + _WHEN + " with {staff_name}.\n\n"
-        "Start the meeting as host: {zoom_meeting_host_url}\n",
+        "{customer_name}'s {service_name} has moved to "
+        + _WHEN
+        + " with {staff_name}.\n"
+        + _CHANGE
+        + "\nStart the meeting as host: {zoom_meeting_host_url}\n",
         to_customer=False,
         to_staff=True,
     ),
@@ -177,7 +182,7 @@ DEFAULTS = [
         "Booking cancelled (staff)",
         Trigger.BOOKING_CANCELLED,
         "Cancelled: {service_name} with {customer_name} on {appointment_date}",
-        "{customer_name}'s {service_name} on " + _WHEN + " is cancelled.\n",
+        "{customer_name}'s {service_name} on " + _WHEN + " is cancelled.\n" + _CHANGE,
         to_customer=False,
         to_staff=True,
     ),

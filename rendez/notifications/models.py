@@ -215,6 +215,10 @@ class EventSnapshot(models.Model):
     previous_end = models.DateTimeField(null=True)
     # The invitation's SEQUENCE as of this event.
     sequence = models.PositiveIntegerField(default=0)
+    # Why the booking changed and who changed it, as said in the confirm step (`{change_reason}`,
+    # `{changed_by}`): empty for events without a change note (a new booking).
+    change_reason = models.TextField(blank=True, default="", db_default="")
+    changed_by = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -34,6 +34,9 @@ class Moment:
     # Whose meeting the message shows: the appointment the booking was in at that moment.
     appointment: Appointment
     sequence: int
+    # The change this message is about (event messages only; reminders and follow-ups are about now).
+    change_reason: str = ""
+    changed_by: str = ""
 
     @property
     def status_label(self) -> str:
@@ -78,6 +81,8 @@ def moment_of(snapshot: EventSnapshot, booking: Booking) -> Moment:
         staff_name=snapshot.staff_name,
         appointment=appointment,
         sequence=snapshot.sequence,
+        change_reason=snapshot.change_reason,
+        changed_by=snapshot.changed_by,
     )
 
 
@@ -123,6 +128,8 @@ def record_event(booking: Booking, payload: dict[str, Any], source: str) -> Even
         previous_start=previous.start if previous else None,
         previous_end=previous.end if previous else None,
         sequence=sequence,
+        change_reason=payload.get("reason") or "",
+        changed_by=(payload.get("changed_by") or "")[:200],
     )
 
 

@@ -64,6 +64,12 @@ def _check_recipients(workflow: Workflow, add: AddError) -> None:
             "it may only be sent to staff and tenant admins, "
             "not to customers or fixed addresses.",
         )
+    if workflow.to_customer and shortcodes.uses_any(workflow.templates, shortcodes.NOT_FOR_CUSTOMERS):
+        add(
+            "body_template",
+            "{change_reason} is the reason your team gave for a change: "
+            "it may be sent to staff, tenant admins and fixed addresses, not to customers.",
+        )
     channel = workflow.channel
     if channel in ("telegram", "webhook") and (
         workflow.to_customer or workflow.to_staff or workflow.to_admins

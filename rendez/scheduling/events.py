@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rendez import jobs
+from rendez.scheduling.changes import Note
 from rendez.scheduling.models import Appointment, Booking
 
 BOOKING_CREATED = "booking_created"
@@ -52,11 +53,14 @@ def upcoming_changed(appointments: QuerySet[Appointment]) -> int:
     return len(syncs)
 
 
-def booking_changed(booking: Booking, event: str, previous_status: str | None = None) -> None:
+def booking_changed(
+    booking: Booking, event: str, previous_status: str | None = None, note: Note | None = None
+) -> None:
     """Announce one change of a booking, with its appointment's meeting sync, in one insert. The payload says
-    what was true at this event (when, with whom), so a message about it can show that even if the booking
-    changes again before the message goes out."""
+    what was true at this event (when, with whom, why and by whom it changed), so a message about it can show
+    that even if the booking changes again before the message goes out."""
     appointment = booking.appointment
+    said = {"reason": note.reason, "changed_by": note.who} if note is not None else {}
     message = jobs.NewJob(
         BOOKING_EVENT,
         {
@@ -68,6 +72,7 @@ def booking_changed(booking: Booking, event: str, previous_status: str | None = 
             "end": appointment.end.isoformat(),
             "appointment_id": appointment.pk,
             "staff_id": appointment.staff_id,
+            **said,
         },
         key=f"booking:{booking.pk}",
         tenant_id=booking.tenant_id,

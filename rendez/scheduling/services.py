@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import TypeVar, cast
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F, ManyToManyField
 from django.db.models.functions import Greatest
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from rendez.lib import rows
 from rendez.observability import metrics
-from rendez.scheduling import events
+from rendez.scheduling import changes, events
 from rendez.scheduling.availability import (
     Calendar,
     Interval,
@@ -38,6 +39,7 @@ from rendez.scheduling.calendars import (
     rules_for,
 )
 from rendez.scheduling.models import Appointment, Booking, Customer, Service, Staff
+from rendez.tenants.models import Tenant
 
 Status = Booking.Status
 Row = TypeVar("Row", Booking, Appointment)
@@ -189,11 +191,16 @@ def reschedule_booking(
     staff: Staff | None = None,
     service: Service | None = None,
     now: datetime | None = None,
+    reason: str = "",
+    by: User | None = None,
+    by_customer: bool = False,
 ) -> Booking:
     """Move one booking to another time, staff member or service (each None: unchanged), under the rules of
     booking: offered by the staff member, free for the service's duration and buffers. Alone in its
     appointment it moves the appointment (the meeting follows); otherwise it leaves its group for the target
-    slot, joining a session already there."""
+    slot, joining a session already there. The booking's history records the move with `reason` and who
+    made it (`by`, or the customer)."""
+    note = _note(reason, by, by_customer)
     now = now or timezone.now()
     service = service or booking.appointment.service
     staff = staff or booking.appointment.staff
@@ -205,6 +212,7 @@ def reschedule_booking(
         old = booking.appointment
         if (old.start, old.staff_id, old.service_id) == (start, staff.pk, service.pk):
             return booking
+        was = changes.Placement.of(old)
         alone = old.seats_taken == booking.party_size
         target_has_session = _open_session(service, staff, start, exclude=old.pk) is not None
         if alone and not target_has_session:
@@ -214,7 +222,9 @@ def reschedule_booking(
             _release_seats(old, booking.party_size)
             booking.appointment = target
             booking.save(update_fields=["appointment", "updated_at"])
-        events.booking_changed(booking, events.BOOKING_RESCHEDULED)
+        moved_to = changes.Placement(start, staff.pk, staff.name, service.pk, service.name)
+        changes.record_moves([booking], was, moved_to, note, _zone_of(booking.tenant_id))
+        events.booking_changed(booking, events.BOOKING_RESCHEDULED, note=note)
     return booking
 
 
@@ -225,9 +235,13 @@ def reschedule_appointment(
     staff: Staff | None = None,
     service: Service | None = None,
     now: datetime | None = None,
+    reason: str = "",
+    by: User | None = None,
+    by_customer: bool = False,
 ) -> Appointment:
     """Move a whole appointment (every booking of a group session) to another time, staff member or service;
-    a new service must seat everyone already booked."""
+    a new service must seat everyone already booked. Each booking moved gets the move in its history."""
+    note = _note(reason, by, by_customer)
     now = now or timezone.now()
     staff = staff or appointment.staff
     service = service or appointment.service
@@ -246,18 +260,39 @@ def reschedule_appointment(
                 field="start",
                 conflict=True,
             )
+        was = changes.Placement.of(appointment)
         _move_appointment(appointment, staff, start, now, service=service)
-        for booking in appointment.bookings.filter(status__in=Booking.SEAT_HOLDING):
-            events.booking_changed(booking, events.BOOKING_RESCHEDULED)
+        moved = list(appointment.bookings.filter(status__in=Booking.SEAT_HOLDING))
+        moved_to = changes.Placement.of(appointment)
+        changes.record_moves(moved, was, moved_to, note, _zone_of(appointment.tenant_id))
+        for booking in moved:
+            events.booking_changed(booking, events.BOOKING_RESCHEDULED, note=note)
     return appointment
 
 
-def cancel_booking(booking: Booking, *, now: datetime | None = None) -> Booking:
-    return set_status(booking, Status.CANCELLED, now=now)
+def cancel_booking(
+    booking: Booking,
+    *,
+    now: datetime | None = None,
+    reason: str = "",
+    by: User | None = None,
+    by_customer: bool = False,
+) -> Booking:
+    return set_status(booking, Status.CANCELLED, now=now, reason=reason, by=by, by_customer=by_customer)
 
 
-def set_status(booking: Booking, status: str, *, now: datetime | None = None) -> Booking:
-    """Change a booking's status along the allowed transitions, giving back or keeping its seats."""
+def set_status(
+    booking: Booking,
+    status: str,
+    *,
+    now: datetime | None = None,
+    reason: str = "",
+    by: User | None = None,
+    by_customer: bool = False,
+) -> Booking:
+    """Change a booking's status along the allowed transitions, giving back or keeping its seats; the
+    booking's history records it with `reason` and who made it (`by`, or the customer)."""
+    note = _note(reason, by, by_customer)
     now = now or timezone.now()
     if status not in Status.values:
         raise BookingError("unknown_status", f"{status!r} is not a booking status.", field="status")
@@ -280,11 +315,30 @@ def set_status(booking: Booking, status: str, *, now: datetime | None = None) ->
         booking.save(update_fields=["status", "updated_at"])
         if old_status in Booking.SEAT_HOLDING and status not in Booking.SEAT_HOLDING:
             _release_seats(booking.appointment, booking.party_size)
-        events.booking_changed(booking, events.status_event(status), previous_status=old_status)
+        changes.record_status(booking, status, note)
+        events.booking_changed(booking, events.status_event(status), previous_status=old_status, note=note)
     return booking
 
 
 # --- internals ----------------------------------------------------------------------------------------------
+
+
+def _note(reason: str, by: User | None, by_customer: bool) -> changes.Note:
+    """The change's note, its reason trimmed; one longer than the history keeps is refused before anything
+    is written."""
+    reason = (reason or "").strip()
+    if len(reason) > changes.REASON_MAX:
+        raise BookingError(
+            "reason_too_long",
+            f"The reason is {len(reason)} characters long; it may be at most {changes.REASON_MAX}.",
+            field="reason",
+        )
+    return changes.Note(reason=reason, by=by, by_customer=by_customer)
+
+
+def _zone_of(tenant_id: int) -> str:
+    """The business's zone, in which a change's summary names times."""
+    return Tenant.objects.values_list("timezone", flat=True).get(pk=tenant_id)
 
 
 def _require_same_tenant(tenant_id: int, service: Service) -> None:

@@ -1,5 +1,6 @@
 """The business profile: the one writer of what a business says about itself (name, postal address, time zone,
-sender name, reply-to, booking-page welcome and cancellation policy, brand colour, logo). The panel's
+sender name, reply-to, booking-page welcome and cancellation policy, brand colour, logo) and how its booking
+page offers staff who cannot host a Zoom meeting yet. The panel's
 Settings → Business profile calls it; the booking and customer pages, emails and invitations read the fields.
 
 Refusals raise Django's `ValidationError` with messages by field, and nothing is saved. The booking page's
@@ -28,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from rendez.lib import zones
 from rendez.lib.env import write_private
 from rendez.tenants.models import Tenant
 
@@ -40,6 +42,7 @@ FIELDS = (
     "welcome_text",
     "cancellation_policy",
     "brand_colour",
+    "offer_staff_without_zoom",
 )
 LOGO_MAX_MB = 5
 LOGO_MAX_BYTES = LOGO_MAX_MB * 1024 * 1024
@@ -59,13 +62,25 @@ def update_profile(tenant: Tenant, values: dict[str, Any]) -> Tenant:
     # Checked on a fresh copy: a refused change must not linger on the caller's object (the page's header
     # would show a name that was never saved).
     candidate = Tenant.objects.get(pk=tenant.pk)
+    saved_zone = candidate.timezone
     for name, value in values.items():
         setattr(candidate, name, _normalized(name, value))
+    _refuse_new_zone_of_no_place(candidate.timezone, saved_zone)
     candidate.full_clean(exclude=["slug", "plan", "logo"])
     candidate.save(update_fields=[*values])
     for name in values:
         setattr(tenant, name, getattr(candidate, name))
     return tenant
+
+
+def _refuse_new_zone_of_no_place(zone: Any, saved_zone: str) -> None:
+    """A new zone must be a place people live in ("localtime" or "Factory" are zone files, not places); a
+    legacy alias saved before may stay, so that saving the rest never fails over a field nobody touched."""
+    if zone != saved_zone and not zones.is_offered(zone):
+        name = repr(zone) if isinstance(zone, str) and len(zone) <= 64 else "That"
+        raise ValidationError(
+            {"timezone": f"{name} is not a time zone; use an IANA name such as Europe/Berlin."}
+        )
 
 
 def _normalized(name: str, value: Any) -> Any:

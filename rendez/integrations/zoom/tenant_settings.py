@@ -17,8 +17,11 @@ from rendez.tenants.models import Tenant
 TOPIC_MAX = 200
 AGENDA_MAX = 2000
 # Shortcodes that name the meeting itself cannot appear in it: it does not exist yet when they are rendered.
-# Nor can one booking's answers: a group session's meeting is everyone's.
-TEMPLATE_SHORTCODES = shortcodes.SHORTCODES - shortcodes.MEETING_SHORTCODES - {"booking_answers"}
+# Nor one booking's answers (a group session's meeting is everyone's), nor the change a message is about (a
+# meeting is made once, not per change).
+TEMPLATE_SHORTCODES = (
+    shortcodes.SHORTCODES - shortcodes.MEETING_SHORTCODES - shortcodes.CHANGE_SHORTCODES - {"booking_answers"}
+)
 EDITABLE = ("enabled", "topic_template", "description_template", "random_password")
 
 

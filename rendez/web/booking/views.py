@@ -211,9 +211,10 @@ def _service(tenant: Tenant, service_id: int) -> Service:
 
 def _offering(service: Service) -> list[Staff]:
     """The staff the public page offers for `service`: active, and for a video service while its integration
-    is on, only those who can host a meeting now (the customer of anyone else would get no link)."""
+    is on, only those who can host a meeting now (the customer of anyone else would get no link), unless the
+    business chose to offer them anyway (the link then follows once they connect)."""
     staff = list(service.staff.filter(is_active=True).order_by("name", "pk"))
-    if not service.zoom_enabled:
+    if not service.zoom_enabled or service.tenant.offer_staff_without_zoom:
         return staff
     provider = get_provider(VIDEO_PROVIDER)
     if not provider.integration(service.tenant).enabled:

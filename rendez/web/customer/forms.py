@@ -5,6 +5,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from rendez.scheduling.changes import REASON_MAX
+
 
 class EmailForm(forms.Form):
     email = forms.EmailField(label="Your email address", help_text="The one you booked with.", max_length=254)
@@ -38,11 +40,12 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reason (optional)",
         required=False,
-        max_length=500,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="The business sees it beside your booking.",
+        help_text="Only the business sees it, in the booking's history.",
     )
 
     @property
     def given(self) -> str:
-        return self.cleaned_data.get("reason", "") if self.is_valid() else ""
+        """The reason of a valid form (check `is_valid()` first: an invalid one is shown, not dropped)."""
+        return self.cleaned_data.get("reason", "")

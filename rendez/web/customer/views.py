@@ -22,7 +22,6 @@ from rendez.conferencing.queries import meeting_coming, meeting_view
 from rendez.scheduling import services
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
-from rendez.scheduling.customers import add_booking_note
 from rendez.scheduling.models import Booking
 from rendez.web.customer.forms import DayForm, ReasonForm, SlotForm
 from rendez.web.customer.rules import change_refusal, shows_video
@@ -92,13 +91,14 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         messages.error(request, refusal)
         return redirect("customer:manage", token=token)
     if request.method == "POST":
-        reason = ReasonForm(request.POST).given
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            return render_in_zone(request, booking, "customer/cancel.html", {"reason_form": form}, status=400)
         try:
-            services.cancel_booking(booking)
+            services.cancel_booking(booking, reason=form.given, by_customer=True)
         except services.BookingError as error:
             messages.error(request, f"The booking could not be cancelled: {error.message}")
         else:
-            note_reason(booking, "Cancelled by the customer", reason)
             messages.success(request, "Your booking is cancelled. A confirmation is on its way.")
         return redirect("customer:manage", token=token)
     return render_in_zone(request, booking, "customer/cancel.html", {"reason_form": ReasonForm()})
@@ -134,35 +134,31 @@ def move(request: HttpRequest, booking: Booking, now: datetime) -> HttpResponse:
         messages.error(request, "Pick one of the free times shown.")
         return redirect("customer:reschedule", token=booking.manage_token)
     start = form.cleaned_data["start"]
-    if request.POST.get("confirm") != "yes":
-        appointment = booking.appointment
-        context = {
-            "start": start,
-            "new_start": start.astimezone(zone_of(booking)),
-            "new_end": (start + (appointment.end - appointment.start)).astimezone(zone_of(booking)),
-            "reason_form": ReasonForm(),
-        }
-        return render_in_zone(request, booking, "customer/reschedule_confirm.html", context)
-    was = booking.appointment.start
+    reason = ReasonForm(request.POST) if request.POST.get("confirm") == "yes" else ReasonForm()
+    if not reason.is_bound or not reason.is_valid():
+        return _confirm_move(request, booking, start, reason)
     try:
-        services.reschedule_booking(booking, start=start, now=now)
+        services.reschedule_booking(booking, start=start, now=now, reason=reason.given, by_customer=True)
     except services.BookingError as error:
         messages.error(request, f"That time could not be booked: {error.message} Please pick another time.")
         return redirect("customer:reschedule", token=booking.manage_token)
-    when = was.astimezone(zone_of(booking))
-    note_reason(
-        booking,
-        f"Moved by the customer from {when:%a %d %b %H:%M} ({zone_of(booking).key})",
-        ReasonForm(request.POST).given,
-    )
     messages.success(request, "Your appointment is moved. A confirmation is on its way.")
     return redirect("customer:manage", token=booking.manage_token)
 
 
-def note_reason(booking: Booking, change: str, reason: str) -> None:
-    """Staff read a customer's reason for a change in the booking's notes; no reason, no note."""
-    if reason.strip():
-        add_booking_note(booking, f"{change}: {reason.strip()}")
+def _confirm_move(
+    request: HttpRequest, booking: Booking, start: datetime, reason: ReasonForm
+) -> HttpResponse:
+    """The question before a move (with room for a reason), or the same again with what was wrong."""
+    appointment = booking.appointment
+    context = {
+        "start": start,
+        "new_start": start.astimezone(zone_of(booking)),
+        "new_end": (start + (appointment.end - appointment.start)).astimezone(zone_of(booking)),
+        "reason_form": reason,
+    }
+    status = 400 if reason.errors else 200
+    return render_in_zone(request, booking, "customer/reschedule_confirm.html", context, status=status)
 
 
 def free_days(booking: Booking, first: date, zone: ZoneInfo, now: datetime) -> list[tuple[date, list]]:

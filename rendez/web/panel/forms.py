@@ -8,8 +8,14 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 
+from rendez.scheduling.changes import REASON_MAX
 from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.services import TRANSITIONS
+
+# Where a reason typed in the panel appears: the booking's history and staff's messages, not the customer's.
+STAFF_REASON_HELP = (
+    "For your team: kept in the booking's history and in the emails to staff. The customer does not see it."
+)
 
 
 class SignInForm(forms.Form):
@@ -83,6 +89,13 @@ class RescheduleForm(forms.Form):
         queryset=Service.objects.none(),
         required=False,  # left out: the appointment keeps its service
         help_text="Another service changes the length; its video meeting follows and everyone is told.",
+    )
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=STAFF_REASON_HELP,
     )
 
     def __init__(self, staff, services, *args, **kwargs):

@@ -11,10 +11,12 @@ refresh its event. Without htmx every action answers as before: a redirect to th
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,10 +29,11 @@ from rendez.conferencing.port import MeetingGone, ProviderError
 from rendez.conferencing.queries import meeting_record
 from rendez.integrations.zoom.queries import connections_needing_reconnect
 from rendez.scheduling import events, services
-from rendez.scheduling.models import Appointment, Booking, Service
+from rendez.scheduling.changes import REASON_MAX
+from rendez.scheduling.models import Appointment, Booking, BookingChange, Service
 from rendez.web.panel import queries
 from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_for
-from rendez.web.panel.forms import AppointmentFilterForm, RescheduleForm, StatusForm
+from rendez.web.panel.forms import STAFF_REASON_HELP, AppointmentFilterForm, RescheduleForm, StatusForm
 from rendez.web.panel.meetings import old_meetings_of, status_of
 from rendez.web.panel.onboarding.dashboard import dashboard_context
 
@@ -105,7 +108,10 @@ def _details(
     request: HttpRequest, panel: Panel, item: Appointment, notice: str = "", **forms
 ) -> HttpResponse:
     now = timezone.now()
-    bookings = list(item.bookings.select_related("customer").order_by("created_at", "pk"))
+    history = Prefetch("changes", queryset=BookingChange.objects.select_related("by"))
+    bookings = list(
+        item.bookings.select_related("customer").prefetch_related(history).order_by("created_at", "pk")
+    )
     holding = [b for b in bookings if b.holds_seats]
     reschedule = forms.get("reschedule") or RescheduleForm(
         staff_for(panel),
@@ -130,6 +136,8 @@ def _details(
             for b in bookings
         ],
         "reschedule": reschedule,
+        "reason_max": REASON_MAX,
+        "reason_help": STAFF_REASON_HELP,
         "in_drawer": _htmx(request),
         "notice": notice,
     }
@@ -203,9 +211,12 @@ def reschedule(request: HttpRequest, panel: Panel, appointment_id: int) -> HttpR
                 start=form.new_start,
                 staff=form.cleaned_data["staff"],
                 service=form.cleaned_data["service"],
+                reason=form.cleaned_data["reason"],
+                by=_person(request),
             )
         except services.BookingError as error:
-            field = {"start": "start", "staff_id": "staff", "service_id": "service"}.get(error.field or "")
+            fields = {"start": "start", "staff_id": "staff", "service_id": "service", "reason": "reason"}
+            field = fields.get(error.field or "")
             form.add_error(field, error.message)
         else:
             return _changed(request, panel, item, "The appointment was moved; everyone booked is told.")
@@ -238,10 +249,15 @@ def _change_status(
         return _details(request, panel, item, confirming={booking.pk: status})
     if form.is_valid():
         try:
-            services.set_status(booking, status)
+            services.set_status(booking, status, reason=request.POST.get("reason", ""), by=_person(request))
         except services.BookingError as error:
             form.add_error("status", error.message)
         else:
             label = Booking.Status(status).label.lower()
             return _changed(request, panel, item, f"{booking.customer.name}'s booking is now {label}.")
     return _details(request, panel, item, status_forms={booking.pk: form})
+
+
+def _person(request: HttpRequest) -> User:
+    """The signed-in person making a change (every panel view is behind a sign-in)."""
+    return cast(User, request.user)

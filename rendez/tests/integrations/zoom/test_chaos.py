@@ -191,7 +191,7 @@ def no_outbound_connections() -> Iterator[None]:
     def refuse(self: socket.socket, address: Any) -> None:
         raise AssertionError(f"the booking path connected to {address}")
 
-    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect = refuse  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:

@@ -115,16 +115,25 @@ def test_rescheduling_lists_free_times_and_moves_to_one(client, booking):
     booking.refresh_from_db()
     assert booking.appointment.start == new_start
     assert "Your appointment is moved" in response.content.decode()
-    assert booking.notes.endswith(
-        "Moved by the customer from Mon " + f"{next_monday(10):%d %b} 10:00 (Europe/Berlin): Dentist at ten"
+    # The reason goes into the booking's history, by the customer; the notes stay what was typed at booking.
+    (change,) = booking.changes.all()
+    moved = f"Mon {next_monday(10).day} {next_monday(10):%b} "
+    assert change.summary == f"Moved from {moved}10:00 to {moved}12:00 (Europe/Berlin)"
+    assert (change.kind, change.reason, change.by_customer, change.by) == (
+        "rescheduled",
+        "Dentist at ten",
+        True,
+        None,
     )
+    assert booking.notes == ""
 
 
-def test_a_cancellation_without_a_reason_leaves_the_notes_alone(client, booking):
+def test_a_cancellation_without_a_reason_is_recorded_without_one(client, booking):
     client.post(f"/manage/{booking.manage_token}/cancel", {"reason": "  "})
 
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED and booking.notes == ""
+    assert [(c.summary, c.reason, c.by_customer) for c in booking.changes.all()] == [("Cancelled", "", True)]
 
 
 def test_a_cancellation_reason_is_kept_for_staff(client, booking):
@@ -135,7 +144,27 @@ def test_a_cancellation_reason_is_kept_for_staff(client, booking):
 
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CANCELLED
-    assert booking.notes == "Cancelled by the customer: Feeling better"
+    assert [(c.kind, c.reason, c.by_customer) for c in booking.changes.all()] == [
+        ("cancelled", "Feeling better", True)
+    ]
+    assert booking.notes == ""
+
+
+def test_a_reason_too_long_is_shown_and_nothing_changes(client, booking):
+    response = client.post(f"/manage/{booking.manage_token}/cancel", {"reason": "x" * 1001})
+
+    assert response.status_code == 400
+    assert "at most 1000 characters" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED and not booking.changes.exists()
+
+    new_start = (booking.appointment.start + timedelta(hours=2)).astimezone(UTC)
+    url = f"/manage/{booking.manage_token}/reschedule"
+    again = client.post(url, {"start": new_start.isoformat(), "confirm": "yes", "reason": "y" * 1001})
+
+    assert again.status_code == 400 and "Move this appointment?" in again.content.decode()
+    booking.refresh_from_db()
+    assert booking.appointment.start == next_monday(10) and not booking.changes.exists()
 
 
 def test_a_taken_time_is_refused_in_words(client, booking, consultation, dora):

@@ -36,7 +36,7 @@ def zoom_refusal(tenant: Tenant) -> str | None:
 
 def staff_who_cannot_host(service: Service) -> list[tuple[Staff, str]]:
     """The active staff offering this video service who have no usable Zoom host, and why: the public booking
-    page leaves them out of it (a customer would get no link)."""
+    page leaves them out of it (a customer would get no link) unless the business offers them anyway."""
     if not service.zoom_enabled:
         return []
     offering = service.staff.filter(is_active=True).select_related(*hosts.host_relations()).order_by("name")
@@ -102,6 +102,7 @@ def edit_page(
         "service": service,
         "zoom_refusal": refusal,
         "cannot_host": cannot_host,
+        "offered_anyway": panel.tenant.offer_staff_without_zoom,
     }
     if service is not None:
         context["questions"] = question_rows(service, editing or {})

@@ -69,6 +69,15 @@ class ProfileForm(forms.Form):
         ),
     )
 
+    offer_staff_without_zoom = forms.BooleanField(
+        label="Offer staff who cannot host Zoom meetings yet",
+        required=False,
+        help_text=(
+            "For video services the booking page leaves out staff without a working Zoom account; tick to "
+            "offer them anyway: their customers get the link by email once they connect Zoom."
+        ),
+    )
+
     def __init__(self, *args, current_zone: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = zone_choices(current_zone)  # type: ignore[attr-defined]
@@ -77,7 +86,7 @@ class ProfileForm(forms.Form):
     def initial_for(cls, tenant: Tenant) -> dict[str, str]:
         return {name: getattr(tenant, name) for name in profile.FIELDS}
 
-    def profile_values(self) -> dict[str, str]:
+    def profile_values(self) -> dict[str, str | bool]:
         return {name: self.cleaned_data[name] for name in profile.FIELDS}
 
 

@@ -136,7 +136,7 @@ def _cancel_asked(request: HttpRequest, member: Staff, data: dict, asked: set[in
             continue
         for booking in appointment.bookings.filter(status__in=Booking.SEAT_HOLDING):
             try:
-                services.cancel_booking(booking)
+                services.cancel_booking(booking, reason=_time_off_reason(data), by=views.viewer(request))
             except services.BookingError as error:
                 failed.append(f"{booking.customer.name}: {error}")
             else:
@@ -152,6 +152,10 @@ def _cancel_asked(request: HttpRequest, member: Staff, data: dict, asked: set[in
         )
     for text in failed:
         messages.error(request, f"Not cancelled: {text}")
+
+
+def _time_off_reason(data: dict) -> str:
+    return f"Time off: {data['reason']}" if data.get("reason") else "Time off"
 
 
 def _remove_time_off(request: HttpRequest, panel: Panel, member: Staff, time_off_id: int) -> HttpResponse:

@@ -110,7 +110,7 @@ def test_keeping_them_adds_the_time_off_and_leaves_the_bookings(ada_client, dora
 
 
 def test_cancelling_them_cancels_through_services_and_the_customer_is_told(
-    dora_client, alice, dora, doras_appointment, monday, smtp_server
+    dora_client, dora_user, alice, dora, doras_appointment, monday, smtp_server
 ):
     workflow(
         alice,
@@ -124,7 +124,11 @@ def test_cancelling_them_cancels_through_services_and_the_customer_is_told(
 
     assert "1 booking cancelled and the customers told" in _text(response)
     assert TimeOff.objects.filter(staff=dora).count() == 1
-    assert doras_appointment.bookings.get().status == Booking.Status.CANCELLED
+    booking = doras_appointment.bookings.get()
+    assert booking.status == Booking.Status.CANCELLED
+    # The booking's history says why and who: Dora, for her time off.
+    change = booking.changes.get()
+    assert (change.summary, change.reason, change.by) == ("Cancelled", "Time off: Dentist", dora_user)
     Worker(queues={"notifications"}).run_once()
     subjects = [message["Subject"] for message in smtp_server.to("charlie@example.com")]
     assert any(subject.startswith("Cancelled: Consultation") for subject in subjects), subjects
