@@ -34,6 +34,38 @@ class StaffForm(forms.Form):
     phone = PhoneField(label="Phone", required=False)
     timezone = forms.ChoiceField(label="Time zone", choices=zone_choices, initial="UTC")
     is_active = forms.BooleanField(label="Active (can be booked)", required=False, initial=True)
+    # How "any available" treats them (docs/scheduling.md).
+    assignment_weight = forms.IntegerField(
+        label="Weight for “Any available”",
+        min_value=1,
+        max_value=100,
+        initial=1,
+        required=False,
+        help_text="Round robin gives bookings in proportion to weight: 2 gets twice as many as 1.",
+    )
+    assignment_priority = forms.IntegerField(
+        label="Priority for “Any available”",
+        min_value=-100,
+        max_value=100,
+        initial=0,
+        required=False,
+        help_text="Whoever has the highest priority and is free is asked first (-100 to 100).",
+    )
+    max_assignments_per_day = forms.IntegerField(
+        label="Most “Any available” sessions a day",
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text="Empty: no limit. Counts all their sessions that day; a customer choosing them by name "
+        "is not held to it.",
+    )
+    max_assignments_per_week = forms.IntegerField(
+        label="Most “Any available” sessions a week",
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text="Empty: no limit. Monday to Sunday, in their time zone.",
+    )
 
     def __init__(self, *args: Any, region: str | None = None, current_zone: str = "", **kwargs: Any) -> None:
         """`region`: the business's country, where a phone number typed without country code is from;
@@ -45,14 +77,31 @@ class StaffForm(forms.Form):
 
     @classmethod
     def of(cls, staff: Staff) -> StaffForm:
-        fields = ("name", "email", "phone", "timezone", "is_active")
+        fields = (
+            "name",
+            "email",
+            "phone",
+            "timezone",
+            "is_active",
+            "assignment_weight",
+            "assignment_priority",
+            "max_assignments_per_day",
+            "max_assignments_per_week",
+        )
         return cls(initial={name: getattr(staff, name) for name in fields}, current_zone=staff.timezone)
 
     def details(self) -> StaffDetails:
-        return StaffDetails(**self.cleaned_data)
+        return StaffDetails(**self._given())
 
     def changes(self) -> StaffChanges:
-        return StaffChanges(**self.cleaned_data)
+        return StaffChanges(**self._given())
+
+    def _given(self) -> dict[str, Any]:
+        # A weight or priority left empty keeps its value (the default for someone new); an empty cap is none.
+        unset = {"assignment_weight", "assignment_priority"}
+        return {
+            name: value for name, value in self.cleaned_data.items() if value is not None or name not in unset
+        }
 
 
 class HoursForm(forms.Form):
