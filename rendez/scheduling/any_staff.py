@@ -42,13 +42,14 @@ def book_any_available(
     *,
     party_size: int = 1,
     notes: str = "",
+    now: datetime | None = None,
 ) -> Booking:
     """Book `start` with the candidate the service's policy picks among those free then (and under their
     caps); the booking records the policy in `assigned_by`. With nobody free, the first candidate's refusal
     says why (taken, too soon, in the past)."""
     if not candidates:
         raise services.BookingError("not_offered", "Nobody offers this service yet.", field="service_id")
-    now = timezone.now()
+    now = now or timezone.now()
     free = free_slots(service, candidates, Interval(start, start + timedelta(minutes=1)), now)
     able = [member for member, slot in free if slot.start == start and slot.seats_left >= party_size]
     refusal: services.BookingError | None = None

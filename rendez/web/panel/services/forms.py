@@ -59,6 +59,7 @@ class ServiceForm(forms.Form):
     assignment = forms.ChoiceField(
         label="When the customer picks “Any available”",
         choices=ASSIGNMENT_CHOICES,
+        required=False,
         help_text="Who gets the booking among the staff free then. Weights, priorities and limits are set "
         "on each staff member's page.",
     )
@@ -134,4 +135,6 @@ class ServiceForm(forms.Form):
         """The service's own fields (not staff, not meeting options, not the Zoom toggle)."""
         data = self.cleaned_data
         skip = {"staff", "zoom_enabled", *OPTION_FIELDS}
+        if not data.get("assignment"):
+            skip.add("assignment")  # not sent: kept (the default for a new service)
         return {name: value for name, value in data.items() if name not in skip}
