@@ -20,6 +20,13 @@ from rendez.scheduling.catalog import StaffChanges, StaffDetails, WorkingInterva
 from rendez.scheduling.models import Staff, WorkingHours
 from rendez.tenants.models import Membership
 
+# Shown apart from the rest of the details, under "Any available" bookings.
+ASSIGNMENT_FIELDS = (
+    "assignment_weight",
+    "assignment_priority",
+    "max_assignments_per_day",
+    "max_assignments_per_week",
+)
 INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -36,35 +43,34 @@ class StaffForm(forms.Form):
     is_active = forms.BooleanField(label="Active (can be booked)", required=False, initial=True)
     # How "any available" treats them (docs/scheduling.md).
     assignment_weight = forms.IntegerField(
-        label="Weight for “Any available”",
+        label="Weight",
         min_value=1,
         max_value=100,
         initial=1,
         required=False,
-        help_text="Round robin gives bookings in proportion to weight: 2 gets twice as many as 1.",
+        help_text="Round robin: 2 gets twice as many as 1.",
     )
     assignment_priority = forms.IntegerField(
-        label="Priority for “Any available”",
+        label="Priority",
         min_value=-100,
         max_value=100,
         initial=0,
         required=False,
-        help_text="Whoever has the highest priority and is free is asked first (-100 to 100).",
+        help_text="Higher is asked first (-100 to 100).",
     )
     max_assignments_per_day = forms.IntegerField(
-        label="Most “Any available” sessions a day",
+        label="Most sessions a day",
         min_value=0,
         max_value=1000,
         required=False,
-        help_text="Empty: no limit. Counts all their sessions that day; a customer choosing them by name "
-        "is not held to it.",
+        help_text="Empty: no limit.",
     )
     max_assignments_per_week = forms.IntegerField(
-        label="Most “Any available” sessions a week",
+        label="Most sessions a week",
         min_value=0,
         max_value=1000,
         required=False,
-        help_text="Empty: no limit. Monday to Sunday, in their time zone.",
+        help_text="Monday to Sunday. Empty: no limit.",
     )
 
     def __init__(self, *args: Any, region: str | None = None, current_zone: str = "", **kwargs: Any) -> None:
@@ -89,6 +95,12 @@ class StaffForm(forms.Form):
             "max_assignments_per_week",
         )
         return cls(initial={name: getattr(staff, name) for name in fields}, current_zone=staff.timezone)
+
+    def detail_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in ASSIGNMENT_FIELDS]
+
+    def assignment_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ASSIGNMENT_FIELDS]
 
     def details(self) -> StaffDetails:
         return StaffDetails(**self._given())

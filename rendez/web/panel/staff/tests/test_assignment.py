@@ -13,7 +13,7 @@ DETAILS = {"name": "Dora", "email": "", "timezone": "Europe/Berlin", "is_active"
 
 def test_an_admin_sets_weight_priority_and_caps(ada_client, dora):
     page = ada_client.get(f"/panel/staff/{dora.pk}/").content.decode()
-    assert "Weight for “Any available”" in page and "Most “Any available” sessions a day" in page
+    assert "“Any available” bookings" in page and "Most sessions a day" in page
     settings = {
         "assignment_weight": "3",
         "assignment_priority": "-5",
