@@ -26,7 +26,7 @@ from rendez.scheduling.assignment import (
     week_of,
 )
 from rendez.scheduling.availability import Interval, Slot
-from rendez.scheduling.calendars import find_slots
+from rendez.scheduling.calendars import LONGEST_BLOCK, find_slots
 from rendez.scheduling.models import Assignment, Booking, Service, Staff
 from rendez.scheduling.workload import TAKES_PLACE
 
@@ -86,12 +86,16 @@ def standings_of(
     """What the policies weigh, read in at most two statements: each candidate's recent assignments of this
     service and, for least busy, their sessions in the week of `start`."""
     ids = [member.pk for member in candidates]
+    since = now - FAIRNESS_WINDOW
     recent = (
         Booking.objects.filter(
             tenant_id=service.tenant_id,
             appointment__service=service,
             appointment__staff_id__in=ids,
-            created_at__gte=now - FAIRNESS_WINDOW,
+            # Nothing is booked in the past, so a booking made since then is of an appointment starting since
+            # then: the staff members' recent appointments (an index range), not the tenant's whole history.
+            appointment__block_start__gte=since - LONGEST_BLOCK,
+            created_at__gte=since,
             status__in=TAKES_PLACE,
         )
         .exclude(assigned_by="")

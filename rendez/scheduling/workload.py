@@ -15,6 +15,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef, QuerySet
 
 from rendez.scheduling.availability import Interval
+from rendez.scheduling.calendars import LONGEST_BLOCK
 from rendez.scheduling.models import Appointment, Booking
 
 TAKES_PLACE = (
@@ -29,7 +30,13 @@ def sessions(staff_ids: Iterable[int], span: Interval) -> QuerySet[Appointment]:
     """The sessions of `staff_ids` starting within `span`."""
     held = Booking.objects.filter(appointment=OuterRef("pk"), status__in=TAKES_PLACE)
     return Appointment.objects.filter(
-        staff_id__in=list(staff_ids), start__gte=span.start, start__lt=span.end
+        staff_id__in=list(staff_ids),
+        start__gte=span.start,
+        start__lt=span.end,
+        # Implied by the start (a block begins at most LONGEST_BLOCK before it): a range of the staff member's
+        # busy index instead of their whole history.
+        block_start__gte=span.start - LONGEST_BLOCK,
+        block_start__lt=span.end,
     ).filter(Exists(held))
 
 

@@ -206,3 +206,21 @@ def test_the_chosen_coachs_name_is_on_the_booking_not_any_available(practice, co
     service = session(practice, coaches)
     booking = anyone(service, TUESDAY)
     assert str(booking.appointment) == "Coaching session with Ana at 2026-06-02 07:00Z"
+
+
+@pytest.mark.parametrize("policy", ["round_robin", "least_busy", "first_free"])
+def test_a_team_of_eight_costs_the_queries_of_a_team_of_two(practice, policy):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    team = [make_staff(practice, f"Coach{n}") for n in range(8)]
+    for member in team:
+        configure(member, max_assignments_per_day=5)
+    small = make_service(practice, *team[:2], name="Small", duration_minutes=60, assignment=policy)
+    large = make_service(practice, *team, name="Large", duration_minutes=60, assignment=policy)
+    costs = []
+    for service in (small, large, small, large):
+        with CaptureQueriesContext(connection) as queries:
+            anyone(service, hour(TUESDAY, len(costs)), f"Client{len(costs)}")
+        costs.append(len(queries))
+    assert costs[2] == costs[3] <= 20, costs
