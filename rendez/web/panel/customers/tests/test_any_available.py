@@ -36,3 +36,13 @@ def test_a_staff_member_chosen_by_name_is_booked_past_their_cap(ada_client, cons
     )
     assert response.status_code == 302
     assert Booking.objects.get().assigned_by == ""
+
+
+def test_the_appointment_says_who_was_chosen_and_how(ada_client, consultation, dora, monday):
+    ada_client.post(
+        "/panel/customers/book/",
+        _form(consultation, dora, monday, 9, staff="", email="n@example.com", name="N"),
+    )
+    booking = Booking.objects.get()
+    page = ada_client.get(f"/panel/appointments/{booking.appointment_id}/").content.decode()
+    assert "Booked for “Any available”: Dora chosen by round robin" in page
