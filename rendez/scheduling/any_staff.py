@@ -75,6 +75,8 @@ def book_any_available(
 
 def ranked(service: Service, candidates: Sequence[Staff], start: datetime, now: datetime) -> list[Staff]:
     """`candidates` in the order the service's policy asks them for a booking at `start`."""
+    if not candidates:
+        return []
     by_id = {member.pk: member for member in candidates}
     standings = standings_of(service, candidates, start, now)
     return [by_id[standing.staff_id] for standing in ordered(service.assignment, standings)]
@@ -104,14 +106,15 @@ def standings_of(
     )
     assigned = {row["appointment__staff_id"]: (row["assigned"], row["last"]) for row in recent}
     busy = _weekly_sessions(candidates, start) if service.assignment == Assignment.LEAST_BUSY else {}
+    never = (0, None)
     return [
         Standing(
             staff_id=member.pk,
             name=member.name,
             priority=member.assignment_priority,
             weight=member.assignment_weight,
-            assigned=assigned.get(member.pk, (0, None))[0],
-            last_assigned=assigned.get(member.pk, (0, None))[1],
+            assigned=assigned.get(member.pk, never)[0],
+            last_assigned=assigned.get(member.pk, never)[1],
             busy=busy.get(member.pk, 0),
         )
         for member in candidates

@@ -168,12 +168,16 @@ def test_the_writer_refuses_an_assignment_past_the_cap_as_a_conflict(practice, c
     assert Booking.objects.count() == 1
 
 
-def test_nobody_free_says_why(practice, coaches):
-    service = session(practice, coaches[:1])
+@pytest.mark.parametrize("policy", ["round_robin", "least_busy", "first_free"])
+def test_nobody_free_says_why(practice, coaches, policy):
+    service = session(practice, coaches[:1], assignment=policy)
     anyone(service, TUESDAY)
     with pytest.raises(services.BookingError) as refused:
         anyone(service, TUESDAY, "Second")
-    assert refused.value.conflict
+    assert refused.value.conflict and refused.value.code == "conflict"
+    with pytest.raises(services.BookingError) as past:
+        anyone(service, utc(2026, 5, 29, 8), "Late")  # last Friday, 10:00 in Berlin
+    assert (past.value.code, past.value.conflict) == ("in_past", False)
 
 
 def test_joining_a_group_session_at_the_cap_adds_no_work(practice, coaches):
