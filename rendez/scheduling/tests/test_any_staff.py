@@ -222,7 +222,7 @@ def test_a_team_of_eight_costs_the_queries_of_a_team_of_two(practice, policy):
         configure(member, max_assignments_per_day=5)
     small = make_service(practice, *team[:2], name="Small", duration_minutes=60, assignment=policy)
     large = make_service(practice, *team, name="Large", duration_minutes=60, assignment=policy)
-    costs = []
+    costs: list[int] = []
     for service in (small, large, small, large):
         with CaptureQueriesContext(connection) as queries:
             anyone(service, hour(TUESDAY, len(costs)), f"Client{len(costs)}")
