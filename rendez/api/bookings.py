@@ -24,7 +24,8 @@ from rendez.api.schemas import (
     StatusIn,
 )
 from rendez.conferencing import queries as meetings
-from rendez.scheduling import questions, services, timeline
+from rendez.conferencing.hosting import able_to_host
+from rendez.scheduling import any_staff, questions, services, timeline
 from rendez.scheduling.models import Appointment, Booking, Service, Staff
 from rendez.tenants.models import Tenant
 
@@ -74,8 +75,13 @@ def _service_of(tenant: Tenant, service_id: int | None) -> Service | None:
 @router.post("/bookings", response={201: BookingOut, **BODY_ERRORS}, tags=["bookings"])
 def create_booking(request: HttpRequest, payload: BookingIn):
     """Book a slot. 409 when it is not available (taken, full, outside hours); 422 when the request is
-    invalid."""
+    invalid. With `staff_id` "any" (or left out) the service's assignment policy picks among the staff free
+    then; the booking names whom, and `assigned_by` the policy."""
     answers = _checked_answers(tenant_of(request), payload)
+    if isinstance(payload.staff_id, str):  # ANY_STAFF, the one text the schema lets through
+        booking = _book_anyone(tenant_of(request), payload, answers)
+        booking.change_history = []  # type: ignore[attr-defined]  # new: nothing has changed yet
+        return Status(201, booking)
     try:
         booking = services.book_by_ids(
             tenant_id=tenant_of(request).pk,
@@ -105,6 +111,29 @@ def _checked_answers(tenant: Tenant, payload: BookingIn) -> list[dict[str, objec
         _service_of(tenant, payload.service_id)
         fields = {f"answers.{key}": text for key, text in invalid.errors.items()}
         raise ApiError(422, "invalid_answers", summary(fields), fields) from None
+
+
+def _book_anyone(tenant: Tenant, payload: BookingIn, answers: list[dict[str, object]]) -> Booking:
+    service = get_object_or_404(
+        Service.objects.filter(tenant=tenant).select_related("tenant"), pk=payload.service_id
+    )
+    offering = list(service.staff.filter(is_active=True).order_by("name", "pk"))
+    able = able_to_host(service, offering)
+    if offering and not able:
+        message = "Nobody who offers this service can host its video meeting now."
+        raise services.BookingError("no_host", message, field="staff_id", conflict=True)
+    booking = any_staff.book_any_available(
+        service,
+        able,
+        payload.start,
+        services.CustomerDetails(**payload.customer.dict()),
+        party_size=payload.party_size,
+        notes=payload.notes,
+        answers=answers,
+    )
+    if booking.appointment.seats_taken == booking.party_size:
+        _has_no_meeting_yet(booking.appointment)
+    return booking
 
 
 def _has_no_meeting_yet(appointment: Appointment) -> None:

@@ -70,7 +70,7 @@ def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch):
     tenant = tenant_of(request)
     member = get_object_or_404(Staff.objects.filter(tenant=tenant), pk=staff_id)
     changes = payload.dict(exclude_unset=True)
-    refuse_nulls(changes)
+    refuse_nulls(changes, nullable={"max_assignments_per_day", "max_assignments_per_week"})
     if payload.working_hours is not None:
         changes["working_hours"] = _intervals(payload.working_hours)
     catalog.update_staff(member, catalog.StaffChanges(**changes))

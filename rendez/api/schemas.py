@@ -41,6 +41,19 @@ StrictInt = Annotated[int, Strict()]
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# "Any available" staff member: the service's assignment policy picks who (docs/scheduling.md).
+ANY_STAFF = "any"
+
+
+def _staff_choice(value: Any) -> Any:
+    # One sentence for both branches, where the union would answer "Must be a whole number." to "anyone".
+    if value == ANY_STAFF or (type(value) is int) or (isinstance(value, str) and value.isdigit()):
+        return value
+    raise ValueError('Must be a staff member\'s id or "any".')
+
+
+StaffChoice = Annotated[Id | Literal["any"], BeforeValidator(_staff_choice)]
+QueryStaffChoice = Annotated[QueryId | Literal["any"], BeforeValidator(_staff_choice)]
 
 WALL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -154,6 +167,12 @@ class WorkingHoursIn(Input):
     end: WallTime
 
 
+WEIGHT = "Round robin gives staff members bookings in proportion to their weight (1 to 100)"
+PRIORITY = "Higher is asked first for 'any available' bookings (-100 to 100; default 0)"
+PER_DAY = "Most sessions a day (own zone) 'any available' gives them; null: no cap; 0: never"
+PER_WEEK = "Most sessions a week, Monday to Sunday (own zone), 'any available' gives them; null: no cap"
+
+
 class StaffIn(Input):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr | Literal[""] = ""
@@ -161,12 +180,16 @@ class StaffIn(Input):
     timezone: str = "UTC"
     is_active: StrictBool = True
     working_hours: list[WorkingHoursIn] = []
+    assignment_weight: StrictInt = Field(1, ge=1, le=100, description=WEIGHT)
+    assignment_priority: StrictInt = Field(0, ge=-100, le=100, description=PRIORITY)
+    max_assignments_per_day: StrictInt | None = Field(None, ge=0, le=1000, description=PER_DAY)
+    max_assignments_per_week: StrictInt | None = Field(None, ge=0, le=1000, description=PER_WEEK)
 
     _zone = field_validator("timezone")(_check_zone)
 
 
 class StaffPatch(Input):
-    model_config = patch_schema()
+    model_config = patch_schema(nullable=frozenset({"max_assignments_per_day", "max_assignments_per_week"}))
 
     name: str | None = Field(None, min_length=1, max_length=200)
     email: EmailStr | Literal[""] | None = None
@@ -174,6 +197,10 @@ class StaffPatch(Input):
     timezone: str | None = None
     is_active: StrictBool | None = None
     working_hours: list[WorkingHoursIn] | None = None
+    assignment_weight: StrictInt | None = Field(None, ge=1, le=100, description=WEIGHT)
+    assignment_priority: StrictInt | None = Field(None, ge=-100, le=100, description=PRIORITY)
+    max_assignments_per_day: StrictInt | None = Field(None, ge=0, le=1000, description=PER_DAY)
+    max_assignments_per_week: StrictInt | None = Field(None, ge=0, le=1000, description=PER_WEEK)
 
     _zone = field_validator("timezone")(_check_zone)
 
@@ -208,6 +235,10 @@ class StaffOut(Schema):
     is_active: bool
     working_hours: list[WorkingHoursOut]
     service_ids: list[int]
+    assignment_weight: int
+    assignment_priority: int
+    max_assignments_per_day: int | None
+    max_assignments_per_week: int | None
     zoom: StaffZoomOut | None = Field(description="Who this staff member hosts Zoom meetings as, or null")
 
     @staticmethod
@@ -230,6 +261,11 @@ InitialStatus = Literal["confirmed", "pending"]
 
 
 AutoRecording = Literal["local", "cloud", "none"]
+AssignmentPolicy = Literal["round_robin", "least_busy", "first_free"]
+ASSIGNMENT = (
+    "Who gets a booking made for 'any available': round_robin (the fewest recent bookings for their weight), "
+    "least_busy (the fewest sessions that week) or first_free (by priority, then name)"
+)
 
 
 class MeetingOptionsIn(Input):
@@ -280,6 +316,7 @@ class ServiceIn(Input):
     meeting_options: MeetingOptionsIn = Field(default_factory=MeetingOptionsIn)
     is_active: StrictBool = True
     staff_ids: list[Id] = []
+    assignment: AssignmentPolicy = Field("round_robin", description=ASSIGNMENT)
 
 
 class ServicePatch(Input):
@@ -306,6 +343,7 @@ class ServicePatch(Input):
     )
     is_active: StrictBool | None = None
     staff_ids: list[Id] | None = None
+    assignment: AssignmentPolicy | None = Field(None, description=ASSIGNMENT)
 
 
 class ServiceOut(Schema):
@@ -327,6 +365,7 @@ class ServiceOut(Schema):
     is_active: bool
     staff_ids: list[int]
     questions: list[QuestionOut] = Field(description="What the booking page asks, in order (active only)")
+    assignment: AssignmentPolicy
 
     @staticmethod
     def resolve_questions(service: Service) -> list:
@@ -349,13 +388,16 @@ class ServiceOut(Schema):
 class SlotOut(Schema):
     start: datetime
     end: datetime
-    staff_id: int
+    staff_id: int | None = Field(description="null when asked for staff_id=any: who is settled at booking")
     seats_left: int
 
 
 class SlotQuery(Input):
     service_id: QueryId
-    staff_id: QueryId | None = None
+    staff_id: QueryStaffChoice | None = Field(
+        None,
+        description="One staff member's slots (default: everyone's); any: each start anyone takes, once",
+    )
     date_from: IsoDate
     date_to: IsoDate
     tz: str | None = Field(
@@ -384,7 +426,9 @@ class CustomerOut(Schema):
 
 class BookingIn(Input):
     service_id: Id
-    staff_id: Id
+    staff_id: StaffChoice = Field(
+        "any", description="A staff member's id, or any (also when left out): the service's policy picks"
+    )
     start: IsoDateTime = Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-01T09:00:00+01:00")
     customer: CustomerIn
     party_size: StrictInt = Field(1, ge=1, le=1000)
@@ -530,11 +574,18 @@ class BookingOut(Schema):
     changes: list[BookingChangeOut] | None = Field(
         None, description="The booking's history, newest first: in `GET /bookings/{id}` and after a change"
     )
+    assigned_by: AssignmentPolicy | None = Field(
+        description="The policy that chose the staff member for 'any available'; null when a person chose"
+    )
 
     @staticmethod
     def resolve_changes(booking: Booking) -> list[BookingChange] | None:
         # Only where the view read them (one query for one booking), not on every row of a list.
         return getattr(booking, "change_history", None)
+
+    @staticmethod
+    def resolve_assigned_by(booking: Booking) -> str | None:
+        return booking.assigned_by or None
 
     @staticmethod
     def resolve_service_id(booking: Booking) -> int:

@@ -90,6 +90,11 @@ class StaffDetails:
     phone: str = ""
     timezone: str = "UTC"
     is_active: bool = True
+    # How "any available" treats them (docs/scheduling.md); a cap of None: no cap.
+    assignment_weight: int = 1
+    assignment_priority: int = 0
+    max_assignments_per_day: int | None = None
+    max_assignments_per_week: int | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,10 @@ class StaffChanges:
     timezone: str | Keep = KEEP
     is_active: bool | Keep = KEEP
     working_hours: Sequence[WorkingInterval] | Keep = KEEP
+    assignment_weight: int | Keep = KEEP
+    assignment_priority: int | Keep = KEEP
+    max_assignments_per_day: int | None | Keep = KEEP
+    max_assignments_per_week: int | None | Keep = KEEP
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,7 @@ class ServiceDetails:
     zoom_enabled: bool = False
     meeting_options: MeetingOptions | None = None
     is_active: bool = True
+    assignment: str = "round_robin"  # who gets "any available" bookings: models.Assignment
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,7 @@ class ServiceChanges:
     meeting_options: MeetingOptions | Keep = KEEP
     is_active: bool | Keep = KEEP
     staff_ids: Sequence[int] | Keep = KEEP
+    assignment: str | Keep = KEEP
 
 
 # --- staff --------------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from rendez.lib import rows
 from rendez.observability import metrics
-from rendez.scheduling import changes, events
+from rendez.scheduling import changes, events, workload
+from rendez.scheduling.assignment import Caps, cap_reached, day_of, week_of
 from rendez.scheduling.availability import (
     Calendar,
     Interval,
@@ -98,12 +99,24 @@ def book(
     notes: str = "",
     now: datetime | None = None,
     answers: Sequence[Mapping[str, object]] = (),
+    assignment: str = "",
 ) -> Booking:
     """Book `party_size` seats of `service` with `staff` at `start`, joining the open group session there.
-    `answers`: the snapshot `questions.check_answers` made of the customer's answers, stored as given."""
+    `answers`: the snapshot `questions.check_answers` made of the customer's answers, stored as given.
+
+    `assignment`: the policy that chose `staff` for "any available" (any_staff.py); the booking records it,
+    and a new session is refused (a conflict) when it would pass the staff member's daily or weekly cap."""
     _require_bookable(service, staff)
     request = _Request(
-        service.tenant_id, staff.pk, start, customer, party_size, notes, now or timezone.now(), answers
+        service.tenant_id,
+        staff.pk,
+        start,
+        customer,
+        party_size,
+        notes,
+        now or timezone.now(),
+        answers,
+        assignment,
     )
     return _book(request, lambda: _lock_offering(service, staff))
 
@@ -139,6 +152,7 @@ class _Request:
     notes: str
     now: datetime
     answers: Sequence[Mapping[str, object]] = ()
+    assignment: str = ""
 
 
 def _book(request: _Request, lock_offering: Callable[[], tuple[Service, Staff]]) -> Booking:
@@ -158,6 +172,8 @@ def _book(request: _Request, lock_offering: Callable[[], tuple[Service, Staff]])
         service, staff = lock_offering()
         _require_bookable(service, staff)
         appointment = _take_seats(service, staff, start, request.party_size, request.now, schedules)
+        if request.assignment and appointment.seats_taken == request.party_size:
+            _require_under_caps(staff, start)
         booking = rows.insert(
             Booking(
                 tenant_id=request.tenant_id,
@@ -167,6 +183,7 @@ def _book(request: _Request, lock_offering: Callable[[], tuple[Service, Staff]])
                 status=service.initial_status,
                 notes=request.notes,
                 answers=list(request.answers),
+                assigned_by=request.assignment,
             )
         )
         events.booking_changed(booking, events.BOOKING_CREATED)
@@ -416,6 +433,29 @@ def _offering_sql(vendor: str) -> str:
     )
     # SQLite has no row locks: its transaction holds the one write lock from BEGIN IMMEDIATE.
     return sql + " FOR UPDATE OF staff" if vendor == "postgresql" else sql
+
+
+def _require_under_caps(staff: Staff, start: datetime) -> None:
+    """Refuse a new session at `start` that would pass the staff member's daily or weekly cap, counted in
+    their own zone. Caller holds their lock, so two assignments cannot both take the last place; a session
+    joined (a group) adds no work and is not checked."""
+    caps = Caps(staff.max_assignments_per_day, staff.max_assignments_per_week)
+    if not caps.any:
+        return
+    day, week = day_of(start, staff.zone), week_of(start, staff.zone)
+    # The session just inserted has no booking yet: the counts are of the ones before it.
+    reached = cap_reached(
+        caps,
+        workload.session_count(staff.pk, day) if caps.per_day is not None else 0,
+        workload.session_count(staff.pk, week) if caps.per_week is not None else 0,
+    )
+    if reached is not None:
+        raise BookingError(
+            "assignment_cap_reached",
+            f"{staff.name} takes no more bookings that {reached}.",
+            field="staff_id",
+            conflict=True,
+        )
 
 
 def _require_holds_seats(booking: Booking, verb: str) -> None:

@@ -7,6 +7,7 @@ Slots come from `scheduling.calendars.find_slots`, as in the API; bookings are m
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -25,7 +26,7 @@ from rendez.conferencing.queries import MeetingView, meeting_coming, meeting_vie
 from rendez.lib.phones import region_of_zone
 from rendez.notifications.context import manage_url
 from rendez.notifications.ics import build_invitation
-from rendez.scheduling.any_staff import book_first_free
+from rendez.scheduling import any_staff, services
 from rendez.scheduling.availability import Interval, Slot
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking, Service, Staff
@@ -103,7 +104,8 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     asked = _start_or_none(query.get("start"))
     if asked is None:
         return redirect(_time_url(tenant, service, query, zone, app=_app(request)))
-    seats = _seats_left(service, _candidates(service, query.get("staff") or ANY), asked)
+    choice = query.get("staff") or ANY
+    seats = _seats_left(choice, service, _candidates(service, choice), asked)
     if request.method == "GET":
         initial = {"staff": query.get("staff", ""), "start": query.get("start", ""), "tz": str(zone)}
         form = DetailsForm(initial=initial, seats=seats, questions=active_questions(service))
@@ -122,15 +124,7 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
         name=data["name"], email=data["email"], phone=data["phone"], timezone=str(zone)
     )
     try:
-        booking = book_first_free(
-            service,
-            candidates,
-            data["start"],
-            customer,
-            party_size=form.party_size,
-            notes=data["notes"],
-            answers=form.answers,
-        )
+        booking = _book(service, candidates, data, customer, form.party_size, form.answers)
     except BookingError as error:
         if error.conflict:
             day = data["start"].astimezone(zone).date().isoformat()
@@ -140,6 +134,36 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
         return _details_page(request, tenant, service, form, data["start"], zone)
     done = reverse("booking:done", args=[tenant.slug, booking.manage_token], current_app=_app(request))
     return redirect(f"{done}?{urlencode({'tz': str(zone)})}")
+
+
+def _book(
+    service: Service,
+    candidates: list[Staff],
+    data: dict,
+    customer: CustomerDetails,
+    party_size: int,
+    answers: Sequence[Mapping[str, object]],
+) -> Booking:
+    """With "any available", the service's policy picks who; otherwise the one chosen takes it."""
+    if data["staff"] == ANY:
+        return any_staff.book_any_available(
+            service,
+            candidates,
+            data["start"],
+            customer,
+            party_size=party_size,
+            notes=data["notes"],
+            answers=answers,
+        )
+    return services.book(
+        service=service,
+        staff=candidates[0],
+        start=data["start"],
+        customer=customer,
+        party_size=party_size,
+        notes=data["notes"],
+        answers=answers,
+    )
 
 
 @require_GET
@@ -273,32 +297,41 @@ def _day_window(day: date, zone: ZoneInfo) -> Interval:
     )
 
 
+def _slots_of(
+    choice: str, service: Service, staff: list[Staff], window: Interval, now: datetime
+) -> list[tuple[Staff, Slot]]:
+    """The free slots of the visitor's choice; "any available" leaves out staff at their daily or weekly
+    cap, whom it would not assign."""
+    find = any_staff.free_slots if choice == ANY else find_slots
+    return find(service, staff, window, now)
+
+
 def _day_slots(
-    service: Service, staff: list[Staff], zone: ZoneInfo, now: datetime, asked: date | None
+    choice: str, service: Service, staff: list[Staff], zone: ZoneInfo, now: datetime, asked: date | None
 ) -> tuple[date, list[tuple[Staff, Slot]]]:
     """The asked day and its slots; without one, the first day with any (today when none is free soon), read
     by one search of the days ahead rather than one to find the day and another for its slots."""
     if asked is not None:
-        return asked, find_slots(service, staff, _day_window(asked, zone), now)
+        return asked, _slots_of(choice, service, staff, _day_window(asked, zone), now)
     today = now.astimezone(zone).date()
     window = Interval(
         _day_window(today, zone).start, _day_window(today + timedelta(LOOKAHEAD_DAYS), zone).end
     )
-    found = find_slots(service, staff, window, now)
+    found = _slots_of(choice, service, staff, window, now)
     if not found:
         return today, []
     day = found[0][1].start.astimezone(zone).date()
     return day, [(member, slot) for member, slot in found if slot.start.astimezone(zone).date() == day]
 
 
-def _seats_left(service: Service, staff: list[Staff], start: datetime) -> int:
+def _seats_left(choice: str, service: Service, staff: list[Staff], start: datetime) -> int:
     """The most seats one booking may take at `start`: what is left of the fullest-free candidate's slot."""
     if service.capacity <= 1:
         return 1
     window = Interval(start, start + timedelta(minutes=1))
     left = [
         slot.seats_left
-        for _, slot in find_slots(service, staff, window, timezone.now())
+        for _, slot in _slots_of(choice, service, staff, window, timezone.now())
         if slot.start == start
     ]
     return max(left, default=1)
@@ -311,7 +344,7 @@ def _times_context(tenant: Tenant, service: Service, query, zone: ZoneInfo, *, a
     now = timezone.now()
     today = now.astimezone(zone).date()
     day, found = _day_slots(
-        service, staff, zone, now, parse_day(query.get("date"), today, service.horizon_days)
+        choice, service, staff, zone, now, parse_day(query.get("date"), today, service.horizon_days)
     )
     # Several staff free at one time are one choice for the visitor; who takes it is settled at booking.
     starts = sorted({slot.start for _, slot in found})

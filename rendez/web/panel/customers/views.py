@@ -8,6 +8,7 @@ in the tenant's zone, as on the public booking page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -19,8 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from rendez.lib.phones import region_of_zone
-from rendez.scheduling import customers, services
-from rendez.scheduling.any_staff import book_first_free
+from rendez.scheduling import any_staff, customers, services
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking, Customer, Service, Staff
@@ -93,24 +93,37 @@ def customers_book(request: HttpRequest, panel: Panel) -> HttpResponse:
         return _book_page(request, panel, form, zone, status=400)
     data = form.cleaned_data
     customer = services.CustomerDetails(name=data["name"], email=data["email"], phone=data["phone"])
-    candidates = [data["staff"]] if data["staff"] else _offering(data["service"])
     try:
-        if not candidates:
-            raise services.BookingError("not_offered", "Nobody offers this service yet.", field="service_id")
-        booking = book_first_free(
-            data["service"],
-            candidates,
-            data["start"],
-            customer,
-            party_size=data["party_size"],
-            notes=data["notes"],
-            answers=form.answers,
-        )
+        booking = _book(data, customer, form.answers)
     except services.BookingError as error:
         form.add_error(FORM_FIELD.get(error.field or ""), error.message)
         return _book_page(request, panel, form, zone, status=409 if error.conflict else 400)
     messages.success(request, f"Booked for {booking.customer.name}; they are told by the usual messages.")
     return redirect("panel:appointment", booking.appointment_id)
+
+
+def _book(data: dict, customer: services.CustomerDetails, answers: Sequence[Mapping[str, object]]) -> Booking:
+    """With a staff member chosen, them; with "any available", whom the service's policy picks."""
+    service, chosen = data["service"], data["staff"]
+    if chosen is None:
+        return any_staff.book_any_available(
+            service,
+            _offering(service),
+            data["start"],
+            customer,
+            party_size=data["party_size"],
+            notes=data["notes"],
+            answers=answers,
+        )
+    return services.book(
+        service=service,
+        staff=chosen,
+        start=data["start"],
+        customer=customer,
+        party_size=data["party_size"],
+        notes=data["notes"],
+        answers=answers,
+    )
 
 
 @panel_view(admin_only=True)
@@ -157,7 +170,8 @@ def _slots_context(panel: Panel, query, zone: ZoneInfo) -> dict:
         datetime.combine(day, time.min, tzinfo=zone),
         datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
     )
-    found = find_slots(service, candidates, window, timezone.now()) if candidates else []
+    find = find_slots if staff is not None else any_staff.free_slots
+    found = find(service, candidates, window, timezone.now()) if candidates else []
     # With "any available", a time several staff members have free is offered once.
     starts = sorted({slot.start for _, slot in found})
     context["times"] = [

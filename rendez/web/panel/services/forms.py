@@ -7,12 +7,17 @@ from typing import Any, cast
 
 from django import forms
 
-from rendez.scheduling.models import Service, ServiceQuestion, Staff
+from rendez.scheduling.models import Assignment, Service, ServiceQuestion, Staff
 from rendez.scheduling.questions import QuestionDraft
 
 DEFAULT = ""
 SWITCH_CHOICES = [(DEFAULT, "Host's default"), ("on", "On"), ("off", "Off")]
 RECORDING_CHOICES = [(DEFAULT, "Host's default"), ("local", "Local"), ("cloud", "Cloud"), ("none", "None")]
+ASSIGNMENT_CHOICES = [
+    (Assignment.ROUND_ROBIN, "Round robin: share bookings fairly, by each one's weight"),
+    (Assignment.LEAST_BUSY, "Least busy: whoever has the fewest sessions that week"),
+    (Assignment.FIRST_FREE, "First free: by priority, then name"),
+]
 SWITCHES = ("waiting_room", "join_before_host", "mute_upon_entry")
 OPTION_FIELDS = (*SWITCHES, "auto_recording")
 
@@ -53,6 +58,13 @@ class ServiceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     is_active = forms.BooleanField(label="Active (bookable)", required=False)
+    assignment = forms.ChoiceField(
+        label="When the customer picks “Any available”",
+        choices=ASSIGNMENT_CHOICES,
+        required=False,
+        help_text="Who gets the booking among the staff free then. Weights, priorities and limits are set "
+        "on each staff member's page.",
+    )
     zoom_enabled = forms.BooleanField(label="Activate Zoom for the service", required=False)
     waiting_room = forms.ChoiceField(label="Waiting room", choices=SWITCH_CHOICES, required=False)
     join_before_host = forms.ChoiceField(label="Join before host", choices=SWITCH_CHOICES, required=False)
@@ -83,6 +95,7 @@ class ServiceForm(forms.Form):
                 "min_notice_minutes": 0,
                 "horizon_days": 60,
                 "is_active": True,
+                "assignment": Assignment.ROUND_ROBIN,
             }
         initial: dict[str, Any] = {
             name: getattr(service, name)
@@ -100,6 +113,7 @@ class ServiceForm(forms.Form):
                 "horizon_days",
                 "is_active",
                 "zoom_enabled",
+                "assignment",
             )
         }
         initial["staff"] = list(service.staff.values_list("pk", flat=True))
@@ -123,6 +137,8 @@ class ServiceForm(forms.Form):
         """The service's own fields (not staff, not meeting options, not the Zoom toggle)."""
         data = self.cleaned_data
         skip = {"staff", "zoom_enabled", *OPTION_FIELDS}
+        if not data.get("assignment"):
+            skip.add("assignment")  # not sent: kept (the default for a new service)
         return {name: value for name, value in data.items() if name not in skip}
 
 

@@ -20,6 +20,13 @@ from rendez.scheduling.catalog import StaffChanges, StaffDetails, WorkingInterva
 from rendez.scheduling.models import Staff, WorkingHours
 from rendez.tenants.models import Membership
 
+# Shown apart from the rest of the details, under "Any available" bookings.
+ASSIGNMENT_FIELDS = (
+    "assignment_weight",
+    "assignment_priority",
+    "max_assignments_per_day",
+    "max_assignments_per_week",
+)
 INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -34,6 +41,37 @@ class StaffForm(forms.Form):
     phone = PhoneField(label="Phone", required=False)
     timezone = forms.ChoiceField(label="Time zone", choices=zone_choices, initial="UTC")
     is_active = forms.BooleanField(label="Active (can be booked)", required=False, initial=True)
+    # How "any available" treats them (docs/scheduling.md).
+    assignment_weight = forms.IntegerField(
+        label="Weight",
+        min_value=1,
+        max_value=100,
+        initial=1,
+        required=False,
+        help_text="Round robin: 2 gets twice as many as 1.",
+    )
+    assignment_priority = forms.IntegerField(
+        label="Priority",
+        min_value=-100,
+        max_value=100,
+        initial=0,
+        required=False,
+        help_text="Higher is asked first (-100 to 100).",
+    )
+    max_assignments_per_day = forms.IntegerField(
+        label="Most sessions a day",
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text="Empty: no limit.",
+    )
+    max_assignments_per_week = forms.IntegerField(
+        label="Most sessions a week",
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text="Monday to Sunday. Empty: no limit.",
+    )
 
     def __init__(self, *args: Any, region: str | None = None, current_zone: str = "", **kwargs: Any) -> None:
         """`region`: the business's country, where a phone number typed without country code is from;
@@ -45,14 +83,37 @@ class StaffForm(forms.Form):
 
     @classmethod
     def of(cls, staff: Staff) -> StaffForm:
-        fields = ("name", "email", "phone", "timezone", "is_active")
+        fields = (
+            "name",
+            "email",
+            "phone",
+            "timezone",
+            "is_active",
+            "assignment_weight",
+            "assignment_priority",
+            "max_assignments_per_day",
+            "max_assignments_per_week",
+        )
         return cls(initial={name: getattr(staff, name) for name in fields}, current_zone=staff.timezone)
 
+    def detail_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in ASSIGNMENT_FIELDS]
+
+    def assignment_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ASSIGNMENT_FIELDS]
+
     def details(self) -> StaffDetails:
-        return StaffDetails(**self.cleaned_data)
+        return StaffDetails(**self._given())
 
     def changes(self) -> StaffChanges:
-        return StaffChanges(**self.cleaned_data)
+        return StaffChanges(**self._given())
+
+    def _given(self) -> dict[str, Any]:
+        # A weight or priority left empty keeps its value (the default for someone new); an empty cap is none.
+        unset = {"assignment_weight", "assignment_priority"}
+        return {
+            name: value for name, value in self.cleaned_data.items() if value is not None or name not in unset
+        }
 
 
 class HoursForm(forms.Form):
