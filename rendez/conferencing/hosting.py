@@ -1,7 +1,7 @@
 """Who can be given a booking of a video service now: the staff whose meeting would be made.
 
 The public booking page offers only them (web/booking/views.py `_offering`), and "any available" in the API
-assigns only among them: a customer given anyone else would get no link.
+assigns only among them: a customer given anyone else would get no link. One rule for both.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ VIDEO_PROVIDER = "zoom"
 
 def able_to_host(service: Service, staff: Sequence[Staff]) -> list[Staff]:
     """`staff` who can take a booking of `service` with its meeting: all of them when the service has no
-    video meeting or the tenant's integration is off, else those with a usable host."""
-    if not service.zoom_enabled:
+    video meeting, the tenant's integration is off or the business chose to offer staff without Zoom anyway
+    (their customers' link follows once they connect), else those with a usable host."""
+    if not service.zoom_enabled or service.tenant.offer_staff_without_zoom:
         return list(staff)
     provider = get_provider(VIDEO_PROVIDER)
     if not provider.integration(service.tenant).enabled:

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rendez.conferencing.hosting import able_to_host
 from rendez.conferencing.models import Meeting
-from rendez.conferencing.port import get_provider
 from rendez.conferencing.queries import MeetingView, meeting_coming, meeting_view
 from rendez.lib.phones import region_of_zone
 from rendez.notifications.context import manage_url
@@ -45,7 +45,6 @@ from rendez.web.booking.forms import (
 from rendez.web.signup import verification
 
 ANY = "any"
-VIDEO_PROVIDER = "zoom"
 # How far ahead the time step looks for the first day with a free slot.
 LOOKAHEAD_DAYS = 14
 # The confirmation page polls about once a second; after this many polls it stops and says the link follows.
@@ -237,13 +236,7 @@ def _offering(service: Service) -> list[Staff]:
     """The staff the public page offers for `service`: active, and for a video service while its integration
     is on, only those who can host a meeting now (the customer of anyone else would get no link), unless the
     business chose to offer them anyway (the link then follows once they connect)."""
-    staff = list(service.staff.filter(is_active=True).order_by("name", "pk"))
-    if not service.zoom_enabled or service.tenant.offer_staff_without_zoom:
-        return staff
-    provider = get_provider(VIDEO_PROVIDER)
-    if not provider.integration(service.tenant).enabled:
-        return staff
-    return [member for member in staff if (host := provider.host_for(member)) is not None and host.usable]
+    return able_to_host(service, list(service.staff.filter(is_active=True).order_by("name", "pk")))
 
 
 def _candidates(service: Service, choice: str) -> list[Staff]:

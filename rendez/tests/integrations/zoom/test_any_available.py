@@ -11,6 +11,7 @@ from rendez.integrations.zoom import tenant_settings
 from rendez.scheduling import catalog
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
+from rendez.tenants import profile
 from rendez.tests.integrations.zoom.conftest import (
     JONAS,
     JONAS_EMAIL,
@@ -77,3 +78,28 @@ def test_a_personal_zoom_account_hosts_its_owners_assignments(api, zoom, coachin
     assert [(m, p) for m, p, _ in meeting_calls(zoom) if m == "POST"] == [("POST", "/v2/users/me/meetings")]
     meeting = Meeting.objects.get(appointment=booking.appointment)
     assert (meeting.state, meeting.host_email) == (Meeting.State.READY, MARIA_EMAIL)
+
+
+def test_with_nobody_able_to_host_any_is_refused_and_nothing_is_booked(api, zoom, coaching):
+    response = api.post(
+        "/bookings",
+        {
+            "service_id": coaching.pk,
+            "staff_id": "any",
+            "start": a_monday().isoformat(),
+            "customer": {"name": "Charlie", "email": "charlie@example.com"},
+        },
+    )
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "no_host"
+    assert not Booking.objects.exists()
+
+
+def test_a_business_offering_staff_without_zoom_anyway_lets_any_choose_them(api, zoom, alice, coaching, nina):
+    # The page and the API follow one rule (conferencing/hosting.py): the opt-in counts for both.
+    profile.update_profile(alice, {"offer_staff_without_zoom": True})
+
+    booking = book_anyone(api, coaching, a_monday(), "Charlie")
+
+    assert booking.appointment.staff == nina  # first by priority, and no longer left out
