@@ -104,29 +104,31 @@ _ZOOM_PATH_WORDS = frozenset(
 )
 
 
-def counts_bookings(book: Callable[P, R]) -> Callable[P, R]:
-    """Decorate the booking writer: count each call by the booking's status, or refused with the code."""
+def counts_bookings(refusal: type[Exception]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate the booking writer: count each call by the booking's status, or refused with the code of
+    `refusal` (the writer's own error class, passed in: observability imports no other package)."""
 
-    @functools.wraps(book)
-    def counted(*args: P.args, **kwargs: P.kwargs) -> R:
-        from rendez.scheduling.services import BookingError  # the decorated module defines it
+    def decorate(book: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(book)
+        def counted(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                booking = book(*args, **kwargs)
+            except refusal as refused:
+                BOOKINGS.labels(outcome="refused", reason=str(getattr(refused, "code", ""))).inc()
+                raise
+            except ObjectDoesNotExist:
+                # A service or staff id that is not the tenant's (the API answers 404).
+                BOOKINGS.labels(outcome="refused", reason="not_found").inc()
+                raise
+            except Exception:
+                BOOKINGS.labels(outcome="error", reason="").inc()
+                raise
+            BOOKINGS.labels(outcome=str(getattr(booking, "status", "")), reason="").inc()
+            return booking
 
-        try:
-            booking = book(*args, **kwargs)
-        except BookingError as refusal:
-            BOOKINGS.labels(outcome="refused", reason=refusal.code).inc()
-            raise
-        except ObjectDoesNotExist:
-            # A service or staff id that is not the tenant's (the API answers 404).
-            BOOKINGS.labels(outcome="refused", reason="not_found").inc()
-            raise
-        except Exception:
-            BOOKINGS.labels(outcome="error", reason="").inc()
-            raise
-        BOOKINGS.labels(outcome=str(getattr(booking, "status", "")), reason="").inc()
-        return booking
+        return counted
 
-    return counted
+    return decorate
 
 
 def request_handled(route: str, method: str, status: int, seconds: float) -> None:

@@ -88,7 +88,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 AFTER_START_ONLY = frozenset({Status.COMPLETED, Status.NO_SHOW})
 
 
-@metrics.counts_bookings
+@metrics.counts_bookings(refusal=BookingError)
 def book(
     *,
     service: Service,
@@ -121,7 +121,7 @@ def book(
     return _book(request, lambda: _lock_offering(service, staff))
 
 
-@metrics.counts_bookings
+@metrics.counts_bookings(refusal=BookingError)
 def book_by_ids(
     *,
     tenant_id: int,
