@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from rendez.api import extensions
 from rendez.api.auth import tenant_of
 from rendez.api.errors import error_responses, refuse_nulls
 from rendez.api.pagination import Pages
@@ -19,7 +20,6 @@ from rendez.api.schemas import (
     StaffPatch,
     WorkingHoursIn,
 )
-from rendez.integrations.zoom.hosts import host_relations
 from rendez.scheduling import catalog
 from rendez.scheduling.models import Service, Staff
 from rendez.tenants.models import Tenant
@@ -41,7 +41,7 @@ def _intervals(hours: list[WorkingHoursIn]) -> list[catalog.WorkingInterval]:
 def _staff_queryset(tenant: Tenant):
     return (
         Staff.objects.filter(tenant=tenant)
-        .select_related(*host_relations())
+        .select_related(*extensions.staff_relations())
         .prefetch_related("working_hours", "services")
     )
 

@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from rendez.api import extensions
 from rendez.api.question_schemas import AnswerOut, QuestionOut
 from rendez.conferencing.queries import meeting_view
 from rendez.lib.phones import PHONE_MAX, normalize_phone
@@ -243,9 +244,7 @@ class StaffOut(Schema):
 
     @staticmethod
     def resolve_zoom(member: Staff) -> dict | None:
-        from rendez.integrations.zoom.status import staff_zoom
-
-        return dict(staff_zoom(member) or {}) or None
+        return extensions.staff_section("zoom", member)
 
     @staticmethod
     def resolve_working_hours(member: Staff) -> list[WorkingHours]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from rendez.api import bookings, catalog, meetings, questions, slots, tenant
+from rendez.api import bookings, catalog, extensions, meetings, questions, slots, tenant
 from rendez.api.auth import ApiKeyAuth
 from rendez.api.errors import Api, install_error_handlers
-from rendez.integrations.zoom import api as zoom_api
 
 api = Api(
     title="Rendez API",
@@ -20,5 +19,7 @@ api.add_router("", questions.router)
 api.add_router("", slots.router)
 api.add_router("", bookings.router)
 api.add_router("", meetings.router)
-api.add_router("", zoom_api.router)
 api.add_router("", tenant.router)
+# What the integrations add (each registers in its AppConfig.ready, which runs before any URLconf loads).
+for router in extensions.routers():
+    api.add_router("", router)

@@ -7,4 +7,10 @@ class ZoomConfig(AppConfig):
     verbose_name = "Zoom"
 
     def ready(self) -> None:
-        from rendez.integrations.zoom import checks, handlers  # noqa: F401 - registers checks and job kinds
+        from rendez.api import extensions
+        from rendez.integrations.zoom import api, checks, handlers  # noqa: F401 - registers checks and job kinds
+        from rendez.integrations.zoom.hosts import host_relations
+        from rendez.integrations.zoom.status import staff_zoom
+
+        extensions.add_router(api.router)
+        extensions.add_staff_section("zoom", staff_zoom, relations=host_relations())
