@@ -275,6 +275,13 @@ class ServiceIn(Input):
     initial_status: InitialStatus = "confirmed"
     zoom_enabled: StrictBool = False
     meeting_options: MeetingOptionsIn = Field(default_factory=MeetingOptionsIn)
+    per_attendee_links: StrictBool | None = Field(
+        None,
+        description=(
+            "Personal join links for each attendee of a group session (Zoom registrants). Left out: on when "
+            "capacity > 1 and zoom_enabled"
+        ),
+    )
     is_active: StrictBool = True
     staff_ids: list[Id] = []
 
@@ -297,6 +304,7 @@ class ServicePatch(Input):
     location_type: LocationType | None = None
     initial_status: InitialStatus | None = None
     zoom_enabled: StrictBool | None = None
+    per_attendee_links: StrictBool | None = None
     meeting_options: MeetingOptionsIn | None = Field(
         None,
         description="Only the options named change; an option set to null goes back to the host's default",
@@ -321,6 +329,10 @@ class ServiceOut(Schema):
     initial_status: str
     zoom_enabled: bool
     meeting_options: MeetingOptionsOut
+    per_attendee_links: bool = Field(
+        description="Each attendee of a group session gets a personal Zoom link (applies to meetings made "
+        "while it is on, for services with capacity > 1)"
+    )
     is_active: bool
     staff_ids: list[int]
 
@@ -462,8 +474,8 @@ class MeetingOut(Schema):
     )
 
 
-def _meeting(appointment: Appointment) -> dict[str, Any] | None:
-    view = meeting_view(appointment)
+def _meeting(appointment: Appointment, for_booking: Booking | None = None) -> dict[str, Any] | None:
+    view = meeting_view(appointment, for_booking)
     return view.as_dict() if view is not None else None
 
 
@@ -500,7 +512,8 @@ class BookingOut(Schema):
 
     @staticmethod
     def resolve_meeting(booking: Booking) -> dict[str, str | None] | None:
-        return _meeting(booking.appointment)
+        # The customer's own link when the meeting gives each attendee one (per_attendee_links).
+        return _meeting(booking.appointment, booking)
 
 
 class AppointmentBookingOut(Schema):

@@ -31,7 +31,7 @@ from rendez.scheduling.models import Appointment, Booking, Service
 from rendez.web.panel import queries
 from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_for
 from rendez.web.panel.forms import AppointmentFilterForm, RescheduleForm, StatusForm
-from rendez.web.panel.meetings import old_meetings_of, status_of
+from rendez.web.panel.meetings import links_of, old_meetings_of, status_of
 from rendez.web.panel.onboarding.dashboard import dashboard_context
 
 LIST_LIMIT = 200
@@ -123,6 +123,7 @@ def _details(
         "meeting": status.view if status else None,
         "status": status,
         "old_meetings": old_meetings,
+        "links": links_of(item),
         "can_start": item.end > now,
         "can_move": bool(holding) and item.end > now,
         "bookings": [
