@@ -11,11 +11,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from rendez.conferencing.models import Meeting, Registrant
 from rendez.conferencing.queries import meeting_view
 from rendez.integrations.zoom import tenant_settings
+from rendez.jobs.models import Job
 from rendez.notifications.defaults import install_default_workflows
 from rendez.notifications.tests.conftest import plain_text, smtp_server  # noqa: F401 - fixture
 from rendez.scheduling import events, services
@@ -287,3 +289,60 @@ def test_each_customer_is_emailed_their_own_link(zoom, hosted, group, maria, ali
         assert link in text.replace("&amp;", "&")
         others = [personal_link(other) for other in seats if other != seat]
         assert not any(other in text.replace("&amp;", "&") for other in others)
+
+
+def test_zoom_refusing_more_adds_today_leaves_the_seat_waiting_until_midnight_without_a_retry_storm(
+    zoom, hosted, group, maria
+):
+    zoom.emulator.config.daily_adds_per_registrant = 0  # as if three adds were spent earlier today
+    ann = book(group, maria, a_monday(), who="Ann")
+    settle()
+
+    row = Registrant.objects.get(booking=ann)
+    assert row.state == Registrant.State.PENDING and "00:00 UTC" in row.last_error
+    assert row.next_attempt_at is not None and row.next_attempt_at.hour == 0
+    posts = [e for e in zoom.control.requests("POST") if e["path"].endswith("/registrants")]
+    assert len(posts) == 1 and posts[0]["status"] == 429
+    job = Job.objects.get(kind=events.SYNC_MEETING, state=Job.State.PENDING)
+    assert job.run_after == row.next_attempt_at and job.attempts == 0
+    # The customer is told the link is coming, never shown the meeting's shared link.
+    view = meeting_view(ann.appointment, ann)
+    assert view is not None and view.join_url is None and view.state == Meeting.State.PENDING
+
+
+def test_an_app_without_the_registrant_permission_falls_back_to_the_shared_link(zoom, api, group, maria):
+    scopes = zoom.emulator.state.oauth_apps["rendez-demo-client"].scopes
+    scopes[:] = [scope for scope in scopes if "registrant" not in scope]
+    connect_staff(api, zoom, maria, MARIA)
+    ann = book(group, maria, a_monday(), who="Ann")
+    settle()
+
+    meeting = Meeting.objects.get(appointment=ann.appointment)
+    assert meeting.registration == Meeting.Registration.REFUSED
+    assert "permission to register attendees" in meeting.registration_note
+    assert personal_link(ann) == meeting.join_url
+
+
+def test_the_registration_created_event_adopts_an_add_whose_answer_was_lost(
+    zoom, inbox, hosted, group, maria
+):
+    ann = book(group, maria, a_monday(), who="Ann")
+    settle()
+    row = Registrant.objects.get(booking=ann)
+    registrant_id, link = row.registrant_id, row.join_url
+    Registrant.objects.filter(pk=row.pk).update(
+        state=Registrant.State.PENDING,
+        registrant_id="",
+        join_url_encrypted="",
+        attempt_started_at=timezone.now(),
+    )
+    assert zoom.emulator.wait_for_webhooks()
+    index = inbox.events().index("meeting.registration_created")
+
+    assert inbox.replay(Client(), index).status_code == 204
+
+    row.refresh_from_db()
+    assert (row.state, row.registrant_id, row.join_url) == (Registrant.State.REGISTERED, registrant_id, link)
+    zoom.control.clear_requests()
+    settle()
+    assert registrant_calls(zoom) == []  # nothing left to add or look up
