@@ -23,7 +23,7 @@ from rendez.notifications.tests.conftest import plain_text, smtp_server  # noqa:
 from rendez.scheduling import events, services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
-from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff, settle
+from rendez.tests.integrations.zoom.conftest import JONAS, MARIA, connect_staff, settle
 from rendez.tests.integrations.zoom.test_lifecycle import a_monday, book
 from rendez.web.panel.tests.conftest import signed_in
 
@@ -346,3 +346,50 @@ def test_the_registration_created_event_adopts_an_add_whose_answer_was_lost(
     zoom.control.clear_requests()
     settle()
     assert registrant_calls(zoom) == []  # nothing left to add or look up
+
+
+def test_a_new_host_means_new_personal_links_sent_to_each_customer(
+    zoom, api, hosted, group, maria, jonas, alice, request
+):
+    mail = request.getfixturevalue("smtp_server")
+    install_default_workflows(alice)
+    connect_staff(api, zoom, jonas, JONAS)
+    group.staff.add(jonas)
+    start = a_monday()
+    ann, ben = book(group, maria, start, who="Ann"), book(group, maria, start, who="Ben")
+    settle()
+    before = {seat.pk: personal_link(seat) for seat in (ann, ben)}
+    zoom.control.clear_requests()
+
+    services.reschedule_appointment(ann.appointment, start=start, staff=jonas)
+    settle()
+
+    calls = [(m, p) for m, p, _ in registrant_calls(zoom)]
+    # The new meeting, the old one deleted (its registrants with it), then the seats on the new one.
+    assert calls == [
+        ("POST", "/v2/users/me/meetings"),
+        ("DELETE", "/v2/meetings/{id}"),
+        ("POST", "/v2/meetings/{id}/registrants"),
+        ("POST", "/v2/meetings/{id}/registrants"),
+    ]
+    for seat in (ann, ben):
+        new = personal_link(seat)
+        assert new and new != before[seat.pk]
+        [changed] = [m for m in mail.to(seat.customer.email) if m["Subject"].startswith("New video link")]
+        text = plain_text(changed).replace("&amp;", "&")
+        assert new in text and before[seat.pk] not in text
+
+
+def test_staff_and_admins_are_told_why_attendees_share_one_link(
+    zoom, hosted, group, maria, alice, alice_admin, request
+):
+    mail = request.getfixturevalue("smtp_server")
+    with zoom.emulator.mutation() as state:
+        state.users[MARIA].type = 1
+    book(group, maria, a_monday(), who="Ann")
+    book(group, maria, a_monday(), who="Ben")
+    settle()
+
+    [notice] = [m for m in mail.messages if m["Subject"].startswith("No personal links for Group class")]
+    assert {maria.email, alice_admin.email} <= set(notice["To"].replace(" ", "").split(","))
+    assert "Licensed Zoom user" in plain_text(notice)
