@@ -150,6 +150,14 @@ def attendee_view(view: MeetingView, meeting: Meeting | None, booking: Booking) 
     )
 
 
+def registration_owed(appointment: Appointment, booking: Booking) -> bool:
+    """Whether the booking's own link will come without anyone acting: it holds a seat the meeting is owed to
+    (a booking awaiting approval gets its link once confirmed, unless the tenant makes meetings for those)."""
+    if booking.status == Booking.Status.CONFIRMED:
+        return True
+    return booking.status == Booking.Status.PENDING and appointment.tenant.meetings_for_pending
+
+
 def registrant_of(meeting: Meeting, booking: Booking) -> Registrant | None:
     return Registrant.objects.filter(booking=booking, external_meeting_id=meeting.external_id).first()
 
@@ -242,6 +250,10 @@ def meeting_coming(appointment: Appointment, for_booking: Booking | None = None)
     per-attendee links, its registration), or a sync is queued."""
     view = meeting_view(appointment, for_booking)
     if view is not None and view.state == Meeting.State.PENDING:
+        # The meeting is being made, or (the meeting ready) the booking's own link is being registered.
+        shared = _shared_view(appointment) if for_booking is not None else None
+        if for_booking is not None and shared is not None and shared.ready:
+            return registration_owed(appointment, for_booking)
         return True
     if view is not None and view.ready:
         return False

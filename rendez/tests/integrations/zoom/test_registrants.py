@@ -15,13 +15,13 @@ from django.test import Client
 from django.utils import timezone
 
 from rendez.conferencing.models import Meeting, Registrant
-from rendez.conferencing.queries import meeting_view
+from rendez.conferencing.queries import meeting_coming, meeting_view
 from rendez.integrations.zoom import tenant_settings
 from rendez.jobs.models import Job
 from rendez.notifications.defaults import install_default_workflows
 from rendez.notifications.tests.conftest import plain_text, smtp_server  # noqa: F401 - fixture
 from rendez.scheduling import events, services
-from rendez.scheduling.models import Booking
+from rendez.scheduling.models import Booking, Service
 from rendez.scheduling.tests.factories import make_service
 from rendez.tests.integrations.zoom.conftest import JONAS, MARIA, connect_staff, settle
 from rendez.tests.integrations.zoom.test_lifecycle import a_monday, book
@@ -393,3 +393,26 @@ def test_staff_and_admins_are_told_why_attendees_share_one_link(
     [notice] = [m for m in mail.messages if m["Subject"].startswith("No personal links for Group class")]
     assert {maria.email, alice_admin.email} <= set(notice["To"].replace(" ", "").split(","))
     assert "Licensed Zoom user" in plain_text(notice)
+
+
+def test_a_booking_awaiting_approval_is_registered_once_confirmed(zoom, hosted, group, maria):
+    start = a_monday()
+    ann = book(group, maria, start, who="Ann")
+    Service.objects.filter(pk=group.pk).update(initial_status=Service.InitialStatus.PENDING)
+    group.refresh_from_db()
+    ben = book(group, maria, start, who="Ben")
+    assert ben.status == Booking.Status.PENDING
+    settle()
+
+    assert not Registrant.objects.filter(booking=ben).exists()
+    # Nothing is being made for Ben yet: his messages do not wait for a link.
+    assert meeting_coming(ben.appointment, ben) is False and personal_link(ben) is None
+    assert personal_link(ann)
+    zoom.control.clear_requests()
+
+    services.set_status(ben, Booking.Status.CONFIRMED)
+    settle()
+
+    calls = registrant_calls(zoom)
+    assert [(m, p) for m, p, _ in calls] == [("POST", "/v2/meetings/{id}/registrants")]
+    assert calls[0][2]["email"] == "ben@example.com" and personal_link(ben)
