@@ -31,6 +31,7 @@ from rendez.conferencing.models import Meeting, Registrant
 from rendez.conferencing.port import (
     Attendee,
     HostRef,
+    MeetingGone,
     MeetingProvider,
     ProviderError,
     RegistrantInfo,
@@ -205,8 +206,8 @@ class _Work:
                 row.save(update_fields=["state", "registrant_id", "updated_at"])
                 who = RegistrantInfo(row.registrant_id, "", row.email)
                 self.provider.cancel_registrant(self.host, self.meeting.external_id, who)
-        except RegistrationRefused:
-            pass  # the meeting no longer requires registration: nothing left to cancel
+        except (RegistrationRefused, MeetingGone):
+            pass  # the meeting is gone or no longer requires registration: nothing left to cancel
         except ProviderError as error:
             self._failed(row, error)
             return
