@@ -31,7 +31,8 @@ from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
     zoom,
 )
 from rendez.web.booking.tests.test_booking_browser import a_monday
-from rendez.web.tests.screens import DESKTOP
+from rendez.web.panel.tests.conftest import ada, sign_in_page  # noqa: F401 - fixtures
+from rendez.web.tests.screens import DESKTOP, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -116,3 +117,43 @@ def test_three_customers_each_get_their_own_link(browser, live_server, group_cla
     finally:
         for context, _ in seats:
             context.close()
+
+
+def test_staff_see_each_attendees_link_state_and_a_cancelled_seat_loses_its_link(
+    browser,
+    live_server,
+    group_class,
+    ada,  # noqa: F811
+):
+    seats = [book_a_seat(browser, live_server, name, email) for name, email in PEOPLE]
+    for context, _ in seats:
+        context.close()
+    drain()
+    appointment_id = Booking.objects.values_list("appointment_id", flat=True).first()
+    ben = Booking.objects.get(customer__email="ben@example.com")
+    ben_link = Registrant.objects.get(booking=ben).join_url
+
+    context = browser.new_context(viewport=DESKTOP, timezone_id="Europe/Berlin")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in_page(page, live_server, "ada@alice.example")
+        page.goto(f"{live_server.url}/panel/appointments/{appointment_id}/")
+        expect(page.get_by_test_id("meeting-links")).to_contain_text("A personal link for each attendee")
+        attendees = page.get_by_test_id("attendee-link")
+        expect(attendees).to_have_count(3)
+        for name, _ in PEOPLE:
+            expect(attendees.filter(has_text=name)).to_contain_text("Registered")
+        shoot(page, "panel-attendee-links", widths=("desktop",))
+
+        page.get_by_role("button", name="Cancel Ben Ode's booking").click()
+        page.get_by_role("button", name="Yes, cancel it").click()
+        drain()
+        page.goto(f"{live_server.url}/panel/appointments/{appointment_id}/")
+        expect(attendees.filter(has_text="Ben Ode")).to_contain_text("Cancelled")
+        expect(attendees.filter(has_text="Ann Lee")).to_contain_text("Registered")
+        # Ben's own link no longer lets anyone in.
+        page.goto(ben_link)
+        expect(page.get_by_text("Your registration for this meeting is cancelled")).to_be_visible()
+    finally:
+        context.close()
