@@ -161,6 +161,8 @@ class MeetingChanges:
     timezone: str | None = None
     topic: str | None = None
     agenda: str | None = None
+    # False: stop requiring registration (everyone falls back to the shared link, which must let them in).
+    registration: bool | None = None
 
     def __post_init__(self) -> None:
         if self.start is not None:

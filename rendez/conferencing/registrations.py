@@ -31,6 +31,7 @@ from rendez.conferencing.models import Meeting, Registrant
 from rendez.conferencing.port import (
     Attendee,
     HostRef,
+    MeetingChanges,
     MeetingGone,
     MeetingProvider,
     ProviderError,
@@ -63,7 +64,7 @@ def settle(
     if not _works_on(meeting, appointment) or host is None or not host.usable:
         return False
     if not isinstance(provider, RegistrantProvider):
-        return _refuse(meeting, f"{meeting.provider} meetings cannot give attendees personal links.")
+        return _refuse(meeting, f"{meeting.provider} meetings cannot give attendees personal links.", None)
     work = _Work(meeting, provider, host)
     try:
         for booking in _owed(appointment):
@@ -71,7 +72,7 @@ def settle(
         for row in _leaving(meeting, appointment):
             work.cancel(row)
     except RegistrationRefused as refused:
-        return _refuse(meeting, refused.reason)
+        return _refuse(meeting, refused.reason, (provider, host))
     if work.retry_at is not None:
         raise jobs.Retry(at=work.retry_at, reason=work.retry_reason, consume_attempt=work.consume_attempt)
     return work.changed
@@ -123,11 +124,22 @@ def _leaving(meeting: Meeting, appointment: Appointment) -> list[Registrant]:
     ]
 
 
-def _refuse(meeting: Meeting, reason: str) -> bool:
-    """Registration cannot be used for this meeting: everyone shares its link (said once)."""
+def _refuse(meeting: Meeting, reason: str, caller: tuple[MeetingProvider, HostRef] | None) -> bool:
+    """Registration cannot be used for this meeting: everyone shares its link (said once). The meeting was
+    made requiring registration, so it stops requiring it (one update): else its shared link would ask
+    everyone to register."""
     if meeting.registration == Meeting.Registration.REFUSED:
         return False
     logger.warning("meeting %s falls back to its shared link: %s", meeting.external_id, reason)
+    if caller is not None:
+        provider, host = caller
+        try:
+            provider.update(host, meeting.external_id, MeetingChanges(registration=False))
+        except ProviderError as error:
+            reason += (
+                f" Rendez could not turn registration off for Zoom meeting {meeting.external_id} "
+                f"({error.reason}): turn it off in Zoom, or the shared link asks people to register."
+            )
     with transaction.atomic():
         meeting.registration, meeting.registration_note = Meeting.Registration.REFUSED, reason
         meeting.save(update_fields=["registration", "registration_note", "updated_at"])

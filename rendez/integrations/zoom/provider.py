@@ -108,6 +108,7 @@ REGISTRATION_SETTINGS: dict[str, bool | str | int] = {
     "registrants_confirmation_email": False,
     "registrants_email_notification": False,
 }
+NO_REGISTRATION = 2
 REGISTRANT_STATUSES = ("approved", "pending", "denied")
 REGISTRANTS_PAGE_SIZE = 300
 # 4,999 registrants a meeting at most: 17 pages of 300.
@@ -347,6 +348,10 @@ def update_body(changes: MeetingChanges) -> dict[str, Any]:
         body["topic"] = clip(changes.topic, TOPIC_MAX)
     if changes.agenda is not None:
         body["agenda"] = clip(changes.agenda, AGENDA_MAX)
+    if changes.registration is not None:
+        body["settings"] = (
+            REGISTRATION_SETTINGS if changes.registration else {"approval_type": NO_REGISTRATION}
+        )
     return body
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import httpx2
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -321,6 +322,9 @@ def test_an_app_without_the_registrant_permission_falls_back_to_the_shared_link(
     assert meeting.registration == Meeting.Registration.REFUSED
     assert "permission to register attendees" in meeting.registration_note
     assert personal_link(ann) == meeting.join_url
+    # The meeting was made requiring registration: it stops, so its shared link lets everyone in.
+    assert [e["body"] for e in zoom.control.requests("PATCH")] == [{"settings": {"approval_type": 2}}]
+    assert httpx2.get(meeting.join_url).status_code == 200
 
 
 def test_the_registration_created_event_adopts_an_add_whose_answer_was_lost(
@@ -416,3 +420,26 @@ def test_a_booking_awaiting_approval_is_registered_once_confirmed(zoom, hosted, 
     calls = registrant_calls(zoom)
     assert [(m, p) for m, p, _ in calls] == [("POST", "/v2/meetings/{id}/registrants")]
     assert calls[0][2]["email"] == "ben@example.com" and personal_link(ben)
+
+
+def test_a_refusal_answered_in_xml_is_read_as_a_refusal_too(zoom, hosted, group, maria):
+    start = a_monday()
+    ann = book(group, maria, start, who="Ann")
+    settle()
+    # The host lost their licence since the meeting was made, and Zoom answers errors in XML today.
+    with zoom.emulator.mutation() as state:
+        state.users[MARIA].type = 1
+    zoom.control.set_faults(xml_errors=True)
+    ben = book(group, maria, start, who="Ben")
+    settle()
+
+    [refused] = [e for e in zoom.control.requests("POST") if e["path"].endswith("/registrants")][-1:]
+    assert refused["status"] == 400 and refused["response_body"].startswith("<?xml")
+    meeting = Meeting.objects.get(appointment=ann.appointment)
+    assert meeting.registration == Meeting.Registration.REFUSED
+    assert "Only available for paid users" in meeting.registration_note
+    # Everyone now shares the meeting's link, Ann included, and it no longer asks anyone to register.
+    assert personal_link(ann) == personal_link(ben) == meeting.join_url
+    [patch] = zoom.control.requests("PATCH")
+    assert patch["body"] == {"settings": {"approval_type": 2}}
+    assert httpx2.get(meeting.join_url).status_code == 200
