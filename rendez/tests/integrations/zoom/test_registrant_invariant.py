@@ -14,7 +14,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import transaction
@@ -22,14 +22,16 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from rendez.api.tests.conftest import ApiClient
 from rendez.conferencing.models import Meeting, Registrant
 from rendez.conferencing.queries import meeting_view
 from rendez.integrations.zoom import tenant_settings
 from rendez.scheduling import services
-from rendez.scheduling.models import Booking
+from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.tests.factories import customer, make_service
 from rendez.tests.integrations.zoom.conftest import CLIENT_ID, MARIA, REDIRECT_URI, connect_staff, settle
 from rendez.tests.integrations.zoom.test_lifecycle import a_monday
+from zoom_emulator.testing import RunningEmulator
 
 EXAMPLES = int(os.environ.get("RENDEZ_INVARIANT_EXAMPLES", "12"))
 PEOPLE = ("Ann", "Ben", "Cleo", "Dev")
@@ -38,13 +40,13 @@ SLOTS = 2
 
 @dataclass
 class Class:
-    zoom: object
-    api: object
-    maria: object
-    service: object
-    start: object
+    zoom: RunningEmulator
+    api: ApiClient
+    maria: Staff
+    service: Service
+    start: datetime
 
-    def slot(self, number: int):
+    def slot(self, number: int) -> datetime:
         return self.start + timedelta(hours=2 * number)
 
 
@@ -160,12 +162,16 @@ def problems(world: Class, seated: Counter) -> list[str]:
         start = world.slot(number)
         holders = {b for b in holding() if b.appointment.start == start}
         meeting = Meeting.objects.filter(appointment__start=start, appointment__service=world.service).first()
-        live = meeting is not None and meeting.external_id and int(meeting.external_id) in emu.state.meetings
+        live = (
+            meeting is not None
+            and bool(meeting.external_id)
+            and int(meeting.external_id) in emu.state.meetings
+        )
         if not holders:
-            if live and meeting.state != Meeting.State.DELETED:
+            if meeting is not None and live and meeting.state != Meeting.State.DELETED:
                 found.append(f"slot {number}: nobody holds a seat, yet meeting {meeting.external_id} is live")
             continue
-        if not live or meeting.registration != Meeting.Registration.ON:
+        if meeting is None or not live or meeting.registration != Meeting.Registration.ON:
             found.append(f"slot {number}: no live meeting with personal links ({meeting and meeting.state})")
             continue
         on_zoom = {
