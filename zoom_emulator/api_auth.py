@@ -41,6 +41,28 @@ READ_MEETING = Permission(
 LIST_MEETINGS = Permission(
     ("meeting:read", "meeting:read:list_meetings"), ("meeting:read:admin", "meeting:read:list_meetings:admin")
 )
+# Registrants: the classic scopes, or the granular ones of each registrant endpoint.
+ADD_REGISTRANT = Permission(
+    ("meeting:write", "meeting:write:registrant"), ("meeting:write:admin", "meeting:write:registrant:admin")
+)
+BATCH_REGISTRANTS = Permission(
+    ("meeting:write", "meeting:write:batch_registrants"),
+    ("meeting:write:admin", "meeting:write:batch_registrants:admin"),
+)
+LIST_REGISTRANTS = Permission(
+    ("meeting:read", "meeting:read:list_registrants"),
+    ("meeting:read:admin", "meeting:read:list_registrants:admin"),
+)
+READ_REGISTRANT = Permission(
+    ("meeting:read", "meeting:read:registrant"), ("meeting:read:admin", "meeting:read:registrant:admin")
+)
+UPDATE_REGISTRANT_STATUS = Permission(
+    ("meeting:write", "meeting:update:registrant_status"),
+    ("meeting:write:admin", "meeting:update:registrant_status:admin"),
+)
+DELETE_REGISTRANT = Permission(
+    ("meeting:write", "meeting:delete:registrant"), ("meeting:write:admin", "meeting:delete:registrant:admin")
+)
 LIST_USERS = Permission((), ("user:read:admin", "user:write:admin", "user:read:list_users:admin"))
 READ_USER = Permission(
     ("user:read", "user:write", "user_info:read", "user_profile", "user:read:user"),

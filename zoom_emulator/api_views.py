@@ -1,4 +1,4 @@
-"""The `/v2` REST endpoints Rendez uses: users, user settings and meetings."""
+"""The `/v2` REST endpoints Rendez uses: users, user settings, meetings and their registrants."""
 
 from __future__ import annotations
 
@@ -7,16 +7,22 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
 
-from . import meetings
+from . import meetings, registrants
 from .api_auth import (
+    ADD_REGISTRANT,
+    BATCH_REGISTRANTS,
     CREATE_MEETING,
     DELETE_MEETING,
+    DELETE_REGISTRANT,
     LIST_MEETINGS,
+    LIST_REGISTRANTS,
     LIST_USERS,
     READ_MEETING,
+    READ_REGISTRANT,
     READ_SETTINGS,
     READ_USER,
     UPDATE_MEETING,
+    UPDATE_REGISTRANT_STATUS,
     Caller,
     authenticate,
     require_scope,
@@ -27,7 +33,7 @@ from .errors import ZoomError, json_response
 from .meeting_rules import MAX_JSON_DEPTH, NOT_A_JSON_OBJECT, check_body, json_depth
 from .models import Meeting
 from .pagination import page_size_from
-from .ratelimit import LIGHT, MEDIUM
+from .ratelimit import HEAVY, LIGHT, MEDIUM
 from .user_settings import filter_fields, meeting_security, settings_for, user_list_entry, user_resource
 
 if TYPE_CHECKING:
@@ -190,3 +196,72 @@ def list_meetings(app: EmulatorApp, request: Request, user_id: str) -> Response:
         "meetings": [meetings.list_entry(app.emu, meeting, base_url) for meeting in page],
     }
     return json_response(body, 200, headers)
+
+
+# --- registrants (registrants.py) ---------------------------------------------------------------------------
+
+
+def add_registrant(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
+    caller, headers = _begin(app, request, LIGHT)
+    meeting = resolve_meeting(app.emu, caller, meeting_id, ADD_REGISTRANT)
+    body = _json_body(request)
+    answer = registrants.add(app.emu, meeting, body, app.base_url(request))
+    return json_response(answer, 201, headers)
+
+
+def add_batch_registrants(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
+    caller, headers = _begin(app, request, HEAVY)
+    meeting = resolve_meeting(app.emu, caller, meeting_id, BATCH_REGISTRANTS)
+    body = _json_body(request)
+    answer = registrants.add_batch(app.emu, meeting, body, app.base_url(request))
+    return json_response(answer, 201, headers)
+
+
+def list_registrants(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
+    caller, headers = _begin(app, request, MEDIUM)
+    meeting = resolve_meeting(app.emu, caller, meeting_id, LIST_REGISTRANTS)
+    registrants.check_registration(app.emu, meeting)
+    status = request.args.get("status", "approved")
+    page_size = page_size_from(request.args.get("page_size"), 30, 300)
+    found = registrants.listed(app.emu, meeting, status)
+    page, next_token = app.page_tokens.page(
+        found,
+        f"registrants|{meeting.id}|{status}|{page_size}",
+        request.args.get("next_page_token"),
+        page_size,
+        app.emu.clock.now(),
+        app.emu.config.page_token_ttl,
+    )
+    base_url = app.base_url(request)
+    body = {
+        "page_count": max(1, -(-len(found) // page_size)),
+        "page_number": 1,
+        "page_size": page_size,
+        "total_records": len(found),
+        "next_page_token": next_token,
+        "registrants": [registrants.resource(meeting, registrant, base_url) for registrant in page],
+    }
+    return json_response(body, 200, headers)
+
+
+def get_registrant(app: EmulatorApp, request: Request, meeting_id: str, registrant_id: str) -> Response:
+    caller, headers = _begin(app, request, LIGHT)
+    meeting = resolve_meeting(app.emu, caller, meeting_id, READ_REGISTRANT)
+    registrants.check_registration(app.emu, meeting)
+    registrant = registrants.get(app.emu, meeting, registrant_id)
+    return json_response(registrants.resource(meeting, registrant, app.base_url(request)), 200, headers)
+
+
+def update_registrant_status(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
+    caller, headers = _begin(app, request, MEDIUM)
+    meeting = resolve_meeting(app.emu, caller, meeting_id, UPDATE_REGISTRANT_STATUS)
+    body = _json_body(request)
+    registrants.change_status(app.emu, meeting, body, caller.user)
+    return Response(status=204, headers=headers)
+
+
+def delete_registrant(app: EmulatorApp, request: Request, meeting_id: str, registrant_id: str) -> Response:
+    caller, headers = _begin(app, request, LIGHT)
+    meeting = resolve_meeting(app.emu, caller, meeting_id, DELETE_REGISTRANT)
+    registrants.delete(app.emu, meeting, registrant_id, caller.user)
+    return Response(status=204, headers=headers)

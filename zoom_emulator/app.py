@@ -41,11 +41,34 @@ def build_rules() -> Map:
         Rule("/v2/meetings/<meeting_id>", endpoint=api_views.get_meeting, methods=["GET"]),
         Rule("/v2/meetings/<meeting_id>", endpoint=api_views.update_meeting, methods=["PATCH"]),
         Rule("/v2/meetings/<meeting_id>", endpoint=api_views.delete_meeting, methods=["DELETE"]),
+        Rule("/v2/meetings/<meeting_id>/registrants", endpoint=api_views.list_registrants, methods=["GET"]),
+        Rule("/v2/meetings/<meeting_id>/registrants", endpoint=api_views.add_registrant, methods=["POST"]),
+        Rule(
+            "/v2/meetings/<meeting_id>/registrants/status",
+            endpoint=api_views.update_registrant_status,
+            methods=["PUT"],
+        ),
+        Rule(
+            "/v2/meetings/<meeting_id>/registrants/<registrant_id>",
+            endpoint=api_views.get_registrant,
+            methods=["GET"],
+        ),
+        Rule(
+            "/v2/meetings/<meeting_id>/registrants/<registrant_id>",
+            endpoint=api_views.delete_registrant,
+            methods=["DELETE"],
+        ),
+        Rule(
+            "/v2/meetings/<meeting_id>/batch_registrants",
+            endpoint=api_views.add_batch_registrants,
+            methods=["POST"],
+        ),
         Rule("/", endpoint=pages.home, methods=["GET"]),
         Rule("/portal/accounts/<account_id>", endpoint=pages.account, methods=["GET"]),
         Rule("/portal/meetings/<int:meeting_id>/delete", endpoint=pages.delete_meeting, methods=["POST"]),
         Rule("/portal/users/<user_id>/apps/<client_id>/remove", endpoint=pages.remove_app, methods=["POST"]),
         Rule("/j/<meeting_id>", endpoint=pages.join, methods=["GET", "POST"]),
+        Rule("/w/<meeting_id>", endpoint=pages.join, methods=["GET", "POST"]),
         Rule("/s/<meeting_id>", endpoint=pages.start, methods=["GET"]),
     ]
     return Map(rules, strict_slashes=False)

@@ -86,6 +86,7 @@ def create_meeting(emu: Emulator, host: User, body: dict[str, Any]) -> Meeting:
     start = start_timestamp(cleaned["start_time"], timezone) if "start_time" in cleaned else now
     meeting_type = cleaned.get("type", 2)
     settings = deep_merge(_initial_settings(host), cleaned.get("settings", {}))
+    _limit_registration(settings, host)
     password = _initial_password(emu, host, cleaned, bool(body.get("default_password")))
     _enforce_security(settings, password)
     meeting = Meeting(
@@ -144,6 +145,8 @@ def delete_meeting(emu: Emulator, meeting_id: int, operator: User | None) -> Non
     with emu.mutation() as state:
         meeting = _get(emu, meeting_id)
         del state.meetings[meeting_id]
+        for registrant_id in [r.id for r in state.registrants.values() if r.meeting_id == meeting_id]:
+            del state.registrants[registrant_id]
         for value in [v for v, t in state.start_tokens.items() if t.meeting_id == meeting_id]:
             del state.start_tokens[value]
     _emit(emu, "meeting.deleted", meeting, operator, {"object": webhook_view(meeting)})
@@ -190,6 +193,8 @@ def meeting_resource(emu: Emulator, meeting: Meeting, base_url: str) -> dict[str
         resource["duration"] = meeting.duration
     if meeting.tracking_fields:
         resource["tracking_fields"] = meeting.tracking_fields
+    if requires_registration(meeting):
+        resource["registration_url"] = f"{base_url}/meeting/register/{meeting.id}"
     return resource
 
 
@@ -301,6 +306,7 @@ def _apply_update(emu: Emulator, meeting: Meeting, cleaned: dict[str, Any]) -> N
         meeting.encrypted_password = secrets.token_urlsafe(24) + ".1"
     if "settings" in cleaned:
         meeting.settings = deep_merge(meeting.settings, cleaned["settings"])
+        _limit_registration(meeting.settings, emu.state.users[meeting.host_id])
     _enforce_security(meeting.settings, meeting.password)
 
 
@@ -321,6 +327,22 @@ def _initial_password(emu: Emulator, host: User, cleaned: dict[str, Any], use_de
         # Required and not given: Zoom generates one and returns it in the response.
         return generate_passcode(schedule["meeting_password_requirement"])
     return ""
+
+
+def registration_possible(host: User, settings: dict[str, Any]) -> bool:
+    """Registration needs a Licensed host (type 2) and a generated meeting id: never on the host's PMI."""
+    return host.type == 2 and not settings.get("use_pmi")
+
+
+def requires_registration(meeting: Meeting) -> bool:
+    return meeting.settings.get("approval_type") in (0, 1)
+
+
+def _limit_registration(settings: dict[str, Any], host: User) -> None:
+    # A Basic host or a PMI meeting cannot require registration: Zoom keeps `approval_type` 2 (no
+    # registration) instead of refusing the meeting; adding a registrant is what fails (registrants.py).
+    if not registration_possible(host, settings):
+        settings["approval_type"] = 2
 
 
 def _enforce_security(settings: dict[str, Any], password: str) -> None:

@@ -125,6 +125,24 @@ class Meeting:
 
 
 @dataclass
+class Registrant:
+    """One person registered for a meeting that requires registration; `token` is the `tk` of their own link.
+
+    `status` is Zoom's `approved`, `pending` or `denied`, or `cancelled` (a cancelled registration is listed
+    under `denied`, the only filter Zoom offers besides approved and pending)."""
+
+    id: str
+    meeting_id: int
+    email: str
+    first_name: str
+    last_name: str
+    status: str
+    token: str
+    created_at: float
+    participant_pin_code: int = 0
+
+
+@dataclass
 class StartToken:
     """The `zak` behind a start_url; it lets whoever holds the URL start the meeting as host."""
 

@@ -9,10 +9,11 @@ from urllib.parse import urlencode
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from . import meetings, oauth
+from . import meetings, oauth, registrants
 from .clock import iso_z
 from .layout import page, post_button
-from .models import OAuthApp, meeting_number
+from .meetings import requires_registration
+from .models import Meeting, OAuthApp, meeting_number
 
 if TYPE_CHECKING:
     from .app import EmulatorApp
@@ -143,6 +144,9 @@ def join(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
         meeting = app.emu.state.meetings.get(meeting_number(meeting_id) or 0)
     if meeting is None:
         return _html(app, request, "Meeting not found", "<p>This meeting ID is not valid.</p>", 404)
+    refusal = _registration_refusal(app, meeting, request.values.get("tk", ""))
+    if refusal is not None:
+        return _html(app, request, "Registration required", f"<p class='error'>{refusal}</p>", 403)
     pwd = request.values.get("pwd", "")
     passcode = request.form.get("passcode", "")
     unlocked = not meeting.password or pwd == meeting.encrypted_password or passcode == meeting.password
@@ -155,7 +159,8 @@ def join(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
         return _html(app, request, "Joined meeting", body)
     error = "<p class='error'>Wrong passcode.</p>" if request.method == "POST" and not unlocked else ""
     passcode_field = "" if unlocked else "<p><label>Passcode <input name='passcode' required></label></p>"
-    action = f"{app.base_url(request)}/j/{meeting.id}" + (f"?{urlencode({'pwd': pwd})}" if pwd else "")
+    carried = {key: request.values[key] for key in ("tk", "pwd") if request.values.get(key)}
+    action = f"{app.base_url(request)}/j/{meeting.id}" + (f"?{urlencode(carried)}" if carried else "")
     body = (
         f"{error}<p>Meeting <strong>{meeting.id}</strong> “{escape(meeting.topic)}”</p>"
         f"<form method='post' action='{escape(action)}'>"
@@ -163,6 +168,18 @@ def join(app: EmulatorApp, request: Request, meeting_id: str) -> Response:
         "<button type='submit'>Join</button></form>"
     )
     return _html(app, request, "Join meeting", body)
+
+
+def _registration_refusal(app: EmulatorApp, meeting: Meeting, token: str) -> str | None:
+    """Why a meeting that requires registration does not let this link in (None: it does)."""
+    if not requires_registration(meeting):
+        return None
+    registrant = registrants.by_token(app.emu, meeting, token) if token else None
+    if registrant is None:
+        return "This meeting requires registration: use the link you received when you registered."
+    if registrant.status != "approved":
+        return f"Your registration for this meeting is {registrant.status}."
+    return None
 
 
 def start(app: EmulatorApp, request: Request, meeting_id: str) -> Response:

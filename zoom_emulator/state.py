@@ -10,7 +10,18 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .models import PLANS, Account, AuthCode, Meeting, OAuthApp, S2SApp, StartToken, Token, User
+from .models import (
+    PLANS,
+    Account,
+    AuthCode,
+    Meeting,
+    OAuthApp,
+    Registrant,
+    S2SApp,
+    StartToken,
+    Token,
+    User,
+)
 
 STATE_VERSION = 1
 
@@ -33,6 +44,11 @@ class State:
     start_tokens: dict[str, StartToken] = field(default_factory=dict)
     # "host_id|YYYY-MM-DD" -> creates + updates that UTC day.
     daily_meeting_writes: dict[str, int] = field(default_factory=dict)
+    registrants: dict[str, Registrant] = field(default_factory=dict)
+    # "meeting_id|email|YYYY-MM-DD" -> adds of that registrant to that meeting that UTC day (Zoom allows 3).
+    daily_registrant_adds: dict[str, int] = field(default_factory=dict)
+    # "registrant_id|YYYY-MM-DD" -> status changes of that registrant that UTC day (Zoom allows 10).
+    daily_registrant_status_changes: dict[str, int] = field(default_factory=dict)
 
     def user_by_id_or_email(self, key: str) -> User | None:
         if key in self.users:
@@ -59,6 +75,9 @@ class State:
             "meetings": [asdict(item) for item in self.meetings.values()],
             "start_tokens": [asdict(item) for item in self.start_tokens.values()],
             "daily_meeting_writes": dict(self.daily_meeting_writes),
+            "registrants": [asdict(item) for item in self.registrants.values()],
+            "daily_registrant_adds": dict(self.daily_registrant_adds),
+            "daily_registrant_status_changes": dict(self.daily_registrant_status_changes),
         }
 
     @classmethod
@@ -74,6 +93,9 @@ class State:
             meetings={item["id"]: Meeting(**item) for item in data.get("meetings", [])},
             start_tokens={item["value"]: StartToken(**item) for item in data.get("start_tokens", [])},
             daily_meeting_writes=dict(data.get("daily_meeting_writes", {})),
+            registrants={item["id"]: Registrant(**item) for item in data.get("registrants", [])},
+            daily_registrant_adds=dict(data.get("daily_registrant_adds", {})),
+            daily_registrant_status_changes=dict(data.get("daily_registrant_status_changes", {})),
         )
 
 

@@ -313,6 +313,13 @@ class ServiceIn(Input):
     initial_status: InitialStatus = "confirmed"
     zoom_enabled: StrictBool = False
     meeting_options: MeetingOptionsIn = Field(default_factory=MeetingOptionsIn)
+    per_attendee_links: StrictBool | None = Field(
+        None,
+        description=(
+            "Personal join links for each attendee of a group session (Zoom registrants). Left out: on when "
+            "capacity > 1 and zoom_enabled"
+        ),
+    )
     is_active: StrictBool = True
     staff_ids: list[Id] = []
     assignment: AssignmentPolicy = Field("round_robin", description=ASSIGNMENT)
@@ -336,6 +343,7 @@ class ServicePatch(Input):
     location_type: LocationType | None = None
     initial_status: InitialStatus | None = None
     zoom_enabled: StrictBool | None = None
+    per_attendee_links: StrictBool | None = None
     meeting_options: MeetingOptionsIn | None = Field(
         None,
         description="Only the options named change; an option set to null goes back to the host's default",
@@ -361,6 +369,10 @@ class ServiceOut(Schema):
     initial_status: str
     zoom_enabled: bool
     meeting_options: MeetingOptionsOut
+    per_attendee_links: bool = Field(
+        description="Each attendee of a group session gets a personal Zoom link (applies to meetings made "
+        "while it is on, for services with capacity > 1)"
+    )
     is_active: bool
     staff_ids: list[int]
     questions: list[QuestionOut] = Field(description="What the booking page asks, in order (active only)")
@@ -550,8 +562,8 @@ class BookingChangeOut(Schema):
         return who_made(change)
 
 
-def _meeting(appointment: Appointment) -> dict[str, Any] | None:
-    view = meeting_view(appointment)
+def _meeting(appointment: Appointment, for_booking: Booking | None = None) -> dict[str, Any] | None:
+    view = meeting_view(appointment, for_booking)
     return view.as_dict() if view is not None else None
 
 
@@ -604,7 +616,8 @@ class BookingOut(Schema):
 
     @staticmethod
     def resolve_meeting(booking: Booking) -> dict[str, str | None] | None:
-        return _meeting(booking.appointment)
+        # The customer's own link when the meeting gives each attendee one (per_attendee_links).
+        return _meeting(booking.appointment, booking)
 
 
 class AppointmentBookingOut(Schema):

@@ -248,7 +248,11 @@ def _belongs_elsewhere(snapshot: AppointmentSnapshot, meeting: MeetingState) -> 
 
 
 def spec_for(
-    snapshot: AppointmentSnapshot, *, random_password: bool, settings: Mapping[str, OptionValue]
+    snapshot: AppointmentSnapshot,
+    *,
+    random_password: bool,
+    settings: Mapping[str, OptionValue],
+    registration: bool = False,
 ) -> MeetingSpec:
     """The meeting a `Create` or `Replace` makes; the password and options come from the host's rules."""
     return MeetingSpec(
@@ -259,4 +263,5 @@ def spec_for(
         timezone=snapshot.timezone,
         random_password=random_password,
         settings=settings,
+        registration=registration,
     )

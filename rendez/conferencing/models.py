@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from rendez.scheduling.models import Appointment
+from rendez.lib import vault
+from rendez.scheduling.models import Appointment, Booking
 from rendez.tenants.models import Tenant
 
 
@@ -22,6 +23,11 @@ class Meeting(models.Model):
         # Should be deleted (nobody is owed it) but its host cannot be reached: still live on the provider.
         LEFT_ON_ZOOM = "left_on_zoom", "Left on Zoom"
         UNMANAGED = "unmanaged", "Not managed by Rendez"
+
+    class Registration(models.TextChoices):
+        OFF = "off", "Shared link"
+        ON = "on", "Personal links"
+        REFUSED = "refused", "Shared link (personal links refused)"
 
     # States after which nothing more will happen without a new change to the appointment (or a person).
     SETTLED = frozenset({State.READY, State.FAILED, State.DELETED, State.LEFT_ON_ZOOM, State.UNMANAGED})
@@ -74,6 +80,13 @@ class Meeting(models.Model):
     # Set while a create is unfinished: a meeting may exist on the provider that we never heard of; a retry
     # looks for it (created after this instant) before creating another.
     attempt_started_at = models.DateTimeField(null=True, blank=True)
+    # Per-attendee links (registration): asked for when the meeting was made, fixed for its life; `refused`
+    # when the provider would not (a Basic Zoom user, a PMI meeting): everyone shares the meeting's link, and
+    # `registration_note` says why.
+    registration = models.CharField(
+        max_length=8, choices=Registration.choices, default=Registration.OFF, db_default=Registration.OFF
+    )
+    registration_note = models.TextField(blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -134,3 +147,58 @@ class RetiredMeeting(models.Model):
         return (
             f"{self.provider} meeting {self.external_id} ({self.state}) of appointment {self.appointment_id}"
         )
+
+
+class Registrant(models.Model):
+    """One booking's registration on one meeting with per-attendee links: its own join link.
+
+    One row per booking and provider meeting: a booking moved to another slot, or a meeting replaced, gets a
+    new row, and the old one is cancelled (or just closed when its meeting went). An add is recorded
+    (`attempt_started_at`) before the call, so a retry looks the person up instead of adding them again:
+    Zoom takes 3 adds of one registrant a day. The personal link is a secret of that person, stored
+    encrypted like tokens."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Being registered"
+        REGISTERED = "registered", "Registered"
+        CANCELLING = "cancelling", "Being cancelled"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    # States with a registration that may exist on the provider.
+    OPEN = frozenset({State.PENDING, State.REGISTERED, State.CANCELLING, State.FAILED})
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="registrants")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="registrants")
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="registrants")
+    external_meeting_id = models.CharField(max_length=64)
+    email = models.CharField(max_length=254)
+    registrant_id = models.CharField(max_length=100, blank=True)
+    join_url_encrypted = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    last_error = models.TextField(blank=True)
+    # While `pending`/`failed`: when a retryable failure is tried again.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking", "external_meeting_id"], name="registrant_once_per_meeting"
+            ),
+        ]
+        indexes = [models.Index(fields=["meeting", "state"], name="registrant_meeting_state_idx")]
+
+    def __str__(self) -> str:
+        return f"registrant of booking {self.booking_id} on meeting {self.external_meeting_id} ({self.state})"
+
+    @property
+    def join_url(self) -> str:
+        return vault.decrypt(self.join_url_encrypted)
+
+    @join_url.setter
+    def join_url(self, value: str) -> None:
+        self.join_url_encrypted = vault.encrypt(value)

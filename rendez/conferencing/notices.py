@@ -21,6 +21,7 @@ RECREATED = "recreated"
 DEFERRED = "deferred"
 DELETED_ELSEWHERE = "deleted_elsewhere"
 LEFT_ON_ZOOM = "left_on_zoom"
+SHARED_LINK = "shared_link"
 
 SUBJECTS = {
     FAILED: "No video meeting for {service} on {when}",
@@ -28,6 +29,7 @@ SUBJECTS = {
     DEFERRED: "Video meeting for {service} on {when} waits for Zoom's daily limit",
     DELETED_ELSEWHERE: "Video meeting for {service} on {when} was deleted outside Rendez",
     LEFT_ON_ZOOM: "A video meeting for {service} on {when} could not be deleted",
+    SHARED_LINK: "No personal links for {service} on {when}: attendees share one link",
 }
 BODIES = {
     FAILED: (
@@ -48,6 +50,11 @@ BODIES = {
         "{reason}\n\nThe booking stands; its meeting is made as soon as Zoom accepts requests again. Other "
         "meetings of {staff} that need Zoom before then wait too, and are made in the order of their "
         "appointments; this is the only notice about them until then."
+    ),
+    SHARED_LINK: (
+        "{reason}\n\nEvery attendee of this appointment is sent the meeting's shared link instead of a "
+        "personal one; nothing else changes. New meetings of this service get personal links again once the "
+        "host can use Zoom registration."
     ),
     DELETED_ELSEWHERE: (
         "{reason}\n\nThe booking stands, but the link its guests have no longer works. Rendez does not "

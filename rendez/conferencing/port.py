@@ -95,6 +95,8 @@ class MeetingSpec:
     timezone: str
     random_password: bool = False
     settings: Mapping[str, OptionValue] = field(default_factory=dict)
+    # Each attendee gets an own link (registration): the vendor sends attendees nothing itself.
+    registration: bool = False
 
     def __post_init__(self) -> None:
         _check_aware("start", self.start)
@@ -122,6 +124,32 @@ class MeetingInfo:
     duration_minutes: int
     timezone: str
     topic: str
+    # Whether the meeting requires registration as the vendor made it (a host who cannot use it gets none).
+    registration: bool = False
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """A person to register for a meeting with registration: one booking's customer."""
+
+    email: str
+    first_name: str
+    last_name: str = ""
+
+    @classmethod
+    def named(cls, email: str, name: str) -> Attendee:
+        first, _, last = name.strip().partition(" ")
+        return cls(email=email.strip(), first_name=first or email.split("@")[0], last_name=last.strip())
+
+
+@dataclass(frozen=True)
+class RegistrantInfo:
+    """A registration as the vendor has it. `approved`: the link lets the person in."""
+
+    registrant_id: str
+    join_url: str
+    email: str
+    approved: bool = True
 
 
 @dataclass(frozen=True)
@@ -133,6 +161,8 @@ class MeetingChanges:
     timezone: str | None = None
     topic: str | None = None
     agenda: str | None = None
+    # False: stop requiring registration (everyone falls back to the shared link, which must let them in).
+    registration: bool | None = None
 
     def __post_init__(self) -> None:
         if self.start is not None:
@@ -170,6 +200,11 @@ class MeetingGone(ProviderError):
 
 class HostUnusable(ProviderError):
     """The host's connection no longer works (revoked, expired grant): someone must reconnect it."""
+
+
+class RegistrationRefused(ProviderError):
+    """The meeting or its host cannot use registration (Zoom: a Basic user, a meeting on the Personal Meeting
+    ID, registration not enabled, a permission the app lacks): attendees share the meeting's link."""
 
 
 class QuotaExhausted(ProviderError):
@@ -218,6 +253,30 @@ class MeetingProvider(Protocol):
 
     def host_for(self, staff: Staff) -> HostRef | None:
         """Who hosts `staff`'s meetings, or None. A broken connection answers with `usable` False."""
+        ...
+
+
+@runtime_checkable
+class RegistrantProvider(Protocol):
+    """A vendor whose meetings can give each attendee an own link (registration). Optional: a provider
+    without it gives everyone the meeting's link."""
+
+    def register(self, host: HostRef, external_id: str, attendee: Attendee) -> RegistrantInfo:
+        """Add the attendee once. Vendors limit adds per person (Zoom: 3 a day), so a caller that may have
+        added them before (an answer lost) calls `find_registrant` first."""
+        ...
+
+    def find_registrant(self, host: HostRef, external_id: str, email: str) -> RegistrantInfo | None:
+        """The registration of `email` on the meeting (approved or not), or None."""
+        ...
+
+    def approve_registrant(self, host: HostRef, external_id: str, registrant: RegistrantInfo) -> None:
+        """Let a cancelled or pending registrant in again (one status change)."""
+        ...
+
+    def cancel_registrant(self, host: HostRef, external_id: str, registrant: RegistrantInfo) -> None:
+        """Cancel the registration: that person's link stops working, the others keep theirs. A meeting or
+        registrant that is gone counts as done."""
         ...
 
 

@@ -6,7 +6,7 @@ Only what a customer may see is here: the host's start link is never stored, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.conferencing.models import Meeting
+from rendez.conferencing.models import Meeting, Registrant
 from rendez.scheduling import events
 from rendez.scheduling.models import Appointment, Booking
 
@@ -112,12 +112,99 @@ def meeting_record(appointment: Appointment) -> Meeting | None:
         return None
 
 
-def meeting_view(appointment: Appointment) -> MeetingView | None:
+def meeting_view(appointment: Appointment, for_booking: Booking | None = None) -> MeetingView | None:
     """The appointment's meeting as anyone may see it, or None when it has none.
 
     It says what is true now, before the sync that follows a change has run: a meeting made for the staff
     member the appointment had is being replaced (`pending`, no link: the link people hold is about to
-    change), and a meeting of an appointment nobody holds a seat in any more is `deleting`, never `ready`."""
+    change), and a meeting of an appointment nobody holds a seat in any more is `deleting`, never `ready`.
+
+    `for_booking`: the meeting as that booking's customer sees it. With per-attendee links that is their own
+    link (`attendee_view`); staff, admins and the appointment itself see the meeting's shared one."""
+    view = _shared_view(appointment)
+    if view is None or for_booking is None:
+        return view
+    return attendee_view(view, meeting_record(appointment), for_booking)
+
+
+def attendee_view(view: MeetingView, meeting: Meeting | None, booking: Booking) -> MeetingView:
+    """The shared `view` turned into the booking's own: its personal link once registered, `pending` (no
+    link, one is coming) while it is being registered, `failed` with the reason when Zoom refused it. A
+    meeting without registration, or whose host could not use it (`refused`), shows everyone its link."""
+    if meeting is None or meeting.registration != Meeting.Registration.ON or not view.ready:
+        return view
+    row = registrant_of(meeting, booking)
+    if row is not None and row.state == Registrant.State.REGISTERED:
+        return replace(view, join_url=row.join_url or None)
+    if row is not None and row.state == Registrant.State.FAILED:
+        return replace(
+            view, state=Meeting.State.FAILED, join_url=None, password=None, last_error=row.last_error
+        )
+    return replace(
+        view,
+        state=Meeting.State.PENDING,
+        join_url=None,
+        password=None,
+        last_error=row.last_error or None if row is not None else None,
+        next_attempt_at=row.next_attempt_at if row is not None else None,
+    )
+
+
+def registration_owed(appointment: Appointment, booking: Booking) -> bool:
+    """Whether the booking's own link will come without anyone acting: it holds a seat the meeting is owed to
+    (a booking awaiting approval gets its link once confirmed, unless the tenant makes meetings for those)."""
+    if booking.status == Booking.Status.CONFIRMED:
+        return True
+    return booking.status == Booking.Status.PENDING and appointment.tenant.meetings_for_pending
+
+
+def registrant_of(meeting: Meeting, booking: Booking) -> Registrant | None:
+    return Registrant.objects.filter(booking=booking, external_meeting_id=meeting.external_id).first()
+
+
+@dataclass(frozen=True)
+class AttendeeLink:
+    """One attendee of a meeting with per-attendee links, as staff see them in the panel."""
+
+    booking_id: int
+    name: str
+    email: str
+    state: str
+    state_label: str
+    last_error: str
+
+
+def attendee_links(appointment: Appointment) -> list[AttendeeLink]:
+    """Each seat's registration state on the appointment's meeting (empty without per-attendee links)."""
+    meeting = meeting_record(appointment)
+    if meeting is None or meeting.registration != Meeting.Registration.ON or not meeting.external_id:
+        return []
+    rows = {
+        row.booking_id: row
+        for row in Registrant.objects.filter(meeting=meeting, external_meeting_id=meeting.external_id)
+    }
+    bookings = Booking.objects.select_related("customer").filter(appointment=appointment).order_by("pk")
+    links = []
+    for booking in bookings:
+        row = rows.get(booking.pk)
+        if row is None and not booking.holds_seats:
+            continue
+        state = row.state if row is not None else Registrant.State.PENDING
+        label = Registrant.State(state).label
+        links.append(
+            AttendeeLink(
+                booking.pk,
+                booking.customer.name,
+                booking.customer.email,
+                state,
+                label,
+                row.last_error if row else "",
+            )
+        )
+    return links
+
+
+def _shared_view(appointment: Appointment) -> MeetingView | None:
     meeting = meeting_record(appointment)
     if meeting is None:
         return None
@@ -158,10 +245,15 @@ def is_superseded(meeting: Meeting, appointment: Appointment) -> bool:
     return meeting.host_staff_id is not None and meeting.host_staff_id != appointment.staff_id
 
 
-def meeting_coming(appointment: Appointment) -> bool:
-    """Whether a link may still come without anyone acting: the meeting is being made, or a sync is queued."""
-    view = meeting_view(appointment)
+def meeting_coming(appointment: Appointment, for_booking: Booking | None = None) -> bool:
+    """Whether a link may still come without anyone acting: the meeting is being made (or, for a booking with
+    per-attendee links, its registration), or a sync is queued."""
+    view = meeting_view(appointment, for_booking)
     if view is not None and view.state == Meeting.State.PENDING:
+        # The meeting is being made, or (the meeting ready) the booking's own link is being registered.
+        shared = _shared_view(appointment) if for_booking is not None else None
+        if for_booking is not None and shared is not None and shared.ready:
+            return registration_owed(appointment, for_booking)
         return True
     if view is not None and view.ready:
         return False

@@ -36,7 +36,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.conferencing import notices
+from rendez.conferencing import notices, registrations
 from rendez.conferencing.desired import (
     AppointmentSnapshot,
     Create,
@@ -99,7 +99,12 @@ class Sync:
 
     def spec(self) -> MeetingSpec:
         options = self.appointment.service.meeting_options or {}
-        return spec_for(self.snapshot, random_password=self.random_password, settings=options)
+        return spec_for(
+            self.snapshot,
+            random_password=self.random_password,
+            settings=options,
+            registration=registrations.wanted_for(self.appointment),
+        )
 
 
 def sync(appointment_id: int, *, last_attempt: bool = False, attempt: int = 1) -> str:
@@ -123,6 +128,7 @@ def sync(appointment_id: int, *, last_attempt: bool = False, attempt: int = 1) -
         _reclaim(work, action)
         done = _verified(work, action) or _carry_out(work, action)
         retire_open(work)
+        _settle_registrants(work)
         return done
     except QuotaExhausted as exc:
         at = timezone.now() + timedelta(
@@ -152,6 +158,17 @@ def sync(appointment_id: int, *, last_attempt: bool = False, attempt: int = 1) -
         else:
             _fail(work, exc.reason)
         return "failed"
+
+
+def _settle_registrants(work: Sync) -> None:
+    """Per-attendee links, after the meeting itself is in step (registrations.py); a changed link is
+    announced like a new meeting, so waiting messages go and people holding another link get theirs."""
+    meeting = work.meeting
+    host = work.snapshot.host
+    if meeting is not None and host is not None:
+        host = host if host.hosts_same_user_as(meeting.provider, meeting.host_user_key) else None
+    if registrations.settle(work.appointment, meeting, work.provider, host):
+        _announce_ready(work)
 
 
 def request_verify(appointment_ids: list[int]) -> int:
@@ -303,10 +320,31 @@ def _record_made(work: Sync, host: HostRef, spec: MeetingSpec, info: MeetingInfo
     meeting.sent_start, meeting.sent_duration_minutes = spec.start, spec.duration_minutes
     meeting.sent_timezone, meeting.sent_service_id = spec.timezone, work.snapshot.service_id
     meeting.topic = spec.topic
+    refused = _record_registration(meeting, spec, info)
     with transaction.atomic():
         meeting.save()
         _announce_ready(work)
+        if refused:
+            notices.tell(meeting, notices.SHARED_LINK, detail=meeting.registration_note)
     work.meeting = meeting
+
+
+def _record_registration(meeting: Meeting, spec: MeetingSpec, info: MeetingInfo) -> bool:
+    """Whether the new meeting gives attendees personal links; True when it was asked for and the provider
+    made the meeting without (a host who cannot use registration): everyone shares its link."""
+    if not spec.registration:
+        meeting.registration, meeting.registration_note = Meeting.Registration.OFF, ""
+        return False
+    if info.registration:
+        meeting.registration, meeting.registration_note = Meeting.Registration.ON, ""
+        return False
+    meeting.registration = Meeting.Registration.REFUSED
+    meeting.registration_note = (
+        f"Zoom made the meeting without registration for {meeting.host_email or 'its host'}: personal links "
+        "need a Licensed Zoom user and a meeting that is not on the Personal Meeting ID. Everyone gets the "
+        "meeting's shared link."
+    )
+    return True
 
 
 def _announce_ready(work: Sync) -> None:

@@ -32,9 +32,10 @@ class MeetingValues:
     ready: bool = False
 
 
-def meeting_values(appointment: Appointment) -> MeetingValues:
-    """The meeting's shortcode values: empty until `conferencing.queries` calls the meeting ready."""
-    view = meeting_view(appointment)
+def meeting_values(appointment: Appointment, for_booking: Booking | None = None) -> MeetingValues:
+    """The meeting's shortcode values: empty until `conferencing.queries` calls the meeting ready.
+    `for_booking`: as that booking's customer sees it (their own link with per-attendee links)."""
+    view = meeting_view(appointment, for_booking)
     if view is None or not view.ready:
         return MeetingValues()
     return MeetingValues(join_url=view.join_url or "", password=view.password or "", ready=True)
@@ -53,6 +54,12 @@ def answers_text(booking: Booking) -> str:
     return "\n".join(lines)
 
 
+def attendee(booking: Booking, recipient_kind: str) -> Booking | None:
+    """The booking whose own meeting link `recipient_kind` is shown: the customer's; everyone else (staff,
+    admins, fixed addresses) sees the meeting's shared link."""
+    return booking if recipient_kind == RecipientKind.CUSTOMER else None
+
+
 def start_meeting_url(appointment: Appointment) -> str:
     return f"{settings.BASE_URL}/panel/appointments/{appointment.pk}/start-meeting/"
 
@@ -66,7 +73,7 @@ def shortcode_values(
     appointment = moment.appointment
     start = moment.start.astimezone(zone)
     end = moment.end.astimezone(zone)
-    meeting = meeting_values(appointment)
+    meeting = meeting_values(appointment, attendee(booking, recipient_kind))
     host_url = ""
     if meeting.ready and recipient_kind in HOST_LINK_RECIPIENTS:
         host_url = start_meeting_url(appointment)

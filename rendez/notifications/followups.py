@@ -67,12 +67,15 @@ def handle_meeting_ready(payload: dict[str, Any], job: jobs.Job) -> None:
     if view is None or not view.ready or not view.join_url:
         return
     bookings = Booking.objects.filter(appointment_id=appointment_id, status__in=Booking.SEAT_HOLDING)
-    digest = hashlib.sha256(view.join_url.encode()).hexdigest()[:16]
     with transaction.atomic():
         for booking in bookings.select_related("tenant", "customer", "appointment__staff"):
             # Per booking: each booking is its own calendar event (invitation UID) for the staff member too,
-            # so each one's invitation must get the new link.
-            send_link(booking, view, source=f"meeting-link:{appointment_id}:{digest}:{booking.pk}")
+            # so each one's invitation must get the new link. With per-attendee links the customer's own
+            # link is part of what is sent, so a personal link that arrives later is a new source.
+            own = meeting_view(appointment, booking)
+            links = view.join_url + "|" + ((own.join_url or "") if own is not None else "")
+            digest = hashlib.sha256(links.encode()).hexdigest()[:16]
+            send_link(booking, view, source=f"meeting-link:{appointment_id}:{digest}:{booking.pk}", own=own)
 
 
 def wake_waiting(appointment: Appointment) -> int:
@@ -86,7 +89,9 @@ def wake_waiting(appointment: Appointment) -> int:
     return sum(jobs.reschedule(DELIVER, f"delivery:{pk}", now) for pk in waiting.values_list("pk", flat=True))
 
 
-def send_link(booking: Booking, view: MeetingView, *, source: str) -> list[Delivery]:
+def send_link(
+    booking: Booking, view: MeetingView, *, source: str, own: MeetingView | None = None
+) -> list[Delivery]:
     """The live link to each person concerned whose last message about `booking` that showed the meeting
     carried another link or none (the meeting was not there, or video was off then): one delivery per
     recipient and channel. Staff are sent it only when they held another link or were promised one (they
@@ -104,7 +109,8 @@ def send_link(booking: Booking, view: MeetingView, *, source: str) -> list[Deliv
         assert earlier.workflow is not None
         if earlier.link_follows or earlier.meeting_link or earlier.workflow.shows_meeting:
             latest.setdefault((earlier.channel, earlier.recipient.lower()), earlier)
-    owed = [earlier for earlier in latest.values() if _owed(earlier, booking, view)]
+    own = own if own is not None else meeting_view(booking.appointment, booking)
+    owed = [earlier for earlier in latest.values() if _owed(earlier, booking, view, own)]
     if not owed:
         return []
     if any(d.channel == Channel.EMAIL and d.workflow and d.workflow.attach_invitation for d in owed):
@@ -119,7 +125,12 @@ def send_link(booking: Booking, view: MeetingView, *, source: str) -> list[Deliv
     return made
 
 
-def _owed(delivery: Delivery, booking: Booking, view: MeetingView) -> bool:
+def _owed(delivery: Delivery, booking: Booking, view: MeetingView, own: MeetingView | None) -> bool:
+    if delivery.recipient_kind == RecipientKind.CUSTOMER:
+        # The customer's own link (per-attendee links): owed once it is there, not the shared one.
+        view = own if own is not None else view
+        if not view.ready:
+            return False
     if delivery.meeting_link == view.join_url or not _concerned(delivery, booking):
         return False
     return (

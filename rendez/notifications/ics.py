@@ -26,6 +26,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from rendez.conferencing.queries import MeetingView, meeting_view
 from rendez.notifications.context import answers_text, manage_url
+from rendez.notifications.context import attendee as attendee_booking
 from rendez.notifications.localtime import is_ambiguous
 from rendez.notifications.models import RecipientKind
 from rendez.notifications.moments import (
@@ -66,7 +67,7 @@ def build_invitation(
     cancelled = moment.cancelled or withdrawn
     method = "CANCEL" if cancelled else "REQUEST"
     video = appointment.service.zoom_enabled
-    meeting = meeting_view(appointment) if video else None
+    meeting = meeting_view(appointment, attendee_booking(booking, audience)) if video else None
     # A cancelled event promises no link, nor does one whose booking is off by now.
     link_follows = video and not cancelled and booking.holds_seats
     calendar = Calendar()

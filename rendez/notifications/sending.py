@@ -32,6 +32,7 @@ from rendez.notifications import conf, followups
 from rendez.notifications.channels import ChannelError, transport_for
 from rendez.notifications.channels.base import vendor_settings
 from rendez.notifications.compose import compose
+from rendez.notifications.context import attendee
 from rendez.notifications.models import FOLLOW_UPS, Delivery, RecipientKind, Workflow
 from rendez.notifications.moments import Moment, moment_now, moment_of
 from rendez.scheduling.models import Booking
@@ -73,7 +74,7 @@ def handle_deliver(payload: dict[str, Any], job: jobs.Job) -> None:
         if delivery.event in FOLLOW_UPS and wait.note:
             _finish(delivery, Delivery.State.SKIPPED, note=f"no link to send ({wait.note})")
             return
-        carried = link_carried(delivery, workflow, moment, wait)
+        carried = link_carried(delivery, workflow, moment, wait, booking)
         message = compose(delivery, workflow, booking, moment, link_follows=wait.link_follows)
         delivery.subject, delivery.body = message.subject, message.text
         external_id = transport_for(delivery.channel).send(
@@ -96,24 +97,28 @@ def handle_deliver(payload: dict[str, Any], job: jobs.Job) -> None:
     delivery.link_follows = wait.link_follows
     delivery.meeting_link = carried
     _finish(delivery, Delivery.State.SENT, note=delivery.note, sent_at=timezone.now())
-    if wait.link_follows or (carried and carried != _live_link(moment)):
+    if wait.link_follows or (
+        carried and carried != _live_link(moment, attendee(booking, delivery.recipient_kind))
+    ):
         # The meeting may have become ready, or been replaced, while this was sent: its `meeting_ready` found
         # nothing owed to this message. Looking again sends the live link if this one is not it.
         followups.check_again(moment.appointment.pk)
 
 
-def link_carried(delivery: Delivery, workflow: Workflow, moment: Moment, wait: MeetingWait) -> str:
-    """The join link this message shows (text or invitation), as `compose` renders it: the live meeting's,
-    when the message shows the meeting at all."""
+def link_carried(
+    delivery: Delivery, workflow: Workflow, moment: Moment, wait: MeetingWait, booking: Booking
+) -> str:
+    """The join link this message shows (text or invitation), as `compose` renders it: the live meeting's
+    (the customer's own, with per-attendee links), when the message shows the meeting at all."""
     if wait.note or delivery.former_staff or not moment.holds_seats:
         return ""
     if not (shows_meeting(workflow) or delivery.event in FOLLOW_UPS):
         return ""
-    return _live_link(moment)
+    return _live_link(moment, attendee(booking, delivery.recipient_kind))
 
 
-def _live_link(moment: Moment) -> str:
-    view = meeting_view(moment.appointment)
+def _live_link(moment: Moment, for_booking: Booking | None) -> str:
+    view = meeting_view(moment.appointment, for_booking)
     return (view.join_url or "") if view is not None and view.ready else ""
 
 
@@ -152,14 +157,15 @@ def wait_for_meeting(delivery: Delivery, workflow: Workflow, booking: Booking, m
         return NO_WAIT
     if not moment.holds_seats or delivery.former_staff:
         return NO_WAIT  # a cancellation shows no link
-    view = meeting_view(appointment)
+    own = attendee(booking, delivery.recipient_kind)
+    view = meeting_view(appointment, own)
     if view is not None and view.ready:
         return NO_WAIT
     if view is not None and view.settled_without_link:
         follows = _promises_link(delivery, booking, settled=True)
         return MeetingWait(f"meeting {view.state}: sent without a meeting link", follows)
     follows = _promises_link(delivery, booking, settled=False)
-    if not meeting_coming(appointment):
+    if not meeting_coming(appointment, own):
         return NO_WAIT
     bound = conf.meeting_wait_seconds()
     waited = (timezone.now() - delivery.created_at).total_seconds()

@@ -130,6 +130,8 @@ class ServiceDetails:
     initial_status: str = Service.InitialStatus.CONFIRMED
     zoom_enabled: bool = False
     meeting_options: MeetingOptions | None = None
+    # None: on for a group session with video (each attendee gets an own Zoom link), off otherwise.
+    per_attendee_links: bool | None = None
     is_active: bool = True
     assignment: str = "round_robin"  # who gets "any available" bookings: models.Assignment
 
@@ -153,6 +155,7 @@ class ServiceChanges:
     initial_status: str | Keep = KEEP
     zoom_enabled: bool | Keep = KEEP
     meeting_options: MeetingOptions | Keep = KEEP
+    per_attendee_links: bool | Keep = KEEP
     is_active: bool | Keep = KEEP
     staff_ids: Sequence[int] | Keep = KEEP
     assignment: str | Keep = KEEP
@@ -274,6 +277,8 @@ def unlink_account(staff: Staff, *, by: Person = None) -> Staff:
 def create_service(tenant: Tenant, details: ServiceDetails, *, staff_ids: Iterable[int] = ()) -> Service:
     values = _values(details)
     values["meeting_options"] = _merged_options({}, details.meeting_options or {})
+    if details.per_attendee_links is None:
+        values["per_attendee_links"] = details.capacity > 1 and details.zoom_enabled
     with transaction.atomic():
         service = Service(tenant=tenant, **values)
         _save(service)

@@ -36,6 +36,10 @@ MEETINGS = Source(
     operations={
         "/users/{userId}/meetings": ("get", "post"),
         "/meetings/{meetingId}": ("get", "patch", "delete"),
+        "/meetings/{meetingId}/registrants": ("get", "post"),
+        "/meetings/{meetingId}/registrants/status": ("put",),
+        "/meetings/{meetingId}/registrants/{registrantId}": ("get", "delete"),
+        "/meetings/{meetingId}/batch_registrants": ("post",),
     },
 )
 USERS = Source(

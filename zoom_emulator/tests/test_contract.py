@@ -62,6 +62,32 @@ def test_meeting_lifecycle_matches_the_meetings_spec(http: httpx2.Client) -> Non
     assert missing.status_code == 404
 
 
+def test_registrant_endpoints_match_the_meetings_spec(http: httpx2.Client) -> None:
+    token = user_tokens(http, LEA)["access_token"]
+    settings = {
+        "approval_type": 0,
+        "registrants_confirmation_email": False,
+        "registrants_email_notification": False,
+    }
+    body = meeting_body(password="Kq7@mZ2x", settings=settings)
+    meeting_id = checked(http, "POST", "/v2/users/me/meetings", json=body, headers=bearer(token)).json()["id"]
+    path = f"/v2/meetings/{meeting_id}/registrants"
+    person = {"email": "ann@example.com", "first_name": "Ann", "last_name": "Doe"}
+    added = checked(http, "POST", path, json=person, headers=bearer(token))
+    assert added.status_code == 201
+    registrant_id = added.json()["registrant_id"]
+    listed = checked(http, "GET", path, params={"status": "approved", "page_size": 30}, headers=bearer(token))
+    assert listed.json()["total_records"] == 1
+    one = checked(http, "GET", f"{path}/{registrant_id}", headers=bearer(token))
+    assert one.json()["status"] == "approved"
+    cancel = {"action": "cancel", "registrants": [{"id": registrant_id, "email": "ann@example.com"}]}
+    assert checked(http, "PUT", f"{path}/status", json=cancel, headers=bearer(token)).status_code == 204
+    batch = {"auto_approve": True, "registrants": [{"email": "ben@example.com", "first_name": "Ben"}]}
+    batch_path = f"/v2/meetings/{meeting_id}/batch_registrants"
+    assert checked(http, "POST", batch_path, json=batch, headers=bearer(token)).status_code == 201
+    assert checked(http, "DELETE", f"{path}/{registrant_id}", headers=bearer(token)).status_code == 204
+
+
 def test_meeting_validation_errors_match_the_meetings_spec(http: httpx2.Client) -> None:
     token = user_tokens(http, LEA)["access_token"]
     response = checked(

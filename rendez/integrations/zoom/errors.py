@@ -67,6 +67,11 @@ class ZoomDailyCapReached(ZoomAPIError):
     """
 
 
+class ZoomRegistrantCapReached(ZoomAPIError):
+    """Zoom takes no more adds (3) or status changes (10) of this registrant on this meeting today; 429 with
+    the limit in its message only. Retryable after 00:00 UTC; an add is never simply repeated (it counts)."""
+
+
 class ZoomResponseError(ZoomError):
     """Zoom answered with a success status but a body we cannot read (truncated, HTML from a proxy, ...).
 

@@ -46,6 +46,7 @@ import httpx2
 from django.core.cache import cache
 
 from rendez.conferencing.port import (
+    Attendee,
     HostRef,
     HostUnusable,
     Integration,
@@ -55,6 +56,8 @@ from rendez.conferencing.port import (
     MeetingSpec,
     ProviderError,
     QuotaExhausted,
+    RegistrantInfo,
+    RegistrationRefused,
 )
 from rendez.integrations.zoom import hosts, passwords, ratelimit, tenant_settings
 from rendez.integrations.zoom.client import ZoomClient
@@ -63,13 +66,16 @@ from rendez.integrations.zoom.errors import (
     ZoomAPIError,
     ZoomDailyCapReached,
     ZoomError,
+    ZoomRegistrantCapReached,
 )
 from rendez.integrations.zoom.models import Connection, StaffMapping
 from rendez.integrations.zoom.responses import parse_model, seconds_until_utc_midnight
 from rendez.integrations.zoom.schemas import (
+    AddedRegistrant,
     LockSettings,
     MeetingPage,
     PasswordRequirement,
+    RegistrantPage,
     SecurityLockSettings,
     UserSettings,
     ZoomMeeting,
@@ -96,6 +102,21 @@ LOCK_SCOPE = "account:read:admin"
 # The chosen option each lock of `lock_settings` stands for; `mute_upon_entry` has none (module docstring).
 LOCKS = {"join_before_host", "auto_recording", "waiting_room"}
 IN_USE_CODES = {3002: "it is in progress", 3007: "it has ended"}
+# Registration with Rendez sending the only messages: automatic approval, no e-mails from Zoom.
+REGISTRATION_SETTINGS: dict[str, bool | str | int] = {
+    "approval_type": 0,
+    "registrants_confirmation_email": False,
+    "registrants_email_notification": False,
+}
+NO_REGISTRATION = 2
+REGISTRANT_STATUSES = ("approved", "pending", "denied")
+REGISTRANTS_PAGE_SIZE = 300
+# 4,999 registrants a meeting at most: 17 pages of 300.
+MAX_REGISTRANT_PAGES = 17
+# Zoom's codes for "no registration here" (docs/integrations/zoom-registrants.md).
+PAID_ONLY = 200
+REGISTRATION_OFF = 404
+FULL = 3043
 
 
 @dataclass(frozen=True)
@@ -184,6 +205,47 @@ class ZoomProvider:
             raise ProviderError("Zoom did not give a link to start the meeting.", retryable=True)
         return meeting.start_url
 
+    # --- registrants (RegistrantProvider) -------------------------------------------------------------------
+
+    def register(self, host: HostRef, external_id: str, attendee: Attendee) -> RegistrantInfo:
+        caller = resolve(host)
+        body = {"email": attendee.email, "first_name": attendee.first_name, "last_name": attendee.last_name}
+        with registrant_errors(caller, attendee.email, external_id):
+            path = f"/meetings/{meeting_path(external_id)}/registrants"
+            added = parse_model(AddedRegistrant, caller.client().request("POST", path, body=body))
+        return RegistrantInfo(added.registrant_id, added.join_url, attendee.email)
+
+    def find_registrant(self, host: HostRef, external_id: str, email: str) -> RegistrantInfo | None:
+        caller = resolve(host)
+        wanted = email.strip().lower()
+        with registrant_errors(caller, email, external_id):
+            for status in REGISTRANT_STATUSES:
+                for page in _registrant_pages(caller, external_id, status):
+                    for registrant in page.registrants:
+                        if registrant.email.strip().lower() == wanted:
+                            approved = registrant.status == "approved"
+                            return RegistrantInfo(registrant.id, registrant.join_url, email, approved)
+        return None
+
+    def approve_registrant(self, host: HostRef, external_id: str, registrant: RegistrantInfo) -> None:
+        self._set_status(host, external_id, registrant, "approve")
+
+    def cancel_registrant(self, host: HostRef, external_id: str, registrant: RegistrantInfo) -> None:
+        try:
+            self._set_status(host, external_id, registrant, "cancel")
+        except (MeetingGone, RegistrationRefused) as gone:
+            logger.info("zoom registrant %s needs no cancel: %s", registrant.registrant_id, gone.reason)
+
+    def _set_status(self, host: HostRef, external_id: str, registrant: RegistrantInfo, action: str) -> None:
+        caller = resolve(host)
+        body = {
+            "action": action,
+            "registrants": [{"id": registrant.registrant_id, "email": registrant.email}],
+        }
+        with registrant_errors(caller, registrant.email, external_id):
+            path = f"/meetings/{meeting_path(external_id)}/registrants/status"
+            caller.client().request("PUT", path, body=body)
+
     def integration(self, tenant: Tenant) -> Integration:
         saved = tenant_settings.settings_of(tenant)
         return Integration(
@@ -262,9 +324,13 @@ def create_body(spec: MeetingSpec, rules: HostRules | None) -> dict[str, Any]:
     if spec.random_password:
         body["password"] = passwords.generate(rules.requirement if rules else None)
     locked = rules.locked if rules else frozenset()
-    options = {name: value for name, value in spec.chosen_settings.items() if name not in locked}
+    options: dict[str, bool | str | int] = {
+        name: value for name, value in spec.chosen_settings.items() if name not in locked
+    }
     if left_out := set(spec.chosen_settings) - set(options):
         logger.info("zoom meeting options %s left out: locked by the host's account", sorted(left_out))
+    if spec.registration:
+        options = {**options, **REGISTRATION_SETTINGS}
     if options:
         body["settings"] = options
     return body
@@ -282,6 +348,10 @@ def update_body(changes: MeetingChanges) -> dict[str, Any]:
         body["topic"] = clip(changes.topic, TOPIC_MAX)
     if changes.agenda is not None:
         body["agenda"] = clip(changes.agenda, AGENDA_MAX)
+    if changes.registration is not None:
+        body["settings"] = (
+            REGISTRATION_SETTINGS if changes.registration else {"approval_type": NO_REGISTRATION}
+        )
     return body
 
 
@@ -302,7 +372,19 @@ def meeting_info(meeting: ZoomMeeting) -> MeetingInfo:
         duration_minutes=meeting.duration,
         timezone=meeting.timezone,
         topic=meeting.topic,
+        registration=meeting.requires_registration,
     )
+
+
+def _registrant_pages(caller: Caller, external_id: str, status: str) -> Iterator[RegistrantPage]:
+    params: dict[str, Any] = {"status": status, "page_size": REGISTRANTS_PAGE_SIZE}
+    path = f"/meetings/{meeting_path(external_id)}/registrants"
+    for _ in range(MAX_REGISTRANT_PAGES):
+        page = caller.client().get_model(path, RegistrantPage, params=params)
+        yield page
+        if not page.next_page_token:
+            return
+        params = {**params, "next_page_token": page.next_page_token}
 
 
 def _find_id(caller: Caller, spec: MeetingSpec, created_after: datetime) -> str | None:
@@ -448,6 +530,42 @@ def provider_errors(caller: Caller, action: str, *, external_id: str = "") -> It
         yield
     except ZoomError as error:
         raise provider_error(error, caller, action, external_id) from error
+
+
+@contextmanager
+def registrant_errors(caller: Caller, email: str, external_id: str) -> Iterator[None]:
+    """Zoom's answers to registrant calls as the port's errors: refusals of registration itself first (the
+    attendees then share the meeting's link), then the per-registrant daily caps, then the usual ones."""
+    try:
+        yield
+    except ZoomError as error:
+        raise registrant_error(error, caller, email, external_id) from error
+
+
+def registrant_error(error: ZoomError, caller: Caller, email: str, external_id: str) -> ProviderError:
+    if isinstance(error, ZoomRegistrantCapReached):
+        return ProviderError(
+            f"Zoom takes no more registration changes for {email} on meeting {external_id} today "
+            "(its daily limit per registrant); Rendez tries again after 00:00 UTC.",
+            retryable=True,
+            retry_after=error.retry_after or seconds_until_utc_midnight(),
+        )
+    if isinstance(error, ZoomAPIError):
+        if error.code == PAID_ONLY or (error.status == 404 and error.code == REGISTRATION_OFF):
+            return RegistrationRefused(
+                f"Zoom does not let {caller.who}'s meeting {external_id} use registration ({error.message}): "
+                "personal links need a Licensed Zoom user and a meeting that is not on the Personal Meeting "
+                "ID. Everyone gets the meeting's shared link."
+            )
+        if error.is_missing_scope:
+            return RegistrationRefused(
+                f"The Zoom app lacks the permission to register attendees ({error.message}): add the "
+                "registrant scopes to the app and reconnect. Meanwhile everyone gets the meeting's shared "
+                "link."
+            )
+        if error.code == FULL:
+            return ProviderError(f"Zoom meeting {external_id} has reached its limit of 4,999 registrants.")
+    return provider_error(error, caller, f"register {email}", external_id)
 
 
 def provider_error(error: ZoomError, caller: Caller, action: str, external_id: str) -> ProviderError:

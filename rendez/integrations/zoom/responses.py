@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from rendez.integrations.zoom.errors import (
     ZoomAPIError,
     ZoomDailyCapReached,
+    ZoomRegistrantCapReached,
     ZoomResponseError,
     ZoomUnavailable,
 )
@@ -33,6 +34,9 @@ MAX_ERROR_BODY = 64 * 1024
 # The per-host cap is told only by this message (§5.3): "…exceeded the daily rate limit (100) of Meeting
 # Create/Update API requests…".
 DAILY_CAP_MESSAGE = re.compile(r"daily rate limit \(\d+\) of meeting create/update", re.IGNORECASE)
+# The per-registrant caps (docs/integrations/zoom-registrants.md): "…exceeded the daily rate limit of "3" for
+# Add meeting registrant API requests for the registrant…" (and "Update registrant's status").
+REGISTRANT_CAP_MESSAGE = re.compile(r"daily rate limit of .{1,8} for .{0,40}registra", re.IGNORECASE)
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -62,6 +66,8 @@ def error_from(response: httpx2.Response) -> ZoomAPIError | ZoomUnavailable:
         error_class: type[ZoomAPIError] = ZoomDailyCapReached
         # Retryable like any quota: the same call succeeds once the next UTC day has begun.
         retryable, wait = True, seconds_until_utc_midnight()
+    elif status == 429 and REGISTRANT_CAP_MESSAGE.search(message):
+        error_class, retryable, wait = ZoomRegistrantCapReached, True, seconds_until_utc_midnight()
     elif status == 429 or status >= 500 or status in (408, 425):
         said = f": {body.message}" if body.message else ""
         return ZoomUnavailable(f"Zoom answered {status}{said}", retry_after=retry_after(response))

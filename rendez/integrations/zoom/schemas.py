@@ -204,6 +204,11 @@ def _text_id(value: Any) -> str:
     return str(value)
 
 
+class MeetingSettings(ZoomModel):
+    # 0 automatic, 1 manual approval, 2 no registration (§3.1); Zoom keeps 2 for hosts that cannot use it.
+    approval_type: int = 2
+
+
 class ZoomMeeting(ZoomModel):
     """The 201 of `POST /users/{userId}/meetings` and the 200 of `GET /meetings/{meetingId}` (§3.1, §3.2).
 
@@ -220,8 +225,13 @@ class ZoomMeeting(ZoomModel):
     password: str = ""
     start_url: str = ""
     created_at: datetime | None = None
+    settings: MeetingSettings = MeetingSettings()
 
     _id_as_text = field_validator("id", mode="before")(_text_id)
+
+    @property
+    def requires_registration(self) -> bool:
+        return self.settings.approval_type in (0, 1)
 
 
 class MeetingListEntry(ZoomModel):
@@ -269,3 +279,61 @@ class SecurityLockSettings(ZoomModel):
     """The same with `?option=meeting_security`, where the waiting room's lock is told."""
 
     meeting_security: LockedSecurity = LockedSecurity()
+
+
+# --- registrants (docs/integrations/zoom-registrants.md) ---------------------------------------------------
+
+
+class AddedRegistrant(ZoomModel):
+    """The 201 of `POST /meetings/{meetingId}/registrants`: the person's own link."""
+
+    registrant_id: str = Field(min_length=1)
+    join_url: str = Field(min_length=1)
+    id: str = ""
+    topic: str = ""
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _meeting_id_as_text(cls, value: Any) -> str:
+        return "" if value is None else str(value)
+
+
+class ListedRegistrant(ZoomModel):
+    """One of `GET /meetings/{meetingId}/registrants` `registrants[]`."""
+
+    id: str = Field(min_length=1)
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    status: str = ""
+    join_url: str = ""
+
+
+class RegistrantPage(ZoomModel):
+    registrants: list[ListedRegistrant] = []
+    next_page_token: str = ""
+
+    @field_validator("next_page_token", mode="before")
+    @classmethod
+    def _none_is_last(cls, value: Any) -> str:
+        return value or ""
+
+
+class RegistrantObject(ZoomModel):
+    id: str = ""
+    email: str = ""
+    status: str = ""
+    join_url: str = ""
+
+
+class RegistrationObject(MeetingObject):
+    registrant: RegistrantObject = RegistrantObject()
+
+
+class RegistrationEventPayload(ZoomModel):
+    """`meeting.registration_created` / `_approved` / `_cancelled` / `_denied`."""
+
+    account_id: str = ""
+    operator: str = ""
+    operator_id: str = ""
+    object: RegistrationObject

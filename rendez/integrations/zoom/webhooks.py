@@ -20,13 +20,14 @@ from datetime import UTC, datetime
 from django.db import IntegrityError, transaction
 from pydantic import ValidationError
 
-from rendez.conferencing import external
+from rendez.conferencing import external, registrant_events
 from rendez.integrations.zoom import conf, connections
 from rendez.integrations.zoom.models import Event
 from rendez.integrations.zoom.schemas import (
     AppDeauthorized,
     EventEnvelope,
     MeetingEventPayload,
+    RegistrationEventPayload,
     UrlValidation,
 )
 
@@ -167,6 +168,38 @@ def _meeting_updated(envelope: EventEnvelope) -> Outcome:
     return _heard(heard)
 
 
+def _registration_event(envelope: EventEnvelope) -> RegistrationEventPayload | Outcome:
+    try:
+        return RegistrationEventPayload.model_validate(envelope.payload)
+    except ValidationError:
+        return Outcome(None, Event.Outcome.FAILED, f"{envelope.event} without a meeting id")
+
+
+def _registration_created(envelope: EventEnvelope) -> Outcome:
+    """A registrant added: our own add echoed, or the answer of one we never heard (adopted from here)."""
+    event = _registration_event(envelope)
+    if isinstance(event, Outcome):
+        return event
+    person = event.object.registrant
+    return _heard(
+        registrant_events.registrant_added("zoom", event.object.id, person.email, person.id, person.join_url)
+    )
+
+
+def _registration_cancelled(envelope: EventEnvelope) -> Outcome:
+    """A registrant cancelled or denied: ours echoed, or the host's in Zoom (shown, and registered again
+    while the booking holds its seat)."""
+    event = _registration_event(envelope)
+    if isinstance(event, Outcome):
+        return event
+    person = event.object.registrant
+    return _heard(
+        registrant_events.registrant_cancelled(
+            "zoom", event.object.id, person.id, person.email, event.operator
+        )
+    )
+
+
 def _not_handled(envelope: EventEnvelope) -> Outcome:
     return Outcome(None, Event.Outcome.IGNORED, "no action for this event type")
 
@@ -176,6 +209,9 @@ _PROCESSORS: dict[str, Callable[[EventEnvelope], Outcome]] = {
     "app_deauthorized": _app_deauthorized,
     "meeting.deleted": _meeting_deleted,
     "meeting.updated": _meeting_updated,
+    "meeting.registration_created": _registration_created,
+    "meeting.registration_cancelled": _registration_cancelled,
+    "meeting.registration_denied": _registration_cancelled,
 }
 
 

@@ -438,14 +438,14 @@ def _meeting_context(booking: Booking, polls: int, zone: ZoneInfo, *, app: str |
     appointment = booking.appointment
     if not appointment.service.zoom_enabled:
         return {"video": False}
-    view = meeting_view(appointment)
+    view = meeting_view(appointment, booking)
     if view is not None and view.ready:
         state = "ready"
     elif not booking.holds_seats:
         state = "none"
     elif view is not None and view.state == Meeting.State.RETRYING:
         state = "delayed"
-    elif polls < MAX_POLLS and meeting_coming(appointment):
+    elif polls < MAX_POLLS and meeting_coming(appointment, booking):
         state = "coming"
     else:
         state = "later"

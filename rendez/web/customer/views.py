@@ -51,14 +51,14 @@ def render_in_zone(request: HttpRequest, booking: Booking, template: str, contex
 def video_context(booking: Booking, now: datetime) -> dict:
     if not shows_video(booking, now):
         return {"video": False}
-    view = meeting_view(booking.appointment)
+    view = meeting_view(booking.appointment, booking)
     ready = view is not None and view.ready
     return {
         "video": True,
         # Only a link, never the record's reasons: a meeting Zoom keeps refusing is said in a plain sentence.
         "meeting": view if ready else None,
         "meeting_delayed": not ready and view is not None and view.state == Meeting.State.RETRYING,
-        "meeting_coming": not ready and meeting_coming(booking.appointment),
+        "meeting_coming": not ready and meeting_coming(booking.appointment, booking),
     }
 
 

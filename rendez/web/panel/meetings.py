@@ -14,7 +14,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rendez.conferencing.models import Meeting, RetiredMeeting
-from rendez.conferencing.queries import DELETING, MeetingView, is_superseded, meeting_record, meeting_view
+from rendez.conferencing.queries import (
+    DELETING,
+    AttendeeLink,
+    MeetingView,
+    attendee_links,
+    is_superseded,
+    meeting_record,
+    meeting_view,
+)
 from rendez.scheduling.models import Appointment
 
 State = Meeting.State
@@ -66,6 +74,33 @@ def status_of(appointment: Appointment, *, replacing: bool = False) -> MeetingSt
         reason=record.last_error,
         next_attempt_at=record.next_attempt_at if retrying else None,
         can_retry=record.state in RETRYABLE,
+    )
+
+
+@dataclass(frozen=True)
+class Links:
+    """Whether attendees of a group meeting get personal links, why not when they were refused, and each
+    attendee's registration."""
+
+    personal: bool
+    refused_because: str
+    attendees: list[AttendeeLink]
+
+    @property
+    def tone(self) -> str:
+        return "ok" if self.personal else "warn"
+
+
+def links_of(appointment: Appointment) -> Links | None:
+    """None when the meeting was never meant to give personal links (one-to-one, or the option off)."""
+    record = meeting_record(appointment)
+    if record is None or record.registration == Meeting.Registration.OFF:
+        return None
+    refused = record.registration == Meeting.Registration.REFUSED
+    return Links(
+        personal=not refused,
+        refused_because=record.registration_note if refused else "",
+        attendees=attendee_links(appointment),
     )
 
 

@@ -34,7 +34,7 @@ from rendez.scheduling.models import Appointment, Booking, BookingChange, Servic
 from rendez.web.panel import queries
 from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_for
 from rendez.web.panel.forms import STAFF_REASON_HELP, AppointmentFilterForm, RescheduleForm, StatusForm
-from rendez.web.panel.meetings import old_meetings_of, status_of
+from rendez.web.panel.meetings import links_of, old_meetings_of, status_of
 from rendez.web.panel.onboarding.dashboard import dashboard_context
 
 LIST_LIMIT = 200
@@ -129,6 +129,7 @@ def _details(
         "meeting": status.view if status else None,
         "status": status,
         "old_meetings": old_meetings,
+        "links": links_of(item),
         "can_start": item.end > now,
         "can_move": bool(holding) and item.end > now,
         "bookings": [

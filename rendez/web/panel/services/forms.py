@@ -70,6 +70,12 @@ class ServiceForm(forms.Form):
     join_before_host = forms.ChoiceField(label="Join before host", choices=SWITCH_CHOICES, required=False)
     mute_upon_entry = forms.ChoiceField(label="Mute upon entry", choices=SWITCH_CHOICES, required=False)
     auto_recording = forms.ChoiceField(label="Auto recording", choices=RECORDING_CHOICES, required=False)
+    per_attendee_links = forms.BooleanField(
+        label="Personal join links for each attendee",
+        required=False,
+        help_text="Group sessions (capacity above 1): each attendee gets an own Zoom link, so a link passed "
+        "on does not let a stranger in. Needs a Licensed Zoom user as host.",
+    )
 
     def __init__(self, tenant, *args, zoom_refusal: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,6 +102,7 @@ class ServiceForm(forms.Form):
                 "horizon_days": 60,
                 "is_active": True,
                 "assignment": Assignment.ROUND_ROBIN,
+                "per_attendee_links": True,
             }
         initial: dict[str, Any] = {
             name: getattr(service, name)
@@ -114,6 +121,7 @@ class ServiceForm(forms.Form):
                 "is_active",
                 "zoom_enabled",
                 "assignment",
+                "per_attendee_links",
             )
         }
         initial["staff"] = list(service.staff.values_list("pk", flat=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rendez.api.tests.conftest import alice_api, alice_key, bob_api, bob_key  # noqa: F401, E402 - fixtures
 from rendez.scheduling.tests.conftest import alice, bob, consultation, dora  # noqa: F401 - fixtures
 from rendez.tests.integrations.zoom.conftest import maria, zoom  # noqa: F401 - fixtures
 from rendez.web.panel.tests.conftest import (  # noqa: F401 - fixtures
