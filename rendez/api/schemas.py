@@ -277,6 +277,7 @@ class ServiceIn(Input):
     meeting_options: MeetingOptionsIn = Field(default_factory=MeetingOptionsIn)
     is_active: StrictBool = True
     staff_ids: list[Id] = []
+    series_allowed: StrictBool = Field(False, description="Customers and staff may book recurring series")
 
 
 class ServicePatch(Input):
@@ -303,6 +304,7 @@ class ServicePatch(Input):
     )
     is_active: StrictBool | None = None
     staff_ids: list[Id] | None = None
+    series_allowed: StrictBool | None = None
 
 
 class ServiceOut(Schema):
@@ -323,6 +325,7 @@ class ServiceOut(Schema):
     meeting_options: MeetingOptionsOut
     is_active: bool
     staff_ids: list[int]
+    series_allowed: bool
 
     @staticmethod
     def resolve_meeting_options(service: Service) -> dict[str, bool | str | None]:
@@ -481,6 +484,7 @@ class BookingOut(Schema):
     manage_token: str
     created_at: datetime
     meeting: MeetingOut | None
+    series_id: int | None = Field(None, description="The recurring series this booking is an occurrence of")
 
     @staticmethod
     def resolve_service_id(booking: Booking) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rendez.api import bookings, catalog, meetings, slots
+from rendez.api import bookings, catalog, meetings, series, slots
 from rendez.api.auth import ApiKeyAuth
 from rendez.api.errors import Api, install_error_handlers
 from rendez.integrations.zoom import api as zoom_api
@@ -18,5 +18,6 @@ install_error_handlers(api)
 api.add_router("", catalog.router)
 api.add_router("", slots.router)
 api.add_router("", bookings.router)
+api.add_router("", series.router)
 api.add_router("", meetings.router)
 api.add_router("", zoom_api.router)

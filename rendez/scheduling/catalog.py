@@ -122,6 +122,7 @@ class ServiceDetails:
     zoom_enabled: bool = False
     meeting_options: MeetingOptions | None = None
     is_active: bool = True
+    series_allowed: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ class ServiceChanges:
     meeting_options: MeetingOptions | Keep = KEEP
     is_active: bool | Keep = KEEP
     staff_ids: Sequence[int] | Keep = KEEP
+    series_allowed: bool | Keep = KEEP
 
 
 # --- staff --------------------------------------------------------------------------------------------------
