@@ -22,7 +22,7 @@ from rendez.scheduling.models import Booking
 from rendez.scheduling.series import Repeat
 from rendez.scheduling.tests.factories import customer, make_service
 from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff, run_jobs
-from rendez.tests.integrations.zoom.test_lifecycle import a_monday, meeting_calls, settle
+from rendez.tests.integrations.zoom.test_lifecycle import a_monday, meeting_calls
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CHARLIE = "charlie@example.com"
