@@ -53,7 +53,9 @@ class DetailsForm(forms.Form):
         help_text="Anything the business should know before your appointment.",
     )
 
-    def __init__(self, *args: Any, region: str | None = None, seats: int = 1, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, region: str | None = None, seats: int = 1, series: bool = False, **kwargs: Any
+    ) -> None:
         """`region`: the business's country, where a phone number typed without country code is from.
         `seats`: how many seats one booking may take (what is left of a group slot); above one, the visitor
         picks how many."""
@@ -68,6 +70,11 @@ class DetailsForm(forms.Form):
                 help_text=f"Up to {seats} seats are left at this time.",
             )
             self.order_fields(["name", "email", "phone", "party_size", "notes"])
+        if series:
+            # A service that allows recurring bookings (web/booking/series.py).
+            from rendez.web.booking.series import add_repeat_fields
+
+            add_repeat_fields(self)
 
     @property
     def party_size(self) -> int:

@@ -31,6 +31,7 @@ from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.services import BookingError, CustomerDetails
 from rendez.tenants.models import Tenant
+from rendez.web.booking import series as booking_series
 from rendez.web.booking.forms import (
     ZONE_COOKIE,
     DetailsForm,
@@ -40,6 +41,7 @@ from rendez.web.booking.forms import (
     zone_choices,
     zone_or,
 )
+from rendez.web.customer.series import occurrences as series_dates
 from rendez.web.signup import verification
 
 ANY = "any"
@@ -104,9 +106,11 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     seats = _seats_left(service, _candidates(service, query.get("staff") or ANY), asked)
     if request.method == "GET":
         initial = {"staff": query.get("staff", ""), "start": query.get("start", ""), "tz": str(zone)}
-        form = DetailsForm(initial=initial, seats=seats)
+        form = DetailsForm(initial=initial, seats=seats, series=service.series_allowed)
         return _details_page(request, tenant, service, form, asked, zone)
-    form = DetailsForm(request.POST, region=region_of_zone(tenant.timezone), seats=seats)
+    form = DetailsForm(
+        request.POST, region=region_of_zone(tenant.timezone), seats=seats, series=service.series_allowed
+    )
     if not form.is_valid():
         return _details_page(request, tenant, service, form, asked, zone)
     data = form.cleaned_data
@@ -114,6 +118,15 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     customer = CustomerDetails(
         name=data["name"], email=data["email"], phone=data["phone"], timezone=str(zone)
     )
+    repeat = booking_series.repeat_of(form) if service.series_allowed else None
+    if repeat is not None:
+        try:
+            return booking_series.book_or_ask(
+                request, tenant, service, form, candidates, customer, repeat, zone
+            )
+        except BookingError as error:
+            form.add_error("repeat", error.message)
+            return _details_page(request, tenant, service, form, data["start"], zone)
     try:
         booking = book_first_free(
             service, candidates, data["start"], customer, party_size=form.party_size, notes=data["notes"]
@@ -144,6 +157,9 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         # Cancelled or declined: the page says so and offers nothing to put in a calendar.
         "ended_by_status": booking.status in (Booking.Status.CANCELLED, Booking.Status.REJECTED),
         "manage_url": f"/manage/{booking.manage_token}",
+        "series_dates": [
+            (_when(b.appointment.start, b.appointment.end, zone), b) for b in series_dates(booking)
+        ],
         **_meeting_context(booking, polls=0, zone=zone),
     }
     context["google_url"] = _google_calendar_url(booking, context.get("meeting"))

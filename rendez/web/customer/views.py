@@ -24,6 +24,7 @@ from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.customers import add_booking_note
 from rendez.scheduling.models import Booking
+from rendez.web.customer import series
 from rendez.web.customer.forms import DayForm, ReasonForm, SlotForm
 from rendez.web.customer.rules import change_refusal, shows_video
 
@@ -33,7 +34,12 @@ DAYS_SHOWN = 7
 def booking_for(token: str) -> Booking:
     return get_object_or_404(
         Booking.objects.select_related(
-            "tenant", "customer", "appointment__service", "appointment__staff", "appointment__meeting"
+            "tenant",
+            "customer",
+            "appointment__service",
+            "appointment__staff",
+            "appointment__meeting",
+            "series",
         ),
         manage_token=token,
     )
@@ -71,6 +77,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "refusal": change_refusal(booking, now),
         "ended": booking.appointment.end <= now,
+        "series_rule": series.rule_label(booking),
+        "series_dates": series.occurrences(booking),
         **video_context(booking, now),
     }
     return render_in_zone(request, booking, "customer/manage.html", context)
@@ -91,17 +99,21 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     if refusal is not None:
         messages.error(request, refusal)
         return redirect("customer:manage", token=token)
+    now = timezone.now()
     if request.method == "POST":
         reason = ReasonForm(request.POST).given
+        scope = request.POST.get("scope", series.THIS)
         try:
-            services.cancel_booking(booking)
+            count = series.cancel(booking, scope if scope in series.SCOPES else series.THIS, now)
         except services.BookingError as error:
             messages.error(request, f"The booking could not be cancelled: {error.message}")
         else:
             note_reason(booking, "Cancelled by the customer", reason)
-            messages.success(request, "Your booking is cancelled. A confirmation is on its way.")
+            what = "Your booking is cancelled" if count == 1 else f"{count} dates are cancelled"
+            messages.success(request, f"{what}. A confirmation is on its way.")
         return redirect("customer:manage", token=token)
-    return render_in_zone(request, booking, "customer/cancel.html", {"reason_form": ReasonForm()})
+    context = {"reason_form": ReasonForm(), "scopes": series.scopes(booking, now)}
+    return render_in_zone(request, booking, "customer/cancel.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -141,11 +153,12 @@ def move(request: HttpRequest, booking: Booking, now: datetime) -> HttpResponse:
             "new_start": start.astimezone(zone_of(booking)),
             "new_end": (start + (appointment.end - appointment.start)).astimezone(zone_of(booking)),
             "reason_form": ReasonForm(),
+            "scopes": [scope for scope in series.scopes(booking, now) if scope.value != series.ALL],
         }
         return render_in_zone(request, booking, "customer/reschedule_confirm.html", context)
     was = booking.appointment.start
     try:
-        services.reschedule_booking(booking, start=start, now=now)
+        series.move(booking, start, request.POST.get("scope", series.THIS), now)
     except services.BookingError as error:
         messages.error(request, f"That time could not be booked: {error.message} Please pick another time.")
         return redirect("customer:reschedule", token=booking.manage_token)
