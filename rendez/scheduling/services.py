@@ -577,11 +577,13 @@ class SeriesConflict(BookingError):
     """Occurrences that cannot be booked or moved (HTTP 409); the message names each with its reason."""
 
     def __init__(self, refused: list[SkippedOccurrence], zone: ZoneInfo, verb: str = "booked"):
-        listed = "; ".join(f"{_occurrence_label(item.start, zone)}: {item.message}" for item in refused)
+        listed = "; ".join(
+            f"{_occurrence_label(item.start, zone)}: {item.message.rstrip('.')}" for item in refused
+        )
         many = "dates" if len(refused) != 1 else "date"
         super().__init__(
             "occurrences_unavailable",
-            f"{len(refused)} {many} of the series cannot be {verb}, so none was. {listed}",
+            f"{len(refused)} {many} of the series cannot be {verb}, so none was. {listed}.",
             field="start",
             conflict=True,
         )

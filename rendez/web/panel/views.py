@@ -29,6 +29,7 @@ from rendez.integrations.zoom.queries import connections_needing_reconnect
 from rendez.scheduling import events, services
 from rendez.scheduling.models import Appointment, Booking, Service
 from rendez.web.panel import queries
+from rendez.web.panel import series as panel_series
 from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_for
 from rendez.web.panel.forms import AppointmentFilterForm, RescheduleForm, StatusForm
 from rendez.web.panel.meetings import old_meetings_of, status_of
@@ -105,7 +106,7 @@ def _details(
     request: HttpRequest, panel: Panel, item: Appointment, notice: str = "", **forms
 ) -> HttpResponse:
     now = timezone.now()
-    bookings = list(item.bookings.select_related("customer").order_by("created_at", "pk"))
+    bookings = list(item.bookings.select_related("customer", "series").order_by("created_at", "pk"))
     holding = [b for b in bookings if b.holds_seats]
     reschedule = forms.get("reschedule") or RescheduleForm(
         staff_for(panel),
@@ -130,6 +131,8 @@ def _details(
             for b in bookings
         ],
         "reschedule": reschedule,
+        "series": panel_series.facts_for(bookings, video=item.service.zoom_enabled),
+        "move_following": panel_series.MoveForm(initial={"start": timezone.localtime(item.start)}),
         "in_drawer": _htmx(request),
         "notice": notice,
     }
@@ -232,11 +235,20 @@ def _change_status(
     request: HttpRequest, panel: Panel, appointment_id: int, booking_id: int, status: str
 ) -> HttpResponse:
     item = appointment_for(panel, appointment_id)
-    booking = get_object_or_404(item.bookings.select_related("customer"), pk=booking_id)
+    booking = get_object_or_404(item.bookings.select_related("customer", "series"), pk=booking_id)
     form = StatusForm(booking, {"status": status})
     if form.is_valid() and status in ENDING and request.POST.get("confirmed") != "1":
         return _details(request, panel, item, confirming={booking.pk: status})
-    if form.is_valid():
+    scope = request.POST.get("scope", panel_series.THIS)
+    if form.is_valid() and status == Booking.Status.CANCELLED and scope != panel_series.THIS:
+        try:
+            count = panel_series.cancel_scope(booking, scope)
+        except services.BookingError as error:
+            form.add_error("status", error.message)
+        else:
+            notice = f"{count} dates of {booking.customer.name}'s series are cancelled; they are told once."
+            return _changed(request, panel, item, notice)
+    elif form.is_valid():
         try:
             services.set_status(booking, status)
         except services.BookingError as error:

@@ -51,6 +51,11 @@ class ServiceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     is_active = forms.BooleanField(label="Active (bookable)", required=False)
+    series_allowed = forms.BooleanField(
+        label="Allow recurring bookings",
+        required=False,
+        help_text="Customers and staff may book a series: every N days, weeks or months, up to 52 dates.",
+    )
     zoom_enabled = forms.BooleanField(label="Activate Zoom for the service", required=False)
     waiting_room = forms.ChoiceField(label="Waiting room", choices=SWITCH_CHOICES, required=False)
     join_before_host = forms.ChoiceField(label="Join before host", choices=SWITCH_CHOICES, required=False)
@@ -98,6 +103,7 @@ class ServiceForm(forms.Form):
                 "horizon_days",
                 "is_active",
                 "zoom_enabled",
+                "series_allowed",
             )
         }
         initial["staff"] = list(service.staff.values_list("pk", flat=True))
