@@ -225,3 +225,22 @@ def test_one_message_per_person_lists_every_date_with_one_invitation(
     cancelled = Calendar.from_ical(raw if isinstance(raw, bytes) else raw.encode())
     assert str(cancelled["METHOD"]) == "CANCEL"
     assert [str(e["UID"]) for e in cancelled.walk("VEVENT")] == [str(e["UID"]) for e in events[2:]]
+
+
+def test_far_off_occurrences_refused_milliseconds_apart_resume_in_start_order():
+    from rendez.conferencing.reconcile import quota_delay
+
+    midnight = datetime(2031, 3, 11, tzinfo=UTC)
+    week_40, week_41 = midnight + timedelta(weeks=40), midnight + timedelta(weeks=41)
+
+    def resumes(start, refused_at, now):
+        # The provider says how long until the reset when it refuses; the sync reads the clock a little later.
+        return now + timedelta(seconds=quota_delay((midnight - refused_at).total_seconds(), start, now))
+
+    refused = midnight - timedelta(hours=2)
+    # Week 41's sync reads the clock 5 ms after its refusal, week 40's 60 ms after (a busier moment): the
+    # 55 ms between them is more than their places in the spread differ (about 26 ms).
+    later = resumes(week_41, refused, refused + timedelta(milliseconds=5))
+    earlier = resumes(week_40, refused, refused + timedelta(milliseconds=60))
+
+    assert midnight < earlier < later < midnight + timedelta(minutes=5)
