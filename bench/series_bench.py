@@ -6,11 +6,12 @@ worker processes make the meetings. Two cases:
 - within_cap: a weekly series of 52 on one host (a host may make 100 meetings a day): the time from the
   series' commit until all 52 meetings exist, against the bound the account's Medium rate limit sets (52 / 20
   per second), and Zoom calls per occurrence (goal 1.00: one create each).
-- daily_cap: the same with the host's daily allowance set to `--cap` (ZOOM_DAILY_MEETING_WRITES_PER_HOST in the
-  workers): the first `--cap` occurrences, soonest first, are made at once; the rest wait for 00:00 UTC. Each
-  midnight is then played by emptying the host's day counter and making the deferred syncs due (what the clock
-  does at 00:00 UTC), until all are made: the number of days it took against the bound ceil(52 / cap), whether
-  each day made the soonest dates still missing, and calls per occurrence over all days.
+- daily_cap: the same on another host with its daily allowance set to `--cap`
+  (ZOOM_DAILY_MEETING_WRITES_PER_HOST in the workers): the first `--cap` occurrences, soonest first, are made
+  at once; the rest wait for 00:00 UTC. Each midnight is then played by emptying the host's day counter and
+  making the deferred syncs due, their spread kept (what the clock does at 00:00 UTC), until all are made: the
+  days it took against the bound ceil(52 / cap), how many dates were made out of turn, whether the deferred
+  ones resume in start order, and calls per occurrence over all days.
 
 Prints JSON lines (`series.within_cap`, `series.daily_cap`).
 
@@ -27,7 +28,8 @@ import math
 import os
 import time
 from collections import Counter
-from datetime import datetime, time as clock_time, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -238,7 +240,7 @@ def main() -> None:
         )
         from rendez.integrations.zoom.models import HostDailyUsage
 
-        HostDailyUsage.objects.all().delete()  # the first case's creates are another day's, as far as this goes
+        HostDailyUsage.objects.all().delete()  # the warm-up's create is another day's, as far as this goes
         daily_cap(emulator, service, other, args.occurrences, args.cap, args.timeout)
     finally:
         if workers is not None:
