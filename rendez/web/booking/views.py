@@ -24,7 +24,8 @@ from rendez.conferencing.port import get_provider
 from rendez.conferencing.queries import MeetingView, meeting_coming, meeting_view
 from rendez.lib.phones import region_of_zone
 from rendez.notifications.context import manage_url
-from rendez.notifications.ics import build_invitation
+from rendez.notifications.ics import build_invitation, build_series_invitation
+from rendez.notifications.moments import moment_now
 from rendez.scheduling.any_staff import book_first_free
 from rendez.scheduling.availability import Interval, Slot
 from rendez.scheduling.calendars import find_slots
@@ -191,7 +192,14 @@ def meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 def calendar_file(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     tenant = _tenant(slug)
     booking = _booking(tenant, token)
-    ics, method = build_invitation(booking, _zone_of(request, booking))
+    dates = [item for item in series_dates(booking) if item.holds_seats] if booking.series_id else []
+    if len(dates) > 1:
+        # A series: every date still booked, one VEVENT each (notifications/ics.py).
+        ics, method = build_series_invitation(
+            [(item, moment_now(item)) for item in dates], _zone_of(request, booking)
+        )
+    else:
+        ics, method = build_invitation(booking, _zone_of(request, booking))
     response = HttpResponse(ics, content_type=f"text/calendar; charset=utf-8; method={method}")
     response["Content-Disposition"] = 'attachment; filename="booking.ics"'
     return response

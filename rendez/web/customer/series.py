@@ -35,7 +35,7 @@ def occurrences(booking: Booking) -> list[Booking]:
         return []
     return list(
         Booking.objects.filter(series_id=booking.series_id, tenant_id=booking.tenant_id)
-        .select_related("appointment")
+        .select_related("appointment__service", "appointment__staff", "customer", "tenant")
         .order_by("appointment__start", "pk")
     )
 
