@@ -5,7 +5,7 @@ at most `SERIES_MAX_OCCURRENCES` occurrences. Occurrences keep the first one's w
 member's zone, so a weekly 10:00 class stays at 10:00 local across a change of daylight saving time (its UTC
 instant moves by an hour).
 
-Choices (docs/scheduling.md, "Recurring series"):
+Choices (docs/series.md):
 - Monthly repeats on the first occurrence's day of the month and skips months that have no such day (a series
   from 31 January has no February occurrence), as RFC 5545's BYMONTHDAY does and Google Calendar shows; the
   count counts occurrences made, so "monthly × 4 from 31 January" ends on 31 July.

@@ -552,7 +552,7 @@ def _customer_upsert_sql() -> str:
     )
 
 
-# --- recurring series (docs/scheduling.md "Recurring series") -----------------------------------------------
+# --- recurring series (docs/series.md) -----------------------------------------------
 #
 # A series is ordinary bookings carrying `series`: each occurrence is booked, moved and cancelled by the
 # functions above, all of them inside ONE transaction (the staff lock, taken by the first, is held to the
