@@ -79,7 +79,7 @@ def compose(
         invitation=invitation,
         invitation_method=method,
         message_id=delivery.message_id,
-        data=webhook_data(delivery, workflow, booking, moment, values)
+        data=webhook_data(delivery, workflow, booking, moment, values) | series.webhook_part(occurrences)
         if delivery.channel == Channel.WEBHOOK
         else {},
     )

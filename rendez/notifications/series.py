@@ -114,6 +114,27 @@ def listing(occurrences: list[Occurrence], zone: ZoneInfo, *, show_links: bool) 
     return "\n".join(lines)
 
 
+def webhook_part(occurrences: list[Occurrence]) -> dict[str, Any]:
+    """A webhook about a series action also lists every occurrence it changed (the `booking` is the first)."""
+    if not occurrences:
+        return {}
+    first = occurrences[0].booking
+    return {
+        "series": {
+            "id": first.series_id,
+            "occurrences": [
+                {
+                    "booking_id": item.booking.pk,
+                    "status": item.moment.status,
+                    "start": item.moment.start.isoformat(),
+                    "end": item.moment.end.isoformat(),
+                }
+                for item in occurrences
+            ],
+        }
+    }
+
+
 def subject_suffix(occurrences: list[Occurrence]) -> str:
     more = len(occurrences) - 1
     if more <= 0:

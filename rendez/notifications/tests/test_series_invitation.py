@@ -113,3 +113,35 @@ def test_the_confirmation_pages_calendar_file_holds_every_date_still_booked(week
 
     calendar = Calendar.from_ical(response.content)
     assert [str(e["UID"]) for e in calendar.walk("VEVENT")] == [ics.uid_for(weekly_series[n]) for n in (0, 2)]
+
+
+def test_a_series_action_is_one_webhook_listing_every_occurrence(fake_vendor):
+    from rendez.notifications.models import ChannelConfig
+    from rendez.notifications.tests.conftest import workflow
+
+    studio = make_tenant("lotus", name="Lotus Yoga")
+    teacher = make_staff(studio, "Ines")
+    classes = make_service(studio, teacher, name="Hatha", duration_minutes=60, series_allowed=True)
+    config = ChannelConfig(tenant=studio, channel="webhook")
+    config.secret = "whsec-lotus"
+    config.save()
+    workflow(studio, channel="webhook", to_customer=False, fixed_recipients=f"{fake_vendor.url}/hooks")
+    today = timezone.now().astimezone(BERLIN).date()
+    first = datetime.combine(today + timedelta(days=7 - today.weekday(), weeks=1), time(10), tzinfo=BERLIN)
+
+    outcome = services.book_series(
+        tenant_id=studio.pk,
+        service_id=classes.pk,
+        staff_id=teacher.pk,
+        start=first,
+        customer=customer("Charlie"),
+        repeat=Repeat("weekly", count=3),
+    )
+    while run_jobs():
+        pass
+
+    [request] = fake_vendor.requests
+    body = request.json
+    assert body["booking"]["id"] == outcome.bookings[0].pk
+    assert body["series"]["id"] == outcome.series.pk
+    assert [item["booking_id"] for item in body["series"]["occurrences"]] == [b.pk for b in outcome.bookings]
