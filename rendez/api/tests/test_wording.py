@@ -41,8 +41,9 @@ def ids(alice_api, consultation, dora, monday) -> dict[str, int]:
     booking = alice_api.post("/bookings", booking_body(consultation, dora, berlin(monday, 10))).json()
     consultation.series_allowed = True
     consultation.save(update_fields=["series_allowed"])
-    repeat = {"repeat": {"frequency": "weekly", "count": 2}}
-    series = alice_api.post("/series", booking_body(consultation, dora, berlin(monday, 11), **repeat)).json()
+    body = booking_body(consultation, dora, berlin(monday, 11))
+    body["repeat"] = {"frequency": "weekly", "count": 2}
+    series = alice_api.post("/series", body).json()
     return {
         "service_id": consultation.pk,
         "staff_id": dora.pk,
