@@ -46,6 +46,8 @@ def add_repeat_fields(form: forms.Form) -> None:
     form.fields["decision"] = forms.ChoiceField(
         choices=[("", ""), (ALL, ALL), (FREE, FREE)], required=False, widget=forms.HiddenInput
     )
+    # How many dates were free when the visitor chose: "book the free ones" means those they saw.
+    form.fields["seen_free"] = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 def repeat_of(form: forms.Form) -> Repeat | None:
@@ -125,6 +127,8 @@ def book_or_ask(
         return _ask(request, tenant, service, form, found, repeat, zone)
     if decision == ALL and found.free < len(found.rows):
         return _ask(request, tenant, service, form, found, repeat, zone, notice=CHANGED)
+    if decision == FREE and form.cleaned_data.get("seen_free") != found.free:
+        return _ask(request, tenant, service, form, found, repeat, zone, notice=CHANGED)
     try:
         outcome = services.book_series(
             tenant_id=tenant.pk,
@@ -157,7 +161,9 @@ def _ask(
     status: int = 200,
 ) -> HttpResponse:
     carried = [
-        (name, value) for name, value in form.data.items() if name not in ("csrfmiddlewaretoken", "decision")
+        (name, value)
+        for name, value in form.data.items()
+        if name not in ("csrfmiddlewaretoken", "decision", "seen_free")
     ]
     time_url = reverse("booking:time", args=[tenant.slug, service.pk])
     back = f"{time_url}?{urlencode({'staff': form.cleaned_data['staff'], 'tz': str(zone)})}"

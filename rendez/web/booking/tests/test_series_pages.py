@@ -91,7 +91,9 @@ def test_booking_the_free_ones_books_exactly_those(client, coaching, teacher):
         service=coaching, staff=teacher, start=start + timedelta(weeks=2), customer=customer("Erin")
     )
 
-    response = client.post(details_url(coaching), details_post(coaching, teacher, start, decision="free"))
+    response = client.post(
+        details_url(coaching), details_post(coaching, teacher, start, decision="free", seen_free="3")
+    )
 
     assert response.status_code == 302
     series = Series.objects.get()
@@ -111,6 +113,25 @@ def test_book_all_when_a_date_was_taken_meanwhile_asks_again_and_books_nothing(c
 
     assert response.status_code == 200
     assert "Something changed while you were choosing" in response.content.decode()
+    assert Series.objects.count() == 0
+
+
+def test_book_the_free_ones_when_another_was_taken_meanwhile_asks_again(client, coaching, teacher):
+    start = a_monday()
+    services.book(
+        service=coaching, staff=teacher, start=start + timedelta(weeks=2), customer=customer("Erin")
+    )
+    services.book(
+        service=coaching, staff=teacher, start=start + timedelta(weeks=3), customer=customer("Finn")
+    )
+
+    response = client.post(
+        details_url(coaching), details_post(coaching, teacher, start, decision="free", seen_free="3")
+    )
+
+    assert response.status_code == 200
+    assert "Something changed while you were choosing" in response.content.decode()
+    assert "Book the 2 free dates" in response.content.decode()
     assert Series.objects.count() == 0
 
 
