@@ -239,3 +239,31 @@ def test_services_say_whether_they_take_series(alice_api, weekly):
     assert alice_api.get(f"/services/{weekly.pk}").json()["series_allowed"] is True
     response = alice_api.patch(f"/services/{weekly.pk}", {"series_allowed": False})
     assert response.json()["series_allowed"] is False
+
+
+def test_moving_the_whole_series_and_reading_it_back(alice_api, weekly, dora):
+    first = berlin(a_monday(), 10)
+    body = alice_api.post("/series", series_body(weekly, dora, first)).json()
+
+    moved = alice_api.post(f"/series/{body['id']}/reschedule", {"start": berlin(a_monday(), 14).isoformat()})
+    again = alice_api.get(f"/series/{body['id']}")
+
+    assert moved.status_code == 200, moved.content
+    assert again.json() == {**moved.json(), "skipped": []}
+    hours = {
+        Booking.objects.get(pk=b["id"]).appointment.start.astimezone(first.tzinfo).hour
+        for b in again.json()["bookings"]
+    }
+    assert hours == {14}
+    assert again.json()["repeat"] == {"frequency": "weekly", "interval": 1, "count": 4, "until": None}
+
+
+def test_a_booking_of_another_series_is_refused_as_the_starting_point(alice_api, weekly, dora):
+    one = alice_api.post("/series", series_body(weekly, dora, berlin(a_monday(), 10))).json()
+    other = alice_api.post("/series", series_body(weekly, dora, berlin(a_monday(), 12), name="Erin")).json()
+
+    response = alice_api.post(f"/series/{one['id']}/cancel", {"from_booking_id": other["bookings"][0]["id"]})
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "not_in_series"
+    assert Booking.objects.filter(status="cancelled").count() == 0
