@@ -9,5 +9,6 @@ PG="${RENDEZ_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
 .venv/bin/python bench/booking.py --database-url "$PG/rendez_bench"
 if [ -f bench/jobs.py ]; then .venv/bin/python bench/jobs.py; fi
 .venv/bin/python bench/meetings.py --database-url "$PG/rendez_bench_meetings"
+.venv/bin/python bench/series_bench.py --database-url "$PG/rendez_bench_series"
 .venv/bin/python bench/observability.py
 .venv/bin/python bench/observability.py --database-url "$PG/rendez_bench_observability"

@@ -96,6 +96,7 @@ NOT_FOUND_WORDING = {
     "Booking": "No such booking.",
     "Appointment": "No such appointment.",
     "Customer": "No such customer.",
+    "Series": "No such series.",
 }
 
 

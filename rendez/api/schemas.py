@@ -323,6 +323,7 @@ class ServiceIn(Input):
     is_active: StrictBool = True
     staff_ids: list[Id] = []
     assignment: AssignmentPolicy = Field("round_robin", description=ASSIGNMENT)
+    series_allowed: StrictBool = Field(False, description="Customers and staff may book recurring series")
 
 
 class ServicePatch(Input):
@@ -351,6 +352,7 @@ class ServicePatch(Input):
     is_active: StrictBool | None = None
     staff_ids: list[Id] | None = None
     assignment: AssignmentPolicy | None = Field(None, description=ASSIGNMENT)
+    series_allowed: StrictBool | None = None
 
 
 class ServiceOut(Schema):
@@ -381,6 +383,8 @@ class ServiceOut(Schema):
     @staticmethod
     def resolve_questions(service: Service) -> list:
         return [question for question in service.questions.all() if question.is_active]
+
+    series_allowed: bool
 
     @staticmethod
     def resolve_meeting_options(service: Service) -> dict[str, bool | str | None]:
@@ -597,6 +601,8 @@ class BookingOut(Schema):
     @staticmethod
     def resolve_assigned_by(booking: Booking) -> str | None:
         return booking.assigned_by or None
+
+    series_id: int | None = Field(None, description="The recurring series this booking is an occurrence of")
 
     @staticmethod
     def resolve_service_id(booking: Booking) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rendez.api import bookings, catalog, extensions, meetings, questions, slots, tenant
+from rendez.api import bookings, catalog, extensions, meetings, questions, series, slots, tenant
 from rendez.api.auth import ApiKeyAuth
 from rendez.api.errors import Api, install_error_handlers
 
@@ -18,6 +18,7 @@ api.add_router("", catalog.router)
 api.add_router("", questions.router)
 api.add_router("", slots.router)
 api.add_router("", bookings.router)
+api.add_router("", series.router)
 api.add_router("", meetings.router)
 api.add_router("", tenant.router)
 # What the integrations add (each registers in its AppConfig.ready, which runs before any URLconf loads).

@@ -7,7 +7,7 @@ Only what a customer may see is here: the host's start link is never stored, and
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -258,3 +258,38 @@ def meeting_coming(appointment: Appointment, for_booking: Booking | None = None)
     if view is not None and view.ready:
         return False
     return jobs.has_open(events.SYNC_MEETING, events.appointment_key(appointment.pk))
+
+
+@dataclass(frozen=True)
+class MeetingsOfMany:
+    """How far the meetings of several appointments (a series' occurrences) are: for the panel's "N meetings
+    will be made after 00:00 UTC" while a host's daily quota holds the rest back."""
+
+    owed: int  # appointments that hold seats and have not ended
+    ready: int
+    waiting_for_tomorrow: int  # retrying no earlier than the next 00:00 UTC (the daily cap's reset)
+    next_day: datetime | None  # that 00:00 UTC
+
+    @property
+    def coming(self) -> int:
+        return self.owed - self.ready
+
+
+def meetings_of_many(appointment_ids: list[int], now: datetime | None = None) -> MeetingsOfMany:
+    now = now or timezone.now()
+    owed = list(
+        Appointment.objects.filter(pk__in=appointment_ids, seats_taken__gt=0, end__gt=now).values_list(
+            "pk", flat=True
+        )
+    )
+    records = list(Meeting.objects.filter(appointment_id__in=owed))
+    midnight = (now.astimezone(UTC) + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    ready = sum(record.state == Meeting.State.READY and bool(record.join_url) for record in records)
+    tomorrow = sum(
+        record.state == Meeting.State.RETRYING
+        and not record.join_url
+        and record.next_attempt_at is not None
+        and record.next_attempt_at >= midnight
+        for record in records
+    )
+    return MeetingsOfMany(len(owed), ready, tomorrow, midnight if tomorrow else None)

@@ -131,9 +131,8 @@ def sync(appointment_id: int, *, last_attempt: bool = False, attempt: int = 1) -
         _settle_registrants(work)
         return done
     except QuotaExhausted as exc:
-        at = timezone.now() + timedelta(
-            seconds=quota_delay(exc.retry_after or 0.0, appointment.start, timezone.now())
-        )
+        now = timezone.now()
+        at = now + timedelta(seconds=quota_delay(exc.retry_after or 0.0, appointment.start, now))
         _defer_for_quota(work, exc, at)
         raise jobs.Retry(at=at, reason=exc.reason, consume_attempt=False) from None
     except ProviderError as exc:
@@ -283,8 +282,22 @@ def _create(work: Sync, host: HostRef, *, fresh: bool = False) -> None:
             _record_made(work, host, spec, found)
             return
     started = _record_attempt(work, host)
-    info = work.provider.create(host, spec, attempt_started_at=started)
+    try:
+        info = work.provider.create(host, spec, attempt_started_at=started)
+    except QuotaExhausted:
+        # Refused before it was sent (the host's day is counted first) or by the provider's own 429: nothing
+        # was made, so the next sync has nothing to look for. Without this every deferred occurrence of a
+        # long series cost a list of the host's meetings each time it resumed.
+        _forget_attempt(work)
+        raise
     _record_made(work, host, spec, info)
+
+
+def _forget_attempt(work: Sync) -> None:
+    meeting = work.meeting
+    if meeting is not None and meeting.pk is not None:
+        meeting.attempt_started_at = None
+        meeting.save(update_fields=["attempt_started_at"])
 
 
 def _record_attempt(work: Sync, host: HostRef) -> datetime:
@@ -571,12 +584,14 @@ def quota_delay(retry_after: float, start: datetime, now: datetime) -> float:
     """When a sync deferred by a quota runs again: when the quota resets, plus up to `QUOTA_SPREAD` by how
     far the appointment lies beyond that. Workers claim by `run_after`, so the soonest appointments get the
     new period's allowance first."""
-    resumes = now + timedelta(seconds=retry_after)
+    # The reset to the second: syncs refused in one period all resume from the same instant, so the
+    # milliseconds between their readings of the clock cannot swap two far-off occurrences of a series.
+    resumes = (now + timedelta(seconds=retry_after) + timedelta(milliseconds=500)).replace(microsecond=0)
     ahead = max((start - resumes).total_seconds(), 0.0)
     # Rises with `ahead` without bound yet stays under the spread: a day ahead waits half of it, a month
     # ahead nearly all, and every two starts keep their order.
     share = ahead / (ahead + QUOTA_HALF_SPREAD_AT.total_seconds())
-    return retry_after + share * QUOTA_SPREAD.total_seconds()
+    return (resumes - now).total_seconds() + share * QUOTA_SPREAD.total_seconds()
 
 
 def _mark_retrying(work: Sync, reason: str, at: datetime, *, tell: bool = False) -> None:
@@ -618,9 +633,11 @@ def _defer_for_quota(work: Sync, exc: QuotaExhausted, at: datetime) -> None:
     resumes = timezone.now() + timedelta(seconds=exc.retry_after or 0.0)
     # The day in the text makes it differ from one period to the next, and marks who was told when.
     reason = f"{exc.reason} Rendez tries again after {resumes:%H:%M} UTC on {resumes:%d %B %Y}."
-    if meeting is None or meeting.last_error == reason:
+    if meeting is None:
         return
-    told = (
+    # Deferred again within the same period (a retry asked by a person, a sync after a change): the record
+    # is marked again (its attempt left it `pending`, its next attempt moved), and nobody is told twice.
+    told = meeting.last_error == reason or (
         Meeting.objects.filter(
             host_connection_id=meeting.host_connection_id,
             host_user_key=meeting.host_user_key,

@@ -14,10 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rendez.lib import shortcodes
-from rendez.notifications import defaults, ics
+from rendez.notifications import defaults, ics, series
 from rendez.notifications.channels import OutgoingMessage
 from rendez.notifications.context import shortcode_values
 from rendez.notifications.models import (
+    FOLLOW_UPS,
     MEETING_LINK,
     MEETING_LINK_CHANGED,
     Channel,
@@ -45,8 +46,21 @@ def compose(
     optional = shortcodes.OPTIONAL_SHORTCODES | shortcodes.CHANGE_SHORTCODES
     subject = shortcodes.render(subject_template, values, drop_empty_lines_of=optional)
     text = shortcodes.render(body_template, values, drop_empty_lines_of=optional)
+    # A series action (notifications/series.py): one message listing every occurrence it changed.
+    occurrences = series.occurrences_of(delivery) if delivery.event not in FOLLOW_UPS else []
+    if occurrences:
+        subject += series.subject_suffix(occurrences)
+        shows_links = not delivery.former_staff and bool(shortcodes.used(body_template) & optional)
+        text = text.rstrip("\n") + "\n\n" + series.listing(occurrences, zone, show_links=shows_links) + "\n"
     invitation, method = None, "REQUEST"
-    if delivery.channel == Channel.EMAIL and workflow.attach_invitation:
+    if delivery.channel == Channel.EMAIL and workflow.attach_invitation and occurrences:
+        invitation, method = ics.build_series_invitation(
+            [(item.booking, item.moment) for item in occurrences],
+            zone,
+            audience=delivery.recipient_kind,
+            withdrawn=delivery.former_staff,
+        )
+    elif delivery.channel == Channel.EMAIL and workflow.attach_invitation:
         invitation, method = ics.build_invitation(
             booking,
             zone,
@@ -65,7 +79,7 @@ def compose(
         invitation=invitation,
         invitation_method=method,
         message_id=delivery.message_id,
-        data=webhook_data(delivery, workflow, booking, moment, values)
+        data=webhook_data(delivery, workflow, booking, moment, values) | series.webhook_part(occurrences)
         if delivery.channel == Channel.WEBHOOK
         else {},
     )

@@ -67,6 +67,9 @@ def handle_booking_event(payload: dict[str, Any], job: jobs.Job) -> None:
     booking = load_booking(payload["booking_id"])
     if booking is None:
         return
+    if payload.get("series"):
+        _record_series_occurrence(booking, payload)
+        return
     source = f"event:{job.pk}"
     with transaction.atomic():
         snapshot = record_event(booking, payload, source)
@@ -78,6 +81,16 @@ def handle_booking_event(payload: dict[str, Any], job: jobs.Job) -> None:
                 create_delivery(
                     workflow, booking, recipient, event=workflow.trigger, source=source, snapshot=snapshot
                 )
+        sync_reminders(booking)
+
+
+def _record_series_occurrence(booking: Booking, payload: dict[str, Any]) -> None:
+    """An occurrence changed by a series action: its record and reminders here; its message is the action's
+    one message (`notifications.series`), which records the same snapshot if it runs first."""
+    from rendez.notifications.series import occurrence_source
+
+    with transaction.atomic():
+        record_event(booking, payload, occurrence_source(payload["series"]["action"], booking.pk))
         sync_reminders(booking)
 
 

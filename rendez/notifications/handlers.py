@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rendez import jobs
-from rendez.notifications import conf, dispatch, followups, sending
+from rendez.notifications import conf, dispatch, followups, sending, series
 
 # A queue of their own: operators can run dedicated workers for messages (a Worker with
 # queues={"notifications"}).
@@ -30,3 +30,8 @@ def deliver(payload: dict[str, Any], job: jobs.Job) -> None:
 @jobs.handler(followups.MEETING_READY, max_attempts=10, queue=QUEUE)
 def meeting_ready(payload: dict[str, Any], job: jobs.Job) -> None:
     followups.handle_meeting_ready(payload, job)
+
+
+@jobs.handler(series.SERIES_EVENT, max_attempts=10, queue=QUEUE)
+def series_event(payload: dict[str, Any], job: jobs.Job) -> None:
+    series.handle_series_event(payload, job)

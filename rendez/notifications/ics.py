@@ -38,7 +38,14 @@ from rendez.notifications.moments import (
 )
 from rendez.scheduling.models import Booking
 
-__all__ = ["CANCELLED_STATUSES", "build_invitation", "bump_sequence", "current_sequence", "uid_for"]
+__all__ = [
+    "CANCELLED_STATUSES",
+    "build_invitation",
+    "build_series_invitation",
+    "bump_sequence",
+    "current_sequence",
+    "uid_for",
+]
 
 PRODID = "-//Rendez//Rendez 0.1//EN"
 LINK_FOLLOWS = "Video meeting: the link to join follows in a separate message"
@@ -63,19 +70,56 @@ def build_invitation(
     `audience` sees it; returns (ics bytes, METHOD). `withdrawn`: the recipient is no longer part of it (the
     staff member a booking was taken from), so their calendar drops it."""
     moment = moment or moment_now(booking)
-    appointment = moment.appointment
     cancelled = moment.cancelled or withdrawn
     method = "CANCEL" if cancelled else "REQUEST"
-    video = appointment.service.zoom_enabled
-    meeting = meeting_view(appointment, attendee_booking(booking, audience)) if video else None
-    # A cancelled event promises no link, nor does one whose booking is off by now.
-    link_follows = video and not cancelled and booking.holds_seats
+    calendar = _calendar(method)
+    calendar.add_component(_event(booking, moment, zone, now, audience=audience, cancelled=cancelled))
+    calendar.add_missing_timezones()
+    return calendar.to_ical(), method
+
+
+def build_series_invitation(
+    occurrences: list[tuple[Booking, Moment]],
+    zone: ZoneInfo,
+    now: datetime | None = None,
+    *,
+    audience: str = RecipientKind.CUSTOMER,
+    withdrawn: bool = False,
+) -> tuple[bytes, str]:
+    """One invitation for several occurrences of a series changed by one action: one VCALENDAR with one
+    VEVENT per booking, each with the UID, SEQUENCE and link it has alone (RFC 5545 3.4 lets an iCalendar
+    object hold several components; RFC 5546 3.2.2/3.2.5 let one REQUEST or CANCEL carry several events
+    with distinct UIDs). The METHOD is one for the whole object, so the action's kind decides it: CANCEL
+    when every occurrence listed is off, else REQUEST (a cancelled one is then sent with STATUS:CANCELLED,
+    which calendars show struck out or remove). No RRULE and no RECURRENCE-ID: each occurrence is its own
+    event, so moving or cancelling one alone later is an ordinary update of that UID."""
+    cancelled_all = withdrawn or all(moment.cancelled for _, moment in occurrences)
+    method = "CANCEL" if cancelled_all else "REQUEST"
+    calendar = _calendar(method)
+    for booking, moment in occurrences:
+        cancelled = moment.cancelled or withdrawn
+        calendar.add_component(_event(booking, moment, zone, now, audience=audience, cancelled=cancelled))
+    calendar.add_missing_timezones()
+    return calendar.to_ical(), method
+
+
+def _calendar(method: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
+    return calendar
 
+
+def _event(
+    booking: Booking, moment: Moment, zone: ZoneInfo, now: datetime | None, *, audience: str, cancelled: bool
+) -> Event:
+    appointment = moment.appointment
+    video = appointment.service.zoom_enabled
+    meeting = meeting_view(appointment, attendee_booking(booking, audience)) if video else None
+    # A cancelled event promises no link, nor does one whose booking is off by now.
+    link_follows = video and not cancelled and booking.holds_seats
     event = Event()
     event.add("uid", uid_for(booking))
     event.add("sequence", moment.sequence)
@@ -96,9 +140,7 @@ def build_invitation(
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     attendee.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
     event.add("attendee", attendee, encode=False)
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical(), method
+    return event
 
 
 def event_times(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:

@@ -19,9 +19,11 @@ from rendez.scheduling.availability import (
     BusyAppointment,
     Calendar,
     Interval,
+    Refusal,
     Slot,
     SlotRules,
     WeeklyHours,
+    check_start,
     free_slots_of_staff,
 )
 from rendez.scheduling.models import Appointment, Service, Staff, TimeOff, WorkingHours
@@ -271,3 +273,21 @@ def find_slots_by_staff_id(
     """`find_slots` naming each slot's staff member by id, all a listing of thousands of slots needs."""
     calendars = load_calendars(service, sorted(staff, key=attrgetter("pk")), window)
     return free_slots_of_staff(rules_for(service), calendars, window, now)
+
+
+def check_occurrences(
+    service: Service, staff: Sequence[Staff], starts: Sequence[datetime], now: datetime, party_size: int = 1
+) -> dict[int, list[Refusal | None]]:
+    """Whether each of `starts` (a series' occurrences) can be booked with each of `staff`, by staff id: None
+    where it can, else why not. A read for showing a series before it is booked; booking checks again under
+    the lock."""
+    if not starts:
+        return {member.pk: [] for member in staff}
+    rules = rules_for(service)
+    window = Interval(min(starts), max(starts) + service.duration)
+    calendars = load_calendars(service, list(staff), window)
+    verdicts: dict[int, list[Refusal | None]] = {}
+    for member in staff:
+        found = [check_start(rules, calendars[member.pk], start, now, party_size) for start in starts]
+        verdicts[member.pk] = [item if isinstance(item, Refusal) else None for item in found]
+    return verdicts

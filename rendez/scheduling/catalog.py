@@ -134,6 +134,7 @@ class ServiceDetails:
     per_attendee_links: bool | None = None
     is_active: bool = True
     assignment: str = "round_robin"  # who gets "any available" bookings: models.Assignment
+    series_allowed: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class ServiceChanges:
     is_active: bool | Keep = KEEP
     staff_ids: Sequence[int] | Keep = KEEP
     assignment: str | Keep = KEEP
+    series_allowed: bool | Keep = KEEP
 
 
 # --- staff --------------------------------------------------------------------------------------------------

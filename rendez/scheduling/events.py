@@ -7,6 +7,13 @@ touched (a level-triggered job: pending requests for the same appointment coales
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -22,6 +29,8 @@ BOOKING_STATUS_CHANGED = "booking_status_changed"
 
 SYNC_MEETING = "conferencing.sync"
 BOOKING_EVENT = "notifications.booking_event"
+# One per series action (book, cancel, move several occurrences at once): the one message per person.
+SERIES_EVENT = "notifications.series_event"
 
 
 def status_event(status: str) -> str:
@@ -77,7 +86,43 @@ def booking_changed(
         key=f"booking:{booking.pk}",
         tenant_id=booking.tenant_id,
     )
+    action = _series_action.get()
+    if action is not None:
+        message.payload["series"] = {"id": action.series_id, "action": action.key}
+        action.events.append(message.payload)
     jobs.enqueue_all([_sync_meeting(appointment), message])
+
+
+@dataclass
+class _SeriesAction:
+    series_id: int
+    tenant_id: int
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+_series_action: ContextVar[_SeriesAction | None] = ContextVar("series_action", default=None)
+
+
+@contextmanager
+def series_action(series_id: int, tenant_id: int) -> Iterator[None]:
+    """Group the booking events announced inside into one action on a series: each booking still has its own
+    event (its meeting sync, its reminders, its record), and when the block ends without an error one
+    `SERIES_EVENT` job lists them all, so each person gets one message about the whole change, not one per
+    occurrence. Use it inside the writer's transaction."""
+    action = _SeriesAction(series_id, tenant_id)
+    token = _series_action.set(action)
+    try:
+        yield
+    finally:
+        _series_action.reset(token)
+    if action.events:
+        jobs.enqueue(
+            SERIES_EVENT,
+            {"series_id": series_id, "action": action.key, "events": action.events},
+            key=f"series:{series_id}",
+            tenant_id=tenant_id,
+        )
 
 
 def _sync_meeting(appointment: Appointment) -> jobs.NewJob:

@@ -146,6 +146,7 @@ def _services(tenant: Tenant, staff: list[Staff]) -> tuple[Service, Service, Ser
             capacity=5,
             slot_interval_minutes=60,
             zoom_enabled=True,
+            series_allowed=True,  # a weekly class people book as a series (docs/series.md)
         ),
         catalog.ServiceDetails(
             name="In-person check-up", duration_minutes=45, location_type=Service.LocationType.IN_PERSON

@@ -30,6 +30,10 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/appointments/{appointment_id}/reschedule"),
     ("get", "/api/v1/appointments/{appointment_id}/meeting/start"),
     ("post", "/api/v1/appointments/{appointment_id}/meeting/sync"),
+    ("post", "/api/v1/series"),
+    ("get", "/api/v1/series/{series_id}"),
+    ("post", "/api/v1/series/{series_id}/cancel"),
+    ("post", "/api/v1/series/{series_id}/reschedule"),
 }
 
 

@@ -39,11 +39,17 @@ def _wrong_bodies(document: dict, operation: dict) -> list[dict]:
 @pytest.fixture
 def ids(alice_api, consultation, dora, monday) -> dict[str, int]:
     booking = alice_api.post("/bookings", booking_body(consultation, dora, berlin(monday, 10))).json()
+    consultation.series_allowed = True
+    consultation.save(update_fields=["series_allowed"])
+    body = booking_body(consultation, dora, berlin(monday, 11))
+    body["repeat"] = {"frequency": "weekly", "count": 2}
+    series = alice_api.post("/series", body).json()
     return {
         "service_id": consultation.pk,
         "staff_id": dora.pk,
         "booking_id": booking["id"],
         "appointment_id": booking["appointment_id"],
+        "series_id": series["id"],
     }
 
 

@@ -61,6 +61,7 @@ class DetailsForm(forms.Form):
         region: str | None = None,
         seats: int = 1,
         questions: Sequence[ServiceQuestion] = (),
+        series: bool = False,
         **kwargs: Any,
     ) -> None:
         """`region`: the business's country, where a phone number typed without country code is from.
@@ -80,6 +81,11 @@ class DetailsForm(forms.Form):
         asked = add_question_fields(self, self.questions)
         self.order_fields(["name", "email", "phone", "party_size", *asked, "notes"])
         self.answers: list[dict[str, object]] = []
+        if series:
+            # A service that allows recurring bookings (web/booking/series.py).
+            from rendez.web.booking.series import add_repeat_fields
+
+            add_repeat_fields(self)
 
     @property
     def party_size(self) -> int:

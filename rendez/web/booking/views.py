@@ -25,7 +25,8 @@ from rendez.conferencing.models import Meeting
 from rendez.conferencing.queries import MeetingView, meeting_coming, meeting_view
 from rendez.lib.phones import region_of_zone
 from rendez.notifications.context import manage_url
-from rendez.notifications.ics import build_invitation
+from rendez.notifications.ics import build_invitation, build_series_invitation
+from rendez.notifications.moments import moment_now
 from rendez.scheduling import any_staff, services
 from rendez.scheduling.availability import Interval, Slot
 from rendez.scheduling.calendars import find_slots
@@ -33,6 +34,7 @@ from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.questions import active_questions
 from rendez.scheduling.services import BookingError, CustomerDetails
 from rendez.tenants.models import Tenant
+from rendez.web.booking import series as booking_series
 from rendez.web.booking.forms import (
     ZONE_COOKIE,
     DetailsForm,
@@ -42,6 +44,7 @@ from rendez.web.booking.forms import (
     zone_choices,
     zone_or,
 )
+from rendez.web.customer.series import occurrences as series_dates
 from rendez.web.signup import verification
 
 ANY = "any"
@@ -107,13 +110,16 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     seats = _seats_left(choice, service, _candidates(service, choice), asked)
     if request.method == "GET":
         initial = {"staff": query.get("staff", ""), "start": query.get("start", ""), "tz": str(zone)}
-        form = DetailsForm(initial=initial, seats=seats, questions=active_questions(service))
+        form = DetailsForm(
+            initial=initial, seats=seats, questions=active_questions(service), series=service.series_allowed
+        )
         return _details_page(request, tenant, service, form, asked, zone)
     form = DetailsForm(
         request.POST,
         region=region_of_zone(tenant.timezone),
         seats=seats,
         questions=active_questions(service),
+        series=service.series_allowed,
     )
     if not form.is_valid():
         return _details_page(request, tenant, service, form, asked, zone)
@@ -122,6 +128,15 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
     customer = CustomerDetails(
         name=data["name"], email=data["email"], phone=data["phone"], timezone=str(zone)
     )
+    repeat = booking_series.repeat_of(form) if service.series_allowed else None
+    if repeat is not None:
+        try:
+            return booking_series.book_or_ask(
+                request, tenant, service, form, candidates, customer, repeat, zone
+            )
+        except BookingError as error:
+            form.add_error("repeat", error.message)
+            return _details_page(request, tenant, service, form, data["start"], zone)
     try:
         booking = _book(service, candidates, data, customer, form.party_size, form.answers)
     except BookingError as error:
@@ -180,6 +195,9 @@ def done(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         # Cancelled or declined: the page says so and offers nothing to put in a calendar.
         "ended_by_status": booking.status in (Booking.Status.CANCELLED, Booking.Status.REJECTED),
         "manage_url": f"/manage/{booking.manage_token}",
+        "series_dates": [
+            (_when(b.appointment.start, b.appointment.end, zone), b) for b in series_dates(booking)
+        ],
         **_meeting_context(booking, polls=0, zone=zone, app=_app(request)),
     }
     context["google_url"] = _google_calendar_url(booking, context.get("meeting"))
@@ -211,7 +229,14 @@ def meeting(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 def calendar_file(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     tenant = _tenant(slug)
     booking = _booking(tenant, token)
-    ics, method = build_invitation(booking, _zone_of(request, booking))
+    dates = [item for item in series_dates(booking) if item.holds_seats] if booking.series_id else []
+    if len(dates) > 1:
+        # A series: every date still booked, one VEVENT each (notifications/ics.py).
+        ics, method = build_series_invitation(
+            [(item, moment_now(item)) for item in dates], _zone_of(request, booking)
+        )
+    else:
+        ics, method = build_invitation(booking, _zone_of(request, booking))
     response = HttpResponse(ics, content_type=f"text/calendar; charset=utf-8; method={method}")
     response["Content-Disposition"] = 'attachment; filename="booking.ics"'
     return response

@@ -23,6 +23,7 @@ from rendez.scheduling import services
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import Booking
+from rendez.web.customer import series
 from rendez.web.customer.forms import DayForm, ReasonForm, SlotForm
 from rendez.web.customer.rules import change_refusal, shows_video
 
@@ -32,7 +33,12 @@ DAYS_SHOWN = 7
 def booking_for(token: str) -> Booking:
     return get_object_or_404(
         Booking.objects.select_related(
-            "tenant", "customer", "appointment__service", "appointment__staff", "appointment__meeting"
+            "tenant",
+            "customer",
+            "appointment__service",
+            "appointment__staff",
+            "appointment__meeting",
+            "series",
         ),
         manage_token=token,
     )
@@ -70,6 +76,8 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "refusal": change_refusal(booking, now),
         "ended": booking.appointment.end <= now,
+        "series_rule": series.rule_label(booking),
+        "series_dates": series.occurrences(booking),
         **video_context(booking, now),
     }
     return render_in_zone(request, booking, "customer/manage.html", context)
@@ -90,18 +98,25 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     if refusal is not None:
         messages.error(request, refusal)
         return redirect("customer:manage", token=token)
+    now = timezone.now()
     if request.method == "POST":
         form = ReasonForm(request.POST)
         if not form.is_valid():
-            return render_in_zone(request, booking, "customer/cancel.html", {"reason_form": form}, status=400)
+            context = {"reason_form": form, "scopes": series.scopes(booking, now)}
+            return render_in_zone(request, booking, "customer/cancel.html", context, status=400)
+        scope = request.POST.get("scope", series.THIS)
         try:
-            services.cancel_booking(booking, reason=form.given, by_customer=True)
+            count = series.cancel(
+                booking, scope if scope in series.SCOPES else series.THIS, now, reason=form.given
+            )
         except services.BookingError as error:
             messages.error(request, f"The booking could not be cancelled: {error.message}")
         else:
-            messages.success(request, "Your booking is cancelled. A confirmation is on its way.")
+            what = "Your booking is cancelled" if count == 1 else f"{count} dates are cancelled"
+            messages.success(request, f"{what}. A confirmation is on its way.")
         return redirect("customer:manage", token=token)
-    return render_in_zone(request, booking, "customer/cancel.html", {"reason_form": ReasonForm()})
+    context = {"reason_form": ReasonForm(), "scopes": series.scopes(booking, now)}
+    return render_in_zone(request, booking, "customer/cancel.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,9 +151,9 @@ def move(request: HttpRequest, booking: Booking, now: datetime) -> HttpResponse:
     start = form.cleaned_data["start"]
     reason = ReasonForm(request.POST) if request.POST.get("confirm") == "yes" else ReasonForm()
     if not reason.is_bound or not reason.is_valid():
-        return _confirm_move(request, booking, start, reason)
+        return _confirm_move(request, booking, start, reason, now)
     try:
-        services.reschedule_booking(booking, start=start, now=now, reason=reason.given, by_customer=True)
+        series.move(booking, start, request.POST.get("scope", series.THIS), now, reason=reason.given)
     except services.BookingError as error:
         messages.error(request, f"That time could not be booked: {error.message} Please pick another time.")
         return redirect("customer:reschedule", token=booking.manage_token)
@@ -147,15 +162,17 @@ def move(request: HttpRequest, booking: Booking, now: datetime) -> HttpResponse:
 
 
 def _confirm_move(
-    request: HttpRequest, booking: Booking, start: datetime, reason: ReasonForm
+    request: HttpRequest, booking: Booking, start: datetime, reason: ReasonForm, now: datetime
 ) -> HttpResponse:
-    """The question before a move (with room for a reason), or the same again with what was wrong."""
+    """The question before a move (with room for a reason, and for a series which dates), or the same again
+    with what was wrong."""
     appointment = booking.appointment
     context = {
         "start": start,
         "new_start": start.astimezone(zone_of(booking)),
         "new_end": (start + (appointment.end - appointment.start)).astimezone(zone_of(booking)),
         "reason_form": reason,
+        "scopes": [scope for scope in series.scopes(booking, now) if scope.value != series.ALL],
     }
     status = 400 if reason.errors else 200
     return render_in_zone(request, booking, "customer/reschedule_confirm.html", context, status=status)

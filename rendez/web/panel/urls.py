@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from rendez.web.panel import signin, views
+from rendez.web.panel import series, signin, views
 from rendez.web.panel.password_reset import LimitedPasswordResetView
 
 app_name = "panel"
@@ -57,6 +57,12 @@ urlpatterns = [
     path("panel/messages/", include("rendez.web.panel.messages.urls")),
     path("panel/onboarding/", include("rendez.web.panel.onboarding.urls")),
     path("panel/appointments/", views.appointments, name="appointments"),
+    path("panel/series/new/", series.book, name="series_new"),
+    path(
+        "panel/appointments/<int:appointment_id>/bookings/<int:booking_id>/move-following/",
+        series.move_following,
+        name="series_move_following",
+    ),
     path("panel/appointments/<int:appointment_id>/", views.appointment, name="appointment"),
     path("panel/appointments/<int:appointment_id>/start-meeting/", views.start_meeting, name="start_meeting"),
     path("panel/appointments/<int:appointment_id>/retry/", views.retry_meeting, name="retry_meeting"),

@@ -32,6 +32,7 @@ from rendez.scheduling import events, services
 from rendez.scheduling.changes import REASON_MAX
 from rendez.scheduling.models import Appointment, Booking, BookingChange, Service
 from rendez.web.panel import queries
+from rendez.web.panel import series as panel_series
 from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_for
 from rendez.web.panel.forms import STAFF_REASON_HELP, AppointmentFilterForm, RescheduleForm, StatusForm
 from rendez.web.panel.meetings import links_of, old_meetings_of, status_of
@@ -110,7 +111,9 @@ def _details(
     now = timezone.now()
     history = Prefetch("changes", queryset=BookingChange.objects.select_related("by"))
     bookings = list(
-        item.bookings.select_related("customer").prefetch_related(history).order_by("created_at", "pk")
+        item.bookings.select_related("customer", "series")
+        .prefetch_related(history)
+        .order_by("created_at", "pk")
     )
     holding = [b for b in bookings if b.holds_seats]
     reschedule = forms.get("reschedule") or RescheduleForm(
@@ -139,6 +142,8 @@ def _details(
         "reschedule": reschedule,
         "reason_max": REASON_MAX,
         "reason_help": STAFF_REASON_HELP,
+        "series": panel_series.facts_for(bookings, video=item.service.zoom_enabled),
+        "move_following": panel_series.MoveForm(initial={"start": timezone.localtime(item.start)}),
         "in_drawer": _htmx(request),
         "notice": notice,
     }
@@ -244,11 +249,22 @@ def _change_status(
     request: HttpRequest, panel: Panel, appointment_id: int, booking_id: int, status: str
 ) -> HttpResponse:
     item = appointment_for(panel, appointment_id)
-    booking = get_object_or_404(item.bookings.select_related("customer"), pk=booking_id)
+    booking = get_object_or_404(item.bookings.select_related("customer", "series"), pk=booking_id)
     form = StatusForm(booking, {"status": status})
     if form.is_valid() and status in ENDING and request.POST.get("confirmed") != "1":
         return _details(request, panel, item, confirming={booking.pk: status})
-    if form.is_valid():
+    scope = request.POST.get("scope", panel_series.THIS)
+    if form.is_valid() and status == Booking.Status.CANCELLED and scope != panel_series.THIS:
+        try:
+            count = panel_series.cancel_scope(
+                booking, scope, reason=request.POST.get("reason", ""), by=_person(request)
+            )
+        except services.BookingError as error:
+            form.add_error("status", error.message)
+        else:
+            notice = f"{count} dates of {booking.customer.name}'s series are cancelled; they are told once."
+            return _changed(request, panel, item, notice)
+    elif form.is_valid():
         try:
             services.set_status(booking, status, reason=request.POST.get("reason", ""), by=_person(request))
         except services.BookingError as error:

@@ -65,6 +65,11 @@ class ServiceForm(forms.Form):
         help_text="Who gets the booking among the staff free then. Weights, priorities and limits are set "
         "on each staff member's page.",
     )
+    series_allowed = forms.BooleanField(
+        label="Allow recurring bookings",
+        required=False,
+        help_text="Customers and staff may book a series: every N days, weeks or months, up to 52 dates.",
+    )
     zoom_enabled = forms.BooleanField(label="Activate Zoom for the service", required=False)
     waiting_room = forms.ChoiceField(label="Waiting room", choices=SWITCH_CHOICES, required=False)
     join_before_host = forms.ChoiceField(label="Join before host", choices=SWITCH_CHOICES, required=False)
@@ -122,6 +127,7 @@ class ServiceForm(forms.Form):
                 "zoom_enabled",
                 "assignment",
                 "per_attendee_links",
+                "series_allowed",
             )
         }
         initial["staff"] = list(service.staff.values_list("pk", flat=True))
