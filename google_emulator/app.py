@@ -21,9 +21,9 @@ from werkzeug.wrappers import Request, Response
 
 from . import calendar_views as cal
 from . import control, oauth_views
+from .clock import rfc3339_ms
 from .errors import ApiError, OAuthError, json_response
 from .faults import reset_connection
-from .clock import rfc3339_ms
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -105,7 +105,7 @@ class EmulatorApp:
         return response(environ, start_response)
 
     def base_url(self, request: Request) -> str:
-        """Root of every URL the emulator emits, so it works at / or mounted under a prefix such as /_google."""
+        """Root of every URL the emulator emits: works at / or mounted under a prefix such as /_google."""
         return self.emu.base_url(request.root_url)
 
     def _handle(self, request: Request) -> Response:

@@ -46,7 +46,7 @@ def rfc3339(timestamp: float) -> str:
 
 
 def parse_rfc3339(value: str) -> float:
-    """An RFC 3339 timestamp WITH its offset (Google requires one for timeMin/timeMax); ValueError otherwise."""
+    """An RFC 3339 timestamp WITH its offset (Google requires one for timeMin/timeMax), else ValueError."""
     moment = datetime.fromisoformat(value.replace("z", "Z"))
     if moment.tzinfo is None:
         raise ValueError(f"no time zone offset in {value!r}")

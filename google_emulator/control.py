@@ -1,4 +1,4 @@
-"""`/_control/*`: the JSON API tests use to reset, inspect and sabotage the emulator, and to act as the user."""
+"""`/_control/*`: the JSON API tests use to reset, inspect and sabotage the emulator, and act as the user."""
 
 from __future__ import annotations
 

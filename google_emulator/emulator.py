@@ -30,14 +30,14 @@ def load_seed_file(path: str | Path) -> dict[str, Any]:
 
 @dataclass
 class Settings:
-    # EMULATOR-ONLY: Google refuses http:// push addresses; tests on 127.0.0.1 switch this on to exercise push.
+    # EMULATOR-ONLY: Google refuses http:// push addresses; local tests switch this on to exercise push.
     allow_insecure_push: bool = False
     # How many responses show a new Meet conference as "pending" before it reads "success" (0: at once).
     meet_pending_reads: int = 0
 
 
 class Emulator:
-    """A thread-safe, in-memory Google. Serve it with `wsgi_app`; drive it from tests with the control methods.
+    """A thread-safe, in-memory Google. Serve it with `wsgi_app`; drive it from tests with control methods.
 
     `seed=None` loads the repository's default seed; pass `{}` for an empty Google.
     """

@@ -61,7 +61,7 @@ class ApiError(Exception):
 
 
 class OAuthError(Exception):
-    """An error at the token or revoke endpoint: JSON `{"error": ..., "error_description": ...}` (RFC 6749 5.2)."""
+    """An error at the token or revoke endpoint: JSON `{"error", "error_description"}` (RFC 6749 5.2)."""
 
     def __init__(self, error: str, description: str, status: int = 400) -> None:
         super().__init__(description)
@@ -93,8 +93,8 @@ def invalid_credentials() -> ApiError:
     return ApiError(
         401,
         "authError",
-        "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other "
-        f"valid authentication credential. {AUTH_HELP}",
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
+        f"other valid authentication credential. {AUTH_HELP}",
         item_message="Invalid Credentials",
         location="Authorization",
         location_type="header",

@@ -62,7 +62,7 @@ MEET_ICON = "https://fonts.gstatic.com/s/i/productlogos/meet_2020q4/v6/web-512dp
 
 
 def new_event_id() -> str:
-    # Google's generated ids use base32hex's alphabet (lowercase a-v and 0-9), the same rule clients must follow.
+    # Google's ids use base32hex's alphabet (lowercase a-v and 0-9), the same rule client-chosen ids follow.
     return base64.b32hexencode(secrets.token_bytes(15)).decode().lower()
 
 
@@ -216,9 +216,9 @@ def patch_event(
         if changes["status"] not in ("confirmed", "tentative", "cancelled"):
             raise invalid_value("status")
         event.status = changes["status"]
-    if ctx.conference_version >= 1 and isinstance(changes.get("conferenceData"), dict):
-        if "conferenceData" not in event.body:
-            _apply_conference(event, changes["conferenceData"], ctx)
+    adds_conference = isinstance(changes.get("conferenceData"), dict) and "conferenceData" not in event.body
+    if ctx.conference_version >= 1 and adds_conference:
+        _apply_conference(event, changes["conferenceData"], ctx)
     _touch(state, event, ctx.now)
 
 
@@ -387,6 +387,11 @@ def _page_key(params: dict[str, list[str]]) -> str:
     return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()[:16]
 
 
+def _last(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    return values[-1] if values else None
+
+
 def _flag(params: dict[str, list[str]], name: str) -> bool:
     value = (params.get(name) or ["false"])[-1]
     if value not in ("true", "false"):
@@ -413,7 +418,7 @@ def list_events(
 ) -> dict[str, Any]:
     single = _flag(params, "singleEvents")
     show_deleted = _flag(params, "showDeleted")
-    token = (params.get("syncToken") or [None])[-1]
+    token = _last(params, "syncToken")
     generation = state.sync_generation.get(calendar.id, 0)
     if token is not None:
         for name in NOT_WITH_SYNC_TOKEN:
@@ -424,7 +429,7 @@ def list_events(
                     f"Invalid combination of parameters: {name} with syncToken.",
                     location=name,
                 )
-    order = (params.get("orderBy") or [None])[-1]
+    order = _last(params, "orderBy")
     if order not in (None, "startTime", "updated"):
         raise invalid_value("orderBy")
     if order == "startTime" and not single:
@@ -477,7 +482,7 @@ def _page_token(offset: int, snapshot: int, params: dict[str, list[str]]) -> str
 
 
 def _read_page_token(params: dict[str, list[str]], current_seq: int) -> tuple[int, int]:
-    token = (params.get("pageToken") or [None])[-1]
+    token = _last(params, "pageToken")
     if token is None:
         return 0, current_seq
     try:
@@ -514,19 +519,18 @@ def _matching(
     private = _property_filters(params, "privateExtendedProperty")
     shared = _property_filters(params, "sharedExtendedProperty")
     text = (params.get("q") or [""])[-1].lower()
-    ical = (params.get("iCalUID") or [None])[-1]
+    ical = _last(params, "iCalUID")
     rows: list[Item] = []
     for event in state.events.values():
         if event.calendar_id != calendar.id:
             continue
         if since is not None:
-            # Incremental sync: everything changed since the token, deleted ones included whatever showDeleted.
+            # Incremental sync: all changes since the token, deletions included whatever showDeleted says.
             if event.change_seq > since:
                 rows.extend(items_of(event, calendar, single, now))
             continue
-        if event.status == "cancelled" and not show_deleted:
-            if updated_min is None or event.updated < updated_min.timestamp():
-                continue
+        if event.status == "cancelled" and not show_deleted and updated_min is None:
+            continue  # with updatedMin, deletions since then are always included (events.list reference)
         if updated_min is not None and event.updated < updated_min.timestamp():
             continue
         props = event.body.get("extendedProperties", {})
@@ -541,7 +545,7 @@ def _matching(
         ):
             continue
         for item in items_of(event, calendar, single, now):
-            # timeMin bounds the END (exclusive), timeMax the START (exclusive), per the events.list reference.
+            # timeMin bounds the END (exclusive), timeMax the START (exclusive): events.list reference.
             if time_min is not None and item.end <= time_min:
                 continue
             if time_max is not None and item.start >= time_max:

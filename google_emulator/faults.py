@@ -1,4 +1,4 @@
-"""Failures on demand: the next N calls answer an error, responses get lost after the change applied, latency."""
+"""Failures on demand: the next N calls answer an error; responses lost after the change applied; latency."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class FaultConfig:
     fail_next: int = 0
     fail_with: str = "rateLimitExceeded"
     retry_after: int | None = None  # seconds, sent as Retry-After on 429/503 answers
-    # The next `lose_responses` matching WRITES (POST/PATCH/PUT/DELETE) are applied, then the connection drops.
+    # The next `lose_responses` matching writes (POST/PATCH/PUT/DELETE) apply, then the connection drops.
     lose_responses: int = 0
     latency_ms: int = 0
     paths: list[str] = field(default_factory=lambda: ["/calendar/v3/"])

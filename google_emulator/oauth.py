@@ -263,9 +263,9 @@ def _issue_access(
 def id_token(
     user: User, client: Client, scopes: list[str], now: float, issuer: str, nonce: str | None
 ) -> str:
-    """A JWT with Google's claims. Signed HS256 with the client secret, NOT Google's RS256 keys: Google says an
-    ID token received straight from its token endpoint over HTTPS may be used without verifying the signature,
-    which is what Rendez should do (or call userinfo)."""
+    """A JWT with Google's claims. Signed HS256 with the client secret, NOT Google's RS256 keys: Google says
+    an ID token received straight from its token endpoint over HTTPS may be used without verifying the
+    signature, which is what Rendez should do (or call userinfo)."""
     claims: dict[str, Any] = {
         "iss": "https://accounts.google.com",
         "azp": client.client_id,
@@ -310,7 +310,7 @@ def revoke(emu: Emulator, token_value: str) -> None:
 
 
 def revoke_grant(state: State, client_id: str, sub: str) -> int:
-    """The user removes the app's access: every token of the pair dies, the next refresh gets invalid_grant."""
+    """The user removes the app's access: all the pair's tokens die; the next refresh gets invalid_grant."""
     count = 0
     for refresh in state.refresh_tokens.values():
         if refresh.client_id == client_id and refresh.sub == sub and not refresh.revoked:

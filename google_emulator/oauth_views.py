@@ -1,4 +1,4 @@
-"""HTTP side of OAuth: the consent page (account chooser + granular scope checkboxes), token, revoke, userinfo."""
+"""HTTP side of OAuth: the consent page (account chooser, granular scope boxes), token, revoke, userinfo."""
 
 from __future__ import annotations
 
@@ -16,12 +16,16 @@ if TYPE_CHECKING:
     from .app import EmulatorApp
 
 SCOPE_LABELS = {
-    "https://www.googleapis.com/auth/calendar": "See, edit, share, and permanently delete all the calendars you can access",
+    "https://www.googleapis.com/auth/calendar": (
+        "See, edit, share, and permanently delete all the calendars you can access"
+    ),
     "https://www.googleapis.com/auth/calendar.readonly": "See and download any calendar you can access",
     "https://www.googleapis.com/auth/calendar.events": "View and edit events on all your calendars",
     "https://www.googleapis.com/auth/calendar.events.readonly": "View events on all your calendars",
     "https://www.googleapis.com/auth/calendar.freebusy": "View your availability in your calendars",
-    "https://www.googleapis.com/auth/calendar.calendarlist.readonly": "See the list of Google calendars you're subscribed to",
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly": (
+        "See the list of Google calendars you're subscribed to"
+    ),
 }
 
 
@@ -48,17 +52,20 @@ def _consent_page(
     request: Request, app_name: str, scopes: list[str], users: list[tuple[str, str]]
 ) -> Response:
     accounts = "".join(
-        f'<label><input type="radio" name="account" value="{escape(email)}" data-testid="account-{escape(email)}"'
+        f'<label><input type="radio" name="account" value="{escape(email)}"'
+        f' data-testid="account-{escape(email)}"'
         f"{' checked' if index == 0 else ''}> {escape(name)} &lt;{escape(email)}&gt;</label><br>"
         for index, (email, name) in enumerate(users)
     )
     boxes = "".join(
-        f'<label><input type="checkbox" name="scope" value="{escape(scope)}" checked data-testid="scope-{escape(scope)}">'
+        f'<label><input type="checkbox" name="scope" value="{escape(scope)}" checked'
+        f' data-testid="scope-{escape(scope)}">'
         f" {escape(SCOPE_LABELS.get(scope, scope))}</label><br>"
         for scope in scopes
         if scope not in oauth.SIGN_IN_SCOPES and "userinfo." not in scope
     )
-    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in - Google Accounts (emulator)</title>
+    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Sign in - Google Accounts (emulator)</title>
 <style>body{{font-family:sans-serif;max-width:36rem;margin:3rem auto}}</style></head><body>
 <p><strong>Google emulator</strong> — not Google. Nothing leaves this machine.</p>
 <h1>Choose an account to continue to {escape(app_name)}</h1>

@@ -2,8 +2,8 @@
 
 The emulator understands FREQ=DAILY and FREQ=WEEKLY with INTERVAL, COUNT, UNTIL and (weekly) BYDAY, plus
 EXDATE lines; other rules are refused with a 400 that names the emulator, so nobody mistakes it for Google's
-answer. Occurrences are generated in the event's own time zone, so a 09:00 weekly meeting stays at 09:00 across
-a daylight saving change, as Google keeps it.
+answer. Occurrences are generated in the event's own time zone, so a 09:00 weekly meeting stays at 09:00
+across a daylight saving change, as Google keeps it.
 """
 
 from __future__ import annotations

@@ -71,12 +71,18 @@ def auth_params(**extra: str) -> dict[str, str]:
 
 
 def consent(
-    http: httpx2.Client, email: str = MARIA, untick: tuple[str, ...] = (), decision: str = "allow", **extra: str
+    http: httpx2.Client,
+    email: str = MARIA,
+    untick: str = "",
+    decision: str = "allow",
+    **extra: str,
 ) -> httpx2.URL:
     """Click through the consent page as `email` and return where Google sends the browser back to."""
     params = auth_params(**extra)
-    requested = [s for s in params["scope"].split() if s.startswith("https://www.googleapis.com/auth/calendar")]
-    ticked = [s for s in requested if s not in untick]
+    requested = [
+        s for s in params["scope"].split() if s.startswith("https://www.googleapis.com/auth/calendar")
+    ]
+    ticked = [s for s in requested if s not in untick.split()]
     form = {"account": email, "decision": decision, "scope": ticked}
     response = http.post("/accounts/o/oauth2/v2/auth", params=params, data=form)
     assert response.status_code == 302, response.text
@@ -145,7 +151,9 @@ def receiver() -> Iterator[PushReceiver]:
 
     def app(environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
-        holder["r"].received.append({k.lower(): v for k, v in request.headers.items()} | {"body": request.get_data(as_text=True)})
+        holder["r"].received.append(
+            {k.lower(): v for k, v in request.headers.items()} | {"body": request.get_data(as_text=True)}
+        )
         return Response("", 200)(environ, start_response)
 
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)

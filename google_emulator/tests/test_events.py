@@ -27,7 +27,9 @@ def test_calendar_list_shows_the_primary_calendar_as_owner_and_subscriptions(
     assert items[MARIA]["primary"] is True and items[MARIA]["accessRole"] == "owner"
     assert items[MARIA]["summary"] == MARIA and items[MARIA]["timeZone"] == "Europe/Berlin"
     assert items[HOLIDAYS]["accessRole"] == "reader" and "primary" not in items[HOLIDAYS]
-    writable = http.get("/calendar/v3/users/me/calendarList", params={"minAccessRole": "writer"}, headers=maria)
+    writable = http.get(
+        "/calendar/v3/users/me/calendarList", params={"minAccessRole": "writer"}, headers=maria
+    )
     assert [item["id"] for item in writable.json()["items"]] == [MARIA]
 
 
@@ -40,7 +42,9 @@ def test_insert_get_patch_delete(http: httpx2.Client, maria: dict[str, str]) -> 
     url = f"{EVENTS_URL}/{created['id']}"
     fetched = http.get(url, headers=maria).json()
     assert fetched["summary"] == "Consultation with Jane Doe" and fetched["etag"] == created["etag"]
-    patched = http.patch(url, json={"summary": "Moved", "extendedProperties": {"private": {"v": "2"}}}, headers=maria)
+    patched = http.patch(
+        url, json={"summary": "Moved", "extendedProperties": {"private": {"v": "2"}}}, headers=maria
+    )
     assert patched.status_code == 200
     body = patched.json()
     assert body["summary"] == "Moved" and body["etag"] != created["etag"]
@@ -49,7 +53,9 @@ def test_insert_get_patch_delete(http: httpx2.Client, maria: dict[str, str]) -> 
     assert http.get(url, headers=maria).json()["status"] == "cancelled"
 
 
-def test_deleting_twice_is_410_and_an_unknown_event_is_404(http: httpx2.Client, maria: dict[str, str]) -> None:
+def test_deleting_twice_is_410_and_an_unknown_event_is_404(
+    http: httpx2.Client, maria: dict[str, str]
+) -> None:
     url = f"{EVENTS_URL}/{insert(http, maria)['id']}"
     http.delete(url, headers=maria)
     again = http.delete(url, headers=maria)
@@ -75,7 +81,9 @@ def test_a_client_chosen_id_makes_insert_idempotent_with_409_on_repeat(
     assert bad.status_code == 400
 
 
-def test_private_extended_property_filter_finds_our_own_events(http: httpx2.Client, maria: dict[str, str]) -> None:
+def test_private_extended_property_filter_finds_our_own_events(
+    http: httpx2.Client, maria: dict[str, str]
+) -> None:
     mine = insert(http, maria)
     insert(http, maria, extendedProperties={"private": {"rendezBookingId": "b-9999"}})
     found = http.get(EVENTS_URL, params={"privateExtendedProperty": "rendezBookingId=b-8812"}, headers=maria)
@@ -103,7 +111,9 @@ def test_bad_event_bodies_are_400(http: httpx2.Client, maria: dict[str, str]) ->
 def test_writing_to_a_read_only_calendar_is_403_and_another_users_calendar_is_404(
     http: httpx2.Client, maria: dict[str, str]
 ) -> None:
-    read_only = http.post(f"/calendar/v3/calendars/{quote(HOLIDAYS)}/events", json=event_body(), headers=maria)
+    read_only = http.post(
+        f"/calendar/v3/calendars/{quote(HOLIDAYS)}/events", json=event_body(), headers=maria
+    )
     assert read_only.status_code == 403
     assert read_only.json()["error"]["errors"][0]["reason"] == "requiredAccessLevel"
     assert http.get(f"/calendar/v3/calendars/{JONAS}/events", headers=maria).status_code == 404
@@ -117,9 +127,9 @@ def test_primary_is_an_alias_of_the_users_calendar(http: httpx2.Client, maria: d
 def test_seeded_calendar_has_transparent_all_day_declined_and_recurring_events(
     http: httpx2.Client, maria: dict[str, str]
 ) -> None:
-    items = http.get(EVENTS_URL, params={"singleEvents": "true", "orderBy": "startTime"}, headers=maria).json()[
-        "items"
-    ]
+    items = http.get(
+        EVENTS_URL, params={"singleEvents": "true", "orderBy": "startTime"}, headers=maria
+    ).json()["items"]
     by_summary: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         by_summary.setdefault(item["summary"], []).append(item)
@@ -134,7 +144,9 @@ def test_seeded_calendar_has_transparent_all_day_declined_and_recurring_events(
     assert starts == sorted(starts) and all("T09:00:00" in start for start in starts)
 
 
-def test_a_weekly_rule_keeps_local_time_across_daylight_saving(http: httpx2.Client, maria: dict[str, str]) -> None:
+def test_a_weekly_rule_keeps_local_time_across_daylight_saving(
+    http: httpx2.Client, maria: dict[str, str]
+) -> None:
     weekly = insert(
         http,
         maria,
@@ -142,7 +154,11 @@ def test_a_weekly_rule_keeps_local_time_across_daylight_saving(http: httpx2.Clie
         end={"dateTime": "2030-03-20T09:30:00+01:00", "timeZone": "Europe/Berlin"},
         recurrence=["RRULE:FREQ=WEEKLY;BYDAY=WE;COUNT=3"],
     )
-    params = {"singleEvents": "true", "orderBy": "startTime", "privateExtendedProperty": "rendezBookingId=b-8812"}
+    params = {
+        "singleEvents": "true",
+        "orderBy": "startTime",
+        "privateExtendedProperty": "rendezBookingId=b-8812",
+    }
     items = http.get(EVENTS_URL, params=params, headers=maria).json()["items"]
     assert [item["start"]["dateTime"] for item in items] == [
         "2030-03-20T09:00:00+01:00",
@@ -151,7 +167,9 @@ def test_a_weekly_rule_keeps_local_time_across_daylight_saving(http: httpx2.Clie
     ]
     instance = http.get(f"{EVENTS_URL}/{items[1]['id']}", headers=maria)
     assert instance.status_code == 200 and instance.json()["recurringEventId"] == weekly["id"]
-    unexpanded = http.get(EVENTS_URL, params={"privateExtendedProperty": "rendezBookingId=b-8812"}, headers=maria)
+    unexpanded = http.get(
+        EVENTS_URL, params={"privateExtendedProperty": "rendezBookingId=b-8812"}, headers=maria
+    )
     assert unexpanded.json()["items"][0]["recurrence"] == ["RRULE:FREQ=WEEKLY;BYDAY=WE;COUNT=3"]
 
 

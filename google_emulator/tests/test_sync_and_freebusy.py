@@ -14,7 +14,9 @@ from .conftest import JONAS, MARIA, event_body
 EVENTS_URL = f"/calendar/v3/calendars/{MARIA}/events"
 
 
-def full_sync(http: httpx2.Client, headers: dict[str, str], **params: str) -> tuple[list[dict[str, Any]], str]:
+def full_sync(
+    http: httpx2.Client, headers: dict[str, str], **params: str
+) -> tuple[list[dict[str, Any]], str]:
     items: list[dict[str, Any]] = []
     query: dict[str, str] = {"singleEvents": "true", **params}
     while True:
@@ -122,7 +124,11 @@ def test_show_deleted_lists_cancelled_events(http: httpx2.Client, maria: dict[st
 
 
 def free_busy(http: httpx2.Client, headers: dict[str, str], *ids: str, **window: str) -> httpx2.Response:
-    body = {"timeMin": "2030-03-17T00:00:00Z", "timeMax": "2030-03-31T00:00:00Z", "items": [{"id": i} for i in ids]}
+    body = {
+        "timeMin": "2030-03-17T00:00:00Z",
+        "timeMax": "2030-03-31T00:00:00Z",
+        "items": [{"id": i} for i in ids],
+    }
     return http.post("/calendar/v3/freeBusy", json=body | window, headers=headers)
 
 
@@ -141,13 +147,13 @@ def test_free_busy_counts_opaque_events_only(http: httpx2.Client, maria: dict[st
     assert not any(b["start"] == "2030-03-21T10:00:00Z" for b in busy)  # Vendor pitch, declined
 
 
-def test_free_busy_merges_overlaps_and_clips_to_the_window(http: httpx2.Client, maria: dict[str, str]) -> None:
+def test_free_busy_merges_overlaps_and_clips_to_the_window(
+    http: httpx2.Client, maria: dict[str, str]
+) -> None:
     http.post(EVENTS_URL, json=event_body(), headers=maria)  # 09:00-09:45Z on the 20th
     http.post(
         EVENTS_URL,
-        json=event_body(
-            start={"dateTime": "2030-03-20T09:30:00Z"}, end={"dateTime": "2030-03-20T10:30:00Z"}
-        ),
+        json=event_body(start={"dateTime": "2030-03-20T09:30:00Z"}, end={"dateTime": "2030-03-20T10:30:00Z"}),
         headers=maria,
     )
     busy = free_busy(
@@ -156,7 +162,9 @@ def test_free_busy_merges_overlaps_and_clips_to_the_window(http: httpx2.Client, 
     assert busy == [{"start": "2030-03-20T09:15:00Z", "end": "2030-03-20T10:30:00Z"}]
 
 
-def test_free_busy_reports_a_calendar_it_cannot_see_as_not_found(http: httpx2.Client, maria: dict[str, str]) -> None:
+def test_free_busy_reports_a_calendar_it_cannot_see_as_not_found(
+    http: httpx2.Client, maria: dict[str, str]
+) -> None:
     body = free_busy(http, maria, JONAS).json()
     assert body["calendars"][JONAS] == {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
 
