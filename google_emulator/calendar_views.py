@@ -149,7 +149,9 @@ def free_busy(app: EmulatorApp, request: Request) -> Response:
     if start.tzinfo is None or end.tzinfo is None:
         raise bad_request()
     if end < start:
-        raise ApiError(400, "timeRangeEmpty", "The specified time range is empty.", location="timeMax")
+        raise ApiError(
+            400, "timeRangeEmpty", "The specified time range is empty.", domain="calendar", location="timeMax"
+        )
     items = body.get("items") or []
     if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("id") for i in items):
         raise ApiError(400, "required", "Required", location="items.id")

@@ -35,6 +35,7 @@ class ApiError(Exception):
         location_type: str | None = None,
         item_message: str | None = None,
         headers: dict[str, str] | None = None,
+        with_status: bool = False,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -45,6 +46,9 @@ class ApiError(Exception):
         self.location_type = location_type
         self.item_message = item_message or message
         self.headers = headers or {}
+        # Google's front end adds a gRPC-style `status` to authentication errors; the Calendar errors guide
+        # shows the API's own errors (rate limits, 404, 410...) without one.
+        self.with_status = with_status
 
     def body(self) -> dict[str, Any]:
         item: dict[str, str] = {"domain": self.domain, "reason": self.reason, "message": self.item_message}
@@ -52,7 +56,7 @@ class ApiError(Exception):
             item["location"] = self.location
             item["locationType"] = self.location_type or "parameter"
         error: dict[str, Any] = {"code": self.status, "message": self.message, "errors": [item]}
-        if self.status in STATUS_NAMES:
+        if self.with_status and self.status in STATUS_NAMES:
             error["status"] = STATUS_NAMES[self.status]
         return {"error": error}
 
@@ -86,6 +90,7 @@ def missing_credentials() -> ApiError:
         location="Authorization",
         location_type="header",
         headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
+        with_status=True,
     )
 
 
@@ -99,6 +104,7 @@ def invalid_credentials() -> ApiError:
         location="Authorization",
         location_type="header",
         headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'},
+        with_status=True,
     )
 
 
@@ -111,6 +117,7 @@ def insufficient_scopes() -> ApiError:
         headers={
             "WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="insufficient_scope"'
         },
+        with_status=True,
     )
 
 

@@ -82,7 +82,13 @@ def _check_body(body: dict[str, Any], calendar: Calendar) -> tuple[datetime, dat
     if is_all_day(body["start"]) != is_all_day(body["end"]):
         raise bad_request("Start and end times must either both be date or both be dateTime.")
     if end < start:
-        raise ApiError(400, "timeRangeEmpty", "The specified time range is empty.", location="end.dateTime")
+        raise ApiError(
+            400,
+            "timeRangeEmpty",
+            "The specified time range is empty.",
+            domain="calendar",
+            location="end.dateTime",
+        )
     if body.get("transparency") not in (None, "opaque", "transparent"):
         raise invalid_value("transparency")
     if body.get("status") not in (None, "confirmed", "tentative", "cancelled"):

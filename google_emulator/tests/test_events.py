@@ -67,7 +67,6 @@ def test_deleting_twice_is_410_and_an_unknown_event_is_404(
         "code": 404,
         "message": "Not Found",
         "errors": [{"domain": "global", "reason": "notFound", "message": "Not Found"}],
-        "status": "NOT_FOUND",
     }
 
 

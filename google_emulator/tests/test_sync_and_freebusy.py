@@ -172,4 +172,16 @@ def test_free_busy_reports_a_calendar_it_cannot_see_as_not_found(
 def test_free_busy_refuses_an_empty_range(http: httpx2.Client, maria: dict[str, str]) -> None:
     response = free_busy(http, maria, MARIA, timeMin="2030-03-20T00:00:00Z", timeMax="2030-03-19T00:00:00Z")
     assert response.status_code == 400
-    assert response.json()["error"]["errors"][0]["reason"] == "timeRangeEmpty"
+    assert response.json()["error"] == {
+        "code": 400,
+        "message": "The specified time range is empty.",
+        "errors": [
+            {
+                "domain": "calendar",
+                "reason": "timeRangeEmpty",
+                "message": "The specified time range is empty.",
+                "location": "timeMax",
+                "locationType": "parameter",
+            }
+        ],
+    }
