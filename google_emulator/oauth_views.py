@@ -69,7 +69,7 @@ def _consent_page(
 <style>body{{font-family:sans-serif;max-width:36rem;margin:3rem auto}}</style></head><body>
 <p><strong>Google emulator</strong> — not Google. Nothing leaves this machine.</p>
 <h1>Choose an account to continue to {escape(app_name)}</h1>
-<form method="post" action="{escape(request.full_path)}">{accounts}
+<form method="post" action="{escape(request.script_root + request.full_path)}">{accounts}
 <h2>{escape(app_name)} wants access to your Google Account</h2>
 <p>Select what {escape(app_name)} can access:</p>{boxes}
 <p><button name="decision" value="deny" data-testid="deny">Cancel</button>
