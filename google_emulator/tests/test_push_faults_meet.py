@@ -168,3 +168,23 @@ def test_an_unknown_conference_type_is_400(http: httpx2.Client, maria: dict[str,
         EVENTS_URL, json=event_body(conferenceData=bad), params={"conferenceDataVersion": "1"}, headers=maria
     )
     assert response.status_code == 400
+
+
+def test_a_failed_push_is_recorded(
+    http: httpx2.Client, maria: dict[str, str], google: RunningEmulator
+) -> None:
+    google.control.settings(allow_insecure_push=True)
+    assert watch(http, maria, "http://127.0.0.1:9/nobody-listens").status_code == 200
+    assert google.control.wait_for_pushes()
+    (push,) = google.control.pushes()
+    assert push["state"] == "sync" and push["status"] is None and push["error"]
+
+
+def test_the_token_endpoint_can_fail_too(http: httpx2.Client, google: RunningEmulator) -> None:
+    from .conftest import refresh, tokens_for
+
+    body = tokens_for(http)
+    google.control.set_faults(paths=["/oauth2/token"], fail_next=1, fail_with="503", retry_after=3)
+    failed = refresh(http, body["refresh_token"])
+    assert failed.status_code == 503 and failed.headers["retry-after"] == "3"
+    assert refresh(http, body["refresh_token"]).status_code == 200
