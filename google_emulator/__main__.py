@@ -21,8 +21,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--public-base-url", default=None, help="root URL for emitted links (default: from request)"
     )
+    parser.add_argument("--state-file", default=None, help="keep state in this JSON file across restarts")
     args = parser.parse_args(argv)
-    emulator = Emulator.from_seed_file(args.seed, public_base_url=args.public_base_url)
+    emulator = Emulator.from_seed_file(
+        args.seed, public_base_url=args.public_base_url, state_file=args.state_file
+    )
     print(
         f"Google emulator on http://{args.host}:{args.port}  "
         "(OAuth: /accounts/o/oauth2/v2/auth, /oauth2/token; Calendar: /calendar/v3/)"

@@ -93,15 +93,19 @@ class EmulatorApp:
             except (ValueError, TypeError, KeyError, AttributeError) as error:
                 # The control API trusts its callers (tests); unusable input is their mistake: 400, not 500.
                 response = json_response({"error": f"unusable control request: {error!r}"[:500]}, 400)
+            self.emu.save()
             return response(environ, start_response)
         try:
             response = self._handle(request)
         except DropConnection:
             self._log(request, None)
+            self.emu.save()
             if reset_connection(environ):
                 return Response(b"", 500)(environ, start_response)
             return Response(b"", 502)(environ, start_response)
         self._log(request, response)
+        if request.method != "GET" or "conferenceData" in (response.get_data(as_text=True) or ""):
+            self.emu.save()  # reads change state only when they count down a pending Meet conference
         return response(environ, start_response)
 
     def base_url(self, request: Request) -> str:

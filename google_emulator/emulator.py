@@ -16,6 +16,7 @@ from . import events, oauth
 from .clock import Clock, SystemClock, rfc3339_ms
 from .faults import FaultInjector
 from .models import Calendar, Channel, State, User
+from .persistence import load_state, save_state
 from .push import Push, PushDispatcher, headers_for
 from .seeding import state_from_seed
 
@@ -39,13 +40,15 @@ class Settings:
 class Emulator:
     """A thread-safe, in-memory Google. Serve it with `wsgi_app`; drive it from tests with control methods.
 
-    `seed=None` loads the repository's default seed; pass `{}` for an empty Google.
+    `seed=None` loads the repository's default seed; pass `{}` for an empty Google. With `state_file`, state
+    is loaded from it at start (when it exists) and written back after every request that may change it.
     """
 
     def __init__(
         self,
         seed: dict[str, Any] | None = None,
         public_base_url: str | None = None,
+        state_file: str | None = None,
         *,
         clock: Clock | None = None,
         http_client_factory: Callable[[], httpx2.Client] | None = None,
@@ -58,8 +61,12 @@ class Emulator:
         self.pushes = PushDispatcher(http_client_factory or (lambda: httpx2.Client(timeout=5.0)))
         self._seed = load_seed_file(DEFAULT_SEED_FILE) if seed is None else seed
         self._requests: list[dict[str, Any]] = []
-        self.state: State = state_from_seed(self._seed, self.clock.now())
+        self.state_file = state_file
+        loaded = load_state(state_file) if state_file else None
+        self.state: State = loaded or state_from_seed(self._seed, self.clock.now())
         self._wsgi_app: Callable[..., Any] | None = None
+        if loaded is None:
+            self.save()
 
     @classmethod
     def from_seed_file(cls, path: str | Path, **kwargs: Any) -> Emulator:
@@ -86,6 +93,12 @@ class Emulator:
             self.faults.clear()
             self.settings = Settings()
             self.pushes.clear()
+            self.save()
+
+    def save(self) -> None:
+        if self.state_file:
+            with self.lock:
+                save_state(self.state, self.state_file)
 
     # --- request log ---------------------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
@@ -13,9 +15,9 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 from google_emulator import Emulator, ManualClock
-from google_emulator.testing import QuietRequestHandler
+from google_emulator.testing import QuietRequestHandler, run_emulator
 
-from .conftest import MARIA, NOW, RENDEZ_SCOPES, auth_params, bearer, event_body
+from .conftest import MARIA, NOW, RENDEZ_SCOPES, auth_params, bearer, event_body, refresh, tokens_for
 
 
 @pytest.fixture
@@ -64,3 +66,30 @@ def test_the_command_line_defaults() -> None:
     from google_emulator import __main__
 
     assert callable(__main__.main)
+
+
+def test_state_survives_a_restart_with_a_state_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "google.json")
+    first = Emulator(clock=ManualClock(NOW), state_file=path)
+    with run_emulator(first) as google, httpx2.Client(base_url=google.base_url, timeout=5.0) as http:
+        tokens = tokens_for(http)
+        created = http.post(
+            "/calendar/v3/calendars/primary/events", json=event_body(), headers=bearer(tokens["access_token"])
+        ).json()
+        _, sync_token = full_sync_token(http, tokens["access_token"])
+    second = Emulator(clock=ManualClock(NOW + 60), state_file=path)
+    with run_emulator(second) as google, httpx2.Client(base_url=google.base_url, timeout=5.0) as http:
+        refreshed = refresh(http, tokens["refresh_token"])
+        assert refreshed.status_code == 200
+        token = refreshed.json()["access_token"]
+        fetched = http.get(f"/calendar/v3/calendars/{MARIA}/events/{created['id']}", headers=bearer(token))
+        assert fetched.json()["summary"] == created["summary"]
+        changes = http.get(
+            f"/calendar/v3/calendars/{MARIA}/events", params={"syncToken": sync_token}, headers=bearer(token)
+        )
+        assert changes.status_code == 200 and changes.json()["items"] == []
+
+
+def full_sync_token(http: httpx2.Client, token: str) -> tuple[list[Any], str]:
+    body = http.get(f"/calendar/v3/calendars/{MARIA}/events", headers=bearer(token)).json()
+    return body["items"], body["nextSyncToken"]

@@ -32,7 +32,7 @@ def listing(http: httpx2.Client, headers: dict[str, str], **params: str) -> tupl
         query["pageToken"] = body["nextPageToken"]
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=operations)
 def test_incremental_sync_converges_to_a_full_sync(
     google: RunningEmulator, http: httpx2.Client, ops: list[tuple[str, int]]
