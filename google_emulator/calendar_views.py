@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -104,7 +105,7 @@ def calendar_list(app: EmulatorApp, request: Request) -> Response:
             calendar = app.emu.state.calendars[entry.calendar_id]
             item: dict[str, Any] = {
                 "kind": "calendar#calendarListEntry",
-                "etag": f'"{abs(hash(calendar.id)) % 10**15}"',
+                "etag": '"' + str(int(hashlib.sha256(calendar.id.encode()).hexdigest()[:12], 16)) + '"',
                 "id": calendar.id,
                 "summary": calendar.summary,
                 "timeZone": calendar.time_zone,

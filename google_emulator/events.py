@@ -273,7 +273,7 @@ def render(event: Event, base_url: str, *, consume_read: bool = True) -> dict[st
     }
     body = copy.deepcopy(event.body)
     for party in ("creator", "organizer"):
-        if body.get(party, {}).get("email") == event.calendar_id or party == "organizer":
+        if body.get(party, {}).get("email") == event.calendar_id:
             body[party]["self"] = True
     for attendee in body.get("attendees", []):
         attendee.setdefault("responseStatus", "needsAction")
@@ -347,8 +347,10 @@ def span(event: Event, calendar: Calendar) -> tuple[datetime, datetime]:
 
 def items_of(event: Event, calendar: Calendar, single: bool, now: float) -> list[Item]:
     start, end = span(event, calendar)
-    if not event.body.get("recurrence") or event.status == "cancelled":
+    if not event.body.get("recurrence") or (event.status == "cancelled" and not single):
         return [Item(event, start, end)]
+    # A deleted series with singleEvents=true comes back as its cancelled instances, so a client that keyed
+    # its copy by instance id can drop each one.
     duration = end - start
     zone_name = event.body["start"].get("timeZone") or calendar.time_zone
     horizon = datetime.fromtimestamp(now, UTC) + EXPANSION_HORIZON

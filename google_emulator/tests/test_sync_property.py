@@ -16,7 +16,9 @@ from .conftest import MARIA, bearer, event_body, tokens_for
 EVENTS_URL = f"/calendar/v3/calendars/{MARIA}/events"
 
 operations = st.lists(
-    st.tuples(st.sampled_from(["insert", "user_insert", "patch", "delete", "sync"]), st.integers(0, 20)),
+    st.tuples(
+        st.sampled_from(["insert", "user_insert", "weekly", "patch", "delete", "sync"]), st.integers(0, 20)
+    ),
     max_size=12,
 )
 
@@ -42,11 +44,13 @@ def test_incremental_sync_converges_to_a_full_sync(
     items, token = listing(http, headers)
     mirror = {item["id"]: item for item in items}
     for op, pick in ops:
-        live = sorted(
-            i for i in mirror if mirror[i]["status"] != "cancelled" and "recurringEventId" not in mirror[i]
-        )
+        # Series are changed through their master's id; the mirror holds their instances.
+        live = sorted({m.get("recurringEventId", i) for i, m in mirror.items() if m["status"] != "cancelled"})
         if op == "insert":
             http.post(EVENTS_URL, json=event_body(summary=f"n{pick}"), headers=headers)
+        elif op == "weekly":
+            weekly = event_body(summary=f"w{pick}", recurrence=[f"RRULE:FREQ=WEEKLY;COUNT={pick % 4 + 1}"])
+            http.post(EVENTS_URL, json=weekly, headers=headers)
         elif op == "user_insert":
             google.control.user_creates_event(MARIA, event_body(summary=f"u{pick}"))
         elif op == "patch" and live:
