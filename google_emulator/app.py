@@ -20,7 +20,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import calendar_views as cal
-from . import control, oauth_views
+from . import control, oauth_views, pages
 from .clock import rfc3339_ms
 from .errors import ApiError, OAuthError, json_response
 from .faults import reset_connection
@@ -59,6 +59,9 @@ def build_rules() -> Map:
                 methods=["DELETE"],
             ),
             Rule(f"{V3}/channels/stop", endpoint=cal.stop_channel, methods=["POST"]),
+            Rule("/", endpoint=pages.home, methods=["GET"]),
+            Rule("/calendar/u/<email>", endpoint=pages.calendar, methods=["GET"]),
+            Rule("/account/<email>/apps/<client_id>/remove", endpoint=pages.remove_app, methods=["POST"]),
         ],
         strict_slashes=False,
     )
