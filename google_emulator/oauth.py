@@ -180,8 +180,15 @@ def token_grant(
         raise OAuthError("unsupported_grant_type", f"Invalid grant_type: {grant_type}")
 
 
+def _require(params: dict[str, str], name: str) -> None:
+    if not params.get(name):
+        raise OAuthError("invalid_request", f"Missing required parameter: {name}")
+
+
 def _exchange_code(emu: Emulator, client: Client, params: dict[str, str], issuer: str) -> dict[str, Any]:
     state = emu.state
+    _require(params, "code")
+    _require(params, "redirect_uri")
     code = state.codes.get(params.get("code", ""))
     if code is None or code.client_id != client.client_id:
         raise OAuthError("invalid_grant", "Malformed auth code.")
@@ -217,6 +224,7 @@ def _challenge(verifier: str, method: str) -> str:
 
 
 def _refresh(emu: Emulator, client: Client, params: dict[str, str], issuer: str) -> dict[str, Any]:
+    _require(params, "refresh_token")
     refresh = emu.state.refresh_tokens.get(params.get("refresh_token", ""))
     if refresh is None or refresh.client_id != client.client_id or refresh.revoked:
         raise OAuthError("invalid_grant", "Token has been expired or revoked.")

@@ -201,3 +201,14 @@ def test_an_unknown_grant_type_is_unsupported_grant_type(http: httpx2.Client) ->
         data={"grant_type": "password", "client_id": CLIENT_ID, "client_secret": "GOCSPX-rendez-demo-secret"},
     )
     assert response.status_code == 400 and response.json()["error"] == "unsupported_grant_type"
+
+
+def test_missing_parameters_at_the_token_endpoint_are_invalid_request(http: httpx2.Client) -> None:
+    secret = {"client_id": CLIENT_ID, "client_secret": "GOCSPX-rendez-demo-secret"}
+    no_code = http.post("/oauth2/token", data={"grant_type": "authorization_code", **secret})
+    assert no_code.json() == {
+        "error": "invalid_request",
+        "error_description": "Missing required parameter: code",
+    }
+    no_refresh = http.post("/oauth2/token", data={"grant_type": "refresh_token", **secret})
+    assert no_refresh.json()["error"] == "invalid_request"

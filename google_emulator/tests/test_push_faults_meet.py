@@ -188,3 +188,16 @@ def test_the_token_endpoint_can_fail_too(http: httpx2.Client, google: RunningEmu
     failed = refresh(http, body["refresh_token"])
     assert failed.status_code == 503 and failed.headers["retry-after"] == "3"
     assert refresh(http, body["refresh_token"]).status_code == 200
+
+
+def test_a_call_can_die_with_a_connection_reset_and_change_nothing(
+    http: httpx2.Client, maria: dict[str, str], google: RunningEmulator
+) -> None:
+    google.control.set_faults(fail_next=1, fail_with="reset")
+    try:
+        http.post(EVENTS_URL, json=event_body(), headers=maria)
+        raise AssertionError("the connection should have been reset")
+    except httpx2.TransportError:
+        pass
+    found = http.get(EVENTS_URL, params={"privateExtendedProperty": "rendezBookingId=b-8812"}, headers=maria)
+    assert found.json()["items"] == []
