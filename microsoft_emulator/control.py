@@ -83,6 +83,10 @@ def forget_delta(app: EmulatorApp, request: Request) -> Response:
     return _json({"forgotten": app.emu.forget_delta_tokens()})
 
 
+def resync_delta(app: EmulatorApp, request: Request) -> Response:
+    return _json({"marked": app.emu.require_resync()})
+
+
 def outlook_create(app: EmulatorApp, request: Request, user_id: str) -> Response:
     """The user adds an event in Outlook (not through the app): delta and subscriptions see it."""
     emu = app.emu
@@ -189,6 +193,7 @@ def build_rules() -> Map:
             Rule(f"{c}/refresh_tokens/expire", endpoint=expire_refresh, methods=["POST"]),
             Rule(f"{c}/grants/revoke", endpoint=revoke_grant, methods=["POST"]),
             Rule(f"{c}/delta/forget", endpoint=forget_delta, methods=["POST"]),
+            Rule(f"{c}/delta/resync", endpoint=resync_delta, methods=["POST"]),
             Rule(f"{c}/users/<user_id>/events", endpoint=outlook_create, methods=["POST"]),
             Rule(f"{c}/events/<event_id>", endpoint=outlook_update, methods=["PATCH"]),
             Rule(f"{c}/events/<event_id>", endpoint=outlook_delete, methods=["DELETE"]),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request, Response
@@ -28,10 +29,10 @@ def delta(app: EmulatorApp, request: Request, calendar_id: str | None = None) ->
     with emu.mutation():
         skip_token = request.args.get("$skiptoken")
         delta_token = request.args.get("$deltatoken")
-        if skip_token is not None:
-            round_state = _known(app, user, skip_token, page=True)
-        elif delta_token is not None:
-            known = _known(app, user, delta_token, page=False)
+        if skip_token is not None and skip_token != "":
+            round_state = _known(app, request, user, skip_token, page=True)
+        elif delta_token:
+            known = _known(app, request, user, delta_token, page=False)
             round_state = _changes_since(app, user, known)
         else:
             start, end = window(request)
@@ -42,24 +43,33 @@ def delta(app: EmulatorApp, request: Request, calendar_id: str | None = None) ->
     return json_response(body, 200, headers)
 
 
-def _known(app: EmulatorApp, user: User, token: str, *, page: bool) -> DeltaState:
+def _known(app: EmulatorApp, request: Request, user: User, token: str, *, page: bool) -> DeltaState:
     emu = app.emu
     known = emu.state.delta_states.get(token)
+    ttl = emu.config.page_token_ttl if page else emu.config.delta_token_ttl
+    if known is not None and known.created + ttl <= emu.clock.now():
+        # Outlook drops old delta tokens from a cache of limited size; the emulator after a fixed time.
+        del emu.state.delta_states[token]
+        known = None
     if known is None or known.user_id != user.id or (known.pending is not None) != page:
+        # "In case of an expired token, the service should respond with a 40X-series error with error codes
+        # such as syncStateNotFound" (delta-query-overview, Token duration).
         raise GraphError(
             410,
             "syncStateNotFound",
             "The sync state generation is not found; the delta token "
-            "is unknown or was discarded. Start a new full synchronization.",
+            "is unknown or has expired. Start a new full synchronization.",
         )
-    ttl = emu.config.page_token_ttl if page else emu.config.delta_token_ttl
-    if known.created + ttl <= emu.clock.now():
-        del emu.state.delta_states[token]
+    if known.resync:
+        # "Synchronization reset": 410 with a Location header holding the initial query (empty $deltatoken).
+        start = datetime.fromtimestamp(known.start_ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        end = datetime.fromtimestamp(known.end_ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        location = (
+            f"{app.base_url(request)}/graph/v1.0{_delta_path(request)}"
+            f"?startDateTime={start}&endDateTime={end}&$deltatoken="
+        )
         raise GraphError(
-            410,
-            "resyncRequired",
-            "The delta token has expired; a full resynchronization is "
-            "required. Start a new full synchronization without a token.",
+            410, "resyncRequired", "A full resynchronization is required.", {"Location": location}
         )
     return known
 

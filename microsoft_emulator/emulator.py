@@ -118,6 +118,13 @@ class Emulator:
             self.state.delta_states.clear()
             return count
 
+    def require_resync(self) -> int:
+        """Every delta token in use answers 410 resyncRequired with a Location header (tenant maintenance)."""
+        with self.lock:
+            for known in self.state.delta_states.values():
+                known.resync = True
+            return len(self.state.delta_states)
+
     # --- calendar changes "made in Outlook" and notifications ----------------------------------------------
 
     def remove_event(self, event: Event) -> None:

@@ -42,12 +42,13 @@ class IdentityError(Exception):
         self.status = status
 
     def to_response(self, timestamp: str) -> Response:
+        """`timestamp` as the docs show it: "2016-01-09 02:02:12Z"."""
         trace_id, correlation_id = str(uuid.uuid4()), str(uuid.uuid4())
         body = {
             "error": self.error,
             "error_description": (
-                f"AADSTS{self.aadsts}: {self.description} Trace ID: {trace_id} "
-                f"Correlation ID: {correlation_id} Timestamp: {timestamp}"
+                f"AADSTS{self.aadsts}: {self.description}\r\nTrace ID: {trace_id}\r\n"
+                f"Correlation ID: {correlation_id}\r\nTimestamp: {timestamp}"
             ),
             "error_codes": [self.aadsts],
             "timestamp": timestamp,

@@ -90,7 +90,7 @@ def authorize(app: EmulatorApp, request: Request, tenant: str) -> Response:
             50058,
             "A silent sign-in request was sent but no user is signed in.",
         )
-    if request.method == "POST":
+    if request.method == "POST" and "decision" in request.form:
         return _decide(app, request, tenant, client.client_id, redirect_uri)
     return _consent_page(app, request, tenant, client.name)
 
@@ -124,6 +124,13 @@ def _authorize_problem(params: MultiDict[str, str], tenant: str) -> tuple[str, i
         return ("invalid_request", 501491, "Invalid size of Code_Challenge parameter.")
     if challenge and not 43 <= len(challenge) <= 128:
         return ("invalid_request", 501491, "Invalid size of Code_Challenge parameter.")
+    if params.get("response_mode", "query") not in ("query", "fragment", "form_post"):
+        return (
+            "invalid_request",
+            900144,
+            "The provided value for the input parameter 'response_mode' is not "
+            "valid. Supported values are query, fragment and form_post.",
+        )
     prompt = params.get("prompt")
     if prompt and prompt not in PROMPTS:
         return ("invalid_request", 90023, f"Invalid prompt value '{prompt}'.")
@@ -132,14 +139,30 @@ def _authorize_problem(params: MultiDict[str, str], tenant: str) -> tuple[str, i
     return None
 
 
-def _redirect_error(uri: str, state: str | None, error: str, code: int, description: str) -> Response:
+def _redirect_error(
+    uri: str, state: str | None, error: str, code: int, description: str, mode: str = "query"
+) -> Response:
     query = {"error": error, "error_description": f"AADSTS{code}: {description}"}
     if state is not None:
         query["state"] = state
-    return _redirect(uri, query)
+    return _redirect(uri, query, mode)
 
 
-def _redirect(uri: str, query: dict[str, str]) -> Response:
+def _redirect(uri: str, query: dict[str, str], mode: str = "query") -> Response:
+    """Back to the app as `response_mode` asks: query string (default), fragment, or an auto-posted form."""
+    if mode == "form_post":
+        fields = "".join(
+            f"<input type='hidden' name='{escape(key)}' value='{escape(value)}'>"
+            for key, value in query.items()
+        )
+        html = (
+            "<!doctype html><html><body onload='document.forms[0].submit()'>"
+            f"<form method='post' action='{escape(uri)}'>{fields}"
+            "<noscript><button>Continue</button></noscript></form></body></html>"
+        )
+        return Response(html, 200, content_type="text/html; charset=utf-8")
+    if mode == "fragment":
+        return Response("", 302, {"Location": f"{uri}#{urlencode(query)}"})
     separator = "&" if "?" in uri else "?"
     return Response("", 302, {"Location": uri + separator + urlencode(query)})
 
@@ -147,6 +170,7 @@ def _redirect(uri: str, query: dict[str, str]) -> Response:
 def _decide(app: EmulatorApp, request: Request, tenant: str, client_id: str, redirect_uri: str) -> Response:
     params = request.args
     state_param = params.get("state")
+    mode = params.get("response_mode", "query")
     if request.form.get("decision") != "allow":
         return _redirect_error(
             redirect_uri,
@@ -154,6 +178,7 @@ def _decide(app: EmulatorApp, request: Request, tenant: str, client_id: str, red
             "access_denied",
             65004,
             "User declined to consent to access the app.",
+            mode,
         )
     emu = app.emu
     user = emu.state.users.get(request.form.get("user_id", ""))
@@ -180,7 +205,7 @@ def _decide(app: EmulatorApp, request: Request, tenant: str, client_id: str, red
     if state_param is not None:
         query["state"] = state_param
     query["session_state"] = secrets.token_hex(16)
-    return _redirect(redirect_uri, query)
+    return _redirect(redirect_uri, query, mode)
 
 
 def _consent_page(
@@ -241,7 +266,7 @@ def token(app: EmulatorApp, request: Request, tenant: str) -> Response:
         with emu.lock:
             body = _token_grant(app, request, tenant)
     except IdentityError as error:
-        return error.to_response(iso_z(emu.clock.now())[:19] + "Z")
+        return error.to_response(iso_z(emu.clock.now())[:19].replace("T", " ") + "Z")
     return json_response(body, 200, {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 

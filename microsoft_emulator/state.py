@@ -112,6 +112,8 @@ class DeltaState:
     created: float
     # For a page token: the items still to send in this round; None for a delta token.
     pending: list[dict[str, Any]] | None = None
+    # Set by the control API to play "tenant maintenance": 410 with a Location to start over.
+    resync: bool = False
 
 
 @dataclass

@@ -43,7 +43,8 @@ def create(app: EmulatorApp, request: Request) -> Response:
     if not isinstance(body, dict):
         raise bad_request("Empty Payload. JSON content expected.")
     emu = app.emu
-    for required in ("changeType", "notificationUrl", "resource", "expirationDateTime"):
+    # clientState: optional in the resource reference, "required" in the webhooks guide; the emulator insists.
+    for required in ("changeType", "notificationUrl", "resource", "expirationDateTime", "clientState"):
         if not body.get(required):
             raise bad_request(f"Property '{required}' is required.", "InvalidRequest")
     change_types = [part.strip() for part in str(body["changeType"]).split(",")]
@@ -271,6 +272,11 @@ class Notifier:
         if response.status_code != 200:
             raise bad_request(
                 "Subscription validation request failed. Must respond with 200 OK to this request.",
+                "ValidationError",
+            )
+        if not response.headers.get("Content-Type", "").lower().startswith("text/plain"):
+            raise bad_request(
+                "Subscription validation request failed. Response must have a content type of text/plain.",
                 "ValidationError",
             )
         if response.text != token:

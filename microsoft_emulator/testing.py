@@ -69,6 +69,9 @@ class ControlClient:
     def forget_delta_tokens(self) -> int:
         return int(self.call("POST", "/delta/forget")["forgotten"])
 
+    def require_delta_resync(self) -> int:
+        return int(self.call("POST", "/delta/resync")["marked"])
+
     def outlook_create(self, user_id: str, event: dict[str, Any]) -> dict[str, Any]:
         return dict(self.call("POST", f"/users/{user_id}/events", event))
 

@@ -161,7 +161,7 @@ class Receiver:
 
     url: str
     received: list[Received] = field(default_factory=list)
-    echo: str = "exact"  # exact, wrong, none
+    echo: str = "exact"  # exact, json (right token, wrong type), wrong, none
     statuses: list[int] = field(default_factory=list)
 
     def notifications(self) -> list[dict[str, Any]]:
@@ -180,6 +180,8 @@ def receiver(ms: RunningEmulator) -> Iterator[Receiver]:
         if token is not None:
             if hook.echo == "exact":
                 return Response(token, 200, content_type="text/plain")(environ, start_response)
+            if hook.echo == "json":
+                return Response(token, 200, content_type="application/json")(environ, start_response)
             if hook.echo == "wrong":
                 return Response("nope", 200, content_type="text/plain")(environ, start_response)
             return Response("", 500)(environ, start_response)

@@ -69,7 +69,18 @@ def test_expired_delta_token_with_valid_access_token(
     clock.advance(7 * 86400 + 1)
     fresh = tokens_for(http, MARIA)["access_token"]
     response = http.get(delta_link, headers=bearer(fresh))
+    assert response.status_code == 410 and response.json()["error"]["code"] == "syncStateNotFound"
+
+
+def test_tenant_maintenance_answers_410_with_a_location_to_start_over(
+    http: httpx2.Client, maria: str, ms: RunningEmulator
+) -> None:
+    _, delta_link = full_sync(http, maria)
+    ms.control.require_delta_resync()
+    response = http.get(delta_link, headers=bearer(maria))
     assert response.status_code == 410 and response.json()["error"]["code"] == "resyncRequired"
+    restart = http.get(response.headers["Location"], headers=bearer(maria))
+    assert restart.status_code == 200 and len(restart.json()["value"]) == 6
 
 
 def test_delta_needs_a_window_and_refuses_select(http: httpx2.Client, maria: str) -> None:

@@ -207,3 +207,39 @@ def test_secret_may_come_as_basic_auth(http: httpx2.Client) -> None:
         auth=(CLIENT_ID, "rendez-demo-microsoft-secret"),
     )
     assert response.status_code == 200, response.text
+
+
+def test_response_modes(http: httpx2.Client) -> None:
+    posted = http.post(
+        "/login/common/oauth2/v2.0/authorize",
+        params=authorize_params(response_mode="form_post"),
+        data={"user_id": MARIA, "decision": "allow"},
+    )
+    assert posted.status_code == 200 and f"action='{REDIRECT_URI}'" in posted.text
+    assert "name='code'" in posted.text and "name='state' value='st4te'" in posted.text
+    fragment = http.post(
+        "/login/common/oauth2/v2.0/authorize",
+        params=authorize_params(response_mode="fragment"),
+        data={"user_id": MARIA, "decision": "allow"},
+    )
+    assert fragment.headers["location"].startswith(REDIRECT_URI + "#code=")
+    bad = http.get("/login/common/oauth2/v2.0/authorize", params=authorize_params(response_mode="smoke"))
+    assert httpx2.URL(bad.headers["location"]).params["error"] == "invalid_request"
+
+
+def test_token_error_description_has_the_documented_shape(http: httpx2.Client) -> None:
+    body = refresh(http, "garbage").json()
+    assert body["error_description"].startswith("AADSTS9002313: ")
+    assert (
+        "\r\nTrace ID: " in body["error_description"] and "\r\nCorrelation ID: " in body["error_description"]
+    )
+    assert body["timestamp"] == "2030-03-17 17:46:40Z"
+
+
+def test_a_work_account_cannot_use_the_consumers_endpoint(http: httpx2.Client) -> None:
+    response = http.post(
+        "/login/consumers/oauth2/v2.0/authorize",
+        params=authorize_params(),
+        data={"user_id": MARIA, "decision": "allow"},
+    )
+    assert response.status_code == 200 and "Pick one of the accounts" in response.text

@@ -62,6 +62,9 @@ def test_wrong_echo_or_error_refuses_the_subscription(
     wrong = http.post(f"{G}/subscriptions", headers=bearer(maria), json=subscription_body(receiver))
     assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "ValidationError"
     assert "exactly match" in wrong.json()["error"]["message"]
+    receiver.echo = "json"
+    as_json = http.post(f"{G}/subscriptions", headers=bearer(maria), json=subscription_body(receiver))
+    assert as_json.status_code == 400 and "text/plain" in as_json.json()["error"]["message"]
     receiver.echo = "none"
     failing = http.post(f"{G}/subscriptions", headers=bearer(maria), json=subscription_body(receiver))
     assert failing.status_code == 400 and "200 OK" in failing.json()["error"]["message"]
@@ -82,9 +85,10 @@ def test_expiration_limits(http: httpx2.Client, maria: str, receiver: Receiver) 
     assert response.status_code == 400 and "10080 minutes" in response.json()["error"]["message"]
     past = subscription_body(receiver, expirationDateTime="2030-03-01T00:00:00Z")
     assert http.post(f"{G}/subscriptions", headers=bearer(maria), json=past).status_code == 400
-    missing = subscription_body(receiver)
-    del missing["expirationDateTime"]
-    assert http.post(f"{G}/subscriptions", headers=bearer(maria), json=missing).status_code == 400
+    for required in ("expirationDateTime", "clientState", "notificationUrl", "resource", "changeType"):
+        missing = subscription_body(receiver)
+        del missing[required]
+        assert http.post(f"{G}/subscriptions", headers=bearer(maria), json=missing).status_code == 400
 
 
 def test_renew_delete_and_expiry(
