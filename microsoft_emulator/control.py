@@ -66,6 +66,11 @@ def settings(app: EmulatorApp, request: Request) -> Response:
     return _json({"allow_http_notification_urls": config.allow_http_notification_urls})
 
 
+def add_redirect_uri(app: EmulatorApp, request: Request, client_id: str) -> Response:
+    app.emu.add_redirect_uri(client_id, _body(request)["uri"])
+    return Response(status=204)
+
+
 def expire_access(app: EmulatorApp, request: Request) -> Response:
     return _json({"expired": app.emu.expire_access_tokens()})
 
@@ -189,6 +194,7 @@ def build_rules() -> Map:
             Rule(f"{c}/faults", endpoint=set_faults, methods=["POST"]),
             Rule(f"{c}/faults", endpoint=clear_faults, methods=["DELETE"]),
             Rule(f"{c}/settings", endpoint=settings, methods=["POST"]),
+            Rule(f"{c}/apps/<client_id>/redirect_uris", endpoint=add_redirect_uri, methods=["POST"]),
             Rule(f"{c}/tokens/expire", endpoint=expire_access, methods=["POST"]),
             Rule(f"{c}/refresh_tokens/expire", endpoint=expire_refresh, methods=["POST"]),
             Rule(f"{c}/grants/revoke", endpoint=revoke_grant, methods=["POST"]),

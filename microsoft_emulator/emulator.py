@@ -80,6 +80,13 @@ class Emulator:
         if self.faults.take("lose_response"):
             raise LostResponse()
 
+    def add_redirect_uri(self, client_id: str, uri: str) -> None:
+        """Register one more redirect URI for an app (the demo's own host and port)."""
+        with self.lock:
+            app = self.state.apps[client_id]
+            if uri not in app.redirect_uris:
+                app.redirect_uris.append(uri)
+
     # --- identity controls ---------------------------------------------------------------------------------
 
     def revoke_grant(self, user_id: str, client_id: str | None = None) -> int:

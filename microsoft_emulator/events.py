@@ -141,6 +141,9 @@ def normalised_extended(raw: Any) -> dict[str, str]:
 def apply_changes(event: Event, body: dict[str, Any], user: User, now: float) -> None:
     """Write validated properties into `event`, keeping its invariants (end after start, midnights)."""
     data = event.data
+    # "When set, the meeting remains available online, and you can't change the isOnlineMeeting,
+    # onlineMeetingProvider, and onlineMeeting properties again" (event resource).
+    online_before = (data.get("onlineMeeting"), data.get("onlineMeetingProvider"))
     for key, value in body.items():
         if key in READ_ONLY or key.startswith("@odata") or key in ("start", "end"):
             continue
@@ -170,6 +173,12 @@ def apply_changes(event: Event, body: dict[str, Any], user: User, now: float) ->
                     "ErrorPropertyValidationFailure",
                 )
     event.start_ts, event.end_ts = start_ts, end_ts
+    if online_before[0]:
+        data["isOnlineMeeting"], data["onlineMeeting"], data["onlineMeetingProvider"] = (
+            True,
+            online_before[0],
+            online_before[1],
+        )
     _apply_online_meeting(event, user)
     event.modified = now
 

@@ -55,6 +55,9 @@ class ControlClient:
     def allow_http_notifications(self, allow: bool = True) -> None:
         self.call("POST", "/settings", {"allow_http_notification_urls": allow})
 
+    def add_redirect_uri(self, client_id: str, uri: str) -> None:
+        self.call("POST", f"/apps/{client_id}/redirect_uris", {"uri": uri})
+
     def expire_access_tokens(self) -> int:
         return int(self.call("POST", "/tokens/expire")["expired"])
 

@@ -147,6 +147,8 @@ def test_teams_meeting_for_work_accounts_only(http: httpx2.Client, maria: str, s
     work = http.post(f"{G}/me/events", headers=bearer(maria), json=body).json()
     assert work["isOnlineMeeting"] is True and work["onlineMeetingProvider"] == "teamsForBusiness"
     assert work["onlineMeeting"]["joinUrl"].startswith("https://teams.microsoft.com/l/meetup-join/")
+    kept = http.patch(f"{G}/me/events/{work['id']}", headers=bearer(maria), json={"isOnlineMeeting": False})
+    assert kept.json()["onlineMeeting"] == work["onlineMeeting"] and kept.json()["isOnlineMeeting"] is True
     personal = http.post(f"{G}/me/events", headers=bearer(sam), json=body).json()
     assert personal["isOnlineMeeting"] is False and personal["onlineMeeting"] is None
 

@@ -243,3 +243,22 @@ def test_a_work_account_cannot_use_the_consumers_endpoint(http: httpx2.Client) -
         data={"user_id": MARIA, "decision": "allow"},
     )
     assert response.status_code == 200 and "Pick one of the accounts" in response.text
+
+
+def test_a_redirect_uri_can_be_registered_by_the_control_api(
+    http: httpx2.Client, ms: RunningEmulator
+) -> None:
+    other = "http://127.0.0.1:9999/integrations/microsoft/callback"
+    assert (
+        http.get(
+            "/login/common/oauth2/v2.0/authorize", params=authorize_params(redirect_uri=other)
+        ).status_code
+        == 400
+    )
+    ms.control.add_redirect_uri(CLIENT_ID, other)
+    assert (
+        http.get(
+            "/login/common/oauth2/v2.0/authorize", params=authorize_params(redirect_uri=other)
+        ).status_code
+        == 200
+    )
