@@ -9,7 +9,7 @@ from werkzeug.serving import run_simple
 from .emulator import DEFAULT_SEED_FILE, Emulator, load_seed_file
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="microsoft-emulator", description="A local look-alike of Microsoft 365."
     )
@@ -18,7 +18,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", default=str(DEFAULT_SEED_FILE))
     parser.add_argument("--public-base-url", default=None)
     parser.add_argument("--allow-http-notifications", action="store_true")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     emulator = Emulator(seed=load_seed_file(args.seed), public_base_url=args.public_base_url)
     emulator.config.allow_http_notification_urls = args.allow_http_notifications
     root = f"http://{args.host}:{args.port}"

@@ -90,7 +90,9 @@ def _changes_since(app: EmulatorApp, user: User, known: DeltaState) -> DeltaStat
             continue
         in_view = overlaps(event, known.start_ts, known.end_ts)
         if event.deleted_seq is not None:
-            if event.deleted_seq > known.seq and in_view:
+            # Reported even when it was moved out of the window before being deleted within this round: the
+            # client may still hold it. An extra @removed for an id it never saw is harmless (replays happen).
+            if event.deleted_seq > known.seq:
                 items.append({"id": event.id, "removed": True})
         elif event.change_seq > known.seq:
             # An event moved out of the window is reported as removed from this view.
