@@ -222,7 +222,8 @@ def _consent_page(
         for index, user in enumerate(users)
     )
     permissions = "".join(f"<li>{escape(scope)}</li>" for scope in scopes)
-    action = escape(request.full_path)
+    # The script root keeps the form working when the emulator is mounted under a prefix (e.g. /_microsoft).
+    action = escape(request.script_root + request.full_path)
     body = (
         (f"<p class='error'>{escape(error)}</p>" if error else "")
         + f"<p><b>{escape(app_name)}</b> wants to:</p><ul>{permissions}</ul>"

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from microsoft_emulator import Emulator, ManualClock
 from microsoft_emulator.testing import QuietRequestHandler, RunningEmulator
 
-from .conftest import MARIA, bearer, event_body, tokens_for
+from .conftest import MARIA, authorize_params, bearer, event_body, tokens_for
 
 G = "/graph/v1.0"
 WINDOW = {"startDateTime": "2030-03-17T00:00:00Z", "endDateTime": "2030-04-17T00:00:00Z"}
@@ -44,6 +44,8 @@ def test_the_command_line_parses_its_options() -> None:
 
 def test_links_carry_the_mount_prefix(mounted: str) -> None:
     with httpx2.Client(base_url=mounted, timeout=5.0) as http:
+        page_html = http.get("/login/common/oauth2/v2.0/authorize", params=authorize_params()).text
+        assert "action='/_microsoft/login/common/oauth2/v2.0/authorize?" in page_html
         token = tokens_for(http, MARIA)["access_token"]
         page = http.get(
             f"{G}/me/calendarView/delta", headers=bearer(token, Prefer="odata.maxpagesize=2"), params=WINDOW
