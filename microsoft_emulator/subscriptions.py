@@ -298,8 +298,6 @@ class Notifier:
         return delivery
 
     def _work(self) -> None:
-        import time
-
         while True:
             delivery, attempt = self._queue.get()
             ok = self._attempt(delivery)
@@ -314,8 +312,10 @@ class Notifier:
                     with contextlib.suppress(KeyError):
                         self._emu.lifecycle(delivery.subscription_id, "missed")
                 continue
-            time.sleep(delays[attempt])
-            self._queue.put((delivery, attempt + 1))
+            # A timer, not a sleep: one failing receiver must not hold up deliveries to the others.
+            timer = threading.Timer(delays[attempt], self._queue.put, args=((delivery, attempt + 1),))
+            timer.daemon = True
+            timer.start()
 
     def _attempt(self, delivery: Delivery) -> bool:
         try:
