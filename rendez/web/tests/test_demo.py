@@ -123,6 +123,7 @@ def test_the_demo_is_set_up_by_the_writers_a_new_business_uses():
                 slot_interval_minutes=service.slot_interval_minutes,
                 location_type=service.location_type,
                 zoom_enabled=service.zoom_enabled,
+                series_allowed=service.series_allowed,  # the demo's own choice for its workshop
             ),
         )
         assert shape(service) == shape(same)
