@@ -40,15 +40,38 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-worker", action="store_true", help="Do not run a job worker in this process."
         )
-        parser.add_argument("--worker-concurrency", type=int, default=2)
+        parser.add_argument(
+            "--worker-concurrency",
+            type=int,
+            default=2,
+            help="runner threads for meetings and other jobs, as many again for notifications (default 2)",
+        )
+        parser.add_argument(
+            "--request-slots",
+            type=int,
+            default=settings.SERVE_REQUEST_SLOTS,
+            help=(
+                "requests handled at once; the others wait their turn, so the embedded worker keeps a share "
+                f"of the CPU (default {settings.SERVE_REQUEST_SLOTS}, RENDEZ_SERVE_REQUEST_SLOTS)"
+            ),
+        )
 
     def handle(
-        self, *args, host: str, port: int, no_worker: bool, worker_concurrency: int, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        no_worker: bool,
+        worker_concurrency: int,
+        request_slots: int,
+        **options,
     ) -> None:
         from rendez.devserver import demo_zoom
-        from rendez.jobs.worker import start_embedded_worker
+        from rendez.devserver.request_gate import RequestGate
+        from rendez.jobs.worker import start_embedded_workers
 
-        server = make_server(host, port, application, threaded=True, request_handler=AccessLogHandler)
+        gated = RequestGate(application, request_slots)
+        server = make_server(host, port, gated, threaded=True, request_handler=AccessLogHandler)
         # With the emulator mounted, the demo staff connect to it through OAuth once this server answers; the
         # worker starts after that, so the demo's bookings get their meetings rather than "no Zoom connected".
         connecting = demo_zoom.start_in_background(host, server.server_port)
@@ -57,7 +80,7 @@ class Command(BaseCommand):
         def start_worker() -> None:
             if connecting is not None:
                 connecting.join(timeout=demo_zoom.READY_TIMEOUT_SECONDS + 30)
-            workers.append(start_embedded_worker(concurrency=worker_concurrency))
+            workers.extend(start_embedded_workers(concurrency=worker_concurrency))
 
         if not no_worker:
             threading.Thread(target=start_worker, name="start-worker", daemon=True).start()
