@@ -31,7 +31,8 @@ def serve(gate: RequestGate, path: str) -> threading.Thread:
     def run() -> None:
         response = gate({"PATH_INFO": path}, lambda status, headers: None)
         b"".join(response)
-        response.close()  # type: ignore[attr-defined]
+        if hasattr(response, "close"):  # as a WSGI server does; the ungated emulator returns a plain list
+            response.close()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
