@@ -32,6 +32,8 @@ DEBUG = env_bool("RENDEZ_DEBUG", False)
 PORT = env_int("PORT", 8000)
 # `rendez serve`: requests handled at once (the rest queue), so its embedded worker keeps a share of the CPU.
 SERVE_REQUEST_SLOTS = env_int("RENDEZ_SERVE_REQUEST_SLOTS", 4)
+# `rendez serve`: its job worker in child processes (a CPU of their own) rather than threads of the server.
+SERVE_WORKER_PROCESSES = env_bool("RENDEZ_SERVE_WORKER_PROCESSES", False)
 BASE_URL = env_str("RENDEZ_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 # Not debugging and served over https: a production install. It must be given its secrets, and gets secure
 # transport settings by default (below).
