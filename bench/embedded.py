@@ -194,7 +194,7 @@ def all_slots(api: Api, service_id: int, staff_ids: list[int]) -> deque[tuple[in
                 "GET",
                 f"/api/v1/slots?service_id={service_id}&staff_id={staff_id}&date_from={start}&date_to={end}",
             )
-            slots += [(slot["start"], staff_id) for slot in found]  # type: ignore[union-attr]
+            slots += [(slot["start"], staff_id) for slot in found]  # type: ignore[attr-defined]
             start = end + timedelta(days=1)
     slots.sort()
     return deque((staff_id, start) for start, staff_id in slots)

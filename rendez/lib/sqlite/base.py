@@ -9,6 +9,9 @@ Two ways to write:
 
 Reads in autocommit mode (every request that only reads) never queue.
 
+An autocommit INSERT ... RETURNING commits when its row has been fetched, just after the queue was left; a
+writer that slips into that moment meets SQLite's busy handler for as long, which is all it used to do.
+
 Waiting in the queue is bounded by the same `timeout` as SQLite's busy handler, and ends with the same
 "database is locked" error, so a thread that waits for another while holding a transaction fails as before
 instead of hanging.
@@ -75,7 +78,8 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
         return cursor
 
     def _start_transaction_under_autocommit(self) -> None:
-        join_queue(self.queue_timeout)
+        with self.wrap_database_errors:  # a timeout raises django.db.OperationalError, as SQLite's would
+            join_queue(self.queue_timeout)
         self.holds_write_queue = True
         try:
             super()._start_transaction_under_autocommit()  # type: ignore[misc]

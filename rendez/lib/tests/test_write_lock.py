@@ -5,8 +5,10 @@ No sleeps and no timing: threads line up through `wait_for_waiters` and events, 
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -45,7 +47,7 @@ def test_writers_get_the_lock_in_the_order_they_asked() -> None:
     lock.acquire()
     threads = []
     for number in range(8):
-        threads.append(in_thread(lambda number=number: writer(number)))
+        threads.append(in_thread(functools.partial(writer, number)))
         assert lock.wait_for_waiters(number + 1, timeout=10)  # queued behind the ones before it
     lock.release()
     for thread in threads:
@@ -160,3 +162,30 @@ def test_an_autocommit_write_queues_behind_a_transaction() -> None:
     second.join(30)
     assert order == ["transaction", "update"]
     assert Job.objects.get(pk=job.pk).max_attempts == 9
+
+
+@on_sqlite
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_that_cannot_get_its_turn_fails_like_a_locked_database() -> None:
+    from django.db import OperationalError
+
+    holding, finish = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with transaction.atomic():
+            jobs.enqueue("tests.record", {"n": 1})
+            holding.set()
+            finish.wait(30)
+
+    thread = in_thread(writer)
+    assert holding.wait(30)
+    wrapper: Any = connection
+    timeout = wrapper.queue_timeout
+    wrapper.queue_timeout = 0  # give up at once instead of after the configured 20 s
+    try:
+        with pytest.raises(OperationalError, match="database is locked"), transaction.atomic():
+            pass
+    finally:
+        wrapper.queue_timeout = timeout
+        finish.set()
+        thread.join(30)
