@@ -30,6 +30,10 @@ VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 DEBUG = env_bool("RENDEZ_DEBUG", False)
 PORT = env_int("PORT", 8000)
+# `rendez serve`: requests handled at once (the rest queue), so its embedded worker keeps a share of the CPU.
+SERVE_REQUEST_SLOTS = env_int("RENDEZ_SERVE_REQUEST_SLOTS", 4)
+# `rendez serve`: its job worker in child processes (a CPU of their own) rather than threads of the server.
+SERVE_WORKER_PROCESSES = env_bool("RENDEZ_SERVE_WORKER_PROCESSES", False)
 BASE_URL = env_str("RENDEZ_BASE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 # Not debugging and served over https: a production install. It must be given its secrets, and gets secure
 # transport settings by default (below).
@@ -112,6 +116,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has one writer: IMMEDIATE transactions take the write lock up front, so concurrent bookings queue
     # instead of failing with "database is locked" on lock upgrade; WAL lets readers continue meanwhile.
+    # Writers of this process queue first come, first served before SQLite's lock (rendez/lib/write_lock.py).
+    DATABASES["default"]["ENGINE"] = "rendez.lib.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

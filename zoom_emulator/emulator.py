@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ from .config import EmulatorConfig
 from .faults import FaultInjector
 from .models import Meeting, User
 from .ratelimit import AccountRateLimiter
-from .state import State, load_state, save_state, state_from_seed
+from .state import State, load_state, state_from_seed, write_state
 from .webhooks import WebhookDispatcher
 
 if TYPE_CHECKING:
@@ -35,7 +36,10 @@ class Emulator:
     """A thread-safe, in-memory Zoom. Serve it with `wsgi_app`; drive it from tests with the control methods.
 
     `seed=None` loads the repository's default seed; pass `{}` for an empty Zoom. With `state_file`, state is
-    loaded from it at start (when it exists) and written back after every change.
+    loaded from it at start (when it exists) and written back after every change, or with `save_delay`
+    seconds at most once per that many seconds by a background thread (and at exit, and on `flush()`): the
+    file holds every meeting, so writing it after each change costs more the longer the emulator runs, which
+    the emulator mounted in `rendez serve` cannot afford under load (bench/embedded.py).
     """
 
     def __init__(
@@ -47,11 +51,16 @@ class Emulator:
         clock: Clock | None = None,
         config: EmulatorConfig | None = None,
         http_client_factory: Callable[[], httpx2.Client] | None = None,
+        save_delay: float = 0.0,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.config = config or EmulatorConfig()
         self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
         self.state_file = state_file
+        self.save_delay = save_delay
+        self._unsaved = threading.Event()
+        self._saving = threading.Lock()  # one file write at a time, so an older snapshot never lands last
+        self._saver: threading.Thread | None = None
         self.lock = threading.RLock()
         self.faults = FaultInjector()
         self.rate_limiter = AccountRateLimiter()
@@ -98,12 +107,40 @@ class Emulator:
             finally:
                 self._mutation_depth -= 1
                 if self._mutation_depth == 0:
-                    self.save()
+                    self._changed()
+
+    def _changed(self) -> None:
+        if not self.state_file:
+            return
+        if self.save_delay <= 0:
+            self.save()
+            return
+        self._unsaved.set()
+        if self._saver is None:
+            self._saver = threading.Thread(target=self._save_behind, name="zoom-emulator-saver", daemon=True)
+            self._saver.start()
+            atexit.register(self.flush)
+
+    def _save_behind(self) -> None:
+        while True:
+            self._unsaved.wait()
+            # Changes of the next `save_delay` seconds go into the same write.
+            threading.Event().wait(self.save_delay)
+            self.flush()
+
+    def flush(self) -> None:
+        """Write changes not saved yet (with `save_delay`); nothing to do otherwise."""
+        if self._unsaved.is_set():
+            self.save()
 
     def save(self) -> None:
-        if self.state_file:
+        if not self.state_file:
+            return
+        with self._saving:
             with self.lock:
-                save_state(self.state, self.state_file)
+                self._unsaved.clear()
+                text = self.state.to_json()
+            write_state(text, self.state_file)
 
     def reset(self, seed: dict[str, Any] | None = None) -> None:
         """Forget everything (meetings, tokens, requests, faults, deliveries) and start again from a seed."""

@@ -61,5 +61,9 @@ def registered_kinds() -> list[str]:
     return sorted(_handlers)
 
 
+def registered_queues() -> set[str]:
+    return {spec.queue for spec in _handlers.values()}
+
+
 def _qualified_name(func: Callable[..., Any]) -> str:
     return f"{func.__module__}.{func.__qualname__}"

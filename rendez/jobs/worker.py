@@ -393,6 +393,19 @@ def start_embedded_worker(concurrency: int = 1, queues: Collection[str] | None =
     return worker
 
 
+# Served by a worker of its own in `rendez serve`: a backlog of emails must not hold up meetings.
+SEPARATE_EMBEDDED_QUEUES = ("notifications",)
+
+
+def start_embedded_workers(concurrency: int = 1) -> list[Worker]:
+    """The embedded workers of `rendez serve`: one for notifications and one for every other queue (meetings
+    first of all), each with `concurrency` runners. Call `.stop()` on each on shutdown."""
+    queues = registry.registered_queues()
+    others = queues.difference(SEPARATE_EMBEDDED_QUEUES)
+    groups = [others, *({queue} for queue in SEPARATE_EMBEDDED_QUEUES if queue in queues)]
+    return [start_embedded_worker(concurrency, queues=group) for group in groups if group]
+
+
 def _time_limit(job: Job) -> float:
     spec = registry.get_handler(job.kind)
     if spec is not None and spec.time_limit is not None:

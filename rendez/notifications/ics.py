@@ -15,6 +15,7 @@ as clocks go back, which is written in UTC (`event_times`): a local time there w
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from rendez.conferencing.queries import MeetingView, meeting_view
 from rendez.notifications.context import answers_text, manage_url
@@ -74,7 +75,7 @@ def build_invitation(
     method = "CANCEL" if cancelled else "REQUEST"
     calendar = _calendar(method)
     calendar.add_component(_event(booking, moment, zone, now, audience=audience, cancelled=cancelled))
-    calendar.add_missing_timezones()
+    add_timezones(calendar)
     return calendar.to_ical(), method
 
 
@@ -99,7 +100,7 @@ def build_series_invitation(
     for booking, moment in occurrences:
         cancelled = moment.cancelled or withdrawn
         calendar.add_component(_event(booking, moment, zone, now, audience=audience, cancelled=cancelled))
-    calendar.add_missing_timezones()
+    add_timezones(calendar)
     return calendar.to_ical(), method
 
 
@@ -141,6 +142,23 @@ def _event(
     attendee.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
     event.add("attendee", attendee, encode=False)
     return event
+
+
+def add_timezones(calendar: Calendar) -> None:
+    """`calendar.add_missing_timezones()`, with each zone's VTIMEZONE built once per process: icalendar
+    derives it from the zone's transitions, a few milliseconds of CPU per email that the embedded worker,
+    sharing its process with the web server, spends on every booking (bench/embedded.py)."""
+    for position, tzid in enumerate(sorted(calendar.get_missing_tzids())):
+        if (component := vtimezone(tzid)) is not None:
+            calendar.subcomponents.insert(position, component)
+
+
+@functools.lru_cache(maxsize=64)
+def vtimezone(tzid: str) -> Timezone | None:
+    try:
+        return Timezone.from_tzid(tzid)
+    except ValueError:  # a zone icalendar does not know: left out, as add_missing_timezones() does
+        return None
 
 
 def event_times(start: datetime, end: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
