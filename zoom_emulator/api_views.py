@@ -180,14 +180,7 @@ def list_meetings(app: EmulatorApp, request: Request, user_id: str) -> Response:
         raise ZoomError(400, 300, "Validation Failed.", [{"field": "type", "message": "Invalid field."}])
     page_size = page_size_from(request.args.get("page_size"), 30, 300)
     found = meetings.listed_meetings(app.emu, host, list_type)
-    page, next_token = app.page_tokens.page(
-        found,
-        f"meetings|{host.id}|{list_type}|{page_size}",
-        request.args.get("next_page_token"),
-        page_size,
-        app.emu.clock.now(),
-        app.emu.config.page_token_ttl,
-    )
+    page, next_token = _page(app, request, found, f"meetings|{host.id}|{list_type}|{page_size}", page_size)
     base_url = app.base_url(request)
     body = {
         "page_size": page_size,
@@ -196,6 +189,18 @@ def list_meetings(app: EmulatorApp, request: Request, user_id: str) -> Response:
         "meetings": [meetings.list_entry(app.emu, meeting, base_url) for meeting in page],
     }
     return json_response(body, 200, headers)
+
+
+def _page(app: EmulatorApp, request: Request, found: list, key: str, page_size: int) -> tuple[list, str]:
+    """One page of `found` and the token of the next, as Zoom pages its lists (`next_page_token`)."""
+    return app.page_tokens.page(
+        found,
+        key,
+        request.args.get("next_page_token"),
+        page_size,
+        app.emu.clock.now(),
+        app.emu.config.page_token_ttl,
+    )
 
 
 # --- registrants (registrants.py) ---------------------------------------------------------------------------
@@ -224,14 +229,7 @@ def list_registrants(app: EmulatorApp, request: Request, meeting_id: str) -> Res
     status = request.args.get("status", "approved")
     page_size = page_size_from(request.args.get("page_size"), 30, 300)
     found = registrants.listed(app.emu, meeting, status)
-    page, next_token = app.page_tokens.page(
-        found,
-        f"registrants|{meeting.id}|{status}|{page_size}",
-        request.args.get("next_page_token"),
-        page_size,
-        app.emu.clock.now(),
-        app.emu.config.page_token_ttl,
-    )
+    page, next_token = _page(app, request, found, f"registrants|{meeting.id}|{status}|{page_size}", page_size)
     base_url = app.base_url(request)
     body = {
         "page_count": max(1, -(-len(found) // page_size)),
