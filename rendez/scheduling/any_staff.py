@@ -52,9 +52,14 @@ def book_any_available(
         raise services.BookingError("not_offered", "Nobody offers this service yet.", field="service_id")
     now = now or timezone.now()
     free = free_slots(service, candidates, Interval(start, start + timedelta(minutes=1)), now)
-    able = [member for member, slot in free if slot.start == start and slot.seats_left >= party_size]
+    fitting = [(member, slot) for member, slot in free if slot.start == start and slot.seats_left >= party_size]
+    # A group session already open at that time is joined before another staff member opens a second one:
+    # a class fills up rather than being split between coaches (the policy orders within each group).
+    joining = [member for member, slot in fitting if slot.seats_left < service.capacity]
+    opening = [member for member, slot in fitting if slot.seats_left >= service.capacity]
+    able = ranked(service, joining, start, now) + ranked(service, opening, start, now)
     refusal: services.BookingError | None = None
-    for member in ranked(service, able, start, now) or list(candidates[:1]):
+    for member in able or list(candidates[:1]):
         try:
             return services.book(
                 service=service,

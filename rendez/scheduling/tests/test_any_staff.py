@@ -228,3 +228,16 @@ def test_a_team_of_eight_costs_the_queries_of_a_team_of_two(practice, policy):
             anyone(service, hour(TUESDAY, len(costs)), f"Client{len(costs)}")
         costs.append(len(queries))
     assert costs[2] == costs[3] <= 20, costs
+
+
+@pytest.mark.parametrize("assignment", ["round_robin", "least_busy", "first_free"])
+def test_a_group_class_fills_up_before_another_coach_opens_a_second(practice, coaches, assignment):
+    """Three people choosing "any available" for the 10:00 class sit in one class, whatever the policy: the
+    open session is joined first, and only a full one makes room for another coach's."""
+    yoga = session(practice, coaches, assignment, capacity=3)
+
+    first = [anyone(yoga, TUESDAY, f"Client{n}") for n in range(3)]
+    fourth = anyone(yoga, TUESDAY, "Client3")
+
+    assert len({booking.appointment_id for booking in first}) == 1
+    assert fourth.appointment_id != first[0].appointment_id

@@ -57,9 +57,16 @@ def visitor(browser):
     context.close()
 
 
-def pick_day_and_time(page, day: str, label: str) -> None:
+def show_day(page, day: str) -> None:
+    """Choose `day` (YYYY-MM-DD) and wait until its free times replaced the first day's: htmx swaps them in,
+    and a time of the first day with the same label (10:00) must not be clicked in between."""
     page.locator("#day").fill(day)
     page.locator("#day").dispatch_event("change")
+    page.locator(f'#slots a[href*="{day}"]').first.wait_for()
+
+
+def pick_day_and_time(page, day: str, label: str) -> None:
+    show_day(page, day)
     page.locator("#slots").get_by_role("link", name=label, exact=True).click()
 
 

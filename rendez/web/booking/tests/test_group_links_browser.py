@@ -30,7 +30,7 @@ from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
     run_jobs,
     zoom,
 )
-from rendez.web.booking.tests.test_booking_browser import a_monday
+from rendez.web.booking.tests.test_booking_browser import a_monday, show_day
 from rendez.web.panel.tests.conftest import ada, sign_in_page  # noqa: F401 - fixtures
 from rendez.web.tests.screens import DESKTOP, shoot
 
@@ -73,8 +73,7 @@ def book_a_seat(browser, live_server, name: str, email: str) -> tuple:
     page.goto(f"{live_server.url}/book/alice/")
     page.get_by_role("link", name=re.compile("Group class")).click()
     page.get_by_role("link", name="Maria Koch").click()
-    page.locator("#day").fill(a_monday().date().isoformat())
-    page.locator("#day").dispatch_event("change")
+    show_day(page, a_monday().date().isoformat())
     page.locator("#slots").get_by_role("link", name="10:00", exact=True).click()
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Email").fill(email)

@@ -26,6 +26,7 @@ from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
     run_jobs,
     zoom,
 )
+from rendez.web.booking.tests.test_booking_browser import show_day
 from rendez.web.tests.screens import DESKTOP, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,8 +68,7 @@ def test_a_customer_books_a_weekly_series_of_four_and_cancels_the_third_date_fro
     page.goto(f"{live_server.url}/book/alice/")
     page.get_by_role("link", name=re.compile("Private vinyasa")).click()
     page.get_by_role("link", name="Maria Koch").click()
-    page.locator("#day").fill(monday.date().isoformat())
-    page.locator("#day").dispatch_event("change")
+    show_day(page, monday.date().isoformat())
     page.locator("#slots").get_by_role("link", name="10:00", exact=True).click()
     page.get_by_label("Your name").fill("Charlie Day")
     page.get_by_label("Email").fill("charlie@example.com")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
+from rendez.web.booking.tests.test_booking_browser import show_day
 from rendez.web.panel.tests.conftest import monday, sign_in_page  # noqa: F401 - fixtures
 from rendez.web.tests.screens import DESKTOP, shoot
 
@@ -54,8 +55,7 @@ def test_answers_asked_on_the_booking_page_reach_the_staff_members_drawer(
     visitor.goto(f"{live_server.url}/book/alice/")
     visitor.get_by_role("link", name=re.compile("Intro lesson")).click()
     visitor.get_by_role("link", name=re.compile("Dora")).click()
-    visitor.locator("#day").fill(monday.isoformat())
-    visitor.locator("#day").dispatch_event("change")
+    show_day(visitor, monday.isoformat())
     visitor.locator("#slots").get_by_role("link", name="10:00", exact=True).click()
     visitor.get_by_label("Your name").fill("Charlie Day")
     visitor.get_by_label("Email").fill("charlie@example.com")
