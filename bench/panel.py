@@ -212,9 +212,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=30)
     parser.add_argument("--warm-up", type=int, default=5)
     parser.add_argument("--pages", default=",".join(PAGES))
-    parser.add_argument(
-        "--profile", help="pages to cProfile (comma-separated), of the large tenant, instead"
-    )
+    parser.add_argument("--profile", help="pages to cProfile (comma-separated), of the large tenant, instead")
     args = parser.parse_args()
     django_on(args.database_url)
     from django.conf import settings
