@@ -11,29 +11,7 @@ from django.utils import timezone
 from rendez.scheduling.models import Appointment, Staff
 from rendez.web.panel.access import Panel, appointments_for
 from rendez.web.panel.calendar.periods import Period
-from rendez.web.panel.queries import local_midnight
-
-# Columns no event shows nor its meeting's status reads (panel/markup.py, panel/meetings.py): a month reads
-# hundreds of rows, and Python's decoding of each timestamp and JSON value was much of a page's time. Reading
-# one of them later would cost a query per event (tests count the queries of a month).
-UNSHOWN = (
-    "created_at",
-    "updated_at",
-    "block_start",
-    "block_end",
-    "service__description",
-    "service__meeting_options",
-    "staff__email",
-    "staff__phone",
-    "meeting__host_user_key",
-    "meeting__host_account_id",
-    "meeting__host_email",
-    "meeting__topic",
-    "meeting__sent_timezone",
-    "meeting__attempt_started_at",
-    "meeting__created_at",
-    "meeting__updated_at",
-)
+from rendez.web.panel.queries import UNSHOWN, local_midnight
 
 
 def appointments_in(panel: Panel, period: Period, staff: Staff | None) -> QuerySet[Appointment]:
