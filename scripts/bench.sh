@@ -11,3 +11,4 @@ if [ -f bench/jobs.py ]; then .venv/bin/python bench/jobs.py; fi
 .venv/bin/python bench/meetings.py --database-url "$PG/rendez_bench_meetings"
 .venv/bin/python bench/observability.py
 .venv/bin/python bench/observability.py --database-url "$PG/rendez_bench_observability"
+.venv/bin/python bench/panel.py --database-url "$PG/rendez_panel_bench"
