@@ -12,3 +12,4 @@ if [ -f bench/jobs.py ]; then .venv/bin/python bench/jobs.py; fi
 .venv/bin/python bench/series_bench.py --database-url "$PG/rendez_bench_series"
 .venv/bin/python bench/observability.py
 .venv/bin/python bench/observability.py --database-url "$PG/rendez_bench_observability"
+.venv/bin/python bench/panel.py --database-url "$PG/rendez_panel_bench"

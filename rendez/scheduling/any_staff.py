@@ -51,8 +51,12 @@ def book_any_available(
     if not candidates:
         raise services.BookingError("not_offered", "Nobody offers this service yet.", field="service_id")
     now = now or timezone.now()
-    free = free_slots(service, candidates, Interval(start, start + timedelta(minutes=1)), now)
-    fitting = [(member, slot) for member, slot in free if slot.start == start and slot.seats_left >= party_size]
+    window = Interval(start, start + timedelta(minutes=1))
+    fitting = [
+        (member, slot)
+        for member, slot in free_slots(service, candidates, window, now)
+        if slot.start == start and slot.seats_left >= party_size
+    ]
     # A group session already open at that time is joined before another staff member opens a second one:
     # a class fills up rather than being split between coaches (the policy orders within each group).
     joining = [member for member, slot in fitting if slot.seats_left < service.capacity]

@@ -17,10 +17,36 @@ UPCOMING_DAYS = 7
 # Meetings left on Zoom the dashboard names one by one; they are few (each one is a person's to delete).
 LEFT_SHOWN = 50
 
+# Columns no event or row shows nor its meeting's status reads (panel/markup.py, panel/meetings.py): a month
+# reads hundreds of rows, and Python's decoding of each timestamp and JSON value was much of a page's time.
+# Reading one of them later would cost a query per row (tests count the queries of each page).
+UNSHOWN = (
+    "created_at",
+    "updated_at",
+    "block_start",
+    "block_end",
+    "service__description",
+    "service__meeting_options",
+    "staff__email",
+    "staff__phone",
+    "meeting__host_user_key",
+    "meeting__host_account_id",
+    "meeting__host_email",
+    "meeting__topic",
+    "meeting__sent_timezone",
+    "meeting__attempt_started_at",
+    "meeting__created_at",
+    "meeting__updated_at",
+)
+
 
 def with_bookings(appointments: QuerySet[Appointment]) -> QuerySet[Appointment]:
     bookings = Booking.objects.select_related("customer").order_by("created_at", "pk")
-    return appointments.select_related("meeting").prefetch_related(Prefetch("bookings", queryset=bookings))
+    return (
+        appointments.select_related("meeting")
+        .defer(*UNSHOWN)
+        .prefetch_related(Prefetch("bookings", queryset=bookings))
+    )
 
 
 def local_midnight(day: date) -> datetime:

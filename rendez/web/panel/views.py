@@ -31,14 +31,16 @@ from rendez.integrations.zoom.queries import connections_needing_reconnect
 from rendez.scheduling import events, services
 from rendez.scheduling.changes import REASON_MAX
 from rendez.scheduling.models import Appointment, Booking, BookingChange, Service
-from rendez.web.panel import queries
+from rendez.web.panel import markup, queries
 from rendez.web.panel import series as panel_series
 from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_for
 from rendez.web.panel.forms import STAFF_REASON_HELP, AppointmentFilterForm, RescheduleForm, StatusForm
 from rendez.web.panel.meetings import links_of, old_meetings_of, status_of
 from rendez.web.panel.onboarding.dashboard import dashboard_context
 
-LIST_LIMIT = 200
+# Appointments per page of the list (the API's default page too).
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
 CHANGED_EVENT = "appointment-changed"
 # What a retry does depends on what the meeting was doing: said so, not "made again" for a delete.
 RETRY_NOTICE = "The meeting is being made again; this page shows the outcome shortly."
@@ -62,8 +64,8 @@ def dashboard(request: HttpRequest, panel: Panel) -> HttpResponse:
     left = queries.meetings_left(panel)
     context = {
         "panel": panel,
-        "today": today,
-        "upcoming": upcoming,
+        "today": markup.rows(today, is_admin=panel.is_admin),
+        "upcoming": markup.rows(upcoming, is_admin=panel.is_admin),
         "troubled": queries.troubled_meetings(panel, now),
         "left": left[: queries.LEFT_SHOWN],
         "more_left": len(left) > queries.LEFT_SHOWN,
@@ -77,9 +79,32 @@ def dashboard(request: HttpRequest, panel: Panel) -> HttpResponse:
 def appointments(request: HttpRequest, panel: Panel) -> HttpResponse:
     form = AppointmentFilterForm(staff_for(panel), request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = list(queries.filtered(panel, filters, timezone.now())[:LIST_LIMIT])
-    context = {"panel": panel, "form": form, "appointments": rows, "limit": LIST_LIMIT}
+    page = _page_asked(request)
+    # One row more than a page says whether there is a next one, without counting the whole list.
+    first = (page - 1) * PAGE_SIZE
+    found = list(queries.filtered(panel, filters, timezone.now())[first : first + PAGE_SIZE + 1])
+    context = {
+        "panel": panel,
+        "form": form,
+        "rows": markup.rows(found[:PAGE_SIZE], is_admin=panel.is_admin),
+        "page": page,
+        "previous_page": _page_link(request, page - 1) if page > 1 else None,
+        "next_page": _page_link(request, page + 1) if len(found) > PAGE_SIZE else None,
+    }
     return render(request, "panel/appointments.html", context)
+
+
+def _page_asked(request: HttpRequest) -> int:
+    """The page asked for (`?page=`, from 1); anything else is the first. Bounded, as the API's pages are."""
+    asked = request.GET.get("page", "")
+    return min(int(asked), MAX_PAGE) if asked.isdigit() and int(asked) >= 1 else 1
+
+
+def _page_link(request: HttpRequest, page: int) -> str:
+    """The list's address for `page`, keeping the filters."""
+    query = request.GET.copy()
+    query["page"] = str(page)
+    return f"?{query.urlencode()}"
 
 
 @panel_view()

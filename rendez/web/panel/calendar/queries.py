@@ -11,7 +11,7 @@ from django.utils import timezone
 from rendez.scheduling.models import Appointment, Staff
 from rendez.web.panel.access import Panel, appointments_for
 from rendez.web.panel.calendar.periods import Period
-from rendez.web.panel.queries import local_midnight
+from rendez.web.panel.queries import UNSHOWN, local_midnight
 
 
 def appointments_in(panel: Panel, period: Period, staff: Staff | None) -> QuerySet[Appointment]:
@@ -23,7 +23,7 @@ def appointments_in(panel: Panel, period: Period, staff: Staff | None) -> QueryS
     )
     if staff is not None:
         appointments = appointments.filter(staff=staff)
-    return appointments.select_related("service", "staff", "meeting").order_by("start", "pk")
+    return appointments.select_related("service", "staff", "meeting").defer(*UNSHOWN).order_by("start", "pk")
 
 
 def by_day(appointments: QuerySet[Appointment]) -> dict[date, list[Appointment]]:

@@ -10,9 +10,11 @@ from datetime import date
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from rendez.scheduling.models import Staff
+from rendez.web.panel import markup
 from rendez.web.panel.access import Panel, panel_view, staff_for
 from rendez.web.panel.calendar import queries
 from rendez.web.panel.calendar.periods import KINDS, period_of
@@ -37,7 +39,10 @@ def _calendar(request: HttpRequest, panel: Panel, kind: str) -> HttpResponse:
     today = timezone.localdate()
     period = period_of(kind, _date_asked(request) or today)
     staff = _staff_asked(request, panel)
-    days = queries.by_day(queries.appointments_in(panel, period, staff))
+    days = {
+        day: markup.events(items, is_admin=panel.is_admin)
+        for day, items in queries.by_day(queries.appointments_in(panel, period, staff)).items()
+    }
     context = {
         "panel": panel,
         "period": period,
@@ -47,6 +52,7 @@ def _calendar(request: HttpRequest, panel: Panel, kind: str) -> HttpResponse:
         "weeks": [[(d, days.get(d, [])) for d in week] for week in period.weeks],
         "staff_choices": list(staff_for(panel)) if panel.is_admin else [],
         "staff": staff,
+        "day_url": reverse("panel:calendar_day"),
     }
     return render(request, f"panel/calendar/{kind}.html", context)
 
