@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -79,7 +80,10 @@ def spawn(command: Sequence[str], *, log: Path, env: dict[str, str]) -> subproce
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_die_with_parent,
+            # Linux sends the signal when the *thread* that started the child ends, not the process: a
+            # child started from a helper thread (the chaos test's killer) would die with that thread.
+            # Those rely on the process group, teardown and atexit.
+            preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
         )
     _SPAWNED.append(process)
     return process

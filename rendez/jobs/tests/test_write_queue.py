@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 
 from rendez import jobs
@@ -18,12 +17,8 @@ from rendez.jobs.models import Job
 from rendez.jobs.tests import handlers
 from rendez.jobs.worker import Worker
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "rendez.lib.sqlite", reason="SQLite's write queue"
-    ),
-]
+# SQLite's write queue: deselected on PostgreSQL (conftest.py), never skipped.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 WRITERS = 10
 
 

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -19,9 +18,8 @@ from rendez import jobs
 from rendez.jobs.models import Job
 from rendez.lib.write_lock import WRITE_LOCK, FairLock
 
-on_sqlite = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "rendez.lib.sqlite", reason="the write queue is SQLite's"
-)
+# The write queue is SQLite's: deselected on PostgreSQL (conftest.py), never skipped.
+on_sqlite = pytest.mark.sqlite
 
 
 def in_thread(target: Callable[[], None]) -> threading.Thread:
