@@ -59,9 +59,9 @@ def book_any_available(
     ]
     # A group session already open at that time is joined before another staff member opens a second one:
     # a class fills up rather than being split between coaches (the policy orders within each group).
-    joining = [member for member, slot in fitting if slot.seats_left < service.capacity]
-    opening = [member for member, slot in fitting if slot.seats_left >= service.capacity]
-    able = ranked(service, joining, start, now) + ranked(service, opening, start, now)
+    open_session = {member.pk for member, slot in fitting if slot.seats_left < service.capacity}
+    in_order = ranked(service, [member for member, _ in fitting], start, now)  # one read of the standings
+    able = sorted(in_order, key=lambda member: member.pk not in open_session)  # stable: policy order kept
     refusal: services.BookingError | None = None
     for member in able or list(candidates[:1]):
         try:
