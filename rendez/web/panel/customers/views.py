@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from rendez.conferencing.hosting import able_to_host
 from rendez.lib.phones import region_of_zone
 from rendez.scheduling import any_staff, customers, services
 from rendez.scheduling.availability import Interval
@@ -108,7 +109,7 @@ def _book(data: dict, customer: services.CustomerDetails, answers: Sequence[Mapp
     if chosen is None:
         return any_staff.book_any_available(
             service,
-            _offering(service),
+            _anyone_of(service),
             data["start"],
             customer,
             party_size=data["party_size"],
@@ -164,8 +165,10 @@ def _slots_context(panel: Panel, query, zone: ZoneInfo) -> dict:
     context: dict = {"zone": zone.key, "day": day, "chosen": str(query.get("start") or ""), "times": None}
     if service is None or day is None:
         return context
-    offering = _offering(service)
-    candidates = offering if staff is None else [member for member in offering if member.pk == staff.pk]
+    if staff is None:
+        candidates = _anyone_of(service)
+    else:
+        candidates = [member for member in _offering(service) if member.pk == staff.pk]
     window = Interval(
         datetime.combine(day, time.min, tzinfo=zone),
         datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
@@ -185,6 +188,12 @@ def _slots_context(panel: Panel, query, zone: ZoneInfo) -> dict:
 
 def _offering(service: Service) -> list[Staff]:
     return list(service.staff.filter(is_active=True).order_by("name", "pk"))
+
+
+def _anyone_of(service: Service) -> list[Staff]:
+    """Whom "any available" may pick: the rule of the booking page and the API (a customer given a staff
+    member who cannot host would get no link). An admin who names a staff member gets them all the same."""
+    return able_to_host(service, _offering(service))
 
 
 def _of_tenant(queryset: QuerySet[M], value) -> M | None:
