@@ -168,7 +168,8 @@ def _ask(
         for name, value in form.data.items()
         if name not in ("csrfmiddlewaretoken", "decision", "seen_free")
     ]
-    time_url = reverse("booking:time", args=[tenant.slug, service.pk])
+    app = request.resolver_match.namespace if request.resolver_match else None
+    time_url = reverse("booking:time", args=[tenant.slug, service.pk], current_app=app)
     back = f"{time_url}?{urlencode({'staff': form.cleaned_data['staff'], 'tz': str(zone)})}"
     context = {
         "tenant": tenant,

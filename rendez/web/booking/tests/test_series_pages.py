@@ -5,6 +5,7 @@ and /manage cancels this date, this and the following ones, or every date still 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +17,7 @@ from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Series
 from rendez.scheduling.series import Repeat
 from rendez.scheduling.tests.factories import customer, make_service, make_staff, make_tenant
+from rendez.web.booking.tests.test_embed import cookieless, form_token_of
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -201,3 +203,18 @@ def test_manage_moves_this_and_the_following_ones(client, series_of_four):
     assert response.status_code == 302
     hours = [Booking.objects.get(pk=b.pk).appointment.start.astimezone(BERLIN).hour for b in series_of_four]
     assert hours == [10, 13, 13, 13]
+
+
+def test_a_series_asked_in_a_websites_frame_goes_back_to_the_framed_time_step(coaching, teacher):
+    framed = f"/book/lotus/embed/{coaching.pk}/details"
+    browser = cookieless()
+    form = browser.get(f"{framed}?staff={teacher.pk}&start={quote(a_monday().isoformat())}")
+    browser.cookies.clear()  # a third-party frame is not sent the CSRF cookie
+
+    asked = browser.post(
+        framed, {**details_post(coaching, teacher, a_monday()), "embed_token": form_token_of(form)}
+    ).content.decode()
+
+    assert "Book all 4 dates" in asked
+    assert f'href="/book/lotus/embed/{coaching.pk}/time?' in asked
+    assert not Booking.objects.exists()
