@@ -8,6 +8,7 @@ Slots come from `scheduling.calendars.find_slots`, as in the API; bookings are m
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -34,6 +35,7 @@ from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.questions import active_questions
 from rendez.scheduling.services import BookingError, CustomerDetails
 from rendez.tenants.models import Tenant
+from rendez.web.booking import limits
 from rendez.web.booking import series as booking_series
 from rendez.web.booking.forms import (
     ZONE_COOKIE,
@@ -129,17 +131,24 @@ def details(request: HttpRequest, slug: str, service_id: int) -> HttpResponse:
         name=data["name"], email=data["email"], phone=data["phone"], timezone=str(zone)
     )
     repeat = booking_series.repeat_of(form) if service.series_allowed else None
-    if repeat is not None:
-        try:
-            return booking_series.book_or_ask(
-                request, tenant, service, form, candidates, customer, repeat, zone
-            )
-        except BookingError as error:
+    try:
+        # Asking which dates of a series to book books nothing: only a decision counts.
+        booking_now = repeat is None or bool(form.cleaned_data.get("decision"))
+        with limits.counted_booking(request, tenant) if booking_now else nullcontext():
+            if repeat is not None:
+                return booking_series.book_or_ask(
+                    request, tenant, service, form, candidates, customer, repeat, zone
+                )
+            booking = _book(service, candidates, data, customer, form.party_size, form.answers)
+    except limits.TooManyBookings:
+        form.add_error(None, limits.REFUSAL)
+        response = _details_page(request, tenant, service, form, data["start"], zone, status=429)
+        response["Retry-After"] = str(int(limits.WINDOW.total_seconds()))
+        return response
+    except BookingError as error:
+        if repeat is not None:
             form.add_error("repeat", error.message)
             return _details_page(request, tenant, service, form, data["start"], zone)
-    try:
-        booking = _book(service, candidates, data, customer, form.party_size, form.answers)
-    except BookingError as error:
         if error.conflict:
             day = data["start"].astimezone(zone).date().isoformat()
             again = {"staff": data["staff"], "tz": str(zone), "date": day}
@@ -418,6 +427,8 @@ def _details_page(
     form: DetailsForm,
     start: datetime,
     zone: ZoneInfo,
+    *,
+    status: int = 200,
 ) -> HttpResponse:
     query = form.data if form.is_bound else form.initial
     choice = query.get("staff") or ANY
@@ -431,7 +442,7 @@ def _details_page(
         "when": _when(start, start + service.duration, zone),
         "back_url": _time_url(tenant, service, query, zone, start.astimezone(zone).date(), app=_app(request)),
     }
-    return render(request, "booking/details.html", context)
+    return render(request, "booking/details.html", context, status=status)
 
 
 # --- confirmation -----------------------------------------------------------------------------------------

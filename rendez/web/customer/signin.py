@@ -11,21 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rendez.lib.client_ip import client_ip
-from rendez.notifications import mail
 from rendez.scheduling.models import Booking, Customer
 from rendez.tenants.models import Tenant
 from rendez.web import link_limits
 from rendez.web.customer import magic
 from rendez.web.customer.forms import EmailForm
+from rendez.web.customer.signin_email import enqueue_sign_in_link
 from rendez.web.customer.views import video_context
 
 PAST_SHOWN = 50
@@ -63,17 +61,10 @@ def home(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def send_link(tenant: Tenant, email: str) -> None:
-    """Mails a sign-in link when `email` has booked with `tenant`; otherwise does nothing, quietly."""
-    if not Customer.objects.filter(tenant=tenant, email=magic.normalized(email)).exists():
-        return
-    path = reverse("customer:sign_in", kwargs={"slug": tenant.slug, "token": magic.issue(tenant, email)})
-    minutes = int(magic.LIFETIME.total_seconds() // 60)
-    body = (
-        f"Hello,\n\nto see your appointments with {tenant.name}, open this link:\n\n"
-        f"{settings.BASE_URL}{path}\n\n"
-        f"It works once, within {minutes} minutes. If you did not ask for it, you can ignore this email.\n"
-    )
-    mail.tenant_email(tenant, f"Your sign-in link for {tenant.name}", body, [email]).send()
+    """Has a sign-in link mailed when `email` has booked with `tenant`; otherwise does nothing, quietly."""
+    customer = Customer.objects.filter(tenant=tenant, email=magic.normalized(email)).first()
+    if customer is not None:
+        enqueue_sign_in_link(customer)
 
 
 @require_http_methods(["GET", "POST"])

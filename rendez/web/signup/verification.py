@@ -8,8 +8,8 @@ public: `booking_page_open` is what the booking page asks.
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 
+from rendez import jobs
 from rendez.tenants.models import Tenant
 from rendez.web.link_limits import LinkLimit
 from rendez.web.models import SignUp
@@ -26,7 +27,7 @@ VALID_FOR = timedelta(days=3)
 # Resending is for a lost email, not a mail cannon: three an hour to one address, ten from one client.
 RESEND = LinkLimit("signup-verify", per_email=3, per_address=10, window=timedelta(hours=1))
 
-logger = logging.getLogger(__name__)
+SEND_VERIFICATION = "signup.send_verification"
 
 
 def issue(signup: SignUp) -> str:
@@ -52,8 +53,25 @@ def confirm(signup: SignUp) -> None:
     SignUp.objects.filter(pk=signup.pk, verified_at__isnull=True).update(verified_at=timezone.now())
 
 
-def send_link(signup: SignUp) -> bool:
-    """Email the link to the owner; False when the mail server refused (the owner can ask again)."""
+def send_link(signup: SignUp) -> None:
+    """Have the link emailed to the owner by a job of the outbox (`signup.send_verification`) once this
+    transaction commits: a slow or refusing mail server neither holds the sign-up page nor loses the
+    email (the job retries with backoff). Asking again before it went out sends one email."""
+    jobs.enqueue(
+        SEND_VERIFICATION,
+        {"signup_id": signup.pk},
+        key=f"signup:{signup.pk}:verification",
+        coalesce=True,
+        tenant_id=signup.tenant_id,
+    )
+
+
+@jobs.handler(SEND_VERIFICATION, max_attempts=8, queue="notifications")
+def send_verification(payload: dict[str, Any], job: jobs.Job) -> None:
+    # The link is made here, not carried in the payload: it is a credential, kept nowhere but in the email.
+    signup = SignUp.objects.select_related("tenant", "owner").filter(pk=int(payload["signup_id"])).first()
+    if signup is None or signup.verified_at is not None:
+        return  # confirmed meanwhile (or gone): nothing to ask for
     path = reverse("signup:verify", kwargs={"token": issue(signup)})
     days = VALID_FOR.days
     body = (
@@ -64,12 +82,7 @@ def send_link(signup: SignUp) -> bool:
         f"page {settings.BASE_URL}/book/{signup.tenant.slug}/ stays closed to customers.\n\n"
         "If you did not sign up, ignore this email: nothing is published.\n"
     )
-    try:
-        send_mail(f"Confirm your email for {signup.tenant.name}", body, None, [signup.email])
-    except OSError:
-        logger.warning("sign-up verification email for tenant %s not sent", signup.tenant_id, exc_info=True)
-        return False
-    return True
+    send_mail(f"Confirm your email for {signup.tenant.name}", body, None, [signup.email])
 
 
 def pending_for(tenant: Tenant) -> SignUp | None:

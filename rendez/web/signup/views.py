@@ -56,7 +56,10 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         else:
             login(request, signup.owner, backend="django.contrib.auth.backends.ModelBackend")
             choose_tenant(request, signup.tenant_id)
-            _said_sent(request, signup.email, verification.send_link(signup))
+            verification.send_link(signup)
+            messages.success(
+                request, f"Welcome! We are sending a link to {signup.email}: open it to confirm your email."
+            )
             return redirect("panel:dashboard")
     return _page(request, form, status=400 if form.errors else 200)
 
@@ -89,15 +92,6 @@ def _business(data: dict) -> NewBusiness:
     )
 
 
-def _said_sent(request: HttpRequest, email: str, sent: bool) -> None:
-    if sent:
-        messages.success(request, f"Welcome! We sent a link to {email}: open it to confirm your email.")
-    else:
-        messages.error(
-            request, f"Welcome! The email to {email} could not be sent just now: use “Send the link again”."
-        )
-
-
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -122,10 +116,7 @@ def resend(request: HttpRequest, panel: Panel) -> HttpResponse:
         messages.error(
             request, "A link was sent several times just now. Please wait a while before asking again."
         )
-    elif verification.send_link(signup):
-        messages.success(request, f"We sent a new link to {signup.email}.")
     else:
-        messages.error(
-            request, f"The email to {signup.email} could not be sent just now. Please try again later."
-        )
+        verification.send_link(signup)
+        messages.success(request, f"We are sending a new link to {signup.email}.")
     return redirect("panel:dashboard")

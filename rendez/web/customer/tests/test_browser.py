@@ -20,6 +20,7 @@ from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
     zoom,
 )
 from rendez.web.customer.tests.conftest import book, next_monday
+from rendez.web.tests.emails import sent
 from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -133,7 +134,7 @@ def test_a_customer_signs_in_by_email_and_opens_a_booking(live_server, page, ali
     page.get_by_role("button", name="Email me a sign-in link").click()
     page.get_by_text("a sign-in link is on its way").wait_for()
 
-    path = re.findall(r"/my/alice/sign-in/\S+", mailoutbox[-1].body)[0]
+    path = re.findall(r"/my/alice/sign-in/\S+", sent(mailoutbox)[-1].body)[0]
     page.goto(live_server.url + path)
     page.get_by_role("button", name="Show my appointments").click()
     page.get_by_role("heading", name="My appointments").wait_for()

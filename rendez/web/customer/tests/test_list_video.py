@@ -24,6 +24,7 @@ from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
     zoom,
 )
 from rendez.web.customer.tests.conftest import book, next_monday
+from rendez.web.tests.emails import sent
 from rendez.web.tests.screens import DESKTOP, PHONE
 
 JOIN_URL = "https://zoom.example/j/81234567890?pwd=abc"
@@ -31,7 +32,7 @@ JOIN_URL = "https://zoom.example/j/81234567890?pwd=abc"
 
 def sign_in(client, mailoutbox) -> None:
     client.post("/my/alice/", {"email": "charlie@example.com"})
-    client.post(re.findall(r"/my/alice/sign-in/\S+", mailoutbox[-1].body)[0])
+    client.post(re.findall(r"/my/alice/sign-in/\S+", sent(mailoutbox)[-1].body)[0])
 
 
 def rows(body: str) -> list[str]:
@@ -134,7 +135,7 @@ def open_list(browser, live_server, mailoutbox, **context_options):
     page.get_by_label("Your email address").fill("charlie@example.com")
     page.get_by_role("button", name="Email me a sign-in link").click()
     page.get_by_text("a sign-in link is on its way").wait_for()
-    page.goto(live_server.url + re.findall(r"/my/alice/sign-in/\S+", mailoutbox[-1].body)[0])
+    page.goto(live_server.url + re.findall(r"/my/alice/sign-in/\S+", sent(mailoutbox)[-1].body)[0])
     page.get_by_role("button", name="Show my appointments").click()
     page.get_by_role("heading", name="My appointments").wait_for()
     return context, page

@@ -21,6 +21,7 @@ from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
     zoom,
 )
 from rendez.web.customer.tests.conftest import book, next_monday
+from rendez.web.tests.emails import sent
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def test_no_customer_page_carries_the_host_link(client: Client, video_booking, m
     assert meeting.state == Meeting.State.READY
     token = video_booking.manage_token
     client.post("/my/alice/", {"email": "charlie@example.com"})
-    sign_in = re.findall(r"/my/alice/sign-in/\S+", mailoutbox[-1].body)[0]
+    sign_in = re.findall(r"/my/alice/sign-in/\S+", sent(mailoutbox)[-1].body)[0]
     client.post(sign_in)
 
     pages = [f"/manage/{token}", f"/manage/{token}/video", f"/manage/{token}/reschedule",

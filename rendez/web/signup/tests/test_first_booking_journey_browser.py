@@ -28,7 +28,7 @@ from rendez.notifications.tests.conftest import plain_text, smtp_server  # noqa:
 from rendez.scheduling.models import Booking
 from rendez.tenants.models import Plan, Tenant
 from rendez.tenants.tests.pictures import picture
-from rendez.tests.integrations.zoom.conftest import CLIENT_ID, MARIA, MARIA_EMAIL, settle, zoom  # noqa: F401
+from rendez.tests.integrations.zoom.conftest import CLIENT_ID, MARIA, MARIA_EMAIL, run_jobs, settle, zoom  # noqa: F401
 from rendez.web.signup.tests.conftest import NORA
 from rendez.web.tests.screens import DESKTOP, shoot
 
@@ -74,6 +74,7 @@ def sign_up_and_confirm(page, live_server, inbox) -> None:
     page.get_by_role("button", name="Create my business").click()
     page.wait_for_url("**/panel/dashboard/")
 
+    run_jobs()  # the worker beside the server sends the link
     [message] = inbox.to(NORA["email"])
     found = re.search(r"http://\S+/signup/verify/\S+/", plain_text(message))
     assert found is not None

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from rendez.notifications.tests.conftest import smtp_server  # noqa: F401 - fixture
 from rendez.tenants.models import Plan
+from rendez.tests.integrations.zoom.conftest import run_jobs
 from rendez.web.models import SignUp
 from rendez.web.signup.tests.conftest import NORA
 from rendez.web.tests.screens import WIDTHS, shoot
@@ -64,6 +65,7 @@ def test_a_new_owner_signs_up_confirms_and_sets_up_in_the_browser(
     page.get_by_role("button", name=re.compile("^Sign out")).click()
     page.wait_for_url("**/login/")
 
+    run_jobs()  # the worker beside the server sends the link
     [email] = smtp_server.to(NORA["email"])
     found = re.search(r"http://\S+/signup/verify/\S+/", email.get_body().get_content())
     assert found is not None
