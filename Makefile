@@ -28,7 +28,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy rendez zoom_emulator google_emulator microsoft_emulator
+	$(BIN)/mypy rendez emulator_kit zoom_emulator google_emulator microsoft_emulator
 
 format: $(STAMP)
 	$(BIN)/ruff format .

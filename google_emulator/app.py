@@ -10,7 +10,6 @@ URL layout (mounted at `{base}/_google` in Rendez later, or served alone at `/`)
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
+
+from emulator_kit.request_log import exchange
 
 from . import calendar_views as cal
 from . import control, oauth_views, pages
@@ -127,7 +128,7 @@ class EmulatorApp:
         if kind is not None:
             return fault_error(kind, faults.config.retry_after).to_response()
         response = self._dispatch(self.url_map, request)
-        if request.method in WRITES and response.status_code < 400 and faults.take_lost_response():
+        if request.method in WRITES and response.status_code < 400 and faults.take("lose_responses"):
             # The change is applied; only the answer is lost, as when a connection dies on the way back.
             raise DropConnection()
         return response
@@ -150,28 +151,12 @@ class EmulatorApp:
             return error.get_response(request.environ)  # type: ignore[return-value]
 
     def _log(self, request: Request, response: Response | None) -> None:
-        body: Any
-        if request.mimetype == "application/x-www-form-urlencoded":
-            body = request.form.to_dict()
-        else:
-            raw = request.get_data(cache=True, as_text=True)
-            try:
-                body = json.loads(raw) if raw else None
-            except (ValueError, RecursionError):
-                body = raw
+        timestamp = rfc3339_ms(self.emu.clock.now())
         self.emu.record_request(
-            {
-                "method": request.method,
-                "path": request.path,
-                "query": {key: request.args.getlist(key) for key in request.args},
-                "headers": {key.lower(): value for key, value in request.headers.items()},
-                "body": body,
-                "status": response.status_code if response is not None else None,
-                "response_headers": {k.lower(): v for k, v in response.headers.items()} if response else {},
-                "response_body": response.get_data(as_text=True)
-                if response is not None and response.is_sequence
-                else None,
-                "connection_dropped": response is None,
-                "timestamp": rfc3339_ms(self.emu.clock.now()),
-            }
+            exchange(
+                request,
+                response,
+                timestamp=timestamp,
+                query={key: request.args.getlist(key) for key in request.args},
+            )
         )

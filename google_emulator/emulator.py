@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx2
 
+from emulator_kit.request_log import RequestLog
+
 from . import events, oauth
 from .clock import Clock, SystemClock, rfc3339_ms
 from .faults import FaultInjector
@@ -60,7 +62,7 @@ class Emulator:
         self.settings = Settings()
         self.pushes = PushDispatcher(http_client_factory or (lambda: httpx2.Client(timeout=5.0)))
         self._seed = load_seed_file(DEFAULT_SEED_FILE) if seed is None else seed
-        self._requests: list[dict[str, Any]] = []
+        self.request_log = RequestLog()
         self.state_file = state_file
         loaded = load_state(state_file) if state_file else None
         self.state: State = loaded or state_from_seed(self._seed, self.clock.now())
@@ -89,7 +91,7 @@ class Emulator:
             if seed is not None:
                 self._seed = seed
             self.state = state_from_seed(self._seed, self.clock.now())
-            self._requests.clear()
+            self.request_log.clear()
             self.faults.clear()
             self.settings = Settings()
             self.pushes.clear()
@@ -103,26 +105,14 @@ class Emulator:
     # --- request log ---------------------------------------------------------------------------------------
 
     def record_request(self, entry: dict[str, Any]) -> None:
-        with self.lock:
-            entry["id"] = len(self._requests) + 1
-            self._requests.append(entry)
+        self.request_log.record(entry)
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """Requests received, oldest first. `path` matches exactly, or as a prefix when it ends with `*`."""
-        with self.lock:
-            entries = list(self._requests)
-        if method:
-            entries = [e for e in entries if e["method"] == method.upper()]
-        if path:
-            if path.endswith("*"):
-                entries = [e for e in entries if e["path"].startswith(path[:-1])]
-            else:
-                entries = [e for e in entries if e["path"] == path]
-        return entries
+        return self.request_log.matching(method, path)
 
     def clear_requests(self) -> None:
-        with self.lock:
-            self._requests.clear()
+        self.request_log.clear()
 
     # --- the user's side -----------------------------------------------------------------------------------
 

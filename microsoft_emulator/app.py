@@ -17,6 +17,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from emulator_kit.request_log import exchange
+
 from . import control, delta, graph, identity, subscriptions
 from .clock import iso_z
 from .emulator import LostResponse
@@ -154,31 +156,9 @@ class EmulatorApp:
         return error.to_response(iso_z(self.emu.clock.now())[:19])
 
     def _log(self, request: Request, response: Response | None) -> None:
-        body: Any
-        if request.mimetype == "application/x-www-form-urlencoded":
-            body = request.form.to_dict()
-        else:
-            raw = request.get_data(cache=True, as_text=True)
-            try:
-                body = json.loads(raw) if raw else None
-            except (ValueError, RecursionError):
-                body = raw
-        response_text = None
-        if response is not None and response.is_sequence:
-            response_text = response.get_data(as_text=True)
+        timestamp = iso_z(self.emu.clock.now())
         self.emu.record_request(
-            {
-                "method": request.method,
-                "path": request.path,
-                "query": request.args.to_dict(),
-                "headers": {key.lower(): value for key, value in request.headers.items()},
-                "body": body,
-                "status": response.status_code if response is not None else None,
-                "response_headers": {k.lower(): v for k, v in response.headers.items()} if response else {},
-                "response_body": response_text,
-                "connection_dropped": response is None,
-                "timestamp": iso_z(self.emu.clock.now()),
-            }
+            exchange(request, response, timestamp=timestamp, query=request.args.to_dict())
         )
 
 

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from emulator_kit.request_log import RequestLog
+
 from .clock import Clock, SystemClock
 from .config import EmulatorConfig
 from .faults import FaultInjector
@@ -47,7 +49,7 @@ class Emulator:
         self.faults = FaultInjector()
         self.notifier = Notifier(self)
         self._seed = load_seed_file(DEFAULT_SEED_FILE) if seed is None else seed
-        self._requests: list[dict[str, Any]] = []
+        self.request_log = RequestLog()
         self.state: State = state_from_seed(self._seed, self.clock.now())
         self._wsgi_app: Callable[..., Any] | None = None
 
@@ -72,7 +74,7 @@ class Emulator:
             if seed is not None:
                 self._seed = seed
             self.state = state_from_seed(self._seed, self.clock.now())
-            self._requests.clear()
+            self.request_log.clear()
             self.faults.clear()
             self.notifier.clear()
 
@@ -168,23 +170,11 @@ class Emulator:
     # --- request log ---------------------------------------------------------------------------------------
 
     def record_request(self, entry: dict[str, Any]) -> None:
-        with self.lock:
-            entry["id"] = len(self._requests) + 1
-            self._requests.append(entry)
+        self.request_log.record(entry)
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """Requests received, oldest first. `path` matches exactly, or as a prefix when it ends with `*`."""
-        with self.lock:
-            entries = list(self._requests)
-        if method:
-            entries = [entry for entry in entries if entry["method"] == method.upper()]
-        if path:
-            if path.endswith("*"):
-                entries = [entry for entry in entries if entry["path"].startswith(path[:-1])]
-            else:
-                entries = [entry for entry in entries if entry["path"] == path]
-        return entries
+        return self.request_log.matching(method, path)
 
     def clear_requests(self) -> None:
-        with self.lock:
-            self._requests.clear()
+        self.request_log.clear()

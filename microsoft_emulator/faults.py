@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import random
-import socket
-import struct
-import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from emulator_kit import faults as kit
+from emulator_kit.faults import reset_connection
+
+__all__ = ["FaultConfig", "FaultInjector", "reset_connection"]
 
 ERROR_KINDS = ("500", "502", "503", "504", "timeout", "reset")
 
@@ -28,59 +29,6 @@ class FaultConfig:
         return asdict(self)
 
 
-class FaultInjector:
+class FaultInjector(kit.FaultInjector[FaultConfig]):
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.config = FaultConfig()
-        self._random = random.Random()
-
-    def set(self, updates: dict[str, Any]) -> FaultConfig:
-        with self._lock:
-            unknown = set(updates) - set(FaultConfig.__dataclass_fields__)
-            if unknown:
-                raise ValueError(f"unknown fault settings: {sorted(unknown)}")
-            if updates.get("error_kind", self.config.error_kind) not in ERROR_KINDS:
-                raise ValueError(f"error_kind must be one of {ERROR_KINDS}")
-            self.config = FaultConfig(**(self.config.to_dict() | updates))
-            self._random = random.Random(self.config.seed)
-            return self.config
-
-    def clear(self) -> None:
-        with self._lock:
-            self.config = FaultConfig()
-
-    def applies_to(self, path: str) -> bool:
-        return any(path.startswith(prefix) for prefix in self.config.paths)
-
-    def take(self, name: str) -> bool:
-        """Use up one of a counted fault (`throttle_count`, `lose_response`)."""
-        with self._lock:
-            left = getattr(self.config, name)
-            if left > 0:
-                setattr(self.config, name, left - 1)
-                return True
-            return False
-
-    def roll_error(self) -> str | None:
-        with self._lock:
-            config = self.config
-            if config.error_rate <= 0 or config.error_count == 0:
-                return None
-            if self._random.random() >= config.error_rate:
-                return None
-            if config.error_count is not None:
-                config.error_count -= 1
-            return config.error_kind
-
-
-def reset_connection(environ: dict[str, Any]) -> bool:
-    """Drop the client's TCP connection without an HTTP response; False where the server hides its socket."""
-    sock = environ.get("werkzeug.socket")
-    if not isinstance(sock, socket.socket):
-        return False
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    return True
+        super().__init__(FaultConfig, {"error_kind": ERROR_KINDS})

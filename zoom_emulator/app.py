@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -10,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
+
+from emulator_kit.request_log import exchange
 
 from . import api_views, control, oauth_views, pages
 from .clock import iso_z
@@ -119,7 +120,7 @@ class EmulatorApp:
             time.sleep(faults.config.latency_ms / 1000)
         if faults.in_outage(self.emu.clock.now()):
             return Response("Service Temporarily Unavailable", 503, content_type="text/html")
-        if faults.take_storm():
+        if faults.take("rate_limit_storm"):
             return self._render_error(request, qps_error("Light", 30))
         kind = faults.roll_error()
         if kind is None:
@@ -161,43 +162,10 @@ class EmulatorApp:
         return error.to_response(as_xml)
 
     def _log(self, request: Request, response: Response | None) -> None:
-        body: Any
-        if request.mimetype == "application/x-www-form-urlencoded":
-            body = request.form.to_dict()
-        else:
-            raw = request.get_data(cache=True, as_text=True)
-            try:
-                body = json.loads(raw) if raw else None
-            except (ValueError, RecursionError):
-                body = raw
+        timestamp = iso_z(self.emu.clock.now())
         self.emu.record_request(
-            {
-                "method": request.method,
-                "path": request.path,
-                "query": request.args.to_dict(),
-                "headers": {key.lower(): value for key, value in request.headers.items()},
-                "body": body,
-                "status": response.status_code if response is not None else None,
-                # What was answered, so that tests can check both sides of an exchange against Zoom's specs.
-                "response_headers": _response_headers(response),
-                "response_body": _response_text(response),
-                "connection_dropped": response is None,
-                "timestamp": iso_z(self.emu.clock.now()),
-            }
+            exchange(request, response, timestamp=timestamp, query=request.args.to_dict())
         )
-
-
-def _response_headers(response: Response | None) -> dict[str, str]:
-    if response is None:
-        return {}
-    return {key.lower(): value for key, value in response.headers.items()}
-
-
-def _response_text(response: Response | None) -> str | None:
-    # A streamed answer (none today) would be consumed by reading it here, so it is not logged.
-    if response is None or not response.is_sequence:
-        return None
-    return response.get_data(as_text=True)
 
 
 def create_app(emu: Emulator) -> EmulatorApp:

@@ -1,42 +1,12 @@
-"""Time source of the emulator: wall clock in production, a hand-wound clock in tests."""
+"""Zoom's date-time formats; the clock is emulator_kit's (wall clock served, hand-wound in tests)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import UTC, datetime
-from typing import Protocol
 
+from emulator_kit.clock import Clock, ManualClock, SystemClock
 
-class Clock(Protocol):
-    def now(self) -> float:
-        """Seconds since the epoch (UTC)."""
-        ...
-
-
-class SystemClock:
-    def now(self) -> float:
-        return time.time()
-
-
-class ManualClock:
-    """A clock that only moves when told to, so tests can cross a 5-minute code lifetime without sleeping."""
-
-    def __init__(self, start: float | None = None) -> None:
-        self._now = time.time() if start is None else start
-        self._lock = threading.Lock()
-
-    def now(self) -> float:
-        with self._lock:
-            return self._now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
-
-    def set(self, timestamp: float) -> None:
-        with self._lock:
-            self._now = timestamp
+__all__ = ["Clock", "ManualClock", "SystemClock"]
 
 
 def iso_z(timestamp: float) -> str:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx2
 
+from emulator_kit.request_log import RequestLog
+
 from .clock import Clock, SystemClock, iso_z
 from .config import EmulatorConfig
 from .faults import FaultInjector
@@ -66,7 +68,7 @@ class Emulator:
         self.rate_limiter = AccountRateLimiter()
         self.webhooks = WebhookDispatcher(self.clock, self.config, http_client_factory or self._http_client)
         self._seed = load_seed_file(DEFAULT_SEED_FILE) if seed is None else seed
-        self._requests: list[dict[str, Any]] = []
+        self.request_log = RequestLog()
         loaded = load_state(state_file) if state_file else None
         self.state: State = loaded or state_from_seed(self._seed, self.clock.now())
         self._wsgi_app: Callable[..., Any] | None = None
@@ -148,7 +150,7 @@ class Emulator:
             if seed is not None:
                 self._seed = seed
             self.state = state_from_seed(self._seed, self.clock.now())
-            self._requests.clear()
+            self.request_log.clear()
             self.faults.clear()
             self.rate_limiter.reset()
             self.webhooks.clear()
@@ -188,31 +190,19 @@ class Emulator:
     # --- request log ---------------------------------------------------------------------------------------
 
     def record_request(self, entry: dict[str, Any]) -> None:
-        with self.lock:
-            entry["id"] = len(self._requests) + 1
-            self._requests.append(entry)
+        self.request_log.record(entry)
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """Requests received, oldest first. `path` matches exactly, or as a prefix when it ends with `*`."""
-        with self.lock:
-            entries = list(self._requests)
-        if method:
-            entries = [entry for entry in entries if entry["method"] == method.upper()]
-        if path:
-            if path.endswith("*"):
-                entries = [entry for entry in entries if entry["path"].startswith(path[:-1])]
-            else:
-                entries = [entry for entry in entries if entry["path"] == path]
-        return entries
+        return self.request_log.matching(method, path)
 
     def clear_requests(self) -> None:
-        with self.lock:
-            self._requests.clear()
+        self.request_log.clear()
 
     # --- faults --------------------------------------------------------------------------------------------
 
     def set_faults(self, **settings: Any) -> dict[str, Any]:
-        return self.faults.set(settings, self.clock.now()).to_dict()
+        return self.faults.set_at(settings, self.clock.now()).to_dict()
 
     def clear_faults(self) -> None:
         self.faults.clear()

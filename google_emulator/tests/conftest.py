@@ -14,8 +14,9 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from emulator_kit.serving import QuietRequestHandler
 from google_emulator import Emulator, ManualClock
-from google_emulator.testing import QuietRequestHandler, RunningEmulator, run_emulator
+from google_emulator.testing import RunningEmulator, run_emulator
 
 CLIENT_ID = "rendez-demo.apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-rendez-demo-secret"

@@ -14,8 +14,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
+from emulator_kit.serving import QuietRequestHandler
 from google_emulator import Emulator, ManualClock
-from google_emulator.testing import QuietRequestHandler, run_emulator
+from google_emulator.testing import run_emulator
 
 from .conftest import MARIA, NOW, RENDEZ_SCOPES, auth_params, bearer, event_body, refresh, tokens_for
 

@@ -15,8 +15,9 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from emulator_kit.serving import QuietRequestHandler
 from microsoft_emulator import Emulator, EmulatorConfig, ManualClock
-from microsoft_emulator.testing import QuietRequestHandler, RunningEmulator, run_emulator
+from microsoft_emulator.testing import RunningEmulator, run_emulator
 
 CLIENT_ID = "5f0c7a8e-3d2b-4c1a-9e8f-0a1b2c3d4e5f"
 CLIENT_SECRET = "rendez-demo-microsoft-secret"

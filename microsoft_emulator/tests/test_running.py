@@ -14,8 +14,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
+from emulator_kit.serving import QuietRequestHandler
 from microsoft_emulator import Emulator, ManualClock
-from microsoft_emulator.testing import QuietRequestHandler, RunningEmulator
+from microsoft_emulator.testing import RunningEmulator
 
 from .conftest import MARIA, authorize_params, bearer, event_body, tokens_for
 

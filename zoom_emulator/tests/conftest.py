@@ -15,8 +15,9 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from emulator_kit.serving import QuietRequestHandler
 from zoom_emulator import Emulator, EmulatorConfig, ManualClock
-from zoom_emulator.testing import QuietRequestHandler, RunningEmulator, run_emulator
+from zoom_emulator.testing import RunningEmulator, run_emulator
 
 CLIENT_ID = "rendez-demo-client"
 CLIENT_SECRET = "rendez-demo-secret"

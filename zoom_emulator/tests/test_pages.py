@@ -12,8 +12,8 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
+from emulator_kit.serving import QuietRequestHandler
 from zoom_emulator import Emulator, ManualClock
-from zoom_emulator.testing import QuietRequestHandler
 
 from .conftest import ACCOUNT_ID, CLIENT_ID, MARIA, bearer, meeting_body, user_tokens
 

@@ -14,12 +14,12 @@ from django.core.wsgi import get_wsgi_application
 from django.db import connections
 from werkzeug.serving import make_server
 
+from emulator_kit.serving import QuietRequestHandler
 from rendez.devserver import demo_zoom
 from rendez.devserver.zoom_mount import with_emulator
 from rendez.integrations.zoom.models import Connection, Mode, OAuthState
 from rendez.scheduling.models import Staff
 from rendez.web.demo import seed_demo
-from zoom_emulator.testing import QuietRequestHandler
 
 # The emulator's Demo Clinic users (zoom_emulator/seeds/default.json).
 MARIA = ("dXNyLW1hcmlhLWtvY2gtMDE", "maria.koch@demo-clinic.example")

@@ -11,8 +11,8 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from emulator_kit.serving import QuietRequestHandler
 from rendez.lib import http
-from zoom_emulator.testing import QuietRequestHandler
 
 
 def _resolver(*addresses: str):

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from emulator_kit.serving import QuietRequestHandler
 from rendez.jobs.models import Job
 from rendez.notifications.models import Channel, Delivery, Trigger, Workflow
 from rendez.notifications.tests.conftest import FakeVendor, book, job_of, run_jobs
-from zoom_emulator.testing import QuietRequestHandler
 
 REFUSED = "only public addresses may be called"
 

@@ -21,6 +21,7 @@ from django.test import Client
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from emulator_kit.serving import QuietRequestHandler
 from rendez.api.tests.conftest import ApiClient
 from rendez.integrations.zoom.models import Connection
 from rendez.scheduling.models import Staff
@@ -28,7 +29,7 @@ from rendez.scheduling.tests.conftest import alice, bob, dora  # noqa: F401 - fi
 from rendez.scheduling.tests.factories import make_api_key, make_staff, make_tenant
 from rendez.tenants.models import Membership, Plan, Tenant
 from zoom_emulator import Emulator, EmulatorConfig
-from zoom_emulator.testing import QuietRequestHandler, RunningEmulator, run_emulator
+from zoom_emulator.testing import RunningEmulator, run_emulator
 
 CLIENT_ID = "rendez-demo-client"
 CLIENT_SECRET = "rendez-demo-secret"

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from emulator_kit.serving import QuietRequestHandler
 from rendez.conferencing.port import (
     HostRef,
     HostUnusable,
@@ -39,7 +40,7 @@ from rendez.tests.integrations.zoom.conftest import (
     connect_staff,
     connect_tenant,
 )
-from zoom_emulator.testing import QuietRequestHandler, RunningEmulator
+from zoom_emulator.testing import RunningEmulator
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # 14:30:15.25 in Berlin is 13:30:15 UTC: sent without the fraction, with Z.
