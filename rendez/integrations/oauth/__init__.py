@@ -8,5 +8,6 @@
 - `reminders.py`  `Reminders`: needs_reconnect, the notice at once and after 1, 3, 7 days
 - `revocation.py` revoke in the background, retried while the provider is out
 
-The package has no models of its own and is not a Django app: a provider's app owns the tables.
+The package has no tables of its own and is not a Django app: a provider's app owns the tables, its models
+built on the abstract ones in `models.py`.
 """
