@@ -22,12 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from rendez import jobs
+from rendez.integrations.oauth.state import may_finish
 from rendez.integrations.zoom import connections, places
 from rendez.integrations.zoom.models import Connection, Mode, PendingConnect
 from rendez.integrations.zoom.schemas import Me, TokenGrant
 from rendez.integrations.zoom.states import Connect
 from rendez.lib import vault
-from rendez.tenants.models import Membership
 
 # Time to sign in and decide; the grant's access token lives an hour.
 PENDING_LIFETIME = timedelta(minutes=15)
@@ -91,15 +91,7 @@ def find(token: str, browser_secret: str) -> PendingConnect | None:
 
 def may_confirm(user, pending: PendingConnect) -> bool:
     """The staff member themself, an admin of the tenant, or who started it — while they belong to it."""
-    if not user.is_authenticated:
-        return False
-    membership = Membership.objects.filter(user=user, tenant=pending.tenant, tenant__is_active=True).first()
-    if membership is None:
-        return False
-    if membership.role == Membership.Role.ADMIN or pending.started_by_id == user.pk:
-        return True
-    staff = pending.staff
-    return staff is not None and staff.is_active and staff.user_id == user.pk
+    return may_finish(user, pending.tenant, pending.staff, pending.started_by_id)
 
 
 def confirm(pending: PendingConnect) -> Connection:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from rendez import jobs
 from rendez.conferencing import reconcile
+from rendez.integrations.oauth.models import TOKEN_FIELDS
 from rendez.integrations.zoom import health, oauth, places, tokens
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.errors import ZoomError
@@ -34,12 +35,6 @@ logger = logging.getLogger("rendez.zoom")
 REVOKE_JOB = "zoom.revoke"
 # The account's user list changes rarely; a minute saves Zoom calls while an admin maps several staff.
 USERS_CACHE_SECONDS = 60
-TOKEN_FIELDS = (
-    "access_token_encrypted",
-    "refresh_token_encrypted",
-    "access_token_expires_at",
-    "access_token_renew_at",
-)
 
 
 class ConnectionRuleError(Exception):

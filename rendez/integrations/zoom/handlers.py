@@ -8,11 +8,14 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from rendez import jobs
+from rendez.integrations.oauth import revocation
 from rendez.integrations.zoom import confirmations, health, notices, oauth
 from rendez.integrations.zoom.connections import REVOKE_JOB
-from rendez.integrations.zoom.errors import OAuthGrantError, ZoomUnavailable
 from rendez.integrations.zoom.models import Connection, Mode
 from rendez.lib import vault
+
+# Other code may revoke a Zoom token through the shared `oauth.revoke` job as well.
+revocation.register("zoom", oauth.provider)
 
 
 class RevokePayload(BaseModel):
@@ -44,24 +47,17 @@ def revoke(payload: dict, job: jobs.Job) -> None:
     credentials = None
     if data.mode == Mode.TENANT_S2S:
         credentials = (data.client_id, vault.decrypt(data.client_secret))
-    try:
-        oauth.revoke(vault.decrypt(data.token), credentials)
-    except ZoomUnavailable as exc:
-        raise jobs.Retry(reason=exc.message) from None
-    except OAuthGrantError as exc:
-        # The token cannot be revoked (the app's credentials changed): nothing more can be done from here.
-        raise jobs.PermanentError(exc.message) from None
+    revocation.revoke_now(oauth.provider(), vault.decrypt(data.token), credentials)
 
 
 @jobs.handler(health.NOTICE_JOB, max_attempts=8)
 def connection_notice(payload: dict, job: jobs.Job) -> None:
     data = NoticePayload.model_validate(payload)
     connection = Connection.objects.select_related("tenant", "staff").filter(pk=data.connection_id).first()
-    if connection is None or connection.is_usable or connection.broken_at != data.broken_at:
+    if connection is None or not health.REMINDERS.due(connection, data.broken_at):
         return  # Fixed, removed, or broken again since (that breakage has its own notices).
     notices.send(connection, data.number)
-    if data.number < len(health.REMINDER_DAYS):
-        health.schedule_notice(connection, data.number + 1)
+    health.REMINDERS.follow_up(connection, data.number)
 
 
 @jobs.handler(confirmations.EXPIRE_JOB, max_attempts=10)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from rendez.integrations.oauth.models import ConnectState, TokenHolder
 from rendez.lib import vault
 from rendez.scheduling.models import Staff
 from rendez.tenants.models import Tenant
@@ -52,15 +53,12 @@ class ZoomSettings(models.Model):
         return f"Zoom settings of {self.tenant}"
 
 
-class Connection(models.Model):
+class Connection(TokenHolder):
     """One authorization to act on Zoom: a staff member's own account, or the tenant's account.
 
-    Tokens are stored encrypted (`lib/vault.py`); `tokens.py` is the only code that reads or refreshes them.
+    Tokens, status and breakage are the shared `TokenHolder` fields, stored encrypted (`lib/vault.py`);
+    `tokens.py` is the only code that reads or refreshes them.
     """
-
-    class Status(models.TextChoices):
-        CONNECTED = "connected", "Connected"
-        NEEDS_RECONNECT = "needs_reconnect", "Needs reconnecting"
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="zoom_connections")
     # Set for a personal (per-staff OAuth) connection, empty for the tenant connection.
@@ -68,7 +66,6 @@ class Connection(models.Model):
         Staff, null=True, blank=True, on_delete=models.CASCADE, related_name="zoom_connection"
     )
     mode = models.CharField(max_length=20, choices=Mode.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONNECTED)
     account_id = models.CharField(max_length=100, blank=True)
     # Sizes the request limiter (ratelimit.py). Empty: not known, ZOOM_ACCOUNT_PLAN_DEFAULT applies. Zoom
     # tells a user-level app only that an account is Free (its daily limit headers), never Pro from Business.
@@ -80,16 +77,7 @@ class Connection(models.Model):
     # Server-to-Server app credentials (the secret encrypted).
     client_id = models.CharField(max_length=200, blank=True)
     client_secret_encrypted = models.TextField(blank=True)
-    access_token_encrypted = models.TextField(blank=True)
-    refresh_token_encrypted = models.TextField(blank=True)
-    access_token_expires_at = models.DateTimeField(null=True, blank=True)
-    # When to stop reusing the access token: shortly before it expires (see tokens.py).
-    access_token_renew_at = models.DateTimeField(null=True, blank=True)
-    # Why and since when it needs reconnecting; reminders are counted so that each is sent once.
-    broken_reason = models.TextField(blank=True)
-    broken_at = models.DateTimeField(null=True, blank=True)
     connected_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -123,32 +111,12 @@ class Connection(models.Model):
         return self.mode == Mode.STAFF_OAUTH
 
     @property
-    def is_usable(self) -> bool:
-        return self.status == self.Status.CONNECTED
-
-    # Plain values exist only in memory, for the length of one call.
-    @property
-    def access_token(self) -> str:
-        return vault.decrypt(self.access_token_encrypted)
-
-    @property
-    def refresh_token(self) -> str:
-        return vault.decrypt(self.refresh_token_encrypted)
-
-    @property
     def client_secret(self) -> str:
         return vault.decrypt(self.client_secret_encrypted)
 
-    def set_tokens(self, access_token: str, refresh_token: str | None, expires_at, renew_at) -> None:
-        self.access_token_encrypted = vault.encrypt(access_token)
-        if refresh_token is not None:
-            self.refresh_token_encrypted = vault.encrypt(refresh_token)
-        self.access_token_expires_at = expires_at
-        self.access_token_renew_at = renew_at
-
     def forget_credentials(self) -> None:
-        self.access_token_encrypted = self.refresh_token_encrypted = self.client_secret_encrypted = ""
-        self.access_token_expires_at = self.access_token_renew_at = None
+        self.forget_tokens()
+        self.client_secret_encrypted = ""
 
 
 class StaffMapping(models.Model):
@@ -164,26 +132,14 @@ class StaffMapping(models.Model):
         return f"{self.staff} as Zoom user {self.email or self.zoom_user_id}"
 
 
-class OAuthState(models.Model):
-    """A connect in progress. The `state` sent to Zoom is this row's nonce, signed; the row makes it
-    single-use and holds the PKCE verifier, so nothing secret travels through the browser."""
+class OAuthState(ConnectState):
+    """A Zoom connect in progress (the shared `ConnectState`: nonce, tenant, staff, PKCE verifier, starter,
+    return URL, expiry) with the mode asked for."""
 
-    nonce = models.CharField(max_length=64, unique=True)
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
-    staff = models.ForeignKey(Staff, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     mode = models.CharField(max_length=20, choices=Mode.choices)
-    code_verifier_encrypted = models.TextField()
-    # Where the "back" link of the result page goes.
-    return_url = models.CharField(max_length=500, blank=True)
     # A reconnect link may only bring back the Zoom user it was sent about, so a forwarded or leaked link
     # cannot attach somebody else's Zoom account.
     expected_zoom_user_id = models.CharField(max_length=100, blank=True)
-    # The panel user who started it; empty when it started through the API or a reconnect link.
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"Zoom connect ({self.mode}) for {self.tenant}"

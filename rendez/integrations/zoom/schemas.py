@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from rendez.integrations.oauth.provider import TokenGrant as OAuthTokenGrant
+
 
 class ZoomModel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -20,22 +22,10 @@ class ZoomModel(BaseModel):
 # --- OAuth --------------------------------------------------------------------------------------------------
 
 
-class TokenGrant(ZoomModel):
+class TokenGrant(OAuthTokenGrant):
     """The answer of `/oauth/token` to any grant (§1.4); S2S grants have no refresh token (§2)."""
 
-    access_token: str = Field(min_length=1)
-    token_type: str = "bearer"
-    refresh_token: str | None = None
-    expires_in: int = Field(gt=0)
-    scope: str = ""
     api_url: str | None = None
-
-
-class OAuthErrorBody(ZoomModel):
-    """`{"reason", "error"}` as `/oauth/token` and `/oauth/revoke` answer (§1.11)."""
-
-    error: str = ""
-    reason: str = ""
 
 
 # --- REST errors --------------------------------------------------------------------------------------------
