@@ -16,11 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from emulator_kit.serving import serving as loopback
 from rendez.integrations.oauth.provider import ClientAuth, OAuthProvider
-from zoom_emulator.testing import QuietRequestHandler
 
 CLIENT_ID = "fake-client"
 CLIENT_SECRET = "fake-secret"
@@ -155,13 +154,6 @@ class FakeProvider:
 
 @contextmanager
 def serving(fake: FakeProvider) -> Iterator[FakeProvider]:
-    server = make_server("127.0.0.1", 0, fake, threaded=True, request_handler=QuietRequestHandler)
-    fake.base_url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, name="fake-oauth-provider", daemon=True)
-    thread.start()
-    try:
+    with loopback(fake, name="fake-oauth-provider") as base_url:
+        fake.base_url = base_url
         yield fake
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
