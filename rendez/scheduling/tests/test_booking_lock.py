@@ -1,5 +1,5 @@
 """What a booking reads while it holds the staff member's lock: only their appointments. Hours and time off
-are read before it (their writers never read appointments; see services._schedules_before_lock)."""
+are read before it (their writers never read appointments; see _booking_create._schedules_before_lock)."""
 
 from __future__ import annotations
 
