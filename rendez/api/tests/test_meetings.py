@@ -478,7 +478,7 @@ def test_another_tenant_cannot_start_a_zoom_meeting(bob_api, emulator, zoom_meet
 def test_the_api_knows_every_meeting_state():
     from typing import get_args
 
-    from rendez.api.schemas import MeetingState
+    from rendez.api.meeting_schemas import MeetingState
     from rendez.conferencing.queries import DELETING
 
     assert set(get_args(MeetingState)) == {*Meeting.State.values, DELETING}

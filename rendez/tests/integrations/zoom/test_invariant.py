@@ -36,7 +36,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rendez.api.schemas import RescheduleIn
+from rendez.api.booking_schemas import RescheduleIn
 from rendez.integrations.zoom import tenant_settings
 from rendez.notifications.defaults import install_default_workflows
 from rendez.notifications.tests.conftest import Inbox, smtp_server  # noqa: F401 - fixture

@@ -300,7 +300,7 @@ def test_a_wrong_token_or_another_tenants_slug_answers_404(client, consultation,
 
 def test_the_page_takes_a_name_as_long_as_the_api_does():
     """Issue 15, item 8: names were cut at 120 on the page and taken up to 200 by the API."""
-    from rendez.api.schemas import CustomerIn
+    from rendez.api.booking_schemas import CustomerIn
     from rendez.web.booking.forms import NAME_MAX
 
     limits = [
