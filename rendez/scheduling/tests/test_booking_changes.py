@@ -15,8 +15,8 @@ from rendez.scheduling._booking_checks import change_note
 from rendez.scheduling.changes import REASON_MAX
 from rendez.scheduling.models import BookingChange
 from rendez.scheduling.services import BookingError
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import book, make_service, make_staff, make_tenant, utc
+from rendez.scheduling.tests.fixtures import NOW
 from rendez.scheduling.tests.test_services import snapshot
 
 # Fresh business in Lisbon: summaries name its times and zone, whoever's zone the staff member keeps.

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rendez.scheduling import services
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import customer, utc
+from rendez.scheduling.tests.fixtures import NOW
 
 TUESDAY_TEN = utc(2026, 6, 2, 8)
 

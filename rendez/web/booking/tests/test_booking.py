@@ -11,7 +11,6 @@ from django.utils import timezone
 from rendez.conferencing.models import Meeting
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Customer
-from rendez.scheduling.tests.conftest import alice, consultation, dora, yoga  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import customer, make_service
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.test import Client
 
 from rendez.web.models import SignUp
 from rendez.web.signup import verification
-from rendez.web.signup.tests.conftest import form
+from rendez.web.signup.tests.nora import form
 
 pytestmark = pytest.mark.django_db
 
