@@ -8,6 +8,17 @@ from collections.abc import Iterator
 
 import pytest
 
+# The fixtures shared across test packages, registered once for every test (pytest reads `pytest_plugins` only
+# in the rootdir's conftest). A directory's conftest.py keeps what only its tests use, and its fixtures
+# override these where the names meet (web/customer/tests' own `consultation`).
+pytest_plugins = [
+    "rendez.scheduling.tests.fixtures",
+    "rendez.api.tests.fixtures",
+    "rendez.notifications.tests.fixtures",
+    "rendez.web.panel.tests.fixtures",
+    "rendez.tests.integrations.zoom.fixtures",
+]
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls tests make around it are still
 # synchronous, so Django's async-safety guard would misfire.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

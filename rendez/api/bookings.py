@@ -11,9 +11,7 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from rendez.api.auth import tenant_of
-from rendez.api.errors import ApiError, error_responses, summary
-from rendez.api.pagination import Pages
-from rendez.api.schemas import (
+from rendez.api.booking_schemas import (
     AppointmentFilters,
     AppointmentOut,
     BookingFilters,
@@ -23,6 +21,8 @@ from rendez.api.schemas import (
     RescheduleIn,
     StatusIn,
 )
+from rendez.api.errors import ApiError, error_responses, summary
+from rendez.api.pagination import Pages
 from rendez.conferencing import queries as meetings
 from rendez.conferencing.hosting import able_to_host
 from rendez.scheduling import any_staff, questions, services, timeline

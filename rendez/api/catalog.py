@@ -9,9 +9,7 @@ from ninja.pagination import paginate
 
 from rendez.api import extensions
 from rendez.api.auth import tenant_of
-from rendez.api.errors import error_responses, refuse_nulls
-from rendez.api.pagination import Pages
-from rendez.api.schemas import (
+from rendez.api.catalog_schemas import (
     ServiceIn,
     ServiceOut,
     ServicePatch,
@@ -20,6 +18,8 @@ from rendez.api.schemas import (
     StaffPatch,
     WorkingHoursIn,
 )
+from rendez.api.errors import error_responses, refuse_nulls
+from rendez.api.pagination import Pages
 from rendez.scheduling import catalog
 from rendez.scheduling.models import Service, Staff
 from rendez.tenants.models import Tenant

@@ -15,8 +15,9 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StrictBool, StrictInt
 
 from rendez.api.auth import tenant_of
+from rendez.api.booking_schemas import BookingOut, CustomerIn, CustomerOut
 from rendez.api.errors import error_responses
-from rendez.api.schemas import BookingOut, CustomerIn, CustomerOut, Id, Input, IsoDate, IsoDateTime
+from rendez.api.schemas import Id, Input, IsoDate, IsoDateTime
 from rendez.conferencing import queries as meetings
 from rendez.scheduling import services
 from rendez.scheduling.models import SERIES_MAX_OCCURRENCES, Booking, Series

@@ -13,7 +13,8 @@ from ninja import Query, Router
 
 from rendez.api.auth import tenant_of
 from rendez.api.errors import ApiError, error_responses
-from rendez.api.schemas import ANY_STAFF, SlotOut, SlotQuery
+from rendez.api.schemas import ANY_STAFF
+from rendez.api.slot_schemas import SlotOut, SlotQuery
 from rendez.conferencing.hosting import able_to_host
 from rendez.scheduling import any_staff
 from rendez.scheduling.availability import Interval, Slot

@@ -4,10 +4,10 @@ The API and the panel both call these; neither writes these rows itself. Each fu
 and, where two writers could race, first locks the row both would change (PostgreSQL row locks; SQLite takes
 its single write lock at BEGIN IMMEDIATE):
 
-- A staff member's row, before their details, working hours or time off change. The booking writers take the
-  same lock before checking availability (`services._lock_staff`), so a booking is checked against the hours
-  before a change or after it, never against a half-replaced set; and two replacements of the hours cannot
-  interleave their delete and insert into the union of both.
+- A staff member's row, before their details, working hours or time off change. The booking writers take
+  the same lock before checking availability (`_booking_locks.lock_staff`), so a booking is checked against
+  the hours before a change or after it, never against a half-replaced set; and two replacements of the hours
+  cannot interleave their delete and insert into the union of both.
 - A service's row, before it changes. An update reads the stored meeting options and writes back the merge:
   without the lock, two updates naming different options would each write back a merge missing the other's.
 

@@ -25,7 +25,7 @@ from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
 from rendez.jobs.models import Job
 from rendez.notifications.models import Channel, Delivery, Trigger, Workflow
-from rendez.notifications.tests.conftest import Inbox, free_port, invitation_of
+from rendez.notifications.tests.fixtures import Inbox, free_port, invitation_of
 from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.tests.factories import make_api_key, make_service, make_staff, make_tenant
 from rendez.tenants.models import Tenant

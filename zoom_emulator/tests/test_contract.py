@@ -12,7 +12,7 @@ import pytest
 
 from zoom_emulator.openapi import ContractViolation, covers, validate_exchange, validate_request
 
-from .conftest import JSON, LEA, bearer, meeting_body, s2s_token, user_tokens
+from .clients import JSON, LEA, bearer, meeting_body, s2s_token, user_tokens
 
 # openapi-core cannot check the oauth2 security scheme; the emulator's own tests cover authentication.
 pytestmark = pytest.mark.filterwarnings("ignore:Unsupported scheme type:UserWarning")

@@ -10,7 +10,7 @@ import pytest
 from zoom_emulator import Emulator
 from zoom_emulator.passcodes import longest_consecutive_run, passcode_violations
 
-from .conftest import JSON, LEA, MARIA, bearer, meeting_body, user_tokens
+from .clients import JSON, LEA, MARIA, bearer, meeting_body, user_tokens
 
 NOT_JSON = {"code": 300, "message": "Request Body should be a valid JSON object."}
 

@@ -10,7 +10,7 @@ import pytest
 
 from zoom_emulator import Emulator, ManualClock
 
-from .conftest import MARIA, authorize_code, bearer, exchange, meeting_body, user_tokens
+from .clients import MARIA, authorize_code, bearer, exchange, meeting_body, user_tokens
 
 
 def test_added_latency(zoom, http: httpx2.Client, maria: str) -> None:  # type: ignore[no-untyped-def]

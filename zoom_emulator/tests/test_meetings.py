@@ -11,7 +11,7 @@ import pytest
 from zoom_emulator import Emulator, ManualClock
 from zoom_emulator.passcodes import passcode_violations
 
-from .conftest import JSON, LEA, MARIA, SAM, TOMAS, bearer, meeting_body, user_tokens
+from .clients import JSON, LEA, MARIA, SAM, TOMAS, bearer, meeting_body, user_tokens
 
 
 def create(http: httpx2.Client, token: str, **overrides: Any) -> httpx2.Response:
@@ -219,7 +219,7 @@ def test_listing_shows_upcoming_meetings_page_by_page(
 
 
 def test_unknown_users_get_1001(http: httpx2.Client, emulator: Emulator) -> None:
-    from .conftest import s2s_token
+    from .clients import s2s_token
 
     token = s2s_token(http)
     response = http.post("/v2/users/nobody@example.com/meetings", json=meeting_body(), headers=bearer(token))
@@ -227,7 +227,7 @@ def test_unknown_users_get_1001(http: httpx2.Client, emulator: Emulator) -> None
 
 
 def test_s2s_tokens_create_meetings_for_users_by_id_or_email(http: httpx2.Client) -> None:
-    from .conftest import s2s_token
+    from .clients import s2s_token
 
     token = s2s_token(http)
     by_email = http.post(

@@ -6,7 +6,7 @@ import httpx2
 
 from zoom_emulator import Emulator, ManualClock
 
-from .conftest import (
+from .clients import (
     ACCOUNT_ID,
     CLIENT_ID,
     JSON,

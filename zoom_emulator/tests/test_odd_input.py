@@ -15,7 +15,7 @@ from zoom_emulator.app import build_rules
 from zoom_emulator.control import build_rules as build_control_rules
 from zoom_emulator.testing import RunningEmulator
 
-from .conftest import CLIENT_ID, LEA, MARIA, basic, meeting_body, s2s_token, user_tokens
+from .clients import CLIENT_ID, LEA, MARIA, basic, meeting_body, s2s_token, user_tokens
 
 ODD_SEGMENTS = [
     "me",

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from emulator_kit.serving import QuietRequestHandler
 from zoom_emulator import Emulator, ManualClock
 
-from .conftest import ACCOUNT_ID, CLIENT_ID, MARIA, bearer, meeting_body, user_tokens
+from .clients import ACCOUNT_ID, CLIENT_ID, MARIA, bearer, meeting_body, user_tokens
 
 
 @pytest.mark.browser

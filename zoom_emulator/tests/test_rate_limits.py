@@ -6,7 +6,7 @@ import httpx2
 
 from zoom_emulator import Emulator, ManualClock
 
-from .conftest import MARIA, SAM, bearer, meeting_body, user_tokens
+from .clients import MARIA, SAM, bearer, meeting_body, user_tokens
 
 HOST_CAP_MESSAGE = (
     "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this "

@@ -9,7 +9,7 @@ import httpx2
 
 from zoom_emulator import Emulator, ManualClock
 
-from .conftest import MARIA, SAM, WebhookReceiver, bearer, meeting_body, user_tokens
+from .clients import MARIA, SAM, WebhookReceiver, bearer, meeting_body, user_tokens
 
 REGISTRATION = {
     "approval_type": 0,

@@ -14,7 +14,7 @@ from zoom_emulator.emulator import DEFAULT_SEED_FILE
 from zoom_emulator.state import SeedError
 from zoom_emulator.testing import run_emulator
 
-from .conftest import MARIA, bearer, meeting_body, user_tokens
+from .clients import MARIA, bearer, meeting_body, user_tokens
 
 
 def test_the_default_seed_has_the_demo_apps_and_accounts() -> None:

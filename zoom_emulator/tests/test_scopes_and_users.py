@@ -6,7 +6,7 @@ import httpx2
 
 from zoom_emulator import Emulator
 
-from .conftest import AISHA, CLIENT_ID, JONAS, LEA, MARIA, bearer, meeting_body, s2s_token, user_tokens
+from .clients import AISHA, CLIENT_ID, JONAS, LEA, MARIA, bearer, meeting_body, s2s_token, user_tokens
 
 
 def narrow_app_scopes(emulator: Emulator, scopes: list[str]) -> None:

@@ -9,7 +9,7 @@ import httpx2
 
 from zoom_emulator import Emulator
 
-from .conftest import (
+from .clients import (
     ACCOUNT_ID,
     CLIENT_ID,
     MARIA,

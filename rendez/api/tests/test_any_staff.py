@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from rendez.api.tests.conftest import ApiClient, berlin
+from rendez.api.tests.fixtures import ApiClient, berlin
 from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.tests.factories import book, make_api_key, make_service, make_staff, make_tenant
 

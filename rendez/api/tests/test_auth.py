@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rendez.api.auth import key_cache
-from rendez.api.tests.conftest import ApiClient
+from rendez.api.tests.fixtures import ApiClient
 from rendez.tenants.models import ApiKey
 
 ERROR_KEYS = {"code", "message", "fields"}

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom.models import ZoomSettings
 from rendez.jobs.models import Job
-from rendez.notifications.tests.conftest import workflow
+from rendez.notifications.tests.fixtures import workflow
 from rendez.scheduling.models import Customer
 from rendez.scheduling.tests.factories import make_service
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from rendez.api.tests.conftest import a_monday, berlin, booking_body
+from rendez.api.tests.fixtures import a_monday, berlin, booking_body
 from rendez.scheduling.models import Appointment, Booking
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 from rendez.scheduling.tests.crowd import add_other_tenants, plan_nodes
 
 pytestmark = pytest.mark.postgres

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 from rendez.jobs.models import Job
 from rendez.scheduling.models import Appointment, Booking, Customer
 from rendez.scheduling.tests.factories import book, make_staff

@@ -296,7 +296,7 @@ def test_it_reads_one_staff_member(alice_api, dora):
 def test_the_api_knows_the_same_meeting_options_as_the_service_model():
     from typing import get_args
 
-    from rendez.api.schemas import AutoRecording, MeetingOptionsIn, MeetingOptionsOut
+    from rendez.api.catalog_schemas import AutoRecording, MeetingOptionsIn, MeetingOptionsOut
     from rendez.scheduling.models import MEETING_OPTION_VALUES
 
     assert (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 from rendez.scheduling.models import Booking, BookingChange
 
 pytestmark = pytest.mark.django_db

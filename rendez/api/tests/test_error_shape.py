@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.tests.factories import make_staff
 

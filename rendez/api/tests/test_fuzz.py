@@ -12,10 +12,9 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from rendez.api.tests.conftest import berlin
+from rendez.api.tests.fixtures import berlin
 from rendez.conferencing.models import Meeting
 from rendez.scheduling.tests.factories import book, make_api_key
-from rendez.tests.integrations.zoom.conftest import zoom  # noqa: F401 - fixture: Zoom calls reach the emulator
 from rendez.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rendez.api.tests.conftest import berlin
+from rendez.api.tests.fixtures import berlin
 from rendez.jobs.models import Job
 from rendez.scheduling.models import Appointment, Booking, Customer, Service, Staff, WorkingHours
 from rendez.scheduling.tests.factories import book, make_service

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from rendez.api.tests.conftest import berlin
+from rendez.api.tests.fixtures import berlin
 from rendez.conferencing.models import Meeting
 from rendez.conferencing.port import (
     HostRef,
@@ -26,7 +26,7 @@ from rendez.integrations.zoom.models import Connection as ZoomConnection
 from rendez.jobs.models import Job
 from rendez.scheduling.models import Appointment
 from rendez.scheduling.tests.factories import book, make_service
-from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff, maria, zoom  # noqa: F401 - fixtures
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff
 
 JOIN_URL = "https://zoom.example/j/85746352413?pwd=abc"
 
@@ -478,7 +478,7 @@ def test_another_tenant_cannot_start_a_zoom_meeting(bob_api, emulator, zoom_meet
 def test_the_api_knows_every_meeting_state():
     from typing import get_args
 
-    from rendez.api.schemas import MeetingState
+    from rendez.api.meeting_schemas import MeetingState
     from rendez.conferencing.queries import DELETING
 
     assert set(get_args(MeetingState)) == {*Meeting.State.values, DELETING}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 
 HUGE = "99999999999999999999"  # beyond 64 bits
 

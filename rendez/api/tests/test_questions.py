@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rendez.api.tests.conftest import ApiClient, a_monday, berlin, booking_body
+from rendez.api.tests.fixtures import ApiClient, a_monday, berlin, booking_body
 from rendez.scheduling.models import Booking, Customer, ServiceQuestion
 from rendez.scheduling.tests.factories import make_api_key, make_service, make_staff, make_tenant
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from rendez.api.tests.conftest import a_monday, berlin, booking_body
+from rendez.api.tests.fixtures import a_monday, berlin, booking_body
 from rendez.jobs.models import Job
 from rendez.scheduling.models import Appointment, Booking, Series
 from rendez.scheduling.tests.factories import make_service

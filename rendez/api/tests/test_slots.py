@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rendez.api.tests.conftest import berlin
+from rendez.api.tests.fixtures import berlin
 from rendez.scheduling.tests.factories import book, make_staff
 
 
@@ -210,7 +210,7 @@ def test_the_body_is_byte_for_byte_what_the_slot_schema_renders(alice, alice_api
     from ninja.responses import NinjaJSONEncoder
     from pydantic import TypeAdapter
 
-    from rendez.api.schemas import SlotOut
+    from rendez.api.slot_schemas import SlotOut
 
     erik = make_staff(alice, "Erik", timezone="America/New_York")
     yoga.staff.add(erik)

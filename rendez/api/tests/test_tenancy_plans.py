@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 from rendez.scheduling.tests.crowd import add_other_tenants, whole_table_reads
 
 pytestmark = pytest.mark.postgres

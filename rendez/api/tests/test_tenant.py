@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from rendez.api.tests.conftest import ApiClient
+from rendez.api.tests.fixtures import ApiClient
 from rendez.scheduling.tests.factories import make_api_key, make_tenant
 from rendez.tenants.models import Tenant
 

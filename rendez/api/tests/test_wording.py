@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 from rendez.api.tests.test_error_shape import FRAMEWORK_WORDING, error_of, send_raw
 
 WRONG_BODY_VALUES: list[Any] = [None, [], {}, "x", -1, 1.5, True, "x" * 5000, 2**70]

@@ -11,8 +11,8 @@ from rendez.conferencing import queries
 from rendez.conferencing.models import Meeting
 from rendez.jobs.models import Job
 from rendez.scheduling.models import Appointment
-from rendez.scheduling.tests.conftest import NOW, alice, consultation, dora  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import book, utc
+from rendez.scheduling.tests.fixtures import NOW
 
 START = utc(2026, 6, 3, 8)  # a Wednesday, 10:00 in Berlin
 

@@ -10,9 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from rendez.lib.csp import ENFORCING, REPORTING
-from rendez.scheduling.tests.conftest import alice  # noqa: F401 - a fixture
 from rendez.scheduling.tests.factories import make_service, make_staff, make_tenant
-from rendez.web.panel.tests.conftest import ada, signed_in  # noqa: F401 - ada is a fixture
+from rendez.web.panel.tests.fixtures import signed_in
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from rendez.notifications.ics import build_invitation
 from rendez.notifications.models import RecipientKind
-from rendez.notifications.tests.conftest import plain_text, run_jobs, slot
+from rendez.notifications.tests.fixtures import plain_text, run_jobs, slot
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
 from rendez.scheduling.questions import QuestionDraft, add_question, check_answers

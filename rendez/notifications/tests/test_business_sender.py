@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from rendez.notifications.tests.conftest import book, invitation_of, run_jobs, slot
+from rendez.notifications.tests.fixtures import book, invitation_of, run_jobs, slot
 from rendez.scheduling.models import Service, Staff, WorkingHours
 from rendez.tenants import operations, profile
 from rendez.tenants.models import Tenant

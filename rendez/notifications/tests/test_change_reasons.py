@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from rendez.notifications.defaults import install_default_workflows
 from rendez.notifications.models import EventSnapshot, Trigger, Workflow
-from rendez.notifications.tests.conftest import book, make_due, plain_text, run_jobs, slot, workflow
+from rendez.notifications.tests.fixtures import book, make_due, plain_text, run_jobs, slot, workflow
 from rendez.scheduling import services
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from rendez.jobs.models import Job
 from rendez.notifications.models import Channel, ChannelConfig, Delivery
-from rendez.notifications.tests.conftest import book, job_of, run_jobs, workflow
+from rendez.notifications.tests.fixtures import book, job_of, run_jobs, workflow
 
 INSTALLATION_SID = "AC" + "1" * 32
 INSTALLATION_TOKEN = "installation-twilio-token"

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 
 from rendez.jobs.models import Job
 from rendez.notifications.models import Delivery
-from rendez.notifications.tests.conftest import Inbox, book, free_port, workflow
+from rendez.notifications.tests.fixtures import Inbox, book, free_port, workflow
 from rendez.tests.processes import Processes, processes, wait_for  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)

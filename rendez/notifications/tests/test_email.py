@@ -13,7 +13,7 @@ import pytest
 from rendez.conferencing.models import Meeting
 from rendez.notifications import ics
 from rendez.notifications.models import Delivery, Trigger
-from rendez.notifications.tests.conftest import (
+from rendez.notifications.tests.fixtures import (
     Inbox,
     book,
     free_port,
@@ -233,7 +233,7 @@ def test_the_eml_backend_writes_one_openable_file_per_message(settings, tmp_path
 
 
 def test_a_retried_email_keeps_its_message_id(smtp, tenant, service):
-    from rendez.notifications.tests.conftest import make_due
+    from rendez.notifications.tests.fixtures import make_due
 
     workflow(tenant)
     book(service)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import stat
 
-from rendez.notifications.tests.conftest import book, run_jobs, workflow
+from rendez.notifications.tests.fixtures import book, run_jobs, workflow
 
 
 def test_eml_files_and_their_directory_are_the_owners_alone(settings, tmp_path, tenant, service):

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from rendez.conferencing.models import Meeting
 from rendez.notifications import ics
-from rendez.notifications.tests.conftest import book
+from rendez.notifications.tests.fixtures import book
 from rendez.scheduling.models import Booking
 
 TOKYO = ZoneInfo("Asia/Tokyo")

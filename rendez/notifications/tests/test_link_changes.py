@@ -13,7 +13,7 @@ from rendez.conferencing.models import Meeting
 from rendez.jobs.models import Job
 from rendez.notifications import followups
 from rendez.notifications.models import Delivery
-from rendez.notifications.tests.conftest import book, run_jobs, workflow
+from rendez.notifications.tests.fixtures import book, run_jobs, workflow
 
 BODY = "Hi {customer_name}\nJoin: {zoom_meeting_url}\nPassword: {zoom_meeting_password}\nBye"
 OLD, NEW = "https://zoom.test/j/111", "https://zoom.test/j/222"

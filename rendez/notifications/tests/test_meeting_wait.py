@@ -12,7 +12,7 @@ from rendez.conferencing.models import Meeting
 from rendez.jobs.models import Job
 from rendez.notifications.compose import LINK_FOLLOWS_LINE
 from rendez.notifications.models import Delivery
-from rendez.notifications.tests.conftest import book, job_of, make_due, run_jobs, workflow
+from rendez.notifications.tests.fixtures import book, job_of, make_due, run_jobs, workflow
 
 BODY = "Hi {customer_name}\nJoin: {zoom_meeting_url}\nPassword: {zoom_meeting_password}\nBye"
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rendez.jobs.models import Job
 from rendez.notifications.dispatch import REMINDER, reminder_key
 from rendez.notifications.models import Delivery, Trigger
-from rendez.notifications.tests.conftest import book, make_due, run_jobs, slot, workflow
+from rendez.notifications.tests.fixtures import book, make_due, run_jobs, slot, workflow
 from rendez.scheduling import services
 
 

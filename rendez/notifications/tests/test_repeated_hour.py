@@ -15,7 +15,7 @@ from ical.event import Event
 
 from rendez.notifications import ics
 from rendez.notifications.localtime import time_label
-from rendez.notifications.tests.conftest import book, invitation_of, plain_text, run_jobs, workflow
+from rendez.notifications.tests.fixtures import book, invitation_of, plain_text, run_jobs, workflow
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

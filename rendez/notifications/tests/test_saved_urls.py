@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from rendez.lib import http
 from rendez.notifications.models import Channel, ChannelConfig, Delivery, Trigger, Workflow
-from rendez.notifications.tests.conftest import book, run_jobs, workflow
+from rendez.notifications.tests.fixtures import book, run_jobs, workflow
 from rendez.notifications.validation import tenant_url_problem
 
 REFUSED = "only public addresses may be called"

@@ -15,7 +15,7 @@ from icalendar import Calendar
 
 from rendez.notifications import ics
 from rendez.notifications.moments import moment_now
-from rendez.notifications.tests.conftest import run_jobs
+from rendez.notifications.tests.fixtures import run_jobs
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.series import Repeat
@@ -117,7 +117,7 @@ def test_the_confirmation_pages_calendar_file_holds_every_date_still_booked(week
 
 def test_a_series_action_is_one_webhook_listing_every_occurrence(fake_vendor):
     from rendez.notifications.models import ChannelConfig
-    from rendez.notifications.tests.conftest import workflow
+    from rendez.notifications.tests.fixtures import workflow
 
     studio = make_tenant("lotus", name="Lotus Yoga")
     teacher = make_staff(studio, "Ines")

@@ -13,12 +13,12 @@ from django.test import Client
 from rendez.notifications import workflows
 from rendez.notifications.defaults import BUILT_IN_FOLLOWUPS, DEFAULTS
 from rendez.notifications.models import Delivery, Workflow
-from rendez.notifications.tests.conftest import book, plain_text, run_jobs, slot
+from rendez.notifications.tests.fixtures import book, plain_text, run_jobs, slot
 from rendez.scheduling.models import Service, Staff, WorkingHours
 from rendez.tenants import operations
 from rendez.tenants.models import Membership, Tenant
 from rendez.tenants.signals import tenant_created
-from rendez.web.panel.tests.conftest import PASSWORD, signed_in
+from rendez.web.panel.tests.fixtures import PASSWORD, signed_in
 
 pytestmark = pytest.mark.django_db
 

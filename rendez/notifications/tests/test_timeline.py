@@ -11,14 +11,7 @@ import pytest
 
 from rendez.notifications.defaults import install_default_workflows
 from rendez.notifications.models import Delivery, EventSnapshot
-from rendez.notifications.tests.conftest import (
-    NEW_YORK,
-    book,
-    invitation_of,
-    plain_text,
-    run_jobs,
-    slot,
-)
+from rendez.notifications.tests.fixtures import NEW_YORK, book, invitation_of, plain_text, run_jobs, slot
 from rendez.scheduling import services
 from rendez.scheduling.models import Staff, WorkingHours
 

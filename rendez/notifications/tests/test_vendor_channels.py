@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from rendez.jobs.models import Job
 from rendez.notifications.models import Channel, ChannelConfig, Delivery
-from rendez.notifications.tests.conftest import book, job_of, make_due, run_jobs, workflow
+from rendez.notifications.tests.fixtures import book, job_of, make_due, run_jobs, workflow
 
 SID = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "twilio-auth-token"

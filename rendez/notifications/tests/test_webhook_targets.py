@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from emulator_kit.serving import QuietRequestHandler
 from rendez.jobs.models import Job
 from rendez.notifications.models import Channel, Delivery, Trigger, Workflow
-from rendez.notifications.tests.conftest import FakeVendor, book, job_of, run_jobs
+from rendez.notifications.tests.fixtures import FakeVendor, book, job_of, run_jobs
 
 REFUSED = "only public addresses may be called"
 

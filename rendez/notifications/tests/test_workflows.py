@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from rendez.notifications.defaults import DEFAULTS, install_default_workflows
 from rendez.notifications.models import Channel, Delivery, RecipientKind, Trigger, Workflow
-from rendez.notifications.tests.conftest import book, run_jobs, workflow
+from rendez.notifications.tests.fixtures import book, run_jobs, workflow
 from rendez.scheduling import services
 
 

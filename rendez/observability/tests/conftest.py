@@ -12,13 +12,8 @@ import pytest
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
-from rendez.api.tests.conftest import alice_api, alice_key, monday  # noqa: F401 - fixtures
 from rendez.observability import logs
-from rendez.scheduling.tests.conftest import alice, consultation, dora  # noqa: F401 - fixtures
-
-METRICS_TOKEN = "metrics-test-token-0123456789"
-
-Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+from rendez.observability.tests.samples import METRICS_TOKEN, Samples
 
 
 @pytest.fixture
@@ -55,8 +50,3 @@ def scrape(metrics_token) -> Callable[[], Samples]:
         return samples
 
     return read
-
-
-def value(samples: Samples, name: str, **labels: str) -> float:
-    """A sample's value; 0 for a series that does not exist (yet)."""
-    return samples.get((name, frozenset(labels.items())), 0.0)

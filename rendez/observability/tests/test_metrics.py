@@ -6,13 +6,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 from rendez.jobs import enqueue
 from rendez.jobs.models import Job, WorkerPresence
 from rendez.jobs.worker import Worker
 from rendez.observability.metrics import zoom_endpoint, zoom_outcome
 from rendez.observability.tests import handlers
-from rendez.observability.tests.conftest import value
+from rendez.observability.tests.samples import value
 
 pytestmark = pytest.mark.django_db
 

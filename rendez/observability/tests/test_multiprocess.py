@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from rendez.observability.tests.conftest import value
+from rendez.observability.tests.samples import value
 
 pytestmark = pytest.mark.django_db
 

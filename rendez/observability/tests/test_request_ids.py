@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 from rendez.jobs.models import Job
 from rendez.jobs.worker import Worker
 from rendez.scheduling.models import Booking

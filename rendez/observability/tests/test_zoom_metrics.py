@@ -7,8 +7,8 @@ import pytest
 from rendez.integrations.zoom import ratelimit
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.schemas import Me
-from rendez.observability.tests.conftest import Samples, value
-from rendez.tests.integrations.zoom.conftest import api, connect_tenant, make_token_due, zoom  # noqa: F401
+from rendez.observability.tests.samples import Samples, value
+from rendez.tests.integrations.zoom.fixtures import connect_tenant, make_token_due
 
 pytestmark = pytest.mark.django_db
 

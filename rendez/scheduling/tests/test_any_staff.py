@@ -11,8 +11,8 @@ import pytest
 from rendez.scheduling import any_staff, catalog, services
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.models import Booking, Service, Staff
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import book, customer, make_service, make_staff, make_tenant, utc
+from rendez.scheduling.tests.fixtures import NOW
 
 pytestmark = pytest.mark.django_db
 

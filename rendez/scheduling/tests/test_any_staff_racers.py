@@ -10,8 +10,8 @@ import pytest
 
 from rendez.scheduling import any_staff, catalog
 from rendez.scheduling.models import Appointment, Booking
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import customer, make_service, make_staff, make_tenant, utc
+from rendez.scheduling.tests.fixtures import NOW
 from rendez.scheduling.tests.test_concurrency import all_at_once, outcome
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

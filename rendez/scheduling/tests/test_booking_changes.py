@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from rendez.jobs.models import Job
 from rendez.scheduling import events, services
+from rendez.scheduling._booking_checks import change_note
 from rendez.scheduling.changes import REASON_MAX
 from rendez.scheduling.models import BookingChange
 from rendez.scheduling.services import BookingError
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import book, make_service, make_staff, make_tenant, utc
+from rendez.scheduling.tests.fixtures import NOW
 from rendez.scheduling.tests.test_services import snapshot
 
 # Fresh business in Lisbon: summaries name its times and zone, whoever's zone the staff member keeps.
@@ -201,7 +202,7 @@ def test_any_reason_up_to_the_limit_is_kept_as_given_trimmed(reason):
     """What the history keeps is the reason trimmed, whatever it is; beyond the limit, a refusal."""
     note = None
     try:
-        note = services._note(reason, None, False)
+        note = change_note(reason, None, False)
     except BookingError as refused:
         assert len(reason.strip()) > REASON_MAX and refused.field == "reason"
     else:

@@ -1,5 +1,5 @@
 """What a booking reads while it holds the staff member's lock: only their appointments. Hours and time off
-are read before it (their writers never read appointments; see services._schedules_before_lock)."""
+are read before it (their writers never read appointments; see _booking_create._schedules_before_lock)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rendez.scheduling import services
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import customer, utc
+from rendez.scheduling.tests.fixtures import NOW
 
 TUESDAY_TEN = utc(2026, 6, 2, 8)
 

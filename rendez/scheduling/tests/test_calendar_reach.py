@@ -11,8 +11,8 @@ from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import TimeOff
 from rendez.scheduling.services import BookingError
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import book, make_service, utc
+from rendez.scheduling.tests.fixtures import NOW
 
 TUESDAY = Interval(utc(2026, 6, 1, 22), utc(2026, 6, 2, 22))  # Tuesday 2 June in Berlin
 MONDAY_FOUR_PM = utc(2026, 6, 1, 14)

@@ -10,8 +10,8 @@ from rendez.scheduling import services
 from rendez.scheduling.availability import Interval
 from rendez.scheduling.calendars import find_slots
 from rendez.scheduling.models import TimeOff
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import book, make_service, make_staff, set_hours, utc
+from rendez.scheduling.tests.fixtures import NOW
 
 TUESDAY = Interval(utc(2026, 6, 1, 22), utc(2026, 6, 2, 22))  # Tuesday 2 June in Berlin
 TUESDAY_TEN = utc(2026, 6, 2, 8)

@@ -12,8 +12,8 @@ from django.db import connection
 from rendez.scheduling import services
 from rendez.scheduling.models import Appointment, Booking
 from rendez.scheduling.services import BookingError
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import book, customer, utc
+from rendez.scheduling.tests.fixtures import NOW
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

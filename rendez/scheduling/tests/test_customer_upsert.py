@@ -9,8 +9,8 @@ import pytest
 
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Customer
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import customer, utc
+from rendez.scheduling.tests.fixtures import NOW
 from rendez.scheduling.tests.test_concurrency import all_at_once, outcome
 
 TUESDAY_NINE = utc(2026, 6, 2, 7)

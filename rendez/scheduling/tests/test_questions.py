@@ -22,8 +22,8 @@ from rendez.scheduling.questions import (
     replace_questions,
     retire_question,
 )
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import customer, make_service, make_staff, make_tenant, utc
+from rendez.scheduling.tests.fixtures import NOW
 
 pytestmark = pytest.mark.django_db
 

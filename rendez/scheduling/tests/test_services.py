@@ -11,8 +11,8 @@ from rendez.jobs.models import Job
 from rendez.scheduling import events, services
 from rendez.scheduling.models import Appointment, Booking, Customer, TimeOff
 from rendez.scheduling.services import BookingError
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import book, customer, make_service, make_staff, utc
+from rendez.scheduling.tests.fixtures import NOW
 
 TUESDAY_TEN = utc(2026, 6, 2, 8)  # 10:00 in Berlin
 TUESDAY_ELEVEN = utc(2026, 6, 2, 9)

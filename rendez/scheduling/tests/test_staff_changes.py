@@ -10,8 +10,8 @@ import pytest
 from rendez.scheduling import catalog, services
 from rendez.scheduling.catalog import WorkingInterval
 from rendez.scheduling.models import Booking, StaffChange
-from rendez.scheduling.tests.conftest import NOW
 from rendez.scheduling.tests.factories import book, make_staff, utc
+from rendez.scheduling.tests.fixtures import NOW
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from rendez.scheduling.tests.conftest import alice, dora  # noqa: F401 - fixtures
-
 pytestmark = pytest.mark.django_db
 
 

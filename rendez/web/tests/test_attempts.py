@@ -19,7 +19,10 @@ from rendez.web import attempts
 from rendez.web.customer import magic
 from rendez.web.models import AttemptCounter
 from rendez.web.panel import throttle
-from rendez.web.panel.tests.conftest import PASSWORD, ada, alice, fast_passwords  # noqa: F401 - fixtures
+from rendez.web.panel.tests.fixtures import PASSWORD
+
+# Passwords hashed fast, as in the panel's tests.
+pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 WINDOW = timedelta(minutes=15)
 

@@ -15,23 +15,14 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from rendez.api.tests.conftest import ApiClient, alice_key  # noqa: F401 - fixtures
+from rendez.api.tests.fixtures import ApiClient
 from rendez.conferencing.models import Meeting
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import book, make_service
-from rendez.web.panel.tests.conftest import (  # noqa: F401 - fixtures
-    ada,
-    ada_client,
-    alice,
-    berlin,
-    clear_cache,
-    dora,
-    fast_passwords,
-    make_meeting,
-    monday,
-)
+from rendez.web.panel.tests.fixtures import berlin, make_meeting
 
-pytestmark = pytest.mark.django_db
+# The panel tests' settings: passwords hashed fast, the cache cleared around each test.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords", "clear_cache")]
 
 
 @pytest.fixture

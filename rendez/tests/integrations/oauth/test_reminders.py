@@ -9,7 +9,7 @@ from django.db import transaction
 
 from rendez.integrations.zoom.models import Connection
 from rendez.jobs.models import Job
-from rendez.tests.integrations.oauth.conftest import REMINDERS, make_holder
+from rendez.tests.integrations.oauth.holders import REMINDERS, make_holder
 
 
 def notices() -> list[Job]:

@@ -8,7 +8,7 @@ import pytest
 
 from rendez.integrations.zoom.models import Connection
 from rendez.jobs.models import Job
-from rendez.tests.integrations.oauth.conftest import FakeTokens, expire_locally, make_holder
+from rendez.tests.integrations.oauth.holders import FakeTokens, expire_locally, make_holder
 from rendez.tests.integrations.zoom.test_token_race import THREADS, run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("transactional_db")]

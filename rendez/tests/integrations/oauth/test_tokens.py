@@ -12,7 +12,7 @@ from rendez.integrations.oauth.provider import ProviderUnavailable
 from rendez.integrations.oauth.tokens import renewal_times
 from rendez.integrations.zoom.models import Connection
 from rendez.jobs.models import Job
-from rendez.tests.integrations.oauth.conftest import FakeTokens, Unusable, expire_locally, make_holder
+from rendez.tests.integrations.oauth.holders import FakeTokens, Unusable, expire_locally, make_holder
 
 
 @pytest.fixture

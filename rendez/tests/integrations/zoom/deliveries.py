@@ -15,7 +15,7 @@ from rendez.integrations.zoom.models import Connection
 from rendez.integrations.zoom.schemas import TokenGrant
 from rendez.integrations.zoom.tokens import store_grant
 from rendez.scheduling.models import Staff
-from rendez.tests.integrations.zoom.conftest import WEBHOOK_SECRET
+from rendez.tests.integrations.zoom.fixtures import WEBHOOK_SECRET
 
 EVENTS_URL = "/integrations/zoom/events"
 FIXTURES = Path(__file__).parent / "fixtures" / "events"

@@ -28,7 +28,7 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
-from rendez.api.tests.conftest import ApiClient
+from rendez.api.tests.fixtures import ApiClient
 from rendez.conferencing.models import Meeting, RetiredMeeting
 from rendez.integrations.zoom import connections, oauth, places, states
 from rendez.integrations.zoom.models import Mode
@@ -37,12 +37,12 @@ from rendez.jobs.models import Job
 from rendez.jobs.worker import Worker
 from rendez.notifications.dispatch import REMINDER
 from rendez.notifications.models import Delivery
-from rendez.notifications.tests.conftest import Inbox, plain_text
+from rendez.notifications.tests.fixtures import Inbox, plain_text
 from rendez.scheduling import services
 from rendez.scheduling.events import SYNC_MEETING, appointment_key
 from rendez.scheduling.models import Appointment, Booking, Service, Staff
 from rendez.tenants.models import Tenant
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     CLIENT_ID,
     JONAS,
     LEA,

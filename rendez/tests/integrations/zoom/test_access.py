@@ -14,7 +14,7 @@ from rendez.integrations.zoom.models import Connection, Event, Mode, OAuthState,
 from rendez.jobs.models import Job
 from rendez.scheduling.tests.factories import make_staff
 from rendez.tenants.models import Plan
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     JONAS,
     MARIA,
     S2S_ACCOUNT_ID,

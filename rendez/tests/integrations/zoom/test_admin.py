@@ -8,7 +8,7 @@ import pytest
 
 from rendez.integrations.zoom import tenant_settings
 from rendez.integrations.zoom.models import Connection, ZoomSettings
-from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff
 
 pytestmark = pytest.mark.django_db
 

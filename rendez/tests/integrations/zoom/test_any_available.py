@@ -12,7 +12,7 @@ from rendez.scheduling import catalog
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
 from rendez.tenants import profile
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     JONAS,
     JONAS_EMAIL,
     MARIA,

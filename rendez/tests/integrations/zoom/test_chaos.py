@@ -46,7 +46,7 @@ from rendez.scheduling import services
 from rendez.scheduling.events import SYNC_MEETING
 from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.tests.factories import customer, make_service, make_staff
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     CLIENT_ID,
     CLIENT_SECRET,
     JONAS,

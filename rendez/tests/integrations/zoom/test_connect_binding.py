@@ -23,7 +23,7 @@ from rendez.jobs.models import Job
 from rendez.lib import vault
 from rendez.scheduling.tests.factories import make_staff
 from rendez.tenants.models import Membership
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     AISHA,
     CLIENT_ID,
     JONAS,

@@ -22,7 +22,7 @@ from rendez.conferencing.port import MeetingChanges, MeetingSpec, OptionValue
 from rendez.integrations.zoom import tokens
 from rendez.integrations.zoom.models import Connection
 from rendez.integrations.zoom.provider import ZoomProvider
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     CLIENT_ID,
     CLIENT_SECRET,
     JONAS,

@@ -12,7 +12,6 @@ from django.test import Client
 from rendez.integrations.zoom import webhooks
 from rendez.integrations.zoom.models import Connection, Event
 from rendez.jobs.models import Job
-from rendez.tests.integrations.zoom.conftest import WEBHOOK_SECRET
 from rendez.tests.integrations.zoom.deliveries import (
     EVENTS_URL,
     body_of,
@@ -21,6 +20,7 @@ from rendez.tests.integrations.zoom.deliveries import (
     personal_connection,
     sign,
 )
+from rendez.tests.integrations.zoom.fixtures import WEBHOOK_SECRET
 
 CLIENT_ID = "ABCDEFGHIJKLMNOPQRST!V"  # the documented app_deauthorized fixture's
 SIX_MINUTES = 360

@@ -12,7 +12,6 @@ from django.utils import timezone
 from rendez.integrations.zoom import health
 from rendez.integrations.zoom.models import Connection, Event
 from rendez.jobs.models import Job
-from rendez.tests.integrations.zoom.conftest import CLIENT_ID, JONAS, MARIA, WEBHOOK_SECRET, connect_staff
 from rendez.tests.integrations.zoom.deliveries import (
     MEETING_EVENTS,
     body_of,
@@ -22,6 +21,7 @@ from rendez.tests.integrations.zoom.deliveries import (
     personal_connection,
     sign,
 )
+from rendez.tests.integrations.zoom.fixtures import CLIENT_ID, JONAS, MARIA, WEBHOOK_SECRET, connect_staff
 
 # The app and user of the documented `app_deauthorized` example (zoom-api.md §6.7), as in the fixture.
 DOC_CLIENT_ID = "ABCDEFGHIJKLMNOPQRST!V"

@@ -36,10 +36,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rendez.api.schemas import RescheduleIn
+from rendez.api.booking_schemas import RescheduleIn
 from rendez.integrations.zoom import tenant_settings
 from rendez.notifications.defaults import install_default_workflows
-from rendez.notifications.tests.conftest import Inbox, smtp_server  # noqa: F401 - fixture
 from rendez.scheduling.models import Appointment, Booking
 from rendez.scheduling.tests.factories import make_service
 from rendez.tests.integrations.zoom.invariant_world import (

@@ -15,7 +15,7 @@ from rendez.integrations.zoom import tenant_settings
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import customer, make_service
-from rendez.tests.integrations.zoom.conftest import JONAS, MARIA, connect_staff, settle
+from rendez.tests.integrations.zoom.fixtures import JONAS, MARIA, connect_staff, settle
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MEETING_CALLS = ("/v2/users", "/v2/meetings")

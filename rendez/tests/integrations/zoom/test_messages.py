@@ -21,14 +21,10 @@ from rendez.notifications import ics
 from rendez.notifications.compose import LINK_FOLLOWS_LINE
 from rendez.notifications.defaults import install_default_workflows
 from rendez.notifications.models import Delivery
-from rendez.notifications.tests.conftest import (  # noqa: F401 - smtp_server is a fixture
-    invitation_of,
-    plain_text,
-    smtp_server,
-)
+from rendez.notifications.tests.fixtures import invitation_of, plain_text
 from rendez.scheduling import services
 from rendez.scheduling.tests.factories import make_service
-from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff, run_jobs
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, run_jobs
 from rendez.tests.integrations.zoom.test_lifecycle import a_monday, book, settle
 
 CHARLIE = "charlie@example.com"

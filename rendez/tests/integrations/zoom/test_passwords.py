@@ -16,7 +16,7 @@ from rendez.integrations.zoom.passwords import generate, longest_run, target_len
 from rendez.integrations.zoom.schemas import PasswordRequirement, UserSettings
 from zoom_emulator import passcodes as emulator_passcodes
 from zoom_emulator.testing import RunningEmulator, run_emulator
-from zoom_emulator.tests.conftest import JONAS, LEA, MARIA, SAM, TOMAS, bearer, s2s_token, user_tokens
+from zoom_emulator.tests.clients import JONAS, LEA, MARIA, SAM, TOMAS, bearer, s2s_token, user_tokens
 
 SEEDS = range(300)
 # What a host who changed nothing has (zoom_emulator/user_settings.py): "no requirement" in effect.

@@ -33,13 +33,7 @@ from rendez.integrations.zoom.models import Connection
 from rendez.integrations.zoom.provider import ZoomProvider
 from rendez.integrations.zoom.responses import seconds_until_utc_midnight
 from rendez.integrations.zoom.schemas import PasswordRequirement
-from rendez.tests.integrations.zoom.conftest import (
-    JONAS,
-    LEA,
-    MARIA,
-    connect_staff,
-    connect_tenant,
-)
+from rendez.tests.integrations.zoom.fixtures import JONAS, LEA, MARIA, connect_staff, connect_tenant
 from zoom_emulator.testing import RunningEmulator
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -23,7 +23,7 @@ from rendez.integrations.zoom.ratelimit import HEAVY, LIGHT, MEDIUM, Limit
 from rendez.integrations.zoom.responses import seconds_until_utc_midnight
 from rendez.jobs.models import Job
 from rendez.scheduling.tests.factories import make_service
-from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff
 from rendez.tests.integrations.zoom.test_lifecycle import a_monday, book, settle
 from rendez.tests.integrations.zoom.test_provider import calls, spec
 

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from rendez.api.tests.conftest import a_monday, berlin
+from rendez.api.tests.fixtures import a_monday, berlin
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.errors import ConnectionUnusable, ZoomUnavailable
 from rendez.integrations.zoom.models import Connection, Event, StaffMapping
@@ -22,7 +22,7 @@ from rendez.integrations.zoom.schemas import Me, UserPage
 from rendez.jobs.models import Job
 from rendez.scheduling.events import SYNC_MEETING
 from rendez.scheduling.tests.factories import book, make_service
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     CLIENT_ID,
     LEA,
     MARIA,

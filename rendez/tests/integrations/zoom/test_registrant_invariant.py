@@ -22,14 +22,14 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rendez.api.tests.conftest import ApiClient
+from rendez.api.tests.fixtures import ApiClient
 from rendez.conferencing.models import Meeting, Registrant
 from rendez.conferencing.queries import meeting_view
 from rendez.integrations.zoom import tenant_settings
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Service, Staff
 from rendez.scheduling.tests.factories import customer, make_service
-from rendez.tests.integrations.zoom.conftest import CLIENT_ID, MARIA, REDIRECT_URI, connect_staff, settle
+from rendez.tests.integrations.zoom.fixtures import CLIENT_ID, MARIA, REDIRECT_URI, connect_staff, settle
 from rendez.tests.integrations.zoom.test_lifecycle import a_monday
 from zoom_emulator.testing import RunningEmulator
 

@@ -20,13 +20,13 @@ from rendez.conferencing.queries import meeting_coming, meeting_view
 from rendez.integrations.zoom import tenant_settings
 from rendez.jobs.models import Job
 from rendez.notifications.defaults import install_default_workflows
-from rendez.notifications.tests.conftest import plain_text, smtp_server  # noqa: F401 - fixture
+from rendez.notifications.tests.fixtures import plain_text
 from rendez.scheduling import events, services
 from rendez.scheduling.models import Booking, Service
 from rendez.scheduling.tests.factories import make_service
-from rendez.tests.integrations.zoom.conftest import JONAS, MARIA, connect_staff, settle
+from rendez.tests.integrations.zoom.fixtures import JONAS, MARIA, connect_staff, settle
 from rendez.tests.integrations.zoom.test_lifecycle import a_monday, book
-from rendez.web.panel.tests.conftest import signed_in
+from rendez.web.panel.tests.fixtures import signed_in
 
 REGISTRATION = {
     "approval_type": 0,

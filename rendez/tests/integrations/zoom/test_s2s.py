@@ -13,7 +13,7 @@ from rendez.integrations.zoom.errors import ConnectionUnusable
 from rendez.integrations.zoom.models import Connection, Mode, StaffMapping
 from rendez.integrations.zoom.schemas import UserPage
 from rendez.jobs.models import Job
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     AISHA,
     JONAS,
     MARIA,

@@ -19,7 +19,7 @@ from rendez.integrations.zoom.models import Connection, Mode
 from rendez.integrations.zoom.schemas import Me
 from rendez.jobs.models import Job
 from rendez.lib import vault
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     CLIENT_SECRET,
     JONAS,
     LEA,

@@ -16,12 +16,12 @@ from rendez.integrations.zoom import tenant_settings
 from rendez.jobs import claims, queue, registry
 from rendez.jobs.models import Job
 from rendez.notifications.defaults import install_default_workflows
-from rendez.notifications.tests.conftest import plain_text, smtp_server  # noqa: F401 - smtp_server is a fixture
+from rendez.notifications.tests.fixtures import plain_text
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Series
 from rendez.scheduling.series import Repeat
 from rendez.scheduling.tests.factories import customer, make_service
-from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff, run_jobs
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, run_jobs
 from rendez.tests.integrations.zoom.test_lifecycle import a_monday, meeting_calls
 
 BERLIN = ZoneInfo("Europe/Berlin")

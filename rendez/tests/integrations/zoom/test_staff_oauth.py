@@ -10,7 +10,7 @@ from django.test import Client
 from rendez.integrations.zoom.models import Connection, Mode, OAuthState
 from rendez.jobs.models import Job
 from rendez.scheduling.tests.factories import make_staff
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     JONAS,
     LEA,
     MARIA,

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from rendez.integrations.zoom import states
 from rendez.integrations.zoom.models import Connection, Mode, OAuthState
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     MARIA,
     confirmer,
     connect_staff,

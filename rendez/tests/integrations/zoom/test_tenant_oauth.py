@@ -5,7 +5,7 @@ from __future__ import annotations
 from rendez.integrations.zoom.hosts import host_for
 from rendez.integrations.zoom.models import Connection, Mode, StaffMapping
 from rendez.jobs.models import Job
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     AISHA,
     JONAS,
     JONAS_EMAIL,

@@ -8,8 +8,8 @@ import sys
 from django.http import HttpResponse, JsonResponse
 from django.test import Client
 
-from rendez.tests.integrations.zoom.conftest import CLIENT_ID, MARIA, connect_staff
 from rendez.tests.integrations.zoom.deliveries import deliver_signed, load
+from rendez.tests.integrations.zoom.fixtures import CLIENT_ID, MARIA, connect_staff
 from rendez.tests.integrations.zoom.token_guard import (
     REDACTED,
     TokenGuard,

@@ -22,7 +22,7 @@ from rendez.integrations.zoom import tokens
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.models import Connection
 from rendez.integrations.zoom.schemas import Me, ZoomUser
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     MARIA,
     S2S_ACCOUNT_ID,
     S2S_CLIENT_ID,

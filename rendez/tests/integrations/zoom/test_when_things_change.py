@@ -18,15 +18,11 @@ from rendez.integrations.zoom import connections, tenant_settings
 from rendez.integrations.zoom.models import Connection
 from rendez.jobs.models import Job
 from rendez.notifications.defaults import install_default_workflows
-from rendez.notifications.tests.conftest import (  # noqa: F401 - smtp_server is a fixture
-    invitation_of,
-    plain_text,
-    smtp_server,
-)
+from rendez.notifications.tests.fixtures import invitation_of, plain_text
 from rendez.scheduling import catalog, services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     JONAS,
     JONAS_EMAIL,
     LEA,

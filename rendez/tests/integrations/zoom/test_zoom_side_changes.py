@@ -19,8 +19,8 @@ from rendez.integrations.zoom.models import Event
 from rendez.jobs.models import Job
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking
-from rendez.tests.integrations.zoom.conftest import JONAS, MARIA, MARIA_EMAIL, connect_staff
 from rendez.tests.integrations.zoom.deliveries import deliver_signed, load
+from rendez.tests.integrations.zoom.fixtures import JONAS, MARIA, MARIA_EMAIL, connect_staff
 from rendez.tests.integrations.zoom.test_lifecycle import (  # noqa: F401 - fixtures
     a_monday,
     book,

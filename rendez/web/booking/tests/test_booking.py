@@ -11,7 +11,6 @@ from django.utils import timezone
 from rendez.conferencing.models import Meeting
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Customer
-from rendez.scheduling.tests.conftest import alice, consultation, dora, yoga  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import customer, make_service
 
 pytestmark = pytest.mark.django_db
@@ -300,7 +299,7 @@ def test_a_wrong_token_or_another_tenants_slug_answers_404(client, consultation,
 
 def test_the_page_takes_a_name_as_long_as_the_api_does():
     """Issue 15, item 8: names were cut at 120 on the page and taken up to 200 by the API."""
-    from rendez.api.schemas import CustomerIn
+    from rendez.api.booking_schemas import CustomerIn
     from rendez.web.booking.forms import NAME_MAX
 
     limits = [

@@ -17,15 +17,7 @@ from rendez.integrations.zoom import tenant_settings
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import customer, make_service
-from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
-    MARIA,
-    alice,
-    api,
-    connect_staff,
-    maria,
-    run_jobs,
-    zoom,
-)
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, run_jobs
 from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

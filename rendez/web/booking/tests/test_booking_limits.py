@@ -10,7 +10,6 @@ from django.db.models import F
 from django.test import Client
 
 from rendez.scheduling.models import Booking
-from rendez.scheduling.tests.conftest import alice, bob, consultation, dora  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import make_service, make_staff
 from rendez.web.booking import limits
 from rendez.web.booking.tests.test_booking import a_monday, details, details_url
@@ -28,7 +27,7 @@ def book(client: Client, service, hour: int, email: str = "c@example.com"):
     return client.post(details_url(service), details(service, a_monday(hour), email=email))
 
 
-def test_an_address_over_its_limit_is_refused_in_words_and_books_nothing(three_a_day, consultation):  # noqa: F811
+def test_an_address_over_its_limit_is_refused_in_words_and_books_nothing(three_a_day, consultation):
     here = Client(REMOTE_ADDR="203.0.113.7")
     for hour in (9, 10, 11):
         assert book(here, consultation, hour, email=f"c{hour}@example.com").status_code == 302
@@ -42,7 +41,7 @@ def test_an_address_over_its_limit_is_refused_in_words_and_books_nothing(three_a
     assert book(Client(REMOTE_ADDR="198.51.100.9"), consultation, 12).status_code == 302
 
 
-def test_a_refused_booking_does_not_count(three_a_day, consultation):  # noqa: F811
+def test_a_refused_booking_does_not_count(three_a_day, consultation):
     here = Client(REMOTE_ADDR="203.0.113.7")
     assert book(here, consultation, 9).status_code == 302
     for _ in range(3):
@@ -53,7 +52,7 @@ def test_a_refused_booking_does_not_count(three_a_day, consultation):  # noqa: F
     assert Booking.objects.count() == 3
 
 
-def test_the_limit_is_per_business(three_a_day, consultation, bob):  # noqa: F811
+def test_the_limit_is_per_business(three_a_day, consultation, bob):
     here = Client(REMOTE_ADDR="203.0.113.7")
     for hour in (9, 10, 11):
         book(here, consultation, hour, email=f"c{hour}@example.com")
@@ -64,7 +63,7 @@ def test_the_limit_is_per_business(three_a_day, consultation, bob):  # noqa: F81
     assert response.status_code == 302
 
 
-def test_the_limit_ends_with_its_window(three_a_day, consultation):  # noqa: F811
+def test_the_limit_ends_with_its_window(three_a_day, consultation):
     here = Client(REMOTE_ADDR="203.0.113.7")
     for hour in (9, 10, 11):
         book(here, consultation, hour, email=f"c{hour}@example.com")

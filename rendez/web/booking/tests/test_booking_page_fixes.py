@@ -13,15 +13,8 @@ from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking
-from rendez.scheduling.tests.conftest import alice, consultation, dora, yoga  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import customer, make_service
-from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
-    MARIA,
-    api,
-    connect_staff,
-    maria,
-    zoom,
-)
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff
 from rendez.web.booking.forms import ZONE_COOKIE
 from rendez.web.booking.tests.test_booking import a_monday, details, details_url
 

@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from rendez.lib import csp
 from rendez.scheduling.models import Booking, Customer
-from rendez.scheduling.tests.conftest import alice, bob, consultation, dora  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import book, make_service, make_staff
 from rendez.web.booking import embed
-from rendez.web.panel.tests.conftest import ada, signed_in  # noqa: F401 - ada is a fixture
+from rendez.web.panel.tests.fixtures import signed_in
 
 pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -13,25 +13,12 @@ from playwright.sync_api import expect
 
 from rendez.conferencing.models import Meeting, Registrant
 from rendez.integrations.zoom import tenant_settings
-from rendez.notifications.tests.conftest import (  # noqa: F401 - fixtures
-    invitation_of,
-    plain_text,
-    smtp_server,
-    workflow,
-)
+from rendez.notifications.tests.fixtures import invitation_of, plain_text, workflow
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
-from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
-    MARIA,
-    alice,
-    api,
-    connect_staff,
-    maria,
-    run_jobs,
-    zoom,
-)
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, run_jobs
 from rendez.web.booking.tests.test_booking_browser import a_monday, show_day
-from rendez.web.panel.tests.conftest import ada, sign_in_page  # noqa: F401 - fixtures
+from rendez.web.panel.tests.fixtures import sign_in_page
 from rendez.web.tests.screens import DESKTOP, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,6 @@ import pytest
 
 from rendez.scheduling.models import Booking
 from rendez.scheduling.questions import QuestionDraft, add_question
-from rendez.scheduling.tests.conftest import alice, dora, yoga  # noqa: F401 - fixtures
 from rendez.web.booking.tests.test_booking import a_monday, details, details_url
 
 pytestmark = pytest.mark.django_db

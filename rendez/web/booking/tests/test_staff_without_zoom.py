@@ -13,19 +13,11 @@ from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
 from rendez.notifications.compose import LINK_FOLLOWS_LINE
 from rendez.notifications.defaults import install_default_workflows
-from rendez.notifications.tests.conftest import plain_text, smtp_server  # noqa: F401 - fixture
+from rendez.notifications.tests.fixtures import plain_text
 from rendez.scheduling.models import Booking
-from rendez.scheduling.tests.conftest import alice, bob, dora  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import make_service
 from rendez.tenants.profile import update_profile
-from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
-    MARIA,
-    api,
-    connect_staff,
-    maria,
-    settle,
-    zoom,
-)
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, settle
 from rendez.web.booking.tests.test_booking import a_monday, details, details_url
 
 pytestmark = pytest.mark.django_db

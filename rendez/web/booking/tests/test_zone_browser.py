@@ -11,15 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from rendez.notifications.tests.conftest import (  # noqa: F401 - fixtures
-    invitation_of,
-    plain_text,
-    smtp_server,
-    workflow,
-)
-from rendez.notifications.tests.conftest import run_jobs as run_notifications
+from rendez.notifications.tests.fixtures import invitation_of, plain_text, workflow
+from rendez.notifications.tests.fixtures import run_jobs as run_notifications
 from rendez.scheduling.models import Booking
-from rendez.scheduling.tests.conftest import alice, dora  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import make_service
 from rendez.web.booking.tests.test_booking import a_monday
 from rendez.web.tests.screens import DESKTOP, PHONE

@@ -3,29 +3,14 @@ Clinic is another business where Charlie also books, under the same email."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 
-from rendez.scheduling import services
-from rendez.scheduling.models import Booking, Service, Staff
-from rendez.scheduling.tests.conftest import alice, bob, dora  # noqa: F401 - fixtures
-from rendez.scheduling.tests.factories import customer, make_service, make_staff
-
-BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def next_monday(hour: int = 10, weeks: int = 2, zone: ZoneInfo = BERLIN) -> datetime:
-    today = timezone.now().astimezone(zone).date()
-    day = today + timedelta(days=7 - today.weekday()) + timedelta(weeks=weeks - 1)
-    return datetime.combine(day, time(hour), tzinfo=zone)
-
-
-def book(service: Service, staff: Staff, start: datetime, who: str = "Charlie", **details) -> Booking:
-    return services.book(service=service, staff=staff, start=start, customer=customer(who, **details))
+from rendez.scheduling.models import Booking, Service
+from rendez.scheduling.tests.factories import make_service, make_staff
+from rendez.web.customer.tests.bookings import book, next_monday
 
 
 @pytest.fixture(autouse=True)
@@ -37,17 +22,18 @@ def fresh_cache():
 
 
 @pytest.fixture
-def consultation(alice, dora) -> Service:  # noqa: F811 - the fixtures, imported above
+def consultation(alice, dora) -> Service:
+    """Overrides the shared consultation (scheduling/tests/fixtures.py): this one needs a day's notice."""
     return make_service(alice, dora, name="Consultation", duration_minutes=30, min_notice_minutes=24 * 60)
 
 
 @pytest.fixture
-def booking(consultation, dora) -> Booking:  # noqa: F811
+def booking(consultation, dora) -> Booking:
     return book(consultation, dora, next_monday(10))
 
 
 @pytest.fixture
-def bobs_booking(bob) -> Booking:  # noqa: F811
+def bobs_booking(bob) -> Booking:
     barber = make_staff(bob, "Bert", timezone="America/New_York")
     service = make_service(bob, barber, name="Haircut")
     return book(service, barber, next_monday(10, zone=ZoneInfo("America/New_York")))

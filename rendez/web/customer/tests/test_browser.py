@@ -11,15 +11,8 @@ from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
-from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
-    MARIA,
-    api,
-    connect_staff,
-    maria,
-    settle,
-    zoom,
-)
-from rendez.web.customer.tests.conftest import book, next_monday
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, settle
+from rendez.web.customer.tests.bookings import book, next_monday
 from rendez.web.tests.emails import sent
 from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS, shoot
 

@@ -15,15 +15,8 @@ from rendez.integrations.zoom import tenant_settings
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Service
 from rendez.scheduling.tests.factories import make_service, make_staff
-from rendez.tests.integrations.zoom.conftest import (  # noqa: F401 - fixtures
-    MARIA,
-    api,
-    connect_staff,
-    maria,
-    settle,
-    zoom,
-)
-from rendez.web.customer.tests.conftest import book, next_monday
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, settle
+from rendez.web.customer.tests.bookings import book, next_monday
 from rendez.web.tests.emails import sent
 from rendez.web.tests.screens import DESKTOP, PHONE
 

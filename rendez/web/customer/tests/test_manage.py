@@ -10,7 +10,7 @@ from django.utils import timezone
 from rendez.conferencing.models import Meeting
 from rendez.scheduling.models import Booking
 from rendez.web.customer.rules import describe
-from rendez.web.customer.tests.conftest import book, next_monday
+from rendez.web.customer.tests.bookings import book, next_monday
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from rendez.conferencing.models import Meeting
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
-from rendez.web.customer.tests.conftest import book, next_monday
+from rendez.web.customer.tests.bookings import book, next_monday
 
 pytestmark = pytest.mark.django_db
 

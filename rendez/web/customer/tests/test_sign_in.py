@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from rendez.jobs.worker import Worker
 from rendez.web.customer import magic
-from rendez.web.customer.tests.conftest import book, next_monday
+from rendez.web.customer.tests.bookings import book, next_monday
 from rendez.web.link_limits import SIGN_IN_LINK
 from rendez.web.models import AttemptCounter
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from rendez.scheduling.tests.conftest import alice, bob  # noqa: F401 - fixtures
-from rendez.web.panel.tests.conftest import PASSWORD, ada, ada_client, clear_cache, fast_passwords  # noqa: F401
+from rendez.web.panel.tests.fixtures import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _panel_test_settings(fast_passwords, clear_cache) -> None:
+    """As in the panel's tests: passwords hashed fast, the cache cleared around each test."""
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rendez.web.panel.tests.conftest import make_meeting, sign_in_page
+from rendez.web.panel.tests.fixtures import make_meeting, sign_in_page
 from rendez.web.tests.screens import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from rendez.tenants.models import ApiKey
-from rendez.web.panel.tests.conftest import signed_in
+from rendez.web.panel.tests.fixtures import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rendez.tenants.models import ApiKey
-from rendez.web.panel.tests.conftest import PASSWORD
+from rendez.web.panel.tests.fixtures import PASSWORD
 from rendez.web.tests.screens import DESKTOP, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

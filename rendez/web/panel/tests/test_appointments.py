@@ -12,7 +12,7 @@ from rendez.integrations.zoom.models import Connection
 from rendez.jobs.models import Job
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service, make_staff
-from rendez.web.panel.tests.conftest import berlin, make_meeting, signed_in
+from rendez.web.panel.tests.fixtures import berlin, make_meeting, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -9,15 +9,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from rendez.api.tests.conftest import ApiClient
+from rendez.api.tests.fixtures import ApiClient
 from rendez.conferencing.models import Meeting
 from rendez.conferencing.port import MeetingSpec, get_provider
 from rendez.jobs.models import Job
 from rendez.scheduling.models import Booking, Staff
 from rendez.scheduling.tests.factories import book, make_api_key, make_service
 from rendez.tenants.models import Membership
-from rendez.tests.integrations.zoom.conftest import MARIA, connect_staff, maria, zoom  # noqa: F401 - fixtures
-from rendez.web.panel.tests.conftest import berlin, make_meeting, member, sign_in_page
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff
+from rendez.web.panel.tests.fixtures import berlin, make_meeting, member, sign_in_page
 from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from rendez.scheduling.tests.factories import book
 from rendez.web.panel.calendar.periods import period_of
-from rendez.web.panel.tests.conftest import berlin, make_meeting
+from rendez.web.panel.tests.fixtures import berlin, make_meeting
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rendez.web.panel.tests.conftest import make_meeting, sign_in_page
+from rendez.web.panel.tests.fixtures import make_meeting, sign_in_page
 from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

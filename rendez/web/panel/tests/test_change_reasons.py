@@ -11,7 +11,7 @@ import pytest
 
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking, BookingChange
-from rendez.web.panel.tests.conftest import berlin
+from rendez.web.panel.tests.fixtures import berlin
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

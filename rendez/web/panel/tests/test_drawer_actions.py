@@ -9,7 +9,7 @@ import pytest
 
 from rendez.conferencing.models import Meeting
 from rendez.scheduling.models import Booking
-from rendez.web.panel.tests.conftest import berlin, make_meeting, signed_in
+from rendez.web.panel.tests.fixtures import berlin, make_meeting, signed_in
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from rendez.web.panel.tests.conftest import berlin, sign_in_page
+from rendez.web.panel.tests.fixtures import berlin, sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

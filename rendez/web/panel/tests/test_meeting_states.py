@@ -18,7 +18,7 @@ from rendez.jobs.models import Job
 from rendez.scheduling import events, services
 from rendez.scheduling.models import Appointment, Staff
 from rendez.scheduling.tests.factories import book, make_service, make_staff
-from rendez.web.panel.tests.conftest import berlin, make_meeting
+from rendez.web.panel.tests.fixtures import berlin, make_meeting
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from rendez import jobs
 from rendez.conferencing.models import Meeting
 from rendez.jobs.models import Job
 from rendez.scheduling import events
-from rendez.web.panel.tests.conftest import make_meeting, sign_in_page
+from rendez.web.panel.tests.fixtures import make_meeting, sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from rendez.scheduling.tests.factories import book
 from rendez.web.panel import markup
-from rendez.web.panel.tests.conftest import BERLIN, berlin, make_meeting
+from rendez.web.panel.tests.fixtures import BERLIN, berlin, make_meeting
 from rendez.web.panel.views import PAGE_SIZE
 
 

@@ -14,7 +14,7 @@ from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Series
 from rendez.scheduling.series import Repeat
 from rendez.scheduling.tests.factories import customer, make_service
-from rendez.web.panel.tests.conftest import a_monday, berlin
+from rendez.web.panel.tests.fixtures import a_monday, berlin
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from rendez.tenants.models import Membership
-from rendez.web.panel.tests.conftest import PASSWORD, member, signed_in
+from rendez.web.panel.tests.fixtures import PASSWORD, member, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.test import Client
 
 from rendez.web.models import AttemptCounter
 from rendez.web.panel import throttle
-from rendez.web.panel.tests.conftest import PASSWORD
+from rendez.web.panel.tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

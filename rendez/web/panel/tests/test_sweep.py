@@ -41,7 +41,7 @@ from rendez.scheduling.models import (
     WorkingHours,
 )
 from rendez.tenants.models import ApiKey, Membership, Tenant
-from rendez.web.panel.tests.conftest import make_meeting, signed_in
+from rendez.web.panel.tests.fixtures import make_meeting, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from rendez.scheduling.tests.crowd import add_other_tenants, whole_table_reads
 from rendez.scheduling.tests.factories import book
 from rendez.tenants.models import Membership
-from rendez.web.panel.tests.conftest import a_monday, berlin, member, signed_in
+from rendez.web.panel.tests.fixtures import a_monday, berlin, member, signed_in
 
 pytestmark = pytest.mark.postgres
 

@@ -1,27 +1,12 @@
-"""Personas of the sign-up tests: Nora signs up her business, "Nora's Studio"; Olga (admin of bob, from the
-panel's personas) is the outsider. Clients come from different addresses unless a test says otherwise."""
+"""Personas of the sign-up tests: Nora signs up her business, "Nora's Studio" (nora.py); Olga (admin of
+bob, from the panel's personas) is the outsider. Clients come from different addresses unless a test says
+otherwise."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rendez.web.panel.tests.conftest import (  # noqa: F401 - fixtures
-    bob,
-    clear_cache,
-    fast_passwords,
-    olga,
-    olga_client,
-)
-
-NORA = {
-    "name": "Nora's Studio",
-    "slug": "noras-studio",
-    "timezone": "America/New_York",
-    "owner_name": "Nora Lind",
-    "email": "nora@studio.example",
-    "password": "a long and fine password",
-}
+import pytest
 
 
-def form(**changes: Any) -> dict[str, Any]:
-    return {**NORA, **changes}
+@pytest.fixture(autouse=True)
+def _panel_test_settings(fast_passwords, clear_cache) -> None:
+    """As in the panel's tests: passwords hashed fast, the cache cleared around each test."""

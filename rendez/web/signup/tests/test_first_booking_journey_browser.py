@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from rendez.notifications.tests.conftest import plain_text, smtp_server  # noqa: F401 - fixture
+from rendez.notifications.tests.fixtures import plain_text
 from rendez.scheduling.models import Booking
 from rendez.tenants.models import Plan, Tenant
 from rendez.tenants.tests.pictures import picture
-from rendez.tests.integrations.zoom.conftest import CLIENT_ID, MARIA, MARIA_EMAIL, run_jobs, settle, zoom  # noqa: F401
-from rendez.web.signup.tests.conftest import NORA
+from rendez.tests.integrations.zoom.fixtures import CLIENT_ID, MARIA, MARIA_EMAIL, run_jobs, settle
+from rendez.web.signup.tests.nora import NORA
 from rendez.web.tests.screens import DESKTOP, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

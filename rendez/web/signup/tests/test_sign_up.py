@@ -13,7 +13,7 @@ from rendez.tenants import operations
 from rendez.tenants.models import Membership, Plan, Tenant
 from rendez.web.models import SignUp
 from rendez.web.signup import views
-from rendez.web.signup.tests.conftest import NORA, form
+from rendez.web.signup.tests.nora import NORA, form
 from rendez.web.tests.emails import sent
 
 pytestmark = pytest.mark.django_db

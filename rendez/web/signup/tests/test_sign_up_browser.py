@@ -9,11 +9,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from rendez.notifications.tests.conftest import smtp_server  # noqa: F401 - fixture
 from rendez.tenants.models import Plan
-from rendez.tests.integrations.zoom.conftest import run_jobs
+from rendez.tests.integrations.zoom.fixtures import run_jobs
 from rendez.web.models import SignUp
-from rendez.web.signup.tests.conftest import NORA
+from rendez.web.signup.tests.nora import NORA
 from rendez.web.tests.screens import WIDTHS, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,7 @@ from rendez.jobs.models import Job
 from rendez.jobs.worker import Worker
 from rendez.web.models import SignUp
 from rendez.web.signup import verification
-from rendez.web.signup.tests.conftest import form
+from rendez.web.signup.tests.nora import form
 from rendez.web.tests.emails import sent
 
 pytestmark = pytest.mark.django_db

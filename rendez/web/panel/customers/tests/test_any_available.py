@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rendez.api.tests.conftest import berlin
+from rendez.api.tests.fixtures import berlin
 from rendez.scheduling import catalog
 from rendez.scheduling.models import Booking
 from rendez.web.panel.customers.tests.test_customers import _form

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import pytest
 
-from rendez.api.tests.conftest import berlin
+from rendez.api.tests.fixtures import berlin
 from rendez.integrations.zoom import tenant_settings
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
-from rendez.tests.integrations.zoom.conftest import MARIA, api, connect_staff, maria, zoom  # noqa: F401
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff
 from rendez.web.panel.customers.tests.test_customers import _form
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def video(alice, dora, maria):  # noqa: F811
+def video(alice, dora, maria):
     """Maria has a Zoom account connected; Dora has none."""
     tenant_settings.update(alice, {"enabled": True})
     return make_service(alice, dora, maria, name="Video consultation", zoom_enabled=True)
@@ -27,10 +27,10 @@ def test_any_available_offers_and_picks_only_staff_who_can_host(
     ada_client,
     video,
     dora,
-    maria,  # noqa: F811
+    maria,
     monday,
-    api,  # noqa: F811
-    zoom,  # noqa: F811
+    api,
+    zoom,
 ):
     connect_staff(api, zoom, maria, MARIA)
     slots = ada_client.get(
@@ -52,8 +52,8 @@ def test_a_staff_member_named_by_the_admin_is_booked_though_they_cannot_host_yet
     video,
     dora,
     monday,
-    api,  # noqa: F811
-    zoom,  # noqa: F811
+    api,
+    zoom,
 ):
     response = ada_client.post("/panel/customers/book/", _form(video, dora, monday, 9, name="C"))
     assert response.status_code == 302

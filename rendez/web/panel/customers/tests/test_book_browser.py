@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rendez.scheduling.models import Booking
-from rendez.web.panel.tests.conftest import PASSWORD
+from rendez.web.panel.tests.fixtures import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

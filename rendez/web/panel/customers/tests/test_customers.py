@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from rendez.scheduling.models import Appointment, Booking, Customer
 from rendez.scheduling.tests.factories import book, make_service
-from rendez.web.panel.tests.conftest import berlin, signed_in
+from rendez.web.panel.tests.fixtures import berlin, signed_in
 
 pytestmark = pytest.mark.django_db
 

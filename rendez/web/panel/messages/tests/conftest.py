@@ -1,17 +1,12 @@
-"""The panel's personas (Ada admin of alice, Dora staff, Olga of bob) and the Zoom emulator's fixtures."""
+"""The panel's personas (Ada admin of alice, Dora staff, Olga of bob), the Zoom integration's and the other
+shared fixtures come from the modules the root conftest.py lists in `pytest_plugins`
+(rendez/web/panel/tests/fixtures.py and others)."""
 
 from __future__ import annotations
 
-from rendez.scheduling.tests.conftest import alice, bob, consultation, dora  # noqa: F401 - fixtures
-from rendez.tests.integrations.zoom.conftest import maria, zoom  # noqa: F401 - fixtures
-from rendez.web.panel.tests.conftest import (  # noqa: F401 - fixtures
-    ada,
-    ada_client,
-    clear_cache,
-    dora_client,
-    dora_user,
-    fast_passwords,
-    monday,
-    olga,
-    olga_client,
-)
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _panel_test_settings(fast_passwords, clear_cache) -> None:
+    """As in every panel test: passwords hashed fast, the cache cleared around each test."""

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from rendez.jobs.models import Job
 from rendez.scheduling.tests.factories import book
-from rendez.web.panel.tests.conftest import berlin
+from rendez.web.panel.tests.fixtures import berlin
 
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module("rendez.jobs.migrations.0006_fill_job_tenant")

@@ -13,7 +13,7 @@ from rendez.notifications.models import Delivery, Trigger, Workflow
 from rendez.scheduling.tests.factories import book
 from rendez.tenants.models import Tenant
 from rendez.web.panel.messages import deadjobs
-from rendez.web.panel.tests.conftest import berlin, signed_in
+from rendez.web.panel.tests.fixtures import berlin, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Personas of the checklist's tests: Nora is admin of a new business, "Nest"; the panel's personas (Olga,
-admin of bob, the outsider; Dora, alice's staff member) come from rendez/web/panel/tests/conftest.py."""
+admin of bob, the outsider; Dora, alice's staff member) come from rendez/web/panel/tests/fixtures.py."""
 
 from __future__ import annotations
 
@@ -7,18 +7,12 @@ import pytest
 
 from rendez.scheduling.tests.factories import make_tenant
 from rendez.tenants.models import Membership, Tenant
-from rendez.web.panel.tests.conftest import (  # noqa: F401 - fixtures
-    alice,
-    bob,
-    dora,
-    dora_client,
-    dora_user,
-    fast_passwords,
-    member,
-    olga,
-    olga_client,
-    signed_in,
-)
+from rendez.web.panel.tests.fixtures import member, signed_in
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(fast_passwords) -> None:
+    """Passwords hashed fast, as in the panel's tests."""
 
 
 @pytest.fixture

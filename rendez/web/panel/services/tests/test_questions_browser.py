@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
 from rendez.web.booking.tests.test_booking_browser import show_day
-from rendez.web.panel.tests.conftest import monday, sign_in_page  # noqa: F401 - fixtures
+from rendez.web.panel.tests.fixtures import sign_in_page
 from rendez.web.tests.screens import DESKTOP, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

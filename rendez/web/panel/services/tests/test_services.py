@@ -13,7 +13,7 @@ from rendez.scheduling.models import Service
 from rendez.scheduling.tests.factories import make_service, make_staff
 from rendez.tenants.models import Plan
 from rendez.web.panel.services.views import NO_CONNECTION, ZOOM_OFF
-from rendez.web.panel.tests.conftest import signed_in
+from rendez.web.panel.tests.fixtures import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from rendez.integrations.zoom.models import Connection, Mode
 from rendez.scheduling.models import Service
 from rendez.scheduling.tests.factories import make_service
-from rendez.tests.integrations.zoom.conftest import CLIENT_ID, MARIA_EMAIL
-from rendez.web.panel.tests.conftest import sign_in_page
+from rendez.tests.integrations.zoom.fixtures import CLIENT_ID, MARIA_EMAIL
+from rendez.web.panel.tests.fixtures import sign_in_page
 from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,7 @@ from rendez.scheduling.tests.factories import book, make_service
 from rendez.tenants import profile
 from rendez.tenants.models import Tenant
 from rendez.tenants.tests.pictures import picture, stored_picture
-from rendez.web.panel.tests.conftest import a_monday, berlin
+from rendez.web.panel.tests.fixtures import a_monday, berlin
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rendez.tenants.tests.pictures import picture
-from rendez.web.panel.tests.conftest import sign_in_page
+from rendez.web.panel.tests.fixtures import sign_in_page
 from rendez.web.tests.screens import WIDTHS, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ import pytest
 from rendez.integrations.zoom import tenant_settings
 from rendez.integrations.zoom.models import Connection, Mode, ZoomSettings
 from rendez.tenants.models import Plan
-from rendez.tests.integrations.zoom.conftest import (
+from rendez.tests.integrations.zoom.fixtures import (
     MARIA,
     MARIA_EMAIL,
     S2S_ACCOUNT_ID,
@@ -17,7 +17,7 @@ from rendez.tests.integrations.zoom.conftest import (
     consent,
     finish,
 )
-from rendez.web.panel.tests.conftest import signed_in
+from rendez.web.panel.tests.fixtures import signed_in
 
 pytestmark = pytest.mark.django_db
 

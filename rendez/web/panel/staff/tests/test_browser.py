@@ -10,8 +10,8 @@ import pytest
 
 from rendez.integrations.zoom.models import Connection
 from rendez.scheduling.catalog import add_time_off
-from rendez.tests.integrations.zoom.conftest import CLIENT_ID, JONAS_EMAIL, MARIA_EMAIL
-from rendez.web.panel.tests.conftest import PASSWORD, a_monday, berlin, sign_in_page
+from rendez.tests.integrations.zoom.fixtures import CLIENT_ID, JONAS_EMAIL, MARIA_EMAIL
+from rendez.web.panel.tests.fixtures import PASSWORD, a_monday, berlin, sign_in_page
 from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,8 +10,8 @@ import re
 import pytest
 
 from rendez.scheduling.models import TimeOff
-from rendez.tests.integrations.zoom.conftest import run_jobs
-from rendez.web.panel.tests.conftest import a_monday, sign_in_page
+from rendez.tests.integrations.zoom.fixtures import run_jobs
+from rendez.web.panel.tests.fixtures import a_monday, sign_in_page
 from rendez.web.tests.screens import DESKTOP, PHONE, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -19,9 +19,9 @@ from rendez.jobs.models import Job
 from rendez.scheduling.models import Staff, StaffChange
 from rendez.tenants import profile
 from rendez.tenants.models import Membership
-from rendez.tests.integrations.zoom.conftest import run_jobs
+from rendez.tests.integrations.zoom.fixtures import run_jobs
 from rendez.web.panel.staff import invitations
-from rendez.web.panel.tests.conftest import PASSWORD, member, signed_in
+from rendez.web.panel.tests.fixtures import PASSWORD, member, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,11 @@ import pytest
 
 from rendez.jobs.worker import Worker
 from rendez.notifications.models import Trigger
-from rendez.notifications.tests.conftest import workflow
+from rendez.notifications.tests.fixtures import workflow
 from rendez.scheduling import catalog
 from rendez.scheduling.models import Booking, StaffChange, TimeOff, WorkingHours
 from rendez.scheduling.tests.factories import book
-from rendez.web.panel.tests.conftest import berlin
+from rendez.web.panel.tests.fixtures import berlin
 
 pytestmark = pytest.mark.django_db
 

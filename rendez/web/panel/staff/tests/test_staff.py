@@ -11,15 +11,8 @@ from django.test import Client
 
 from rendez.integrations.zoom.models import Connection, StaffMapping
 from rendez.scheduling.models import Staff, TimeOff, WorkingHours
-from rendez.tests.integrations.zoom.conftest import (
-    JONAS,
-    MARIA,
-    MARIA_EMAIL,
-    connect_tenant,
-    consent,
-    finish,
-)
-from rendez.web.panel.tests.conftest import signed_in
+from rendez.tests.integrations.zoom.fixtures import JONAS, MARIA, MARIA_EMAIL, connect_tenant, consent, finish
+from rendez.web.panel.tests.fixtures import signed_in
 
 pytestmark = pytest.mark.django_db
 

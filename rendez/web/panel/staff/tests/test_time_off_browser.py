@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from rendez.scheduling.models import Booking, TimeOff
-from rendez.web.panel.tests.conftest import sign_in_page
+from rendez.web.panel.tests.fixtures import sign_in_page
 from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

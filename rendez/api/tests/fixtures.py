@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from rendez.scheduling.tests.conftest import alice, bob, consultation, dora, yoga  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import make_api_key, make_staff
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -52,12 +51,12 @@ class ApiClient:
 
 
 @pytest.fixture
-def alice_key(alice) -> str:  # noqa: F811 - the fixture, imported above
+def alice_key(alice) -> str:
     return make_api_key(alice)
 
 
 @pytest.fixture
-def bob_key(bob) -> str:  # noqa: F811 - the fixture, imported above
+def bob_key(bob) -> str:
     return make_api_key(bob)
 
 
@@ -77,7 +76,7 @@ def anonymous_api() -> ApiClient:
 
 
 @pytest.fixture
-def frank(bob):  # noqa: F811 - the fixture, imported above
+def frank(bob):
     return make_staff(bob, "Frank", timezone="America/New_York")
 
 

@@ -22,10 +22,9 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from emulator_kit.serving import QuietRequestHandler
-from rendez.api.tests.conftest import ApiClient
+from rendez.api.tests.fixtures import ApiClient
 from rendez.integrations.zoom.models import Connection
 from rendez.scheduling.models import Staff
-from rendez.scheduling.tests.conftest import alice, bob, dora  # noqa: F401 - fixtures
 from rendez.scheduling.tests.factories import make_api_key, make_staff, make_tenant
 from rendez.tenants.models import Membership, Plan, Tenant
 from zoom_emulator import Emulator, EmulatorConfig
@@ -114,7 +113,7 @@ def inbox(zoom: RunningEmulator) -> Iterator[EventInbox]:
 
 
 @pytest.fixture
-def maria(alice) -> Staff:  # noqa: F811 - the fixture, imported above
+def maria(alice) -> Staff:
     member = make_staff(alice, "Maria Koch")
     member.email = MARIA_EMAIL
     member.save(update_fields=["email"])
@@ -122,7 +121,7 @@ def maria(alice) -> Staff:  # noqa: F811 - the fixture, imported above
 
 
 @pytest.fixture
-def jonas(alice) -> Staff:  # noqa: F811
+def jonas(alice) -> Staff:
     member = make_staff(alice, "Jonas Weber")
     member.email = JONAS_EMAIL
     member.save(update_fields=["email"])
@@ -130,24 +129,24 @@ def jonas(alice) -> Staff:  # noqa: F811
 
 
 @pytest.fixture
-def nina(alice) -> Staff:  # noqa: F811
+def nina(alice) -> Staff:
     return make_staff(alice, "Nina")
 
 
 @pytest.fixture
-def alice_admin(alice, django_user_model):  # noqa: F811
+def alice_admin(alice, django_user_model):
     user = django_user_model.objects.create_user("alice-admin", "admin@alice.example", "pw-alice-admin")
     Membership.objects.create(user=user, tenant=alice, role=Membership.Role.ADMIN)
     return user
 
 
 @pytest.fixture
-def api(alice) -> ApiClient:  # noqa: F811
+def api(alice) -> ApiClient:
     return ApiClient(make_api_key(alice))
 
 
 @pytest.fixture
-def outsider_api(bob) -> ApiClient:  # noqa: F811
+def outsider_api(bob) -> ApiClient:
     return ApiClient(make_api_key(bob))
 
 
