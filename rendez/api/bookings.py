@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from rendez.api.answers import checked_answers
 from rendez.api.auth import tenant_of
 from rendez.api.booking_schemas import (
     AppointmentFilters,
@@ -21,11 +22,11 @@ from rendez.api.booking_schemas import (
     RescheduleIn,
     StatusIn,
 )
-from rendez.api.errors import ApiError, error_responses, summary
+from rendez.api.errors import error_responses
 from rendez.api.pagination import Pages
 from rendez.conferencing import queries as meetings
 from rendez.conferencing.hosting import able_to_host
-from rendez.scheduling import any_staff, questions, services, timeline
+from rendez.scheduling import any_staff, services, timeline
 from rendez.scheduling.models import Appointment, Booking, Service, Staff
 from rendez.tenants.models import Tenant
 
@@ -77,7 +78,7 @@ def create_booking(request: HttpRequest, payload: BookingIn):
     """Book a slot. 409 when it is not available (taken, full, outside hours); 422 when the request is
     invalid. With `staff_id` "any" (or left out) the service's assignment policy picks among the staff free
     then; the booking names whom, and `assigned_by` the policy."""
-    answers = _checked_answers(tenant_of(request), payload)
+    answers = checked_answers(tenant_of(request), payload.service_id, payload.answers)
     if isinstance(payload.staff_id, str):  # ANY_STAFF, the one text the schema lets through
         booking = _book_anyone(tenant_of(request), payload, answers)
         booking.change_history = []  # type: ignore[attr-defined]  # new: nothing has changed yet
@@ -99,18 +100,6 @@ def create_booking(request: HttpRequest, payload: BookingIn):
         _has_no_meeting_yet(booking.appointment)
     booking.change_history = []  # type: ignore[attr-defined]  # new: nothing has changed yet
     return Status(201, booking)
-
-
-def _checked_answers(tenant: Tenant, payload: BookingIn) -> list[dict[str, object]]:
-    """The answers to keep with the booking, or a 422 naming each wrong one `answers.<question id>`."""
-    asked = questions.questions_for_booking(tenant.pk, payload.service_id)
-    try:
-        return questions.check_answers(asked, payload.answers)
-    except questions.InvalidAnswers as invalid:
-        # Answers to a service the tenant does not have: the service is what is wrong.
-        _service_of(tenant, payload.service_id)
-        fields = {f"answers.{key}": text for key, text in invalid.errors.items()}
-        raise ApiError(422, "invalid_answers", summary(fields), fields) from None
 
 
 def _book_anyone(tenant: Tenant, payload: BookingIn, answers: list[dict[str, object]]) -> Booking:

@@ -12,8 +12,9 @@ from typing import Literal
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from pydantic import StrictBool, StrictInt
+from pydantic import StrictBool, StrictInt, StrictStr
 
+from rendez.api.answers import checked_answers
 from rendez.api.auth import tenant_of
 from rendez.api.booking_schemas import BookingOut, CustomerIn, CustomerOut
 from rendez.api.errors import error_responses
@@ -55,6 +56,12 @@ class SeriesIn(Input):
     )
     party_size: StrictInt = Field(1, ge=1, le=1000)
     notes: str = Field("", max_length=2000)
+    answers: dict[str, StrictStr | StrictBool | None] = Field(
+        default_factory=dict,
+        description="Answers to the service's questions by question id, as for one booking: kept with every "
+        "occurrence",
+        examples=[{"12": "Beginner", "13": True}],
+    )
 
 
 class FromBookingIn(Input):
@@ -133,6 +140,7 @@ def create_series(request: HttpRequest, payload: SeriesIn):
     available (unless `partial`, or when none is); 422 for a rule that is not one or a service that takes no
     series."""
     repeat = payload.repeat
+    answers = checked_answers(tenant_of(request), payload.service_id, payload.answers)
     try:
         outcome = services.book_series(
             tenant_id=tenant_of(request).pk,
@@ -144,6 +152,7 @@ def create_series(request: HttpRequest, payload: SeriesIn):
             partial=payload.partial,
             party_size=payload.party_size,
             notes=payload.notes,
+            answers=answers,
         )
     except services.UnknownId as unknown:
         raise Http404(unknown.message) from None

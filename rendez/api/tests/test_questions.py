@@ -140,3 +140,48 @@ def test_another_tenant_can_neither_see_nor_change_the_questions(studio, asked, 
     assert refused.status_code == 404
     assert refused.json()["error"]["message"] == "No such service."
     assert not Booking.objects.exists()
+
+
+def series_body(service, staff, start, **extra) -> dict:
+    body = {
+        "service_id": service.pk,
+        "staff_id": staff.pk,
+        "start": start.isoformat(),
+        "customer": {"name": "Charlie Day", "email": "charlie@example.com"},
+        "repeat": {"frequency": "weekly", "count": 3},
+    }
+    return body | extra
+
+
+def test_a_series_keeps_its_answers_with_every_occurrence(studio, asked):
+    _, sam, service, api = studio
+    service.series_allowed = True
+    service.save(update_fields=["series_allowed"])
+    level, terms, _ = (q["id"] for q in asked)
+
+    response = api.post(
+        "/series",
+        series_body(service, sam, berlin(a_monday(), 10), answers={str(level): "Beginner", str(terms): True}),
+    )
+
+    assert response.status_code == 201, response.json()
+    occurrences = response.json()["bookings"]
+    assert len(occurrences) == 3
+    assert {tuple(a["answer"] for a in booking["answers"]) for booking in occurrences} == {
+        ("Beginner", "Yes")
+    }
+
+
+def test_a_series_with_wrong_answers_is_refused_and_books_nothing(studio, asked):
+    _, sam, service, api = studio
+    service.series_allowed = True
+    service.save(update_fields=["series_allowed"])
+    level, _, _ = (q["id"] for q in asked)
+
+    response = api.post(
+        "/series", series_body(service, sam, berlin(a_monday(), 10), answers={str(level): "x"})
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_answers"
+    assert not Booking.objects.exists() and not Customer.objects.exists()
