@@ -53,6 +53,30 @@ class HostRef:
     def hosts_same_user_as(self, provider: str, user_key: str) -> bool:
         return bool(user_key) and self.provider == provider and self.user_key == user_key
 
+    @classmethod
+    def recorded(
+        cls,
+        provider: str,
+        connection_id: int | None,
+        user_key: str,
+        *,
+        account_id: str = "",
+        tenant_id: int = 0,
+        email: str = "",
+    ) -> HostRef:
+        """The host a meeting was made with, as recorded beside it (a meeting, a retired meeting): taken as
+        usable, because whether its connection still works only the provider can tell (it answers
+        HostUnusable if not)."""
+        return cls(
+            provider=provider,
+            connection_id=connection_id or 0,
+            user_key=user_key,
+            account_id=account_id,
+            usable=True,
+            tenant_id=tenant_id,
+            email=email,
+        )
+
 
 def _check_aware(name: str, value: datetime) -> None:
     if value.tzinfo is None or value.utcoffset() is None:

@@ -462,12 +462,11 @@ def _keep_for_retiring(work: Sync, old: MeetingState) -> None:
 
 def _old_host(work: Sync, old: MeetingState) -> HostRef:
     meeting = work.meeting
-    return HostRef(
-        provider=old.provider,
-        connection_id=old.host_connection_id or 0,
-        user_key=old.host_user_key,
+    return HostRef.recorded(
+        old.provider,
+        old.host_connection_id,
+        old.host_user_key,
         account_id=meeting.host_account_id if meeting else "",
-        usable=True,
         tenant_id=work.appointment.tenant_id,
         email=meeting.host_email if meeting else "",
     )
@@ -480,12 +479,11 @@ def retire_open(work: Sync) -> None:
         state=RetiredMeeting.State.DELETED
     )
     for row in retiring:
-        host = HostRef(
-            provider=row.provider,
-            connection_id=row.host_connection_id or 0,
-            user_key=row.host_user_key,
+        host = HostRef.recorded(
+            row.provider,
+            row.host_connection_id,
+            row.host_user_key,
             account_id=row.host_account_id,
-            usable=True,
             tenant_id=row.tenant_id,
             email=row.host_email,
         )

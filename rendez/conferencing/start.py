@@ -82,13 +82,11 @@ def host_of(meeting: Meeting, appointment: Appointment) -> HostRef:
     if current is not None and current.hosts_same_user_as(meeting.provider, meeting.host_user_key):
         host = current
     else:
-        # Whether the old connection still works only the provider can tell: it answers HostUnusable if not.
-        host = HostRef(
-            provider=meeting.provider,
-            connection_id=meeting.host_connection_id,
-            user_key=meeting.host_user_key,
+        host = HostRef.recorded(
+            meeting.provider,
+            meeting.host_connection_id,
+            meeting.host_user_key,
             account_id=meeting.host_account_id,
-            usable=True,
             tenant_id=meeting.tenant_id,
             email=meeting.host_email,
         )
