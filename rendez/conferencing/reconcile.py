@@ -49,6 +49,7 @@ from rendez.conferencing.desired import (
     spec_for,
 )
 from rendez.conferencing.models import Meeting, RetiredMeeting
+from rendez.conferencing.payloads import SYNC_MEETING, SyncMeeting
 from rendez.conferencing.port import (
     HostRef,
     HostUnusable,
@@ -617,8 +618,8 @@ def _retry_slowly(work: Sync) -> datetime | None:
         return None
     key = events.appointment_key(work.appointment.pk)
     jobs.enqueue(
-        events.SYNC_MEETING,
-        {"appointment_id": work.appointment.pk},
+        SYNC_MEETING,
+        SyncMeeting(appointment_id=work.appointment.pk),
         key=key,
         run_after=run_after,
         coalesce=True,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from rendez import jobs
 from rendez.integrations.zoom import connections, places
 from rendez.integrations.zoom.models import Connection, Mode, PendingConnect
+from rendez.integrations.zoom.payloads import EXPIRE_JOB, ExpirePendingPayload
 from rendez.integrations.zoom.schemas import Me, TokenGrant
 from rendez.integrations.zoom.states import Connect
 from rendez.lib import vault
@@ -31,7 +32,6 @@ from rendez.tenants.models import Membership
 
 # Time to sign in and decide; the grant's access token lives an hour.
 PENDING_LIFETIME = timedelta(minutes=15)
-EXPIRE_JOB = "zoom.expire_pending_connect"
 SALT = "rendez.zoom.pending-connect"
 COOKIE = "rendez_zoom_connect"
 
@@ -65,7 +65,7 @@ def hold(connect: Connect, authorized: connections.Authorized) -> Held:
         )
         jobs.enqueue(
             EXPIRE_JOB,
-            {"pending_id": pending.pk},
+            ExpirePendingPayload(pending_id=pending.pk),
             run_after=pending.expires_at,
             tenant_id=connect.tenant.pk,
         )

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from rendez import jobs
 from rendez.integrations.zoom.models import Connection
+from rendez.integrations.zoom.payloads import NOTICE_JOB, NoticePayload
 
-NOTICE_JOB = "zoom.connection_notice"
 # Days after the breakage at which a still-broken connection is mentioned again.
 REMINDER_DAYS = (1, 3, 7)
 
@@ -57,7 +57,7 @@ def schedule_notice(connection: Connection, number: int) -> None:
     run_after = None if number == 0 else connection.broken_at + timedelta(days=REMINDER_DAYS[number - 1])
     jobs.enqueue(
         NOTICE_JOB,
-        {"connection_id": connection.pk, "broken_at": connection.broken_at.isoformat(), "number": number},
+        NoticePayload(connection_id=connection.pk, broken_at=connection.broken_at, number=number),
         key=f"zoom-connection:{connection.pk}:notice:{number}",
         run_after=run_after,
         coalesce=True,
