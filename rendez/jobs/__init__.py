@@ -61,5 +61,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         from importlib import import_module
 
-        return getattr(import_module(_LAZY[name]), name)
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value  # resolved once: `jobs.NewJob` is on the booking path
+        return value
     raise AttributeError(f"module 'rendez.jobs' has no attribute {name!r}")
