@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from rendez import jobs
+        from rendez.conferencing.events import MeetingLinkReady
         from rendez.notifications import defaults, subscribers
         from rendez.scheduling import events
         from rendez.tenants.signals import tenant_created
@@ -16,3 +17,5 @@ class NotificationsConfig(AppConfig):
         # Booking changes and series actions become messages and reminders (docs/jobs.md, "Subscriptions").
         jobs.subscribe(events.BookingChanged, subscribers.booking_message)
         jobs.subscribe(events.SeriesChanged, subscribers.series_message)
+        # A meeting's link ready or changed: waiting messages go, people holding another link get this one.
+        jobs.subscribe(MeetingLinkReady, subscribers.meeting_ready)

@@ -1,5 +1,6 @@
-"""What notifications makes of scheduling's announcements: a `notifications.booking_event` job per booking
-change and a `notifications.series_event` job per series action.
+"""What notifications makes of others' announcements: a `notifications.booking_event` job per booking change
+and a `notifications.series_event` job per series action (scheduling), a `notifications.meeting_ready` job
+when a meeting's link is ready or changed (conferencing).
 
 Subscribed in `NotificationsConfig.ready()`. Builds jobs only (no queries): `jobs.announce` inserts them with
 the other subscribers' in one statement, in the writer's transaction.
@@ -10,7 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from rendez import jobs
-from rendez.notifications.payloads import BOOKING_EVENT, SERIES_EVENT, BookingEvent, SeriesAction, SeriesEvent
+from rendez.conferencing.events import MeetingLinkReady
+from rendez.notifications.payloads import (
+    BOOKING_EVENT,
+    MEETING_READY,
+    SERIES_EVENT,
+    BookingEvent,
+    MeetingReady,
+    SeriesAction,
+    SeriesEvent,
+)
 from rendez.scheduling.events import BookingChanged, SeriesChanged
 
 
@@ -32,6 +42,19 @@ def series_message(action: SeriesChanged) -> list[jobs.NewJob]:
         events=[booking_event(change) for change in action.changes],
     )
     return [jobs.NewJob(SERIES_EVENT, payload, key=f"series:{action.series_id}", tenant_id=action.tenant_id)]
+
+
+def meeting_ready(event: MeetingLinkReady) -> list[jobs.NewJob]:
+    """Coalescing: several announcements before it runs make one look at the meeting."""
+    return [
+        jobs.NewJob(
+            MEETING_READY,
+            MeetingReady(appointment_id=event.appointment_id),
+            key=f"meeting-ready:{event.appointment_id}",
+            coalesce=True,
+            tenant_id=event.tenant_id,
+        )
+    ]
 
 
 def booking_event(change: BookingChanged) -> BookingEvent:
