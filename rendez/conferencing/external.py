@@ -28,20 +28,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from django.utils import timezone
-from pydantic import BaseModel, ConfigDict
 
 from rendez import jobs
 from rendez.conferencing import notices
 from rendez.conferencing.models import Meeting
+from rendez.conferencing.payloads import REPORT_JOB, Report
 from rendez.conferencing.queries import provider_time
 from rendez.scheduling.events import appointment_key
 
 logger = logging.getLogger("rendez.conferencing")
-
-REPORT_JOB = "conferencing.changed_elsewhere"
 
 
 @dataclass(frozen=True)
@@ -50,20 +47,6 @@ class Heard:
 
     acted: bool
     detail: str
-
-
-class Report(BaseModel):
-    """A change made outside Rendez, as the job that applies it receives it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    what: Literal["deleted", "moved"]
-    meeting_id: int
-    external_id: str
-    provider: str
-    start: datetime | None = None
-    duration_minutes: int | None = None
-    changed_at: datetime | None = None
 
 
 def meeting_deleted_elsewhere(
@@ -137,7 +120,7 @@ def _queue(report: Report) -> None:
     meeting = Meeting.objects.only("appointment_id", "tenant_id").get(pk=report.meeting_id)
     jobs.enqueue(
         REPORT_JOB,
-        report.model_dump(mode="json"),
+        report,
         key=appointment_key(meeting.appointment_id),
         tenant_id=meeting.tenant_id,
     )
@@ -164,9 +147,8 @@ def _changes_record(meeting: Meeting, report: Report) -> bool:
 # --- the job ------------------------------------------------------------------------------------------------
 
 
-@jobs.handler(REPORT_JOB, max_attempts=8)
-def changed_elsewhere(payload: dict, job: jobs.Job) -> None:
-    report = Report.model_validate(payload)
+def apply_report(report: Report) -> None:
+    """The `conferencing.changed_elsewhere` job."""
     meeting = (
         Meeting.objects.select_related("appointment")
         .filter(pk=report.meeting_id, provider=report.provider, external_id=report.external_id)

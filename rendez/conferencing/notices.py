@@ -9,13 +9,12 @@ from __future__ import annotations
 import hashlib
 
 from django.core.mail import EmailMessage
-from pydantic import BaseModel, ConfigDict
 
 from rendez import jobs
 from rendez.conferencing.models import Meeting
+from rendez.conferencing.payloads import NOTICE_JOB, NoticePayload
 from rendez.tenants.people import admin_emails
 
-NOTICE_JOB = "conferencing.meeting_notice"
 FAILED = "failed"
 RECREATED = "recreated"
 DEFERRED = "deferred"
@@ -65,20 +64,10 @@ BODIES = {
 }
 
 
-class NoticePayload(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    meeting_id: int
-    event: str
-    # What happened, when it is not the record's own `last_error` (a replaced meeting left on its host).
-    detail: str = ""
-
-
 def tell(meeting: Meeting, event: str, *, detail: str = "") -> None:
     """Queue the notice of `event` about `meeting` (in the caller's transaction, if any)."""
-    payload: dict[str, object] = {"meeting_id": meeting.pk, "event": event}
-    if detail:
-        payload["detail"] = detail
+    # No "detail" key in the row when there is none, as before payloads were typed.
+    payload = NoticePayload(meeting_id=meeting.pk, event=event, **({"detail": detail} if detail else {}))
     jobs.enqueue(
         NOTICE_JOB,
         payload,
@@ -120,9 +109,8 @@ def send(meeting: Meeting, event: str, detail: str = "") -> bool:
     return True
 
 
-@jobs.handler(NOTICE_JOB, max_attempts=8)
-def meeting_notice(payload: dict, job: jobs.Job) -> None:
-    data = NoticePayload.model_validate(payload)
+def handle_notice(data: NoticePayload) -> None:
+    """The `conferencing.meeting_notice` job."""
     meeting = (
         Meeting.objects.select_related("appointment__service", "appointment__staff")
         .filter(pk=data.meeting_id)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from rendez import jobs
 from rendez.conferencing.models import Meeting, Registrant
+from rendez.conferencing.payloads import SYNC_MEETING
 from rendez.scheduling import events
 from rendez.scheduling.models import Appointment, Booking
 
@@ -257,7 +258,7 @@ def meeting_coming(appointment: Appointment, for_booking: Booking | None = None)
         return True
     if view is not None and view.ready:
         return False
-    return jobs.has_open(events.SYNC_MEETING, events.appointment_key(appointment.pk))
+    return jobs.has_open(SYNC_MEETING, events.appointment_key(appointment.pk))
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,9 @@ from rendez.conferencing.desired import (
     decide,
     spec_for,
 )
+from rendez.conferencing.events import MeetingLinkReady
 from rendez.conferencing.models import Meeting, RetiredMeeting
+from rendez.conferencing.payloads import SYNC_MEETING, SyncMeeting
 from rendez.conferencing.port import (
     HostRef,
     HostUnusable,
@@ -81,9 +83,6 @@ NEEDS_A_PERSON = frozenset({"no_host", "host_unusable"})
 # of their appointments' starts (see quota_delay).
 QUOTA_SPREAD = timedelta(minutes=5)
 QUOTA_HALF_SPREAD_AT = timedelta(days=1)
-# Handled by notifications (waiting messages go at once, a link owed to customers follows). Enqueued by its
-# name with the ready record: conferencing imports nothing of notifications, the job queue is the interface.
-MEETING_READY = "notifications.meeting_ready"
 
 
 @dataclass
@@ -361,15 +360,9 @@ def _record_registration(meeting: Meeting, spec: MeetingSpec, info: MeetingInfo)
 
 
 def _announce_ready(work: Sync) -> None:
-    """Queue `notifications.meeting_ready`: waiting messages go, and everyone whose last message carried
-    another link (or none, promising it) gets this one."""
-    jobs.enqueue(
-        MEETING_READY,
-        {"appointment_id": work.appointment.pk},
-        key=f"meeting-ready:{work.appointment.pk}",
-        coalesce=True,
-        tenant_id=work.appointment.tenant_id,
-    )
+    """Announce the link, with the ready record (same transaction): notifications subscribes (waiting
+    messages go, and everyone whose last message carried another link, or none, gets this one)."""
+    jobs.announce(MeetingLinkReady(work.appointment.pk, work.appointment.tenant_id))
 
 
 # --- update -------------------------------------------------------------------------------------------------
@@ -615,8 +608,8 @@ def _retry_slowly(work: Sync) -> datetime | None:
         return None
     key = events.appointment_key(work.appointment.pk)
     jobs.enqueue(
-        events.SYNC_MEETING,
-        {"appointment_id": work.appointment.pk},
+        SYNC_MEETING,
+        SyncMeeting(appointment_id=work.appointment.pk),
         key=key,
         run_after=run_after,
         coalesce=True,

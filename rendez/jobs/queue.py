@@ -16,6 +16,7 @@ from django.utils import timezone
 from rendez.jobs import conf, registry
 from rendez.jobs.insert_sql import insert_jobs
 from rendez.jobs.models import Job
+from rendez.jobs.payloads import Payload, stored
 from rendez.observability.context import current_request_id
 
 
@@ -24,7 +25,7 @@ class NewJob:
     """One job to add: see `enqueue` for what each field means."""
 
     kind: str
-    payload: dict[str, Any] = field(default_factory=dict)
+    payload: Payload | dict[str, Any] = field(default_factory=dict)
     key: str | None = None
     run_after: datetime | None = None
     queue: str | None = None
@@ -35,7 +36,7 @@ class NewJob:
 
 def enqueue(
     kind: str,
-    payload: dict[str, Any] | None = None,
+    payload: Payload | dict[str, Any] | None = None,
     *,
     key: str | None = None,
     run_after: datetime | None = None,
@@ -45,6 +46,9 @@ def enqueue(
     tenant_id: int | None = None,
 ) -> Job:
     """Add a job in the current transaction: it exists if and only if the caller's transaction commits.
+
+    `payload` is an instance of the payload type the kind registered (a dict is checked against that type);
+    one that does not fit raises `jobs.InvalidPayload` here, in the caller, before anything is written.
 
     `queue` and `max_attempts` default to the handler's registration, then to "default" and JOBS_MAX_ATTEMPTS.
     With `coalesce=True` (level-triggered work such as `conferencing.sync`) a job of the same kind and key
@@ -76,15 +80,13 @@ def enqueue_all(new_jobs: Sequence[NewJob]) -> list[Job]:
 
 
 def _row(new: NewJob, now: datetime) -> dict[str, Any]:
-    # Fail in the caller, with its stack, rather than in a worker later.
-    json.dumps(new.payload)
     if new.coalesce and not new.key:
         raise ValueError("coalesce=True needs a key: coalescing is per kind and key")
     spec = registry.get_handler(new.kind)
     return {
         "kind": new.kind,
         "key": new.key or "",
-        "payload": new.payload,
+        "payload": _stored_payload(new, spec),
         "queue": new.queue or (spec.queue if spec else "default"),
         "max_attempts": new.max_attempts
         or (spec.max_attempts if spec else None)
@@ -95,6 +97,16 @@ def _row(new: NewJob, now: datetime) -> dict[str, Any]:
         "tenant_id": _running_tenant.get() if new.tenant_id is None else new.tenant_id,
         "created_at": now,
     }
+
+
+def _stored_payload(new: NewJob, spec: registry.HandlerSpec | None) -> dict[str, Any]:
+    """The payload's JSON, checked: fail in the caller, with its stack, rather than in a worker later."""
+    if spec is not None and spec.payload is not None:
+        return stored(new.kind, spec.payload, new.payload)
+    if isinstance(new.payload, Payload):
+        return new.payload.stored()
+    json.dumps(new.payload)  # a kind without a payload type: its dict must at least be JSON
+    return new.payload
 
 
 # The tenant of the job the worker runs in this thread (context), inherited by the jobs it enqueues.

@@ -241,8 +241,9 @@ class Worker:
                 # Transient on purpose: during a rolling deploy an old worker may see a kind only new code
                 # knows.
                 raise LookupError(f"no handler registered for job kind {job.kind!r}")
+            payload = spec.parse(job.payload)  # InvalidPayload (permanent) when the row no longer fits
             with queue.acting_for(job.tenant_id):
-                spec.func(job.payload, job)
+                spec.func(payload, job)
         except Retry as exc:
             return claims.record_failure(
                 job, exc, retry_after=exc.after, consume_attempt=exc.consume_attempt, retry_at=exc.at

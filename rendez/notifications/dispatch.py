@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,11 +29,9 @@ from rendez import jobs
 from rendez.notifications import conf
 from rendez.notifications.models import TIMED_TRIGGERS, Delivery, EventSnapshot, Trigger, Workflow
 from rendez.notifications.moments import record_event
+from rendez.notifications.payloads import DELIVER, REMINDER, BookingEvent, Deliver, Reminder
 from rendez.notifications.recipients import Recipient, recipients_for
 from rendez.scheduling.models import Booking
-
-DELIVER = "notifications.deliver"
-REMINDER = "notifications.reminder"
 
 Status = Booking.Status
 # Bookings a reminder before the start is for: those still holding their seats.
@@ -53,22 +50,22 @@ def load_booking(booking_id: int) -> Booking | None:
     )
 
 
-def triggers_for(payload: dict[str, Any]) -> set[str]:
-    event = payload["event"]
+def triggers_for(payload: BookingEvent) -> set[str]:
+    event = payload.event
     triggers = {event}
-    if event == Trigger.BOOKING_CREATED and payload.get("status") == Status.CONFIRMED:
+    if event == Trigger.BOOKING_CREATED and payload.status == Status.CONFIRMED:
         triggers.add(Trigger.BOOKING_CONFIRMED)
-    if payload.get("previous_status"):
+    if payload.previous_status:
         triggers.add(Trigger.BOOKING_STATUS_CHANGED)
     return triggers
 
 
-def handle_booking_event(payload: dict[str, Any], job: jobs.Job) -> None:
-    booking = load_booking(payload["booking_id"])
+def handle_booking_event(payload: BookingEvent, job: jobs.Job) -> None:
+    booking = load_booking(payload.booking_id)
     if booking is None:
         return
-    if payload.get("series"):
-        _record_series_occurrence(booking, payload)
+    if payload.series is not None:
+        _record_series_occurrence(booking, payload, payload.series.action)
         return
     source = f"event:{job.pk}"
     with transaction.atomic():
@@ -84,13 +81,13 @@ def handle_booking_event(payload: dict[str, Any], job: jobs.Job) -> None:
         sync_reminders(booking)
 
 
-def _record_series_occurrence(booking: Booking, payload: dict[str, Any]) -> None:
+def _record_series_occurrence(booking: Booking, payload: BookingEvent, action: str) -> None:
     """An occurrence changed by a series action: its record and reminders here; its message is the action's
     one message (`notifications.series`), which records the same snapshot if it runs first."""
     from rendez.notifications.series import occurrence_source
 
     with transaction.atomic():
-        record_event(booking, payload, occurrence_source(payload["series"]["action"], booking.pk))
+        record_event(booking, payload, occurrence_source(action, booking.pk))
         sync_reminders(booking)
 
 
@@ -130,7 +127,7 @@ def create_delivery(
         return delivery
     delivery.job = jobs.enqueue(
         DELIVER,
-        {"delivery_id": delivery.pk},
+        Deliver(delivery_id=delivery.pk),
         key=f"delivery:{delivery.pk}",
         max_attempts=conf.max_attempts(),
         tenant_id=delivery.tenant_id,
@@ -180,16 +177,16 @@ def sync_reminders(booking: Booking, now: datetime | None = None) -> None:
         if not jobs.reschedule(REMINDER, key, when):
             jobs.enqueue(
                 REMINDER,
-                {"booking_id": booking.pk, "workflow_id": workflow.pk},
+                Reminder(booking_id=booking.pk, workflow_id=workflow.pk),
                 key=key,
                 run_after=when,
                 tenant_id=booking.tenant_id,
             )
 
 
-def handle_reminder(payload: dict[str, Any], job: jobs.Job) -> None:
-    booking = load_booking(payload["booking_id"])
-    workflow = Workflow.objects.filter(pk=payload["workflow_id"]).first()
+def handle_reminder(payload: Reminder, job: jobs.Job) -> None:
+    booking = load_booking(payload.booking_id)
+    workflow = Workflow.objects.filter(pk=payload.workflow_id).first()
     if booking is None or workflow is None or not reminder_due_for(workflow, booking):
         return
     if workflow.trigger == Trigger.BEFORE_START and booking.appointment.start <= timezone.now():

@@ -20,7 +20,6 @@ The handler
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -37,10 +36,10 @@ from rendez.notifications.models import (
     RecipientKind,
 )
 from rendez.notifications.moments import bump_sequence
+from rendez.notifications.payloads import MEETING_READY, MeetingReady
 from rendez.notifications.recipients import Recipient, staff_address
 from rendez.scheduling.models import Appointment, Booking
 
-MEETING_READY = "notifications.meeting_ready"
 # A delivery's note while its job waits for the meeting (what `wake_waiting` looks for).
 WAITING_NOTE = "waiting for the video meeting"
 
@@ -49,14 +48,14 @@ def check_again(appointment_id: int) -> None:
     """Queue a look at the appointment's meeting (coalesced: many requests, one run)."""
     jobs.enqueue(
         MEETING_READY,
-        {"appointment_id": appointment_id},
+        MeetingReady(appointment_id=appointment_id),
         key=f"meeting-ready:{appointment_id}",
         coalesce=True,
     )
 
 
-def handle_meeting_ready(payload: dict[str, Any], job: jobs.Job) -> None:
-    appointment_id = int(payload["appointment_id"])
+def handle_meeting_ready(payload: MeetingReady, job: jobs.Job) -> None:
+    appointment_id = payload.appointment_id
     appointment = (
         Appointment.objects.select_related("service", "staff", "meeting").filter(pk=appointment_id).first()
     )

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.db.models import F
 
 from rendez.notifications.models import EventSnapshot, Invitation
+from rendez.notifications.payloads import BookingEvent
 from rendez.scheduling.models import Appointment, Booking, Staff
 
 # Events after which a calendar must see the invitation as newer.
@@ -98,13 +98,13 @@ def bump_sequence(booking: Booking) -> int:
     return current_sequence(booking)
 
 
-def changes_invitation(payload: dict[str, Any]) -> bool:
-    if payload["event"] == "booking_rescheduled":
+def changes_invitation(payload: BookingEvent) -> bool:
+    if payload.event == "booking_rescheduled":
         return True
-    return bool(payload.get("previous_status")) and payload.get("status") in CANCELLED_STATUSES
+    return bool(payload.previous_status) and payload.status in CANCELLED_STATUSES
 
 
-def record_event(booking: Booking, payload: dict[str, Any], source: str) -> EventSnapshot:
+def record_event(booking: Booking, payload: BookingEvent, source: str) -> EventSnapshot:
     """The snapshot of the event `source` (an event job), made once: a rerun of the job finds it (and bumps
     no SEQUENCE twice). Events of one booking run in order (their job key), so the latest snapshot so far is
     the one before this event."""
@@ -117,8 +117,8 @@ def record_event(booking: Booking, payload: dict[str, Any], source: str) -> Even
     return EventSnapshot.objects.create(
         booking=booking,
         source=source,
-        event=payload["event"],
-        status=payload.get("status") or booking.status,
+        event=payload.event,
+        status=payload.status or booking.status,
         appointment_id=appointment_id,
         start=start,
         end=end,
@@ -128,23 +128,18 @@ def record_event(booking: Booking, payload: dict[str, Any], source: str) -> Even
         previous_start=previous.start if previous else None,
         previous_end=previous.end if previous else None,
         sequence=sequence,
-        change_reason=payload.get("reason") or "",
-        changed_by=(payload.get("changed_by") or "")[:200],
+        change_reason=payload.reason or "",
+        changed_by=(payload.changed_by or "")[:200],
     )
 
 
-def _as_announced(booking: Booking, payload: dict[str, Any]) -> tuple[datetime, datetime, int, Staff | None]:
+def _as_announced(booking: Booking, payload: BookingEvent) -> tuple[datetime, datetime, int, Staff | None]:
     """Times, appointment and staff member from the payload; the booking's current ones for payloads written
     before the event said them (jobs queued by an older release)."""
     appointment = booking.appointment
-    if "end" not in payload or "staff_id" not in payload:
+    if payload.start is None or payload.end is None or payload.staff_id is None:
         return appointment.start, appointment.end, appointment.pk, appointment.staff
-    staff = appointment.staff if appointment.staff_id == payload["staff_id"] else None
+    staff = appointment.staff if appointment.staff_id == payload.staff_id else None
     if staff is None:
-        staff = Staff.objects.filter(pk=payload["staff_id"]).first()
-    return (
-        datetime.fromisoformat(payload["start"]),
-        datetime.fromisoformat(payload["end"]),
-        int(payload.get("appointment_id") or appointment.pk),
-        staff,
-    )
+        staff = Staff.objects.filter(pk=payload.staff_id).first()
+    return payload.start, payload.end, payload.appointment_id or appointment.pk, staff

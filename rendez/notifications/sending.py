@@ -35,6 +35,7 @@ from rendez.notifications.compose import compose
 from rendez.notifications.context import attendee
 from rendez.notifications.models import FOLLOW_UPS, Delivery, RecipientKind, Workflow
 from rendez.notifications.moments import Moment, moment_now, moment_of
+from rendez.notifications.payloads import Deliver
 from rendez.scheduling.models import Booking
 
 
@@ -50,10 +51,10 @@ class MeetingWait:
 NO_WAIT = MeetingWait()
 
 
-def handle_deliver(payload: dict[str, Any], job: jobs.Job) -> None:
+def handle_deliver(payload: Deliver, job: jobs.Job) -> None:
     delivery = (
         Delivery.objects.select_related("workflow", "snapshot__staff", "snapshot__previous_staff")
-        .filter(pk=payload["delivery_id"])
+        .filter(pk=payload.delivery_id)
         .first()
     )
     if delivery is None or delivery.state in (Delivery.State.SENT, Delivery.State.SKIPPED):

@@ -2,7 +2,7 @@
 
 Booking a series of 52, or cancelling "this and following", changes many bookings in one action. Each
 booking still has its own `notifications.booking_event` (its snapshot, its reminders), but those carry the
-action (`payload["series"]`) and send nothing themselves; the action's one `notifications.series_event`
+action (`payload.series`) and send nothing themselves; the action's one `notifications.series_event`
 (enqueued by `scheduling.events.series_action` in the same transaction) records every occurrence's snapshot
 (found again by the booking's own event: same source) and makes one delivery per workflow and person, whose
 message shows the first occurrence through the workflow's own template and then lists them all, with one
@@ -25,10 +25,10 @@ from rendez.notifications.context import meeting_values
 from rendez.notifications.localtime import time_label
 from rendez.notifications.models import TIMED_TRIGGERS, Delivery, EventSnapshot, Workflow
 from rendez.notifications.moments import Moment, moment_of, record_event
+from rendez.notifications.payloads import SERIES_EVENT, SeriesEvent
 from rendez.notifications.recipients import recipients_for
 from rendez.scheduling.models import Booking
 
-SERIES_EVENT = "notifications.series_event"
 PREFIX = "series:"
 
 
@@ -43,14 +43,14 @@ def action_of(snapshot: EventSnapshot | None) -> str | None:
     return snapshot.source[len(PREFIX) :].split(":", 1)[0]
 
 
-def handle_series_event(payload: dict[str, Any], job: jobs.Job) -> None:
+def handle_series_event(payload: SeriesEvent, job: jobs.Job) -> None:
     from rendez.notifications.dispatch import create_delivery, load_booking, triggers_for
 
-    action = payload["action"]
+    action = payload.action
     with transaction.atomic():
         recorded = []
-        for event in payload["events"]:
-            booking = load_booking(event["booking_id"])
+        for event in payload.events:
+            booking = load_booking(event.booking_id)
             if booking is not None:
                 snapshot = record_event(booking, event, occurrence_source(action, booking.pk))
                 recorded.append((booking, snapshot, triggers_for(event)))

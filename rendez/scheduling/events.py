@@ -1,8 +1,10 @@
-"""How the scheduling core announces changes: by enqueueing jobs in the writer's transaction.
+"""How the scheduling core announces changes: typed events handed to subscribers in the writer's transaction.
 
-The core knows nothing of meetings or messages. It asks for `conferencing.sync` of every appointment it
-touched (a level-triggered job: pending requests for the same appointment coalesce) and for
-`notifications.booking_event` of every booking whose customer may need to hear about it.
+The core knows nothing of meetings or messages. It announces what changed (`AppointmentChanged`,
+`BookingChanged`, `SeriesChanged`) with `jobs.announce`; the packages that care subscribe in their
+`AppConfig.ready()` (conferencing: the meeting sync; notifications: messages and reminders) and turn each
+event into their own jobs, which `announce` inserts in ONE statement per announcement (docs/jobs.md,
+"Subscriptions").
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -27,10 +29,59 @@ BOOKING_RESCHEDULED = "booking_rescheduled"
 BOOKING_CANCELLED = "booking_cancelled"
 BOOKING_STATUS_CHANGED = "booking_status_changed"
 
+# The kinds of the jobs the subscribers make, named here for code that looks those jobs up (tests, benches,
+# the panel) without importing the consumers; scheduling enqueues none of them. The consumers own them
+# (conferencing.payloads, notifications.payloads), and a test keeps the names equal.
 SYNC_MEETING = "conferencing.sync"
 BOOKING_EVENT = "notifications.booking_event"
-# One per series action (book, cancel, move several occurrences at once): the one message per person.
 SERIES_EVENT = "notifications.series_event"
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentChanged:
+    """An appointment changed (time, staff, service, seats), or a setting deciding if it gets a meeting."""
+
+    appointment_id: int
+    tenant_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRef:
+    """The series action a booking change belongs to (`series_action`)."""
+
+    id: int
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class BookingChanged:
+    """One change of a booking, as true at this event (when, with whom, why and by whom), so whatever is made
+    of it later can show that even if the booking changes again before."""
+
+    booking_id: int
+    tenant_id: int
+    event: str
+    status: str
+    previous_status: str | None
+    appointment_id: int
+    staff_id: int
+    start: datetime
+    end: datetime
+    # None when the writer gave no note (not the same as a note without a reason).
+    reason: str | None = None
+    changed_by: str | None = None
+    series: SeriesRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesChanged:
+    """One action on a series (book, cancel, move several occurrences at once): the booking changes it made,
+    each also announced on its own, so each person can get one message about the whole action."""
+
+    series_id: int
+    tenant_id: int
+    action: str
+    changes: tuple[BookingChanged, ...]
 
 
 def status_event(status: str) -> str:
@@ -48,49 +99,43 @@ def appointment_key(appointment_id: int) -> str:
 
 
 def appointment_changed(appointment: Appointment) -> None:
-    jobs.enqueue_all([_sync_meeting(appointment)])
+    jobs.announce(_changed(appointment))
 
 
 def upcoming_changed(appointments: QuerySet[Appointment]) -> int:
-    """Ask for the meeting sync of each of `appointments` that has not ended and holds seats, in one insert:
-    a setting that decides whether they get a meeting changed (a service's video, the integration turned
-    on), and the meetings owed meanwhile are made now. Returns how many."""
+    """Announce each of `appointments` that has not ended and holds seats, in one insert: a setting that
+    decides whether they get a meeting changed (a service's video, the integration turned on), and the
+    meetings owed meanwhile are made now. Returns how many."""
     upcoming = appointments.filter(end__gt=timezone.now(), seats_taken__gt=0).only("pk", "tenant_id")
-    syncs = [_sync_meeting(appointment) for appointment in upcoming]
-    if syncs:
-        jobs.enqueue_all(syncs)
-    return len(syncs)
+    changed = [_changed(appointment) for appointment in upcoming]
+    if changed:
+        jobs.announce(*changed)
+    return len(changed)
 
 
 def booking_changed(
     booking: Booking, event: str, previous_status: str | None = None, note: Note | None = None
 ) -> None:
-    """Announce one change of a booking, with its appointment's meeting sync, in one insert. The payload says
-    what was true at this event (when, with whom, why and by whom it changed), so a message about it can show
-    that even if the booking changes again before the message goes out."""
+    """Announce one change of a booking, with the change of its appointment, in one insert."""
     appointment = booking.appointment
-    said = {"reason": note.reason, "changed_by": note.who} if note is not None else {}
-    message = jobs.NewJob(
-        BOOKING_EVENT,
-        {
-            "booking_id": booking.pk,
-            "event": event,
-            "status": booking.status,
-            "previous_status": previous_status,
-            "start": appointment.start.isoformat(),
-            "end": appointment.end.isoformat(),
-            "appointment_id": appointment.pk,
-            "staff_id": appointment.staff_id,
-            **said,
-        },
-        key=f"booking:{booking.pk}",
-        tenant_id=booking.tenant_id,
-    )
     action = _series_action.get()
+    change = BookingChanged(
+        booking_id=booking.pk,
+        tenant_id=booking.tenant_id,
+        event=event,
+        status=booking.status,
+        previous_status=previous_status,
+        appointment_id=appointment.pk,
+        staff_id=appointment.staff_id,
+        start=appointment.start,
+        end=appointment.end,
+        reason=note.reason if note is not None else None,
+        changed_by=note.who if note is not None else None,
+        series=SeriesRef(action.series_id, action.key) if action is not None else None,
+    )
     if action is not None:
-        message.payload["series"] = {"id": action.series_id, "action": action.key}
-        action.events.append(message.payload)
-    jobs.enqueue_all([_sync_meeting(appointment), message])
+        action.changes.append(change)
+    jobs.announce(_changed(appointment), change)
 
 
 @dataclass
@@ -98,7 +143,7 @@ class _SeriesAction:
     series_id: int
     tenant_id: int
     key: str = field(default_factory=lambda: uuid.uuid4().hex)
-    events: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[BookingChanged] = field(default_factory=list)
 
 
 _series_action: ContextVar[_SeriesAction | None] = ContextVar("series_action", default=None)
@@ -106,30 +151,18 @@ _series_action: ContextVar[_SeriesAction | None] = ContextVar("series_action", d
 
 @contextmanager
 def series_action(series_id: int, tenant_id: int) -> Iterator[None]:
-    """Group the booking events announced inside into one action on a series: each booking still has its own
-    event (its meeting sync, its reminders, its record), and when the block ends without an error one
-    `SERIES_EVENT` job lists them all, so each person gets one message about the whole change, not one per
-    occurrence. Use it inside the writer's transaction."""
+    """Group the booking changes announced inside into one action on a series: each is still announced on its
+    own (its meeting sync, its reminders, its record), and when the block ends without an error one
+    `SeriesChanged` lists them all. Use it inside the writer's transaction."""
     action = _SeriesAction(series_id, tenant_id)
     token = _series_action.set(action)
     try:
         yield
     finally:
         _series_action.reset(token)
-    if action.events:
-        jobs.enqueue(
-            SERIES_EVENT,
-            {"series_id": series_id, "action": action.key, "events": action.events},
-            key=f"series:{series_id}",
-            tenant_id=tenant_id,
-        )
+    if action.changes:
+        jobs.announce(SeriesChanged(series_id, tenant_id, action.key, tuple(action.changes)))
 
 
-def _sync_meeting(appointment: Appointment) -> jobs.NewJob:
-    return jobs.NewJob(
-        SYNC_MEETING,
-        {"appointment_id": appointment.pk},
-        key=appointment_key(appointment.pk),
-        coalesce=True,
-        tenant_id=appointment.tenant_id,
-    )
+def _changed(appointment: Appointment) -> AppointmentChanged:
+    return AppointmentChanged(appointment.pk, appointment.tenant_id)

@@ -1,14 +1,15 @@
 """A holder's health: when its grant dies the people concerned hear at once, then after 1, 3 and 7 days.
 
 Breaking is recorded in the caller's transaction together with the first notice's job, so either both
-happen or neither. Each provider registers a handler for its notice job that calls `due` and, when the
-notice was sent, `follow_up`; what the emails say is the provider's (its notices module).
+happen or neither. The notice job's payload is `{<id_field>: pk, "broken_at": instant, "number": n}`: each
+provider types it (a `jobs.Payload` with those fields, see zoom/payloads.py) and registers a handler for its
+notice job that calls `due` and, when the notice was sent, `follow_up`; what the emails say is the
+provider's (its notices module).
 
     REMINDERS = Reminders(job="google.connection_notice", key_prefix="google-connection")
 
-    @jobs.handler(REMINDERS.job, max_attempts=8)
-    def connection_notice(payload: dict, job: jobs.Job) -> None:
-        notice = NoticePayload.model_validate(payload)
+    @jobs.handler(REMINDERS.job, payload=NoticePayload, max_attempts=8)
+    def connection_notice(notice: NoticePayload, job: jobs.Job) -> None:
         connection = CalendarConnection.objects.filter(pk=notice.connection_id).first()
         if REMINDERS.due(connection, notice.broken_at):
             send_notice(connection, notice.number)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict
-
 from rendez import jobs
 from rendez.integrations.oauth import grants
 from rendez.integrations.oauth.provider import GrantRefused, OAuthError, OAuthProvider
@@ -27,9 +25,7 @@ def register(name: str, factory: Callable[[], OAuthProvider]) -> None:
     _providers[name] = factory
 
 
-class RevokePayload(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RevokePayload(jobs.Payload):
     provider: str
     token: str  # encrypted
     # Another client than the provider's app (e.g. a tenant's own app); the secret encrypted.
@@ -47,12 +43,12 @@ def revoke_later(
     """Enqueue the revocation of `token` in the caller's transaction (nothing when the token is empty)."""
     if not token:
         return
-    payload = RevokePayload(provider=provider_name, token=vault.encrypt(token))
-    if credentials is not None:
-        payload = payload.model_copy(
-            update={"client_id": credentials[0], "client_secret": vault.encrypt(credentials[1])}
-        )
-    jobs.enqueue(REVOKE_JOB, payload.model_dump(), tenant_id=tenant_id)
+    app = {"client_id": credentials[0], "client_secret": vault.encrypt(credentials[1])} if credentials else {}
+    jobs.enqueue(
+        REVOKE_JOB,
+        RevokePayload(provider=provider_name, token=vault.encrypt(token), **app),
+        tenant_id=tenant_id,
+    )
 
 
 def revoke_now(provider: OAuthProvider, token: str, credentials: tuple[str, str] | None = None) -> None:
@@ -66,9 +62,8 @@ def revoke_now(provider: OAuthProvider, token: str, credentials: tuple[str, str]
         raise jobs.Retry(reason=exc.message) from None
 
 
-@jobs.handler(REVOKE_JOB, max_attempts=10)
-def revoke(payload: dict, job: jobs.Job) -> None:
-    data = RevokePayload.model_validate(payload)
+@jobs.handler(REVOKE_JOB, payload=RevokePayload, max_attempts=10)
+def revoke(data: RevokePayload, job: jobs.Job) -> None:
     factory = _providers.get(data.provider)
     if factory is None:
         raise jobs.PermanentError(f"No OAuth provider {data.provider!r} is registered to revoke with.")

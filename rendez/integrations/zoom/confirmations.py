@@ -25,13 +25,13 @@ from rendez import jobs
 from rendez.integrations.oauth.state import may_finish
 from rendez.integrations.zoom import connections, places
 from rendez.integrations.zoom.models import Connection, Mode, PendingConnect
+from rendez.integrations.zoom.payloads import EXPIRE_JOB, ExpirePendingPayload
 from rendez.integrations.zoom.schemas import Me, TokenGrant
 from rendez.integrations.zoom.states import Connect
 from rendez.lib import vault
 
 # Time to sign in and decide; the grant's access token lives an hour.
 PENDING_LIFETIME = timedelta(minutes=15)
-EXPIRE_JOB = "zoom.expire_pending_connect"
 SALT = "rendez.zoom.pending-connect"
 COOKIE = "rendez_zoom_connect"
 
@@ -65,7 +65,7 @@ def hold(connect: Connect, authorized: connections.Authorized) -> Held:
         )
         jobs.enqueue(
             EXPIRE_JOB,
-            {"pending_id": pending.pk},
+            ExpirePendingPayload(pending_id=pending.pk),
             run_after=pending.expires_at,
             tenant_id=connect.tenant.pk,
         )

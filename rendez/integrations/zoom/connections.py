@@ -23,6 +23,7 @@ from rendez.integrations.zoom import health, oauth, places, tokens
 from rendez.integrations.zoom.client import ZoomClient
 from rendez.integrations.zoom.errors import ZoomError
 from rendez.integrations.zoom.models import OAUTH_MODES, Connection, Mode, StaffMapping
+from rendez.integrations.zoom.payloads import REVOKE_JOB, RevokePayload
 from rendez.integrations.zoom.schemas import Me, TokenGrant, ZoomUser
 from rendez.integrations.zoom.states import Connect
 from rendez.lib import vault
@@ -32,7 +33,6 @@ from rendez.tenants.models import Tenant
 
 logger = logging.getLogger("rendez.zoom")
 
-REVOKE_JOB = "zoom.revoke"
 # The account's user list changes rarely; a minute saves Zoom calls while an admin maps several staff.
 USERS_CACHE_SECONDS = 60
 
@@ -390,11 +390,11 @@ def _schedule_revoke_token(
     token: str, mode: str, client_id: str = "", client_secret_encrypted: str = ""
 ) -> None:
     """Revoke in the background; the job payload holds the token encrypted, like the database does."""
-    payload = {"token": vault.encrypt(token), "mode": mode}
-    if mode == Mode.TENANT_S2S:
-        payload["client_id"] = client_id
-        payload["client_secret"] = client_secret_encrypted
-    jobs.enqueue(REVOKE_JOB, payload)
+    # The app's credentials only for S2S: the other modes' rows have never carried those keys.
+    s2s = (
+        {"client_id": client_id, "client_secret": client_secret_encrypted} if mode == Mode.TENANT_S2S else {}
+    )
+    jobs.enqueue(REVOKE_JOB, RevokePayload(token=vault.encrypt(token), mode=mode, **s2s))
 
 
 # --- re-sync ------------------------------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from __future__ import annotations
 from rendez.integrations.oauth.models import TOKEN_FIELDS
 from rendez.integrations.oauth.reminders import REMINDER_DAYS, Reminders
 from rendez.integrations.zoom.models import Connection
+from rendez.integrations.zoom.payloads import NOTICE_JOB
 
 __all__ = ["NOTICE_JOB", "REMINDER_DAYS", "mark_connected", "mark_needs_reconnect", "schedule_notice"]
 
-NOTICE_JOB = "zoom.connection_notice"
 REMINDERS = Reminders(job=NOTICE_JOB, key_prefix="zoom-connection")
 
 

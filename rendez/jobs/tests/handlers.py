@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import connection
 
-from rendez.jobs import PermanentError, Retry, handler
+from rendez.jobs import Instant, Payload, PermanentError, Retry, handler
 from rendez.jobs.models import Job
 
 INTERVAL_TABLE = "jobs_test_interval"
@@ -18,6 +18,23 @@ INTERVAL_TABLE = "jobs_test_interval"
 calls: list[dict[str, Any]] = []
 # While True, `tests.fragile` fails: lets a test drive a job to dead, "fix the bug", and re-run it.
 fragile_broken = {"value": True}
+
+
+class Counted(Payload):
+    """The payload of `tests.typed`."""
+
+    n: int
+    label: str = ""
+    when: Instant | None = None
+
+
+# `tests.typed` appends the payload instances it receives here.
+typed_calls: list[Counted] = []
+
+
+@handler("tests.typed", payload=Counted)
+def typed(payload: Counted, job: Job) -> None:
+    typed_calls.append(payload)
 
 
 @handler("tests.record")

@@ -166,12 +166,20 @@ def _ready(meeting: Meeting) -> None:
     followups.check_again(meeting.appointment_id)
 
 
-def test_conferencing_enqueues_the_kind_notifications_handles():
-    from rendez.conferencing import reconcile
+def test_notifications_subscribes_to_conferencing_s_ready_links():
+    from rendez.conferencing.events import MeetingLinkReady
     from rendez.jobs.registry import get_handler
-    from rendez.notifications import followups
+    from rendez.jobs.subscriptions import subscribers_of
+    from rendez.notifications import followups, subscribers
 
-    assert reconcile.MEETING_READY == followups.MEETING_READY
+    assert subscribers.meeting_ready in subscribers_of(MeetingLinkReady)
+    [job] = subscribers.meeting_ready(MeetingLinkReady(appointment_id=5, tenant_id=2))
+    assert (job.kind, job.key, job.coalesce, job.tenant_id) == (
+        followups.MEETING_READY,
+        "meeting-ready:5",
+        True,
+        2,
+    )
     spec = get_handler(followups.MEETING_READY)
     assert spec is not None and spec.queue == "notifications"
 

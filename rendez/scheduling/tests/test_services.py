@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
+from rendez import jobs
 from rendez.jobs.models import Job
 from rendez.scheduling import events, services
 from rendez.scheduling.models import Appointment, Booking, Customer, TimeOff
@@ -119,15 +120,19 @@ def test_a_rolled_back_booking_leaves_no_job(consultation, dora):
     assert not our_jobs().exists()
 
 
-def test_a_booking_whose_jobs_cannot_be_written_is_not_made(consultation, dora, monkeypatch):
-    def broken_enqueue(*args, **kwargs):
+def test_a_booking_whose_jobs_cannot_be_written_is_not_made(consultation, dora):
+    def broken_subscriber(change: events.BookingChanged) -> list:
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(events.jobs, "enqueue_all", broken_enqueue)
-    with pytest.raises(RuntimeError):
-        book(consultation, dora, TUESDAY_TEN, now=NOW)
+    jobs.subscribe(events.BookingChanged, broken_subscriber)
+    try:
+        with pytest.raises(RuntimeError):
+            book(consultation, dora, TUESDAY_TEN, now=NOW)
+    finally:
+        jobs.unsubscribe(events.BookingChanged, broken_subscriber)
     assert not Booking.objects.exists()
     assert not Appointment.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_a_service_awaiting_approval_books_pending(consultation, dora):

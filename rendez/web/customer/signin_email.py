@@ -8,9 +8,6 @@ kept nowhere else. Asking again before the first email went out sends one email 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
 from django.conf import settings
 from django.urls import reverse
 
@@ -22,28 +19,22 @@ from rendez.web.customer import magic
 SEND_SIGN_IN_LINK = "customer.send_sign_in_link"
 
 
-@dataclass(frozen=True)
-class SignInLinkPayload:
+class SignInLinkPayload(jobs.Payload):
     customer_id: int
-
-    @classmethod
-    def parse(cls, payload: dict[str, Any]) -> SignInLinkPayload:
-        return cls(customer_id=int(payload["customer_id"]))
 
 
 def enqueue_sign_in_link(customer: Customer) -> None:
     jobs.enqueue(
         SEND_SIGN_IN_LINK,
-        asdict(SignInLinkPayload(customer_id=customer.pk)),
+        SignInLinkPayload(customer_id=customer.pk),
         key=f"customer:{customer.pk}:sign-in-link",
         coalesce=True,
         tenant_id=customer.tenant_id,
     )
 
 
-@jobs.handler(SEND_SIGN_IN_LINK, max_attempts=6, queue="notifications")
-def send_sign_in_link(payload: dict[str, Any], job: jobs.Job) -> None:
-    asked = SignInLinkPayload.parse(payload)
+@jobs.handler(SEND_SIGN_IN_LINK, payload=SignInLinkPayload, max_attempts=6, queue="notifications")
+def send_sign_in_link(asked: SignInLinkPayload, job: jobs.Job) -> None:
     customer = Customer.objects.select_related("tenant").filter(pk=asked.customer_id).first()
     if customer is None or not customer.tenant.is_active or not customer.email:
         return  # forgotten or closed since: nobody to sign in

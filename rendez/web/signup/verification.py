@@ -9,7 +9,6 @@ public: `booking_page_open` is what the booking page asks.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -28,6 +27,10 @@ VALID_FOR = timedelta(days=3)
 RESEND = LinkLimit("signup-verify", per_email=3, per_address=10, window=timedelta(hours=1))
 
 SEND_VERIFICATION = "signup.send_verification"
+
+
+class VerificationPayload(jobs.Payload):
+    signup_id: int
 
 
 def issue(signup: SignUp) -> str:
@@ -59,17 +62,17 @@ def send_link(signup: SignUp) -> None:
     email (the job retries with backoff). Asking again before it went out sends one email."""
     jobs.enqueue(
         SEND_VERIFICATION,
-        {"signup_id": signup.pk},
+        VerificationPayload(signup_id=signup.pk),
         key=f"signup:{signup.pk}:verification",
         coalesce=True,
         tenant_id=signup.tenant_id,
     )
 
 
-@jobs.handler(SEND_VERIFICATION, max_attempts=8, queue="notifications")
-def send_verification(payload: dict[str, Any], job: jobs.Job) -> None:
+@jobs.handler(SEND_VERIFICATION, payload=VerificationPayload, max_attempts=8, queue="notifications")
+def send_verification(asked: VerificationPayload, job: jobs.Job) -> None:
     # The link is made here, not carried in the payload: it is a credential, kept nowhere but in the email.
-    signup = SignUp.objects.select_related("tenant", "owner").filter(pk=int(payload["signup_id"])).first()
+    signup = SignUp.objects.select_related("tenant", "owner").filter(pk=asked.signup_id).first()
     if signup is None or signup.verified_at is not None:
         return  # confirmed meanwhile (or gone): nothing to ask for
     path = reverse("signup:verify", kwargs={"token": issue(signup)})

@@ -70,4 +70,4 @@ def test_other_credentials_travel_encrypted_and_are_used(registered, alice):
 
 def test_a_job_for_a_provider_nobody_registered_ends_at_once(db):
     with pytest.raises(jobs.PermanentError, match="No OAuth provider 'gone'"):
-        revocation.revoke({"provider": "gone", "token": "x"}, None)  # type: ignore[arg-type]
+        revocation.revoke(revocation.RevokePayload(provider="gone", token="x"), None)  # type: ignore[arg-type]

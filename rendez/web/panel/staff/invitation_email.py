@@ -14,9 +14,6 @@ Reply-To the business's reply-to address, or the inviting admin's email when the
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
@@ -30,23 +27,13 @@ from rendez.tenants.models import Membership
 SEND_INVITATION = "staff.send_invitation"
 
 
-@dataclass(frozen=True)
-class InvitationPayload:
+class InvitationPayload(jobs.Payload):
     """What the job carries: who is invited, and who invited them (their name and address as of then)."""
 
     staff_id: int
     user_id: int
-    by_name: str
-    by_email: str
-
-    @classmethod
-    def parse(cls, payload: dict[str, Any]) -> InvitationPayload:
-        return cls(
-            staff_id=int(payload["staff_id"]),
-            user_id=int(payload["user_id"]),
-            by_name=str(payload.get("by_name", "")),
-            by_email=str(payload.get("by_email", "")),
-        )
+    by_name: str = ""
+    by_email: str = ""
 
 
 def enqueue_invitation(member: Staff, user, *, by) -> None:
@@ -59,19 +46,18 @@ def enqueue_invitation(member: Staff, user, *, by) -> None:
     )
     jobs.enqueue(
         SEND_INVITATION,
-        asdict(payload),
+        payload,
         key=f"staff:{member.pk}:invitation",
         coalesce=True,
         tenant_id=member.tenant_id,
     )
 
 
-@jobs.handler(SEND_INVITATION, max_attempts=8)
-def send_invitation(payload: dict[str, Any], job: jobs.Job) -> None:
+@jobs.handler(SEND_INVITATION, payload=InvitationPayload, max_attempts=8)
+def send_invitation(invited: InvitationPayload, job: jobs.Job) -> None:
     # Imported here: invitations imports this module to enqueue.
     from rendez.web.panel.staff.invitations import INVITATION_DAYS, invitation_url
 
-    invited = InvitationPayload.parse(payload)
     member = Staff.objects.select_related("tenant").filter(pk=invited.staff_id).first()
     user = get_user_model().objects.filter(pk=invited.user_id).first()
     if member is None or user is None or member.user_id != user.pk or not member.tenant.is_active:
