@@ -10,7 +10,7 @@ event into their own jobs, which `announce` inserts in ONE statement per announc
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -102,15 +102,22 @@ def appointment_changed(appointment: Appointment) -> None:
     jobs.announce(_changed(appointment))
 
 
+def appointments_changed(appointments: Iterable[Appointment]) -> int:
+    """Announce a change of each of `appointments` (their pk and tenant_id are read), in one insert.
+    Returns how many."""
+    changed = [_changed(appointment) for appointment in appointments]
+    if changed:
+        jobs.announce(*changed)
+    return len(changed)
+
+
 def upcoming_changed(appointments: QuerySet[Appointment]) -> int:
     """Announce each of `appointments` that has not ended and holds seats, in one insert: a setting that
     decides whether they get a meeting changed (a service's video, the integration turned on), and the
     meetings owed meanwhile are made now. Returns how many."""
-    upcoming = appointments.filter(end__gt=timezone.now(), seats_taken__gt=0).only("pk", "tenant_id")
-    changed = [_changed(appointment) for appointment in upcoming]
-    if changed:
-        jobs.announce(*changed)
-    return len(changed)
+    return appointments_changed(
+        appointments.filter(end__gt=timezone.now(), seats_taken__gt=0).only("pk", "tenant_id")
+    )
 
 
 def booking_changed(

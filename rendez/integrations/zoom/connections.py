@@ -416,6 +416,4 @@ def resync_upcoming(staff_ids: list[int]) -> int:
     )
     appointments = list((upcoming | stranded).distinct().only("pk", "tenant_id"))
     reconcile.request_verify([appointment.pk for appointment in appointments])
-    for appointment in appointments:
-        events.appointment_changed(appointment)
-    return len(appointments)
+    return events.appointments_changed(appointments)
