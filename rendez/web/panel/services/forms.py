@@ -104,11 +104,11 @@ class ServiceForm(forms.Form):
         # Provider -> why it cannot be chosen now; every provider the form names is in it or choosable.
         self.refusals = refusals or {}
         provider = cast(forms.ChoiceField, self.fields["video_provider"])
-        provider.choices = [(NO_VIDEO, "None"), *VideoProvider.choices]
         provider.widget = ProviderSelect(refused=set(self.refusals))
-        current = self.initial.get("video_provider") or NO_VIDEO
-        if all(value in self.refusals for value, _ in provider.choices if value not in (NO_VIDEO, current)):
-            # Nothing else to choose: a disabled field is not submitted; Django keeps its initial value.
+        provider.choices = [(NO_VIDEO, "None"), *VideoProvider.choices]  # after the widget: it holds them too
+        if all(value in self.refusals for value in VideoProvider.values):
+            # No provider can be chosen (as the Zoom checkbox was while Zoom was not usable): a disabled field
+            # is not submitted, and Django keeps its initial value, the stored provider.
             provider.disabled = True
         if self.refusals:
             provider.widget.attrs["aria-describedby"] = "video-hint"
