@@ -293,8 +293,9 @@ def unlink_account(staff: Staff, *, by: Person = None) -> Staff:
 
 def create_service(tenant: Tenant, details: ServiceDetails, *, staff_ids: Iterable[int] = ()) -> Service:
     values = _values(details)
-    zoom = values.pop("zoom_enabled")
-    provider = _chosen_provider(details.video_provider, KEEP if zoom is None else zoom, current=None)
+    del values["zoom_enabled"]
+    zoom = KEEP if details.zoom_enabled is None else details.zoom_enabled
+    provider = _chosen_provider(details.video_provider, zoom, current=None)
     values["video_provider"] = provider
     _check_fallback(provider, details.fallback_video_provider)
     values["meeting_options"] = _merged_options({}, details.meeting_options or {})

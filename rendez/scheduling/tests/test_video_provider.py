@@ -78,7 +78,8 @@ def test_a_group_service_on_zoom_gives_personal_links_unless_told_otherwise(alic
 
 
 def test_the_model_property_reads_and_writes_the_provider(alice):
-    service = Service(tenant=alice, name="Call", duration_minutes=30, zoom_enabled=True)
+    service = Service(tenant=alice, name="Call", duration_minutes=30)
+    service.zoom_enabled = True
     assert service.video_provider == "zoom"
     service.zoom_enabled = False
     assert service.video_provider is None

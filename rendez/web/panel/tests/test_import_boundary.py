@@ -17,7 +17,7 @@ INTEGRATION_TEMPLATE = re.compile(r"""\{%\s*(include|extends)\s+["'](zoom|google
 
 
 def imported_modules(source: Path) -> set[str]:
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(ast.parse(source.read_text(), filename=str(source))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
