@@ -54,7 +54,7 @@ SERVICE = {
     "slot_interval_minutes": 30,
     "horizon_days": 365,
     "location_type": "video",
-    "zoom_enabled": True,
+    "video_provider": "zoom",
 }
 
 

@@ -83,8 +83,8 @@ def add_other_tenants(cursor, count: int) -> None:
     cursor.execute(
         f"""INSERT INTO scheduling_service (tenant_id, name, description, duration_minutes,
                 buffer_before_minutes, buffer_after_minutes, capacity, min_notice_minutes, horizon_days,
-                price, location_type, initial_status, zoom_enabled, meeting_options, is_active)
-            SELECT t.id, 'Consultation', '', 30, 0, 0, 1, 0, 400, 0, 'video', 'confirmed', false, '{{}}', true
+                price, location_type, initial_status, video_provider, meeting_options, is_active)
+            SELECT t.id, 'Consultation', '', 30, 0, 0, 1, 0, 400, 0, 'video', 'confirmed', NULL, '{{}}', true
             FROM ({others}) t"""
     )
     cursor.execute(

@@ -177,7 +177,7 @@ def video_tenant(hosts: int):
         member.email = host_email(number)
         member.save(update_fields=["email"])
     service.name, service.zoom_enabled = "Video consultation", True
-    service.save(update_fields=["name", "zoom_enabled"])
+    service.save(update_fields=["name", "video_provider"])
     tenant_settings.update(tenant, {"enabled": True})
     connection = connections.save_s2s(tenant, ACCOUNT_ID, S2S_CLIENT_ID, S2S_CLIENT_SECRET)
     mapped = connection.mappings.count()

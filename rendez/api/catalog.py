@@ -98,7 +98,9 @@ def get_service(request: HttpRequest, service_id: int):
 @router.post("/services", response={201: ServiceOut, **BODY_ERRORS}, tags=["services"])
 def create_service(request: HttpRequest, payload: ServiceIn):
     tenant = tenant_of(request)
-    fields = payload.dict(exclude={"staff_ids", "meeting_options"})
+    # Only what the client sent of a provider and its alias: the writer refuses the two when they disagree.
+    unsent = {"video_provider", "zoom_enabled"} - payload.model_fields_set
+    fields = payload.dict(exclude={"staff_ids", "meeting_options", *unsent})
     details = catalog.ServiceDetails(**fields, meeting_options=payload.meeting_options.chosen())
     service = catalog.create_service(tenant, details, staff_ids=payload.staff_ids)
     return Status(201, _service_queryset(tenant).get(pk=service.pk))
@@ -110,6 +112,6 @@ def update_service(request: HttpRequest, service_id: int, payload: ServicePatch)
     service = get_object_or_404(Service.objects.filter(tenant=tenant), pk=service_id)
     # Unset options are left out (nested too): a PATCH names only the meeting options that change.
     changes = payload.dict(exclude_unset=True)
-    refuse_nulls(changes, nullable={"slot_interval_minutes"})
+    refuse_nulls(changes, nullable={"slot_interval_minutes", "video_provider", "fallback_video_provider"})
     catalog.update_service(service, catalog.ServiceChanges(**changes))
     return _service_queryset(tenant).get(pk=service.pk)

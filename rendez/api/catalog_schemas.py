@@ -111,6 +111,9 @@ class StaffOut(Schema):
 
 LocationType = Literal["video", "in_person", "phone"]
 InitialStatus = Literal["confirmed", "pending"]
+VideoProvider = Literal["zoom", "google_meet", "teams"]
+ZOOM_ALIAS = 'The older name of video_provider == "zoom": true chooses Zoom, false turns Zoom off'
+FALLBACK = "Makes the meeting when video_provider cannot (not connected, failed); differs from it"
 
 
 AutoRecording = Literal["local", "cloud", "none"]
@@ -165,13 +168,15 @@ class ServiceIn(Input):
     price: Price = Decimal("0")
     location_type: LocationType = "video"
     initial_status: InitialStatus = "confirmed"
-    zoom_enabled: StrictBool = False
+    video_provider: VideoProvider | None = Field(None, description="Who makes its video meetings; null: none")
+    fallback_video_provider: VideoProvider | None = Field(None, description=FALLBACK)
+    zoom_enabled: StrictBool = Field(False, description=ZOOM_ALIAS)
     meeting_options: MeetingOptionsIn = Field(default_factory=MeetingOptionsIn)
     per_attendee_links: StrictBool | None = Field(
         None,
         description=(
             "Personal join links for each attendee of a group session (Zoom registrants). Left out: on when "
-            "capacity > 1 and zoom_enabled"
+            'capacity > 1 and video_provider is "zoom"'
         ),
     )
     is_active: StrictBool = True
@@ -181,7 +186,9 @@ class ServiceIn(Input):
 
 
 class ServicePatch(Input):
-    model_config = patch_schema(nullable=frozenset({"slot_interval_minutes"}))
+    model_config = patch_schema(
+        nullable=frozenset({"slot_interval_minutes", "video_provider", "fallback_video_provider"})
+    )
 
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
@@ -197,7 +204,9 @@ class ServicePatch(Input):
     price: Price | None = None
     location_type: LocationType | None = None
     initial_status: InitialStatus | None = None
-    zoom_enabled: StrictBool | None = None
+    video_provider: VideoProvider | None = Field(None, description="null: no video meetings")
+    fallback_video_provider: VideoProvider | None = Field(None, description=FALLBACK)
+    zoom_enabled: StrictBool | None = Field(None, description=ZOOM_ALIAS)
     per_attendee_links: StrictBool | None = None
     meeting_options: MeetingOptionsIn | None = Field(
         None,
@@ -223,7 +232,9 @@ class ServiceOut(Schema):
     price: Decimal
     location_type: str
     initial_status: str
-    zoom_enabled: bool
+    video_provider: VideoProvider | None
+    fallback_video_provider: VideoProvider | None
+    zoom_enabled: bool = Field(description=ZOOM_ALIAS)
     meeting_options: MeetingOptionsOut
     per_attendee_links: bool = Field(
         description="Each attendee of a group session gets a personal Zoom link (applies to meetings made "

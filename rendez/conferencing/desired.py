@@ -51,7 +51,9 @@ class AppointmentSnapshot:
     staff_id: int
     service_id: int
     service_name: str
-    service_zoom_enabled: bool
+    # The service chose this provider for its meetings (`Service.video_provider`). A service on a provider
+    # not implemented here gets none: the sync asks only providers that are.
+    service_uses_provider: bool
     plan_has_zoom: bool
     integration_enabled: bool
     meetings_for_pending: bool
@@ -169,7 +171,7 @@ def usable_host(snapshot: AppointmentSnapshot) -> HostRef | Nothing:
         return Nothing("plan_without_zoom", "The business's plan does not include video meetings.")
     if not snapshot.integration_enabled:
         return Nothing("integration_disabled", "The Zoom integration is turned off.")
-    if not snapshot.service_zoom_enabled:
+    if not snapshot.service_uses_provider:
         return Nothing("service_without_zoom", f"{snapshot.service_name} does not use video meetings.")
     if snapshot.host is None:
         return Nothing(
@@ -240,7 +242,7 @@ def decide(snapshot: AppointmentSnapshot, meeting: MeetingState | None) -> Actio
 def _belongs_elsewhere(snapshot: AppointmentSnapshot, meeting: MeetingState) -> bool:
     if meeting.made_for_other_staff(snapshot.staff_id):
         return True
-    moved_off_video = not snapshot.service_zoom_enabled and meeting.service_id not in (
+    moved_off_video = not snapshot.service_uses_provider and meeting.service_id not in (
         None,
         snapshot.service_id,
     )

@@ -16,9 +16,10 @@ VIDEO_PROVIDER = "zoom"
 
 def able_to_host(service: Service, staff: Sequence[Staff]) -> list[Staff]:
     """`staff` who can take a booking of `service` with its meeting: all of them when the service has no
-    video meeting, the tenant's integration is off or the business chose to offer staff without Zoom anyway
-    (their customers' link follows once they connect), else those with a usable host."""
-    if not service.zoom_enabled or service.tenant.offer_staff_without_zoom:
+    Zoom meeting (no video provider, or one not implemented here yet), the tenant's integration is off or
+    the business chose to offer staff without Zoom anyway (their customers' link follows once they
+    connect), else those with a usable host."""
+    if service.video_provider != VIDEO_PROVIDER or service.tenant.offer_staff_without_zoom:
         return list(staff)
     provider = get_provider(VIDEO_PROVIDER)
     if not provider.integration(service.tenant).enabled:

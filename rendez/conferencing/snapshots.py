@@ -58,7 +58,7 @@ def snapshot_of(
         staff_id=appointment.staff_id,
         service_id=appointment.service_id,
         service_name=appointment.service.name,
-        service_zoom_enabled=appointment.service.zoom_enabled,
+        service_uses_provider=appointment.service.video_provider == provider_name,
         # A provider's plan capability is its name ("zoom").
         plan_has_zoom=appointment.tenant.has_capability(provider_name),
         integration_enabled=integration.enabled,

@@ -27,24 +27,33 @@ SHORTCODES: frozenset[str] = frozenset(
         "booking_status",
         "booking_manage_url",
         "booking_answers",
-        "zoom_meeting_url",
-        "zoom_meeting_password",
-        "zoom_meeting_host_url",
+        "meeting_url",
+        "meeting_password",
+        "meeting_host_url",
         "tenant_name",
         "tenant_address",
         "change_reason",
         "changed_by",
     }
 )
+# Older names, from when every meeting was Zoom's: templates stored with them keep working (the same value,
+# the same rules), but pages and starter messages offer the new names only.
+ALIASES: dict[str, str] = {
+    "zoom_meeting_url": "meeting_url",
+    "zoom_meeting_password": "meeting_password",
+    "zoom_meeting_host_url": "meeting_host_url",
+}
+# Every name a template may use: the shortcodes and their aliases.
+ACCEPTED: frozenset[str] = SHORTCODES | ALIASES.keys()
 # Shortcodes whose value comes from the appointment's video meeting: a message using them waits for it.
 MEETING_SHORTCODES: frozenset[str] = frozenset(
-    {"zoom_meeting_url", "zoom_meeting_password", "zoom_meeting_host_url"}
+    {"meeting_url", "meeting_password", "meeting_host_url", *ALIASES}
 )
 # Shortcodes that may be empty: a line using one is left out when it is (a password-less meeting, a booking
 # of a service without questions).
 OPTIONAL_SHORTCODES: frozenset[str] = MEETING_SHORTCODES | {"booking_answers"}
 # The host's start link: for staff only, never for customers or outside addresses.
-HOST_ONLY_SHORTCODES: frozenset[str] = frozenset({"zoom_meeting_host_url"})
+HOST_ONLY_SHORTCODES: frozenset[str] = frozenset({"meeting_host_url", "zoom_meeting_host_url"})
 # The change a message is about: the reason given in the confirm step and who made it. Empty outside event
 # messages (a reminder is about no change). The reason is the business's own note: never for customers.
 CHANGE_SHORTCODES: frozenset[str] = frozenset({"change_reason", "changed_by"})
@@ -58,7 +67,12 @@ def used(template: str) -> set[str]:
     return {match.group(2) for match in _PLACEHOLDER.finditer(template) if match.group(2)}
 
 
-def unknown(template: str, known: Iterable[str] = SHORTCODES) -> list[str]:
+def with_aliases(values: Mapping[str, str]) -> dict[str, str]:
+    """`values` plus each alias of a shortcode in it, with the same value."""
+    return {**values, **{old: values[new] for old, new in ALIASES.items() if new in values}}
+
+
+def unknown(template: str, known: Iterable[str] = ACCEPTED) -> list[str]:
     """Shortcodes in `template` that are not in `known`, sorted: what a form should report."""
     return sorted(used(template) - set(known))
 

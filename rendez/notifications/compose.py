@@ -137,6 +137,6 @@ def webhook_data(
             },
             "manage_url": values["booking_manage_url"],
             "change": {"reason": values["change_reason"], "by": values["changed_by"]},
-            "meeting": {"join_url": values["zoom_meeting_url"], "password": values["zoom_meeting_password"]},
+            "meeting": {"join_url": values["meeting_url"], "password": values["meeting_password"]},
         },
     }

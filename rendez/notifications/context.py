@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from rendez.conferencing.queries import meeting_view
+from rendez.lib import shortcodes
 from rendez.notifications.localtime import time_label
 from rendez.notifications.models import RecipientKind
 from rendez.notifications.moments import Moment, moment_now
@@ -77,7 +78,7 @@ def shortcode_values(
     host_url = ""
     if meeting.ready and recipient_kind in HOST_LINK_RECIPIENTS:
         host_url = start_meeting_url(appointment)
-    return {
+    values = {
         "customer_name": booking.customer.name,
         "customer_email": booking.customer.email,
         "customer_phone": booking.customer.phone,
@@ -90,12 +91,14 @@ def shortcode_values(
         "booking_status": moment.status_label,
         "booking_manage_url": manage_url(booking),
         "booking_answers": answers_text(booking),
-        "zoom_meeting_url": meeting.join_url,
-        "zoom_meeting_password": meeting.password,
-        "zoom_meeting_host_url": host_url,
+        "meeting_url": meeting.join_url,
+        "meeting_password": meeting.password,
+        "meeting_host_url": host_url,
         "tenant_name": booking.tenant.name,
         "tenant_address": booking.tenant.address,
         # Workflows to customers may not use it (validation); empty for them all the same.
         "change_reason": "" if recipient_kind == RecipientKind.CUSTOMER else moment.change_reason,
         "changed_by": moment.changed_by,
     }
+    # Templates written with the older `{zoom_meeting_*}` names read the same values.
+    return shortcodes.with_aliases(values)

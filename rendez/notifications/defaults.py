@@ -14,7 +14,7 @@ from rendez.notifications.models import Channel, Trigger, Workflow
 from rendez.tenants.models import Tenant
 
 _WHEN = "{appointment_date}, {appointment_start_time}–{appointment_end_time} ({appointment_timezone})"
-_MEETING = "Join the video meeting: {zoom_meeting_url}\nMeeting password: {zoom_meeting_password}\n"
+_MEETING = "Join the video meeting: {meeting_url}\nMeeting password: {meeting_password}\n"
 _MANAGE = "Need to change something? {booking_manage_url}\n"
 _SIGNATURE = "\n{tenant_name}\n{tenant_address}\n"
 # For staff: who made a change and why, as said in the confirm step (lines without a value are left out).
@@ -158,7 +158,7 @@ DEFAULTS = [
         "New booking: {service_name} with {customer_name} on {appointment_date}",
         # The answers to the service's questions, a line each, right under who booked what (no line without).
         "{customer_name} ({customer_email}) booked {service_name} on " + _WHEN + ".\n{booking_answers}\n\n"
-        "Start the meeting as host: {zoom_meeting_host_url}\nMeeting password: {zoom_meeting_password}\n",
+        "Start the meeting as host: {meeting_host_url}\nMeeting password: {meeting_password}\n",
         to_customer=False,
         to_staff=True,
     ),
@@ -173,7 +173,7 @@ DEFAULTS = [
         + _WHEN
         + " with {staff_name}.\n"
         + _CHANGE
-        + "\nStart the meeting as host: {zoom_meeting_host_url}\n",
+        + "\nStart the meeting as host: {meeting_host_url}\n",
         to_customer=False,
         to_staff=True,
     ),

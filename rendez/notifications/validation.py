@@ -60,7 +60,7 @@ def _check_recipients(workflow: Workflow, add: AddError) -> None:
     if host_only and (workflow.to_customer or fixed):
         add(
             "body_template",
-            "{zoom_meeting_host_url} starts the meeting as its host: "
+            "{meeting_host_url} (or its older name {zoom_meeting_host_url}) starts the meeting as its host: "
             "it may only be sent to staff and tenant admins, "
             "not to customers or fixed addresses.",
         )

@@ -50,8 +50,8 @@ class StaffAdmin(ReadOnlyAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(ReadOnlyAdmin):
-    list_display = ["name", "tenant", "duration_minutes", "capacity", "zoom_enabled", "is_active"]
-    list_filter = ["tenant", "zoom_enabled"]
+    list_display = ["name", "tenant", "duration_minutes", "capacity", "video_provider", "is_active"]
+    list_filter = ["tenant", "video_provider"]
 
 
 @admin.register(Appointment, Booking, Customer, TimeOff)

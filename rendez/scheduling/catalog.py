@@ -32,7 +32,15 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from rendez.scheduling import events
-from rendez.scheduling.models import Appointment, Service, Staff, StaffChange, TimeOff, WorkingHours
+from rendez.scheduling.models import (
+    Appointment,
+    Service,
+    Staff,
+    StaffChange,
+    TimeOff,
+    VideoProvider,
+    WorkingHours,
+)
 from rendez.tenants.models import Tenant
 
 MeetingOptions = Mapping[str, bool | str | None]
@@ -128,7 +136,11 @@ class ServiceDetails:
     price: Decimal = Decimal("0")
     location_type: str = Service.LocationType.VIDEO
     initial_status: str = Service.InitialStatus.CONFIRMED
-    zoom_enabled: bool = False
+    # The provider making its video meetings (models.VideoProvider; None: none). `zoom_enabled` is its older
+    # name for existing callers: True means "zoom", False none; given with `video_provider`, both must agree.
+    video_provider: str | None | Keep = KEEP
+    fallback_video_provider: str | None = None
+    zoom_enabled: bool | None = None
     meeting_options: MeetingOptions | None = None
     # None: on for a group session with video (each attendee gets an own Zoom link), off otherwise.
     per_attendee_links: bool | None = None
@@ -154,7 +166,10 @@ class ServiceChanges:
     price: Decimal | Keep = KEEP
     location_type: str | Keep = KEEP
     initial_status: str | Keep = KEEP
-    zoom_enabled: bool | Keep = KEEP
+    video_provider: str | None | Keep = KEEP
+    # Left out while the provider becomes None: cleared with it.
+    fallback_video_provider: str | None | Keep = KEEP
+    zoom_enabled: bool | Keep = KEEP  # alias: True chooses Zoom, False turns Zoom off
     meeting_options: MeetingOptions | Keep = KEEP
     per_attendee_links: bool | Keep = KEEP
     is_active: bool | Keep = KEEP
@@ -278,9 +293,14 @@ def unlink_account(staff: Staff, *, by: Person = None) -> Staff:
 
 def create_service(tenant: Tenant, details: ServiceDetails, *, staff_ids: Iterable[int] = ()) -> Service:
     values = _values(details)
+    del values["zoom_enabled"]
+    zoom = KEEP if details.zoom_enabled is None else details.zoom_enabled
+    provider = _chosen_provider(details.video_provider, zoom, current=None)
+    values["video_provider"] = provider
+    _check_fallback(provider, details.fallback_video_provider)
     values["meeting_options"] = _merged_options({}, details.meeting_options or {})
     if details.per_attendee_links is None:
-        values["per_attendee_links"] = details.capacity > 1 and details.zoom_enabled
+        values["per_attendee_links"] = details.capacity > 1 and provider == VideoProvider.ZOOM
     with transaction.atomic():
         service = Service(tenant=tenant, **values)
         _save(service)
@@ -295,7 +315,8 @@ def update_service(service: Service, changes: ServiceChanges) -> Service:
     staff_ids = named.pop("staff_ids", KEEP)
     with transaction.atomic():
         fresh = _locked_service(service)
-        video_was = fresh.zoom_enabled
+        video_was = fresh.video_provider
+        _choose_video(fresh, named)
         for name, value in named.items():
             setattr(fresh, name, value)
         if options is not KEEP:
@@ -303,8 +324,9 @@ def update_service(service: Service, changes: ServiceChanges) -> Service:
         _save(fresh)
         if staff_ids is not KEEP:
             _replace_service_staff(fresh, staff_ids)
-        if fresh.zoom_enabled and not video_was:
-            # Bookings made while video was off are owed a meeting now (turning it off leaves meetings be).
+        if fresh.video_provider is not None and fresh.video_provider != video_was:
+            # Bookings made while video was off (or with another provider) are owed a meeting now (turning it
+            # off leaves meetings be).
             events.upcoming_changed(Appointment.objects.filter(service=fresh))
     return fresh
 
@@ -318,6 +340,65 @@ def set_service_staff(service: Service, staff_ids: Iterable[int]) -> Service:
 
 
 # --- internals ----------------------------------------------------------------------------------------------
+
+
+def _choose_video(service: Service, named: dict) -> None:
+    """Move the video choices of `named` (popped from it) onto `service`."""
+    provider = _chosen_provider(
+        named.pop("video_provider", KEEP), named.pop("zoom_enabled", KEEP), current=service.video_provider
+    )
+    fallback = named.pop("fallback_video_provider", KEEP)
+    if fallback is KEEP:
+        # An older client turning Zoom off knows nothing of fallbacks: one without a provider goes with it.
+        fallback = service.fallback_video_provider if provider is not None else None
+    _check_fallback(provider, fallback)
+    service.video_provider, service.fallback_video_provider = provider, fallback
+
+
+def _chosen_provider(provider: str | None | Keep, zoom: bool | Keep, *, current: str | None) -> str | None:
+    if provider is not KEEP and provider is not None and provider not in VideoProvider.values:
+        known = ", ".join(VideoProvider.values)
+        raise CatalogError(
+            "unknown_video_provider",
+            f"Unknown video provider {provider!r}; known: {known}.",
+            field="video_provider",
+        )
+    if zoom is KEEP:
+        return current if provider is KEEP else provider
+    if provider is KEEP:
+        return VideoProvider.ZOOM if zoom else (None if current == VideoProvider.ZOOM else current)
+    if zoom != (provider == VideoProvider.ZOOM):
+        raise CatalogError(
+            "contradictory_video_provider",
+            f"zoom_enabled={str(zoom).lower()} contradicts video_provider={provider or 'null'}: "
+            'zoom_enabled is the older name of video_provider == "zoom"; send one of them.',
+            field="zoom_enabled",
+        )
+    return provider
+
+
+def _check_fallback(provider: str | None, fallback: str | None) -> None:
+    if fallback is None:
+        return
+    if fallback not in VideoProvider.values:
+        known = ", ".join(VideoProvider.values)
+        raise CatalogError(
+            "unknown_video_provider",
+            f"Unknown video provider {fallback!r}; known: {known}.",
+            field="fallback_video_provider",
+        )
+    if provider is None:
+        raise CatalogError(
+            "fallback_without_provider",
+            "A fallback video provider needs a video provider to fall back from.",
+            field="fallback_video_provider",
+        )
+    if fallback == provider:
+        raise CatalogError(
+            "fallback_same_as_provider",
+            "The fallback video provider must differ from the video provider.",
+            field="fallback_video_provider",
+        )
 
 
 def _values(details: StaffDetails | ServiceDetails) -> dict[str, object]:

@@ -135,6 +135,15 @@ class Assignment(models.TextChoices):
 SERIES_MAX_OCCURRENCES = 52
 
 
+class VideoProvider(models.TextChoices):
+    """Who makes a service's video meetings. Zoom is the one implemented today; a service choosing a provider
+    whose integration is not installed gets no meeting (conferencing has no such provider to ask)."""
+
+    ZOOM = "zoom", "Zoom"
+    GOOGLE_MEET = "google_meet", "Google Meet"
+    TEAMS = "teams", "Microsoft Teams"
+
+
 class Service(models.Model):
     class LocationType(models.TextChoices):
         VIDEO = "video", "Video meeting"
@@ -170,7 +179,15 @@ class Service(models.Model):
     initial_status = models.CharField(
         max_length=10, choices=InitialStatus.choices, default=InitialStatus.CONFIRMED
     )
-    zoom_enabled = models.BooleanField(default=False)
+    # None: no video meeting. The fallback makes the meeting when the chosen provider cannot (not connected,
+    # failed past its retries); it differs from `video_provider` and needs one (scheduling/catalog.py).
+    # NULL, not "": the API's null is the one way to say "none" (DJ001's empty string would be a second).
+    video_provider = models.CharField(  # noqa: DJ001
+        max_length=20, choices=VideoProvider.choices, null=True, blank=True
+    )
+    fallback_video_provider = models.CharField(  # noqa: DJ001
+        max_length=20, choices=VideoProvider.choices, null=True, blank=True
+    )
     meeting_options = models.JSONField(default=dict, blank=True, validators=[validate_meeting_options])
     staff = models.ManyToManyField(Staff, related_name="services", blank=True)
     is_active = models.BooleanField(default=True)
@@ -197,6 +214,19 @@ class Service(models.Model):
     @property
     def slot_interval(self) -> timedelta:
         return timedelta(minutes=self.slot_interval_minutes or self.duration_minutes)
+
+    @property
+    def zoom_enabled(self) -> bool:
+        """The name before `video_provider`, kept for readers and existing API clients: Zoom makes the
+        meetings. Setting it True chooses Zoom; False turns Zoom off (another provider chosen stays)."""
+        return self.video_provider == VideoProvider.ZOOM
+
+    @zoom_enabled.setter
+    def zoom_enabled(self, enabled: bool) -> None:
+        if enabled:
+            self.video_provider = VideoProvider.ZOOM
+        elif self.video_provider == VideoProvider.ZOOM:
+            self.video_provider = None
 
 
 class Customer(models.Model):

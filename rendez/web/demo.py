@@ -138,14 +138,14 @@ def _enable_zoom(tenant: Tenant) -> None:
 def _services(tenant: Tenant, staff: list[Staff]) -> tuple[Service, Service, Service]:
     specs = [
         catalog.ServiceDetails(
-            name="Video consultation", duration_minutes=30, buffer_after_minutes=10, zoom_enabled=True
+            name="Video consultation", duration_minutes=30, buffer_after_minutes=10, video_provider="zoom"
         ),
         catalog.ServiceDetails(
             name="Group workshop (video)",
             duration_minutes=60,
             capacity=5,
             slot_interval_minutes=60,
-            zoom_enabled=True,
+            video_provider="zoom",
             series_allowed=True,  # a weekly class people book as a series (docs/series.md)
         ),
         catalog.ServiceDetails(

@@ -39,7 +39,7 @@ def snapshot(*statuses: str, **changes) -> AppointmentSnapshot:
         staff_id=3,
         service_id=5,
         service_name="Video consultation",
-        service_zoom_enabled=True,
+        service_uses_provider=True,
         plan_has_zoom=True,
         integration_enabled=True,
         meetings_for_pending=False,
@@ -238,7 +238,7 @@ def test_a_meeting_that_took_place_is_never_deleted(took_place: str) -> None:
 SWITCHED_OFF = [
     pytest.param({"plan_has_zoom": False}, "plan_without_zoom", id="plan-without-zoom"),
     pytest.param({"integration_enabled": False}, "integration_disabled", id="integration-off"),
-    pytest.param({"service_zoom_enabled": False}, "service_without_zoom", id="service-toggle-off"),
+    pytest.param({"service_uses_provider": False}, "service_without_zoom", id="service-toggle-off"),
     pytest.param({"host": None}, "no_host", id="no-host"),
     pytest.param({"host": replace(MARIA, usable=False)}, "host_unusable", id="host-needs-reconnect"),
 ]

@@ -8,9 +8,10 @@ class ZoomConfig(AppConfig):
 
     def ready(self) -> None:
         from rendez.api import extensions
-        from rendez.integrations.zoom import api, checks, handlers  # noqa: F401 - registers checks and job kinds
+        from rendez.integrations.zoom import api, checks, handlers, panel  # noqa: F401 - registers checks and job kinds
         from rendez.integrations.zoom.hosts import host_relations
         from rendez.integrations.zoom.status import staff_zoom
 
         extensions.add_router(api.router)
         extensions.add_staff_section("zoom", staff_zoom, relations=host_relations())
+        panel.register()

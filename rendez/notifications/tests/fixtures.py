@@ -66,7 +66,7 @@ def service(tenant, staff) -> Service:
 @pytest.fixture
 def zoom_service(tenant, staff) -> Service:
     video = Service.objects.create(
-        tenant=tenant, name="Video consult", duration_minutes=30, zoom_enabled=True
+        tenant=tenant, name="Video consult", duration_minutes=30, video_provider="zoom"
     )
     video.staff.add(staff)
     return video

@@ -27,11 +27,10 @@ from rendez.conferencing import start
 from rendez.conferencing.models import Meeting, RetiredMeeting
 from rendez.conferencing.port import MeetingGone, ProviderError
 from rendez.conferencing.queries import meeting_record
-from rendez.integrations.zoom.queries import connections_needing_reconnect
 from rendez.scheduling import events, services
 from rendez.scheduling.changes import REASON_MAX
 from rendez.scheduling.models import Appointment, Booking, BookingChange, Service
-from rendez.web.panel import markup, queries
+from rendez.web.panel import markup, queries, sections
 from rendez.web.panel import series as panel_series
 from rendez.web.panel.access import Panel, appointment_for, panel_view, staff_for
 from rendez.web.panel.forms import STAFF_REASON_HELP, AppointmentFilterForm, RescheduleForm, StatusForm
@@ -69,7 +68,11 @@ def dashboard(request: HttpRequest, panel: Panel) -> HttpResponse:
         "troubled": queries.troubled_meetings(panel, now),
         "left": left[: queries.LEFT_SHOWN],
         "more_left": len(left) > queries.LEFT_SHOWN,
-        "reconnect": connections_needing_reconnect(panel.tenant),
+        "notices": [
+            (notice.template, values)
+            for notice in sections.dashboard_notices()
+            if (values := notice.context(panel.tenant)) is not None
+        ],
         **dashboard_context(panel.tenant),
     }
     return render(request, "panel/dashboard.html", context)

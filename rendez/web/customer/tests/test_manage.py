@@ -205,7 +205,7 @@ def test_cancelled_and_past_bookings_offer_no_actions(client, booking, consultat
 
 def video_booking(consultation, dora, state=Meeting.State.READY) -> Booking:
     consultation.zoom_enabled = True
-    consultation.save(update_fields=["zoom_enabled"])
+    consultation.save(update_fields=["video_provider"])
     booking = book(consultation, dora, next_monday(14), who="Vera")
     Meeting.objects.update_or_create(
         appointment=booking.appointment,

@@ -11,13 +11,14 @@ from django.db import models
 from django.http import Http404
 
 from rendez.conferencing.models import Meeting
-from rendez.integrations.zoom.models import Connection
 from rendez.jobs.models import Job
 from rendez.notifications.models import Delivery
 from rendez.scheduling.models import Appointment, Booking, Staff
 from rendez.tenants.models import Tenant
+from rendez.web.panel import sections
 
-# kind -> (payload key, the model it names): what the list shows a job is about.
+# kind -> (payload key, the model it names): what the list shows a job is about. Integrations add their own
+# kinds (`sections.add_job_reference`; Zoom's `zoom.connection_notice`).
 REFERENCES: dict[str, tuple[str, type[models.Model]]] = {
     "notifications.booking_event": ("booking_id", Booking),
     "notifications.reminder": ("booking_id", Booking),
@@ -26,7 +27,6 @@ REFERENCES: dict[str, tuple[str, type[models.Model]]] = {
     "conferencing.sync": ("appointment_id", Appointment),
     "conferencing.meeting_notice": ("meeting_id", Meeting),
     "conferencing.changed_elsewhere": ("meeting_id", Meeting),
-    "zoom.connection_notice": ("connection_id", Connection),
     "staff.send_invitation": ("staff_id", Staff),
 }
 
@@ -51,7 +51,7 @@ def dead_job_of(tenant: Tenant, job_id: int) -> Job:
 def reference_label(job: Job) -> str:
     """'booking 12', 'appointment 7' ... what the job is about, for the list ("" when the payload names
     nothing it knows)."""
-    rule = REFERENCES.get(job.kind)
+    rule = REFERENCES.get(job.kind) or sections.job_references().get(job.kind)
     if rule is None or not isinstance(job.payload, dict):
         return ""
     key, model = rule

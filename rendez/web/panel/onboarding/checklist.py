@@ -2,8 +2,9 @@
 it is done when the thing is done, by whichever page did it. The checklist can be put away only once every
 step is done; until then the dashboard shows it.
 
-Zoom's steps apply only to a plan with `zoom`, and only while the business offers video services (or has no
-service yet): an in-person practice is not asked to connect Zoom.
+Integrations add their own steps (`web/panel/sections.py`), before the last: Zoom's apply only to a plan with
+`zoom`, and only while the business offers video services (or has no service yet): an in-person practice is
+not asked to connect Zoom (`integrations/zoom/panel/onboarding.py`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from rendez.integrations.zoom import tenant_settings as zoom_settings
-from rendez.integrations.zoom.queries import has_working_connection
 from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
 from rendez.tenants.models import Tenant
 from rendez.web.models import ChecklistDismissal
+from rendez.web.panel import sections
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ def checklist_for(tenant: Tenant) -> Checklist:
         _working_hours(WorkingHours.objects.filter(staff__in=staff).exists()),
         _first_service(services.exists()),
     ]
-    if tenant.has_capability("zoom"):
-        steps += _zoom_steps(tenant, services)
+    for integration_steps in sections.onboarding_steps():
+        steps += integration_steps(tenant, services)
     steps.append(_share(Booking.objects.filter(tenant=tenant).exists()))
     dismissed = ChecklistDismissal.objects.filter(tenant=tenant).exists()
     return Checklist(tuple(steps), dismissed)
@@ -93,42 +93,6 @@ def _first_service(done: bool) -> Step:
     return Step(
         "service", "Add your first service", done, hint, reverse("panel:services_create"), "Add a service"
     )
-
-
-def _zoom_steps(tenant: Tenant, services) -> list[Step]:
-    video = [s for s in services.filter(location_type=Service.LocationType.VIDEO).only("zoom_enabled")]
-    if not video and services.exists():
-        needless = "Not needed: none of your services is a video meeting."
-        return [
-            Step("zoom_connect", "Connect Zoom", True, needless),
-            Step("zoom_on", "Turn on Zoom for video services", True, needless),
-        ]
-    connected = has_working_connection(tenant)
-    connect = Step(
-        "zoom_connect",
-        "Connect Zoom",
-        connected,
-        "A Zoom account can host your meetings."
-        if connected
-        else "Connect the business's Zoom account, or let each staff member connect their own.",
-        reverse("panel:settings_zoom"),
-        "Zoom settings",
-    )
-    enabled = zoom_settings.settings_of(tenant).enabled
-    off = [s for s in video if not s.zoom_enabled]
-    done = enabled and bool(video) and not off
-    if done:
-        hint = "Every video booking gets its meeting and link."
-    elif not enabled:
-        hint = "Switch the Zoom integration on, so video bookings get a meeting."
-    elif not video:
-        hint = "Add a video service, with “Activate Zoom for the service” ticked."
-    else:
-        hint = (
-            f"Tick “Activate Zoom for the service” on {len(off)} video service{'s' if len(off) > 1 else ''}."
-        )
-    url = reverse("panel:settings_zoom") if not enabled else reverse("panel:services_list")
-    return [connect, Step("zoom_on", "Turn on Zoom for video services", done, hint, url, "Open")]
 
 
 def _share(done: bool) -> Step:

@@ -1,5 +1,5 @@
-"""The service form: every field of a service, the Zoom toggle and the four meeting options; and the form of
-one booking question."""
+"""The service form: every field of a service, its video provider and the four meeting options; and the form
+of one booking question."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
-from rendez.scheduling.models import Assignment, Service, ServiceQuestion, Staff
+from rendez.scheduling.models import Assignment, Service, ServiceQuestion, Staff, VideoProvider
 from rendez.scheduling.questions import QuestionDraft
 
 DEFAULT = ""
@@ -19,7 +19,22 @@ ASSIGNMENT_CHOICES = [
     (Assignment.FIRST_FREE, "First free: by priority, then name"),
 ]
 SWITCHES = ("waiting_room", "join_before_host", "mute_upon_entry")
+NO_VIDEO = ""
 OPTION_FIELDS = (*SWITCHES, "auto_recording")
+
+
+class ProviderSelect(forms.Select):
+    """The provider choice; the providers that cannot be chosen now are shown disabled (the page says why)."""
+
+    def __init__(self, *args, refused: set[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused = refused
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value in self.refused:
+            option["attrs"]["disabled"] = True
+        return option
 
 
 def _minutes(label: str, *, minimum: int = 0, help_text: str = "") -> forms.IntegerField:
@@ -70,7 +85,7 @@ class ServiceForm(forms.Form):
         required=False,
         help_text="Customers and staff may book a series: every N days, weeks or months, up to 52 dates.",
     )
-    zoom_enabled = forms.BooleanField(label="Activate Zoom for the service", required=False)
+    video_provider = forms.ChoiceField(label="Video meetings by", required=False)
     waiting_room = forms.ChoiceField(label="Waiting room", choices=SWITCH_CHOICES, required=False)
     join_before_host = forms.ChoiceField(label="Join before host", choices=SWITCH_CHOICES, required=False)
     mute_upon_entry = forms.ChoiceField(label="Mute upon entry", choices=SWITCH_CHOICES, required=False)
@@ -82,15 +97,29 @@ class ServiceForm(forms.Form):
         "on does not let a stranger in. Needs a Licensed Zoom user as host.",
     )
 
-    def __init__(self, tenant, *args, zoom_refusal: str | None = None, **kwargs):
+    def __init__(self, tenant, *args, refusals: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelMultipleChoiceField, self.fields["staff"])
         field.queryset = Staff.objects.filter(tenant=tenant).order_by("name")
-        self.zoom_refusal = zoom_refusal
-        if zoom_refusal:
-            # A disabled field is not submitted; Django keeps its initial value, and the view leaves it alone.
-            self.fields["zoom_enabled"].disabled = True
-            self.fields["zoom_enabled"].widget.attrs["aria-describedby"] = "zoom-hint"
+        # Provider -> why it cannot be chosen now; every provider the form names is in it or choosable.
+        self.refusals = refusals or {}
+        provider = cast(forms.ChoiceField, self.fields["video_provider"])
+        provider.widget = ProviderSelect(refused=set(self.refusals))
+        provider.choices = [(NO_VIDEO, "None"), *VideoProvider.choices]  # after the widget: it holds them too
+        if all(value in self.refusals for value in VideoProvider.values):
+            # No provider can be chosen (as the Zoom checkbox was while Zoom was not usable): a disabled field
+            # is not submitted, and Django keeps its initial value, the stored provider.
+            provider.disabled = True
+        if self.refusals:
+            provider.widget.attrs["aria-describedby"] = "video-hint"
+
+    def clean_video_provider(self) -> str | None:
+        chosen = self.cleaned_data.get("video_provider") or None
+        stored = self.initial.get("video_provider") or None
+        if chosen is not None and chosen != stored and chosen in self.refusals:
+            # Only a forged submission gets here: the option is disabled on the page.
+            raise forms.ValidationError(self.refusals[chosen])
+        return chosen
 
     @staticmethod
     def initial_for(service: Service | None) -> dict[str, Any]:
@@ -124,7 +153,7 @@ class ServiceForm(forms.Form):
                 "min_notice_minutes",
                 "horizon_days",
                 "is_active",
-                "zoom_enabled",
+                "video_provider",
                 "assignment",
                 "per_attendee_links",
                 "series_allowed",
@@ -148,9 +177,9 @@ class ServiceForm(forms.Form):
         return options
 
     def values(self) -> dict[str, Any]:
-        """The service's own fields (not staff, not meeting options, not the Zoom toggle)."""
+        """The service's own fields and its video provider (not staff, not meeting options)."""
         data = self.cleaned_data
-        skip = {"staff", "zoom_enabled", *OPTION_FIELDS}
+        skip = {"staff", *OPTION_FIELDS}
         if not data.get("assignment"):
             skip.add("assignment")  # not sent: kept (the default for a new service)
         return {name: value for name, value in data.items() if name not in skip}

@@ -3,51 +3,49 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from rendez.integrations.zoom import access, hosts
-from rendez.integrations.zoom import tenant_settings as zoom_settings
-from rendez.integrations.zoom.models import Connection
 from rendez.scheduling import catalog, questions
 from rendez.scheduling.models import Service, ServiceQuestion, Staff
 from rendez.tenants.models import Tenant
+from rendez.web.panel import sections
 from rendez.web.panel.access import Panel, panel_view
 from rendez.web.panel.services.forms import ADD_PREFIX, QuestionForm, ServiceForm, edit_prefix
 
-ZOOM_OFF = "The Zoom integration is turned off for this business."
 # Catalog fields named differently on the form.
 FORM_FIELD = {"staff_ids": "staff", "meeting_options": "auto_recording"}
-NO_CONNECTION = "No Zoom account is connected yet: neither the business's account nor any staff member's."
 
 
-def zoom_refusal(tenant: Tenant) -> str | None:
-    """Why services of `tenant` cannot have Zoom meetings now, or None when they can."""
-    refusal = access.refusal(tenant)
-    if refusal is not None:
-        return refusal
-    if not zoom_settings.settings_of(tenant).enabled:
-        return ZOOM_OFF
-    if not Connection.objects.filter(tenant=tenant).exists():
-        return NO_CONNECTION
-    return None
+@dataclass(frozen=True)
+class VideoNote:
+    """Why a provider cannot be chosen now, and where to set it up ("" where there is nothing to set up)."""
+
+    label: str
+    reason: str
+    url: str = ""
+
+
+def video_notes(tenant: Tenant) -> dict[str, VideoNote]:
+    """Provider -> why services of `tenant` cannot choose it now; a provider missing here can be chosen."""
+    found = {}
+    for value, label, choice in sections.video_choices():
+        if choice is None:
+            found[value] = VideoNote(label, f"{label} is not available here yet.")
+        elif (refusal := choice.refusal(tenant)) is not None:
+            found[value] = VideoNote(label, refusal, choice.settings_url())
+    return found
 
 
 def staff_who_cannot_host(service: Service) -> list[tuple[Staff, str]]:
-    """The active staff offering this video service who have no usable Zoom host, and why: the public booking
-    page leaves them out of it (a customer would get no link) unless the business offers them anyway."""
-    if not service.zoom_enabled:
-        return []
-    offering = service.staff.filter(is_active=True).select_related(*hosts.host_relations()).order_by("name")
-    found = []
-    for member in offering:
-        host = hosts.host_for(member)
-        if host is None:
-            found.append((member, "no Zoom account connected or mapped"))
-        elif not host.usable:
-            found.append((member, "their Zoom connection needs reconnecting"))
-    return found
+    """The active staff offering this video service who could not host its meeting, and why: the public
+    booking page leaves them out of it (a customer would get no link) unless the business offers them
+    anyway."""
+    choice = sections.video_choice(service.video_provider) if service.video_provider else None
+    return choice.cannot_host(service) if choice is not None else []
 
 
 @panel_view(admin_only=True)
@@ -67,17 +65,17 @@ def services_edit(request: HttpRequest, panel: Panel, service_id: int) -> HttpRe
 
 
 def _edit(request: HttpRequest, panel: Panel, service: Service | None) -> HttpResponse:
-    refusal = zoom_refusal(panel.tenant)
+    notes = video_notes(panel.tenant)
     initial = ServiceForm.initial_for(service)
     data = request.POST if request.method == "POST" else None
-    form = ServiceForm(panel.tenant, data, initial=initial, zoom_refusal=refusal)
+    form = ServiceForm(panel.tenant, data, initial=initial, refusals=_reasons(notes))
     if request.method == "POST" and form.is_valid():
-        saved = _save(form, panel, service, zoom_usable=refusal is None)
+        saved = _save(form, panel, service)
         if saved is not None:
             verb = "added" if service is None else "saved"
             messages.success(request, f"Service “{saved.name}” {verb}.")
             return redirect("panel:services_list")
-    return edit_page(request, panel, service, form=form, refusal=refusal)
+    return edit_page(request, panel, service, form=form, notes=notes)
 
 
 def edit_page(
@@ -86,22 +84,24 @@ def edit_page(
     service: Service | None,
     *,
     form: ServiceForm | None = None,
-    refusal: str | None = None,
+    notes: dict[str, VideoNote] | None = None,
     question_form: QuestionForm | None = None,
     editing: dict[int, QuestionForm] | None = None,
 ) -> HttpResponse:
     """The service's page: its form (as stored unless `form` is given) and its booking questions, with
     `question_form` or `editing` (question id → form) shown as submitted when they were refused."""
+    if notes is None:
+        notes = video_notes(panel.tenant)
     if form is None:
-        refusal = zoom_refusal(panel.tenant)
-        form = ServiceForm(panel.tenant, initial=ServiceForm.initial_for(service), zoom_refusal=refusal)
-    cannot_host = staff_who_cannot_host(service) if service is not None and refusal is None else []
+        initial = ServiceForm.initial_for(service)
+        form = ServiceForm(panel.tenant, initial=initial, refusals=_reasons(notes))
+    usable = service is not None and service.video_provider and service.video_provider not in notes
     context = {
         "panel": panel,
         "form": form,
         "service": service,
-        "zoom_refusal": refusal,
-        "cannot_host": cannot_host,
+        "video_notes": list(notes.values()),
+        "cannot_host": staff_who_cannot_host(service) if service is not None and usable else [],
         "offered_anyway": panel.tenant.offer_staff_without_zoom,
     }
     if service is not None:
@@ -125,23 +125,20 @@ def question_rows(
     ]
 
 
-def _save(form: ServiceForm, panel: Panel, service: Service | None, *, zoom_usable: bool) -> Service | None:
+def _reasons(notes: dict[str, VideoNote]) -> dict[str, str]:
+    return {provider: note.reason for provider, note in notes.items()}
+
+
+def _save(form: ServiceForm, panel: Panel, service: Service | None) -> Service | None:
     values = form.values()
     staff_ids = [member.pk for member in form.cleaned_data["staff"]]
     options = form.meeting_options()
     try:
         if service is None:
             chosen = {name: value for name, value in options.items() if value is not None}
-            details = catalog.ServiceDetails(
-                **values,
-                zoom_enabled=zoom_usable and form.cleaned_data["zoom_enabled"],
-                meeting_options=chosen,
-            )
+            details = catalog.ServiceDetails(**values, meeting_options=chosen)
             return catalog.create_service(panel.tenant, details, staff_ids=staff_ids)
-        zoom = form.cleaned_data["zoom_enabled"] if zoom_usable else catalog.KEEP
-        changes = catalog.ServiceChanges(
-            **values, zoom_enabled=zoom, meeting_options=options, staff_ids=staff_ids
-        )
+        changes = catalog.ServiceChanges(**values, meeting_options=options, staff_ids=staff_ids)
         return catalog.update_service(service, changes)
     except catalog.CatalogError as error:
         for field, message in error.fields.items() or [(None, error.message)]:

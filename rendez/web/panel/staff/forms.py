@@ -1,4 +1,4 @@
-"""The staff pages' forms: a staff member's details, their week of working hours, time off, the Zoom user.
+"""The staff pages' forms: a staff member's details, their week of working hours, time off, their sign-in.
 
 Forms only parse what was typed; the rules (intervals that overlap, time off that ends before it starts) are
 the catalog writer's, and its refusal is shown on the form in its own words.
@@ -7,13 +7,12 @@ the catalog writer's, and its refusal is shown on the form in its own words.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import time
 from typing import Any, cast
 
 from django import forms
 
-from rendez.integrations.zoom.schemas import ZoomUser
 from rendez.lib.phones import PhoneField
 from rendez.lib.zones import zone_choices
 from rendez.scheduling.catalog import StaffChanges, StaffDetails, WorkingInterval
@@ -178,22 +177,6 @@ class TimeOffForm(forms.Form):
     start = forms.DateTimeField(label="Away from", widget=DATETIME_INPUT)
     end = forms.DateTimeField(label="Back at", widget=DATETIME_INPUT)
     reason = forms.CharField(label="Reason", max_length=200, required=False)
-
-
-class MappingForm(forms.Form):
-    zoom_user_id = forms.ChoiceField(label="Zoom user", required=False)
-
-    def __init__(self, users: Sequence[ZoomUser], *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choices = [("", "Not mapped: no Zoom meetings")]
-        choices += [(user.id or "", _user_label(user)) for user in users if user.id]
-        cast(forms.ChoiceField, self.fields["zoom_user_id"]).choices = choices
-
-
-def _user_label(user: ZoomUser) -> str:
-    return (
-        f"{user.name} <{user.email}>" if user.email and user.name != user.email else user.name or str(user.id)
-    )
 
 
 class InviteForm(forms.Form):

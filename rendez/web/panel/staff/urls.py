@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from rendez.web.panel import sections
 from rendez.web.panel.staff import account, join, schedule, views
 
 urlpatterns = [
@@ -17,8 +18,6 @@ urlpatterns = [
         schedule.staff_me_time_off_remove,
         name="staff_me_time_off_remove",
     ),
-    path("me/zoom/connect/", views.staff_me_connect, name="staff_me_connect"),
-    path("me/zoom/disconnect/", views.staff_me_disconnect, name="staff_me_disconnect"),
     # The invitation link: opened signed out, so it is not a panel page.
     path("join/<int:staff_id>/<str:uidb64>/<str:token>/", join.join, name="staff_join"),
     path("<int:staff_id>/", views.staff_edit, name="staff_edit"),
@@ -34,7 +33,6 @@ urlpatterns = [
     path("<int:staff_id>/revoke/", account.staff_revoke, name="staff_revoke"),
     path("<int:staff_id>/role/", account.staff_role, name="staff_role"),
     path("<int:staff_id>/this-is-me/", account.staff_link_me, name="staff_link_me"),
-    path("<int:staff_id>/zoom/connect/", views.staff_zoom_connect, name="staff_zoom_connect"),
-    path("<int:staff_id>/zoom/disconnect/", views.staff_zoom_disconnect, name="staff_zoom_disconnect"),
-    path("<int:staff_id>/zoom/map/", views.staff_zoom_map, name="staff_zoom_map"),
+    # Each integration's staff actions (Zoom's connect, disconnect, map), registered when its app is ready.
+    *sections.urls("staff"),
 ]

@@ -1,11 +1,11 @@
-"""The panel's staff pages: the list with each one's sign-in and Zoom status; a staff member's page with
-details, sign-in (invitation, role), working hours, time off, recent changes and the Zoom section; and "My
-schedule", where a staff member keeps their own hours and time off and connects their own Zoom account.
+"""The panel's staff pages: the list with each one's sign-in and a column per integration (Zoom's status); a
+staff member's page with details, sign-in (invitation, role), working hours, time off, recent changes and the
+integrations' sections (`web/panel/sections.py`: Zoom's is `integrations/zoom/panel/staff.py`); and "My
+schedule", where a staff member keeps their own hours and time off and connects their own accounts.
 
 Admins reach every staff member of their tenant by id; anyone else gets 404 there and has only `/me/`, which
 is always their own row (schedule.py and account.py hold those forms' views). Catalog rows change only
-through `scheduling.catalog`, Zoom connections and mappings only through `integrations.zoom.connections`;
-refusals are shown on the form they came from, in their words.
+through `scheduling.catalog`; refusals are shown on the form they came from, in their words.
 """
 
 from __future__ import annotations
@@ -14,30 +14,27 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
-from rendez.integrations.zoom import access as zoom_access
-from rendez.integrations.zoom import connections, oauth, states
-from rendez.integrations.zoom.errors import ZoomError
-from rendez.integrations.zoom.hosts import Host, host_for, host_relations
-from rendez.integrations.zoom.models import Connection, Mode
 from rendez.lib.phones import region_of_zone
 from rendez.scheduling import catalog
 from rendez.scheduling.models import Staff
 from rendez.tenants.models import Membership
+from rendez.web.panel import sections
 from rendez.web.panel.access import Panel, panel_view
-from rendez.web.panel.staff.forms import HoursForm, InviteForm, MappingForm, RoleForm, StaffForm, TimeOffForm
+from rendez.web.panel.staff.forms import HoursForm, InviteForm, RoleForm, StaffForm, TimeOffForm
 from rendez.web.panel.staff.invitations import has_accepted
 
 CHANGES_SHOWN = 20
 
 
 def _members(panel: Panel):
-    return Staff.objects.filter(tenant=panel.tenant).select_related(*host_relations()).order_by("name")
+    return (
+        Staff.objects.filter(tenant=panel.tenant).select_related(*sections.staff_relations()).order_by("name")
+    )
 
 
 def member_of(panel: Panel, staff_id: int) -> Staff:
@@ -75,8 +72,13 @@ def page_url(panel: Panel, member: Staff) -> str:
 def staff_list(request: HttpRequest, panel: Panel) -> HttpResponse:
     members = list(_members(panel).select_related("user"))
     roles = _roles(panel, members)
-    rows = [(member, host_for(member), roles.get(member.user_id)) for member in members]
-    return render(request, "panel/staff/list.html", {"panel": panel, "rows": rows})
+    columns = [section for section in sections.staff_sections() if section.cell_context is not None]
+    rows = [(member, _cells(columns, member), roles.get(member.user_id)) for member in members]
+    return render(request, "panel/staff/list.html", {"panel": panel, "rows": rows, "columns": columns})
+
+
+def _cells(columns: list[sections.StaffSection], member: Staff) -> list[tuple[sections.StaffSection, dict]]:
+    return [(column, column.cell_context(member)) for column in columns if column.cell_context is not None]
 
 
 def _roles(panel: Panel, members: list[Staff]) -> dict[int | None, str]:
@@ -151,8 +153,9 @@ def show(form, error: catalog.CatalogError) -> None:
 
 
 def page(request: HttpRequest, panel: Panel, member: Staff, **forms) -> HttpResponse:
-    """The staff member's page: an admin's (details, sign-in, schedule, changes, Zoom) or, for the staff
-    member themselves, "My schedule". `forms` are forms refused on this request, shown with their errors."""
+    """The staff member's page: an admin's (details, sign-in, schedule, changes, integrations) or, for the
+    staff member themselves, "My schedule". `forms` are forms refused on this request, shown with their
+    errors (an integration's too: its section reads its own by name)."""
     own_page = is_own_page(panel, member)
     context = {
         "panel": panel,
@@ -161,7 +164,11 @@ def page(request: HttpRequest, panel: Panel, member: Staff, **forms) -> HttpResp
         "hours": forms.get("hours") or HoursForm.of(member.working_hours.all()),
         "time_off": forms.get("time_off") or TimeOffForm(),
         "time_off_rows": member.time_off.filter(end__gt=timezone.now()).order_by("start"),
-        "zoom": _zoom_section(panel, member, forms.get("mapping")),
+        "sections": [
+            (section.template, values)
+            for section in sections.staff_sections()
+            if (values := section.context(panel, member, forms)) is not None
+        ],
     }
     if not own_page:
         context["details"] = forms.get("details") or StaffForm.of(member)
@@ -171,122 +178,6 @@ def page(request: HttpRequest, panel: Panel, member: Staff, **forms) -> HttpResp
         context["changes"] = member.changes.select_related("by")[:CHANGES_SHOWN]
     template = "panel/staff/me.html" if own_page else "panel/staff/edit.html"
     return render(request, template, context, status=400 if forms else 200)
-
-
-# --- the Zoom section ---------------------------------------------------------------------------------------
-
-
-def _zoom_section(panel: Panel, member: Staff, mapping: MappingForm | None = None) -> dict:
-    host = host_for(member)
-    personal = host is not None and host.mode == Mode.STAFF_OAUTH
-    refusal = zoom_access.refusal(panel.tenant)
-    section: dict = {
-        "member": member,
-        "host": host,
-        "personal": personal,
-        "broken": host is not None and not host.usable,
-        "refusal": refusal,
-        "can_connect": refusal is None and zoom_access.refusal(panel.tenant, Mode.STAFF_OAUTH) is None,
-        "mine": not panel.is_admin,
-        "users_error": "",
-        "mapping": None,
-    }
-    if panel.is_admin:
-        section["connect_url"] = reverse("panel:staff_zoom_connect", args=[member.pk])
-        section["disconnect_url"] = reverse("panel:staff_zoom_disconnect", args=[member.pk])
-        section["map_url"] = reverse("panel:staff_zoom_map", args=[member.pk])
-    else:
-        section["connect_url"] = reverse("panel:staff_me_connect")
-        section["disconnect_url"] = reverse("panel:staff_me_disconnect")
-    tenant = connections.tenant_connection(panel.tenant) if refusal is None else None
-    if panel.is_admin and tenant is not None and not personal:
-        section["tenant_connection"] = tenant
-        section["mapping"] = mapping or _mapping_form(section, tenant, host)
-    return section
-
-
-def _mapping_form(section: dict, tenant: Connection, host: Host | None) -> MappingForm:
-    try:
-        users = connections.account_users(tenant)
-    except ZoomError as error:
-        section["users_error"] = f"The Zoom account's users could not be listed ({error.message})."
-        users = []
-    return MappingForm(users, initial={"zoom_user_id": host.zoom_user_id if host else ""})
-
-
-def _connect(request: HttpRequest, panel: Panel, member: Staff) -> HttpResponse:
-    back = page_url(panel, member)
-    refusal = zoom_access.refusal(panel.tenant, Mode.STAFF_OAUTH)
-    if refusal is not None:
-        messages.error(request, refusal)
-        return redirect(back)
-    state, challenge = states.begin(
-        panel.tenant, Mode.STAFF_OAUTH, member, return_url=back, started_by_id=request.user.pk
-    )
-    return HttpResponseRedirect(oauth.authorize_url(state, challenge))
-
-
-def _disconnect(request: HttpRequest, panel: Panel, member: Staff) -> HttpResponse:
-    """GET asks for confirmation; POST disconnects. Staff may end only their own personal connection."""
-    back = page_url(panel, member)
-    host = host_for(member)
-    if host is None or (not panel.is_admin and host.mode != Mode.STAFF_OAUTH):
-        messages.error(request, f"{member.name} has no Zoom connection to disconnect.")
-        return redirect(back)
-    if request.method != "POST":
-        context = {"panel": panel, "member": member, "host": host, "back": back}
-        return render(request, "panel/staff/disconnect.html", context)
-    connections.disconnect_staff(member)
-    if host.mode == Mode.STAFF_OAUTH:
-        done = f"{member.name}'s Zoom account {host.email} was disconnected."
-    else:
-        done = f"{member.name} is no longer mapped to the Zoom user {host.email}."
-    messages.success(request, done + " New bookings get no Zoom meeting until Zoom is connected again.")
-    return redirect(back)
-
-
-@require_POST
-@panel_view(admin_only=True)
-def staff_zoom_connect(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
-    return _connect(request, panel, member_of(panel, staff_id))
-
-
-@panel_view(admin_only=True)
-def staff_zoom_disconnect(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
-    return _disconnect(request, panel, member_of(panel, staff_id))
-
-
-@require_POST
-@panel_view(admin_only=True)
-def staff_zoom_map(request: HttpRequest, panel: Panel, staff_id: int) -> HttpResponse:
-    member = member_of(panel, staff_id)
-    tenant = connections.tenant_connection(panel.tenant)
-    if tenant is None or zoom_access.refusal(panel.tenant) is not None:
-        messages.error(
-            request, "Connect the business's Zoom account first, in Settings → Integrations → Zoom."
-        )
-        return redirect("panel:staff_edit", member.pk)
-    try:
-        users = connections.account_users(tenant)
-    except ZoomError as error:
-        messages.error(request, f"The Zoom account's users could not be listed ({error.message}). Try again.")
-        return redirect("panel:staff_edit", member.pk)
-    form = MappingForm(users, request.POST)
-    if form.is_valid():
-        chosen = form.cleaned_data["zoom_user_id"] or None
-        try:
-            mapping = connections.map_staff(member, chosen)
-        except connections.ConnectionRuleError as error:
-            form.add_error("zoom_user_id", error.message)
-        except ZoomError as error:
-            form.add_error("zoom_user_id", f"Zoom could not be reached ({error.message}). Try again.")
-        else:
-            if mapping is None:
-                messages.success(request, f"{member.name} is no longer mapped to a Zoom user.")
-            else:
-                messages.success(request, f"{member.name} now hosts meetings as {mapping.email} on Zoom.")
-            return redirect("panel:staff_edit", member.pk)
-    return page(request, panel, member, mapping=form)
 
 
 # --- My schedule --------------------------------------------------------------------------------------------
@@ -301,14 +192,3 @@ def staff_me(request: HttpRequest, panel: Panel) -> HttpResponse:
     if panel.is_admin:
         return redirect("panel:staff_edit", panel.staff.pk)
     return page(request, panel, own(panel))
-
-
-@require_POST
-@panel_view()
-def staff_me_connect(request: HttpRequest, panel: Panel) -> HttpResponse:
-    return _connect(request, panel, own(panel))
-
-
-@panel_view()
-def staff_me_disconnect(request: HttpRequest, panel: Panel) -> HttpResponse:
-    return _disconnect(request, panel, own(panel))

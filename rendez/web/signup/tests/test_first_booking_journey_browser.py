@@ -112,7 +112,7 @@ def add_service(page, name: str, minutes: int, *, zoom_on: bool) -> None:
     page.get_by_label(NORA["owner_name"]).check()
     assert page.get_by_label("Location").input_value() == "video"
     if zoom_on:
-        page.get_by_label("Activate Zoom for the service").check()
+        page.get_by_label("Video meetings by").select_option("zoom")
     page.get_by_role("button", name="Add service").click()
     page.get_by_text(f"Service “{name}” added.").wait_for()
 
@@ -151,7 +151,7 @@ def map_myself_to_a_zoom_user(page, live_server) -> None:
 def switch_zoom_on_for(page, service: str) -> None:
     step(page, "zoom_on").get_by_role("link", name="Open").click()
     page.get_by_role("link", name=service).click()
-    page.get_by_label("Activate Zoom for the service").check()
+    page.get_by_label("Video meetings by").select_option("zoom")
     page.get_by_role("button", name="Save").click()
     page.get_by_text(f"Service “{service}” saved.").wait_for()
 

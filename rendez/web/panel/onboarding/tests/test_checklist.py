@@ -50,7 +50,7 @@ def test_each_step_is_done_when_its_data_exists(nest):
 
     tenant_settings.update(nest, {"enabled": True})
     assert done(nest)["zoom_on"] is False  # the video service still has Zoom off
-    Service.objects.filter(pk=video.pk).update(zoom_enabled=True)
+    Service.objects.filter(pk=video.pk).update(video_provider="zoom")
     assert done(nest)["zoom_on"] is True
 
     today = timezone.now().astimezone(member.zone)

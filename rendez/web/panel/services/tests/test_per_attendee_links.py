@@ -53,7 +53,7 @@ def test_the_panel_form_offers_it_checked_for_a_new_service_and_saves_it(ada_cli
     assert "Personal join links for each attendee" in page
     box = page.split('name="per_attendee_links"')[1].split(">")[0]
     assert "checked" in box
-    data = {**FORM, "capacity": "6", "zoom_enabled": "on"}  # the box left unticked
+    data = {**FORM, "capacity": "6", "video_provider": "zoom"}  # the box left unticked
     assert ada_client.post("/panel/services/new/", data).status_code == 302
     service = Service.objects.get(tenant=alice, name=FORM["name"])
     assert service.per_attendee_links is False

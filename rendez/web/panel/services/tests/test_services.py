@@ -9,10 +9,10 @@ from django.utils.html import escape
 
 from rendez.integrations.zoom import tenant_settings
 from rendez.integrations.zoom.models import Connection, Mode
+from rendez.integrations.zoom.panel.services import NO_CONNECTION, ZOOM_OFF
 from rendez.scheduling.models import Service
 from rendez.scheduling.tests.factories import make_service, make_staff
 from rendez.tenants.models import Plan
-from rendez.web.panel.services.views import NO_CONNECTION, ZOOM_OFF
 from rendez.web.panel.tests.fixtures import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_an_admin_creates_a_service_with_staff_and_meeting_options(ada_client, a
     data = {
         **FORM,
         "staff": [str(dora.pk)],
-        "zoom_enabled": "on",
+        "video_provider": "zoom",
         "waiting_room": "on",
         "mute_upon_entry": "off",
         "auto_recording": "cloud",
@@ -86,9 +86,10 @@ def test_editing_returns_an_option_to_the_hosts_default_and_shows_stored_values(
     page = ada_client.get(f"/panel/services/{service.pk}/")
     assert page.status_code == 200
     assert page.context["form"]["waiting_room"].value() == "on"
-    assert b"Activate Zoom for the service" in page.content
+    assert b"Video meetings by" in page.content
+    assert page.context["form"]["video_provider"].value() == "zoom"
 
-    data = {**FORM, "name": "Coaching", "zoom_enabled": "on", "join_before_host": "on"}
+    data = {**FORM, "name": "Coaching", "video_provider": "zoom", "join_before_host": "on"}
     assert ada_client.post(f"/panel/services/{service.pk}/", data).status_code == 302
     service.refresh_from_db()
     assert service.meeting_options == {"join_before_host": True}
@@ -115,7 +116,7 @@ def test_another_tenants_staff_member_cannot_be_chosen(ada_client, alice, bob):
 
 
 @pytest.mark.parametrize("why", ["no_connection", "integration_off", "not_in_plan"])
-def test_the_zoom_toggle_is_disabled_with_a_hint_while_zoom_is_not_usable(ada_client, alice, why):
+def test_the_provider_choice_is_disabled_with_a_hint_while_zoom_is_not_usable(ada_client, alice, why):
     if why != "no_connection":
         Connection.objects.create(tenant=alice, mode=Mode.TENANT_S2S, account_id="acct")
     if why != "integration_off":
@@ -124,15 +125,17 @@ def test_the_zoom_toggle_is_disabled_with_a_hint_while_zoom_is_not_usable(ada_cl
         alice.plan = Plan.objects.create(slug="basic", name="Basic", capabilities=[])
         alice.save(update_fields=["plan"])
     page = ada_client.get("/panel/services/new/")
-    assert page.context["form"].fields["zoom_enabled"].disabled
+    assert page.context["form"].fields["video_provider"].disabled
     html = page.content.decode()
-    assert 'name="zoom_enabled"' in html and "disabled" in html.split('name="zoom_enabled"')[1].split(">")[0]
+    assert (
+        'name="video_provider"' in html and "disabled" in html.split('name="video_provider"')[1].split(">")[0]
+    )
     assert 'href="/panel/settings/zoom/"' in html
     expected = {"no_connection": NO_CONNECTION, "integration_off": ZOOM_OFF, "not_in_plan": "plan"}[why]
     assert escape(expected) in html
 
     # A forged submission does not switch it on.
-    assert ada_client.post("/panel/services/new/", {**FORM, "zoom_enabled": "on"}).status_code == 302
+    assert ada_client.post("/panel/services/new/", {**FORM, "video_provider": "zoom"}).status_code == 302
     assert Service.objects.get(tenant=alice).zoom_enabled is False
 
 
@@ -140,7 +143,7 @@ def test_a_staff_members_personal_connection_makes_zoom_usable(ada_client, alice
     tenant_settings.update(alice, {"enabled": True})
     Connection.objects.create(tenant=alice, staff=dora, mode=Mode.STAFF_OAUTH)
     page = ada_client.get("/panel/services/new/")
-    assert not page.context["form"].fields["zoom_enabled"].disabled
+    assert not page.context["form"].fields["video_provider"].disabled
 
 
 def test_a_disabled_toggle_keeps_the_stored_value_on_edit(ada_client, alice):
@@ -189,7 +192,7 @@ def test_a_video_service_names_the_staff_who_cannot_host_and_are_left_off_the_bo
     assert "Nina</a>: no Zoom account connected or mapped" in warning
     assert "Dora</a>: their Zoom connection needs reconnecting" in warning
     assert "Cora" not in warning
-    Service.objects.filter(pk=service.pk).update(zoom_enabled=False)
+    Service.objects.filter(pk=service.pk).update(video_provider=None)
     assert (
         'data-testid="cannot-host"' not in ada_client.get(f"/panel/services/{service.pk}/").content.decode()
     )

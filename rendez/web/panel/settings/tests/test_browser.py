@@ -24,11 +24,11 @@ def test_an_admin_connects_zoom_toggles_it_on_a_service_and_disconnects(
     service = make_service(alice, dora, name="Video consultation")
     sign_in_page(page, live_server, "ada@alice.example")
 
-    # Without a connection the toggle is disabled and links to the Zoom settings.
+    # Without a connection the provider choice is disabled and links to the Zoom settings.
     page.get_by_role("link", name="Services").click()
     page.get_by_role("link", name="Video consultation").click()
-    toggle = page.get_by_label("Activate Zoom for the service")
-    assert toggle.is_disabled()
+    choice = page.get_by_label("Video meetings by")
+    assert choice.is_disabled()
     page.get_by_role("link", name="Open the Zoom settings").click()
 
     # Settings: switch the integration on, with a shortcode picked into the topic and the preview following.
@@ -60,7 +60,7 @@ def test_an_admin_connects_zoom_toggles_it_on_a_service_and_disconnects(
 
     # Now the service can have Zoom.
     page.goto(f"{live_server.url}/panel/services/{service.pk}/")
-    page.get_by_label("Activate Zoom for the service").check()
+    page.get_by_label("Video meetings by").select_option("zoom")
     page.get_by_label("Waiting room").select_option(label="On")
     page.get_by_label("Auto recording").select_option(label="Cloud")
     shoot(page, "panel-service-form")

@@ -1,0 +1,41 @@
+"""A service may already name a provider whose integration is not here yet (Google Meet, Microsoft Teams):
+its bookings get no meeting, exactly as a service without video, and Zoom is never asked. Moving it to Zoom
+owes its booked appointments their meetings, as ticking Zoom did."""
+
+from __future__ import annotations
+
+import pytest
+
+from rendez.conferencing.models import Meeting
+from rendez.integrations.zoom import tenant_settings
+from rendez.scheduling import catalog
+from rendez.scheduling.tests.factories import make_service
+from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, settle
+from rendez.tests.integrations.zoom.test_lifecycle import a_monday, book, meeting_calls
+
+
+@pytest.fixture
+def hosted(api, zoom, maria):
+    return connect_staff(api, zoom, maria, MARIA)
+
+
+@pytest.mark.parametrize("provider", ["google_meet", "teams"])
+def test_a_service_on_a_provider_not_here_gets_no_meeting_and_zoom_is_not_called(
+    zoom, hosted, alice, maria, provider
+):
+    tenant_settings.update(alice, {"enabled": True})
+    service = make_service(alice, maria, name="Call", video_provider=provider, fallback_video_provider="zoom")
+    zoom.control.clear_requests()
+    booking = book(service, maria, a_monday())
+    settle()
+
+    assert not Meeting.objects.filter(appointment=booking.appointment).exists()
+    assert meeting_calls(zoom) == []
+
+    catalog.update_service(
+        service, catalog.ServiceChanges(video_provider="zoom", fallback_video_provider=None)
+    )
+    settle()
+    meeting = Meeting.objects.get(appointment=booking.appointment)
+    assert meeting.state == Meeting.State.READY
+    assert [(method, path) for method, path, _ in meeting_calls(zoom)] == [("POST", "/v2/users/me/meetings")]
