@@ -7,8 +7,10 @@ level-triggered: it computes what the calendar should hold now and asks the prov
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
+from rendez import jobs
 from rendez.calendars.models import CalendarConnection, CalendarEvent
 from rendez.scheduling.models import Appointment, Booking
 
@@ -22,12 +24,31 @@ class CalendarWriter(Protocol):
     def remove(self, record: CalendarEvent) -> None:
         """Delete the event `record` names (or, never confirmed written, finds by its private property)."""
 
+    def disconnect(self, connection: CalendarConnection) -> None:
+        """Stop channels, revoke the grant, forget busy blocks; leave the row `disconnected`."""
+
 
 _writers: dict[str, CalendarWriter] = {}
 
 
 def register_writer(provider: str, writer: CalendarWriter) -> None:
     _writers[provider] = writer
+
+
+def writer_of(provider: str) -> CalendarWriter | None:
+    return _writers.get(provider)
+
+
+def request_sync(connection: CalendarConnection, run_after: datetime | None = None) -> None:
+    """Ask for the connection's busy sync (job `calendars.<provider>.sync`); a waiting one absorbs this."""
+    jobs.enqueue(
+        f"calendars.{connection.provider}.sync",
+        {"connection_id": connection.pk},
+        key=f"{connection.provider}-sync:{connection.pk}",
+        coalesce=True,
+        run_after=run_after,
+        tenant_id=connection.tenant_id,
+    )
 
 
 def write_event(tenant_id: int, appointment_id: int) -> None:

@@ -18,10 +18,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.calendars import busy, noticing
+from rendez.calendars import busy, noticing, writing
 from rendez.calendars.models import BusyBlock, CalendarConnection, CalendarSync
 from rendez.integrations.google import channels, tokens
-from rendez.integrations.google.client import CalendarClient, CalendarUnavailable, SyncTokenGone
+from rendez.integrations.google.client import (
+    CalendarClient,
+    CalendarRefused,
+    CalendarUnavailable,
+    NotFound,
+    SyncTokenGone,
+)
 from rendez.integrations.google.events import classify
 
 logger = logging.getLogger("rendez.google")
@@ -45,14 +51,7 @@ class Answer:
 
 def request_sync(connection: CalendarConnection, after: timedelta | None = None) -> None:
     """Ask for the connection's sync (now, or after `after`); a waiting request absorbs this one."""
-    jobs.enqueue(
-        SYNC,
-        {"connection_id": connection.pk},
-        key=f"google-sync:{connection.pk}",
-        coalesce=True,
-        run_after=timezone.now() + after if after else None,
-        tenant_id=connection.tenant_id,
-    )
+    writing.request_sync(connection, timezone.now() + after if after else None)
 
 
 def sync_connection(connection: CalendarConnection) -> None:
@@ -63,7 +62,15 @@ def sync_connection(connection: CalendarConnection) -> None:
     try:
         _forget_unsynced(connection)
         for calendar_id in connection.synced_calendar_ids():
-            _sync_calendar(connection, client, calendar_id)
+            try:
+                _sync_calendar(connection, client, calendar_id)
+            except (CalendarRefused, NotFound) as exc:
+                # A calendar that went away or that this grant may not read: the others still sync.
+                logger.warning(
+                    "google calendar not synced: %s",
+                    exc.reason or exc.status,
+                    extra={"connection_id": connection.pk},
+                )
         if channels.push_possible():
             channels.ensure_channels(connection, client)
     except tokens.ConnectionUnusable:

@@ -42,6 +42,11 @@ class GoogleWriter:
         with _as_job():
             _remove(record)
 
+    def disconnect(self, connection: CalendarConnection) -> None:
+        from rendez.integrations.google.connections import disconnect
+
+        disconnect(connection)
+
 
 class _as_job:  # noqa: N801 - used as `with _as_job():`
     """Google's passing troubles become a job retry; a dead grant ends the attempt (reconnect is asked)."""

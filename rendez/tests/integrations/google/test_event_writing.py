@@ -130,7 +130,9 @@ def settle_later() -> None:
     settle()
 
 
-def test_an_event_deleted_or_moved_in_google_is_noticed_not_obeyed(google, connected, alice, maria, monday):
+def test_an_event_deleted_or_moved_in_google_is_noticed_not_obeyed(
+    google, connected, api, alice, maria, monday
+):
     haircut = make_service(alice, maria, name="Haircut", location_type="in_person")
     moved = book(haircut, maria, berlin(monday, 9), "Moved")
     deleted = book(haircut, maria, berlin(monday, 13), "Deleted")
@@ -157,3 +159,8 @@ def test_an_event_deleted_or_moved_in_google_is_noticed_not_obeyed(google, conne
         booking.refresh_from_db()
         assert booking.status == Booking.Status.CONFIRMED
     assert Appointment.objects.get(pk=moved.appointment_id).start == berlin(monday, 9)
+    shown = api.get(f"/staff/{maria.pk}/calendar-changes").json()
+    assert {item["appointment_id"]: item["state"] for item in shown} == {
+        moved.appointment_id: "written",
+        deleted.appointment_id: "gone",
+    }

@@ -59,6 +59,7 @@ def test_a_channel_close_to_expiry_is_renewed_and_the_old_one_stopped(google, pu
     assert stop["body"] == {"id": old.channel_id, "resourceId": old.channel_resource_id}
     renewed = CalendarSync.objects.get(pk=old.pk)
     assert renewed.channel_id == watches[1]["body"]["id"] != old.channel_id
+    assert renewed.channel_expires_at is not None
     assert renewed.channel_expires_at > timezone.now() + timedelta(days=6)
 
 
