@@ -130,9 +130,9 @@ def main() -> None:
 
     for label, member in (("1 staff", lambda s: str(s[1][0].pk)), ("8 staff (any)", lambda s: "any")):
         cases = {
-            "on": lambda: ask(on, member(on)),
-            "off": lambda: ask(off, member(off)),
-            "no hook": lambda: ask(off, member(off), hooked=False),
+            "on": lambda member=member: ask(on, member(on)),
+            "off": lambda member=member: ask(off, member(off)),
+            "no hook": lambda member=member: ask(off, member(off), hooked=False),
         }
         for _ in range(WARM_UP):
             for case in cases.values():
