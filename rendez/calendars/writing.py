@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from django.utils import timezone
+
 from rendez import jobs
 from rendez.calendars.models import CalendarConnection, CalendarEvent
 from rendez.scheduling.models import Appointment, Booking
@@ -49,6 +51,30 @@ def request_sync(connection: CalendarConnection, run_after: datetime | None = No
         run_after=run_after,
         tenant_id=connection.tenant_id,
     )
+
+
+def backfill(connection: CalendarConnection) -> int:
+    """After a connect or reconnect: every upcoming appointment of the staff member that holds seats gets its
+    event written (or checked) by its own job; returns how many were asked for."""
+    upcoming = Appointment.objects.filter(
+        tenant_id=connection.tenant_id,
+        staff_id=connection.staff_id,
+        end__gt=timezone.now(),
+        seats_taken__gt=0,
+    ).values_list("pk", flat=True)
+    asked = [
+        jobs.NewJob(
+            WRITE_EVENT,
+            {"appointment_id": pk},
+            key=f"{WRITE_EVENT}:{pk}",
+            coalesce=True,
+            tenant_id=connection.tenant_id,
+        )
+        for pk in upcoming
+    ]
+    if asked:
+        jobs.enqueue_all(asked)
+    return len(asked)
 
 
 def write_event(tenant_id: int, appointment_id: int) -> None:

@@ -12,7 +12,7 @@ import json
 from django.conf import settings
 from django.db import transaction
 
-from rendez.calendars import busy
+from rendez.calendars import busy, writing
 from rendez.calendars.models import CalendarConnection, CalendarSync, Provider
 from rendez.integrations.google import channels, sync, tokens
 from rendez.integrations.google.client import CalendarClient
@@ -57,6 +57,7 @@ def connect_with_grant(staff: Staff, grant: tokens.Grant) -> CalendarConnection:
         connection.broken_reason, connection.broken_at = "", None
         connection.save()
         sync.request_sync(connection)
+        writing.backfill(connection)
     return connection
 
 
