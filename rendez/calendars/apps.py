@@ -9,11 +9,10 @@ class CalendarsConfig(AppConfig):
     def ready(self) -> None:
         from rendez.api import extensions
         from rendez.calendars import api, busy, handlers, writing  # noqa: F401 - handlers registers job kinds
-        from rendez.conferencing import reconcile
-        from rendez.scheduling import events, external_busy
+        from rendez.conferencing import followers
+        from rendez.scheduling import external_busy
 
         external_busy.register(busy.busy_of_staff)
         extensions.add_router(api.router)
-        for followers in (events.APPOINTMENT_FOLLOWERS, reconcile.MEETING_FOLLOWERS):
-            if writing.WRITE_EVENT not in followers:
-                followers.append(writing.WRITE_EVENT)
+        followers.on_appointment_changed(writing.follow)
+        followers.on_meeting_ready(writing.follow)

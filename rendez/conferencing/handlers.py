@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from rendez import jobs
-from rendez.conferencing import external, notices, reconcile  # noqa: F401 - they register job kinds
+from rendez.conferencing import external, followers, notices, reconcile  # noqa: F401 - they register job kinds
 from rendez.scheduling.events import SYNC_MEETING
 
 
@@ -18,4 +18,5 @@ class SyncPayload(BaseModel):
 @jobs.handler(SYNC_MEETING, max_attempts=8)
 def sync(payload: dict, job: jobs.Job) -> None:
     data = SyncPayload.model_validate(payload)
+    followers.appointment_changed(data.appointment_id)
     reconcile.sync(data.appointment_id, last_attempt=job.attempts >= job.max_attempts, attempt=job.attempts)

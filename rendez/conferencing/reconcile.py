@@ -36,7 +36,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.conferencing import notices, registrations
+from rendez.conferencing import followers, notices, registrations
 from rendez.conferencing.desired import (
     AppointmentSnapshot,
     Create,
@@ -84,9 +84,6 @@ QUOTA_HALF_SPREAD_AT = timedelta(days=1)
 # Handled by notifications (waiting messages go at once, a link owed to customers follows). Enqueued by its
 # name with the ready record: conferencing imports nothing of notifications, the job queue is the interface.
 MEETING_READY = "notifications.meeting_ready"
-# Job kinds that also follow a meeting becoming ready or changing its link (payload `appointment_id`): apps
-# add theirs at startup (calendars.write_event puts the link on the staff member's calendar event).
-MEETING_FOLLOWERS: list[str] = []
 
 
 @dataclass
@@ -366,28 +363,14 @@ def _record_registration(meeting: Meeting, spec: MeetingSpec, info: MeetingInfo)
 def _announce_ready(work: Sync) -> None:
     """Queue `notifications.meeting_ready`: waiting messages go, and everyone whose last message carried
     another link (or none, promising it) gets this one."""
-    appointment = work.appointment
-    jobs.enqueue_all(
-        [
-            jobs.NewJob(
-                MEETING_READY,
-                {"appointment_id": appointment.pk},
-                key=f"meeting-ready:{appointment.pk}",
-                coalesce=True,
-                tenant_id=appointment.tenant_id,
-            ),
-            *(
-                jobs.NewJob(
-                    kind,
-                    {"appointment_id": appointment.pk},
-                    key=f"{kind}:{appointment.pk}",
-                    coalesce=True,
-                    tenant_id=appointment.tenant_id,
-                )
-                for kind in MEETING_FOLLOWERS
-            ),
-        ]
+    jobs.enqueue(
+        MEETING_READY,
+        {"appointment_id": work.appointment.pk},
+        key=f"meeting-ready:{work.appointment.pk}",
+        coalesce=True,
+        tenant_id=work.appointment.tenant_id,
     )
+    followers.meeting_ready(work.appointment.pk)
 
 
 # --- update -------------------------------------------------------------------------------------------------

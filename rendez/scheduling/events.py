@@ -32,11 +32,6 @@ BOOKING_EVENT = "notifications.booking_event"
 # One per series action (book, cancel, move several occurrences at once): the one message per person.
 SERIES_EVENT = "notifications.series_event"
 
-# Job kinds that follow every appointment change beside the meeting sync, with the same payload: apps that
-# mirror appointments elsewhere (calendars.write_event) add theirs at startup; scheduling imports none of
-# them.
-APPOINTMENT_FOLLOWERS: list[str] = []
-
 
 def status_event(status: str) -> str:
     """The most specific event for a new status; workflows on `booking_status_changed` see all."""
@@ -53,7 +48,7 @@ def appointment_key(appointment_id: int) -> str:
 
 
 def appointment_changed(appointment: Appointment) -> None:
-    jobs.enqueue_all(_appointment_jobs(appointment))
+    jobs.enqueue_all([_sync_meeting(appointment)])
 
 
 def upcoming_changed(appointments: QuerySet[Appointment]) -> int:
@@ -61,7 +56,7 @@ def upcoming_changed(appointments: QuerySet[Appointment]) -> int:
     a setting that decides whether they get a meeting changed (a service's video, the integration turned
     on), and the meetings owed meanwhile are made now. Returns how many."""
     upcoming = appointments.filter(end__gt=timezone.now(), seats_taken__gt=0).only("pk", "tenant_id")
-    syncs = [job for appointment in upcoming for job in _appointment_jobs(appointment)]
+    syncs = [_sync_meeting(appointment) for appointment in upcoming]
     if syncs:
         jobs.enqueue_all(syncs)
     return len(syncs)
@@ -95,7 +90,7 @@ def booking_changed(
     if action is not None:
         message.payload["series"] = {"id": action.series_id, "action": action.key}
         action.events.append(message.payload)
-    jobs.enqueue_all([*_appointment_jobs(appointment), message])
+    jobs.enqueue_all([_sync_meeting(appointment), message])
 
 
 @dataclass
@@ -128,21 +123,6 @@ def series_action(series_id: int, tenant_id: int) -> Iterator[None]:
             key=f"series:{series_id}",
             tenant_id=tenant_id,
         )
-
-
-def _appointment_jobs(appointment: Appointment) -> list[jobs.NewJob]:
-    """The meeting sync and every follower of an appointment change (each level-triggered: coalescing)."""
-    followers = [
-        jobs.NewJob(
-            kind,
-            {"appointment_id": appointment.pk},
-            key=f"{kind}:{appointment.pk}",
-            coalesce=True,
-            tenant_id=appointment.tenant_id,
-        )
-        for kind in APPOINTMENT_FOLLOWERS
-    ]
-    return [_sync_meeting(appointment), *followers]
 
 
 def _sync_meeting(appointment: Appointment) -> jobs.NewJob:

@@ -43,11 +43,13 @@ def test_a_busy_event_removes_the_slot_and_a_booking_into_it_is_refused(
     user_event(google, berlin(monday, 10, 15), berlin(monday, 10, 45))
     sync_now(connected)
 
+    google.control.clear_requests()
     assert berlin(monday, 10).isoformat() not in slots(api, service, monday)
     refused = book(api, service, maria, berlin(monday, 10))
     assert refused.status_code == 409, refused.content
     assert refused.json()["error"]["code"] == "conflict"
     assert book(api, service, maria, berlin(monday, 11)).status_code == 201
+    assert google.control.requests() == []  # slots and booking read the database only, never Google
 
 
 def test_the_first_sync_is_full_then_incremental_and_a_410_triggers_a_full_sync(google, connected, monday):
