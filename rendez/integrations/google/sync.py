@@ -75,10 +75,11 @@ def sync_connection(connection: CalendarConnection) -> None:
             channels.ensure_channels(connection, client)
     except tokens.ConnectionUnusable:
         return  # marked needs_reconnect; staff are asked to reconnect, polling stops until they do
-    except CalendarUnavailable as exc:
-        raise jobs.Retry(after=exc.retry_after, reason=str(exc)) from None
-    except tokens.GoogleUnavailable as exc:
-        raise jobs.Retry(after=exc.retry_after, reason=str(exc)) from None
+    except (CalendarUnavailable, tokens.GoogleUnavailable) as exc:
+        # Polling must outlive any outage (spent attempts would end it for good): the job waits without
+        # spending one, what Google asked (Retry-After) or one poll interval, and says why in its last error.
+        wait = max(float(exc.retry_after or 0), POLL_WITHOUT_PUSH.total_seconds())
+        raise jobs.Retry(after=wait, reason=str(exc), consume_attempt=False) from None
     CalendarConnection.objects.filter(pk=connection.pk, tenant_id=connection.tenant_id).update(
         last_synced_at=timezone.now()
     )
