@@ -33,12 +33,11 @@ class Block:
     all_day: bool = False
 
 
-def busy_of_staff(staff_ids: Sequence[int], reach: Interval) -> dict[int, list[Interval]]:
-    """Blocks of `staff_ids` overlapping `reach`: one statement, written once per staff count. Staff ids are
-    already the tenant's (scheduling read them for the tenant), so no other tenant's rows can match."""
+def busy_of_staff(tenant_id: int, staff_ids: Sequence[int], reach: Interval) -> dict[int, list[Interval]]:
+    """Blocks of the tenant's `staff_ids` overlapping `reach`: one statement, written once per staff count."""
     if not staff_ids:
         return {}
-    params: list[Any] = [*staff_ids, *_instants(reach.end, reach.start)]
+    params: list[Any] = [tenant_id, *staff_ids, *_instants(reach.end, reach.start)]
     busy: dict[int, list[Interval]] = defaultdict(list)
     with db.cursor() as cursor:
         cursor.execute(_blocks_sql(db.vendor, len(staff_ids)), params)
@@ -124,5 +123,6 @@ def _blocks_sql(vendor: str, staff_count: int) -> str:
     staff = ", ".join(["%s"] * staff_count)
     return (
         f"SELECT staff_id, CAST({quote('start')} AS text), CAST({quote('end')} AS text) FROM {table}"
-        f" WHERE staff_id IN ({staff}) AND {quote('start')} < %s AND {quote('end')} > %s"
+        f" WHERE tenant_id = %s AND staff_id IN ({staff})"
+        f" AND {quote('start')} < %s AND {quote('end')} > %s"
     )
