@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "rendez.conferencing",
     "rendez.notifications",
     "rendez.integrations.zoom",
+    "rendez.calendars",
+    "rendez.integrations.google",
     "rendez.web",
     "rendez.api",
 ]
@@ -219,6 +221,37 @@ ZOOM_CONNECTION_MODES = env_list("ZOOM_CONNECTION_MODES", ["staff_oauth", "tenan
 ZOOM_ACCOUNT_PLAN_DEFAULT = env_str("ZOOM_ACCOUNT_PLAN_DEFAULT", "pro").strip().lower()
 # Meeting creates and updates Zoom takes per host user and UTC day (Zoom's figure; lower only for tests).
 ZOOM_DAILY_MEETING_WRITES_PER_HOST = env_int("ZOOM_DAILY_MEETING_WRITES_PER_HOST", 100)
+
+# Google Calendar (issue 18). CALENDAR_EMULATORS=1 points these at the emulator mounted under /_google/.
+CALENDAR_EMULATORS = env_bool("CALENDAR_EMULATORS", False)
+_google = f"{BASE_URL}/_google" if CALENDAR_EMULATORS else ""
+GOOGLE_CLIENT_ID = env_str(
+    "GOOGLE_CLIENT_ID", "rendez-demo.apps.googleusercontent.com" if CALENDAR_EMULATORS else ""
+)
+GOOGLE_CLIENT_SECRET = env_str(
+    "GOOGLE_CLIENT_SECRET", "GOCSPX-rendez-demo-secret" if CALENDAR_EMULATORS else ""
+)
+GOOGLE_OAUTH_BASE_URL = env_str(
+    "GOOGLE_OAUTH_BASE_URL", f"{_google}/accounts" if _google else "https://accounts.google.com"
+).rstrip("/")
+GOOGLE_TOKEN_URL = env_str(
+    "GOOGLE_TOKEN_URL", f"{_google}/oauth2/token" if _google else "https://oauth2.googleapis.com/token"
+)
+GOOGLE_REVOKE_URL = env_str(
+    "GOOGLE_REVOKE_URL", f"{_google}/oauth2/revoke" if _google else "https://oauth2.googleapis.com/revoke"
+)
+GOOGLE_USERINFO_URL = env_str(
+    "GOOGLE_USERINFO_URL",
+    f"{_google}/openidconnect/v1/userinfo" if _google else "https://openidconnect.googleapis.com/v1/userinfo",
+)
+GOOGLE_CALENDAR_API_BASE_URL = env_str(
+    "GOOGLE_CALENDAR_API_BASE_URL",
+    f"{_google}/calendar/v3" if _google else "https://www.googleapis.com/calendar/v3",
+).rstrip("/")
+# Push channels need an https RENDEZ_BASE_URL Google can reach; without one Rendez polls every 60 s. The
+# emulator can deliver to http (its allow_insecure_push switch): GOOGLE_PUSH_OVER_HTTP=1 uses that (emulator
+# only: Google refuses http addresses).
+GOOGLE_PUSH_OVER_HTTP = env_bool("GOOGLE_PUSH_OVER_HTTP", False)
 
 # Outbound HTTP never calls private or loopback addresses, except the configured Zoom base URLs (the emulator)
 # and the `host` or `host:port` entries listed here, which every call may reach, tenants' webhooks included.

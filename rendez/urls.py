@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("integrations/zoom/", include("rendez.integrations.zoom.urls")),
+    path("integrations/google/", include("rendez.integrations.google.urls")),
     path("book/<slug:slug>/embed/", include("rendez.web.booking.embed_urls", namespace="booking_embed")),
     path("book/<slug:slug>/", include("rendez.web.booking.urls")),
     path("brand/<slug:slug>/logo/<str:name>", brand.logo, name="brand_logo"),

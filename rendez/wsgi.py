@@ -24,3 +24,8 @@ if settings.ZOOM_EMULATOR:
     from rendez.devserver.zoom_mount import with_emulator
 
     application = with_emulator(application)
+
+if settings.CALENDAR_EMULATORS:
+    from rendez.devserver import google_mount
+
+    application = google_mount.with_emulator(application)

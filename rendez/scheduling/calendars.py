@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import ManyToManyField, Model
 
 from rendez.lib import rows
+from rendez.scheduling import external_busy
 from rendez.scheduling.availability import (
     BusyAppointment,
     Calendar,
@@ -84,6 +85,7 @@ def load_calendars(
     reach = _reach(rules_for(service), window)
     schedules = schedules or read_schedules(staff_ids, reach)
     busy = _busy_by_staff(service, staff_ids, reach, exclude_appointment_id)
+    _add_external_busy(busy, service.tenant_id, staff_ids, reach)
     return {
         member.pk: Calendar(
             zone=ZoneInfo(member.timezone),
@@ -170,6 +172,18 @@ def _busy_by_staff(
             )
         )
     return busy
+
+
+def _add_external_busy(
+    busy: dict[int, list[BusyAppointment]], tenant_id: int, staff_ids: list[int], reach: Interval
+) -> None:
+    """Busy time from staff's own calendars (external_busy.py), as appointments nobody can join: the
+    service's buffers keep their distance from it as from any appointment."""
+    for staff_id, spans in external_busy.busy_of(tenant_id, staff_ids, reach).items():
+        busy[staff_id].extend(
+            BusyAppointment(start=span.start, end=span.end, block=span, seats_taken=1, capacity=1)
+            for span in spans
+        )
 
 
 def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

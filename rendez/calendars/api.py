@@ -1,0 +1,145 @@
+"""Staff calendars in REST API v1 (issue 18 section 5): list, choose calendars, disconnect, and the changes
+people made in their calendar to Rendez's events (shown, never obeyed). Registered through api/extensions.py.
+
+Connecting (`POST .../connect` → `{authorize_url}`, the browser consent and callback) is not built yet: a
+connection is made by `integrations/google/connections.connect_with_grant`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from pydantic import StrictBool
+
+from rendez.api.auth import tenant_of
+from rendez.api.errors import ApiError, error_responses, refuse_nulls
+from rendez.api.schemas import Input, patch_schema
+from rendez.calendars import noticing, writing
+from rendez.calendars.models import CalendarConnection
+from rendez.scheduling.models import Staff
+
+router = Router(tags=["calendars"])
+ERRORS = error_responses(401, 403, 404, 422)
+BODY_ERRORS = error_responses(400, 401, 403, 404, 422)
+ProviderName = Literal["google", "microsoft"]
+CALENDAR_ID = Field(min_length=1, max_length=1024)
+
+
+class CalendarOut(Schema):
+    provider: ProviderName
+    status: Literal["connected", "needs_reconnect", "disconnected"]
+    account_email: str
+    busy_calendar_ids: list[str]
+    write_calendar_id: str = Field(description="Where appointments are written; empty: nowhere")
+    transparent_events_block: bool = Field(description='Whether "free" events block booking times too')
+    last_synced_at: datetime | None
+    problem: str = Field("", description="Why it needs reconnecting, when it does.")
+
+
+class CalendarIn(Input):
+    model_config = patch_schema()
+
+    busy_calendar_ids: list[str] | None = Field(None, max_length=20)
+    write_calendar_id: str | None = Field(None, max_length=1024)
+    transparent_events_block: StrictBool | None = None
+
+
+class ChangeOut(Schema):
+    appointment_id: int
+    start: datetime
+    state: str
+    change: str
+    noticed_at: datetime | None
+
+
+@router.get("/staff/{staff_id}/calendars", response={200: list[CalendarOut], **ERRORS})
+def list_calendars(request: HttpRequest, staff_id: int):
+    member = _staff(request, staff_id)
+    connections = CalendarConnection.objects.filter(tenant_id=member.tenant_id, staff=member)
+    return [_out(connection) for connection in connections.order_by("provider")]
+
+
+@router.put("/staff/{staff_id}/calendars/{provider}", response={200: CalendarOut, **BODY_ERRORS})
+def put_calendar(request: HttpRequest, staff_id: int, provider: ProviderName, payload: CalendarIn):
+    """Choose which calendars block time and which one receives appointments; a sync follows at once."""
+    connection = _connection(request, staff_id, provider)
+    changes = payload.dict(exclude_unset=True)
+    refuse_nulls(changes)
+    ids = changes.get("busy_calendar_ids")
+    if ids is not None:
+        if any(not isinstance(item, str) or not item.strip() or len(item) > 1024 for item in ids):
+            raise ApiError(
+                422, "invalid", "Calendar ids are non-empty strings.", {"busy_calendar_ids": "invalid"}
+            )
+        connection.busy_calendar_ids = list(dict.fromkeys(ids))
+    if "write_calendar_id" in changes:
+        connection.write_calendar_id = changes["write_calendar_id"].strip()
+    if "transparent_events_block" in changes:
+        connection.transparent_events_block = changes["transparent_events_block"]
+    connection.save()
+    if connection.status == CalendarConnection.Status.CONNECTED:
+        # A new choice changes what blocks: read it all again rather than only what changed since.
+        connection.syncs.filter(tenant_id=connection.tenant_id).update(sync_token="")
+        writing.request_sync(connection)
+    return _out(connection)
+
+
+@router.delete("/staff/{staff_id}/calendars/{provider}", response={204: None, **ERRORS})
+def disconnect_calendar(request: HttpRequest, staff_id: int, provider: ProviderName):
+    """Disconnect: stop notifications, revoke Rendez's access, forget the busy times read from it."""
+    connection = _connection(request, staff_id, provider)
+    writer = writing.writer_of(provider)
+    if writer is None:
+        raise ApiError(404, "not_found", "This calendar provider is not available.")
+    writer.disconnect(connection)
+    return Status(204, None)
+
+
+@router.get("/staff/{staff_id}/calendar-changes", response={200: list[ChangeOut], **ERRORS})
+def calendar_changes(request: HttpRequest, staff_id: int):
+    """Appointments whose calendar event someone moved or deleted in their calendar: the appointment did not
+    change; staff decide (move it in Rendez, or tell the customer)."""
+    member = _staff(request, staff_id)
+    return [
+        ChangeOut(
+            appointment_id=record.appointment_id,
+            start=record.appointment.start,
+            state=record.state,
+            change=record.noticed_change,
+            noticed_at=record.noticed_at,
+        )
+        for record in noticing.noticed_for_staff(member.tenant_id, member.pk)
+    ]
+
+
+def _staff(request: HttpRequest, staff_id: int) -> Staff:
+    return get_object_or_404(Staff, pk=staff_id, tenant=tenant_of(request))
+
+
+def _connection(request: HttpRequest, staff_id: int, provider: str) -> CalendarConnection:
+    member = _staff(request, staff_id)
+    connection = CalendarConnection.objects.filter(
+        tenant_id=member.tenant_id, staff=member, provider=provider
+    ).first()
+    if connection is None:
+        raise ApiError(404, "not_found", f"This staff member has no {provider} calendar connected.")
+    return connection
+
+
+def _out(connection: CalendarConnection) -> CalendarOut:
+    return CalendarOut(
+        provider=connection.provider,  # type: ignore[arg-type]
+        status=connection.status,  # type: ignore[arg-type]
+        account_email=connection.account_email,
+        busy_calendar_ids=list(connection.busy_calendar_ids),
+        write_calendar_id=connection.write_calendar_id,
+        transparent_events_block=connection.transparent_events_block,
+        last_synced_at=connection.last_synced_at,
+        problem=connection.broken_reason
+        if connection.status == CalendarConnection.Status.NEEDS_RECONNECT
+        else "",
+    )

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class CalendarsConfig(AppConfig):
+    name = "rendez.calendars"
+    label = "calendars"
+    verbose_name = "Calendars"
+
+    def ready(self) -> None:
+        from rendez.api import extensions
+        from rendez.calendars import api, busy, handlers, writing  # noqa: F401 - handlers registers job kinds
+        from rendez.conferencing import followers
+        from rendez.scheduling import external_busy
+
+        external_busy.register(busy.busy_of_staff)
+        extensions.add_router(api.router)
+        followers.on_appointment_changed(writing.follow)
+        followers.on_meeting_ready(writing.follow)

@@ -1,0 +1,128 @@
+"""Busy blocks as scheduling reads them (one statement per slots request or booking) and as syncs write them.
+
+Writes take the staff member's row lock, the same lock booking holds while it checks and writes: a sync that
+lands during a booking either commits before the booking reads (the booking is refused) or after it commits
+(the booking was fine when made). Never both through.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from django.db import connection as db
+from django.db import transaction
+
+from rendez.calendars.models import BusyBlock, CalendarConnection
+from rendez.scheduling.availability import Interval
+from rendez.scheduling.models import Staff
+
+
+@dataclass(frozen=True)
+class Block:
+    """One event that blocks time, as a provider's sync found it."""
+
+    calendar_id: str
+    event_id: str
+    start: datetime
+    end: datetime
+    all_day: bool = False
+
+
+def busy_of_staff(tenant_id: int, staff_ids: Sequence[int], reach: Interval) -> dict[int, list[Interval]]:
+    """Blocks of the tenant's `staff_ids` overlapping `reach`: one statement, written once per staff count."""
+    if not staff_ids:
+        return {}
+    params: list[Any] = [tenant_id, *staff_ids, *_instants(reach.end, reach.start)]
+    busy: dict[int, list[Interval]] = defaultdict(list)
+    with db.cursor() as cursor:
+        cursor.execute(_blocks_sql(db.vendor, len(staff_ids)), params)
+        for staff_id, start, end in cursor.fetchall():
+            busy[staff_id].append(Interval(_utc(start), _utc(end)))
+    return busy
+
+
+def lock_staff(connection: CalendarConnection) -> None:
+    """The booking path's staff lock (scheduling/services.py `_lock_staff_ids`), taken by a sync's write."""
+    list(
+        Staff.objects.select_for_update()
+        .filter(pk=connection.staff_id, tenant_id=connection.tenant_id)
+        .values_list("pk", flat=True)
+    )
+
+
+def replace_blocks(connection: CalendarConnection, calendar_id: str, blocks: Iterable[Block]) -> None:
+    """A full sync's answer: the calendar's blocks become exactly `blocks`. Caller holds the staff lock."""
+    _of_calendar(connection, calendar_id).delete()
+    _insert(connection, blocks)
+
+
+def apply_changes(
+    connection: CalendarConnection, calendar_id: str, upserts: Iterable[Block], removed: Iterable[str]
+) -> None:
+    """An incremental sync's answer: events that block now (new or changed) and events that no longer do
+    (deleted, declined, made free; a deleted recurring event takes its instances `{id}_…` with it)."""
+    upserts = list(upserts)
+    gone = set(removed) | {block.event_id for block in upserts}
+    mine = _of_calendar(connection, calendar_id)
+    if gone:
+        mine.filter(external_event_id__in=gone).delete()
+    for event_id in removed:
+        mine.filter(external_event_id__startswith=f"{event_id}_").delete()
+    _insert(connection, upserts)
+
+
+def forget_calendar(connection: CalendarConnection, calendar_id: str) -> None:
+    with transaction.atomic():
+        lock_staff(connection)
+        _of_calendar(connection, calendar_id).delete()
+
+
+def _of_calendar(connection: CalendarConnection, calendar_id: str):  # type: ignore[no-untyped-def]
+    return BusyBlock.objects.filter(
+        tenant_id=connection.tenant_id, connection=connection, calendar_id=calendar_id
+    )
+
+
+def _insert(connection: CalendarConnection, blocks: Iterable[Block]) -> None:
+    BusyBlock.objects.bulk_create(
+        [
+            BusyBlock(
+                tenant_id=connection.tenant_id,
+                staff_id=connection.staff_id,
+                connection=connection,
+                calendar_id=block.calendar_id,
+                external_event_id=block.event_id,
+                start=block.start,
+                end=block.end,
+                all_day=block.all_day,
+            )
+            for block in blocks
+        ]
+    )
+
+
+def _instants(*moments: datetime) -> list[Any]:
+    return [db.ops.adapt_datetimefield_value(moment) for moment in moments]
+
+
+def _utc(text: str) -> datetime:
+    # Read as text and parsed here, as scheduling/calendars.py does (psycopg's parsing is slow).
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=64)
+def _blocks_sql(vendor: str, staff_count: int) -> str:
+    quote = db.ops.quote_name
+    table = quote(BusyBlock._meta.db_table)
+    staff = ", ".join(["%s"] * staff_count)
+    return (
+        f"SELECT staff_id, CAST({quote('start')} AS text), CAST({quote('end')} AS text) FROM {table}"
+        f" WHERE tenant_id = %s AND staff_id IN ({staff})"
+        f" AND {quote('start')} < %s AND {quote('end')} > %s"
+    )

@@ -1,0 +1,161 @@
+"""Appointments written out to staff's calendars: which connection owes the event, and a registry of writers.
+
+`calendars.write_event` follows every appointment change and every meeting that becomes ready or changes its
+link (`follow`, hooked into conferencing/followers.py). It is level-triggered: it computes what the calendar
+should hold now and asks the provider's writer to make it so.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from rendez import jobs
+from rendez.calendars.models import CalendarConnection, CalendarEvent
+from rendez.scheduling.models import Appointment, Booking
+
+WRITE_EVENT = "calendars.write_event"
+
+
+class CalendarWriter(Protocol):
+    def put(self, appointment: Appointment, connection: CalendarConnection, record: CalendarEvent) -> None:
+        """Make the event of `appointment` on `connection.write_calendar_id` match it (insert or patch)."""
+
+    def remove(self, record: CalendarEvent) -> None:
+        """Delete the event `record` names (or, never confirmed written, finds by its private property)."""
+
+    def disconnect(self, connection: CalendarConnection) -> None:
+        """Stop channels, revoke the grant, forget busy blocks; leave the row `disconnected`."""
+
+
+_writers: dict[str, CalendarWriter] = {}
+
+
+def register_writer(provider: str, writer: CalendarWriter) -> None:
+    _writers[provider] = writer
+
+
+def writer_of(provider: str) -> CalendarWriter | None:
+    return _writers.get(provider)
+
+
+def request_sync(connection: CalendarConnection, run_after: datetime | None = None) -> None:
+    """Ask for the connection's busy sync (job `calendars.<provider>.sync`); a waiting one absorbs this."""
+    jobs.enqueue(
+        f"calendars.{connection.provider}.sync",
+        {"connection_id": connection.pk},
+        key=f"{connection.provider}-sync:{connection.pk}",
+        coalesce=True,
+        run_after=run_after,
+        tenant_id=connection.tenant_id,
+    )
+
+
+def follow(appointment_id: int) -> None:
+    """Conferencing's hook (conferencing/followers.py): the appointment changed or its meeting became ready.
+    Its event is (re)written only where there is one to keep, or a connected calendar of its staff member:
+    one query, and no job for the many staff without a calendar."""
+    found = (
+        Appointment.objects.filter(pk=appointment_id)
+        .filter(
+            Q(calendar_event__isnull=False)
+            | Q(
+                staff__calendar_connections__status=CalendarConnection.Status.CONNECTED,
+                staff__calendar_connections__tenant_id=F("tenant_id"),
+            )
+        )
+        .values_list("tenant_id", flat=True)
+        .first()
+    )
+    if found is not None:
+        jobs.enqueue(
+            WRITE_EVENT,
+            {"appointment_id": appointment_id},
+            key=f"{WRITE_EVENT}:{appointment_id}",
+            coalesce=True,
+            tenant_id=found,
+        )
+
+
+def backfill(connection: CalendarConnection) -> int:
+    """After a connect or reconnect: every upcoming appointment of the staff member that holds seats gets its
+    event written (or checked) by its own job; returns how many were asked for."""
+    upcoming = Appointment.objects.filter(
+        tenant_id=connection.tenant_id,
+        staff_id=connection.staff_id,
+        end__gt=timezone.now(),
+        seats_taken__gt=0,
+    ).values_list("pk", flat=True)
+    asked = [
+        jobs.NewJob(
+            WRITE_EVENT,
+            {"appointment_id": pk},
+            key=f"{WRITE_EVENT}:{pk}",
+            coalesce=True,
+            tenant_id=connection.tenant_id,
+        )
+        for pk in upcoming
+    ]
+    if asked:
+        jobs.enqueue_all(asked)
+    return len(asked)
+
+
+def write_event(tenant_id: int, appointment_id: int) -> None:
+    appointment = (
+        Appointment.objects.select_related("service", "staff")
+        .filter(pk=appointment_id, tenant_id=tenant_id)
+        .first()
+    )
+    if appointment is None:
+        return
+    record = CalendarEvent.objects.filter(tenant_id=tenant_id, appointment_id=appointment_id).first()
+    target = _target(appointment) if _owed(appointment) else None
+    if record is not None and record.connection is not None and _elsewhere(record, target):
+        writer = _writers.get(record.connection.provider)
+        if writer is not None and record.connection.status == CalendarConnection.Status.CONNECTED:
+            writer.remove(record)
+    if target is None:
+        return
+    writer = _writers.get(target.provider)
+    if writer is None:
+        return
+    if record is None:
+        record, _ = CalendarEvent.objects.get_or_create(
+            tenant_id=tenant_id,
+            appointment=appointment,
+            defaults={"connection": target, "calendar_id": target.write_calendar_id},
+        )
+    writer.put(appointment, target, record)
+
+
+def _owed(appointment: Appointment) -> bool:
+    """A confirmed seat in it: the event is the staff member's record that the appointment happens."""
+    return Booking.objects.filter(
+        tenant_id=appointment.tenant_id, appointment=appointment, status=Booking.Status.CONFIRMED
+    ).exists()
+
+
+def _target(appointment: Appointment) -> CalendarConnection | None:
+    return (
+        CalendarConnection.objects.filter(
+            tenant_id=appointment.tenant_id,
+            staff_id=appointment.staff_id,
+            status=CalendarConnection.Status.CONNECTED,
+        )
+        .exclude(write_calendar_id="")
+        .order_by("provider")
+        .first()
+    )
+
+
+def _elsewhere(record: CalendarEvent, target: CalendarConnection | None) -> bool:
+    """The event exists (or may) where it should no longer be: cancelled, another staff member or calendar."""
+    if record.state in (CalendarEvent.State.DELETED, CalendarEvent.State.GONE):
+        return False
+    return (
+        target is None or record.connection_id != target.pk or record.calendar_id != target.write_calendar_id
+    )

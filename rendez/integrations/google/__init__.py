@@ -1,0 +1,1 @@
+"""Google Calendar for staff: busy times synced into `rendez.calendars`, appointments written as events."""

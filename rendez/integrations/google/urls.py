@@ -1,0 +1,8 @@
+from django.urls import path
+
+from rendez.integrations.google import views
+
+app_name = "google"
+urlpatterns = [
+    path("notifications", views.notifications, name="notifications"),
+]
