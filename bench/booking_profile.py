@@ -16,6 +16,7 @@ import io
 import json
 import os
 import pstats
+import statistics
 import sys
 import time
 from typing import Any
@@ -57,6 +58,31 @@ def call(app, env: dict[str, Any], expect: int) -> None:
         raise SystemExit(f"{env['PATH_INFO']} answered {status[0]}")
 
 
+def compare_middleware(args, key: str, bodies: list[bytes]) -> None:
+    """Bookings turn about through the full stack and the lean one, in this one process: the machine's load
+    weighs on both alike. Median CPU per booking of each."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from rendez.lib import lean_api
+
+    apps = {"full": WSGIHandler(), "lean": lean_api.application(WSGIHandler())}
+    spent: dict[str, list[float]] = {name: [] for name in apps}
+    for n, body in enumerate(bodies):
+        name = "full" if n % 2 else "lean"
+        env = environ("POST", "/api/v1/bookings", key, body)
+        began = time.process_time()
+        call(apps[name], env, 201)
+        if n >= args.warm_up:
+            spent[name].append(time.process_time() - began)
+    emit(
+        bench="booking.middleware",
+        bookings_each=len(spent["full"]),
+        **{f"{name}_median_cpu_ms": round(statistics.median(s) * 1000, 3) for name, s in spent.items()},
+        **{f"{name}_mean_cpu_ms": round(statistics.fmean(s) * 1000, 3) for name, s in spent.items()},
+        load_average=round(os.getloadavg()[0], 2),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/rendez_bench_profile")
@@ -64,6 +90,11 @@ def main() -> None:
     parser.add_argument("--warm-up", type=int, default=50)
     parser.add_argument("--staff", type=int, default=8)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--compare-middleware",
+        action="store_true",
+        help="book turn about through all of settings.MIDDLEWARE and through the lean API stack",
+    )
     args = parser.parse_args()
     os.environ.setdefault("RENDEZ_LOG_LEVEL", "WARNING")
     django_on(args.database_url)
@@ -82,6 +113,9 @@ def main() -> None:
         ).encode()
 
     bodies = [body(n) for n in range(len(slots))]
+    if args.compare_middleware:
+        compare_middleware(args, key, bodies)
+        return
     for n in range(args.warm_up):
         call(application, environ("POST", "/api/v1/bookings", key, bodies[n]), 201)
         call(application, environ("GET", "/healthz", key), 200)

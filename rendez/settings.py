@@ -89,6 +89,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# Requests to /api/ with an API key (Bearer) take these only: the key is their whole authentication, so the
+# session, user, CSRF, messages, CSP nonce and htmx middlewares have nothing to do (rendez/lib/lean_api.py).
+# Every other request, web pages first of all, takes all of MIDDLEWARE.
+API_MIDDLEWARE = [
+    "rendez.observability.middleware.RequestObservation",
+    "django.middleware.security.SecurityMiddleware",
+    "rendez.lib.cache_control.NoStoreMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
 
 ROOT_URLCONF = "rendez.urls"
 WSGI_APPLICATION = "rendez.wsgi.application"
