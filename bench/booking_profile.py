@@ -1,7 +1,8 @@
 """A booking's CPU in one process, without HTTP: Django's WSGI application called directly with a prepared
 environ, for `POST /api/v1/bookings` and for `GET /healthz`, turn about, after a warm-up. Prints the CPU
 time (time.process_time) per request of each and their difference, which is what the HTTP benchmark's
-"server CPU over a trivial request" measures without the noise of other processes; with `--profile` the
+"server CPU over a trivial request" measures without the noise of other processes, and the CPU of the
+PostgreSQL backend per booking (its scheduler count in /proc); with `--profile` the
 bookings run under cProfile and the functions with the most time are printed.
 
     python bench/booking_profile.py [--database-url postgres://postgres@127.0.0.1:5432/rendez_bench_profile]
@@ -58,6 +59,15 @@ def call(app, env: dict[str, Any], expect: int) -> None:
         raise SystemExit(f"{env['PATH_INFO']} answered {status[0]}")
 
 
+def backend_pid() -> int:
+    """The PostgreSQL backend serving this process's requests (its connection is kept between them)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
 def compare_middleware(args, key: str, bodies: list[bytes]) -> None:
     """Bookings turn about through the full stack and the lean one, in this one process: the machine's load
     weighs on both alike. Median CPU per booking of each."""
@@ -99,7 +109,7 @@ def main() -> None:
     os.environ.setdefault("RENDEZ_LOG_LEVEL", "WARNING")
     django_on(args.database_url)
     tenant, staff, service, key = make_tenant(staff_count=args.staff)
-    from booking import plan_slots
+    from booking import cpu_seconds, plan_slots
 
     from rendez.wsgi import application
 
@@ -120,6 +130,8 @@ def main() -> None:
         call(application, environ("POST", "/api/v1/bookings", key, bodies[n]), 201)
         call(application, environ("GET", "/healthz", key), 200)
     booking_cpu = healthz_cpu = 0.0
+    backend = backend_pid()
+    postgres_before = cpu_seconds([backend])
     profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waits
     for n in range(args.warm_up, len(slots)):
         env = environ("POST", "/api/v1/bookings", key, bodies[n])
@@ -134,12 +146,14 @@ def main() -> None:
         began = time.process_time()
         call(application, env, 200)
         healthz_cpu += time.process_time() - began
+    postgres_cpu = cpu_seconds([backend]) - postgres_before
     emit(
         bench="booking.in_process",
         bookings=args.bookings,
         booking_cpu_ms=round(booking_cpu * 1000 / args.bookings, 3),
         healthz_cpu_ms=round(healthz_cpu * 1000 / args.bookings, 3),
         over_trivial_ms=round((booking_cpu - healthz_cpu) * 1000 / args.bookings, 3),
+        postgres_cpu_ms=round(postgres_cpu * 1000 / args.bookings, 3),
         profiled=args.profile,
         load_average=round(os.getloadavg()[0], 2),
     )

@@ -173,7 +173,7 @@ def _busy_by_staff(
 
 
 def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

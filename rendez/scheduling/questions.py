@@ -79,7 +79,7 @@ def active_questions(service: Service | int) -> list[ServiceQuestion]:
 def questions_for_booking(tenant_id: int, service_id: int) -> list[ServiceQuestion]:
     """`active_questions` of the tenant's service `service_id` (none for a service it does not have)."""
     fields = rows.all_fields(ServiceQuestion)
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_questions_sql(), [service_id, tenant_id])
         return [rows.from_db(ServiceQuestion, fields, row) for row in cursor.fetchall()]
 
