@@ -5,6 +5,7 @@ statement stays right when a column is added or a backend stores a type differen
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
@@ -101,15 +102,33 @@ def cursor() -> CursorWrapper:
     db.ensure_connection()
     with db.wrap_database_errors:
         # What BaseDatabaseWrapper.cursor() does, with a cursor class of ours instead of create_cursor's.
-        return db._prepare_cursor(_PreparingCursor(db.connection))  # type: ignore[attr-defined]
+        return db._prepare_cursor(_PreparingCursor(db.connection, logged=db.queries_logged))  # type: ignore[attr-defined]
 
 
 class _PreparingCursor(psycopg.Cursor):
     """psycopg's server-binding cursor, preparing every statement it runs (Django connects with
     prepare_threshold=None, which prepares none by itself). psycopg keeps the last 100 per connection."""
 
+    def __init__(self, connection: Any, *, logged: bool = False) -> None:
+        super().__init__(connection)
+        self._logged = logged
+
     def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None):
-        return super().execute(query, params, prepare=True, binary=binary)
+        executed = super().execute(query, params, prepare=True, binary=binary)
+        if self._logged and self._query is None:
+            # psycopg records the statement it sent only when it was not a prepared one. Django's query log
+            # (DEBUG, CaptureQueriesContext) reads it from there, and expects it with its values in, as a
+            # client-side binding cursor sends it.
+            self._query = _Logged(psycopg.ClientCursor(self.connection).mogrify(query, params).encode())  # type: ignore[assignment]
+        return executed
+
+
+@dataclass(frozen=True)
+class _Logged:
+    """What Django's query log reads of a cursor's last statement (psycopg's `PostgresQuery` attributes)."""
+
+    query: bytes
+    params: Any = None
 
 
 def insert(instance: M) -> M:

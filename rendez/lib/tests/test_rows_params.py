@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.db import connection
+from django.db.models import Model
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,12 +18,12 @@ texts = st.text(max_size=20)
 numbers = st.integers(min_value=0, max_value=2**31)
 
 
-def django_params(instance) -> list:
+def django_params(instance: Model) -> list:
     fields = rows.insert_fields(type(instance))
     return [field.get_db_prep_save(field.pre_save(instance, add=True), connection) for field in fields]
 
 
-def comparable(instance, values: list) -> list:
+def comparable(instance: Model, values: list) -> list:
     """JSON parameters are wrapper objects: compared by what they wrap. auto_now(_add) fields are stamped
     with the time of each conversion: compared as stamped."""
     fields = rows.insert_fields(type(instance))
