@@ -42,43 +42,7 @@ def placeholders(fields: Sequence[models.Field], rows: int = 1) -> str:
 def params(instance: models.Model, fields: Sequence[models.Field]) -> list[Any]:
     """The values of `instance` for `fields`, as the database takes them."""
     db = _database()
-    values = instance.__dict__
-    return [
-        value
-        if (types := _taken_as_is(field))
-        and ((value := values.get(field.attname, _MISSING)) is None or type(value) in types)
-        else field.get_db_prep_save(field.pre_save(instance, add=True), db)
-        for field in fields
-    ]
-
-
-_MISSING = object()
-# Field classes whose conversion for the database gives back a value of these exact types unchanged: their
-# get_db_prep_save is to_python/int()/bool() of it, on every backend. A booking's rows have some seventy
-# columns; most are such strings, numbers and flags, and the full conversion of each cost a few microseconds.
-_AS_IS: dict[type[models.Field], frozenset[type]] = {
-    models.CharField: frozenset({str}),
-    models.TextField: frozenset({str}),
-    models.EmailField: frozenset({str}),
-    models.SlugField: frozenset({str}),
-    models.BooleanField: frozenset({bool}),
-    models.IntegerField: frozenset({int}),
-    models.BigIntegerField: frozenset({int}),
-    models.SmallIntegerField: frozenset({int}),
-    models.PositiveIntegerField: frozenset({int}),
-    models.PositiveSmallIntegerField: frozenset({int}),
-    models.PositiveBigIntegerField: frozenset({int}),
-    models.BigAutoField: frozenset({int}),
-    models.AutoField: frozenset({int}),
-}
-
-
-@cache
-def _taken_as_is(field: models.Field) -> frozenset[type]:
-    """The value types `field` stores unchanged (none for a field with its own pre_save or conversion)."""
-    if isinstance(field, models.ForeignKey):
-        return _taken_as_is(field.target_field)
-    return _AS_IS.get(type(field), frozenset())
+    return [field.get_db_prep_save(field.pre_save(instance, add=True), db) for field in fields]
 
 
 def _database() -> BaseDatabaseWrapper:
