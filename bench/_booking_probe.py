@@ -1,7 +1,7 @@
 """gunicorn hooks for bench/booking.py (`gunicorn -c bench/_booking_probe.py`): what each worker spent on the
 bookings the benchmark times.
 
-A request's phase comes in the `X-Bench-Phase` header. Warm-up requests leave the serving worker's pid in
+A request's phase comes in the `X-Bench-Phase` header. Warm-up bookings leave the serving worker's pid in
 `warm.log`, so the benchmark can wait until every worker has served some; timed `POST /api/v1/bookings`
 add their SQL statements (those Django sends through its cursors) and the worker's CPU time to the worker's
 totals, written to `<pid>.json` when the worker exits. Everything lands in `RENDEZ_BENCH_PROBE_DIR`.
@@ -44,7 +44,7 @@ def pre_request(worker: Any, req: Any) -> None:
 
 def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
     phase = _phase(req)
-    if phase == "warmup":
+    if phase == "warmup" and req.method == "POST":
         with open(PROBE_DIR / "warm.log", "a") as log:
             log.write(f"{os.getpid()}\n")
     elif phase == "timed" and req.method == "POST" and req.path == "/api/v1/bookings":

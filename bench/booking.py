@@ -1,27 +1,30 @@
-"""Booking over HTTP against its floor: the same rows written by plain psycopg transactions.
+"""Booking over HTTP against its floors, and against a trivial request in the same server.
 
-1. The floor: 16 clients (threads, one psycopg connection each) each insert, per booking and in one
-   transaction, what an API booking leaves behind: the customer (upserted), the appointment, the booking and
-   its two jobs in one statement, then one NOTIFY.
+1. The fair floor (bench/_booking_floor.py): 16 threads with a plain psycopg connection each send, per booking
+   and in one transaction, the API's own 9 statements (booking questions, customer upsert, hours, time off,
+   the staff lock, the appointments near the slot, appointment, booking, both jobs with their NOTIFY),
+   server-side prepared, on the same staff members. Then the old floor (5 inserts, no reads, no lock),
+   for comparison.
 2. The API: gunicorn on the same PostgreSQL; every worker is warmed (it has served bookings) before timing;
-   then 16 clients book distinct free slots through `POST /api/v1/bookings`.
+   then 16 light clients (keep-alive `http.client` in 4 forked processes, bench/_http_load.py) book distinct
+   free slots through `POST /api/v1/bookings`, and then send as many `GET /healthz`.
 
-Prints JSON lines: bookings per second, p50/p99 latency, CPU per booking of the gunicorn processes (from
-/proc, and inside the requests), of the PostgreSQL backends serving them, SQL statements per booking (counted
-in each worker by bench/_booking_probe.py), and the API's throughput as a ratio to the floor's.
+Prints JSON lines: bookings per second and p50/p99 of each; CPU per request of the gunicorn processes (from
+the scheduler's counts in /proc), of the PostgreSQL backends and of the client processes, for bookings and for
+/healthz; CPU inside the booking requests and SQL statements per booking (bench/_booking_probe.py); and the
+goals: server CPU per booking over /healthz (≤ 2 ms), PostgreSQL CPU per booking (≤ 1.5 ms), p99 (≤ 150 ms),
+throughput ≥ 0.4 × the fair floor, with the load average at start and end.
 
     python bench/booking.py [--database-url postgres://postgres@127.0.0.1:5432/rendez_bench] [--port 18110]
-        [--clients 16] [--bookings-per-client 25] [--floor-bookings-per-client 100] [--gunicorn-workers 4]
-        [--staff 8]
+        [--clients 16] [--processes 4] [--bookings-per-client 25] [--floor-bookings-per-client 100]
+        [--gunicorn-workers 4] [--staff 8]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -34,10 +37,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import _http_load as http_load
+from _booking_floor import FairFloor, OldFloor
+from _http_load import Request
 from _setup import ROOT, django_on, emit, make_tenant, serving
 
 P99_GOAL_MS = 150
-RATIO_GOAL = 0.5
+RATIO_GOAL = 0.4  # of the fair floor
+SERVER_OVER_TRIVIAL_GOAL_MS = 2.0
+POSTGRES_GOAL_MS = 1.5
 WARM_REQUESTS_PER_WORKER = 3
 WARM_ROUNDS_MAX = 20
 
@@ -96,111 +104,10 @@ def run_clients(count: int, client: Callable[[int], list[float]]) -> tuple[float
     return clock.perf_counter() - began, latencies
 
 
-# --- the floor ----------------------------------------------------------------------------------------------
+# --- the floors ---------------------------------------------------------------------------------------------
 
 
-def row_template(model, **values: Any) -> dict[str, Any]:
-    """Every column of `model` but the key, with the model's defaults where `values` says nothing."""
-    row = {}
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        row[field.column] = values[field.name] if field.name in values else field.get_default()
-    return row
-
-
-def insert_sql(model, row: dict[str, Any], suffix: str = "", rows: int = 1) -> str:
-    columns = ", ".join(f'"{column}"' for column in row)
-    values = ", ".join(["(" + ", ".join(["%s"] * len(row)) + ")"] * rows)
-    return f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES {values} {suffix} RETURNING id'
-
-
-class Floor:
-    """What the API writes per booking, written by hand: 5 statements in one transaction."""
-
-    def __init__(self, tenant, service, staff_ids: list[int]) -> None:
-        from django.utils import timezone
-
-        from rendez.jobs.models import Job
-        from rendez.scheduling.models import Appointment, Booking, Customer
-
-        now = timezone.now()
-        self.tenant, self.service, self.staff_ids = tenant, service, staff_ids
-        self.customer = row_template(Customer, tenant=tenant, created_at=now)
-        self.appointment = row_template(
-            Appointment, tenant=tenant, service=service, seats_taken=1, created_at=now, updated_at=now
-        )
-        self.booking = row_template(Booking, tenant=tenant, created_at=now, updated_at=now)
-        self.job = row_template(Job, created_at=now, run_after=now)
-        self.customer_sql = insert_sql(
-            Customer,
-            self.customer,
-            'ON CONFLICT ("tenant_id", "email") DO UPDATE SET "email" = EXCLUDED."email"',
-        )
-        self.appointment_sql = insert_sql(Appointment, self.appointment)
-        self.booking_sql = insert_sql(Booking, self.booking)
-        self.jobs_sql = insert_sql(Job, self.job, rows=2)
-
-    def book(self, cursor, client: int, n: int) -> None:
-        from psycopg.types.json import Jsonb
-
-        now = datetime.now(UTC)
-        # Far beyond the API's slots (which lie within 60 days), one distinct start per booking.
-        start = now.replace(microsecond=0) + timedelta(days=200, minutes=30 * (client * 10_000 + n))
-        staff_id = self.staff_ids[n % len(self.staff_ids)]
-        customer = {
-            **self.customer,
-            "tenant_id": self.tenant.pk,
-            "name": f"Floor {client}-{n}",
-            "email": f"f{client}-{n}@bench.example",
-        }
-        cursor.execute(self.customer_sql, list(customer.values()))
-        customer_id = cursor.fetchone()[0]
-        appointment = {
-            **self.appointment,
-            "tenant_id": self.tenant.pk,
-            "service_id": self.service.pk,
-            "staff_id": staff_id,
-            "start": start,
-            "end": start + timedelta(minutes=30),
-            "block_start": start,
-            "block_end": start + timedelta(minutes=30),
-            "capacity": 1,
-        }
-        cursor.execute(self.appointment_sql, list(appointment.values()))
-        appointment_id = cursor.fetchone()[0]
-        booking = {
-            **self.booking,
-            "tenant_id": self.tenant.pk,
-            "appointment_id": appointment_id,
-            "customer_id": customer_id,
-            "manage_token": secrets.token_urlsafe(24),
-        }
-        cursor.execute(self.booking_sql, list(booking.values()))
-        booking_id = cursor.fetchone()[0]
-        sync = {
-            **self.job,
-            "kind": "conferencing.sync",
-            "key": f"appointment:{appointment_id}",
-            "payload": Jsonb({"appointment_id": appointment_id}),
-            "coalesce": True,
-            "run_after": now,
-        }
-        event = {
-            **self.job,
-            "kind": "notifications.booking_event",
-            "queue": "notifications",
-            "key": f"booking:{booking_id}",
-            "payload": Jsonb({"booking_id": booking_id, "event": "booking_created", "status": "confirmed"}),
-            "run_after": now,
-        }
-        cursor.execute(self.jobs_sql, [*sync.values(), *event.values()])
-        cursor.execute(
-            "SELECT pg_notify('rendez_jobs', 'default'), pg_notify('rendez_jobs', 'notifications')"
-        )
-
-
-def run_floor(database_url: str, floor: Floor, clients: int, per_client: int) -> dict[str, Any]:
+def run_floor(database_url: str, floor: Any, clients: int, per_client: int) -> dict[str, Any]:
     import psycopg
 
     # Connected and warmed (one untimed booking each) before timing, as the API's workers are.
@@ -289,49 +196,34 @@ def plan_slots(service, staff, count: int) -> list[tuple[int, str]]:
     return [(member.pk, slot.start.astimezone(UTC).isoformat()) for member, slot in slots[:count]]
 
 
-class Booker:
-    """HTTP clients booking planned slots, each with its own connection."""
-
-    def __init__(self, base_url: str, key: str, service_id: int, phase: str) -> None:
-        self.base_url, self.key, self.service_id, self.phase = base_url, key, service_id, phase
-        self.failures: list[str] = []
-
-    def client(self, work: list[list[tuple[int, str]]]) -> Callable[[int], list[float]]:
-        import httpx2
-
-        headers = {"Authorization": f"Bearer {self.key}", "X-Bench-Phase": self.phase}
-
-        def book(index: int) -> list[float]:
-            latencies = []
-            with httpx2.Client(base_url=self.base_url, headers=headers, timeout=30) as http:
-                for n, (staff_id, start) in enumerate(work[index]):
-                    body = {
-                        "service_id": self.service_id,
-                        "staff_id": staff_id,
-                        "start": start,
-                        "customer": {
-                            "name": f"Client {index}-{n}",
-                            "email": f"{self.phase}{index}-{n}@b.example",
-                        },
-                    }
-                    began = clock.perf_counter()
-                    response = http.post("/api/v1/bookings", json=body)
-                    latencies.append(clock.perf_counter() - began)
-                    if response.status_code != 201:
-                        self.failures.append(f"{response.status_code} {response.text[:200]}")
-            return latencies
-
-        return book
+def booking_requests(service_id: int, phase: str, slots: list[tuple[int, str]]) -> list[Request]:
+    """One `POST /api/v1/bookings` per slot, its body encoded now (not while timed)."""
+    requests = []
+    for n, (staff_id, start) in enumerate(slots):
+        body = {
+            "service_id": service_id,
+            "staff_id": staff_id,
+            "start": start,
+            "customer": {"name": f"Client {phase} {n}", "email": f"{phase}-{n}-{staff_id}@b.example"},
+        }
+        requests.append(Request("POST", "/api/v1/bookings", json.dumps(body).encode(), 201))
+    return requests
 
 
-def warm_workers(
-    booker: Booker, clients: int, slots: list[tuple[int, str]], pids: list[int], probe: Path
-) -> int:
+def headers_for(key: str, phase: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}", "X-Bench-Phase": phase}
+
+
+def warm_workers(args, key: str, service_id: int, slots: list[tuple[int, str]], pids, probe: Path) -> int:
     """Book in rounds of `clients` concurrent requests until every worker has served a few; returns rounds."""
     log = probe / "warm.log"
     for round_ in range(1, WARM_ROUNDS_MAX + 1):
-        batch = slots[(round_ - 1) * clients : round_ * clients]
-        run_clients(clients, booker.client([[slot] for slot in batch]))
+        batch = slots[(round_ - 1) * args.clients : round_ * args.clients]
+        requests = booking_requests(service_id, f"warm{round_}", batch)
+        healthz = [Request("GET", "/healthz")] * 3
+        http_load.run(
+            args.port, headers_for(key, "warmup"), [[r, *healthz] for r in requests], args.processes
+        )
         served = Counter(int(line) for line in log.read_text().split()) if log.exists() else Counter()
         if all(served[pid] >= WARM_REQUESTS_PER_WORKER for pid in pids):
             return round_
@@ -345,43 +237,53 @@ def probe_totals(probe: Path) -> dict[str, float]:
     return dict(totals)
 
 
-def run_api(args, service, staff, key: str) -> dict[str, Any]:
+def measured(args, work: list[list[Request]], key: str, phase: str, servers, backends) -> dict[str, Any]:
+    """Send `work`; its latencies, and the CPU of the server, PostgreSQL and the client per request."""
+    cpu_before, pg_before = cpu_seconds(servers), cpu_seconds(backends)
+    load = http_load.run(args.port, headers_for(key, phase), work, args.processes)
+    cpu, pg_cpu = cpu_seconds(servers) - cpu_before, cpu_seconds(backends) - pg_before
+    count = len(load.latencies)
+    for failure in load.failures[:5]:
+        print(f"failure ({phase}):", failure, file=sys.stderr)
+    return {
+        **latency_figures(load.elapsed, load.latencies),
+        "failed": len(load.failures),
+        "server_cpu_ms": round(cpu * 1000 / count, 3),
+        "postgres_cpu_ms": round(pg_cpu * 1000 / count, 3),
+        "client_cpu_ms": load.client_cpu_ms_per_request,
+    }
+
+
+def run_api(args, service, staff, key: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The timed bookings, then as many `GET /healthz` from the same clients: figures of each."""
     timed = args.clients * args.bookings_per_client
     slots = plan_slots(service, staff, timed + args.clients * WARM_ROUNDS_MAX)
     timed_slots, warm_slots = slots[:timed], slots[timed:]
-    work = [timed_slots[i :: args.clients] for i in range(args.clients)]
-    base_url = f"http://127.0.0.1:{args.port}"
+    requests = booking_requests(service.pk, "timed", timed_slots)
+    work = [requests[i :: args.clients] for i in range(args.clients)]
+    trivial = [[Request("GET", "/healthz")] * len(client) for client in work]
 
     with tempfile.TemporaryDirectory(prefix="rendez-bench-booking-") as probe_dir:
         probe = Path(probe_dir)
         server = start_gunicorn(args.database_url, args.port, args.gunicorn_workers, probe_dir)
         try:
             workers = worker_pids(server.pid, args.gunicorn_workers)
-            warm_rounds = warm_workers(
-                Booker(base_url, key, service.pk, "warmup"), args.clients, warm_slots, workers, probe
-            )
+            warm_rounds = warm_workers(args, key, service.pk, warm_slots, workers, probe)
             servers = [server.pid, *workers]
             backends = backend_pids(args.database_url)
-            cpu_before, pg_before = cpu_seconds(servers), cpu_seconds(backends)
-            booker = Booker(base_url, key, service.pk, "timed")
-            elapsed, latencies = run_clients(args.clients, booker.client(work))
-            cpu, pg_cpu = cpu_seconds(servers) - cpu_before, cpu_seconds(backends) - pg_before
+            bookings = measured(args, work, key, "timed", servers, backends)
+            healthz = measured(args, trivial, key, "healthz", servers, backends)
         finally:
             server.terminate()
             server.wait(30)
         totals = probe_totals(probe)
     booked = totals.get("bookings", 0) or 1
-    for failure in booker.failures[:5]:
-        print("failure:", failure, file=sys.stderr)
-    return {
-        **latency_figures(elapsed, latencies),
-        "failed": len(booker.failures),
-        "warm_rounds": warm_rounds,
-        "server_cpu_ms_per_booking": round(cpu * 1000 / len(latencies), 2),
-        "in_request_cpu_ms_per_booking": round(totals.get("cpu_s", 0) * 1000 / booked, 2),
-        "postgres_cpu_ms_per_booking": round(pg_cpu * 1000 / len(latencies), 2),
-        "sql_statements_per_booking": round(totals.get("statements", 0) / booked, 2),
-    }
+    bookings.update(
+        warm_rounds=warm_rounds,
+        in_request_cpu_ms=round(totals.get("cpu_s", 0) * 1000 / booked, 2),
+        sql_statements=round(totals.get("statements", 0) / booked, 2),
+    )
+    return bookings, healthz
 
 
 def main() -> None:
@@ -389,45 +291,55 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/rendez_bench")
     parser.add_argument("--port", type=int, default=18110)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--processes", type=int, default=4, help="client processes the clients share")
     parser.add_argument("--bookings-per-client", type=int, default=25)
     parser.add_argument("--floor-bookings-per-client", type=int, default=100)
     parser.add_argument("--gunicorn-workers", type=int, default=4)
     parser.add_argument("--staff", type=int, default=8)
     args = parser.parse_args()
-    logging.getLogger("httpx2").setLevel(logging.WARNING)  # one INFO line per request otherwise
+    load_at_start = os.getloadavg()[0]
 
     django_on(args.database_url)
     tenant, staff, service, key = make_tenant(staff_count=args.staff)
     from django.db import connections
 
-    floor = run_floor(
-        args.database_url,
-        Floor(tenant, service, [m.pk for m in staff]),
-        args.clients,
-        args.floor_bookings_per_client,
+    staff_ids = [m.pk for m in staff]
+    fair = run_floor(
+        args.database_url, FairFloor(tenant, service, staff_ids), args.clients, args.floor_bookings_per_client
     )
+    emit(bench="booking.floor", kind="fair", clients=args.clients, statements=FairFloor.statements, **fair)
+    old = run_floor(
+        args.database_url, OldFloor(tenant, service, staff_ids), args.clients, args.floor_bookings_per_client
+    )
+    emit(bench="booking.floor", kind="old", clients=args.clients, statements=OldFloor.statements, **old)
     connections.close_all()
-    emit(
-        bench="booking.floor", database="postgresql", clients=args.clients, statements_per_booking=5, **floor
-    )
 
-    api = run_api(args, service, staff, key)
+    api, healthz = run_api(args, service, staff, key)
     connections.close_all()
+    server = f"gunicorn -w {args.gunicorn_workers}"
+    emit(bench="booking.api", server=server, clients=args.clients, processes=args.processes, **api)
+    emit(bench="booking.healthz", server=server, clients=args.clients, **healthz)
+    over_trivial = round(api["server_cpu_ms"] - healthz["server_cpu_ms"], 2)
+    ratio = round(api["bookings_per_second"] / fair["bookings_per_second"], 3)
     emit(
-        bench="booking.api",
-        database="postgresql",
-        server=f"gunicorn -w {args.gunicorn_workers}",
-        clients=args.clients,
-        **api,
-    )
-    emit(
-        bench="booking.ratio",
-        api_to_floor=round(api["bookings_per_second"] / floor["bookings_per_second"], 3),
-        goal=RATIO_GOAL,
+        bench="booking.goals",
+        server_cpu_over_trivial_ms=over_trivial,
+        server_cpu_over_trivial_goal_ms=SERVER_OVER_TRIVIAL_GOAL_MS,
+        postgres_cpu_ms=api["postgres_cpu_ms"],
+        postgres_cpu_goal_ms=POSTGRES_GOAL_MS,
         p99_ms=api["p99_ms"],
         p99_goal_ms=P99_GOAL_MS,
-        load_average=round(os.getloadavg()[0], 2),
-        started=datetime.now(UTC).isoformat(timespec="seconds"),
+        api_to_fair_floor=ratio,
+        api_to_fair_floor_goal=RATIO_GOAL,
+        api_to_old_floor=round(api["bookings_per_second"] / old["bookings_per_second"], 3),
+        met={
+            "server_cpu": over_trivial <= SERVER_OVER_TRIVIAL_GOAL_MS,
+            "postgres_cpu": api["postgres_cpu_ms"] <= POSTGRES_GOAL_MS,
+            "p99": api["p99_ms"] <= P99_GOAL_MS,
+            "throughput": ratio >= RATIO_GOAL,
+        },
+        load_average=[round(load_at_start, 2), round(os.getloadavg()[0], 2)],
+        finished=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
 

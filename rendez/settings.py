@@ -91,6 +91,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# Requests to /api/ with an API key (Bearer) take these only: the key is their whole authentication, so the
+# session, user, CSRF, messages, CSP nonce and htmx middlewares have nothing to do (rendez/lib/lean_api.py).
+# Every other request, web pages first of all, takes all of MIDDLEWARE.
+API_MIDDLEWARE = [
+    "rendez.observability.middleware.RequestObservation",
+    "django.middleware.security.SecurityMiddleware",
+    "rendez.lib.cache_control.NoStoreMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
 
 ROOT_URLCONF = "rendez.urls"
 WSGI_APPLICATION = "rendez.wsgi.application"
@@ -131,6 +141,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # and -shm files take the database file's mode.
         private_file(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+# The booking path's hand-written statements as server-side prepared statements on PostgreSQL
+# (rendez/lib/rows.py `cursor`). Off for a connection pooler that cannot keep them across transactions
+# (docs/operations.md). Django connects with prepare_threshold=None, with which psycopg prepares nothing even
+# when asked; psycopg's own default (5) lets it. The ORM's cursors bind client-side and never prepare.
+DB_PREPARED_STATEMENTS = env_bool("RENDEZ_DB_PREPARED_STATEMENTS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARED_STATEMENTS:
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

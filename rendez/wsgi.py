@@ -11,8 +11,11 @@ from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.urls import get_resolver
 
+from rendez.lib import lean_api
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rendez.settings")
-application: Callable[..., Any] = get_wsgi_application()
+# API-key requests to /api/ take a lean middleware stack, every other request all of them (lean_api.py).
+application: Callable[..., Any] = lean_api.application(get_wsgi_application())
 # Load the URLconf now (and with it every view and API schema), then take all that lives as long as the
 # process out of the garbage collector's sight: each full collection walked it again, a pause of about 70 ms
 # in one request of twelve for the slots of a team (bench/README.md). With a preloading server this also

@@ -22,7 +22,7 @@ from django.db.models.sql import Query
 
 from rendez.jobs import conf
 from rendez.jobs.models import Job
-from rendez.lib.rows import columns, converted, insert_fields, params, placeholders
+from rendez.lib.rows import columns, converted, cursor, insert_fields, params, placeholders
 
 COALESCING_CONSTRAINT = "jobs_one_coalescing_pending"
 # The earlier of the waiting job's run_after and the new one's: the newer request may want it sooner.
@@ -39,13 +39,13 @@ def insert_jobs(rows: list[dict[str, Any]], now: datetime) -> list[Job]:
     jobs = [Job(**row) for row in distinct]
     fields = insert_fields(Job)
     coalescing = any(job.coalesce for job in jobs)
-    with connection.cursor() as cursor:
-        cursor.execute(
+    with cursor() as db_cursor:
+        db_cursor.execute(
             _statement(connection.vendor, len(jobs), coalescing),
             [value for job in jobs for value in params(job, fields)] + _returning_params(now),
         )
         # Rows come back in VALUES order, on both databases (Django's bulk_create relies on it too).
-        returned = cursor.fetchall()
+        returned = db_cursor.fetchall()
     run_after = Job._meta.get_field("run_after")
     for job, (pk, stored_run_after, *_) in zip(jobs, returned, strict=True):
         job.pk = pk

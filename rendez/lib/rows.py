@@ -5,11 +5,15 @@ statement stays right when a column is added or a backend stores a type differen
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, TypeVar
 
+import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 M = TypeVar("M", bound=models.Model)
 
@@ -47,13 +51,57 @@ def _database() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]
 
 
+def cursor() -> CursorWrapper:
+    """A cursor for the hand-written hot statements: on PostgreSQL each statement it runs is a server-side
+    prepared statement (parsed and planned once per connection, its parameters bound by the server), unless
+    settings.DB_PREPARED_STATEMENTS is off (a pooler that cannot keep them: docs/operations.md).
+
+    Only here: the ORM's statements keep Django's client-side binding, whose literal SQL some of them rely on
+    (an untyped parameter in a SELECT list is an error with server-side binding). The cursor goes through
+    Django's wrappers, so query logging, execute_wrappers and error translation see these statements too."""
+    db = _database()
+    if db.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        # What BaseDatabaseWrapper.cursor() does, with a cursor class of ours instead of create_cursor's.
+        return db._prepare_cursor(_PreparingCursor(db.connection, logged=db.queries_logged))  # type: ignore[attr-defined]
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """psycopg's server-binding cursor, preparing every statement it runs (Django connects with
+    prepare_threshold=None, which prepares none by itself). psycopg keeps the last 100 per connection."""
+
+    def __init__(self, connection: Any, *, logged: bool = False) -> None:
+        super().__init__(connection)
+        self._logged = logged
+
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: Any = None):
+        executed = super().execute(query, params, prepare=True, binary=binary)
+        if self._logged and self._query is None:
+            # psycopg records the statement it sent only when it was not a prepared one. Django's query log
+            # (DEBUG, CaptureQueriesContext) reads it from there, and expects it with its values in, as a
+            # client-side binding cursor sends it.
+            self._query = _Logged(psycopg.ClientCursor(self.connection).mogrify(query, params).encode())  # type: ignore[assignment]
+        return executed
+
+
+@dataclass(frozen=True)
+class _Logged:
+    """What Django's query log reads of a cursor's last statement (psycopg's `PostgresQuery` attributes)."""
+
+    query: bytes
+    params: Any = None
+
+
 def insert(instance: M) -> M:
     """Save a new `instance` as `save()` would, in one INSERT returning its key, without compiling a query
     each time. No signals are sent: use it only for models nothing listens to."""
     model, db = type(instance), _database()
-    with db.cursor() as cursor:
-        cursor.execute(_insert_sql(model), params(instance, insert_fields(model)))
-        instance.pk = cursor.fetchone()[0]
+    with cursor() as db_cursor:
+        db_cursor.execute(_insert_sql(model), params(instance, insert_fields(model)))
+        instance.pk = db_cursor.fetchone()[0]
     instance._state.adding = False
     instance._state.db = db.alias
     return instance

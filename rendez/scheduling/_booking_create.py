@@ -155,7 +155,7 @@ def upsert_customer(tenant_id: int, details: CustomerDetails) -> Customer:
         phone=details.phone,
         timezone=details.timezone,
     )
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_customer_upsert_sql(), rows.params(new, rows.insert_fields(Customer)))
         returned = cursor.fetchone()
     return rows.from_db(Customer, [Customer._meta.pk, *rows.insert_fields(Customer)], returned)

@@ -29,7 +29,7 @@ def lock_offering(service: Service, staff: Staff) -> tuple[Service, Staff]:
 def lock_offering_by_ids(tenant_id: int, service_id: int, staff_id: int) -> tuple[Service, Staff]:
     """The tenant's service and staff member, read by the statement that locks the staff member and proves
     they offer the service; when there is no such pair, the reason."""
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(_offering_sql(connection.vendor), [service_id, tenant_id, staff_id, tenant_id])
         found = cursor.fetchone()
     if found is None:

@@ -187,7 +187,7 @@ def _add_external_busy(
 
 
 def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    with rows.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -146,8 +146,19 @@ def account_key(connection: Connection) -> str:
     return f"connection:{connection.pk}" if connection.pk else ""
 
 
-def acquire(connection: Connection, category: str, *, now: float | None = None) -> float:
+def acquire(
+    connection: Connection,
+    category: str,
+    *,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> float:
     """Take a token of the account's `category` bucket, sleeping until it is ours; returns the wait.
+
+    The turn is a moment on `clock` (the time the bucket was read at plus the wait it gave), slept to from
+    whenever the statement returned: sleeping the whole wait after the round trip would send every call late
+    by its round trip, which varies with the database's load, and uneven sending is what makes Zoom count more
+    calls in one of its one-second windows than the bucket handed out.
 
     Raises `Throttled` when the wait would exceed `MAX_WAIT`. Call outside transactions: the upsert's row
     lock lasts as long as the caller's transaction.
@@ -156,7 +167,8 @@ def acquire(connection: Connection, category: str, *, now: float | None = None) 
     if not key:
         return 0.0
     limit = limit_for(account_plan(connection), category)
-    wait = wait_for(take(key, category, limit, now=now), limit)
+    read_at = clock()
+    wait = wait_for(take(key, category, limit, now=read_at), limit)
     if wait > MAX_WAIT:
         give_back(key, category)
         metrics.zoom_rate_limit_refused(category)
@@ -167,7 +179,9 @@ def acquire(connection: Connection, category: str, *, now: float | None = None) 
         )
     if wait > 0:
         metrics.zoom_rate_limit_waited(category, wait)
-        time.sleep(wait)
+        left = read_at + wait - clock()
+        if left > 0:
+            sleep(left)
     return wait
 
 

@@ -161,6 +161,47 @@ def test_acquiring_is_one_statement(db, django_assert_num_queries) -> None:
         ratelimit.acquire(member, MEDIUM)
 
 
+class SlowRoundTrip:
+    """A clock that moves `round_trip` seconds at each reading: the statement between acquire's first reading
+    and its second took that long."""
+
+    def __init__(self, start: float, round_trip: float) -> None:
+        self.now, self.round_trip = start, round_trip
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        read, self.now = self.now, self.now + self.round_trip
+        return read
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_a_caller_sleeps_to_its_turn_not_its_whole_wait_after_the_round_trip(db) -> None:
+    member = Connection(account_id=ACCOUNT, account_plan="pro")
+    limit = ratelimit.limit_for("pro", MEDIUM)
+    clock = SlowRoundTrip(start=1000.0, round_trip=0.02)
+    # Two calls at 1000.00: the first takes the saved token, the second's turn is 1/18 s after the first.
+    ratelimit.take(ACCOUNT, MEDIUM, limit, now=1000.0)
+
+    waited = ratelimit.acquire(member, MEDIUM, clock=clock, sleep=clock.sleep)
+
+    assert waited == pytest.approx(1 / limit.rate)
+    # Read at 1000.00, the statement returned at 1000.02: the 0.02 s are part of the wait, not added to it.
+    assert clock.slept == [pytest.approx(1 / limit.rate - 0.02)]
+
+
+def test_a_caller_whose_turn_passed_during_the_round_trip_does_not_sleep(db) -> None:
+    member = Connection(account_id=ACCOUNT, account_plan="pro")
+    limit = ratelimit.limit_for("pro", MEDIUM)
+    clock = SlowRoundTrip(start=1000.0, round_trip=0.5)
+    ratelimit.take(ACCOUNT, MEDIUM, limit, now=1000.0)
+
+    assert ratelimit.acquire(member, MEDIUM, clock=clock, sleep=clock.sleep) > 0
+    assert clock.slept == []
+
+
 def test_a_wait_longer_than_a_few_seconds_fails_retryable_and_keeps_no_token(db) -> None:
     member = Connection(account_id=ACCOUNT, account_plan="pro")
     ratelimit.pause(member, LIGHT, 30.0, now=time.time())
