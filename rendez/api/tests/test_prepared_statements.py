@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from rendez.api.tests.conftest import berlin, booking_body
+from rendez.api.tests.fixtures import berlin, booking_body
 from rendez.scheduling.models import Booking
 
 pytestmark = pytest.mark.postgres
