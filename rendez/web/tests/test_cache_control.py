@@ -20,6 +20,7 @@ from rendez.conferencing.models import Meeting
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import book, make_service
 from rendez.web.panel.tests.fixtures import berlin, make_meeting
+from rendez.web.tests.emails import sent
 
 # The panel tests' settings: passwords hashed fast, the cache cleared around each test.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords", "clear_cache")]
@@ -91,7 +92,7 @@ def test_the_manage_pages_are_not_stored_and_send_no_referrer_away(
 
 def test_the_signed_in_customers_page_is_not_stored(client: Client, booking, mailoutbox):
     client.post("/my/alice/", {"email": "charlie@example.com"})
-    sign_in = re.findall(r"/my/alice/sign-in/\S+", mailoutbox[-1].body)[0]
+    sign_in = re.findall(r"/my/alice/sign-in/\S+", sent(mailoutbox)[-1].body)[0]
     assert_no_store(client.get(sign_in))
     client.post(sign_in)
 
