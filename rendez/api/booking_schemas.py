@@ -35,6 +35,15 @@ class CustomerOut(Schema):
     timezone: str
 
 
+# Answers to the service's questions, on a booking and on a series (checked by api/answers.py).
+Answers = dict[str, StrictStr | StrictBool | None]
+ANSWERS = (
+    "Answers to the service's questions by question id: text, one of a choice's options, or true/false for a "
+    "checkbox"
+)
+ANSWERS_EXAMPLE = {"12": "Beginner", "13": True}
+
+
 class BookingIn(Input):
     service_id: Id
     staff_id: StaffChoice = Field(
@@ -44,12 +53,7 @@ class BookingIn(Input):
     customer: CustomerIn
     party_size: StrictInt = Field(1, ge=1, le=1000)
     notes: str = Field("", max_length=2000)
-    answers: dict[str, StrictStr | StrictBool | None] = Field(
-        default_factory=dict,
-        description="Answers to the service's questions by question id: text, one of a choice's options, "
-        "or true/false for a checkbox",
-        examples=[{"12": "Beginner", "13": True}],
-    )
+    answers: Answers = Field(default_factory=dict, description=ANSWERS, examples=[ANSWERS_EXAMPLE])
 
 
 REASON_DESCRIPTION = (

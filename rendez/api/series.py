@@ -12,11 +12,11 @@ from typing import Literal
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from pydantic import StrictBool, StrictInt, StrictStr
+from pydantic import StrictBool, StrictInt
 
 from rendez.api.answers import checked_answers
 from rendez.api.auth import tenant_of
-from rendez.api.booking_schemas import BookingOut, CustomerIn, CustomerOut
+from rendez.api.booking_schemas import ANSWERS, ANSWERS_EXAMPLE, Answers, BookingOut, CustomerIn, CustomerOut
 from rendez.api.errors import error_responses
 from rendez.api.schemas import Id, Input, IsoDate, IsoDateTime
 from rendez.conferencing import queries as meetings
@@ -56,11 +56,10 @@ class SeriesIn(Input):
     )
     party_size: StrictInt = Field(1, ge=1, le=1000)
     notes: str = Field("", max_length=2000)
-    answers: dict[str, StrictStr | StrictBool | None] = Field(
+    answers: Answers = Field(
         default_factory=dict,
-        description="Answers to the service's questions by question id, as for one booking: kept with every "
-        "occurrence",
-        examples=[{"12": "Beginner", "13": True}],
+        description=f"{ANSWERS}; kept with every occurrence",
+        examples=[ANSWERS_EXAMPLE],
     )
 
 
