@@ -52,7 +52,7 @@ class _as_job:  # noqa: N801 - used as `with _as_job():`
         return None
 
     def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
-        if isinstance(exc, GraphUnavailable | tokens.Unavailable):
+        if isinstance(exc, (GraphUnavailable, *tokens.Unavailable)):
             raise jobs.Retry(after=getattr(exc, "retry_after", None), reason=str(exc)) from None
         return isinstance(exc, tokens.ConnectionUnusable)
 
