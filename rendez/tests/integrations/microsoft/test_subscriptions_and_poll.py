@@ -51,6 +51,7 @@ def test_a_subscription_is_validated_by_rendez_and_renewed_before_expiry(microso
     state = CalendarSync.objects.get(connection=connected)
     assert state.channel_token == body["clientState"] and len(body["clientState"]) >= 32
     assert body["clientState"] not in state.channel_token_encrypted  # encrypted at rest
+    assert state.channel_expires_at is not None
     assert state.channel_expires_at > timezone.now() + timedelta(days=2)
     assert 14 * 60 < seconds_until(waiting_sync()) <= 15 * 60
 
@@ -59,7 +60,8 @@ def test_a_subscription_is_validated_by_rendez_and_renewed_before_expiry(microso
     [renewal] = microsoft.control.requests("PATCH", f"/graph/v1.0/subscriptions/{state.channel_id}")
     assert renewal["status"] == 200 and set(renewal["body"]) == {"expirationDateTime"}
     assert len(microsoft.control.requests("POST", "/graph/v1.0/subscriptions")) == 1
-    assert CalendarSync.objects.get(pk=state.pk).channel_expires_at > timezone.now() + timedelta(days=2)
+    renewed = CalendarSync.objects.get(pk=state.pk).channel_expires_at
+    assert renewed is not None and renewed > timezone.now() + timedelta(days=2)
 
 
 def notification(state: CalendarSync, client_state: str, **extra) -> bytes:
