@@ -1,6 +1,6 @@
 """Microsoft's tokens on the OAuth kit against the emulator: a rotated refresh token is stored at every
 refresh; a revoked grant (AADSTS50173) leaves the connection needing a reconnect and stops syncing; a
-reconnect brings it back; disconnecting deletes the subscriptions and forgets the tokens (no revoke endpoint)."""
+reconnect brings it back; disconnecting deletes the subscriptions and forgets the tokens (no revocation)."""
 
 from __future__ import annotations
 
