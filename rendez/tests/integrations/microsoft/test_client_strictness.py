@@ -79,7 +79,12 @@ def test_410_on_a_delta_link_asks_for_a_full_sync(link, code):
 
 def test_a_delta_link_on_another_host_is_never_followed_with_the_token(link):
     seen: list[httpx2.Request] = []
-    with graph_answers(lambda request: seen.append(request) or error(500, "x")), pytest.raises(DeltaGone):
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return error(500, "x")
+
+    with graph_answers(answer), pytest.raises(DeltaGone):
         GraphClient(link).delta_next("https://evil.example/v1.0/me/calendarView/delta?$deltatoken=t")
     assert seen == []
 
