@@ -11,6 +11,7 @@ documented, 4,230 and 10,080 minutes), renewed with PATCH when less than a day i
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -19,8 +20,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from rendez.calendars.models import CalendarConnection, CalendarSync
-from rendez.integrations.microsoft.client import GraphClient, GraphError, NotFound
+from rendez.integrations.microsoft.client import GraphClient, GraphError, GraphRefused, NotFound
 from rendez.lib import vault
+
+logger = logging.getLogger("rendez.microsoft")
 
 LIFETIME = timedelta(days=3)
 RENEW_BEFORE = timedelta(days=1)
@@ -38,19 +41,34 @@ def notification_url() -> str:
     return f"{settings.BASE_URL}/integrations/microsoft/notifications"
 
 
-def ensure(connection: CalendarConnection, client: GraphClient) -> None:
-    """Every synced calendar has a subscription that lives at least RENEW_BEFORE more."""
+def ensure(connection: CalendarConnection, client: GraphClient) -> bool:
+    """Every synced calendar has a subscription that lives at least RENEW_BEFORE more; False when one could
+    not be made (Graph refused, e.g. its validation request did not reach us): then polling stays frequent."""
+    complete = True
     for state in CalendarSync.objects.filter(tenant_id=connection.tenant_id, connection=connection):
         expires = state.channel_expires_at
         if state.channel_id and expires is not None and expires - timezone.now() > RENEW_BEFORE:
             continue
-        if state.channel_id:
-            try:
-                renew(client, state)
-                continue
-            except NotFound:
-                pass  # expired and deleted by Graph: make a new one
-        create(client, state)
+        try:
+            _renew_or_create(client, state)
+        except GraphRefused as refused:
+            complete = False
+            logger.warning(
+                "microsoft subscription refused: %s",
+                refused.code or refused.status,
+                extra={"sync_id": state.pk},
+            )
+    return complete
+
+
+def _renew_or_create(client: GraphClient, state: CalendarSync) -> None:
+    if state.channel_id:
+        try:
+            renew(client, state)
+            return
+        except NotFound:
+            pass  # expired and deleted by Graph: make a new one
+    create(client, state)
 
 
 def renew(client: GraphClient, state: CalendarSync) -> None:

@@ -76,8 +76,7 @@ def sync_connection(connection: CalendarConnection) -> None:
                     exc.code or exc.status,
                     extra={"connection_id": connection.pk},
                 )
-        if subscriptions.push_possible():
-            subscriptions.ensure(connection, client)
+        subscribed = subscriptions.push_possible() and subscriptions.ensure(connection, client)
     except tokens.ConnectionUnusable:
         return  # marked needs_reconnect; polling stops until a person reconnects
     except (GraphUnavailable, *tokens.Unavailable) as exc:
@@ -87,7 +86,7 @@ def sync_connection(connection: CalendarConnection) -> None:
     CalendarConnection.objects.filter(pk=connection.pk, tenant_id=connection.tenant_id).update(
         last_synced_at=timezone.now()
     )
-    request_sync(connection, SAFETY_POLL if subscriptions.push_possible() else POLL_WITHOUT_PUSH)
+    request_sync(connection, SAFETY_POLL if subscribed else POLL_WITHOUT_PUSH)
 
 
 def _sync_calendar(connection: CalendarConnection, client: GraphClient, calendar_id: str) -> None:

@@ -132,3 +132,17 @@ def test_throttling_and_server_errors_retry_later_honouring_retry_after(
     assert job.attempts == 0  # polling outlives any outage
     # 429 said 120 s; the 503 said 10 s, less than a poll: the next poll, in 60 s.
     assert 100 < seconds_until(job) <= 120 if says_when else 50 < seconds_until(job) <= 60
+
+
+def test_a_subscription_graph_refuses_leaves_the_60_second_poll(settings, microsoft, connected, monday):
+    settings.MICROSOFT_NOTIFICATIONS_OVER_HTTP = True
+    settings.BASE_URL = "http://127.0.0.1:9"  # nothing answers Graph's validation request there
+    microsoft.control.allow_http_notifications()
+    outlook_event(microsoft, berlin(monday, 10), berlin(monday, 11))
+    sync_now(connected)
+
+    [refused] = microsoft.control.requests("POST", "/graph/v1.0/subscriptions")
+    assert refused["status"] == 400
+    assert CalendarSync.objects.get(connection=connected).channel_id == ""
+    assert BusyBlock.objects.filter(connection=connected).count() == 1  # the delta poll still did its work
+    assert 50 < seconds_until(waiting_sync()) <= 60
