@@ -31,6 +31,7 @@ from rendez.integrations.microsoft.client import (
     NotFound,
 )
 from rendez.integrations.microsoft.events import classify
+from rendez.integrations.oauth.provider import GrantRefused
 
 logger = logging.getLogger("rendez.microsoft")
 
@@ -79,6 +80,12 @@ def sync_connection(connection: CalendarConnection) -> None:
         subscribed = subscriptions.push_possible() and subscriptions.ensure(connection, client)
     except tokens.ConnectionUnusable:
         return  # marked needs_reconnect; polling stops until a person reconnects
+    except GrantRefused as refused:
+        # Not a dead grant (that marks needs_reconnect): the app's setup (invalid_client) or a refresh answer
+        # without the rotated token. Keep polling; the job's last error says why.
+        raise jobs.Retry(
+            after=POLL_WITHOUT_PUSH.total_seconds(), reason=str(refused), consume_attempt=False
+        ) from None
     except (GraphUnavailable, *tokens.Unavailable) as exc:
         # Polling must outlive any outage: wait without spending an attempt (Retry-After, or one poll).
         wait = max(float(getattr(exc, "retry_after", None) or 0), POLL_WITHOUT_PUSH.total_seconds())

@@ -82,3 +82,20 @@ def test_disconnect_deletes_subscriptions_forgets_tokens_and_busy_times(
     assert not BusyBlock.objects.filter(connection=connected).exists()
     listed = api.get(f"/staff/{maria.pk}/calendars").json()
     assert [(item["provider"], item["status"]) for item in listed] == [("microsoft", "disconnected")]
+
+
+def test_a_wrong_client_secret_keeps_the_connection_and_the_poll(settings, microsoft, connected):
+    from django.utils import timezone
+
+    from rendez.integrations.microsoft import sync
+    from rendez.jobs.models import Job
+
+    settings.MICROSOFT_CLIENT_SECRET = "not-the-secret"  # the operator's mistake, not the person's revocation
+    microsoft.control.expire_access_tokens()
+    sync_now(connected)
+
+    connected.refresh_from_db()
+    assert connected.status == CalendarConnection.Status.CONNECTED
+    job = Job.objects.get(kind=sync.SYNC, state=Job.State.PENDING)
+    assert "invalid_client" in job.last_error and job.attempts == 0
+    assert 50 < (job.run_after - timezone.now()).total_seconds() <= 60
