@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "rendez.integrations.zoom",
     "rendez.calendars",
     "rendez.integrations.google",
+    "rendez.integrations.microsoft",
     "rendez.web",
     "rendez.api",
 ]
@@ -269,6 +270,27 @@ GOOGLE_CALENDAR_API_BASE_URL = env_str(
 # emulator can deliver to http (its allow_insecure_push switch): GOOGLE_PUSH_OVER_HTTP=1 uses that (emulator
 # only: Google refuses http addresses).
 GOOGLE_PUSH_OVER_HTTP = env_bool("GOOGLE_PUSH_OVER_HTTP", False)
+
+# Microsoft 365 calendars over Microsoft Graph (issue 18 section 3). The emulator (microsoft_emulator/)
+# answers at `{root}/login` and `{root}/graph/v1.0`. Refresh tokens rotate; no revocation endpoint.
+# CALENDAR_EMULATORS=1 points them at the emulator mounted under /_microsoft/ (rendez/devserver).
+_microsoft = f"{BASE_URL}/_microsoft" if CALENDAR_EMULATORS else ""
+MICROSOFT_CLIENT_ID = env_str(
+    "MICROSOFT_CLIENT_ID", "5f0c7a8e-3d2b-4c1a-9e8f-0a1b2c3d4e5f" if CALENDAR_EMULATORS else ""
+)
+MICROSOFT_CLIENT_SECRET = env_str(
+    "MICROSOFT_CLIENT_SECRET", "rendez-demo-microsoft-secret" if CALENDAR_EMULATORS else ""
+)
+MICROSOFT_LOGIN_BASE_URL = env_str(
+    "MICROSOFT_LOGIN_BASE_URL", f"{_microsoft}/login" if _microsoft else "https://login.microsoftonline.com"
+).rstrip("/")
+MICROSOFT_GRAPH_BASE_URL = env_str(
+    "MICROSOFT_GRAPH_BASE_URL",
+    f"{_microsoft}/graph/v1.0" if _microsoft else "https://graph.microsoft.com/v1.0",
+).rstrip("/")
+# Subscriptions need an https RENDEZ_BASE_URL Graph can reach; without one Rendez polls the delta link
+# every 60 s. MICROSOFT_NOTIFICATIONS_OVER_HTTP=1 subscribes over http anyway (emulator only: Graph refuses).
+MICROSOFT_NOTIFICATIONS_OVER_HTTP = env_bool("MICROSOFT_NOTIFICATIONS_OVER_HTTP", False)
 
 # Outbound HTTP never calls private or loopback addresses, except the configured Zoom base URLs (the emulator)
 # and the `host` or `host:port` entries listed here, which every call may reach, tenants' webhooks included.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("integrations/zoom/", include("rendez.integrations.zoom.urls")),
     path("integrations/google/", include("rendez.integrations.google.urls")),
+    path("integrations/microsoft/", include("rendez.integrations.microsoft.urls")),
     path("book/<slug:slug>/embed/", include("rendez.web.booking.embed_urls", namespace="booking_embed")),
     path("book/<slug:slug>/", include("rendez.web.booking.urls")),
     path("brand/<slug:slug>/logo/<str:name>", brand.logo, name="brand_logo"),

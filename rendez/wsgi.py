@@ -32,3 +32,6 @@ if settings.CALENDAR_EMULATORS:
     from rendez.devserver import google_mount
 
     application = google_mount.with_emulator(application)
+    from rendez.devserver import microsoft_mount
+
+    application = microsoft_mount.with_emulator(application)

@@ -1,0 +1,54 @@
+"""A Microsoft emulator over HTTP (real clock), Rendez pointed at it by its settings, and Maria's connection
+made from a grant the emulator issued after its consent page was answered over HTTP.
+
+Zoom fixtures (`zoom`, `maria`, `api`, `alice`) come from the Zoom integration's fixtures: Maria is the same
+person in every emulator's seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+
+from microsoft_emulator import Emulator
+from microsoft_emulator.testing import RunningEmulator, run_emulator
+from rendez.calendars.models import CalendarConnection
+from rendez.integrations.microsoft import connections, oauth
+from rendez.scheduling.models import Staff
+from rendez.tests.integrations.microsoft.world import (
+    BASE_URL,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    grant_from_consent,
+    quiet_seed,
+    settle,
+)
+
+
+@pytest.fixture
+def monday() -> date:
+    today = date.today()
+    return today + timedelta(days=14 - today.weekday())
+
+
+@pytest.fixture
+def microsoft(settings) -> Iterator[RunningEmulator]:
+    with run_emulator(Emulator(seed=quiet_seed())) as running:
+        settings.MICROSOFT_CLIENT_ID = CLIENT_ID
+        settings.MICROSOFT_CLIENT_SECRET = CLIENT_SECRET
+        settings.MICROSOFT_LOGIN_BASE_URL = running.login_base_url
+        settings.MICROSOFT_GRAPH_BASE_URL = running.graph_base_url
+        settings.MICROSOFT_NOTIFICATIONS_OVER_HTTP = False
+        settings.BASE_URL = BASE_URL
+        running.control.add_redirect_uri(CLIENT_ID, oauth.redirect_uri())
+        yield running
+
+
+@pytest.fixture
+def connected(microsoft: RunningEmulator, maria: Staff) -> CalendarConnection:
+    connection = connections.connect_with_grant(maria, grant_from_consent(microsoft))
+    settle()
+    connection.refresh_from_db()
+    return connection
