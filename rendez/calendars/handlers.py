@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from rendez import jobs
 from rendez.calendars import writing
-
-
-class WriteEvent(jobs.Payload):
-    appointment_id: int
+from rendez.calendars.payloads import WriteEvent
 
 
 @jobs.handler(writing.WRITE_EVENT, payload=WriteEvent, max_attempts=10)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from rendez import jobs
 from rendez.calendars.models import CalendarConnection, Provider
+from rendez.calendars.payloads import SyncConnection
 from rendez.integrations.google import sync
 
 
-class SyncCalendars(jobs.Payload):
-    connection_id: int
-
-
-@jobs.handler(sync.SYNC, payload=SyncCalendars, max_attempts=20)
-def sync_calendars(payload: SyncCalendars, job: jobs.Job) -> None:
+@jobs.handler(sync.SYNC, payload=SyncConnection, max_attempts=20)
+def sync_calendars(payload: SyncConnection, job: jobs.Job) -> None:
     if job.tenant_id is None:
         raise jobs.PermanentError("a Google sync needs the tenant it acts for")
     connection = (
