@@ -107,7 +107,7 @@ SECTION = StaffSection(
     title="Calendars",
     template="google/panel/staff_section.html",
     context=section_context,
-    order=60,
+    order=110,  # after Zoom's card
 )
 
 
