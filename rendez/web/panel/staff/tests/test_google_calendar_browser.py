@@ -34,6 +34,7 @@ from rendez.tests.integrations.google.world import (
 from rendez.tests.integrations.zoom.fixtures import MARIA as MARIA_ZOOM
 from rendez.tests.integrations.zoom.fixtures import connect_staff
 from rendez.web.panel.tests.fixtures import PASSWORD, a_monday, berlin, sign_in_page
+from rendez.web.tests.screens import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,6 +96,11 @@ def test_a_connected_google_calendar_blocks_times_and_receives_the_booking_with_
     expect(page.get_by_test_id("google-status")).to_have_text("Connected")
     expect(page.get_by_test_id("google-account")).to_have_text(MARIA)
     settle()  # the first sync and the initial backfill, as the worker would run them
+    page.reload()
+    expect(
+        page.get_by_test_id("google-choice").get_by_label("Calendar that receives appointments")
+    ).to_have_value(MARIA)
+    shoot(page, "panel-my-calendars")
 
     visitor = browser.new_page()
     day_url = (
