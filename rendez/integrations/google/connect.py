@@ -44,15 +44,17 @@ class Connected:
     back: str
 
 
-def staff_page(staff: Staff) -> str:
+def staff_page(user: Any, staff: Staff) -> str:
+    """Where `user` sees `staff`'s calendars: their own "My schedule", or the admin's staff page."""
+    if staff.user_id is not None and staff.user_id == user.pk:
+        return reverse("panel:staff_me")
     return reverse("panel:staff_edit", args=[staff.pk])
 
 
 def authorize_url(tenant: Tenant, staff: Staff, *, started_by_id: int | None, return_url: str = "") -> str:
-    """Begin a connect for `staff` and answer where to send the browser (Google's consent page)."""
-    started = STATES.begin(
-        tenant, staff, started_by_id=started_by_id, return_url=return_url or staff_page(staff)
-    )
+    """Begin a connect for `staff` and answer where to send the browser (Google's consent page). Without a
+    `return_url` (an API start) the browser lands on the staff page of whoever finishes it."""
+    started = STATES.begin(tenant, staff, started_by_id=started_by_id, return_url=return_url)
     return grants.authorize_url(tokens.provider(), started.state, started.code_challenge)
 
 
@@ -63,7 +65,7 @@ def finish(user: Any, query: dict[str, str]) -> Connected:
         row = STATES.consume(query.get("state", ""))
     except StateRefused as exc:
         raise NotConnected(f"{exc}{RETRY}") from None
-    back = row.return_url or "/panel/"
+    back = row.return_url or (staff_page(user, row.staff) if row.staff is not None else "/panel/")
     if not _may_finish(user, row):
         logger.warning("google connect refused: not this person's", extra={"tenant_id": row.tenant_id})
         raise NotConnected(

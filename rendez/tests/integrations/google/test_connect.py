@@ -95,7 +95,7 @@ def test_the_api_starts_and_the_staff_member_finishes_in_the_browser(google, api
 
     landed = browser_of(maria_user).get(consent(google, authorize_url))
 
-    assert landed.status_code == 302 and landed["Location"] == f"/panel/staff/{maria.pk}/"
+    assert landed.status_code == 302 and landed["Location"] == "/panel/staff/me/"  # her own page
     connection = CalendarConnection.objects.get(staff=maria, provider="google")
     assert connection.status == "connected" and connection.account_email == MARIA
     [exchange] = google.control.requests("POST", "/oauth2/token")
@@ -184,3 +184,10 @@ def test_declining_on_google_connects_nothing(google, api, maria, maria_user):
 
 def test_another_tenant_cannot_start_a_connect_for_this_staff_member(google, outsider_api, maria):
     assert outsider_api.post(f"/staff/{maria.pk}/calendars/google/connect").status_code == 404
+
+
+def test_an_admin_finishes_an_api_connect_and_lands_on_the_staff_page(google, api, maria, alice_admin):
+    landed = browser_of(alice_admin).get(consent(google, start(api, maria)))
+
+    assert landed.status_code == 302 and landed["Location"] == f"/panel/staff/{maria.pk}/"
+    assert CalendarConnection.objects.get(staff=maria).status == "connected"
