@@ -42,7 +42,7 @@ def _staff_queryset(tenant: Tenant):
     return (
         Staff.objects.filter(tenant=tenant)
         .select_related(*extensions.staff_relations())
-        .prefetch_related("working_hours", "services")
+        .prefetch_related("working_hours", "services", *extensions.staff_prefetches())
     )
 
 

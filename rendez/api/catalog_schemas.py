@@ -3,7 +3,7 @@ hours, and services with their meeting options."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -81,6 +81,15 @@ class StaffZoomOut(Schema):
     email: str
 
 
+class StaffCalendarOut(Schema):
+    provider: Literal["google", "microsoft"]
+    status: Literal["connected", "needs_reconnect"]
+    account_email: str
+    busy_calendar_ids: list[str]
+    write_calendar_id: str = Field(description="Where appointments are written; empty: nowhere")
+    last_synced_at: datetime | None
+
+
 class StaffOut(Schema):
     id: int
     name: str
@@ -95,6 +104,13 @@ class StaffOut(Schema):
     max_assignments_per_day: int | None
     max_assignments_per_week: int | None
     zoom: StaffZoomOut | None = Field(description="Who this staff member hosts Zoom meetings as, or null")
+    calendars: list[StaffCalendarOut] = Field(
+        description="Their own calendars connected to Rendez (busy times read, appointments written)"
+    )
+
+    @staticmethod
+    def resolve_calendars(member: Staff) -> list[dict]:
+        return extensions.staff_list("calendars", member)
 
     @staticmethod
     def resolve_zoom(member: Staff) -> dict | None:

@@ -1,8 +1,8 @@
 """Staff calendars in REST API v1 (issue 18 section 5): list, choose calendars, disconnect, and the changes
 people made in their calendar to Rendez's events (shown, never obeyed). Registered through api/extensions.py.
 
-Connecting (`POST .../connect` → `{authorize_url}`, the browser consent and callback) is not built yet: a
-connection is made by `integrations/google/connections.connect_with_grant`.
+Connecting is the provider's (`POST /api/v1/staff/{id}/calendars/google/connect`, integrations/google/api.py);
+staff objects' `calendars` list is `staff_calendars` below.
 """
 
 from __future__ import annotations
@@ -143,3 +143,21 @@ def _out(connection: CalendarConnection) -> CalendarOut:
         if connection.status == CalendarConnection.Status.NEEDS_RECONNECT
         else "",
     )
+
+
+def staff_calendars(member: Staff) -> list[dict]:
+    """The `calendars` of a staff object: each live connection (a disconnected one is only a record). Reads
+    the prefetched `calendar_connections`, kept to the staff member's own tenant."""
+    return [
+        {
+            "provider": connection.provider,
+            "status": connection.status,
+            "account_email": connection.account_email,
+            "busy_calendar_ids": list(connection.busy_calendar_ids),
+            "write_calendar_id": connection.write_calendar_id,
+            "last_synced_at": connection.last_synced_at,
+        }
+        for connection in sorted(member.calendar_connections.all(), key=lambda c: c.provider)
+        if connection.tenant_id == member.tenant_id
+        and connection.status != CalendarConnection.Status.DISCONNECTED
+    ]

@@ -14,5 +14,6 @@ class CalendarsConfig(AppConfig):
 
         external_busy.register(busy.busy_of_staff)
         extensions.add_router(api.router)
+        extensions.add_staff_list("calendars", api.staff_calendars, prefetch=("calendar_connections",))
         followers.on_appointment_changed(writing.follow)
         followers.on_meeting_ready(writing.follow)

@@ -6,11 +6,10 @@ Rows here are written by the provider's sync and writer modules and by `busy.py`
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.db import models
 from django.db.models import Q
 
+from rendez.integrations.oauth.models import TokenHolder
 from rendez.lib import vault
 from rendez.scheduling.models import Appointment, Staff
 from rendez.tenants.models import Tenant
@@ -21,8 +20,10 @@ class Provider(models.TextChoices):
     MICROSOFT = "microsoft", "Microsoft 365"
 
 
-class CalendarConnection(models.Model):
-    """One staff member's authorization to read and write their calendars at one provider."""
+class CalendarConnection(TokenHolder):
+    """One staff member's authorization to read and write their calendars at one provider. The token columns,
+    `status` and `broken_*` are the OAuth kit's (integrations/oauth/models.py), so its TokenKeeper and
+    Reminders work on it; a disconnected row stays for the record of the events written through it."""
 
     class Status(models.TextChoices):
         CONNECTED = "connected", "Connected"
@@ -35,21 +36,13 @@ class CalendarConnection(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONNECTED)
     account_email = models.CharField(max_length=254, blank=True)
     scopes = models.TextField(blank=True)
-    access_token_encrypted = models.TextField(blank=True)
-    refresh_token_encrypted = models.TextField(blank=True)
-    access_token_expires_at = models.DateTimeField(null=True, blank=True)
-    # When to stop reusing the access token: shortly before it expires.
-    access_token_renew_at = models.DateTimeField(null=True, blank=True)
     # The calendars whose events block booking times, and the one appointments are written to ("" = none).
     busy_calendar_ids = models.JSONField(default=list, blank=True)
     write_calendar_id = models.CharField(max_length=1024, blank=True)
     # Transparent ("free") events block only when the staff member says so (Cal.com #1271, #6032).
     transparent_events_block = models.BooleanField(default=False)
     last_synced_at = models.DateTimeField(null=True, blank=True)
-    broken_reason = models.TextField(blank=True)
-    broken_at = models.DateTimeField(null=True, blank=True)
     connected_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -65,24 +58,6 @@ class CalendarConnection(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.status == self.Status.CONNECTED and bool(self.refresh_token_encrypted)
-
-    @property
-    def access_token(self) -> str:
-        return vault.decrypt(self.access_token_encrypted)
-
-    @property
-    def refresh_token(self) -> str:
-        return vault.decrypt(self.refresh_token_encrypted)
-
-    def set_tokens(
-        self, access_token: str, refresh_token: str | None, expires_at: datetime, renew_at: datetime
-    ) -> None:
-        """Store a fresh pair (not saved). A grant without a refresh token keeps the stored one."""
-        self.access_token_encrypted = vault.encrypt(access_token)
-        if refresh_token:
-            self.refresh_token_encrypted = vault.encrypt(refresh_token)
-        self.access_token_expires_at = expires_at
-        self.access_token_renew_at = renew_at
 
     def synced_calendar_ids(self) -> list[str]:
         """Calendars read by the sync: those that block time, and the one we write to (to notice changes

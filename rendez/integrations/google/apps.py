@@ -7,8 +7,11 @@ class GoogleConfig(AppConfig):
     verbose_name = "Google Calendar"
 
     def ready(self) -> None:
+        from rendez.api import extensions
         from rendez.calendars import writing
-        from rendez.integrations.google import handlers  # noqa: F401 - registers job kinds
+        from rendez.integrations.google import api, handlers, panel  # noqa: F401 - registers job kinds
         from rendez.integrations.google.writer import GoogleWriter
 
         writing.register_writer("google", GoogleWriter())
+        extensions.add_router(api.router)
+        panel.register()

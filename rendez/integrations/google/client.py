@@ -65,6 +65,14 @@ class EventPage:
     time_zone: str
 
 
+@dataclass(frozen=True)
+class CalendarEntry:
+    id: str
+    summary: str
+    primary: bool
+    writable: bool  # owner or writer: appointments can be written to it
+
+
 def rfc3339(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("a naive datetime has no RFC 3339 form")
@@ -74,6 +82,30 @@ def rfc3339(moment: datetime) -> str:
 class CalendarClient:
     def __init__(self, connection: CalendarConnection) -> None:
         self.connection = connection
+
+    # --- calendars ------------------------------------------------------------------------------------------
+
+    def calendar_list(self) -> list[CalendarEntry]:
+        """The account's calendars (calendarList.list, every page), for staff to choose from."""
+        entries: list[CalendarEntry] = []
+        params: dict[str, str] = {"maxResults": "250"}
+        for _ in range(20):  # 5000 calendars: more is not a person's list
+            answer = self._call("GET", "/users/me/calendarList", params=params)
+            for item in answer.get("items", []):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    entries.append(
+                        CalendarEntry(
+                            id=item["id"],
+                            summary=str(item.get("summaryOverride") or item.get("summary") or item["id"]),
+                            primary=bool(item.get("primary")),
+                            writable=item.get("accessRole") in ("owner", "writer"),
+                        )
+                    )
+            token = answer.get("nextPageToken")
+            if not isinstance(token, str) or not token:
+                break
+            params["pageToken"] = token
+        return entries
 
     # --- events ---------------------------------------------------------------------------------------------
 

@@ -1,12 +1,13 @@
 """Connecting and disconnecting a staff member's Google Calendar.
 
-The browser consent flow ends in `connect_with_grant(staff, grant)` (the grant from `tokens.exchange_code`);
-tests get their grant by clicking through the emulator's consent page over HTTP.
+The browser consent flow (`connect.py`: API or panel start, `/integrations/google/callback`) ends in
+`connect_with_grant(staff, grant)`, the grant from `tokens.exchange_code`.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 
 from django.conf import settings
@@ -16,18 +17,12 @@ from rendez.calendars import busy, writing
 from rendez.calendars.models import CalendarConnection, CalendarSync, Provider
 from rendez.integrations.google import channels, sync, tokens
 from rendez.integrations.google.client import CalendarClient
+from rendez.integrations.oauth import revocation
 from rendez.lib import http
 from rendez.scheduling.models import Staff
 
-CALENDAR_SCOPES = (
-    "https://www.googleapis.com/auth/calendar",
-    "https://www.googleapis.com/auth/calendar.events",
-)
-SCOPES = (
-    "openid email https://www.googleapis.com/auth/calendar.events "
-    "https://www.googleapis.com/auth/calendar.calendarlist.readonly "
-    "https://www.googleapis.com/auth/calendar.freebusy"
-)
+CALENDAR_SCOPES = tokens.CALENDAR_SCOPES
+SCOPES = " ".join(tokens.SCOPES)
 
 
 class ConnectError(Exception):
@@ -53,8 +48,8 @@ def connect_with_grant(staff: Staff, grant: tokens.Grant) -> CalendarConnection:
             CalendarSync.objects.filter(tenant_id=staff.tenant_id, connection=connection).delete()
         tokens.store_grant(connection, grant)
         connection.account_email, connection.scopes = email, grant.scope
-        connection.status = CalendarConnection.Status.CONNECTED
-        connection.broken_reason, connection.broken_at = "", None
+        # A reconnect ends the breakage: its pending reminders find the connection healthy and stop.
+        tokens.REMINDERS.mark_connected(connection)
         connection.save()
         sync.request_sync(connection)
         writing.backfill(connection)
@@ -64,18 +59,26 @@ def connect_with_grant(staff: Staff, grant: tokens.Grant) -> CalendarConnection:
 def disconnect(connection: CalendarConnection) -> None:
     """Stop channels, revoke the grant, forget busy blocks; the row stays `disconnected` for the record."""
     if connection.status == CalendarConnection.Status.CONNECTED:
+        # Before the transaction (calls to Google); a channel left running expires and matches nothing.
         client = CalendarClient(connection)
-        for state in CalendarSync.objects.filter(tenant_id=connection.tenant_id, connection=connection):
-            channels.stop(client, state)
+        with contextlib.suppress(tokens.ConnectionUnusable, tokens.GoogleUnavailable):
+            for state in CalendarSync.objects.filter(tenant_id=connection.tenant_id, connection=connection):
+                channels.stop(client, state)
+    with transaction.atomic():
+        _forget(connection)
+
+
+def _forget(connection: CalendarConnection) -> None:
     if connection.refresh_token_encrypted:
-        tokens.revoke(connection.refresh_token)
+        # In the background, in this transaction: a disconnect never waits for (or fails with) Google.
+        revocation.revoke_later("google", connection.refresh_token, tenant_id=connection.tenant_id)
     for calendar_id in set(connection.synced_calendar_ids()) | set(
         connection.busy_blocks.values_list("calendar_id", flat=True)
     ):
         busy.forget_calendar(connection, calendar_id)
     CalendarSync.objects.filter(tenant_id=connection.tenant_id, connection=connection).delete()
     connection.status = CalendarConnection.Status.DISCONNECTED
-    connection.access_token_encrypted = connection.refresh_token_encrypted = ""
+    connection.forget_tokens()
     connection.save()
 
 

@@ -1,30 +1,66 @@
-"""Google's OAuth tokens for a calendar connection: exchange, refresh under a row lock, revoke.
+"""Google's OAuth tokens for a calendar connection, on the provider-neutral kit (rendez/integrations/oauth/).
 
-Kept in this one module so it can be swapped for the provider-neutral OAuth kit (integrations/oauth/) at
-merge. Google's refresh answers carry no new refresh token (docs/integrations/google.md); if one ever does
-(rotation), it is stored and the old one dropped. Any number of processes may need a token at once: it is
-reused until shortly before it expires and renewed under a row lock (lock, re-read, renew only if still
-needed, store, commit), so waiters find the fresh token and make no request. `invalid_grant` is believed only
-under the lock, then the connection needs reconnecting. Tokens never reach logs or error messages.
+Google authenticates the client in the form body, keeps the refresh token on refresh (a rotated one, should it
+ever come, is stored) and answers 400 `invalid_token` to revoking a token it no longer knows
+(docs/integrations/google.md). The kit's `TokenKeeper` hands out access tokens: reused until shortly before
+they expire, renewed under the connection's row lock; `invalid_grant` is believed only under the lock, and
+then the connection needs reconnecting through the kit's `Reminders` (notices by `notices.py`). Tokens never
+reach logs or error messages.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 
 from rendez.calendars.models import CalendarConnection
-from rendez.lib import http
+from rendez.integrations.oauth import grants
+from rendez.integrations.oauth.provider import (
+    ClientAuth,
+    OAuthError,
+    OAuthProvider,
+    TokenGrant,
+)
+from rendez.integrations.oauth.reminders import Reminders
+from rendez.integrations.oauth.tokens import TokenKeeper, store_grant
+
+__all__ = [
+    "CALENDAR_SCOPES",
+    "ConnectionUnusable",
+    "GoogleUnavailable",
+    "Grant",
+    "REMINDERS",
+    "SCOPES",
+    "access_token",
+    "after_rejection",
+    "exchange_code",
+    "provider",
+    "store_grant",
+]
 
 logger = logging.getLogger("rendez.google")
+T = TypeVar("T")
 
-RENEW_MARGIN = timedelta(minutes=5)
+NOTICE_JOB = "calendars.google.connection_notice"
+REMINDERS = Reminders(job=NOTICE_JOB, key_prefix="google-calendar-connection")
+
+# The smallest scopes that work: events (to write appointments and read busy times on the chosen calendars),
+# the calendar list (to offer the choice), free/busy; openid email names the account.
+SCOPES = (
+    "openid",
+    "email",
+    "https://www.googleapis.com/auth/calendar.events",
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+    "https://www.googleapis.com/auth/calendar.freebusy",
+)
+# At least one of these must be granted for a working connection (people may untick boxes on consent).
+CALENDAR_SCOPES = (
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.events",
+)
 
 
 class GoogleUnavailable(Exception):  # noqa: N818 - a state of Google, not a bug here
@@ -35,173 +71,84 @@ class GoogleUnavailable(Exception):  # noqa: N818 - a state of Google, not a bug
         self.retry_after = retry_after
 
 
-class GrantRevoked(Exception):  # noqa: N818
-    """Google said `invalid_grant`: the person revoked access (or the grant expired); reconnect."""
-
-
 class ConnectionUnusable(Exception):  # noqa: N818
     """The connection needs reconnecting or was disconnected: nothing can be done with it now."""
 
 
-@dataclass(frozen=True)
-class Grant:
-    access_token: str
-    expires_in: int
-    refresh_token: str | None = None
-    scope: str = ""
+class Grant(TokenGrant):
+    """Google's token answer: the kit's grant with the OpenID `id_token` (names the account)."""
+
     id_token: str | None = None
 
 
-def exchange_code(code: str, redirect_uri: str, code_verifier: str) -> Grant:
+def provider() -> OAuthProvider:
+    """Google as an OAuth provider, from the operator's settings (built per call: tests change them)."""
+    return OAuthProvider(
+        name="google",
+        label="Google",
+        authorize_url=f"{settings.GOOGLE_OAUTH_BASE_URL}/o/oauth2/v2/auth",
+        token_url=settings.GOOGLE_TOKEN_URL,
+        revoke_url=settings.GOOGLE_REVOKE_URL,
+        client_id=settings.GOOGLE_CLIENT_ID,
+        client_secret=settings.GOOGLE_CLIENT_SECRET,
+        redirect_uri=f"{settings.BASE_URL}/integrations/google/callback",
+        client_auth=ClientAuth.BODY,
+        scopes=SCOPES,
+        # Offline access for a refresh token; consent every time so a reconnect gets a new one too.
+        authorize_params={"access_type": "offline", "prompt": "consent", "include_granted_scopes": "true"},
+        rotates_refresh_token=False,
+        grant_model=Grant,
+    )
+
+
+def exchange_code(code: str, code_verifier: str) -> Grant:
     """The grant for an authorization code (PKCE: the verifier of the challenge sent to consent)."""
-    return _token_call(
-        {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
-            "code_verifier": code_verifier,
-        }
-    )
+    grant = _translated(lambda: grants.exchange_code(provider(), code, code_verifier))
+    assert isinstance(grant, Grant)
+    return grant
 
 
-def refresh(refresh_token: str) -> Grant:
-    return _token_call({"grant_type": "refresh_token", "refresh_token": refresh_token})
+class GoogleTokens(TokenKeeper[CalendarConnection]):
+    model = CalendarConnection
+
+    def request_grant(self, locked: CalendarConnection) -> TokenGrant:
+        return _translated(lambda: grants.refresh(provider(), locked.refresh_token))
+
+    def unusable(self, holder: CalendarConnection) -> Exception:
+        return ConnectionUnusable(holder.broken_reason or f"the Google connection is {holder.status}")
+
+    def mark_needs_reconnect(self, locked: CalendarConnection, reason: str) -> None:
+        REMINDERS.mark_needs_reconnect(locked, reason)
+        logger.warning("google calendar connection needs reconnecting", extra={"connection_id": locked.pk})
+
+    def dead_grant_reason(self, locked: CalendarConnection, error: Exception) -> str | None:
+        reason = super().dead_grant_reason(locked, error)
+        if reason is None:
+            return None
+        return "Google refused the stored grant (invalid_grant): access was revoked or it expired."
 
 
-def revoke(token: str) -> bool:
-    """Revoke the grant `token` belongs to; True when Google did or already had (400 `invalid_token`)."""
-    try:
-        response = http.request(
-            "POST",
-            settings.GOOGLE_REVOKE_URL,
-            data={"token": token},
-            raise_for_status=False,
-            configured_base_url=settings.GOOGLE_REVOKE_URL,
-        )
-    except http.HTTPError:
-        return False
-    return response.status_code in (200, 400)
-
-
-def store_grant(connection: CalendarConnection, grant: Grant, now: datetime | None = None) -> None:
-    """Put a fresh grant on `connection` (not saved); one without a refresh token keeps the stored one."""
-    moment = now or timezone.now()
-    life = timedelta(seconds=grant.expires_in)
-    connection.set_tokens(
-        grant.access_token, grant.refresh_token, moment + life, moment + life - min(RENEW_MARGIN, life / 10)
-    )
+_keeper = GoogleTokens()
 
 
 def access_token(connection: CalendarConnection) -> str:
     """A valid access token, renewed first if (nearly) expired. Raises `ConnectionUnusable` (reconnect) or
     `GoogleUnavailable` (try later; nothing changed)."""
-    if not connection.is_usable:
-        raise ConnectionUnusable(f"the Google connection is {connection.status}")
-    renew_at = connection.access_token_renew_at
-    if connection.access_token_encrypted and renew_at is not None and renew_at > timezone.now():
-        return connection.access_token
-    return _renew(connection, rejected_token=None)
+    return _keeper.access_token(connection)
 
 
 def after_rejection(connection: CalendarConnection, rejected_token: str) -> str:
     """Google answered 401 to `rejected_token`: a token to retry with, once (another process's, if one
     renewed meanwhile)."""
-    return _renew(connection, rejected_token=rejected_token)
+    return _keeper.after_rejection(connection, rejected_token)
 
 
-def mark_needs_reconnect(connection: CalendarConnection, reason: str) -> None:
-    CalendarConnection.objects.filter(pk=connection.pk, tenant_id=connection.tenant_id).update(
-        status=CalendarConnection.Status.NEEDS_RECONNECT, broken_reason=reason, broken_at=timezone.now()
-    )
-    connection.status = CalendarConnection.Status.NEEDS_RECONNECT
-    connection.broken_reason = reason
-    logger.warning("google calendar connection needs reconnecting", extra={"connection_id": connection.pk})
-
-
-def _renew(connection: CalendarConnection, rejected_token: str | None) -> str:
-    revoked = False
-    with transaction.atomic():
-        locked = CalendarConnection.objects.select_for_update().get(
-            pk=connection.pk, tenant_id=connection.tenant_id
-        )
-        if not locked.is_usable:
-            raise ConnectionUnusable(f"the Google connection is {locked.status}")
-        renew_at = locked.access_token_renew_at
-        fresh = renew_at is not None and renew_at > timezone.now()
-        if fresh and locked.access_token_encrypted and locked.access_token != rejected_token:
-            _copy_tokens(locked, connection)
-            return locked.access_token
-        try:
-            grant = refresh(locked.refresh_token)
-        except GrantRevoked:
-            revoked = True
-        else:
-            store_grant(locked, grant)
-            locked.save(
-                update_fields=[
-                    "access_token_encrypted",
-                    "refresh_token_encrypted",
-                    "access_token_expires_at",
-                    "access_token_renew_at",
-                    "updated_at",
-                ]
-            )
-            _copy_tokens(locked, connection)
-            return grant.access_token
-    # Outside the refresh's transaction: the row was re-read under the lock, the failed token was the latest.
-    mark_needs_reconnect(connection, "Google refused the stored grant (invalid_grant): access was revoked.")
-    assert revoked
-    raise ConnectionUnusable("the Google grant was revoked")
-
-
-def _copy_tokens(source: CalendarConnection, target: CalendarConnection) -> None:
-    for name in (
-        "access_token_encrypted",
-        "refresh_token_encrypted",
-        "access_token_expires_at",
-        "access_token_renew_at",
-        "status",
-    ):
-        setattr(target, name, getattr(source, name))
-
-
-def _token_call(form: dict[str, str]) -> Grant:
-    body = {**form, "client_id": settings.GOOGLE_CLIENT_ID, "client_secret": settings.GOOGLE_CLIENT_SECRET}
+def _translated(call: Callable[[], T]) -> T:
+    """The kit's passing failures as Google's `GoogleUnavailable` (what sync and writer retry on); a refusal
+    (`GrantRefused`) passes as is: the keeper decides whether it is a dead grant."""
     try:
-        response = http.request(
-            "POST",
-            settings.GOOGLE_TOKEN_URL,
-            data=body,
-            raise_for_status=False,
-            configured_base_url=settings.GOOGLE_TOKEN_URL,
-        )
-    except http.HTTPError as exc:
-        raise GoogleUnavailable(
-            f"Google's token endpoint could not be reached: {type(exc).__name__}"
-        ) from None
-    answer = _json_object(response)
-    if response.status_code == 200 and isinstance(answer.get("access_token"), str):
-        return Grant(
-            access_token=answer["access_token"],
-            expires_in=int(answer.get("expires_in") or 3599),
-            refresh_token=answer.get("refresh_token") or None,
-            scope=str(answer.get("scope", "")),
-            id_token=answer.get("id_token"),
-        )
-    error = str(answer.get("error", ""))
-    if response.status_code == 400 and error == "invalid_grant":
-        raise GrantRevoked(str(answer.get("error_description", "invalid_grant")))
-    if response.status_code in http.RETRYABLE_STATUSES or response.status_code >= 500 or not error:
-        raise GoogleUnavailable(
-            f"Google's token endpoint answered {response.status_code}", http.retry_after_seconds(response)
-        )
-    # invalid_client, unauthorized_client, redirect_uri_mismatch ...: the installation's setup is wrong.
-    raise http.PermanentHTTPError(f"Google's token endpoint refused the request: {error}", response=response)
-
-
-def _json_object(response: Any) -> dict[str, Any]:
-    try:
-        answer = response.json()
-    except ValueError:
-        return {}
-    return answer if isinstance(answer, dict) else {}
+        return call()
+    except OAuthError as exc:
+        if exc.retryable:
+            raise GoogleUnavailable(exc.message) from None
+        raise

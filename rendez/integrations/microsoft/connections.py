@@ -42,7 +42,7 @@ def connect_with_grant(staff: Staff, grant: TokenGrant) -> CalendarConnection:
             # Another account: its default calendar blocks time and receives appointments.
             connection.busy_calendar_ids, connection.write_calendar_id = [calendar_id], calendar_id
             CalendarSync.objects.filter(tenant_id=staff.tenant_id, connection=connection).delete()
-        store_grant(connection, grant)  # type: ignore[arg-type]
+        store_grant(connection, grant)
         connection.account_email, connection.scopes = email, grant.scope
         connection.status = CalendarConnection.Status.CONNECTED
         connection.broken_reason, connection.broken_at = "", None
@@ -74,7 +74,7 @@ def disconnect(connection: CalendarConnection) -> None:
 def _account(staff: Staff, grant: TokenGrant) -> tuple[dict[str, object], dict[str, object]]:
     """`/me` and `/me/calendar` with the fresh access token, before anything is stored."""
     probe = CalendarConnection(tenant_id=staff.tenant_id, staff=staff, provider=Provider.MICROSOFT)
-    store_grant(probe, grant)  # type: ignore[arg-type]
+    store_grant(probe, grant)
     client = GraphClient(probe)
     try:
         return client.me(), client.default_calendar()

@@ -28,7 +28,7 @@ class ConnectionUnusable(Exception):  # noqa: N818 - a state of the connection
 
 
 # CalendarConnection has every TokenHolder field (status, tokens, broken_*) without inheriting it.
-class MicrosoftTokens(TokenKeeper[CalendarConnection]):  # type: ignore[type-var]
+class MicrosoftTokens(TokenKeeper[CalendarConnection]):
     model = CalendarConnection
 
     def request_grant(self, locked: CalendarConnection) -> TokenGrant:
@@ -50,8 +50,8 @@ KEEPER = MicrosoftTokens()
 def access_token(connection: CalendarConnection) -> str:
     if not connection.is_usable:
         raise ConnectionUnusable(f"the Microsoft connection is {connection.status}")
-    return KEEPER.access_token(connection)  # type: ignore[type-var]
+    return KEEPER.access_token(connection)
 
 
 def after_rejection(connection: CalendarConnection, rejected_token: str) -> str:
-    return KEEPER.after_rejection(connection, rejected_token)  # type: ignore[type-var]
+    return KEEPER.after_rejection(connection, rejected_token)

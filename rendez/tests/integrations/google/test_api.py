@@ -33,6 +33,8 @@ def test_list_choose_and_disconnect(google, connected, api, maria, bob, monday):
     assert bad.status_code == 422
 
     assert api.delete(f"/staff/{maria.pk}/calendars/google").status_code == 204
+    assert google.control.requests("POST", "/oauth2/revoke") == []  # revoked by a job, after the commit
+    settle()
     connected.refresh_from_db()
     assert connected.status == CalendarConnection.Status.DISCONNECTED
     assert (

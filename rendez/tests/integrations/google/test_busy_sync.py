@@ -143,3 +143,17 @@ def test_a_revoked_grant_is_reported_as_needs_reconnect(google, connected, monda
     assert "invalid_grant" in connected.broken_reason
     refresh = google.control.requests("POST", "/oauth2/token")[-1]
     assert refresh["status"] == 400 and refresh["body"]["grant_type"] == "refresh_token"
+
+
+def test_a_revoked_grant_tells_the_staff_member_and_the_admins_once(
+    google, connected, alice_admin, mailoutbox, maria
+):
+    google.control.revoke_grant(MARIA, "rendez-demo.apps.googleusercontent.com")
+    sync_now(connected)  # the sync finds the grant dead; the notice job runs in the same settle
+    sync_now(connected)  # a second failing sync sends nothing more
+    (email,) = mailoutbox
+    assert sorted(email.to) == sorted([maria.email, "admin@alice.example"])
+    assert email.subject == f"Google Calendar needs reconnecting for {maria.name}"
+    connected.refresh_from_db()
+    assert connected.broken_reason in email.body
+    assert f"/panel/staff/{maria.pk}/" in email.body and "ya29" not in email.body

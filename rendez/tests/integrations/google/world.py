@@ -65,7 +65,7 @@ def grant_from_consent(google: RunningEmulator, email: str = MARIA) -> tokens.Gr
         )
     assert answered.status_code == 302, answered.text
     code = parse_qs(urlsplit(answered.headers["location"]).query)["code"][0]
-    return tokens.exchange_code(code, REDIRECT_URI, verifier)
+    return tokens.exchange_code(code, verifier)
 
 
 def run_jobs() -> int:

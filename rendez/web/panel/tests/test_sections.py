@@ -24,7 +24,8 @@ def names(patterns: list[URLPattern | URLResolver]) -> set[str | None]:
 
 
 def test_zoom_registers_every_part_when_its_app_is_ready():
-    assert [section.key for section in sections.staff_sections()] == ["zoom"]
+    # Google Calendar's card follows Zoom's (rendez/tests/integrations/google/test_panel.py tests it).
+    assert [section.key for section in sections.staff_sections()] == ["zoom", "google_calendar"]
     assert [section.key for section in sections.settings_sections()] == ["zoom"]
     choice = sections.video_choice("zoom")
     assert choice is not None and choice.settings_url() == "/panel/settings/zoom/"
