@@ -7,6 +7,8 @@ should hold now and asks the provider's writer to make it so.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Protocol
 
@@ -32,6 +34,24 @@ class CalendarWriter(Protocol):
 
 
 _writers: dict[str, CalendarWriter] = {}
+
+# How long an event's write waits at least when its provider is out (or what the provider asked, if longer).
+OUTAGE_WAIT_SECONDS = 60.0
+
+
+@contextmanager
+def as_job(outages: tuple[type[BaseException], ...], unusable: type[BaseException]) -> Iterator[None]:
+    """Run a writer's calls inside `calendars.write_event`: a provider's passing trouble (`outages`, with an
+    optional `retry_after`) makes the job wait without spending an attempt, so an outage longer than the
+    attempts' backoff never leaves the event unwritten for good (the sync jobs wait the same way); a dead
+    grant (`unusable`) ends the attempt quietly: the connection is marked, people are asked to reconnect."""
+    try:
+        yield
+    except outages as exc:
+        wait = max(float(getattr(exc, "retry_after", None) or 0), OUTAGE_WAIT_SECONDS)
+        raise jobs.Retry(after=wait, reason=str(exc), consume_attempt=False) from None
+    except unusable:
+        return
 
 
 def register_writer(provider: str, writer: CalendarWriter) -> None:

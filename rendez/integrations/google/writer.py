@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from rendez import jobs
+from rendez.calendars import writing
 from rendez.calendars.models import CalendarConnection, CalendarEvent
 from rendez.conferencing.queries import meeting_view
 from rendez.integrations.google import tokens
@@ -48,16 +49,8 @@ class GoogleWriter:
         disconnect(connection)
 
 
-class _as_job:  # noqa: N801 - used as `with _as_job():`
-    """Google's passing troubles become a job retry; a dead grant ends the attempt (reconnect is asked)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
-        if isinstance(exc, CalendarUnavailable | tokens.GoogleUnavailable):
-            raise jobs.Retry(after=exc.retry_after, reason=str(exc)) from None
-        return isinstance(exc, tokens.ConnectionUnusable)
+def _as_job() -> AbstractContextManager[None]:
+    return writing.as_job((CalendarUnavailable, tokens.GoogleUnavailable), tokens.ConnectionUnusable)
 
 
 def event_body(appointment: Appointment) -> dict[str, Any]:

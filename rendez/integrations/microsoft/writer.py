@@ -12,13 +12,14 @@ import contextlib
 import hashlib
 import json
 import secrets
+from contextlib import AbstractContextManager
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
-from rendez import jobs
+from rendez.calendars import writing
 from rendez.calendars.models import CalendarConnection, CalendarEvent
 from rendez.conferencing.queries import meeting_view
 from rendez.integrations.microsoft import tokens
@@ -45,16 +46,8 @@ class MicrosoftWriter:
         disconnect(connection)
 
 
-class _as_job:  # noqa: N801 - used as `with _as_job():`
-    """Graph's passing troubles become a job retry; a dead grant ends the attempt (reconnect is asked)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, exc: Any, tb: Any) -> bool:
-        if isinstance(exc, (GraphUnavailable, *tokens.Unavailable)):
-            raise jobs.Retry(after=getattr(exc, "retry_after", None), reason=str(exc)) from None
-        return isinstance(exc, tokens.ConnectionUnusable)
+def _as_job() -> AbstractContextManager[None]:
+    return writing.as_job((GraphUnavailable, *tokens.Unavailable), tokens.ConnectionUnusable)
 
 
 def event_body(appointment: Appointment) -> dict[str, Any]:

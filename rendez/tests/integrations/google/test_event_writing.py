@@ -8,11 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from rendez.calendars.models import CalendarEvent
 from rendez.calendars.noticing import noticed_for_staff
+from rendez.calendars.writing import WRITE_EVENT
 from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
+from rendez.jobs.models import Job
 from rendez.scheduling import services
 from rendez.scheduling.models import Appointment, Booking
 from rendez.scheduling.tests.factories import customer, make_service
@@ -164,3 +167,23 @@ def test_an_event_deleted_or_moved_in_google_is_noticed_not_obeyed(
         moved.appointment_id: "written",
         deleted.appointment_id: "gone",
     }
+
+
+def test_an_outage_while_writing_waits_without_spending_attempts_and_the_event_comes(
+    google, connected, video, maria, monday
+):
+    google.control.set_faults(fail_next=50, fail_with="503", retry_after=5)
+    booking = book(video, maria, berlin(monday, 10))
+    for _ in range(12):  # more than the job's 10 attempts, each a 503
+        settle()
+        Job.objects.filter(kind=WRITE_EVENT, state=Job.State.PENDING).update(run_after=timezone.now())
+    job = Job.objects.get(kind=WRITE_EVENT)
+    assert (job.state, job.attempts) == (Job.State.PENDING, 0), job.last_error
+    assert our_events(google, booking.appointment) == []
+
+    google.control.clear_faults()
+    Job.objects.filter(pk=job.pk).update(run_after=timezone.now())
+    settle()
+
+    assert len(our_events(google, booking.appointment)) == 1
+    assert CalendarEvent.objects.get(appointment=booking.appointment).state == CalendarEvent.State.WRITTEN
