@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from rendez.calendars import errors
 from rendez.calendars.models import CalendarConnection
 from rendez.integrations.google import tokens
 from rendez.lib import http
@@ -24,21 +25,15 @@ from rendez.lib import http
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 
 
-class CalendarError(Exception):
-    def __init__(self, message: str, status: int | None = None, reason: str = "") -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
+class CalendarError(errors.ProviderError):
+    @property
+    def reason(self) -> str:
+        """Google's `error.errors[0].reason`."""
+        return self.code
 
 
-class CalendarUnavailable(CalendarError):
+class CalendarUnavailable(errors.ProviderUnavailable, CalendarError):
     """Try again later (after `retry_after` seconds when Google said)."""
-
-    def __init__(
-        self, message: str, status: int | None = None, reason: str = "", retry_after: float | None = None
-    ):
-        super().__init__(message, status, reason)
-        self.retry_after = retry_after
 
 
 class SyncTokenGone(CalendarError):

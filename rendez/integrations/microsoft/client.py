@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from rendez.calendars import errors
 from rendez.calendars.models import CalendarConnection
 from rendez.integrations.microsoft import tokens
 from rendez.lib import http
@@ -26,21 +27,12 @@ DELTA_GONE_CODES = frozenset({"syncStateNotFound", "resyncRequired"})
 PAGE_SIZE = 100
 
 
-class GraphError(Exception):
-    def __init__(self, message: str, status: int | None = None, code: str = "") -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
+class GraphError(errors.ProviderError):
+    pass
 
 
-class GraphUnavailable(GraphError):
+class GraphUnavailable(errors.ProviderUnavailable, GraphError):
     """Try again later (after `retry_after` seconds when Graph said)."""
-
-    def __init__(
-        self, message: str, status: int | None = None, code: str = "", retry_after: float | None = None
-    ):
-        super().__init__(message, status, code)
-        self.retry_after = retry_after
 
 
 class DeltaGone(GraphError):
