@@ -55,6 +55,8 @@ def callback(request: HttpRequest) -> HttpResponse:
         connected = connect.finish(request.user, query)
     except connect.NotConnected as exc:
         context = {"ok": False, "title": "Google Calendar was not connected", "message": exc.message}
-        return render(request, "google/connect_result.html", {**context, "back": exc.back}, status=exc.status)
+        return render(
+            request, "integrations/connect_result.html", {**context, "back": exc.back}, status=exc.status
+        )
     messages.success(request, f"Google Calendar {connected.connection_email} is connected.")
     return HttpResponseRedirect(connected.back)

@@ -37,7 +37,7 @@ NOT_HERE = (
 
 def _result(request: HttpRequest, *, ok: bool, title: str, message: str, status: int = 200, **extra):
     context = {"ok": ok, "title": title, "message": message, **extra}
-    return render(request, "zoom/connect_result.html", context, status=status)
+    return render(request, "integrations/connect_result.html", context, status=status)
 
 
 class NotConnected(Exception):  # noqa: N818 - reads as "raise NotConnected(...)"
