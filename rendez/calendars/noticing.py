@@ -67,3 +67,13 @@ def _change(record: CalendarEvent, seen: SeenEvent) -> str:
             f"The event was moved in the calendar to {seen.start.isoformat()}; the appointment did not move."
         )
     return ""
+
+
+DELETED_THERE = "The event was deleted in the calendar; the appointment still stands."
+
+
+def mark_gone(record: CalendarEvent) -> None:
+    """Our event was deleted in the staff member's calendar: recorded and shown, never recreated."""
+    record.state = CalendarEvent.State.GONE
+    record.noticed_change, record.noticed_at = DELETED_THERE, timezone.now()
+    record.save(update_fields=["state", "noticed_change", "noticed_at", "updated_at"])

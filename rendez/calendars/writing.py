@@ -23,6 +23,11 @@ WRITE_EVENT = "calendars.write_event"
 
 
 class CalendarWriter(Protocol):
+    # The provider's passing troubles (waited out without spending attempts) and its dead-grant error (ends
+    # the attempt quietly): `write_event` runs `put` and `remove` under `as_job` with them.
+    outages: tuple[type[BaseException], ...]
+    unusable: type[BaseException]
+
     def put(self, appointment: Appointment, connection: CalendarConnection, record: CalendarEvent) -> None:
         """Make the event of `appointment` on `connection.write_calendar_id` match it (insert or patch)."""
 
@@ -137,7 +142,8 @@ def write_event(tenant_id: int, appointment_id: int) -> None:
     if record is not None and record.connection is not None and _elsewhere(record, target):
         writer = _writers.get(record.connection.provider)
         if writer is not None and record.connection.status == CalendarConnection.Status.CONNECTED:
-            writer.remove(record)
+            with as_job(writer.outages, writer.unusable):
+                writer.remove(record)
     if target is None:
         return
     writer = _writers.get(target.provider)
@@ -149,7 +155,8 @@ def write_event(tenant_id: int, appointment_id: int) -> None:
             appointment=appointment,
             defaults={"connection": target, "calendar_id": target.write_calendar_id},
         )
-    writer.put(appointment, target, record)
+    with as_job(writer.outages, writer.unusable):
+        writer.put(appointment, target, record)
 
 
 def _owed(appointment: Appointment) -> bool:

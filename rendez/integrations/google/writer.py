@@ -11,13 +11,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from contextlib import AbstractContextManager
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from rendez.calendars import writing
+from rendez.calendars import noticing
 from rendez.calendars.models import CalendarConnection, CalendarEvent
 from rendez.conferencing.queries import meeting_view
 from rendez.integrations.google import tokens
@@ -31,26 +29,21 @@ from rendez.integrations.google.client import (
 from rendez.integrations.google.events import OWN_PROPERTY, parse_instant
 from rendez.scheduling.models import Appointment, Booking
 
-DELETED_THERE = "The event was deleted in the calendar; the appointment still stands."
-
 
 class GoogleWriter:
+    outages: tuple[type[BaseException], ...] = (CalendarUnavailable, tokens.GoogleUnavailable)
+    unusable: type[BaseException] = tokens.ConnectionUnusable
+
     def put(self, appointment: Appointment, connection: CalendarConnection, record: CalendarEvent) -> None:
-        with _as_job():
-            _put(appointment, connection, record)
+        _put(appointment, connection, record)
 
     def remove(self, record: CalendarEvent) -> None:
-        with _as_job():
-            _remove(record)
+        _remove(record)
 
     def disconnect(self, connection: CalendarConnection) -> None:
         from rendez.integrations.google.connections import disconnect
 
         disconnect(connection)
-
-
-def _as_job() -> AbstractContextManager[None]:
-    return writing.as_job((CalendarUnavailable, tokens.GoogleUnavailable), tokens.ConnectionUnusable)
 
 
 def event_body(appointment: Appointment) -> dict[str, Any]:
@@ -95,7 +88,7 @@ def _put(appointment: Appointment, connection: CalendarConnection, record: Calen
         try:
             event = client.patch_event(calendar_id, record.external_id, body)
         except (NotFound, Deleted):
-            _mark_gone(record)
+            noticing.mark_gone(record)
             return
     else:
         found = _find(client, calendar_id, appointment.pk)
@@ -145,9 +138,3 @@ def _record_written(
         record.written_digest = digest
         record.state = CalendarEvent.State.WRITTEN
         record.save()
-
-
-def _mark_gone(record: CalendarEvent) -> None:
-    record.state = CalendarEvent.State.GONE
-    record.noticed_change, record.noticed_at = DELETED_THERE, timezone.now()
-    record.save(update_fields=["state", "noticed_change", "noticed_at", "updated_at"])

@@ -12,14 +12,12 @@ import contextlib
 import hashlib
 import json
 import secrets
-from contextlib import AbstractContextManager
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone
 
-from rendez.calendars import writing
+from rendez.calendars import noticing
 from rendez.calendars.models import CalendarConnection, CalendarEvent
 from rendez.conferencing.queries import meeting_view
 from rendez.integrations.microsoft import tokens
@@ -28,26 +26,21 @@ from rendez.integrations.microsoft.events import OWN_PROPERTY_ID, TRANSACTION_PR
 from rendez.integrations.microsoft.sync import client_for
 from rendez.scheduling.models import Appointment, Booking
 
-DELETED_THERE = "The event was deleted in the calendar; the appointment still stands."
-
 
 class MicrosoftWriter:
+    outages: tuple[type[BaseException], ...] = (GraphUnavailable, *tokens.Unavailable)
+    unusable: type[BaseException] = tokens.ConnectionUnusable
+
     def put(self, appointment: Appointment, connection: CalendarConnection, record: CalendarEvent) -> None:
-        with _as_job():
-            _put(appointment, connection, record)
+        _put(appointment, connection, record)
 
     def remove(self, record: CalendarEvent) -> None:
-        with _as_job():
-            _remove(record)
+        _remove(record)
 
     def disconnect(self, connection: CalendarConnection) -> None:
         from rendez.integrations.microsoft.connections import disconnect
 
         disconnect(connection)
-
-
-def _as_job() -> AbstractContextManager[None]:
-    return writing.as_job((GraphUnavailable, *tokens.Unavailable), tokens.ConnectionUnusable)
 
 
 def event_body(appointment: Appointment) -> dict[str, Any]:
@@ -105,7 +98,7 @@ def _put(appointment: Appointment, connection: CalendarConnection, record: Calen
         try:
             event = client.update_event(record.external_id, body)
         except NotFound:
-            _mark_gone(record)
+            noticing.mark_gone(record)
             return
     else:
         found = _find(client, calendar_id, appointment.pk)
@@ -162,9 +155,3 @@ def _record_written(
         record.written_digest = digest
         record.state = CalendarEvent.State.WRITTEN
         record.save()
-
-
-def _mark_gone(record: CalendarEvent) -> None:
-    record.state = CalendarEvent.State.GONE
-    record.noticed_change, record.noticed_at = DELETED_THERE, timezone.now()
-    record.save(update_fields=["state", "noticed_change", "noticed_at", "updated_at"])
