@@ -231,6 +231,14 @@ class RegistrationRefused(ProviderError):
     ID, registration not enabled, a permission the app lacks): attendees share the meeting's link."""
 
 
+class DailyLimitReached(ProviderError):
+    """A per-day allowance of one call is spent (Zoom: a registrant's adds of the day): the call may succeed
+    when the day turns, after `retry_after` seconds. Waiting for that is not a failure of the job, however
+    near the turn of the day is."""
+
+    retryable = True
+
+
 class QuotaExhausted(ProviderError):
     """The host's daily allowance is spent; `retry_after` says when the next one starts."""
 

@@ -30,6 +30,7 @@ from rendez.conferencing import notices
 from rendez.conferencing.models import Meeting, Registrant
 from rendez.conferencing.port import (
     Attendee,
+    DailyLimitReached,
     HostRef,
     MeetingChanges,
     MeetingGone,
@@ -237,8 +238,9 @@ class _Work:
                 row.state = Registrant.State.PENDING
             if self.retry_at is None or at < self.retry_at:
                 self.retry_at, self.retry_reason = at, error.reason
-            # A wait for Zoom's day to turn is not a failure of the job.
-            if error.retry_after and error.retry_after > 3600:
+            # A wait for the provider's day to turn is not a failure of the job (the error says so, not
+            # the wait's length: near midnight the wait is short).
+            if isinstance(error, DailyLimitReached):
                 self.consume_attempt = False
         else:
             row.state, row.next_attempt_at = Registrant.State.FAILED, None

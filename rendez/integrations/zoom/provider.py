@@ -47,6 +47,7 @@ from django.core.cache import cache
 
 from rendez.conferencing.port import (
     Attendee,
+    DailyLimitReached,
     HostRef,
     HostUnusable,
     Integration,
@@ -544,10 +545,9 @@ def registrant_errors(caller: Caller, email: str, external_id: str) -> Iterator[
 
 def registrant_error(error: ZoomError, caller: Caller, email: str, external_id: str) -> ProviderError:
     if isinstance(error, ZoomRegistrantCapReached):
-        return ProviderError(
+        return DailyLimitReached(
             f"Zoom takes no more registration changes for {email} on meeting {external_id} today "
             "(its daily limit per registrant); Rendez tries again after 00:00 UTC.",
-            retryable=True,
             retry_after=error.retry_after or seconds_until_utc_midnight(),
         )
     if isinstance(error, ZoomAPIError):
