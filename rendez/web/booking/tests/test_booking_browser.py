@@ -18,6 +18,7 @@ from rendez.scheduling import services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import customer, make_service
 from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, run_jobs
+from rendez.web.booking.tests.steps import show_day
 from rendez.web.tests.screens import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,14 +50,6 @@ def visitor(browser):
     context.close()
 
 
-def show_day(page, day: str) -> None:
-    """Choose `day` (YYYY-MM-DD) and wait until its free times replaced the first day's: htmx swaps them in,
-    and a time of the first day with the same label (10:00) must not be clicked in between."""
-    page.locator("#day").fill(day)
-    page.locator("#day").dispatch_event("change")
-    page.locator(f'#slots a[href*="{day}"]').first.wait_for()
-
-
 def pick_day_and_time(page, day: str, label: str) -> None:
     show_day(page, day)
     page.locator("#slots").get_by_role("link", name=label, exact=True).click()
@@ -82,8 +75,7 @@ def test_a_visitor_books_a_video_service_and_the_join_link_appears_without_reloa
     page.get_by_role("link", name="Maria Koch").click()
     # The browser's zone was detected and the times reloaded in it.
     expect(page.locator("#tz")).to_have_value("America/New_York")
-    page.locator("#day").fill(monday.date().isoformat())
-    page.locator("#day").dispatch_event("change")
+    show_day(page, monday.date().isoformat())
     # 10:00 in Berlin is 04:00 in New York.
     expect(page.locator("#slots").get_by_role("link", name="04:00", exact=True)).to_be_visible()
     shoot(page, "booking-time-desktop")
@@ -133,8 +125,7 @@ def test_an_in_person_class_is_booked_on_a_phone(live_server, page, alice, maria
     page.get_by_role("link", name=re.compile("Yoga")).click()
     page.get_by_role("link", name=re.compile("Any available")).click()
     page.locator("#tz").select_option("Europe/Berlin")
-    page.locator("#day").fill(monday.date().isoformat())
-    page.locator("#day").dispatch_event("change")
+    show_day(page, monday.date().isoformat())
     expect(page.locator("#slots").get_by_role("link", name="10:00", exact=True)).to_be_visible()
     assert fits_the_width(page)
     shoot(page, "booking-time-phone")

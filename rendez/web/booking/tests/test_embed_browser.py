@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service, make_staff, make_tenant
+from rendez.web.booking.tests.steps import show_day
 from rendez.web.panel.onboarding.sharing import embed_snippet
 from rendez.web.tests.screens import DESKTOP, SCREENSHOTS, WIDTHS
 
@@ -148,8 +149,7 @@ def test_a_visitor_books_inside_the_frame_on_the_businesss_own_website(live_serv
     frame.get_by_role("link", name="Yoga").click()
     frame.get_by_role("link", name="Emil").click()
     expect(frame.locator("#tz")).to_have_value("Europe/Berlin")
-    frame.locator("#day").fill(monday.date().isoformat())
-    frame.locator("#day").dispatch_event("change")
+    show_day(frame, monday.date().isoformat())
     expect(frame.locator("#slots").get_by_role("link", name="10:00", exact=True)).to_be_visible()
     expect(frame.locator("#slots-loading")).to_be_hidden()
     fits(page, frame)  # after htmx swapped in the day's times

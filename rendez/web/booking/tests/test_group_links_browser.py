@@ -17,7 +17,8 @@ from rendez.notifications.tests.fixtures import invitation_of, plain_text, workf
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
 from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, run_jobs
-from rendez.web.booking.tests.test_booking_browser import a_monday, show_day
+from rendez.web.booking.tests.steps import show_day
+from rendez.web.booking.tests.test_booking_browser import a_monday
 from rendez.web.panel.tests.fixtures import sign_in_page
 from rendez.web.tests.screens import DESKTOP, shoot
 

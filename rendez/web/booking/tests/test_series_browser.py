@@ -18,7 +18,7 @@ from rendez.scheduling import services
 from rendez.scheduling.models import Booking, Series
 from rendez.scheduling.tests.factories import customer, make_service
 from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff, run_jobs
-from rendez.web.booking.tests.test_booking_browser import show_day
+from rendez.web.booking.tests.steps import show_day
 from rendez.web.tests.screens import DESKTOP, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import make_service
-from rendez.web.booking.tests.test_booking_browser import show_day
+from rendez.web.booking.tests.steps import show_day
 from rendez.web.panel.tests.fixtures import sign_in_page
 from rendez.web.tests.screens import DESKTOP, shoot
 
