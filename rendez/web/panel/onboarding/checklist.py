@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, QuerySet
 from django.urls import reverse
 
 from rendez.scheduling.models import Booking, Service, Staff, WorkingHours
@@ -53,17 +54,33 @@ class Checklist:
 def checklist_for(tenant: Tenant) -> Checklist:
     staff = Staff.objects.filter(tenant=tenant, is_active=True)
     services = Service.objects.filter(tenant=tenant, is_active=True)
+    found = _found(tenant, staff, services)
     steps = [
         _profile(tenant),
-        _first_staff(staff.exists()),
-        _working_hours(WorkingHours.objects.filter(staff__in=staff).exists()),
-        _first_service(services.exists()),
+        _first_staff(found["has_staff"]),
+        _working_hours(found["has_hours"]),
+        _first_service(found["has_service"]),
     ]
     for integration_steps in sections.onboarding_steps():
         steps += integration_steps(tenant, services)
-    steps.append(_share(Booking.objects.filter(tenant=tenant).exists()))
-    dismissed = ChecklistDismissal.objects.filter(tenant=tenant).exists()
-    return Checklist(tuple(steps), dismissed)
+    steps.append(_share(found["has_booking"]))
+    return Checklist(tuple(steps), found["has_dismissed"])
+
+
+def _found(tenant: Tenant, staff: QuerySet[Staff], services: QuerySet[Service]) -> dict[str, bool]:
+    """The checklist's own questions in one statement (the dashboard asks them at every visit)."""
+    return (
+        Tenant.objects.filter(pk=tenant.pk)
+        .annotate(
+            has_staff=Exists(staff),
+            has_hours=Exists(WorkingHours.objects.filter(staff__in=staff)),
+            has_service=Exists(services),
+            has_booking=Exists(Booking.objects.filter(tenant=tenant)),
+            has_dismissed=Exists(ChecklistDismissal.objects.filter(tenant=tenant)),
+        )
+        .values("has_staff", "has_hours", "has_service", "has_booking", "has_dismissed")
+        .get()
+    )
 
 
 def _profile(tenant: Tenant) -> Step:
