@@ -23,6 +23,8 @@ def test_an_admin_books_a_new_customer_from_the_panel(live_server, page, ada, co
     page.get_by_label("Service").select_option(label="Consultation")
     page.get_by_label("Staff member").select_option(label="Dora")
     page.get_by_label("Date").fill(monday.isoformat())
+    # Wait for that day's times: today's (with an 11:30 of its own after midnight) are shown until htmx swaps.
+    page.locator(f'input[name="start"][value^="{monday.isoformat()}"]').first.wait_for()
     page.get_by_label("11:30").check()
     page.get_by_label("Customer's email").fill("nina@example.com")
     page.get_by_label("Name").fill("Nina")
