@@ -135,7 +135,7 @@ def test_the_demo_connects_two_calendars_whose_week_takes_the_booking_pages_time
     out = capsys.readouterr().out
     assert f"  Calendars:     Maria Koch: Google Calendar connected as {MARIA}" in out
     assert f"                 Jonas Weber: Microsoft 365 connected as {JONAS}" in out
-    assert f"  Google emulator: {rendez_server}/_google/" in out
+    assert f"  Google emulator: {rendez_server}/_google/  (Maria's calendar" in out
     maria, jonas = Staff.objects.get(email=MARIA), Staff.objects.get(email=JONAS)
     first, _, third = demo_calendars.week_days(timezone.now())[:3]
     for member, provider in ((maria, Provider.GOOGLE), (jonas, Provider.MICROSOFT)):

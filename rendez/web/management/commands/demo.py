@@ -37,7 +37,8 @@ class Command(BaseCommand):
         if settings.ZOOM_EMULATOR:
             lines.append(f"  Zoom emulator: {base}/_zoom/")
         if settings.CALENDAR_EMULATORS:
-            lines.append(f"  Google emulator: {base}/_google/  (Microsoft 365's: {base}/_microsoft/)")
+            # The Google emulator has pages (each person's calendar); the Microsoft one answers its APIs only.
+            lines.append(f"  Google emulator: {base}/_google/  (Maria's calendar, the appointments in it)")
         lines += self._zoom_lines(result.staff)
         # With a server already up (a second run beside `make run`), its emulators are reachable now.
         demo_calendars.prepare_if_served()
