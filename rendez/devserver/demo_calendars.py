@@ -136,7 +136,7 @@ def usable_email(member: Staff, provider: str) -> str | None:
 
 def week_days(now: datetime) -> list[date]:
     """The working days (Monday to Friday) from tomorrow, in the demo's time zone."""
-    day, found = now.astimezone(BERLIN).date(), []
+    day, found = now.astimezone(BERLIN).date(), list[date]()
     while len(found) < 5:
         day += timedelta(days=1)
         if day.weekday() < 5:
