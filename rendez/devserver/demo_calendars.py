@@ -97,13 +97,14 @@ def prepare_demo_calendars(local_base_url: str) -> list[Prepared]:
             done.append(prepare(member, provider, local_base_url))
         except (DemoCalendarError, httpx2.HTTPError, google_connect.NotConnected) as exc:
             reason = exc.message if isinstance(exc, google_connect.NotConnected) else exc
-            logger.warning("Calendars: %s's %s calendar was not prepared: %s", member.name, provider, reason)
+            label = Provider(provider).label
+            logger.warning("Calendars: %s's %s was not prepared: %s", member.name, label, reason)
             continue
         logger.info(
-            "Calendars: %s's %s calendar %s (%d events added)",
+            "Calendars: %s's %s %s (%d events added this week)",
             member.name,
-            provider,
-            "connected" if done[-1].connected_now else "already connected",
+            Provider(provider).label,
+            "connected" if done[-1].connected_now else "was connected already",
             done[-1].events_added,
         )
     return done
