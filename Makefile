@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# The demo's Zoom and calendars are the emulators, mounted in `rendez serve`; set either to 0 to do without.
+EMULATORS := ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} CALENDAR_EMULATORS=$${CALENDAR_EMULATORS:-1}
 
 .PHONY: run test lint format worker bench install clean lock
 
@@ -18,9 +20,9 @@ install: $(STAMP)
 # Readable log lines in the terminal (production logs one JSON object per line).
 run: export RENDEZ_LOG_FORMAT ?= console
 run: $(STAMP)
-	ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} $(BIN)/rendez migrate --no-input -v 0
-	ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} $(BIN)/rendez demo
-	ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} $(BIN)/rendez serve --host 127.0.0.1 --port $(PORT)
+	$(EMULATORS) $(BIN)/rendez migrate --no-input -v 0
+	$(EMULATORS) $(BIN)/rendez demo
+	$(EMULATORS) $(BIN)/rendez serve --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP)
 	scripts/test.sh
@@ -34,11 +36,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Another worker beside `make run`: the same Zoom (the emulator served by `make run` on $(PORT)) and the same
-# readable log lines. For production workers, run `rendez worker` with the production environment instead.
+# Another worker beside `make run`: the same Zoom and calendars (the emulators served by `make run` on
+# $(PORT)) and the same readable log lines. For production workers, run `rendez worker` with the production environment instead.
 worker: export RENDEZ_LOG_FORMAT ?= console
 worker: $(STAMP)
-	ZOOM_EMULATOR=$${ZOOM_EMULATOR:-1} PORT=$(PORT) $(BIN)/rendez worker
+	$(EMULATORS) PORT=$(PORT) $(BIN)/rendez worker
 
 bench: $(STAMP)
 	scripts/bench.sh

@@ -18,7 +18,7 @@ from pydantic import StrictBool
 from rendez.api.auth import tenant_of
 from rendez.api.errors import ApiError, error_responses, refuse_nulls
 from rendez.api.schemas import Input, patch_schema
-from rendez.calendars import noticing, writing
+from rendez.calendars import choices, noticing, writing
 from rendez.calendars.models import CalendarConnection
 from rendez.scheduling.models import Staff
 
@@ -45,7 +45,12 @@ class CalendarIn(Input):
 
     busy_calendar_ids: list[str] | None = Field(None, max_length=20)
     write_calendar_id: str | None = Field(None, max_length=1024)
-    transparent_events_block: StrictBool | None = None
+    transparent_events_block: StrictBool | None = Field(
+        None,
+        description='Whether events marked "free" (Google: transparent; Microsoft: showAs free) block '
+        "booking times too. Off by default: only busy events block. Rendez's own appointment events never "
+        "do.",
+    )
 
 
 class ChangeOut(Schema):
@@ -65,27 +70,27 @@ def list_calendars(request: HttpRequest, staff_id: int):
 
 @router.put("/staff/{staff_id}/calendars/{provider}", response={200: CalendarOut, **BODY_ERRORS})
 def put_calendar(request: HttpRequest, staff_id: int, provider: ProviderName, payload: CalendarIn):
-    """Choose which calendars block time and which one receives appointments; a sync follows at once."""
+    """Choose which calendars block time, which one receives appointments, and whether "free" events block
+    too. Fields left out stay as they are; the busy times are read again at once, in full."""
     connection = _connection(request, staff_id, provider)
     changes = payload.dict(exclude_unset=True)
     refuse_nulls(changes)
     ids = changes.get("busy_calendar_ids")
-    if ids is not None:
-        if any(not isinstance(item, str) or not item.strip() or len(item) > 1024 for item in ids):
-            raise ApiError(
-                422, "invalid", "Calendar ids are non-empty strings.", {"busy_calendar_ids": "invalid"}
-            )
-        connection.busy_calendar_ids = list(dict.fromkeys(ids))
-    if "write_calendar_id" in changes:
-        connection.write_calendar_id = changes["write_calendar_id"].strip()
-    if "transparent_events_block" in changes:
-        connection.transparent_events_block = changes["transparent_events_block"]
-    connection.save()
-    if connection.status == CalendarConnection.Status.CONNECTED:
-        # A new choice changes what blocks: read it all again rather than only what changed since.
-        connection.syncs.filter(tenant_id=connection.tenant_id).update(sync_token="")
-        writing.request_sync(connection)
-    return _out(connection)
+    if ids is not None and any(
+        not isinstance(item, str) or not item.strip() or len(item) > 1024 for item in ids
+    ):
+        raise ApiError(
+            422, "invalid", "Calendar ids are non-empty strings.", {"busy_calendar_ids": "invalid"}
+        )
+    saved = choices.choose(
+        connection,
+        choices.Choices(
+            busy_calendar_ids=ids,
+            write_calendar_id=changes.get("write_calendar_id"),
+            transparent_events_block=changes.get("transparent_events_block"),
+        ),
+    )
+    return _out(saved)
 
 
 @router.delete("/staff/{staff_id}/calendars/{provider}", response={204: None, **ERRORS})

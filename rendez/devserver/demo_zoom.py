@@ -89,7 +89,7 @@ def connect_staff(member: Staff, local_base_url: str) -> Connected:
     if refusal is not None:
         raise DemoConnectError(refusal)
     state, challenge = states.begin(member.tenant, Mode.STAFF_OAUTH, member)
-    authorize = _local(oauth.authorize_url(state, challenge), local_base_url)
+    authorize = on_loopback(oauth.authorize_url(state, challenge), local_base_url)
     with httpx2.Client(timeout=settings.HTTP_TIMEOUT_SECONDS, follow_redirects=False) as browser:
         consent = browser.get(authorize)
         if consent.status_code != 200:
@@ -98,7 +98,7 @@ def connect_staff(member: Staff, local_base_url: str) -> Connected:
         approved = browser.post(authorize, data={"user_id": user_id, "decision": "allow"})
         if approved.status_code != 302:
             raise DemoConnectError(f"the emulator's consent answered {approved.status_code}, not a redirect")
-        landed = browser.get(_local(approved.headers["location"], local_base_url))
+        landed = browser.get(on_loopback(approved.headers["location"], local_base_url))
         if landed.status_code != 302:
             raise DemoConnectError(f"Rendez's callback answered {landed.status_code}: {_reason(landed.text)}")
         secret = browser.cookies.get(confirmations.COOKIE) or ""
@@ -126,7 +126,7 @@ def zoom_user_for(consent_page: str, email: str) -> str:
     raise DemoConnectError(f"the emulator has no Zoom user with the email {email}")
 
 
-def _local(url: str, local_base_url: str) -> str:
+def on_loopback(url: str, local_base_url: str) -> str:
     """`url` on our own server reached over loopback: the public base URL may name another host."""
     if not url.startswith(settings.BASE_URL + "/"):
         return url
@@ -189,7 +189,7 @@ def start_in_background(host: str, port: int) -> threading.Thread | None:
 
 def _connect_when_ready(base_url: str) -> None:
     try:
-        _wait_until_ready(base_url)
+        wait_until_ready(base_url)
         connect_demo_staff(base_url)
     except Exception as exc:  # the demo's convenience must never take the server down
         logger.warning("Zoom: the demo staff were not connected to the emulator: %r", exc)
@@ -197,7 +197,7 @@ def _connect_when_ready(base_url: str) -> None:
         connections.close_all()  # this thread's only
 
 
-def _wait_until_ready(base_url: str) -> None:
+def wait_until_ready(base_url: str) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while True:
         try:

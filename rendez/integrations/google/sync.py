@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.calendars import busy, noticing, writing
+from rendez.calendars import busy, choices, noticing, writing
 from rendez.calendars.models import BusyBlock, CalendarConnection, CalendarSync
 from rendez.integrations.google import channels, tokens
 from rendez.integrations.google.client import (
@@ -99,6 +99,10 @@ def _sync_calendar(connection: CalendarConnection, client: CalendarClient, calen
     blocking = calendar_id in connection.busy_calendar_ids
     with transaction.atomic():
         busy.lock_staff(connection)
+        if not choices.still_current(connection):
+            answer.sync_token = (
+                ""  # read with choices changed since: the next sync, already asked for, reads all
+            )
         if answer.full:
             busy.replace_blocks(connection, calendar_id, answer.blocks if blocking else [])
         elif blocking:

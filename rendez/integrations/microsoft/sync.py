@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.calendars import busy, noticing, writing
+from rendez.calendars import busy, choices, noticing, writing
 from rendez.calendars.models import BusyBlock, CalendarConnection, CalendarEvent, CalendarSync
 from rendez.integrations.microsoft import subscriptions, tokens
 from rendez.integrations.microsoft.client import (
@@ -110,6 +110,10 @@ def _sync_calendar(connection: CalendarConnection, client: GraphClient, calendar
     blocking = calendar_id in connection.busy_calendar_ids
     with transaction.atomic():
         busy.lock_staff(connection)
+        if not choices.still_current(connection):
+            answer.delta_link = (
+                ""  # read with choices changed since: the next sync, already asked for, reads all
+            )
         if answer.full:
             busy.replace_blocks(connection, calendar_id, answer.blocks if blocking else [])
         elif blocking:

@@ -1,9 +1,11 @@
 """The staff page's "Calendars" card: connect Google Calendar (or reconnect it), its status, account and last
 sync, which calendars block booking times and which one receives appointments (from Google's calendar list),
-disconnecting, and the changes people made in Google to Rendez's events (shown, never obeyed).
+whether "free" events block too, disconnecting, and the changes people made in Google to Rendez's events
+(shown, never obeyed).
 
 Admins manage any staff member of their tenant; a staff member only their own, from "My schedule". Choices
-are saved as the API's PUT saves them; connect and disconnect go through `connect.py` and `connections.py`.
+are saved by the writer the API's PUT uses (calendars/choices.py); connect and disconnect go through
+`connect.py` and `connections.py`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from rendez.calendars import noticing, writing
+from rendez.calendars import choices, noticing
 from rendez.calendars.models import CalendarConnection, Provider
 from rendez.integrations.google import connect, connections
 from rendez.integrations.google.client import CalendarClient, CalendarEntry, CalendarError
@@ -37,6 +39,12 @@ class ChoiceForm(forms.Form):
         help_text="Bookings are never offered when any of these says you are busy.",
     )
     write_calendar_id = forms.ChoiceField(label="Calendar that receives appointments", required=False)
+    transparent_events_block = forms.BooleanField(
+        label='"Free" events block booking times too',
+        required=False,
+        help_text='Off: only events shown as busy block; events you marked "free" (say, a reminder) leave '
+        "the time bookable. Rendez's own appointments never count.",
+    )
 
     def __init__(self, entries: list[CalendarEntry], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +94,7 @@ def _choice_form(section: dict, connection: CalendarConnection) -> ChoiceForm | 
     initial = {
         "busy_calendar_ids": list(connection.busy_calendar_ids),
         "write_calendar_id": connection.write_calendar_id,
+        "transparent_events_block": connection.transparent_events_block,
     }
     return ChoiceForm(entries, initial=initial)
 
@@ -144,12 +153,14 @@ def staff_google_choose(request: HttpRequest, panel: Panel, staff_id: int) -> Ht
     form = ChoiceForm(entries, request.POST)
     if not form.is_valid():
         return page(request, panel, member, google_choice=form)
-    connection.busy_calendar_ids = list(dict.fromkeys(form.cleaned_data["busy_calendar_ids"]))
-    connection.write_calendar_id = form.cleaned_data["write_calendar_id"]
-    connection.save(update_fields=["busy_calendar_ids", "write_calendar_id", "updated_at"])
-    # A new choice changes what blocks: read it all again rather than only what changed since.
-    connection.syncs.filter(tenant_id=connection.tenant_id).update(sync_token="")
-    writing.request_sync(connection)
+    choices.choose(
+        connection,
+        choices.Choices(
+            busy_calendar_ids=form.cleaned_data["busy_calendar_ids"],
+            write_calendar_id=form.cleaned_data["write_calendar_id"],
+            transparent_events_block=form.cleaned_data["transparent_events_block"],
+        ),
+    )
     messages.success(request, "Calendar choices saved; busy times are read again now.")
     return redirect(page_url(panel, member))
 

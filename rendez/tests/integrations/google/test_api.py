@@ -3,10 +3,13 @@ Google, busy times forgotten), changes people made in Google shown; another tena
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rendez.api.tests.fixtures import ApiClient
 from rendez.calendars.models import BusyBlock, CalendarConnection
-from rendez.scheduling.tests.factories import make_api_key
-from rendez.tests.integrations.google.world import MARIA, berlin, settle, sync_now, user_event
+from rendez.scheduling import services
+from rendez.scheduling.tests.factories import customer, make_api_key, make_service
+from rendez.tests.integrations.google.world import BERLIN, MARIA, berlin, settle, sync_now, user_event
 
 
 def test_list_choose_and_disconnect(google, connected, api, maria, bob, monday):
@@ -45,3 +48,57 @@ def test_list_choose_and_disconnect(google, connected, api, maria, bob, monday):
     assert google.control.state()["grants"] == []
     changes = api.get(f"/staff/{maria.pk}/calendar-changes")
     assert changes.status_code == 200 and changes.json() == [], changes.content
+
+
+def _blocked(connection) -> list[tuple[int, int]]:
+    """The Berlin hours each of the connection's busy blocks spans."""
+    spans = BusyBlock.objects.filter(connection=connection).values_list("start", "end")
+    return sorted((start.astimezone(BERLIN).hour, end.astimezone(BERLIN).hour) for start, end in spans)
+
+
+def _slot_hours(api, service, maria, day) -> set[int]:
+    query = f"service_id={service.pk}&staff_id={maria.pk}&date_from={day}&date_to={day}&tz=Europe/Berlin"
+    answer = api.get(f"/slots?{query}")
+    assert answer.status_code == 200, answer.content
+    return {datetime.fromisoformat(slot["start"]).hour for slot in answer.json()}
+
+
+def test_free_events_block_only_while_the_staff_member_says_so_and_our_own_events_never(
+    google, connected, api, alice, maria, monday
+):
+    checkup = make_service(alice, maria, name="Check-up", duration_minutes=60, location_type="in_person")
+    user_event(google, berlin(monday, 9), berlin(monday, 10), "Lunch (free)", transparency="transparent")
+    user_event(google, berlin(monday, 14), berlin(monday, 15), "Dentist")
+    services.book(service=checkup, staff=maria, start=berlin(monday, 11), customer=customer())
+    settle()  # the appointment is written to Maria's calendar, as Rendez's own event
+    assert [e["summary"] for e in google.control.state()["events"] if "Check-up" in e["summary"]]
+    sync_now(connected)
+    assert _blocked(connected) == [(14, 15)]
+    assert {9, 10} <= _slot_hours(api, checkup, maria, monday)
+
+    on = api.put(f"/staff/{maria.pk}/calendars/google", {"transparent_events_block": True})
+
+    assert on.status_code == 200 and on.json()["transparent_events_block"] is True
+    assert on.json()["busy_calendar_ids"] == [MARIA]  # the fields left out stay
+    settle()  # the full sync the change asked for
+    assert _blocked(connected) == [(9, 10), (14, 15)]  # our own 11:00 event still never counts
+    assert 9 not in _slot_hours(api, checkup, maria, monday)
+    listed = api.get(f"/staff/{maria.pk}/calendars").json()
+    assert listed[0]["transparent_events_block"] is True
+
+    off = api.put(f"/staff/{maria.pk}/calendars/google", {"transparent_events_block": False})
+
+    assert off.status_code == 200 and off.json()["transparent_events_block"] is False
+    settle()
+    assert _blocked(connected) == [(14, 15)]
+    assert 9 in _slot_hours(api, checkup, maria, monday)
+    for wrong in ({"transparent_events_block": "yes"}, {"transparent_events_block": None}):
+        assert api.put(f"/staff/{maria.pk}/calendars/google", wrong).status_code in (400, 422)
+    connected.refresh_from_db()
+    assert connected.transparent_events_block is False
+
+
+def test_the_setting_is_documented_in_the_openapi_schema(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    body = schema["components"]["schemas"]["CalendarIn"]["properties"]["transparent_events_block"]
+    assert "free" in body["description"]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from rendez.calendars import choices
 from rendez.calendars.models import BusyBlock, CalendarConnection, CalendarSync
+from rendez.integrations.google import sync
 from rendez.scheduling.tests.factories import make_service
 from rendez.tests.integrations.google.world import (
     MARIA,
     berlin,
     event_lists,
+    settle,
     sync_now,
     user_event,
 )
@@ -108,11 +111,10 @@ def test_free_declined_and_own_events_never_block_all_day_ones_do(google, connec
         (berlin(tuesday, 0), berlin(tuesday + timedelta(days=1), 0), True)
     ]
 
-    # The staff member asks for free events to block: the next full answer counts them.
-    CalendarConnection.objects.filter(pk=connected.pk).update(transparent_events_block=True)
-    CalendarSync.objects.filter(connection=connected).update(sync_token="")
-    connected.refresh_from_db()
-    sync_now(connected)
+    # The staff member asks for free events to block: the full sync the writer asks for counts them.
+    connected = choices.choose(connected, choices.Choices(transparent_events_block=True))
+    assert not CalendarSync.objects.filter(connection=connected).exclude(sync_token="").exists()
+    settle()
     assert BusyBlock.objects.filter(connection=connected, start=berlin(monday, 9)).exists()
 
 
@@ -157,3 +159,20 @@ def test_a_revoked_grant_tells_the_staff_member_and_the_admins_once(
     connected.refresh_from_db()
     assert connected.broken_reason in email.body
     assert f"/panel/staff/{maria.pk}/" in email.body and "ya29" not in email.body
+
+
+def test_a_sync_that_read_before_a_choice_changed_keeps_no_token(google, connected, monday):
+    """A sync running while free events are switched on read them as free: it must not keep its sync token,
+    or the sync the change asked for would read only what changed since and never count them."""
+    user_event(google, berlin(monday, 9), berlin(monday, 10), "Lunch (free)", transparency="transparent")
+    read_before = CalendarConnection.objects.get(pk=connected.pk)  # what the running sync holds
+    choices.choose(connected, choices.Choices(transparent_events_block=True))
+
+    sync.sync_connection(read_before)  # it finishes after the change was saved
+
+    assert not BusyBlock.objects.filter(connection=connected).exists()  # read as free, as it was then
+    assert list(CalendarSync.objects.filter(connection=connected).values_list("sync_token", flat=True)) == [
+        ""
+    ]
+    settle()  # the sync the change asked for reads everything again
+    assert BusyBlock.objects.filter(connection=connected, start=berlin(monday, 9)).exists()

@@ -4,18 +4,19 @@ of their tenant, staff only themselves."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
 
-from rendez.calendars.models import CalendarConnection
+from rendez.calendars.models import BusyBlock, CalendarConnection
 from rendez.integrations.google.models import GoogleConnectState
 from rendez.jobs.models import Job
 from rendez.scheduling import services
 from rendez.scheduling.tests.factories import customer, make_service
 from rendez.tenants.models import Membership
-from rendez.tests.integrations.google.world import MARIA, berlin, settle, sync_now
+from rendez.tests.integrations.google.world import MARIA, berlin, settle, sync_now, user_event
 from rendez.web.panel.tests.fixtures import signed_in
 
 
@@ -135,3 +136,37 @@ def test_changes_people_made_in_google_are_listed(google, connected, alice, mari
 
     assert 'data-testid="calendar-changes"' in page
     assert "deleted in the calendar; the appointment still stands" in page
+
+
+def test_free_events_block_when_the_staff_member_or_an_admin_says_so(
+    google, connected, maria, maria_user, alice_admin, monday
+):
+    user_event(google, berlin(monday, 9), berlin(monday, 10), "Lunch (free)", transparency="transparent")
+    sync_now(connected)
+    assert not BusyBlock.objects.filter(connection=connected).exists()
+    mine = browser_of(maria_user)
+    assert "Free&quot; events block booking times too" in mine.get("/panel/staff/me/").content.decode()
+
+    saved = mine.post(
+        f"/panel/staff/{maria.pk}/calendars/google/choose/",
+        {"busy_calendar_ids": [MARIA], "write_calendar_id": MARIA, "transparent_events_block": "on"},
+    )
+
+    assert saved.status_code == 302
+    connected.refresh_from_db()
+    assert connected.transparent_events_block is True
+    settle()  # the full sync the choice asked for
+    assert BusyBlock.objects.filter(connection=connected).count() == 1
+    page = browser_of(alice_admin).get(f"/panel/staff/{maria.pk}/").content.decode()
+    assert re.search(r'name="transparent_events_block"[^>]*checked', page)
+
+    # The admin, for Maria: unticked, the box sends nothing, and free events stop blocking.
+    browser_of(alice_admin).post(
+        f"/panel/staff/{maria.pk}/calendars/google/choose/",
+        {"busy_calendar_ids": [MARIA], "write_calendar_id": MARIA},
+    )
+
+    connected.refresh_from_db()
+    assert connected.transparent_events_block is False
+    settle()
+    assert not BusyBlock.objects.filter(connection=connected).exists()

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from rendez.calendars import choices
 from rendez.calendars.models import BusyBlock, CalendarSync
 from rendez.scheduling.tests.factories import make_service
 from rendez.tests.integrations.microsoft.world import berlin, delta_calls, outlook_event, sync_now
@@ -89,8 +90,7 @@ def test_an_event_deleted_in_outlook_stops_blocking(microsoft, connected, monday
 
 @pytest.mark.parametrize("free_blocks", [False, True])
 def test_free_declined_and_own_events_never_block_all_day_ones_do(microsoft, connected, monday, free_blocks):
-    connected.transparent_events_block = free_blocks
-    connected.save(update_fields=["transparent_events_block"])
+    connected = choices.choose(connected, choices.Choices(transparent_events_block=free_blocks))
     outlook_event(microsoft, berlin(monday, 9), berlin(monday, 10), "Lunch", showAs="free")
     outlook_event(
         microsoft,

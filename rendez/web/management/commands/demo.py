@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from rendez.devserver import demo_zoom
+from rendez.calendars.models import Provider
+from rendez.devserver import demo_calendars, demo_zoom
 from rendez.scheduling.models import Booking, Staff
 from rendez.web.demo import seed_demo
 
@@ -35,8 +36,31 @@ class Command(BaseCommand):
         ]
         if settings.ZOOM_EMULATOR:
             lines.append(f"  Zoom emulator: {base}/_zoom/")
+        if settings.CALENDAR_EMULATORS:
+            # The Google emulator has pages (each person's calendar); the Microsoft one answers its APIs only.
+            lines.append(f"  Google emulator: {base}/_google/  (Maria's calendar, the appointments in it)")
         lines += self._zoom_lines(result.staff)
+        # With a server already up (a second run beside `make run`), its emulators are reachable now.
+        demo_calendars.prepare_if_served()
+        lines += self._calendar_lines(result.staff)
         self.stdout.write("\n".join(lines))
+
+    def _calendar_lines(self, staff: list[Staff]) -> list[str]:
+        lines: list[str] = []
+        for member in staff:
+            provider = demo_calendars.PROVIDER_OF.get(member.email.lower())
+            if provider is None:
+                continue
+            name = Provider(provider).label
+            if (email := demo_calendars.usable_email(member, provider)) is not None:
+                state = f"{name} connected as {email}, with a few busy events this week"
+            elif settings.CALENDAR_EMULATORS:
+                state = f"connects {name} (the emulator's, as {member.email}) once the server is up"
+            else:
+                state = "no calendar connected (with CALENDAR_EMULATORS=1 it connects the emulator's)"
+            label = "  Calendars:" if not lines else ""
+            lines.append(f"{label:<17}{member.name}: {state}")
+        return lines
 
     def _zoom_lines(self, staff: list[Staff]) -> list[str]:
         lines: list[str] = []

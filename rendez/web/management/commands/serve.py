@@ -107,20 +107,24 @@ class Command(BaseCommand):
         worker_processes: bool,
         **options,
     ) -> None:
-        from rendez.devserver import demo_zoom
+        from rendez.devserver import demo_calendars, demo_zoom
         from rendez.devserver.request_gate import RequestGate
         from rendez.jobs.worker import start_embedded_workers
 
         gated = RequestGate(application, request_slots)
         server = make_server(host, port, gated, threaded=True, request_handler=AccessLogHandler)
-        # With the emulator mounted, the demo staff connect to it through OAuth once this server answers; the
-        # worker starts after that, so the demo's bookings get their meetings rather than "no Zoom connected".
-        connecting = demo_zoom.start_in_background(host, server.server_port)
+        # With the emulators mounted, the demo staff connect to them through OAuth once this server answers;
+        # the worker starts after that, so the demo's bookings get their meetings rather than "no Zoom
+        # connected", and the calendars' first sync runs at once.
+        zoom = demo_zoom.start_in_background(host, server.server_port)
+        # One after the other: two writers at once would wait on SQLite's lock.
+        calendars = demo_calendars.start_in_background(host, server.server_port, after=zoom)
+        connecting = [thread for thread in (zoom, calendars) if thread is not None]
         workers: list = []
 
         def start_worker() -> None:
-            if connecting is not None:
-                connecting.join(timeout=demo_zoom.READY_TIMEOUT_SECONDS + 30)
+            for thread in connecting:
+                thread.join(timeout=demo_zoom.READY_TIMEOUT_SECONDS + 60)
             if worker_processes:
                 workers.extend(WorkerProcess.start_all(worker_concurrency))
             else:
