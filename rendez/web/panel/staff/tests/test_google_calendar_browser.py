@@ -87,7 +87,8 @@ def test_a_connected_google_calendar_blocks_times_and_receives_the_booking_with_
     sign_in_page(page, live_server, "maria")
     page.goto(f"{live_server.url}/panel/staff/me/")
 
-    page.get_by_test_id("calendars-section").get_by_role("button", name="Connect Google Calendar").click()
+    card = page.get_by_test_id("google-calendar-section")
+    card.get_by_role("button", name="Connect Google Calendar").click()
     page.wait_for_url(re.compile(re.escape(google.oauth_base_url) + "/o/oauth2/v2/auth"))
     page.get_by_test_id(f"account-{MARIA}").check()
     page.get_by_test_id("allow").click()
