@@ -99,6 +99,8 @@ def test_a_broken_connection_offers_reconnect(google, connected, maria, alice_ad
 
     assert "Needs reconnecting" in page and 'data-testid="google-reconnect"' in page
     assert "invalid_grant" in page
+    dashboard = browser_of(alice_admin).get("/panel/dashboard/").content.decode()
+    assert f"Google Calendar needs reconnecting: {maria.name}'s calendar ({MARIA})" in dashboard
 
 
 def test_disconnect_revokes_in_the_background(google, connected, maria, alice_admin):
