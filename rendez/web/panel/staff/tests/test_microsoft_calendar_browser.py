@@ -1,0 +1,82 @@
+"""A staff member's Microsoft 365 calendar in Chromium, over HTTP against the Microsoft emulator: Maria
+connects it on "My schedule" through the emulator's consent page, lands back on her page with the card
+connected and her default calendar chosen, picks which calendars block her times, and disconnects it.
+
+Jobs run through the real worker in this thread, as `rendez worker` would beside the server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from microsoft_emulator import Emulator
+from microsoft_emulator.testing import RunningEmulator, run_emulator
+from rendez.calendars.models import CalendarConnection
+from rendez.tests.integrations.microsoft.world import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    MARIA,
+    MARIA_ID,
+    quiet_seed,
+    settle,
+)
+from rendez.web.panel.tests.fixtures import PASSWORD, sign_in_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def microsoft_here(settings, live_server) -> Iterator[RunningEmulator]:
+    """The Microsoft emulator on a real port; it sends browsers back to the live server."""
+    with run_emulator(Emulator(seed=quiet_seed())) as running:
+        settings.MICROSOFT_CLIENT_ID = CLIENT_ID
+        settings.MICROSOFT_CLIENT_SECRET = CLIENT_SECRET
+        settings.MICROSOFT_LOGIN_BASE_URL = running.login_base_url
+        settings.MICROSOFT_GRAPH_BASE_URL = running.graph_base_url
+        settings.MICROSOFT_NOTIFICATIONS_OVER_HTTP = False
+        settings.BASE_URL = live_server.url
+        running.control.add_redirect_uri(CLIENT_ID, f"{live_server.url}/integrations/microsoft/callback")
+        yield running
+
+
+def test_maria_connects_her_microsoft_calendar_chooses_calendars_and_disconnects(
+    live_server, page, maria, maria_user, microsoft_here
+):
+    microsoft = microsoft_here
+    maria_user.set_password(PASSWORD)
+    maria_user.save(update_fields=["password"])
+    sign_in_page(page, live_server, "maria")
+    page.goto(f"{live_server.url}/panel/staff/me/")
+
+    card = page.get_by_test_id("microsoft-calendar-section")
+    card.get_by_role("button", name="Connect Microsoft 365").click()
+    page.wait_for_url(re.compile(re.escape(microsoft.login_base_url) + "/common/oauth2/v2.0/authorize"))
+    page.get_by_test_id(f"account-{MARIA}").check()
+    page.get_by_test_id("accept").click()
+    page.wait_for_url(f"{live_server.url}/panel/staff/me/")
+    expect(page.get_by_text(f"Microsoft 365 {MARIA} is connected.")).to_be_visible()
+    expect(page.get_by_test_id("microsoft-status")).to_have_text("Connected")
+    expect(page.get_by_test_id("microsoft-account")).to_have_text(MARIA)
+
+    settle()  # the first sync and the backfill, as the worker would run them
+    page.reload()
+    calendars = {c["name"]: c for c in microsoft.control.state()["calendars"] if c["owner_id"] == MARIA_ID}
+    [default] = [c for c in calendars.values() if c["is_default"]]
+    choice = page.get_by_test_id("microsoft-choice")
+    expect(choice.get_by_label("Calendar that receives appointments")).to_have_value(default["id"])
+    for name in calendars:
+        choice.get_by_role("checkbox", name=re.compile(re.escape(name))).check()
+    choice.get_by_role("button", name="Save calendar choices").click()
+    expect(page.get_by_text("Calendar choices saved")).to_be_visible()
+    connection = CalendarConnection.objects.get(staff=maria, provider="microsoft")
+    assert sorted(connection.busy_calendar_ids) == sorted(c["id"] for c in calendars.values())
+
+    page.get_by_test_id("microsoft-disconnect").click()
+    expect(page.get_by_text(f"Microsoft 365 {MARIA} was disconnected")).to_be_visible()
+    expect(card.get_by_role("button", name="Connect Microsoft 365")).to_be_visible()
+    connection.refresh_from_db()
+    assert connection.status == CalendarConnection.Status.DISCONNECTED
