@@ -13,15 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from django.conf import settings
 from django.urls import reverse
 
-from rendez.calendars.models import CalendarConnection
+from rendez.calendars import errors, writing
+from rendez.calendars.models import CalendarConnection, Provider
 from rendez.integrations.oauth import grants
 from rendez.integrations.oauth.models import ConnectState
-from rendez.integrations.oauth.provider import GrantRefused, OAuthProvider, TokenGrant
+from rendez.integrations.oauth.provider import GrantRefused, OAuthError, OAuthProvider
 from rendez.integrations.oauth.state import ConnectStates, StateRefused, may_finish
 from rendez.scheduling.models import Staff
 from rendez.tenants.models import Tenant
@@ -37,6 +37,14 @@ class CalendarEntry:
     summary: str
     primary: bool
     writable: bool  # appointments can be written to it
+
+
+class ConnectError(Exception):
+    """A provider's grant cannot make a working connection; the message says what the person should do."""
+
+
+class CalendarLister(Protocol):
+    def calendar_list(self) -> list[CalendarEntry]: ...
 
 
 class NotConnected(Exception):  # noqa: N818 - reads as "raise NotConnected(...)"
@@ -55,26 +63,48 @@ class Connected:
 
 @dataclass(frozen=True)
 class Connector:
-    """What one provider lends the shared connect: its states, OAuth provider, code exchange and connections
-    writer, and how to read the account's calendars for the panel's choice."""
+    """What one provider lends the shared connect: its states, its OAuth provider (built from settings per
+    call), its connections writer (`connect_with_grant`, raising `ConnectError`) and its API client (for the
+    account's calendars). Its passing troubles and dead-grant error are its calendar writer's."""
 
     provider: str  # CalendarConnection.provider: "google", "microsoft"
-    label: str  # what people call the calendar: "Google Calendar", "Microsoft 365"
-    company: str  # whose page consent happens on: "Google", "Microsoft"
-    client_id_setting: str  # the setting without which nothing can be connected
     states: ConnectStates[Any]
     oauth: Callable[[], OAuthProvider]
-    exchange_code: Callable[[str, str], TokenGrant]
     connect_with_grant: Callable[[Staff, Any], CalendarConnection]
-    connect_errors: tuple[type[Exception], ...]  # the grant makes no working connection; str() says why
-    unavailable: tuple[type[Exception], ...]  # the provider cannot answer now
-    calendar_list: Callable[[CalendarConnection], list[CalendarEntry]]
-    list_errors: tuple[type[Exception], ...]  # the list cannot be read now (outage, refusal)
-    unusable: type[Exception]  # the connection needs reconnecting
+    client: Callable[[CalendarConnection], CalendarLister]
+
+    @property
+    def label(self) -> str:
+        """What people call it: "Google Calendar", "Microsoft 365"."""
+        return str(Provider(self.provider).label)
+
+    @property
+    def company(self) -> str:
+        """Whose page consent happens on: "Google", "Microsoft"."""
+        return self.oauth().label
+
+    @property
+    def client_id_setting(self) -> str:
+        return f"{self.provider.upper()}_CLIENT_ID"
 
     @property
     def configured(self) -> bool:
-        return bool(getattr(settings, self.client_id_setting, ""))
+        return bool(self.oauth().client_id)
+
+    def calendar_list(self, connection: CalendarConnection) -> list[CalendarEntry]:
+        return self.client(connection).calendar_list()
+
+    @property
+    def list_errors(self) -> tuple[type[BaseException], ...]:
+        """What reading the list may raise besides `unusable`: an outage or a refusal, to try later."""
+        writer = writing.writer_of(self.provider)
+        return (errors.ProviderError, OAuthError, *(writer.outages if writer else ()))
+
+    @property
+    def unusable(self) -> type[BaseException]:
+        """The connection needs reconnecting (its writer's dead-grant error)."""
+        writer = writing.writer_of(self.provider)
+        return writer.unusable if writer else ConnectError
 
     @property
     def retry(self) -> str:
@@ -108,19 +138,19 @@ class Connector:
             )
         self._refuse_error(query, back)
         try:
-            grant = self.exchange_code(query.get("code", ""), row.code_verifier)
+            grant = grants.exchange_code(self.oauth(), query.get("code", ""), row.code_verifier)
         except GrantRefused as exc:
             raise NotConnected(
                 f"{self.company} refused the authorization ({exc.error}).{self.retry}", 400, back
             ) from None
-        except self.unavailable:
+        except OAuthError:
             raise NotConnected(
                 f"{self.company} could not be reached to finish the connection.{self.retry}", 502, back
             ) from None
         assert row.staff is not None
         try:
             connection = self.connect_with_grant(row.staff, grant)
-        except self.connect_errors as exc:
+        except ConnectError as exc:
             raise NotConnected(str(exc), 400, back) from None
         return Connected(connection.account_email, back)
 

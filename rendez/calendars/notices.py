@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from rendez import jobs
+from rendez.calendars import connecting
 from rendez.calendars.models import CalendarConnection, Provider
 from rendez.integrations.oauth.reminders import Reminders
 from rendez.tenants.people import admin_emails
@@ -62,7 +63,7 @@ def send(connection: CalendarConnection, number: int) -> int:
         {
             "connection": connection,
             "label": label,
-            "company": COMPANIES.get(connection.provider, label),
+            "company": _company(connection.provider, label),
             "staff": staff,
             "number": number,
             "staff_page": f"{settings.BASE_URL}{reverse('panel:staff_edit', args=[staff.pk])}",
@@ -75,8 +76,10 @@ def send(connection: CalendarConnection, number: int) -> int:
     return 1
 
 
-# Whose account people sign in to when they reconnect.
-COMPANIES = {Provider.GOOGLE: "Google", Provider.MICROSOFT: "Microsoft"}
+def _company(provider: str, label: str) -> str:
+    """Whose account people sign in to when they reconnect."""
+    connector = connecting.connector_of(provider)
+    return connector.company if connector is not None else label
 
 
 def handle_notice(data: NoticePayload, job: jobs.Job) -> None:

@@ -78,7 +78,7 @@ class GraphClient:
     def default_calendar(self) -> dict[str, Any]:
         return self._call("GET", "/me/calendar")
 
-    def calendars(self) -> list[CalendarEntry]:
+    def calendar_list(self) -> list[CalendarEntry]:
         """The account's calendars (GET /me/calendars, every @odata.nextLink), for staff to choose from."""
         entries: list[CalendarEntry] = []
         answer = self._call("GET", "/me/calendars")
