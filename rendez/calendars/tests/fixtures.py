@@ -1,11 +1,27 @@
-"""The people of the calendar connect tests, for every provider: Maria and Jonas with their own Rendez
-accounts (staff of Alice's Studio, not admins) and an admin of another business (Bob's)."""
+"""The people of the connect tests (calendars of every provider, Zoom): Maria and Jonas with their own Rendez
+accounts (staff of Alice's Studio, not admins) and an admin of another business (Bob's); and how such a
+person's browser finishes a connect the API started."""
 
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from rendez.tenants.models import Membership
+
+
+def browser_of(user) -> Client:
+    """A browser signed in as `user` (the callbacks need a signed-in person)."""
+    browser = Client()
+    browser.force_login(user)
+    return browser
+
+
+def start_calendar_connect(api, staff, provider: str) -> str:
+    """Start a connect through the API; the `authorize_url` to send a browser to."""
+    response = api.post(f"/staff/{staff.pk}/calendars/{provider}/connect")
+    assert response.status_code == 200, response.content
+    return str(response.json()["authorize_url"])
 
 
 def _staff_account(member, django_user_model, username: str, password: str):

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from rendez.calendars.models import CalendarConnection
+from rendez.calendars.tests.fixtures import browser_of, start_calendar_connect
 from rendez.integrations.google.models import GoogleConnectState
 from rendez.tests.integrations.google.world import CLIENT_ID, MARIA, REDIRECT_URI, settle
 
@@ -32,16 +33,8 @@ def test_another_business_admin_cannot_finish_it(google, api, maria, bob_admin):
     assert not CalendarConnection.objects.filter(staff=maria).exists()
 
 
-def browser_of(user) -> Client:
-    browser = Client()
-    browser.force_login(user)
-    return browser
-
-
 def start(api, staff) -> str:
-    response = api.post(f"/staff/{staff.pk}/calendars/google/connect")
-    assert response.status_code == 200, response.content
-    return response.json()["authorize_url"]
+    return start_calendar_connect(api, staff, "google")
 
 
 def consent(google, authorize_url: str, scopes=CALENDAR_SCOPES, decision: str = "allow") -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client
 
 from rendez.calendars.models import CalendarConnection, CalendarConnectState
+from rendez.calendars.tests.fixtures import browser_of, start_calendar_connect
 from rendez.integrations.microsoft import connect, oauth
 from rendez.tests.integrations.microsoft.world import CLIENT_ID, MARIA, MARIA_ID, consent, settle
 
@@ -22,16 +22,8 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def browser_of(user) -> Client:
-    browser = Client()
-    browser.force_login(user)
-    return browser
-
-
 def start(api, staff) -> str:
-    response = api.post(f"/staff/{staff.pk}/calendars/microsoft/connect")
-    assert response.status_code == 200, response.content
-    return str(response.json()["authorize_url"])
+    return start_calendar_connect(api, staff, "microsoft")
 
 
 def callback_path(authorize_url: str, decision: str = "allow") -> str:

@@ -34,6 +34,17 @@ def berlin(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=BERLIN)
 
 
+def point_rendez_at(settings: Any, running: RunningEmulator, base_url: str = BASE_URL) -> None:
+    """Rendez's Microsoft settings at the running emulator, which sends browsers back to `base_url`."""
+    settings.MICROSOFT_CLIENT_ID = CLIENT_ID
+    settings.MICROSOFT_CLIENT_SECRET = CLIENT_SECRET
+    settings.MICROSOFT_LOGIN_BASE_URL = running.login_base_url
+    settings.MICROSOFT_GRAPH_BASE_URL = running.graph_base_url
+    settings.MICROSOFT_NOTIFICATIONS_OVER_HTTP = False
+    settings.BASE_URL = base_url
+    running.control.add_redirect_uri(CLIENT_ID, f"{base_url}/integrations/microsoft/callback")
+
+
 def quiet_seed() -> dict[str, Any]:
     """The emulator's default seed without its events: each test places the ones it needs."""
     seed = json.loads((Path(microsoft_emulator.__file__).parent / "seeds" / "default.json").read_text())

@@ -17,13 +17,13 @@ from microsoft_emulator import Emulator
 from microsoft_emulator.testing import RunningEmulator, run_emulator
 from rendez.calendars.models import CalendarConnection
 from rendez.tests.integrations.microsoft.world import (
-    CLIENT_ID,
-    CLIENT_SECRET,
     MARIA,
     MARIA_ID,
+    point_rendez_at,
     quiet_seed,
     settle,
 )
+from rendez.web.panel.staff.tests.calendar_steps import connect_on_my_schedule
 from rendez.web.panel.tests.fixtures import PASSWORD, sign_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,13 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def microsoft_here(settings, live_server) -> Iterator[RunningEmulator]:
     """The Microsoft emulator on a real port; it sends browsers back to the live server."""
     with run_emulator(Emulator(seed=quiet_seed())) as running:
-        settings.MICROSOFT_CLIENT_ID = CLIENT_ID
-        settings.MICROSOFT_CLIENT_SECRET = CLIENT_SECRET
-        settings.MICROSOFT_LOGIN_BASE_URL = running.login_base_url
-        settings.MICROSOFT_GRAPH_BASE_URL = running.graph_base_url
-        settings.MICROSOFT_NOTIFICATIONS_OVER_HTTP = False
-        settings.BASE_URL = live_server.url
-        running.control.add_redirect_uri(CLIENT_ID, f"{live_server.url}/integrations/microsoft/callback")
+        point_rendez_at(settings, running, live_server.url)
         yield running
 
 
@@ -50,17 +44,8 @@ def test_maria_connects_her_microsoft_calendar_chooses_calendars_and_disconnects
     maria_user.set_password(PASSWORD)
     maria_user.save(update_fields=["password"])
     sign_in_page(page, live_server, "maria")
-    page.goto(f"{live_server.url}/panel/staff/me/")
-
-    card = page.get_by_test_id("microsoft-calendar-section")
-    card.get_by_role("button", name="Connect Microsoft 365").click()
-    page.wait_for_url(re.compile(re.escape(microsoft.login_base_url) + "/common/oauth2/v2.0/authorize"))
-    page.get_by_test_id(f"account-{MARIA}").check()
-    page.get_by_test_id("accept").click()
-    page.wait_for_url(f"{live_server.url}/panel/staff/me/")
-    expect(page.get_by_text(f"Microsoft 365 {MARIA} is connected.")).to_be_visible()
-    expect(page.get_by_test_id("microsoft-status")).to_have_text("Connected")
-    expect(page.get_by_test_id("microsoft-account")).to_have_text(MARIA)
+    consent_url = f"{microsoft.login_base_url}/common/oauth2/v2.0/authorize"
+    connect_on_my_schedule(page, live_server, "microsoft", consent_url, MARIA, allow="accept")
 
     settle()  # the first sync and the backfill, as the worker would run them
     page.reload()
@@ -77,6 +62,7 @@ def test_maria_connects_her_microsoft_calendar_chooses_calendars_and_disconnects
 
     page.get_by_test_id("microsoft-disconnect").click()
     expect(page.get_by_text(f"Microsoft 365 {MARIA} was disconnected")).to_be_visible()
+    card = page.get_by_test_id("microsoft-calendar-section")
     expect(card.get_by_role("button", name="Connect Microsoft 365")).to_be_visible()
     connection.refresh_from_db()
     assert connection.status == CalendarConnection.Status.DISCONNECTED
