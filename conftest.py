@@ -18,6 +18,7 @@ pytest_plugins = [
     "rendez.notifications.tests.fixtures",
     "rendez.web.panel.tests.fixtures",
     "rendez.tests.integrations.zoom.fixtures",
+    "rendez.calendars.tests.fixtures",
 ]
 
 # No wall-clock threshold decides a test: Hypothesis' deadline (200 ms an example) and its "too slow" health

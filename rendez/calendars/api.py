@@ -1,8 +1,8 @@
 """Staff calendars in REST API v1 (issue 18 section 5): list, choose calendars, disconnect, and the changes
 people made in their calendar to Rendez's events (shown, never obeyed). Registered through api/extensions.py.
 
-Connecting is the provider's (`POST /api/v1/staff/{id}/calendars/google/connect`, integrations/google/api.py);
-staff objects' `calendars` list is `staff_calendars` below.
+Connecting starts here for every registered provider (`POST /api/v1/staff/{id}/calendars/{provider}/connect`,
+finished in the browser by `connecting.py`); staff objects' `calendars` list is `staff_calendars` below.
 """
 
 from __future__ import annotations
@@ -18,15 +18,20 @@ from pydantic import StrictBool
 from rendez.api.auth import tenant_of
 from rendez.api.errors import ApiError, error_responses, refuse_nulls
 from rendez.api.schemas import Input, patch_schema
-from rendez.calendars import choices, noticing, writing
+from rendez.calendars import choices, connecting, noticing, writing
 from rendez.calendars.models import CalendarConnection
 from rendez.scheduling.models import Staff
 
 router = Router(tags=["calendars"])
 ERRORS = error_responses(401, 403, 404, 422)
+CONNECT_ERRORS = error_responses(401, 403, 404, 409, 422)
 BODY_ERRORS = error_responses(400, 401, 403, 404, 422)
 ProviderName = Literal["google", "microsoft"]
 CALENDAR_ID = Field(min_length=1, max_length=1024)
+
+
+class AuthorizeOut(Schema):
+    authorize_url: str
 
 
 class CalendarOut(Schema):
@@ -59,6 +64,27 @@ class ChangeOut(Schema):
     state: str
     change: str
     noticed_at: datetime | None
+
+
+@router.post("/staff/{staff_id}/calendars/{provider}/connect", response={200: AuthorizeOut, **CONNECT_ERRORS})
+def connect_calendar(request: HttpRequest, staff_id: int, provider: ProviderName):
+    """Start connecting the staff member's calendar at `provider`: send a browser to `authorize_url`. The
+    connect is finished there by a person signed in to Rendez who may manage this staff member (an admin of
+    the business, or the staff member themself); the browser then lands on the staff member's page in the
+    panel."""
+    member = _staff(request, staff_id)
+    connector = connecting.connector_of(provider)
+    if connector is None:
+        raise ApiError(404, "not_found", "This calendar provider is not available.")
+    if not member.is_active:
+        raise ApiError(409, "staff_inactive", "This staff member is deactivated: activate them first.")
+    if not connector.configured:
+        raise ApiError(
+            409,
+            f"{provider}_not_configured",
+            f"This Rendez has no {connector.company} app set up ({connector.client_id_setting}).",
+        )
+    return AuthorizeOut(authorize_url=connector.authorize_url(member.tenant, member, started_by_id=None))
 
 
 @router.get("/staff/{staff_id}/calendars", response={200: list[CalendarOut], **ERRORS})

@@ -8,7 +8,7 @@ class CalendarsConfig(AppConfig):
 
     def ready(self) -> None:
         from rendez.api import extensions
-        from rendez.calendars import api, busy, handlers, writing  # noqa: F401 - handlers registers job kinds
+        from rendez.calendars import api, busy, handlers, panel, writing  # noqa: F401 - handlers: job kinds
         from rendez.conferencing import followers
         from rendez.scheduling import external_busy
 
@@ -17,3 +17,4 @@ class CalendarsConfig(AppConfig):
         extensions.add_staff_list("calendars", api.staff_calendars, prefetch=("calendar_connections",))
         followers.on_appointment_changed(writing.follow)
         followers.on_meeting_ready(writing.follow)
+        panel.register()

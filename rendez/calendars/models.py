@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from rendez.integrations.oauth.models import TokenHolder
+from rendez.integrations.oauth.models import ConnectState, TokenHolder
 from rendez.lib import vault
 from rendez.scheduling.models import Appointment, Staff
 from rendez.tenants.models import Tenant
@@ -66,6 +66,17 @@ class CalendarConnection(TokenHolder):
         if self.write_calendar_id and self.write_calendar_id not in ids:
             ids.append(self.write_calendar_id)
         return ids
+
+
+class CalendarConnectState(ConnectState):
+    """A calendar connect in progress (the kit's ConnectState: nonce, tenant, staff, PKCE verifier,
+    started_by, return_url, expiry; single-use), for providers without a table of their own: Microsoft.
+    Each provider's `ConnectStates` signs with its own salt and sees only its own rows."""
+
+    provider = models.CharField(max_length=20, choices=Provider.choices)
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} connect of staff {self.staff_id}"
 
 
 class CalendarSync(models.Model):

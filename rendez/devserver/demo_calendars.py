@@ -2,12 +2,11 @@
 gives those calendars a week: Maria's Google Calendar, Jonas's Microsoft 365 calendar.
 
 Nothing is written to the database directly. Each connect is a consent answered on the emulator's own page,
-as the staff member's browser would (PKCE S256, offline access), finished by the writers a new business's
-connect ends in: Google's `connect.finish` for the staff member signed in as themself (what Rendez's callback
-calls), Microsoft's `connections.connect_with_grant` with the grant of `oauth.exchange_code` (its browser flow
-ends there too). The busy events are added as the staff member would add them in their calendar (the
-emulators' control API: "the user edits in Google Calendar / Outlook"), and the sync that reads them is the
-job every connection runs.
+as the staff member's browser would (PKCE S256, offline access), started and finished by the provider's
+`Connector` (rendez/calendars/connecting.py) for the staff member signed in as themself: what "My schedule"
+and Rendez's callback run for a new business. The busy events are added as the staff member would add them
+in their calendar (the emulators' control API: "the user edits in Google Calendar / Outlook"), and the sync
+that reads them is the job every connection runs.
 
 Idempotent: a connection the emulator still knows is kept (the Microsoft emulator lives in memory, so after
 a restart of `rendez serve` its grant is gone and the staff member reconnects, as a person would), and an
@@ -17,10 +16,7 @@ emulators are mounted in that process), and from `rendez demo` when a server alr
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
-import secrets
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -33,13 +29,9 @@ from django.conf import settings
 from django.db import connections as db_connections
 from django.utils import timezone
 
-from rendez.calendars import writing
+from rendez.calendars import connecting, writing
 from rendez.calendars.models import CalendarConnection, Provider
 from rendez.devserver import demo_zoom, google_mount, microsoft_mount
-from rendez.integrations.google import connect as google_connect
-from rendez.integrations.microsoft import connections as microsoft_connections
-from rendez.integrations.microsoft import oauth as microsoft_oauth
-from rendez.integrations.oauth import grants
 from rendez.scheduling.models import Staff
 
 logger = logging.getLogger("rendez.devserver")
@@ -95,8 +87,8 @@ def prepare_demo_calendars(local_base_url: str) -> list[Prepared]:
             continue
         try:
             done.append(prepare(member, provider, local_base_url))
-        except (DemoCalendarError, httpx2.HTTPError, google_connect.NotConnected) as exc:
-            reason = exc.message if isinstance(exc, google_connect.NotConnected) else exc
+        except (DemoCalendarError, httpx2.HTTPError, connecting.NotConnected) as exc:
+            reason = exc.message if isinstance(exc, connecting.NotConnected) else exc
             label = Provider(provider).label
             logger.warning("Calendars: %s's %s was not prepared: %s", member.name, label, reason)
             continue
@@ -146,27 +138,19 @@ def week_days(now: datetime) -> list[date]:
 
 
 def _connect(member: Staff, provider: str, emulator: _Emulator) -> CalendarConnection:
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-    if provider == Provider.GOOGLE:
-        if member.user is None:
-            raise DemoCalendarError("the staff member has no Rendez login to finish the connect with")
-        # The connect a staff member starts from "My schedule"; they finish it signed in as themself.
-        authorize = google_connect.authorize_url(member.tenant, member, started_by_id=member.user_id)
-        query = emulator.consent(authorize, member.email)
-        google_connect.finish(member.user, query)
-        found = connection_of(member, provider)
-        assert found is not None
-        return found
-    state = secrets.token_urlsafe(16)
-    query = emulator.consent(grants.authorize_url(microsoft_oauth.provider(), state, challenge), member.email)
-    if query.get("state") != state:
-        raise DemoCalendarError("Microsoft's consent sent back another state")
-    grant = microsoft_oauth.exchange_code(query.get("code", ""), verifier)
-    try:
-        return microsoft_connections.connect_with_grant(member, grant)
-    except microsoft_connections.ConnectError as exc:
-        raise DemoCalendarError(str(exc)) from None
+    """The connect a staff member starts from "My schedule" and finishes signed in as themself: the
+    provider's `Connector`, as Rendez's callback runs it."""
+    if member.user is None:
+        raise DemoCalendarError("the staff member has no Rendez login to finish the connect with")
+    connector = connecting.connector_of(provider)
+    if connector is None:
+        raise DemoCalendarError(f"no connector is registered for {provider}")
+    authorize = connector.authorize_url(member.tenant, member, started_by_id=member.user_id)
+    connector.finish(member.user, emulator.consent(authorize, member.email))
+    found = connection_of(member, provider)
+    if found is None:
+        raise DemoCalendarError("the connect finished without a connection")
+    return found
 
 
 class _Emulator:

@@ -7,11 +7,10 @@ class GoogleConfig(AppConfig):
     verbose_name = "Google Calendar"
 
     def ready(self) -> None:
-        from rendez.api import extensions
-        from rendez.calendars import writing
-        from rendez.integrations.google import api, handlers, panel  # noqa: F401 - registers job kinds
+        from rendez.calendars import connecting, writing
+        from rendez.integrations.google import connect, handlers, panel  # noqa: F401 - registers job kinds
         from rendez.integrations.google.writer import GoogleWriter
 
         writing.register_writer("google", GoogleWriter())
-        extensions.add_router(api.router)
+        connecting.register(connect.CONNECTOR)
         panel.register()

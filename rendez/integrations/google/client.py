@@ -18,6 +18,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from rendez.calendars import errors
+from rendez.calendars.connecting import CalendarEntry
 from rendez.calendars.models import CalendarConnection
 from rendez.integrations.google import tokens
 from rendez.lib import http
@@ -58,14 +59,6 @@ class EventPage:
     next_page_token: str | None
     next_sync_token: str | None
     time_zone: str
-
-
-@dataclass(frozen=True)
-class CalendarEntry:
-    id: str
-    summary: str
-    primary: bool
-    writable: bool  # owner or writer: appointments can be written to it
 
 
 def rfc3339(moment: datetime) -> str:

@@ -1,7 +1,7 @@
 """Connecting and disconnecting a staff member's Google Calendar.
 
 The browser consent flow (`connect.py`: API or panel start, `/integrations/google/callback`) ends in
-`connect_with_grant(staff, grant)`, the grant from `tokens.exchange_code`.
+`connect_with_grant(staff, grant)`, the grant of the code exchange (`tokens.Grant`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from rendez.calendars import busy, writing
+from rendez.calendars.connecting import ConnectError
 from rendez.calendars.models import CalendarConnection, CalendarSync, Provider
 from rendez.integrations.google import channels, sync, tokens
 from rendez.integrations.google.client import CalendarClient
@@ -23,10 +24,6 @@ from rendez.scheduling.models import Staff
 
 CALENDAR_SCOPES = tokens.CALENDAR_SCOPES
 SCOPES = " ".join(tokens.SCOPES)
-
-
-class ConnectError(Exception):
-    """The grant cannot make a working connection; the message says what the person should do."""
 
 
 def connect_with_grant(staff: Staff, grant: tokens.Grant) -> CalendarConnection:

@@ -4,8 +4,8 @@ Google authenticates the client in the form body, keeps the refresh token on ref
 ever come, is stored) and answers 400 `invalid_token` to revoking a token it no longer knows
 (docs/integrations/google.md). The kit's `TokenKeeper` hands out access tokens: reused until shortly before
 they expire, renewed under the connection's row lock; `invalid_grant` is believed only under the lock, and
-then the connection needs reconnecting through the kit's `Reminders` (notices by `notices.py`). Tokens never
-reach logs or error messages.
+then the connection needs reconnecting through the kit's `Reminders` (notices by rendez/calendars/notices.py).
+Tokens never reach logs or error messages.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import TypeVar
 
 from django.conf import settings
 
-from rendez.calendars.models import CalendarConnection
+from rendez.calendars.models import CalendarConnection, Provider
+from rendez.calendars.notices import REMINDERS as CALENDAR_REMINDERS
 from rendez.integrations.oauth import grants
 from rendez.integrations.oauth.provider import (
     ClientAuth,
@@ -24,7 +25,6 @@ from rendez.integrations.oauth.provider import (
     OAuthProvider,
     TokenGrant,
 )
-from rendez.integrations.oauth.reminders import Reminders
 from rendez.integrations.oauth.tokens import TokenKeeper, store_grant
 
 __all__ = [
@@ -44,8 +44,7 @@ __all__ = [
 logger = logging.getLogger("rendez.google")
 T = TypeVar("T")
 
-NOTICE_JOB = "calendars.google.connection_notice"
-REMINDERS = Reminders(job=NOTICE_JOB, key_prefix="google-calendar-connection")
+REMINDERS = CALENDAR_REMINDERS[Provider.GOOGLE]
 
 # The smallest scopes that work: events (to write appointments and read busy times on the chosen calendars),
 # the calendar list (to offer the choice), free/busy; openid email names the account.

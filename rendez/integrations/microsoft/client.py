@@ -19,6 +19,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from rendez.calendars import errors
+from rendez.calendars.connecting import CalendarEntry
 from rendez.calendars.models import CalendarConnection
 from rendez.integrations.microsoft import tokens
 from rendez.lib import http
@@ -76,6 +77,27 @@ class GraphClient:
 
     def default_calendar(self) -> dict[str, Any]:
         return self._call("GET", "/me/calendar")
+
+    def calendar_list(self) -> list[CalendarEntry]:
+        """The account's calendars (GET /me/calendars, every @odata.nextLink), for staff to choose from."""
+        entries: list[CalendarEntry] = []
+        answer = self._call("GET", "/me/calendars")
+        for _ in range(20):  # more pages than that is not a person's list
+            for item in answer.get("value", []):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    entries.append(
+                        CalendarEntry(
+                            id=item["id"],
+                            summary=str(item.get("name") or item["id"]),
+                            primary=bool(item.get("isDefaultCalendar")),
+                            writable=bool(item.get("canEdit")),
+                        )
+                    )
+            link = answer.get("@odata.nextLink")
+            if not isinstance(link, str) or not owned_link(link):
+                break
+            answer = self._call_url("GET", link)
+        return entries
 
     # --- delta ----------------------------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """Connecting and disconnecting a staff member's Microsoft 365 calendar.
 
-The browser consent flow (not built yet) ends in `connect_with_grant(staff, grant)` with the grant of
-`oauth.exchange_code`; tests get theirs by answering the emulator's consent page over HTTP. Microsoft has no
-revocation endpoint an app can call: disconnecting deletes the subscriptions and forgets the tokens.
+The browser consent flow (`connect.py` on the shared rendez/calendars/connecting.py: API or panel start,
+`/integrations/microsoft/callback`) ends in `connect_with_grant(staff, grant)` with the grant of the code
+exchange (`oauth.MicrosoftGrant`). Microsoft has no revocation endpoint an app can call: disconnecting deletes
+the subscriptions and forgets the tokens.
 """
 
 from __future__ import annotations
@@ -10,16 +11,14 @@ from __future__ import annotations
 from django.db import transaction
 
 from rendez.calendars import busy, writing
+from rendez.calendars.connecting import ConnectError
 from rendez.calendars.models import CalendarConnection, CalendarSync, Provider
+from rendez.calendars.notices import REMINDERS
 from rendez.integrations.microsoft import oauth, subscriptions, sync, tokens
 from rendez.integrations.microsoft.client import GraphClient, GraphError
 from rendez.integrations.oauth.provider import TokenGrant
 from rendez.integrations.oauth.tokens import store_grant
 from rendez.scheduling.models import Staff
-
-
-class ConnectError(Exception):
-    """The grant cannot make a working connection; the message says what the person should do."""
 
 
 def connect_with_grant(staff: Staff, grant: TokenGrant) -> CalendarConnection:
@@ -44,8 +43,8 @@ def connect_with_grant(staff: Staff, grant: TokenGrant) -> CalendarConnection:
             CalendarSync.objects.filter(tenant_id=staff.tenant_id, connection=connection).delete()
         store_grant(connection, grant)
         connection.account_email, connection.scopes = email, grant.scope
-        connection.status = CalendarConnection.Status.CONNECTED
-        connection.broken_reason, connection.broken_at = "", None
+        # A reconnect ends the breakage: its pending reminders find the connection healthy and stop.
+        REMINDERS[Provider.MICROSOFT].mark_connected(connection)
         connection.save()
         sync.request_sync(connection)
         writing.backfill(connection)

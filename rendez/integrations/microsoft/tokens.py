@@ -2,16 +2,16 @@
 
 Microsoft rotates refresh tokens: each refresh answer carries a new one, stored (encrypted) in the same
 transaction as the access token; the kit refuses a refresh answer without one. `invalid_grant` (AADSTS50173
-revoked, 700082 inactive) read under the row lock → the connection needs reconnecting.
+revoked, 700082 inactive) read under the row lock → the connection needs reconnecting, with the reminders of
+every calendar provider (rendez/calendars/notices.py).
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.utils import timezone
-
-from rendez.calendars.models import CalendarConnection
+from rendez.calendars.models import CalendarConnection, Provider
+from rendez.calendars.notices import REMINDERS
 from rendez.integrations.microsoft import oauth
 from rendez.integrations.oauth import grants
 from rendez.integrations.oauth.provider import ProviderUnavailable, TokenGrant, UnreadableAnswer
@@ -38,9 +38,7 @@ class MicrosoftTokens(TokenKeeper[CalendarConnection]):
         return ConnectionUnusable(holder.broken_reason or f"the Microsoft connection is {holder.status}")
 
     def mark_needs_reconnect(self, locked: CalendarConnection, reason: str) -> None:
-        locked.status = CalendarConnection.Status.NEEDS_RECONNECT
-        locked.broken_reason, locked.broken_at = f"Microsoft: {reason}", timezone.now()
-        locked.save(update_fields=["status", "broken_reason", "broken_at", "updated_at"])
+        REMINDERS[Provider.MICROSOFT].mark_needs_reconnect(locked, f"Microsoft: {reason}")
         logger.warning("microsoft calendar connection needs reconnecting", extra={"connection_id": locked.pk})
 
 

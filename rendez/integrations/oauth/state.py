@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
@@ -47,12 +47,14 @@ class Started(Generic[S]):
 
 @dataclass(frozen=True)
 class ConnectStates(Generic[S]):
-    """The states of one provider, kept in `model`. `label` names the provider in refusals."""
+    """The states of one provider, kept in `model`. `label` names the provider in refusals; `row` are column
+    values of this provider's rows where providers share one table (its states see only those rows)."""
 
     model: type[S]
     salt: str  # distinct per provider: a Zoom state is no Google state
     label: str
     lifetime: timedelta = timedelta(minutes=15)
+    row: dict[str, str] = field(default_factory=dict)
 
     def begin(
         self,
@@ -74,6 +76,7 @@ class ConnectStates(Generic[S]):
             return_url=return_url,
             started_by_id=started_by_id,
             expires_at=timezone.now() + self.lifetime,
+            **self.row,
             **fields,
         )
         claims = {"n": row.nonce, "t": tenant.pk, "s": staff.pk if staff else None}
@@ -93,7 +96,7 @@ class ConnectStates(Generic[S]):
                 # Only this row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
                 self.model._default_manager.select_for_update(of=("self",))
                 .select_related("tenant__plan", "staff")
-                .filter(nonce=str(claims.get("n", "")))
+                .filter(nonce=str(claims.get("n", "")), **self.row)
                 .first()
             )
             if row is None:
@@ -106,7 +109,7 @@ class ConnectStates(Generic[S]):
         return row
 
     def forget_expired(self) -> int:
-        deleted, _ = self.model._default_manager.filter(expires_at__lte=timezone.now()).delete()
+        deleted, _ = self.model._default_manager.filter(expires_at__lte=timezone.now(), **self.row).delete()
         return deleted
 
 

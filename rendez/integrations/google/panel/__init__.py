@@ -1,16 +1,13 @@
-"""What Google Calendar adds to the tenant panel: the staff page's "Calendars" card (also on "My schedule")
-and the dead notice jobs it names.
-The panel imports none of it: `register()` hands it to `web/panel/sections.py` when the app is ready."""
+"""What Google Calendar adds to the tenant panel: its card on the staff page (also on "My schedule"), drawn by
+the calendar core's card (rendez/calendars/panel/staff.py). The panel imports none of it: `register()` hands
+it to `web/panel/sections.py` when the app is ready."""
 
 from __future__ import annotations
 
 
 def register() -> None:
-    from rendez.calendars.models import CalendarConnection
-    from rendez.integrations.google.panel import staff
-    from rendez.integrations.google.tokens import NOTICE_JOB
+    from rendez.calendars.panel import staff
+    from rendez.integrations.google.connect import CONNECTOR
     from rendez.web.panel import sections
 
-    sections.add_staff_section(staff.SECTION)
-    sections.add_urls("staff", staff.urlpatterns)
-    sections.add_job_reference(NOTICE_JOB, "connection_id", CalendarConnection)
+    sections.add_staff_section(staff.section(CONNECTOR, order=110))  # after Zoom's card

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 
 from rendez.calendars.models import CalendarConnection
+from rendez.calendars.tests.fixtures import browser_of, start_calendar_connect
 from rendez.integrations.google.models import GoogleConnectState
-from rendez.tenants.models import Membership
 from rendez.tests.integrations.google.world import CLIENT_ID, MARIA, REDIRECT_URI, settle
 
 CALENDAR_SCOPES = [
@@ -27,48 +27,14 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def maria_user(maria, django_user_model):
-    """Maria's own Rendez account: a staff member of Alice's Studio, not an admin."""
-    user = django_user_model.objects.create_user("maria", MARIA, "pw-maria")
-    Membership.objects.create(user=user, tenant=maria.tenant, role=Membership.Role.STAFF)
-    maria.user = user
-    maria.save(update_fields=["user"])
-    return user
-
-
-@pytest.fixture
-def jonas_user(jonas, django_user_model):
-    user = django_user_model.objects.create_user("jonas", "jonas@alice.example", "pw-jonas")
-    Membership.objects.create(user=user, tenant=jonas.tenant, role=Membership.Role.STAFF)
-    jonas.user = user
-    jonas.save(update_fields=["user"])
-    return user
-
-
-@pytest.fixture
-def bob_admin(bob, django_user_model):
-    user = django_user_model.objects.create_user("bob-admin", "admin@bob.example", "pw-bob-admin")
-    Membership.objects.create(user=user, tenant=bob, role=Membership.Role.ADMIN)
-    return user
-
-
 def test_another_business_admin_cannot_finish_it(google, api, maria, bob_admin):
     refused = browser_of(bob_admin).get(consent(google, start(api, maria)))
     assert refused.status_code == 403
     assert not CalendarConnection.objects.filter(staff=maria).exists()
 
 
-def browser_of(user) -> Client:
-    browser = Client()
-    browser.force_login(user)
-    return browser
-
-
 def start(api, staff) -> str:
-    response = api.post(f"/staff/{staff.pk}/calendars/google/connect")
-    assert response.status_code == 200, response.content
-    return response.json()["authorize_url"]
+    return start_calendar_connect(api, staff, "google")
 
 
 def consent(google, authorize_url: str, scopes=CALENDAR_SCOPES, decision: str = "allow") -> str:

@@ -25,15 +25,6 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def maria_user(maria, django_user_model):
-    user = django_user_model.objects.create_user("maria", MARIA, "pw-maria")
-    Membership.objects.create(user=user, tenant=maria.tenant, role=Membership.Role.STAFF)
-    maria.user = user
-    maria.save(update_fields=["user"])
-    return user
-
-
 def browser_of(user) -> Client:
     """Signed in to the panel of the user's (only) business."""
     return signed_in(user, Membership.objects.get(user=user).tenant)
@@ -42,7 +33,7 @@ def browser_of(user) -> Client:
 def test_an_admin_connects_a_staff_member_from_the_staff_page(google, alice_admin, maria):
     browser = browser_of(alice_admin)
     page = browser.get(f"/panel/staff/{maria.pk}/").content.decode()
-    assert 'data-testid="calendars-section"' in page and "Connect Google Calendar" in page
+    assert 'data-testid="google-calendar-section"' in page and "Connect Google Calendar" in page
 
     started = browser.post(f"/panel/staff/{maria.pk}/calendars/google/connect/")
 
@@ -66,7 +57,7 @@ def test_the_card_shows_the_connection_and_the_calendars_to_choose(google, conne
 
 def test_a_staff_member_chooses_their_calendars_and_a_full_sync_follows(google, connected, maria, maria_user):
     browser = browser_of(maria_user)
-    assert "calendars-section" in browser.get("/panel/staff/me/").content.decode()
+    assert "google-calendar-section" in browser.get("/panel/staff/me/").content.decode()
 
     saved = browser.post(
         f"/panel/staff/{maria.pk}/calendars/google/choose/",
@@ -109,6 +100,8 @@ def test_a_broken_connection_offers_reconnect(google, connected, maria, alice_ad
 
     assert "Needs reconnecting" in page and 'data-testid="google-reconnect"' in page
     assert "invalid_grant" in page
+    dashboard = browser_of(alice_admin).get("/panel/dashboard/").content.decode()
+    assert f"Google Calendar needs reconnecting: {maria.name}'s calendar ({MARIA})" in dashboard
 
 
 def test_disconnect_revokes_in_the_background(google, connected, maria, alice_admin):
@@ -134,7 +127,7 @@ def test_changes_people_made_in_google_are_listed(google, connected, alice, mari
 
     page = browser_of(alice_admin).get(f"/panel/staff/{maria.pk}/").content.decode()
 
-    assert 'data-testid="calendar-changes"' in page
+    assert 'data-testid="google-calendar-changes"' in page
     assert "deleted in the calendar; the appointment still stands" in page
 
 

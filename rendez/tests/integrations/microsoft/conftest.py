@@ -15,16 +15,9 @@ import pytest
 from microsoft_emulator import Emulator
 from microsoft_emulator.testing import RunningEmulator, run_emulator
 from rendez.calendars.models import CalendarConnection
-from rendez.integrations.microsoft import connections, oauth
+from rendez.integrations.microsoft import connections
 from rendez.scheduling.models import Staff
-from rendez.tests.integrations.microsoft.world import (
-    BASE_URL,
-    CLIENT_ID,
-    CLIENT_SECRET,
-    grant_from_consent,
-    quiet_seed,
-    settle,
-)
+from rendez.tests.integrations.microsoft.world import grant_from_consent, point_rendez_at, quiet_seed, settle
 
 
 @pytest.fixture
@@ -36,13 +29,7 @@ def monday() -> date:
 @pytest.fixture
 def microsoft(settings) -> Iterator[RunningEmulator]:
     with run_emulator(Emulator(seed=quiet_seed())) as running:
-        settings.MICROSOFT_CLIENT_ID = CLIENT_ID
-        settings.MICROSOFT_CLIENT_SECRET = CLIENT_SECRET
-        settings.MICROSOFT_LOGIN_BASE_URL = running.login_base_url
-        settings.MICROSOFT_GRAPH_BASE_URL = running.graph_base_url
-        settings.MICROSOFT_NOTIFICATIONS_OVER_HTTP = False
-        settings.BASE_URL = BASE_URL
-        running.control.add_redirect_uri(CLIENT_ID, oauth.redirect_uri())
+        point_rendez_at(settings, running)
         yield running
 
 

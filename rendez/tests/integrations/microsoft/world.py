@@ -34,6 +34,17 @@ def berlin(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=BERLIN)
 
 
+def point_rendez_at(settings: Any, running: RunningEmulator, base_url: str = BASE_URL) -> None:
+    """Rendez's Microsoft settings at the running emulator, which sends browsers back to `base_url`."""
+    settings.MICROSOFT_CLIENT_ID = CLIENT_ID
+    settings.MICROSOFT_CLIENT_SECRET = CLIENT_SECRET
+    settings.MICROSOFT_LOGIN_BASE_URL = running.login_base_url
+    settings.MICROSOFT_GRAPH_BASE_URL = running.graph_base_url
+    settings.MICROSOFT_NOTIFICATIONS_OVER_HTTP = False
+    settings.BASE_URL = base_url
+    running.control.add_redirect_uri(CLIENT_ID, f"{base_url}/integrations/microsoft/callback")
+
+
 def quiet_seed() -> dict[str, Any]:
     """The emulator's default seed without its events: each test places the ones it needs."""
     seed = json.loads((Path(microsoft_emulator.__file__).parent / "seeds" / "default.json").read_text())
@@ -43,19 +54,26 @@ def quiet_seed() -> dict[str, Any]:
     return dict(seed)
 
 
-def grant_from_consent(ms: RunningEmulator, user_id: str = MARIA_ID) -> TokenGrant:
-    """Answer the consent page as `user_id` and exchange the code through the OAuth kit."""
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
-    authorize = urlsplit(grants.authorize_url(oauth.provider(), secrets.token_urlsafe(16), challenge))
+def consent(authorize_url: str, user_id: str = MARIA_ID, decision: str = "allow") -> str:
+    """Answer the emulator's consent page as `user_id` (as a browser would); the address Microsoft sends the
+    browser back to, with `code` (or `error`) and `state` in its query."""
+    authorize = urlsplit(authorize_url)
     with httpx2.Client(timeout=10.0) as browser:
         answered = browser.post(
             f"{authorize.scheme}://{authorize.netloc}{authorize.path}",
             params={key: values[0] for key, values in parse_qs(authorize.query).items()},
-            data={"user_id": user_id, "decision": "allow"},
+            data={"user_id": user_id, "decision": decision},
         )
     assert answered.status_code == 302, answered.text
-    code = parse_qs(urlsplit(answered.headers["location"]).query)["code"][0]
+    return str(answered.headers["location"])
+
+
+def grant_from_consent(ms: RunningEmulator, user_id: str = MARIA_ID) -> TokenGrant:
+    """Answer the consent page as `user_id` and exchange the code through the OAuth kit."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    back = consent(grants.authorize_url(oauth.provider(), secrets.token_urlsafe(16), challenge), user_id)
+    code = parse_qs(urlsplit(back).query)["code"][0]
     return oauth.exchange_code(code, verifier)
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
+from rendez.calendars.models import CalendarConnectState
 from rendez.integrations.oauth.state import ConnectStates, StateRefused, may_finish, pkce_pair
 from rendez.integrations.zoom.models import OAuthState
 from rendez.scheduling.tests.factories import make_staff
@@ -96,3 +97,16 @@ def test_who_may_finish_a_connect(alice, bob, django_user_model):
     assert not may(colleague) and not may(outsider) and not may(outsider, started_by=outsider)
     Membership.objects.filter(user=starter).delete()
     assert not may(starter, started_by=starter)  # only while they belong to the tenant
+
+
+def test_providers_sharing_a_table_see_only_their_own_rows(alice):
+    # The same salt on purpose: the rows alone keep them apart.
+    first = ConnectStates(CalendarConnectState, salt="shared", label="First", row={"provider": "google"})
+    second = ConnectStates(CalendarConnectState, salt="shared", label="Second", row={"provider": "microsoft"})
+    started = second.begin(alice, make_staff(alice, "Maria"))
+    assert started.row.provider == "microsoft"
+    CalendarConnectState.objects.filter(pk=started.row.pk).update(expires_at=timezone.now())
+
+    with pytest.raises(StateRefused, match="already used"):
+        first.consume(started.state)
+    assert first.forget_expired() == 0 and second.forget_expired() == 1

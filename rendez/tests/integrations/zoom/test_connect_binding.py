@@ -50,32 +50,6 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture
-def maria_user(maria, django_user_model):
-    """Maria's own Rendez account: a staff member of Alice's Studio, not an admin."""
-    user = django_user_model.objects.create_user("maria", MARIA_EMAIL, "pw-maria")
-    Membership.objects.create(user=user, tenant=maria.tenant, role=Membership.Role.STAFF)
-    maria.user = user
-    maria.save(update_fields=["user"])
-    return user
-
-
-@pytest.fixture
-def jonas_user(jonas, django_user_model):
-    user = django_user_model.objects.create_user("jonas", "jonas@alice.example", "pw-jonas")
-    Membership.objects.create(user=user, tenant=jonas.tenant, role=Membership.Role.STAFF)
-    jonas.user = user
-    jonas.save(update_fields=["user"])
-    return user
-
-
-@pytest.fixture
-def bob_admin(bob, django_user_model):
-    user = django_user_model.objects.create_user("bob-admin", "admin@bob.example", "pw-bob-admin")
-    Membership.objects.create(user=user, tenant=bob, role=Membership.Role.ADMIN)
-    return user
-
-
-@pytest.fixture
 def fiona(bob):
     return make_staff(bob, "Fiona")
 

@@ -24,8 +24,13 @@ def names(patterns: list[URLPattern | URLResolver]) -> set[str | None]:
 
 
 def test_zoom_registers_every_part_when_its_app_is_ready():
-    # Google Calendar's card follows Zoom's (rendez/tests/integrations/google/test_panel.py tests it).
-    assert [section.key for section in sections.staff_sections()] == ["zoom", "google_calendar"]
+    # The calendar cards follow Zoom's (rendez/tests/integrations/google/test_panel.py and
+    # rendez/tests/integrations/microsoft/test_panel.py test them).
+    assert [section.key for section in sections.staff_sections()] == [
+        "zoom",
+        "google_calendar",
+        "microsoft_calendar",
+    ]
     assert [section.key for section in sections.settings_sections()] == ["zoom"]
     choice = sections.video_choice("zoom")
     assert choice is not None and choice.settings_url() == "/panel/settings/zoom/"
@@ -38,7 +43,7 @@ def test_zoom_registers_every_part_when_its_app_is_ready():
     assert names(sections.urls("staff")) >= {"staff_zoom_connect", "staff_me_connect"}
     assert reverse("panel:staff_zoom_map", args=[7]) == "/panel/staff/7/zoom/map/"
     assert sections.job_references()["zoom.connection_notice"] == ("connection_id", Connection)
-    assert len(sections.onboarding_steps()) == 1 and len(sections.dashboard_notices()) == 1
+    assert len(sections.onboarding_steps()) == 1 and len(sections.dashboard_notices()) == 2
 
 
 @pytest.fixture

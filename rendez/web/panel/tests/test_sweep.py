@@ -158,6 +158,7 @@ def ids_of_alice(alice, dora_user, emil, emils_appointment, doras_appointment) -
         "api_key_id": key.pk,
         "key_id": key.pk,
         "job_id": job.pk,
+        "provider": "microsoft",  # a staff member's calendar card (connect, choose, disconnect)
         # Password reset links: well-formed, and wrong.
         "uidb64": "MQ",
         "token": "set-password",

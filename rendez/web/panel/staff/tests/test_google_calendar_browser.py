@@ -8,7 +8,6 @@ Jobs run through the real worker in this thread, as `rendez worker` would beside
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -33,6 +32,7 @@ from rendez.tests.integrations.google.world import (
 )
 from rendez.tests.integrations.zoom.fixtures import MARIA as MARIA_ZOOM
 from rendez.tests.integrations.zoom.fixtures import connect_staff
+from rendez.web.panel.staff.tests.calendar_steps import connect_on_my_schedule
 from rendez.web.panel.tests.fixtures import PASSWORD, a_monday, berlin, sign_in_page
 from rendez.web.tests.screens import shoot
 
@@ -85,16 +85,9 @@ def test_a_connected_google_calendar_blocks_times_and_receives_the_booking_with_
     video = make_service(alice, maria, name="Video consultation", duration_minutes=30, zoom_enabled=True)
     monday = a_monday()
     sign_in_page(page, live_server, "maria")
-    page.goto(f"{live_server.url}/panel/staff/me/")
-
-    page.get_by_test_id("calendars-section").get_by_role("button", name="Connect Google Calendar").click()
-    page.wait_for_url(re.compile(re.escape(google.oauth_base_url) + "/o/oauth2/v2/auth"))
-    page.get_by_test_id(f"account-{MARIA}").check()
-    page.get_by_test_id("allow").click()
-    page.wait_for_url(f"{live_server.url}/panel/staff/me/")
-    expect(page.get_by_text(f"Google Calendar {MARIA} is connected.")).to_be_visible()
-    expect(page.get_by_test_id("google-status")).to_have_text("Connected")
-    expect(page.get_by_test_id("google-account")).to_have_text(MARIA)
+    connect_on_my_schedule(
+        page, live_server, "google", f"{google.oauth_base_url}/o/oauth2/v2/auth", MARIA, allow="allow"
+    )
     settle()  # the first sync and the initial backfill, as the worker would run them
     page.reload()
     expect(
