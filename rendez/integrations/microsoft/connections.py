@@ -47,6 +47,7 @@ def connect_with_grant(staff: Staff, grant: TokenGrant) -> CalendarConnection:
         connection.status = CalendarConnection.Status.CONNECTED
         connection.broken_reason, connection.broken_at = "", None
         connection.save()
+        busy.connections_changed(connection)
         sync.request_sync(connection)
         writing.backfill(connection)
     return connection
@@ -69,6 +70,7 @@ def disconnect(connection: CalendarConnection) -> None:
     connection.status = CalendarConnection.Status.DISCONNECTED
     connection.access_token_encrypted = connection.refresh_token_encrypted = ""
     connection.save()
+    busy.connections_changed(connection)
 
 
 def _account(staff: Staff, grant: TokenGrant) -> tuple[dict[str, object], dict[str, object]]:
