@@ -130,7 +130,7 @@ def _book(request: _Request, lock: Callable[[], Offering]) -> Booking:
                 assigned_by=request.assignment,
             )
         )
-        events.booking_changed(booking, events.BOOKING_CREATED)
+        events.booking_changed(booking, events.BOOKING_CREATED, has_calendars=offering.has_calendars)
     return booking
 
 

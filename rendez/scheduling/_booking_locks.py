@@ -99,9 +99,10 @@ def lock_staff_ids(ids: Iterable[int]) -> None:
 def lock_booking(booking: Booking, *also: Staff) -> Booking:
     """The booking read afresh while its staff member (and `also`) is locked."""
     return _read_under_lock(
-        lambda: Booking.objects.select_related("appointment__service", "appointment__staff").get(
-            pk=booking.pk
-        ),
+        # With its tenant: what is announced carries its `has_calendars` (events.AppointmentChanged).
+        lambda: Booking.objects.select_related(
+            "appointment__service", "appointment__staff", "appointment__tenant"
+        ).get(pk=booking.pk),
         lambda fresh: fresh.appointment.staff_id,
         also,
     )
@@ -110,7 +111,7 @@ def lock_booking(booking: Booking, *also: Staff) -> Booking:
 def lock_appointment(appointment: Appointment, *also: Staff) -> Appointment:
     """The appointment read afresh while its staff member (and `also`) is locked."""
     return _read_under_lock(
-        lambda: Appointment.objects.select_related("service", "staff").get(pk=appointment.pk),
+        lambda: Appointment.objects.select_related("service", "staff", "tenant").get(pk=appointment.pk),
         lambda fresh: fresh.staff_id,
         also,
     )

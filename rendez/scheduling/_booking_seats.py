@@ -105,7 +105,8 @@ def _times(service: Service, start: datetime) -> dict[str, datetime]:
 
 def release_seats(appointment: Appointment, party_size: int) -> None:
     Appointment.objects.filter(pk=appointment.pk).update(seats_taken=F("seats_taken") - party_size)
-    appointment.refresh_from_db()
+    # Only the seats changed: the rows read with it under the lock (its tenant, for the announcement) stay.
+    appointment.refresh_from_db(fields=["seats_taken"])
     events.appointment_changed(appointment)
 
 
