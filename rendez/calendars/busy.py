@@ -138,7 +138,8 @@ def _instants(*moments: datetime) -> list[Any]:
 
 
 def _utc(text: str) -> datetime:
-    # Read as text and parsed here, as scheduling/calendars.py does (psycopg's parsing is slow).
+    # Read as text with its offset (_blocks_sql) and parsed here: psycopg's parsing is slow, and so is
+    # datetime.replace(tzinfo=...) (about 4 µs against 0.5 µs for the parse; two per block).
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
@@ -148,8 +149,14 @@ def _blocks_sql(vendor: str, staff_count: int) -> str:
     quote = db.ops.quote_name
     table = quote(BusyBlock._meta.db_table)
     staff = ", ".join(["%s"] * staff_count)
+    # As text with a UTC offset: PostgreSQL's timestamptz text has one (the connection's zone is UTC);
+    # SQLite stores UTC without one, added here rather than by datetime.replace for each instant.
+    start, end = (
+        (f"CAST({quote(name)} AS text)" if vendor == "postgresql" else f"{quote(name)} || '+00:00'")
+        for name in ("start", "end")
+    )
     return (
-        f"SELECT staff_id, CAST({quote('start')} AS text), CAST({quote('end')} AS text) FROM {table}"
+        f"SELECT staff_id, {start}, {end} FROM {table}"
         f" WHERE tenant_id = %s AND staff_id IN ({staff})"
         f" AND {quote('start')} < %s AND {quote('end')} > %s"
     )
