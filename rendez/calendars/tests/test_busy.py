@@ -94,7 +94,14 @@ def busy_statements(request) -> int:
     return sum(BusyBlock._meta.db_table in query["sql"] for query in captured.captured_queries)
 
 
-def test_a_tenant_without_calendars_runs_no_busy_block_statement_for_slots_or_bookings(db, monday):
+def booking_page_times(client, tenant, service, day: date) -> None:
+    for staff in ("any", service.staff.get().pk):
+        url = f"/book/{tenant.slug}/{service.pk}/slots?staff={staff}&date={day}&tz=Europe/Berlin"
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+
+
+def test_a_tenant_without_calendars_runs_no_busy_block_statement_for_slots_or_bookings(db, client, monday):
     tenant = make_tenant("calendars-none", timezone="Europe/Berlin")
     staff = make_staff(tenant, "Maria")
     service = make_service(tenant, staff, name="Session", duration_minutes=60, slot_interval_minutes=60)
@@ -108,9 +115,10 @@ def test_a_tenant_without_calendars_runs_no_busy_block_statement_for_slots_or_bo
         service=service, staff=staff, start=berlin(monday, 10), customer=customer("Dana")
     )
     assert busy_statements(web_booking) == 0
+    assert busy_statements(lambda: booking_page_times(client, tenant, service, monday)) == 0
 
 
-def test_the_flag_follows_connections_and_the_busy_read_with_it(world, monday):
+def test_the_flag_follows_connections_and_the_busy_read_with_it(world, client, monday):
     tenant, staff, service, link, api = world
     assert Tenant.objects.get(pk=tenant.pk).has_calendars
     busy.replace_blocks(link, "primary", [block(link, "x", berlin(monday, 9), berlin(monday, 10))])
@@ -120,6 +128,7 @@ def test_the_flag_follows_connections_and_the_busy_read_with_it(world, monday):
         service=service, staff=staff, start=berlin(monday, 10), customer=customer("Dana")
     )
     assert busy_statements(web_booking) == 1
+    assert busy_statements(lambda: booking_page_times(client, tenant, service, monday)) == 2
 
     # A second connection of the tenant keeps it on when the first goes; the last one turns it off.
     other = CalendarConnection.objects.create(
