@@ -111,10 +111,7 @@ def test_a_tenant_without_calendars_runs_no_busy_block_statement_for_slots_or_bo
     assert busy_statements(lambda: slots(api, service, monday)) == 0
     assert busy_statements(lambda: api.get("/slots", {**day_query(service, monday), "staff_id": "any"})) == 0
     assert busy_statements(lambda: assert_booked(booking(api, service, staff, berlin(monday, 9)))) == 0
-    web_booking = lambda: services.book(  # noqa: E731 - the panel's and booking page's writer
-        service=service, staff=staff, start=berlin(monday, 10), customer=customer("Dana")
-    )
-    assert busy_statements(web_booking) == 0
+    assert busy_statements(lambda: book_directly(service, staff, berlin(monday, 10))) == 0
     assert busy_statements(lambda: booking_page_times(client, tenant, service, monday)) == 0
 
 
@@ -124,10 +121,7 @@ def test_the_flag_follows_connections_and_the_busy_read_with_it(world, client, m
     busy.replace_blocks(link, "primary", [block(link, "x", berlin(monday, 9), berlin(monday, 10))])
     assert busy_statements(lambda: slots(api, service, monday)) == 1
     assert busy_statements(lambda: api.get("/slots", {**day_query(service, monday), "staff_id": "any"})) == 1
-    web_booking = lambda: services.book(  # noqa: E731
-        service=service, staff=staff, start=berlin(monday, 10), customer=customer("Dana")
-    )
-    assert busy_statements(web_booking) == 1
+    assert busy_statements(lambda: book_directly(service, staff, berlin(monday, 10))) == 1
     assert busy_statements(lambda: booking_page_times(client, tenant, service, monday)) == 2
 
     # A second connection of the tenant keeps it on when the first goes; the last one turns it off.
@@ -156,6 +150,11 @@ def day_query(service, day: date) -> dict[str, object]:
 
 def assert_booked(response) -> None:
     assert response.status_code == 201, response.content
+
+
+def book_directly(service, staff, start: datetime) -> None:
+    """The booking page's and the panel's writer (`services.book`, locking by the rows in hand)."""
+    services.book(service=service, staff=staff, start=start, customer=customer("Dana"))
 
 
 def test_another_tenants_blocks_never_reach_this_tenant(world, monday):
