@@ -56,11 +56,13 @@ def list_slots(request: HttpRequest, filters: Query[SlotQuery]) -> HttpResponse:
         datetime.combine(date_from, time.min, tzinfo=zone),
         datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone),
     )
+    # The tenant's row (from its API key) says whether any busy time from staff's calendars can exist.
+    external = tenant.has_calendars
     if anyone:
         return any_slots_response(
-            any_staff.free_slots(service, able_to_host(service, staff), window, now), zone
+            any_staff.free_slots(service, able_to_host(service, staff), window, now, external), zone
         )
-    return slots_response(find_slots_by_staff_id(service, staff, window, now), zone)
+    return slots_response(find_slots_by_staff_id(service, staff, window, now, external), zone)
 
 
 def any_slots_response(found: Sequence[tuple[Staff, Slot]], zone: ZoneInfo) -> HttpResponse:

@@ -1,8 +1,8 @@
 """Appointments written out to staff's calendars: which connection owes the event, and a registry of writers.
 
 `calendars.write_event` follows every appointment change and every meeting that becomes ready or changes its
-link (`follow`, hooked into conferencing/followers.py). It is level-triggered: it computes what the calendar
-should hold now and asks the provider's writer to make it so.
+link in tenants that may have a calendar connected (subscribers.py). It is level-triggered: it computes what
+the calendar should hold now and asks the provider's writer to make it so.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Protocol
 
-from django.db.models import F, Q
 from django.utils import timezone
 
 from rendez import jobs
@@ -77,32 +76,6 @@ def request_sync(connection: CalendarConnection, run_after: datetime | None = No
         run_after=run_after,
         tenant_id=connection.tenant_id,
     )
-
-
-def follow(appointment_id: int) -> None:
-    """Conferencing's hook (conferencing/followers.py): the appointment changed or its meeting became ready.
-    Its event is (re)written only where there is one to keep, or a connected calendar of its staff member:
-    one query, and no job for the many staff without a calendar."""
-    found = (
-        Appointment.objects.filter(pk=appointment_id)
-        .filter(
-            Q(calendar_event__isnull=False)
-            | Q(
-                staff__calendar_connections__status=CalendarConnection.Status.CONNECTED,
-                staff__calendar_connections__tenant_id=F("tenant_id"),
-            )
-        )
-        .values_list("tenant_id", flat=True)
-        .first()
-    )
-    if found is not None:
-        jobs.enqueue(
-            WRITE_EVENT,
-            {"appointment_id": appointment_id},
-            key=f"{WRITE_EVENT}:{appointment_id}",
-            coalesce=True,
-            tenant_id=found,
-        )
 
 
 def backfill(connection: CalendarConnection) -> int:

@@ -12,3 +12,5 @@ class MeetingLinkReady:
 
     appointment_id: int
     tenant_id: int
+    # The tenant's `Tenant.has_calendars` as the sync read it (None: not read, "may have").
+    has_calendars: bool | None = None

@@ -7,7 +7,7 @@ announcements become syncs through `subscribers.py`.
 from __future__ import annotations
 
 from rendez import jobs
-from rendez.conferencing import external, followers, notices, reconcile
+from rendez.conferencing import external, notices, reconcile
 from rendez.conferencing.payloads import (
     NOTICE_JOB,
     REPORT_JOB,
@@ -20,7 +20,6 @@ from rendez.conferencing.payloads import (
 
 @jobs.handler(SYNC_MEETING, payload=SyncMeeting, max_attempts=8)
 def sync(payload: SyncMeeting, job: jobs.Job) -> None:
-    followers.appointment_changed(payload.appointment_id)
     reconcile.sync(
         payload.appointment_id, last_attempt=job.attempts >= job.max_attempts, attempt=job.attempts
     )

@@ -36,7 +36,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.conferencing import followers, notices, registrations
+from rendez.conferencing import notices, registrations
 from rendez.conferencing.desired import (
     AppointmentSnapshot,
     Create,
@@ -362,8 +362,8 @@ def _record_registration(meeting: Meeting, spec: MeetingSpec, info: MeetingInfo)
 def _announce_ready(work: Sync) -> None:
     """Announce the link, with the ready record (same transaction): notifications subscribes (waiting
     messages go, and everyone whose last message carried another link, or none, gets this one)."""
-    jobs.announce(MeetingLinkReady(work.appointment.pk, work.appointment.tenant_id))
-    followers.meeting_ready(work.appointment.pk)
+    appointment = work.appointment  # loaded with its tenant (snapshots.load_appointment)
+    jobs.announce(MeetingLinkReady(appointment.pk, appointment.tenant_id, appointment.tenant.has_calendars))
 
 
 # --- update -------------------------------------------------------------------------------------------------

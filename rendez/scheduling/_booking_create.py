@@ -15,7 +15,7 @@ from rendez.observability import metrics
 from rendez.scheduling import events
 from rendez.scheduling._booking_checks import require_bookable, require_under_caps
 from rendez.scheduling._booking_errors import BookingError
-from rendez.scheduling._booking_locks import lock_offering, lock_offering_by_ids
+from rendez.scheduling._booking_locks import Offering, lock_offering, lock_offering_by_ids
 from rendez.scheduling._booking_seats import take_seats
 from rendez.scheduling.calendars import Schedules, booking_reach, read_schedules
 from rendez.scheduling.models import Booking, Customer, Service, Staff
@@ -96,7 +96,7 @@ class _Request:
     assignment: str = ""
 
 
-def _book(request: _Request, lock: Callable[[], tuple[Service, Staff]]) -> Booking:
+def _book(request: _Request, lock: Callable[[], Offering]) -> Booking:
     """The one booking transaction: the customer upserted and the staff member's hours and time off read
     first (before any lock), then the staff member locked; what follows the lock is only what must see the
     calendar as it is: its appointments, the inserts, and the follow-up jobs (one statement). The caller gets
@@ -110,9 +110,12 @@ def _book(request: _Request, lock: Callable[[], tuple[Service, Staff]]) -> Booki
     with transaction.atomic():
         customer = upsert_customer(request.tenant_id, request.customer)
         schedules = _schedules_before_lock(request.staff_id, start)
-        service, staff = lock()
+        offering = lock()
+        service, staff = offering.service, offering.staff
         require_bookable(service, staff)
-        appointment = take_seats(service, staff, start, request.party_size, request.now, schedules)
+        appointment = take_seats(
+            service, staff, start, request.party_size, request.now, schedules, offering.has_calendars
+        )
         if request.assignment and appointment.seats_taken == request.party_size:
             require_under_caps(staff, start)
         booking = rows.insert(
@@ -127,7 +130,7 @@ def _book(request: _Request, lock: Callable[[], tuple[Service, Staff]]) -> Booki
                 assigned_by=request.assignment,
             )
         )
-        events.booking_changed(booking, events.BOOKING_CREATED)
+        events.booking_changed(booking, events.BOOKING_CREATED, has_calendars=offering.has_calendars)
     return booking
 
 

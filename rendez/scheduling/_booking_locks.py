@@ -4,6 +4,7 @@ that proves they offer the service, or by the row being changed, read again unde
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import TypeVar
 
@@ -14,19 +15,33 @@ from rendez.lib import rows
 from rendez.scheduling._booking_checks import not_offering
 from rendez.scheduling._booking_errors import UnknownId
 from rendez.scheduling.models import Appointment, Booking, Service, Staff
+from rendez.tenants.models import Tenant
 
 Row = TypeVar("Row", Booking, Appointment)
 
 
-def lock_offering(service: Service, staff: Staff) -> tuple[Service, Staff]:
-    """Lock `staff` with the statement that proves they offer `service`."""
+@dataclass(frozen=True)
+class Offering:
+    """What the statement locking a booking's staff member read: the service, the staff member, and whether
+    their tenant may have busy time from staff's calendars (`Tenant.has_calendars`)."""
+
+    service: Service
+    staff: Staff
+    has_calendars: bool
+
+
+def lock_offering(service: Service, staff: Staff) -> Offering:
+    """Lock `staff` with the statement that proves they offer `service` (and reads the tenant's
+    `has_calendars`: read in the locking statement, a calendar connected meanwhile is seen, busy.py
+    `connections_changed`)."""
     offering = Staff.objects.select_for_update(of=("self",)).filter(pk=staff.pk, services=service)
-    if not list(offering.values_list("pk", flat=True)):
+    found = list(offering.values_list("tenant__has_calendars", flat=True))
+    if not found:
         raise not_offering(service, staff)
-    return service, staff
+    return Offering(service, staff, bool(found[0]))
 
 
-def lock_offering_by_ids(tenant_id: int, service_id: int, staff_id: int) -> tuple[Service, Staff]:
+def lock_offering_by_ids(tenant_id: int, service_id: int, staff_id: int) -> Offering:
     """The tenant's service and staff member, read by the statement that locks the staff member and proves
     they offer the service; when there is no such pair, the reason."""
     with rows.cursor() as cursor:
@@ -41,9 +56,10 @@ def lock_offering_by_ids(tenant_id: int, service_id: int, staff_id: int) -> tupl
             raise UnknownId("unknown_staff", "No such staff member.", field="staff_id")
         raise not_offering(service, staff)
     service_columns = len(rows.all_fields(Service))
-    return (
+    return Offering(
         rows.from_db(Service, rows.all_fields(Service), found[:service_columns]),
-        rows.from_db(Staff, rows.all_fields(Staff), found[service_columns:]),
+        rows.from_db(Staff, rows.all_fields(Staff), found[service_columns:-1]),
+        bool(found[-1]),
     )
 
 
@@ -59,9 +75,11 @@ def _offering_sql(vendor: str) -> str:
     service_columns = rows.columns(rows.all_fields(Service), "service")
     staff_columns = rows.columns(rows.all_fields(Staff), "staff")
     sql = (
-        f"SELECT {service_columns}, {staff_columns} FROM {quote(Service._meta.db_table)} service"
+        f"SELECT {service_columns}, {staff_columns}, tenant.has_calendars"
+        f" FROM {quote(Service._meta.db_table)} service"
         f" JOIN {link} offers ON offers.{service_id} = service.id"
         f" JOIN {quote(Staff._meta.db_table)} staff ON staff.id = offers.{staff_id}"
+        f" JOIN {quote(Tenant._meta.db_table)} tenant ON tenant.id = staff.tenant_id"
         " WHERE service.id = %s AND service.tenant_id = %s AND staff.id = %s AND staff.tenant_id = %s"
     )
     # SQLite has no row locks: its transaction holds the one write lock from BEGIN IMMEDIATE.
@@ -81,9 +99,10 @@ def lock_staff_ids(ids: Iterable[int]) -> None:
 def lock_booking(booking: Booking, *also: Staff) -> Booking:
     """The booking read afresh while its staff member (and `also`) is locked."""
     return _read_under_lock(
-        lambda: Booking.objects.select_related("appointment__service", "appointment__staff").get(
-            pk=booking.pk
-        ),
+        # With its tenant: what is announced carries its `has_calendars` (events.AppointmentChanged).
+        lambda: Booking.objects.select_related(
+            "appointment__service", "appointment__staff", "appointment__tenant"
+        ).get(pk=booking.pk),
         lambda fresh: fresh.appointment.staff_id,
         also,
     )
@@ -92,7 +111,7 @@ def lock_booking(booking: Booking, *also: Staff) -> Booking:
 def lock_appointment(appointment: Appointment, *also: Staff) -> Appointment:
     """The appointment read afresh while its staff member (and `also`) is locked."""
     return _read_under_lock(
-        lambda: Appointment.objects.select_related("service", "staff").get(pk=appointment.pk),
+        lambda: Appointment.objects.select_related("service", "staff", "tenant").get(pk=appointment.pk),
         lambda fresh: fresh.staff_id,
         also,
     )

@@ -42,8 +42,10 @@ def check_fits(
     now: datetime,
     exclude: int | None = None,
     schedules: Schedules | None = None,
+    external: bool = True,
 ) -> Calendar:
-    """Refuse `start` unless `party_size` fits there; the calendar that says so (with `schedules` if read)."""
+    """Refuse `start` unless `party_size` fits there; the calendar that says so (with `schedules` if read;
+    `external` as `load_calendars` takes it)."""
     if timezone.is_naive(start):
         raise BookingError("naive_start", "The start time needs a UTC offset or zone.", field="start")
     rules = rules_for(service)
@@ -51,7 +53,7 @@ def check_fits(
     if refusal is not None:
         raise BookingError.from_refusal(refusal)
     window = Interval(start, start + service.duration)
-    calendar = load_calendars(service, [staff], window, exclude, schedules)[staff.pk]
+    calendar = load_calendars(service, [staff], window, exclude, schedules, external)[staff.pk]
     verdict = check_start(rules, calendar, start, now, party_size)
     if isinstance(verdict, Refusal):
         raise BookingError.from_refusal(verdict)
@@ -65,9 +67,11 @@ def take_seats(
     party_size: int,
     now: datetime,
     schedules: Schedules | None = None,
+    external: bool = True,
 ) -> Appointment:
-    """Seats at `start`: in the open session there, or in a new appointment. Caller holds the staff lock."""
-    calendar = check_fits(service, staff, start, party_size, now, schedules=schedules)
+    """Seats at `start`: in the open session there, or in a new appointment. Caller holds the staff lock;
+    `external` False when the tenant's row, read under that lock, says it has no calendars connected."""
+    calendar = check_fits(service, staff, start, party_size, now, schedules=schedules, external=external)
     # The calendar just read holds the open session, if any: a one-to-one booking needs no look for one.
     session = next((busy for busy in calendar.appointments if busy.joinable and busy.start == start), None)
     if session is not None:
@@ -101,7 +105,8 @@ def _times(service: Service, start: datetime) -> dict[str, datetime]:
 
 def release_seats(appointment: Appointment, party_size: int) -> None:
     Appointment.objects.filter(pk=appointment.pk).update(seats_taken=F("seats_taken") - party_size)
-    appointment.refresh_from_db()
+    # Only the seats changed: the rows read with it under the lock (its tenant, for the announcement) stay.
+    appointment.refresh_from_db(fields=["seats_taken"])
     events.appointment_changed(appointment)
 
 

@@ -144,11 +144,11 @@ def _weekly_sessions(candidates: Sequence[Staff], start: datetime) -> dict[int, 
 
 
 def free_slots(
-    service: Service, staff: Sequence[Staff], window: Interval, now: datetime
+    service: Service, staff: Sequence[Staff], window: Interval, now: datetime, external: bool = True
 ) -> list[tuple[Staff, Slot]]:
     """`find_slots` for "any available": without the slots that would start a new session for someone at
     their daily or weekly cap (joining a group session they give already stays open)."""
-    found = find_slots(service, staff, window, now)
+    found = find_slots(service, staff, window, now, external)
     capped = [member for member in staff if _caps(member).any]
     if not capped:
         return found

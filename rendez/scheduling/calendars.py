@@ -75,9 +75,12 @@ def load_calendars(
     window: Interval,
     exclude_appointment_id: int | None = None,
     schedules: Schedules | None = None,
+    external: bool = True,
 ) -> dict[int, Calendar]:
     """Calendars of `staff` for slots of `service` starting in `window`; `exclude_appointment_id` leaves out
-    one being moved; `schedules`, when given, were read already (as far as the window reaches).
+    one being moved; `schedules`, when given, were read already (as far as the window reaches); `external`
+    False where the tenant's row says no staff member has a calendar connected (`Tenant.has_calendars`):
+    no busy time from outside is read then (external_busy.py).
 
     Three statements, written once per shape rather than compiled by the ORM on every call: compiling them
     was most of a booking's time under the staff lock (a booking reads one calendar)."""
@@ -85,7 +88,8 @@ def load_calendars(
     reach = _reach(rules_for(service), window)
     schedules = schedules or read_schedules(staff_ids, reach)
     busy = _busy_by_staff(service, staff_ids, reach, exclude_appointment_id)
-    _add_external_busy(busy, service.tenant_id, staff_ids, reach)
+    if external:
+        _add_external_busy(busy, service.tenant_id, staff_ids, reach)
     return {
         member.pk: Calendar(
             zone=ZoneInfo(member.timezone),
@@ -274,18 +278,20 @@ def _table(model: type[Model]) -> str:
 
 
 def find_slots(
-    service: Service, staff: Sequence[Staff], window: Interval, now: datetime
+    service: Service, staff: Sequence[Staff], window: Interval, now: datetime, external: bool = True
 ) -> list[tuple[Staff, Slot]]:
-    """Every bookable slot of `service` with any of `staff` starting in `window`, by time then staff."""
+    """Every bookable slot of `service` with any of `staff` starting in `window`, by time then staff;
+    `external` as `load_calendars` takes it (the tenant's `has_calendars` where the caller holds the row)."""
     by_id = {member.pk: member for member in staff}
-    return [(by_id[staff_id], slot) for staff_id, slot in find_slots_by_staff_id(service, staff, window, now)]
+    found = find_slots_by_staff_id(service, staff, window, now, external)
+    return [(by_id[staff_id], slot) for staff_id, slot in found]
 
 
 def find_slots_by_staff_id(
-    service: Service, staff: Sequence[Staff], window: Interval, now: datetime
+    service: Service, staff: Sequence[Staff], window: Interval, now: datetime, external: bool = True
 ) -> list[tuple[int, Slot]]:
     """`find_slots` naming each slot's staff member by id, all a listing of thousands of slots needs."""
-    calendars = load_calendars(service, sorted(staff, key=attrgetter("pk")), window)
+    calendars = load_calendars(service, sorted(staff, key=attrgetter("pk")), window, external=external)
     return free_slots_of_staff(rules_for(service), calendars, window, now)
 
 

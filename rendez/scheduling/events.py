@@ -39,10 +39,15 @@ SERIES_EVENT = "notifications.series_event"
 
 @dataclass(frozen=True, slots=True)
 class AppointmentChanged:
-    """An appointment changed (time, staff, service, seats), or a setting deciding if it gets a meeting."""
+    """An appointment changed (time, staff, service, seats), or a setting deciding if it gets a meeting.
+
+    `has_calendars`: the tenant's `Tenant.has_calendars` where the announcer read its row (the booking writers
+    do, under the staff lock); None where it did not, which subscribers take as "may have" (calendars: its
+    writes follow appointments only in tenants that may have a calendar connected)."""
 
     appointment_id: int
     tenant_id: int
+    has_calendars: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,9 +126,14 @@ def upcoming_changed(appointments: QuerySet[Appointment]) -> int:
 
 
 def booking_changed(
-    booking: Booking, event: str, previous_status: str | None = None, note: Note | None = None
+    booking: Booking,
+    event: str,
+    previous_status: str | None = None,
+    note: Note | None = None,
+    has_calendars: bool | None = None,
 ) -> None:
-    """Announce one change of a booking, with the change of its appointment, in one insert."""
+    """Announce one change of a booking, with the change of its appointment, in one insert
+    (`has_calendars` as `AppointmentChanged` carries it, where the writer read it)."""
     appointment = booking.appointment
     action = _series_action.get()
     change = BookingChanged(
@@ -142,7 +152,7 @@ def booking_changed(
     )
     if action is not None:
         action.changes.append(change)
-    jobs.announce(_changed(appointment), change)
+    jobs.announce(_changed(appointment, has_calendars), change)
 
 
 @dataclass
@@ -171,5 +181,8 @@ def series_action(series_id: int, tenant_id: int) -> Iterator[None]:
         jobs.announce(SeriesChanged(series_id, tenant_id, action.key, tuple(action.changes)))
 
 
-def _changed(appointment: Appointment) -> AppointmentChanged:
-    return AppointmentChanged(appointment.pk, appointment.tenant_id)
+def _changed(appointment: Appointment, has_calendars: bool | None = None) -> AppointmentChanged:
+    if has_calendars is None and Appointment.tenant.is_cached(appointment):
+        # The writer read the tenant's row with the appointment (the booking locks do): no query here.
+        has_calendars = appointment.tenant.has_calendars
+    return AppointmentChanged(appointment.pk, appointment.tenant_id, has_calendars)

@@ -95,6 +95,11 @@ class Tenant(models.Model):
     # connected or mapped); a business may choose to offer them anyway (the customer's link then follows
     # once they connect).
     offer_staff_without_zoom = models.BooleanField(default=False, db_default=False)
+    # Whether a staff member may have a calendar connected (Google, Microsoft): kept by the calendar
+    # connection writers (rendez/calendars/busy.py `connections_changed`). Off, slots and bookings read no
+    # busy blocks and appointments enqueue no calendar writes: most tenants never connect one. Not editable
+    # (admin, forms): a flag set by hand would hide busy time.
+    has_calendars = models.BooleanField(default=False, db_default=False, editable=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The business profile (rendez/tenants/profile.py writes it; docs/tenancy.md, "Business profile"). Empty

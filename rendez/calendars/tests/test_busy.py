@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from rendez.api.tests.fixtures import ApiClient
 from rendez.calendars import busy
 from rendez.calendars.models import BusyBlock, CalendarConnection
-from rendez.scheduling.tests.factories import make_api_key, make_service, make_staff, make_tenant
+from rendez.scheduling import services
+from rendez.scheduling.tests.factories import customer, make_api_key, make_service, make_staff, make_tenant
+from rendez.tenants.models import Tenant
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -33,6 +35,7 @@ def world(db):
     staff = make_staff(tenant, "Maria")
     service = make_service(tenant, staff, name="Session", duration_minutes=60, slot_interval_minutes=60)
     link = CalendarConnection.objects.create(tenant=tenant, staff=staff, provider="google")
+    busy.connections_changed(link)  # what the connection writers do after saving one
     return tenant, staff, service, link, ApiClient(make_api_key(tenant))
 
 
@@ -85,11 +88,81 @@ def test_slots_and_booking_read_busy_blocks_in_one_statement(world, monday):
         assert sum(table in query["sql"] for query in captured.captured_queries) == 1
 
 
+def busy_statements(request) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        request()
+    return sum(BusyBlock._meta.db_table in query["sql"] for query in captured.captured_queries)
+
+
+def booking_page_times(client, tenant, service, day: date) -> None:
+    for staff in ("any", service.staff.get().pk):
+        url = f"/book/{tenant.slug}/{service.pk}/slots?staff={staff}&date={day}&tz=Europe/Berlin"
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+
+
+def test_a_tenant_without_calendars_runs_no_busy_block_statement_for_slots_or_bookings(db, client, monday):
+    tenant = make_tenant("calendars-none", timezone="Europe/Berlin")
+    staff = make_staff(tenant, "Maria")
+    service = make_service(tenant, staff, name="Session", duration_minutes=60, slot_interval_minutes=60)
+    api = ApiClient(make_api_key(tenant))
+    assert not Tenant.objects.get(pk=tenant.pk).has_calendars
+
+    assert busy_statements(lambda: slots(api, service, monday)) == 0
+    assert busy_statements(lambda: api.get("/slots", {**day_query(service, monday), "staff_id": "any"})) == 0
+    assert busy_statements(lambda: assert_booked(booking(api, service, staff, berlin(monday, 9)))) == 0
+    assert busy_statements(lambda: book_directly(service, staff, berlin(monday, 10))) == 0
+    assert busy_statements(lambda: booking_page_times(client, tenant, service, monday)) == 0
+
+
+def test_the_flag_follows_connections_and_the_busy_read_with_it(world, client, monday):
+    tenant, staff, service, link, api = world
+    assert Tenant.objects.get(pk=tenant.pk).has_calendars
+    busy.replace_blocks(link, "primary", [block(link, "x", berlin(monday, 9), berlin(monday, 10))])
+    assert busy_statements(lambda: slots(api, service, monday)) == 1
+    assert busy_statements(lambda: api.get("/slots", {**day_query(service, monday), "staff_id": "any"})) == 1
+    assert busy_statements(lambda: book_directly(service, staff, berlin(monday, 10))) == 1
+    assert busy_statements(lambda: booking_page_times(client, tenant, service, monday)) == 2
+
+    # A second connection of the tenant keeps it on when the first goes; the last one turns it off.
+    other = CalendarConnection.objects.create(
+        tenant=tenant, staff=make_staff(tenant, "Jonas"), provider="microsoft"
+    )
+    busy.connections_changed(other)
+    link.status = CalendarConnection.Status.DISCONNECTED
+    link.save()
+    busy.connections_changed(link)
+    assert Tenant.objects.get(pk=tenant.pk).has_calendars
+    other.status = CalendarConnection.Status.NEEDS_RECONNECT  # its blocks still count until disconnected
+    other.save()
+    busy.connections_changed(other)
+    assert Tenant.objects.get(pk=tenant.pk).has_calendars
+    other.status = CalendarConnection.Status.DISCONNECTED
+    other.save()
+    busy.connections_changed(other)
+    assert not Tenant.objects.get(pk=tenant.pk).has_calendars
+    assert busy_statements(lambda: slots(api, service, monday)) == 0
+
+
+def day_query(service, day: date) -> dict[str, object]:
+    return {"service_id": service.pk, "date_from": day.isoformat(), "date_to": day.isoformat()}
+
+
+def assert_booked(response) -> None:
+    assert response.status_code == 201, response.content
+
+
+def book_directly(service, staff, start: datetime) -> None:
+    """The booking page's and the panel's writer (`services.book`, locking by the rows in hand)."""
+    services.book(service=service, staff=staff, start=start, customer=customer("Dana"))
+
+
 def test_another_tenants_blocks_never_reach_this_tenant(world, monday):
     tenant, staff, service, link, api = world
     other = make_tenant("calendars-other")
     stranger = make_staff(other, "Stranger")
     theirs = CalendarConnection.objects.create(tenant=other, staff=stranger, provider="google")
+    busy.connections_changed(theirs)
     busy.replace_blocks(theirs, "primary", [block(theirs, "x", berlin(monday, 9), berlin(monday, 17))])
     assert len(slots(api, service, monday)) == 8
 

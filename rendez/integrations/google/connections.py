@@ -48,6 +48,7 @@ def connect_with_grant(staff: Staff, grant: tokens.Grant) -> CalendarConnection:
         # A reconnect ends the breakage: its pending reminders find the connection healthy and stop.
         tokens.REMINDERS.mark_connected(connection)
         connection.save()
+        busy.connections_changed(connection)
         sync.request_sync(connection)
         writing.backfill(connection)
     return connection
@@ -77,6 +78,7 @@ def _forget(connection: CalendarConnection) -> None:
     connection.status = CalendarConnection.Status.DISCONNECTED
     connection.forget_tokens()
     connection.save()
+    busy.connections_changed(connection)
 
 
 def _account_email(grant: tokens.Grant) -> str:

@@ -46,6 +46,7 @@ def connect_with_grant(staff: Staff, grant: TokenGrant) -> CalendarConnection:
         # A reconnect ends the breakage: its pending reminders find the connection healthy and stop.
         REMINDERS[Provider.MICROSOFT].mark_connected(connection)
         connection.save()
+        busy.connections_changed(connection)
         sync.request_sync(connection)
         writing.backfill(connection)
     return connection
@@ -68,6 +69,7 @@ def disconnect(connection: CalendarConnection) -> None:
     connection.status = CalendarConnection.Status.DISCONNECTED
     connection.access_token_encrypted = connection.refresh_token_encrypted = ""
     connection.save()
+    busy.connections_changed(connection)
 
 
 def _account(staff: Staff, grant: TokenGrant) -> tuple[dict[str, object], dict[str, object]]:

@@ -263,7 +263,10 @@ def _tenant(slug: str) -> Tenant:
 
 
 def _service(tenant: Tenant, service_id: int) -> Service:
-    return get_object_or_404(Service.objects.filter(tenant=tenant, is_active=True), pk=service_id)
+    service = get_object_or_404(Service.objects.filter(tenant=tenant, is_active=True), pk=service_id)
+    # The tenant's row in hand: its `has_calendars` says whether slots read busy blocks (`_slots_of`).
+    service.tenant = tenant
+    return service
 
 
 def _offering(service: Service) -> list[Staff]:
@@ -330,7 +333,7 @@ def _slots_of(
     """The free slots of the visitor's choice; "any available" leaves out staff at their daily or weekly
     cap, whom it would not assign."""
     find = any_staff.free_slots if choice == ANY else find_slots
-    return find(service, staff, window, now)
+    return find(service, staff, window, now, service.tenant.has_calendars)
 
 
 def _day_slots(
