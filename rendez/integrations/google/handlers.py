@@ -4,6 +4,7 @@ provider the kit's `oauth.revoke` job revokes with."""
 from __future__ import annotations
 
 from rendez import jobs
+from rendez.calendars import syncing
 from rendez.calendars.models import CalendarConnection, Provider
 from rendez.calendars.payloads import SyncConnection
 from rendez.integrations.google import notices, sync, tokens
@@ -14,13 +15,7 @@ revocation.register("google", tokens.provider)
 
 @jobs.handler(sync.SYNC, payload=SyncConnection, max_attempts=20)
 def sync_calendars(payload: SyncConnection, job: jobs.Job) -> None:
-    if job.tenant_id is None:
-        raise jobs.PermanentError("a Google sync needs the tenant it acts for")
-    connection = (
-        CalendarConnection.objects.select_related("staff")
-        .filter(pk=payload.connection_id, tenant_id=job.tenant_id, provider=Provider.GOOGLE)
-        .first()
-    )
+    connection = syncing.connection_to_sync(Provider.GOOGLE.value, payload, job)
     if connection is not None:
         sync.sync_connection(connection)
 
