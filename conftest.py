@@ -17,6 +17,7 @@ pytest_plugins = [
     "rendez.notifications.tests.fixtures",
     "rendez.web.panel.tests.fixtures",
     "rendez.tests.integrations.zoom.fixtures",
+    "rendez.tests.integrations.google.fixtures",
 ]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls tests make around it are still

@@ -24,15 +24,6 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def maria_user(maria, django_user_model):
-    user = django_user_model.objects.create_user("maria", MARIA, "pw-maria")
-    Membership.objects.create(user=user, tenant=maria.tenant, role=Membership.Role.STAFF)
-    maria.user = user
-    maria.save(update_fields=["user"])
-    return user
-
-
 def browser_of(user) -> Client:
     """Signed in to the panel of the user's (only) business."""
     return signed_in(user, Membership.objects.get(user=user).tenant)

@@ -141,6 +141,34 @@ def alice_admin(alice, django_user_model):
 
 
 @pytest.fixture
+def maria_user(maria, django_user_model):
+    """Maria's own Rendez account: a staff member of Alice's Studio, not an admin."""
+    user = django_user_model.objects.create_user("maria", MARIA_EMAIL, "pw-maria")
+    Membership.objects.create(user=user, tenant=maria.tenant, role=Membership.Role.STAFF)
+    maria.user = user
+    maria.save(update_fields=["user"])
+    return user
+
+
+@pytest.fixture
+def jonas_user(jonas, django_user_model):
+    """Jonas's own Rendez account: Maria's colleague, without admin rights."""
+    user = django_user_model.objects.create_user("jonas", "jonas@alice.example", "pw-jonas")
+    Membership.objects.create(user=user, tenant=jonas.tenant, role=Membership.Role.STAFF)
+    jonas.user = user
+    jonas.save(update_fields=["user"])
+    return user
+
+
+@pytest.fixture
+def bob_admin(bob, django_user_model):
+    """The admin of Bob's Clinic, the outsider business."""
+    user = django_user_model.objects.create_user("bob-admin", "admin@bob.example", "pw-bob-admin")
+    Membership.objects.create(user=user, tenant=bob, role=Membership.Role.ADMIN)
+    return user
+
+
+@pytest.fixture
 def api(alice) -> ApiClient:
     return ApiClient(make_api_key(alice))
 
