@@ -1,8 +1,9 @@
 """Busy times from Graph: a calendarView delta round per calendar, a full round when Graph says 410.
 
 The first round (`…/calendarView/delta?startDateTime=…&endDateTime=…`) reads every event of the window in
-pages; its last page's `@odata.deltaLink` (kept in CalendarSync.sync_token) then answers only what changed,
-deleted events as `@removed`. A 410 (`syncStateNotFound`, `resyncRequired`) drops the link: full sync again.
+pages; its last page's `@odata.deltaLink` (kept in CalendarSync.sync_token with the window's end) then answers
+only what changed, deleted events as `@removed`. A 410 (`syncStateNotFound`, `resyncRequired`) drops the link:
+full sync again; so does a window whose end came within the booking horizon (it rolls forward).
 The calendar core runs the sync (rendez/calendars/syncing.py: the job, its polls, the outage wait, applying
 each answer under the staff member's lock); Graph brings how one calendar is read and its subscriptions.
 """
@@ -10,6 +11,7 @@ each answer under the staff member's lock); Graph brings how one calendar is rea
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,11 +36,41 @@ from rendez.integrations.oauth.provider import GrantRefused
 
 logger = logging.getLogger("rendez.microsoft")
 
+INSTANT = "%Y-%m-%dT%H:%M:%SZ"
+
 SYNC = syncing.sync_kind(Provider.MICROSOFT.value)
-# The window of a delta round: from a day back (older events cannot block a booking) to beyond any booking
-# horizon. A round's window is fixed by Graph; a full sync starts a new one.
+# Slots look this far ahead at most: a service's horizon_days is at most 730 (scheduling/models.py).
+HORIZON = timedelta(days=730)
+# The window of a delta round: from a day back (older events cannot block a booking) to a month beyond the
+# longest horizon. Graph fixes the window for the whole round (its state tokens encode startDateTime and
+# endDateTime), so as days pass the window's end comes within the horizon: the round is then replaced by a
+# new, full one with a window from now (about once a month), and busy events beyond the old window are seen.
 WINDOW_BEFORE = timedelta(days=1)
-WINDOW_AFTER = timedelta(days=400)
+WINDOW_AFTER = HORIZON + timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Round:
+    """A delta round in progress: the end of its window and the delta link that continues it. Kept in
+    CalendarSync.sync_token as "<end> <link>" (a URL holds no space)."""
+
+    window_end: datetime
+    link: str
+
+    def stored(self) -> str:
+        return f"{_instant(self.window_end)} {self.link}" if self.link else ""
+
+    @classmethod
+    def of(cls, stored: str) -> Round | None:
+        """The round `stored` continues; None for none, or for a bare link kept before windows rolled (its
+        window is unknown: a new round is read)."""
+        end, _, link = stored.partition(" ")
+        if not link:
+            return None
+        return cls(datetime.strptime(end, INSTANT).replace(tzinfo=UTC), link)
+
+    def ends_within_horizon(self) -> bool:
+        return self.window_end - timezone.now() < HORIZON
 
 
 def client_for(connection: CalendarConnection) -> GraphClient:
@@ -53,24 +85,33 @@ def sync_connection(connection: CalendarConnection) -> None:
 def _read_calendar(
     connection: CalendarConnection, client: GraphClient, state: CalendarSync
 ) -> syncing.Answer:
+    going = Round.of(state.sync_token)
+    if going is not None and going.ends_within_horizon():
+        logger.info("microsoft delta window rolls forward: full sync", extra={"connection_id": connection.pk})
+        going = None
     try:
-        return _read(connection, client, state.calendar_id, state.sync_token)
+        return _read(connection, client, state.calendar_id, going)
     except DeltaGone as gone:
         logger.info(
             "microsoft delta link gone (%s): full sync", gone.code, extra={"connection_id": connection.pk}
         )
-        return _read(connection, client, state.calendar_id, "")
+        return _read(connection, client, state.calendar_id, None)
 
 
-def _read(connection: CalendarConnection, client: GraphClient, calendar_id: str, link: str) -> syncing.Answer:
-    answer = syncing.Answer(full=not link, time_zone=client.zone)
-    if link:
-        first = client.delta_next(link)
+def _read(
+    connection: CalendarConnection, client: GraphClient, calendar_id: str, going: Round | None
+) -> syncing.Answer:
+    """The changes of the round `going`, or (None) every event of a new round's window."""
+    answer = syncing.Answer(full=going is None, time_zone=client.zone)
+    if going is not None:
+        window_end, first = going.window_end, client.delta_next(going.link)
     else:
         now = timezone.now()
-        first = client.delta_first(calendar_id, _instant(now - WINDOW_BEFORE), _instant(now + WINDOW_AFTER))
+        window_end = now + WINDOW_AFTER
+        first = client.delta_first(calendar_id, _instant(now - WINDOW_BEFORE), _instant(window_end))
     zone = ZoneInfo(client.zone)
     own_ids = _own_ids(connection, calendar_id)
+    link = ""
     page: DeltaPage
     for page in client.delta_rounds(first):
         for item in page.items:
@@ -81,7 +122,8 @@ def _read(connection: CalendarConnection, client: GraphClient, calendar_id: str,
                 answer.removed.append(seen.event_id)
             if seen.own:
                 answer.own.append(noticing.SeenEvent(seen.event_id, seen.start, seen.end))
-        answer.cursor = page.delta_link or answer.cursor
+        link = page.delta_link or link
+    answer.cursor = Round(window_end, link).stored()
     return answer
 
 
@@ -97,7 +139,7 @@ def _own_ids(connection: CalendarConnection, calendar_id: str) -> frozenset[str]
 
 
 def _instant(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime(INSTANT)
 
 
 def _keep_subscriptions(connection: CalendarConnection, client: GraphClient) -> bool:

@@ -82,6 +82,9 @@ def test_a_notification_with_its_client_state_syncs_now_a_wrong_one_is_refused(
     sync_now(connected)
     state = CalendarSync.objects.get(connection=connected)
     outlook_event(microsoft, berlin(monday, 10), berlin(monday, 11))
+    # The emulator notifies Rendez of that event itself, from another thread: once that has landed, its
+    # sync request is pushed out with the waiting poll (else it could arrive after and look like ours).
+    assert microsoft.control.wait_for_notifications()
     web = Client()
     Job.objects.filter(kind=sync.SYNC, state=Job.State.PENDING).update(
         run_after=timezone.now() + timedelta(minutes=15)
