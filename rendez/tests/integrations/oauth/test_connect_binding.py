@@ -31,7 +31,6 @@ from rendez.integrations.zoom import states as zoom_states
 from rendez.integrations.zoom.models import Connection, PendingConnect
 from rendez.scheduling.models import Staff
 from rendez.scheduling.tests.factories import make_staff
-from rendez.tenants.models import Membership
 from rendez.tests.integrations.google import world as google_world
 from rendez.tests.integrations.zoom import fixtures as zoom_world
 
@@ -125,14 +124,9 @@ def provider(flow, request):
 
 
 @pytest.fixture
-def fiona_user(bob, django_user_model):
+def fiona_user(bob):
     """A staff member of Bob's Clinic with her own Rendez account."""
-    user = django_user_model.objects.create_user("fiona", "fiona@bob.example", "pw-fiona")
-    Membership.objects.create(user=user, tenant=bob, role=Membership.Role.STAFF)
-    fiona = make_staff(bob, "Fiona")
-    fiona.user = user
-    fiona.save(update_fields=["user"])
-    return user
+    return zoom_world.own_account(make_staff(bob, "Fiona"), "fiona", "fiona@bob.example")
 
 
 def _signed_in(user) -> Client:

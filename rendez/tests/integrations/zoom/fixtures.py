@@ -140,24 +140,27 @@ def alice_admin(alice, django_user_model):
     return user
 
 
+def own_account(staff: Staff, username: str, email: str):
+    """A Rendez account of `staff`'s own: a staff member (not an admin) of their business."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username, email, f"pw-{username}")
+    Membership.objects.create(user=user, tenant=staff.tenant, role=Membership.Role.STAFF)
+    staff.user = user
+    staff.save(update_fields=["user"])
+    return user
+
+
 @pytest.fixture
-def maria_user(maria, django_user_model):
+def maria_user(maria):
     """Maria's own Rendez account: a staff member of Alice's Studio, not an admin."""
-    user = django_user_model.objects.create_user("maria", MARIA_EMAIL, "pw-maria")
-    Membership.objects.create(user=user, tenant=maria.tenant, role=Membership.Role.STAFF)
-    maria.user = user
-    maria.save(update_fields=["user"])
-    return user
+    return own_account(maria, "maria", MARIA_EMAIL)
 
 
 @pytest.fixture
-def jonas_user(jonas, django_user_model):
+def jonas_user(jonas):
     """Jonas's own Rendez account: Maria's colleague, without admin rights."""
-    user = django_user_model.objects.create_user("jonas", "jonas@alice.example", "pw-jonas")
-    Membership.objects.create(user=user, tenant=jonas.tenant, role=Membership.Role.STAFF)
-    jonas.user = user
-    jonas.save(update_fields=["user"])
-    return user
+    return own_account(jonas, "jonas", "jonas@alice.example")
 
 
 @pytest.fixture
