@@ -19,6 +19,7 @@ pytest_plugins = [
     "rendez.web.panel.tests.fixtures",
     "rendez.tests.integrations.zoom.fixtures",
     "rendez.calendars.tests.fixtures",
+    "rendez.tests.integrations.google.fixtures",
 ]
 
 # No wall-clock threshold decides a test: Hypothesis' deadline (200 ms an example) and its "too slow" health

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from rendez.calendars import writing
+from rendez.calendars import syncing
 from rendez.calendars.models import CalendarConnection
 
 
@@ -44,19 +44,5 @@ def choose(connection: CalendarConnection, choices: Choices) -> CalendarConnecti
         locked.save(update_fields=[*changed, "updated_at"])
         if locked.status == CalendarConnection.Status.CONNECTED:
             locked.syncs.filter(tenant_id=locked.tenant_id).update(sync_token="")
-            writing.request_sync(locked)
+            syncing.request_sync(locked)
     return locked
-
-
-def still_current(connection: CalendarConnection) -> bool:
-    """Inside a sync's transaction, before it keeps its sync token: whether the choices it read the calendar
-    with are still the saved ones. Locks the connection's row as `choose` does, so a choice saved during the
-    sync is seen here (then the token must go: the sync `choose` asked for reads everything again) or comes
-    after this commits (and drops the token itself)."""
-    saved = (
-        CalendarConnection.objects.select_for_update()
-        .filter(pk=connection.pk, tenant_id=connection.tenant_id)
-        .values_list("busy_calendar_ids", "transparent_events_block")
-        .first()
-    )
-    return saved == (connection.busy_calendar_ids, connection.transparent_events_block)

@@ -1,5 +1,5 @@
 """The payloads of the calendar jobs: the core's event writing, and each provider's sync of one connection
-(`calendars.<provider>.sync`, enqueued by writing.request_sync)."""
+(`calendars.<provider>.sync`, enqueued by syncing.request_sync)."""
 
 from __future__ import annotations
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Protocol
 
 from django.utils import timezone
 
 from rendez import jobs
+from rendez.calendars import syncing
 from rendez.calendars.models import CalendarConnection, CalendarEvent
 from rendez.scheduling.models import Appointment, Booking
 
@@ -39,21 +39,16 @@ class CalendarWriter(Protocol):
 
 _writers: dict[str, CalendarWriter] = {}
 
-# How long an event's write waits at least when its provider is out (or what the provider asked, if longer).
-OUTAGE_WAIT_SECONDS = 60.0
-
 
 @contextmanager
 def as_job(outages: tuple[type[BaseException], ...], unusable: type[BaseException]) -> Iterator[None]:
-    """Run a writer's calls inside `calendars.write_event`: a provider's passing trouble (`outages`, with an
-    optional `retry_after`) makes the job wait without spending an attempt, so an outage longer than the
-    attempts' backoff never leaves the event unwritten for good (the sync jobs wait the same way); a dead
-    grant (`unusable`) ends the attempt quietly: the connection is marked, people are asked to reconnect."""
+    """Run a writer's calls inside `calendars.write_event`: a provider's passing trouble (`outages`) makes the
+    job wait without spending an attempt, as the sync jobs do (syncing.waiting_out), so an outage longer than
+    the attempts' backoff never leaves the event unwritten for good; a dead grant (`unusable`) ends the
+    attempt quietly: the connection is marked, people are asked to reconnect."""
     try:
-        yield
-    except outages as exc:
-        wait = max(float(getattr(exc, "retry_after", None) or 0), OUTAGE_WAIT_SECONDS)
-        raise jobs.Retry(after=wait, reason=str(exc), consume_attempt=False) from None
+        with syncing.waiting_out(outages):
+            yield
     except unusable:
         return
 
@@ -64,18 +59,6 @@ def register_writer(provider: str, writer: CalendarWriter) -> None:
 
 def writer_of(provider: str) -> CalendarWriter | None:
     return _writers.get(provider)
-
-
-def request_sync(connection: CalendarConnection, run_after: datetime | None = None) -> None:
-    """Ask for the connection's busy sync (job `calendars.<provider>.sync`); a waiting one absorbs this."""
-    jobs.enqueue(
-        f"calendars.{connection.provider}.sync",
-        {"connection_id": connection.pk},
-        key=f"{connection.provider}-sync:{connection.pk}",
-        coalesce=True,
-        run_after=run_after,
-        tenant_id=connection.tenant_id,
-    )
 
 
 def backfill(connection: CalendarConnection) -> int:

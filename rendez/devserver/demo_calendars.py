@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connections as db_connections
 from django.utils import timezone
 
-from rendez.calendars import connecting, writing
+from rendez.calendars import connecting, syncing
 from rendez.calendars.models import CalendarConnection, Provider
 from rendez.devserver import demo_zoom, google_mount, microsoft_mount
 from rendez.scheduling.models import Staff
@@ -111,7 +111,7 @@ def prepare(member: Staff, provider: str, local_base_url: str) -> Prepared:
         connected_now = True
     added = emulator.add_week(member.email, week_days(timezone.now()))
     # What the next poll would do anyway, now: the booking page shows the week as taken at once.
-    writing.request_sync(connection)
+    syncing.request_sync(connection)
     return Prepared(member, provider, connection.account_email, connected_now, added)
 
 

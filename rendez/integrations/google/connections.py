@@ -13,10 +13,10 @@ import json
 from django.conf import settings
 from django.db import transaction
 
-from rendez.calendars import busy, writing
+from rendez.calendars import busy, syncing, writing
 from rendez.calendars.connecting import ConnectError
 from rendez.calendars.models import CalendarConnection, CalendarSync, Provider
-from rendez.integrations.google import channels, sync, tokens
+from rendez.integrations.google import channels, tokens
 from rendez.integrations.google.client import CalendarClient
 from rendez.integrations.oauth import revocation
 from rendez.lib import http
@@ -49,7 +49,7 @@ def connect_with_grant(staff: Staff, grant: tokens.Grant) -> CalendarConnection:
         tokens.REMINDERS.mark_connected(connection)
         connection.save()
         busy.connections_changed(connection)
-        sync.request_sync(connection)
+        syncing.request_sync(connection)
         writing.backfill(connection)
     return connection
 

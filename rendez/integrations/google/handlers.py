@@ -4,7 +4,8 @@ core's, rendez/calendars/notices.py); and Google as a provider the kit's `oauth.
 from __future__ import annotations
 
 from rendez import jobs
-from rendez.calendars.models import CalendarConnection, Provider
+from rendez.calendars import syncing
+from rendez.calendars.models import Provider
 from rendez.calendars.payloads import SyncConnection
 from rendez.integrations.google import sync, tokens
 from rendez.integrations.oauth import revocation
@@ -14,12 +15,6 @@ revocation.register("google", tokens.provider)
 
 @jobs.handler(sync.SYNC, payload=SyncConnection, max_attempts=20)
 def sync_calendars(payload: SyncConnection, job: jobs.Job) -> None:
-    if job.tenant_id is None:
-        raise jobs.PermanentError("a Google sync needs the tenant it acts for")
-    connection = (
-        CalendarConnection.objects.select_related("staff")
-        .filter(pk=payload.connection_id, tenant_id=job.tenant_id, provider=Provider.GOOGLE)
-        .first()
-    )
+    connection = syncing.connection_to_sync(Provider.GOOGLE.value, payload, job)
     if connection is not None:
         sync.sync_connection(connection)

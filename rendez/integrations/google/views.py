@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from rendez.calendars import syncing
 from rendez.calendars.models import CalendarConnection, CalendarSync
-from rendez.integrations.google import sync
 
 logger = logging.getLogger("rendez.google")
 
@@ -35,5 +35,5 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.headers.get("X-Goog-Resource-State") != "sync" and (
         connection.status == CalendarConnection.Status.CONNECTED
     ):
-        sync.request_sync(connection)
+        syncing.request_sync(connection)
     return HttpResponse(status=200)

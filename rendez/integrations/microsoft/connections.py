@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from rendez.calendars import busy, writing
+from rendez.calendars import busy, syncing, writing
 from rendez.calendars.connecting import ConnectError
 from rendez.calendars.models import CalendarConnection, CalendarSync, Provider
 from rendez.calendars.notices import REMINDERS
@@ -47,7 +47,7 @@ def connect_with_grant(staff: Staff, grant: TokenGrant) -> CalendarConnection:
         REMINDERS[Provider.MICROSOFT].mark_connected(connection)
         connection.save()
         busy.connections_changed(connection)
-        sync.request_sync(connection)
+        syncing.request_sync(connection)
         writing.backfill(connection)
     return connection
 

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from rendez import jobs
-from rendez.calendars.models import CalendarConnection, Provider
+from rendez.calendars import syncing
+from rendez.calendars.models import Provider
 from rendez.calendars.payloads import SyncConnection
 from rendez.integrations.microsoft import sync
 
 
 @jobs.handler(sync.SYNC, payload=SyncConnection, max_attempts=20)
 def sync_calendars(payload: SyncConnection, job: jobs.Job) -> None:
-    if job.tenant_id is None:
-        raise jobs.PermanentError("a Microsoft sync needs the tenant it acts for")
-    connection = (
-        CalendarConnection.objects.select_related("staff")
-        .filter(pk=payload.connection_id, tenant_id=job.tenant_id, provider=Provider.MICROSOFT)
-        .first()
-    )
+    connection = syncing.connection_to_sync(Provider.MICROSOFT.value, payload, job)
     if connection is not None:
         sync.sync_connection(connection)

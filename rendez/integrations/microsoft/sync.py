@@ -1,26 +1,24 @@
-"""Busy times kept in the database: a calendarView delta round per calendar, a full round when Graph says 410.
+"""Busy times from Graph: a calendarView delta round per calendar, a full round when Graph says 410.
 
 The first round (`…/calendarView/delta?startDateTime=…&endDateTime=…`) reads every event of the window in
-pages; its last page's `@odata.deltaLink` (kept in CalendarSync.sync_token) then answers only what changed,
-deleted events as `@removed`. A 410 (`syncStateNotFound`, `resyncRequired`) drops the link: full sync again.
-One job per connection (`SYNC`, keyed, coalescing) reads every synced calendar, then schedules the next run:
-in 60 s where Graph cannot notify us (no https base URL), in 15 minutes as a safety poll beside subscriptions.
-Each calendar's answer is applied under the staff member's lock (calendars/busy.py) with its new link.
+pages; its last page's `@odata.deltaLink` (kept in CalendarSync.sync_token with the window's end) then answers
+only what changed, deleted events as `@removed`. A 410 (`syncStateNotFound`, `resyncRequired`) drops the link:
+full sync again; so does a window whose end came within the booking horizon (it rolls forward).
+The calendar core runs the sync (rendez/calendars/syncing.py: the job, its polls, the outage wait, applying
+each answer under the staff member's lock); Graph brings how one calendar is read and its subscriptions.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.utils import timezone
 
-from rendez import jobs
-from rendez.calendars import busy, choices, noticing, writing
-from rendez.calendars.models import BusyBlock, CalendarConnection, CalendarEvent, CalendarSync
+from rendez.calendars import noticing, syncing
+from rendez.calendars.models import CalendarConnection, CalendarEvent, CalendarSync, Provider
 from rendez.integrations.microsoft import subscriptions, tokens
 from rendez.integrations.microsoft.client import (
     DeltaGone,
@@ -35,26 +33,41 @@ from rendez.integrations.oauth.provider import GrantRefused
 
 logger = logging.getLogger("rendez.microsoft")
 
-SYNC = "calendars.microsoft.sync"
-POLL_WITHOUT_PUSH = timedelta(seconds=60)
-SAFETY_POLL = timedelta(minutes=15)
-# The window of a delta round: from a day back (older events cannot block a booking) to beyond any booking
-# horizon. A round's window is fixed by Graph; a full sync starts a new one.
+INSTANT = "%Y-%m-%dT%H:%M:%SZ"
+
+SYNC = syncing.sync_kind(Provider.MICROSOFT.value)
+# Slots look this far ahead at most: a service's horizon_days is at most 730 (scheduling/models.py).
+HORIZON = timedelta(days=730)
+# The window of a delta round: from a day back (older events cannot block a booking) to a month beyond the
+# longest horizon. Graph fixes the window for the whole round (its state tokens encode startDateTime and
+# endDateTime), so as days pass the window's end comes within the horizon: the round is then replaced by a
+# new, full one with a window from now (about once a month), and busy events beyond the old window are seen.
 WINDOW_BEFORE = timedelta(days=1)
-WINDOW_AFTER = timedelta(days=400)
+WINDOW_AFTER = HORIZON + timedelta(days=30)
 
 
-@dataclass
-class Answer:
-    full: bool
-    delta_link: str = ""
-    blocks: list[busy.Block] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    own: list[noticing.SeenEvent] = field(default_factory=list)
+@dataclass(frozen=True)
+class Round:
+    """A delta round in progress: the end of its window and the delta link that continues it. Kept in
+    CalendarSync.sync_token as "<end> <link>" (a URL holds no space)."""
 
+    window_end: datetime
+    link: str
 
-def request_sync(connection: CalendarConnection, after: timedelta | None = None) -> None:
-    writing.request_sync(connection, timezone.now() + after if after else None)
+    def stored(self) -> str:
+        return f"{_instant(self.window_end)} {self.link}" if self.link else ""
+
+    @classmethod
+    def of(cls, stored: str) -> Round | None:
+        """The round `stored` continues; None for none, or for a bare link kept before windows rolled (its
+        window is unknown: a new round is read)."""
+        end, _, link = stored.partition(" ")
+        if not link:
+            return None
+        return cls(datetime.strptime(end, INSTANT).replace(tzinfo=UTC), link)
+
+    def ends_within_horizon(self) -> bool:
+        return self.window_end - timezone.now() < HORIZON
 
 
 def client_for(connection: CalendarConnection) -> GraphClient:
@@ -63,78 +76,39 @@ def client_for(connection: CalendarConnection) -> GraphClient:
 
 def sync_connection(connection: CalendarConnection) -> None:
     """Bring the connection's busy blocks in line with Graph, keep subscriptions alive, schedule the next."""
-    if connection.status != CalendarConnection.Status.CONNECTED:
-        return
-    client = client_for(connection)
-    try:
-        _forget_unsynced(connection, client)
-        for calendar_id in connection.synced_calendar_ids():
-            try:
-                _sync_calendar(connection, client, calendar_id)
-            except (GraphRefused, NotFound) as exc:
-                logger.warning(
-                    "microsoft calendar not synced: %s",
-                    exc.code or exc.status,
-                    extra={"connection_id": connection.pk},
-                )
-        subscribed = subscriptions.push_possible() and subscriptions.ensure(connection, client)
-    except tokens.ConnectionUnusable:
-        return  # marked needs_reconnect; polling stops until a person reconnects
-    except GrantRefused as refused:
-        # Not a dead grant (that marks needs_reconnect): the app's setup (invalid_client) or a refresh answer
-        # without the rotated token. Keep polling; the job's last error says why.
-        raise jobs.Retry(
-            after=POLL_WITHOUT_PUSH.total_seconds(), reason=str(refused), consume_attempt=False
-        ) from None
-    except (GraphUnavailable, *tokens.Unavailable) as exc:
-        # Polling must outlive any outage: wait without spending an attempt (Retry-After, or one poll).
-        wait = max(float(getattr(exc, "retry_after", None) or 0), POLL_WITHOUT_PUSH.total_seconds())
-        raise jobs.Retry(after=wait, reason=str(exc), consume_attempt=False) from None
-    CalendarConnection.objects.filter(pk=connection.pk, tenant_id=connection.tenant_id).update(
-        last_synced_at=timezone.now()
-    )
-    request_sync(connection, SAFETY_POLL if subscribed else POLL_WITHOUT_PUSH)
+    syncing.sync_connection(connection, SYNCER)
 
 
-def _sync_calendar(connection: CalendarConnection, client: GraphClient, calendar_id: str) -> None:
-    state, _ = CalendarSync.objects.get_or_create(
-        tenant_id=connection.tenant_id, connection=connection, calendar_id=calendar_id
-    )
+def _read_calendar(
+    connection: CalendarConnection, client: GraphClient, state: CalendarSync
+) -> syncing.Answer:
+    going = Round.of(state.sync_token)
+    if going is not None and going.ends_within_horizon():
+        logger.info("microsoft delta window rolls forward: full sync", extra={"connection_id": connection.pk})
+        going = None
     try:
-        answer = _read(connection, client, calendar_id, state.sync_token)
+        return _read(connection, client, state.calendar_id, going)
     except DeltaGone as gone:
         logger.info(
             "microsoft delta link gone (%s): full sync", gone.code, extra={"connection_id": connection.pk}
         )
-        answer = _read(connection, client, calendar_id, "")
-    blocking = calendar_id in connection.busy_calendar_ids
-    with transaction.atomic():
-        busy.lock_staff(connection)
-        if not choices.still_current(connection):
-            answer.delta_link = (
-                ""  # read with choices changed since: the next sync, already asked for, reads all
-            )
-        if answer.full:
-            busy.replace_blocks(connection, calendar_id, answer.blocks if blocking else [])
-        elif blocking:
-            busy.apply_changes(connection, calendar_id, answer.blocks, answer.removed)
-        noticing.notice_changes(connection, calendar_id, answer.own)
-        state.sync_token = answer.delta_link
-        state.time_zone = client.zone
-        state.last_synced_at = timezone.now()
-        state.full_syncs += int(answer.full)
-        state.save(update_fields=["sync_token", "time_zone", "last_synced_at", "full_syncs"])
+        return _read(connection, client, state.calendar_id, None)
 
 
-def _read(connection: CalendarConnection, client: GraphClient, calendar_id: str, link: str) -> Answer:
-    answer = Answer(full=not link)
-    if link:
-        first = client.delta_next(link)
+def _read(
+    connection: CalendarConnection, client: GraphClient, calendar_id: str, going: Round | None
+) -> syncing.Answer:
+    """The changes of the round `going`, or (None) every event of a new round's window."""
+    answer = syncing.Answer(full=going is None, time_zone=client.zone)
+    if going is not None:
+        window_end, first = going.window_end, client.delta_next(going.link)
     else:
         now = timezone.now()
-        first = client.delta_first(calendar_id, _instant(now - WINDOW_BEFORE), _instant(now + WINDOW_AFTER))
+        window_end = now + WINDOW_AFTER
+        first = client.delta_first(calendar_id, _instant(now - WINDOW_BEFORE), _instant(window_end))
     zone = ZoneInfo(client.zone)
     own_ids = _own_ids(connection, calendar_id)
+    link = ""
     page: DeltaPage
     for page in client.delta_rounds(first):
         for item in page.items:
@@ -145,7 +119,8 @@ def _read(connection: CalendarConnection, client: GraphClient, calendar_id: str,
                 answer.removed.append(seen.event_id)
             if seen.own:
                 answer.own.append(noticing.SeenEvent(seen.event_id, seen.start, seen.end))
-        answer.delta_link = page.delta_link or answer.delta_link
+        link = page.delta_link or link
+    answer.cursor = Round(window_end, link).stored()
     return answer
 
 
@@ -161,21 +136,21 @@ def _own_ids(connection: CalendarConnection, calendar_id: str) -> frozenset[str]
 
 
 def _instant(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime(INSTANT)
 
 
-def _forget_unsynced(connection: CalendarConnection, client: GraphClient) -> None:
-    """Blocks of calendars no longer chosen stop blocking; their sync state goes (subscriptions first)."""
-    stale = BusyBlock.objects.filter(tenant_id=connection.tenant_id, connection=connection).exclude(
-        calendar_id__in=connection.busy_calendar_ids
-    )
-    if stale.exists():
-        with transaction.atomic():
-            busy.lock_staff(connection)
-            stale.delete()
-    gone = CalendarSync.objects.filter(tenant_id=connection.tenant_id, connection=connection).exclude(
-        calendar_id__in=connection.synced_calendar_ids()
-    )
-    for state in gone:
-        subscriptions.stop(client, state)
-        state.delete()
+def _keep_subscriptions(connection: CalendarConnection, client: GraphClient) -> bool:
+    return subscriptions.push_possible() and subscriptions.ensure(connection, client)
+
+
+SYNCER = syncing.Syncer(
+    client=client_for,
+    read=_read_calendar,
+    keep_push=_keep_subscriptions,
+    stop_push=subscriptions.stop,
+    # GrantRefused is not a dead grant (that marks needs_reconnect) but the app's setup (invalid_client) or a
+    # refresh answer without the rotated token: waited out like an outage, polling goes on.
+    outages=(GraphUnavailable, *tokens.Unavailable, GrantRefused),
+    unusable=tokens.ConnectionUnusable,
+    skipped=(GraphRefused, NotFound),
+)

@@ -14,8 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from rendez.calendars import syncing
 from rendez.calendars.models import CalendarConnection, CalendarSync
-from rendez.integrations.microsoft import subscriptions, sync
+from rendez.integrations.microsoft import subscriptions
 
 logger = logging.getLogger("rendez.microsoft")
 
@@ -76,5 +77,5 @@ def _believe(item: dict[str, Any]) -> CalendarSync | None:
     # Changes, `missed` notifications, and lifecycle events alike: the delta poll finds what changed.
     connection = state.connection
     if connection.status == CalendarConnection.Status.CONNECTED:
-        sync.request_sync(connection)
+        syncing.request_sync(connection)
     return state

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from rendez.calendars import syncing
 from rendez.calendars.models import BusyBlock, CalendarSync
 from rendez.integrations.google import sync
 from rendez.jobs.models import Job
@@ -100,7 +101,7 @@ def test_rate_limits_and_server_errors_retry_later_honouring_retry_after(
     google, connected, fault, status, says_when
 ):
     google.control.set_faults(fail_next=1, fail_with=fault, retry_after=120)
-    sync.request_sync(connected)
+    syncing.request_sync(connected)
     run_jobs()
     job = waiting_sync()
     assert f"answered {status}" in job.last_error
@@ -113,7 +114,7 @@ def test_rate_limits_and_server_errors_retry_later_honouring_retry_after(
 def test_a_reset_connection_retries_and_the_next_attempt_syncs(google, connected, monday):
     user_event(google, berlin(monday, 10), berlin(monday, 11))
     google.control.set_faults(fail_next=1, fail_with="reset")
-    sync.request_sync(connected)
+    syncing.request_sync(connected)
     run_jobs()
     assert not BusyBlock.objects.filter(connection=connected).exists()
     Job.objects.filter(kind=sync.SYNC, state=Job.State.PENDING).update(run_after=timezone.now())

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 import httpx2
 
 from google_emulator.testing import RunningEmulator
+from rendez.calendars import syncing
 from rendez.calendars.models import CalendarConnection
-from rendez.integrations.google import connections, sync, tokens
+from rendez.integrations.google import connections, tokens
 
 CLIENT_ID = "rendez-demo.apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-rendez-demo-secret"
@@ -83,7 +84,7 @@ def settle() -> None:
 
 def sync_now(connection: CalendarConnection) -> None:
     """What a push notification or the next poll does: ask for the sync now, and let the worker run it."""
-    sync.request_sync(connection)
+    syncing.request_sync(connection)
     settle()
 
 
@@ -101,3 +102,26 @@ def user_event(
 
 def event_lists(google: RunningEmulator) -> list[dict[str, Any]]:
     return google.control.requests("GET", f"/calendar/v3/calendars/{MARIA}/events")
+
+
+CALENDAR_SCOPES = [
+    "https://www.googleapis.com/auth/calendar.events",
+    "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+    "https://www.googleapis.com/auth/calendar.freebusy",
+]
+
+
+def consent(
+    google: RunningEmulator, authorize_url: str, scopes: list[str] = CALENDAR_SCOPES, decision: str = "allow"
+) -> str:
+    """Answer the emulator's consent page as Maria; the path and query Google sends the browser back to."""
+    query = urlsplit(authorize_url).query
+    with httpx2.Client(timeout=10.0) as browser:
+        answered = browser.post(
+            f"{google.oauth_base_url}/o/oauth2/v2/auth?{query}",
+            data={"account": MARIA, "decision": decision, "scope": scopes},
+        )
+    assert answered.status_code == 302, answered.text
+    location = urlsplit(answered.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT_URI
+    return f"{location.path}?{location.query}"

@@ -1,5 +1,5 @@
-"""A Microsoft emulator over HTTP (real clock), Rendez pointed at it by its settings, and Maria's connection
-made from a grant the emulator issued after its consent page was answered over HTTP.
+"""A Microsoft emulator over HTTP (real clock, or one the test moves), Rendez pointed at it by its settings,
+and Maria's connection made from a grant the emulator issued after its consent page was answered over HTTP.
 
 Zoom fixtures (`zoom`, `maria`, `api`, `alice`) come from the Zoom integration's fixtures: Maria is the same
 person in every emulator's seed.
@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 
 from microsoft_emulator import Emulator
+from microsoft_emulator.clock import ManualClock
 from microsoft_emulator.testing import RunningEmulator, run_emulator
 from rendez.calendars.models import CalendarConnection
 from rendez.integrations.microsoft import connections
@@ -27,8 +28,11 @@ def monday() -> date:
 
 
 @pytest.fixture
-def microsoft(settings) -> Iterator[RunningEmulator]:
-    with run_emulator(Emulator(seed=quiet_seed())) as running:
+def microsoft(settings, request) -> Iterator[RunningEmulator]:
+    """The emulator on the real clock; parametrised indirectly with "manual clock", on a clock the test moves
+    (`control.advance_clock`)."""
+    clock = ManualClock() if getattr(request, "param", None) == "manual clock" else None
+    with run_emulator(Emulator(seed=quiet_seed(), clock=clock)) as running:
         point_rendez_at(settings, running)
         yield running
 

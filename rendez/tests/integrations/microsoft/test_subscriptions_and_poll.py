@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from rendez.calendars import syncing
 from rendez.calendars.models import BusyBlock, CalendarSync
 from rendez.integrations.microsoft import oauth, sync
 from rendez.jobs.models import Job
@@ -82,6 +83,9 @@ def test_a_notification_with_its_client_state_syncs_now_a_wrong_one_is_refused(
     sync_now(connected)
     state = CalendarSync.objects.get(connection=connected)
     outlook_event(microsoft, berlin(monday, 10), berlin(monday, 11))
+    # The emulator notifies Rendez of that event itself, from another thread: once that has landed, its
+    # sync request is pushed out with the waiting poll (else it could arrive after and look like ours).
+    assert microsoft.control.wait_for_notifications()
     web = Client()
     Job.objects.filter(kind=sync.SYNC, state=Job.State.PENDING).update(
         run_after=timezone.now() + timedelta(minutes=15)
@@ -125,7 +129,7 @@ def test_throttling_and_server_errors_retry_later_honouring_retry_after(
         microsoft.control.set_faults(throttle_count=1, retry_after_seconds=120)
     else:
         microsoft.control.set_faults(error_rate=1.0, error_kind=kind, error_count=1, retry_after_seconds=120)
-    sync.request_sync(connected)
+    syncing.request_sync(connected)
     run_jobs()
     job = waiting_sync()
     assert f"answered {status}" in job.last_error

@@ -17,8 +17,9 @@ import httpx2
 
 import microsoft_emulator
 from microsoft_emulator.testing import RunningEmulator
+from rendez.calendars import syncing
 from rendez.calendars.models import CalendarConnection
-from rendez.integrations.microsoft import oauth, sync
+from rendez.integrations.microsoft import oauth
 from rendez.integrations.oauth import grants
 from rendez.integrations.oauth.provider import TokenGrant
 
@@ -91,7 +92,7 @@ def settle() -> None:
 
 def sync_now(connection: CalendarConnection) -> None:
     """What a notification or the next poll does: ask for the sync now, and let the worker run it."""
-    sync.request_sync(connection)
+    syncing.request_sync(connection)
     settle()
 
 

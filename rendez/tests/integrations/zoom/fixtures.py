@@ -140,6 +140,37 @@ def alice_admin(alice, django_user_model):
     return user
 
 
+def own_account(staff: Staff, username: str, email: str):
+    """A Rendez account of `staff`'s own: a staff member (not an admin) of their business."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username, email, f"pw-{username}")
+    Membership.objects.create(user=user, tenant=staff.tenant, role=Membership.Role.STAFF)
+    staff.user = user
+    staff.save(update_fields=["user"])
+    return user
+
+
+@pytest.fixture
+def maria_user(maria):
+    """Maria's own Rendez account: a staff member of Alice's Studio, not an admin."""
+    return own_account(maria, "maria", MARIA_EMAIL)
+
+
+@pytest.fixture
+def jonas_user(jonas):
+    """Jonas's own Rendez account: Maria's colleague, without admin rights."""
+    return own_account(jonas, "jonas", "jonas@alice.example")
+
+
+@pytest.fixture
+def bob_admin(bob, django_user_model):
+    """The admin of Bob's Clinic, the outsider business."""
+    user = django_user_model.objects.create_user("bob-admin", "admin@bob.example", "pw-bob-admin")
+    Membership.objects.create(user=user, tenant=bob, role=Membership.Role.ADMIN)
+    return user
+
+
 @pytest.fixture
 def api(alice) -> ApiClient:
     return ApiClient(make_api_key(alice))

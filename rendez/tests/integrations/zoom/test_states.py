@@ -1,4 +1,6 @@
-"""The OAuth `state` of a connect: signed, single-use, short-lived and bound to one tenant and staff member.
+"""The OAuth `state` of a Zoom connect: signed, single-use, short-lived and bound to one tenant and staff
+member. What every provider's state does alike (another person, expired, replayed, another tenant) is checked
+in oauth/test_connect_binding.py; here what is Zoom's own.
 
 Every refused callback ends on a page that says what happened and how to retry, stores no connection and
 never exchanges the code at Zoom.
@@ -13,7 +15,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from django.core import signing
 from django.test import Client
-from django.utils import timezone
 
 from rendez.integrations.zoom import states
 from rendez.integrations.zoom.models import Connection, Mode, OAuthState
@@ -71,18 +72,6 @@ def nonce_of(state: str) -> str:
 # --- bound to one tenant and staff member -------------------------------------------------------------------
 
 
-def test_a_state_bound_to_another_tenant_is_refused(zoom, alice, bob, maria):
-    state, _ = states.begin(alice, Mode.STAFF_OAUTH, maria)
-    # Alice's nonce in a state that names Bob's business: a signed state cannot be moved to another tenant.
-    moved = signing.dumps({"n": nonce_of(state), "t": bob.pk, "s": None}, salt=states.SALT, compress=True)
-
-    response = callback(moved)
-
-    assert_refused(response, "This Zoom connection link belongs to another account.")
-    assert_nothing_stored(zoom)
-    assert callback(state).status_code == 400, "the nonce was burnt by the attempt"
-
-
 def test_a_state_bound_to_another_staff_member_is_refused(zoom, alice, maria, jonas):
     state, _ = states.begin(alice, Mode.STAFF_OAUTH, maria)
     moved = signing.dumps(
@@ -93,13 +82,6 @@ def test_a_state_bound_to_another_staff_member_is_refused(zoom, alice, maria, jo
 
     assert_refused(response, "This Zoom connection link belongs to another account.")
     assert_nothing_stored(zoom)
-
-
-def test_another_tenant_cannot_start_a_connect_for_alices_staff(zoom, outsider_api, maria):
-    response = outsider_api.post(f"/staff/{maria.pk}/zoom/connect")
-
-    assert response.status_code == 404
-    assert OAuthState.objects.count() == 0
 
 
 # --- single use ---------------------------------------------------------------------------------------------
@@ -136,16 +118,6 @@ def test_a_state_works_once_even_when_the_first_callback_failed(zoom, api, maria
 
 
 # --- short-lived --------------------------------------------------------------------------------------------
-
-
-def test_a_state_whose_row_expired_is_refused(zoom, alice, maria):
-    state, _ = states.begin(alice, Mode.STAFF_OAUTH, maria)
-    OAuthState.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-
-    response = callback(state)
-
-    assert_refused(response, "This Zoom connection link has expired.")
-    assert_nothing_stored(zoom)
 
 
 def test_a_state_signed_longer_ago_than_its_lifetime_is_refused(zoom, alice, maria):

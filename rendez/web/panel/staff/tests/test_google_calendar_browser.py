@@ -8,14 +8,12 @@ Jobs run through the real worker in this thread, as `rendez worker` would beside
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from google_emulator import Emulator
-from google_emulator.testing import RunningEmulator, run_emulator
+from google_emulator.testing import RunningEmulator
 from rendez.calendars.models import CalendarConnection
 from rendez.conferencing.models import Meeting
 from rendez.integrations.zoom import tenant_settings
@@ -24,9 +22,7 @@ from rendez.scheduling.tests.factories import make_service
 from rendez.tenants.models import Membership
 from rendez.tests.integrations.google.world import (
     CLIENT_ID,
-    CLIENT_SECRET,
     MARIA,
-    quiet_seed,
     settle,
     sync_now,
 )
@@ -47,20 +43,11 @@ def maria_on_zoom(api, zoom, alice, maria):
 
 
 @pytest.fixture
-def google_here(settings, live_server, maria_on_zoom) -> Iterator[RunningEmulator]:
-    """The Google emulator on a real port; it sends browsers back to the live server."""
-    with run_emulator(Emulator(seed=quiet_seed())) as running:
-        settings.GOOGLE_CLIENT_ID = CLIENT_ID
-        settings.GOOGLE_CLIENT_SECRET = CLIENT_SECRET
-        settings.GOOGLE_OAUTH_BASE_URL = running.oauth_base_url
-        settings.GOOGLE_TOKEN_URL = running.token_url
-        settings.GOOGLE_REVOKE_URL = running.revoke_url
-        settings.GOOGLE_USERINFO_URL = running.userinfo_url
-        settings.GOOGLE_CALENDAR_API_BASE_URL = running.calendar_api_base_url
-        settings.GOOGLE_PUSH_OVER_HTTP = False
-        settings.BASE_URL = live_server.url
-        running.control.add_redirect_uri(CLIENT_ID, f"{live_server.url}/integrations/google/callback")
-        yield running
+def google_here(settings, live_server, maria_on_zoom, google) -> RunningEmulator:
+    """The Google emulator (the shared `google` fixture), sending browsers back to the live server."""
+    settings.BASE_URL = live_server.url
+    google.control.add_redirect_uri(CLIENT_ID, f"{live_server.url}/integrations/google/callback")
+    return google
 
 
 @pytest.fixture
