@@ -20,6 +20,7 @@ pytest_plugins = [
     "rendez.tests.integrations.zoom.fixtures",
     "rendez.calendars.tests.fixtures",
     "rendez.tests.integrations.google.fixtures",
+    "rendez.tests.integrations.microsoft.fixtures",
 ]
 
 # No wall-clock threshold decides a test: Hypothesis' deadline (200 ms an example) and its "too slow" health

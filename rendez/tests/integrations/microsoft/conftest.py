@@ -1,5 +1,5 @@
-"""A Microsoft emulator over HTTP (real clock, or one the test moves), Rendez pointed at it by its settings,
-and Maria's connection made from a grant the emulator issued after its consent page was answered over HTTP.
+"""Maria's connection to the Microsoft emulator (whose `microsoft` fixture is in fixtures.py, for every
+package), made from a grant the emulator issued after its consent page was answered over HTTP.
 
 Zoom fixtures (`zoom`, `maria`, `api`, `alice`) come from the Zoom integration's fixtures: Maria is the same
 person in every emulator's seed.
@@ -7,34 +7,21 @@ person in every emulator's seed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 
-from microsoft_emulator import Emulator
-from microsoft_emulator.clock import ManualClock
-from microsoft_emulator.testing import RunningEmulator, run_emulator
+from microsoft_emulator.testing import RunningEmulator
 from rendez.calendars.models import CalendarConnection
 from rendez.integrations.microsoft import connections
 from rendez.scheduling.models import Staff
-from rendez.tests.integrations.microsoft.world import grant_from_consent, point_rendez_at, quiet_seed, settle
+from rendez.tests.integrations.microsoft.world import grant_from_consent, settle
 
 
 @pytest.fixture
 def monday() -> date:
     today = date.today()
     return today + timedelta(days=14 - today.weekday())
-
-
-@pytest.fixture
-def microsoft(settings, request) -> Iterator[RunningEmulator]:
-    """The emulator on the real clock; parametrised indirectly with "manual clock", on a clock the test moves
-    (`control.advance_clock`)."""
-    clock = ManualClock() if getattr(request, "param", None) == "manual clock" else None
-    with run_emulator(Emulator(seed=quiet_seed(), clock=clock)) as running:
-        point_rendez_at(settings, running)
-        yield running
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ act for her, once, within its lifetime, and only for the tenant it was started i
 code is exchanged at the provider otherwise.
 
 Each provider finishes in its own way (Zoom holds the grant until a signed-in person confirms it in this
-browser, confirmations.py; Google asks the signed-in person at the callback): a `Flow` says how, and what a
-refusal leaves behind.
+browser, confirmations.py; Google and Microsoft ask the signed-in person at the callback): a `Flow` says
+how, and what a refusal leaves behind.
 
 Personas: Alice's Studio (admin `alice_admin`, staff Maria with her own Rendez account, her colleague
 `jonas_user`), Bob's Clinic as the outsider (its admin `bob_admin`, its staff member Fiona).
@@ -26,12 +26,14 @@ from django.utils import timezone
 
 from rendez.calendars.models import CalendarConnection
 from rendez.integrations.google import connect as google_connect
+from rendez.integrations.microsoft import connect as microsoft_connect
 from rendez.integrations.oauth.state import ConnectStates
 from rendez.integrations.zoom import states as zoom_states
 from rendez.integrations.zoom.models import Connection, PendingConnect
 from rendez.scheduling.models import Staff
 from rendez.scheduling.tests.factories import make_staff
 from rendez.tests.integrations.google import world as google_world
+from rendez.tests.integrations.microsoft import world as microsoft_world
 from rendez.tests.integrations.zoom import fixtures as zoom_world
 
 
@@ -77,6 +79,15 @@ def _google_exchanges(google) -> int:
     return len(google.control.requests("POST", "/oauth2/token"))
 
 
+def _microsoft_exchanges(microsoft) -> int:
+    return len(microsoft.control.requests("POST", "/login/common/oauth2/v2.0/token"))
+
+
+def _microsoft_after_person_refused(microsoft, callback: str, maria_user) -> None:
+    assert _signed_in(maria_user).get(callback).status_code == 400, "the refusal burnt the state"
+    assert _microsoft_exchanges(microsoft) == 0, "the code was never exchanged"
+
+
 FLOWS = {
     "zoom": Flow(
         provider="zoom",
@@ -103,6 +114,19 @@ FLOWS = {
         refused_status=403,
         refused_saying="your Rendez account may not connect",
         after_person_refused=_google_after_person_refused,
+    ),
+    "microsoft": Flow(
+        provider="microsoft",
+        label="Microsoft",
+        start_path="/staff/{staff}/calendars/microsoft/connect",
+        states=microsoft_connect.STATES,
+        consent=lambda microsoft, url: microsoft_world.consent(url),
+        finish=lambda browser, callback: browser.get(callback),
+        connected=lambda staff: CalendarConnection.objects.filter(staff=staff).exists(),
+        exchanges=_microsoft_exchanges,
+        refused_status=403,
+        refused_saying="your Rendez account may not connect",
+        after_person_refused=_microsoft_after_person_refused,
     ),
 }
 
