@@ -16,10 +16,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.calendars.models import CalendarConnection, CalendarEvent
+from rendez.calendars.models import CalendarConnection, CalendarEvent, Provider
+from rendez.conferencing.choice import meeting_carrier
 from rendez.scheduling.models import Appointment, Booking
 
 WRITE_EVENT = "calendars.write_event"
+# Meeting providers whose meeting is itself an event on the host's calendar (integrations/google/meet.py): on
+# that connection the meeting's event is the appointment's, and no second one is written.
+MEETING_EVENTS = {"google_meet": Provider.GOOGLE}
 
 
 class CalendarWriter(Protocol):
@@ -139,6 +143,8 @@ def write_event(tenant_id: int, appointment_id: int) -> None:
         return
     record = CalendarEvent.objects.filter(tenant_id=tenant_id, appointment_id=appointment_id).first()
     target = _target(appointment) if _owed(appointment) else None
+    if target is not None and _meeting_event_on(appointment, target):
+        target = None  # an event of ours written there before the meeting was made goes (below)
     if record is not None and record.connection is not None and _elsewhere(record, target):
         writer = _writers.get(record.connection.provider)
         if writer is not None and record.connection.status == CalendarConnection.Status.CONNECTED:
@@ -176,6 +182,16 @@ def _target(appointment: Appointment) -> CalendarConnection | None:
         .exclude(write_calendar_id="")
         .order_by("provider")
         .first()
+    )
+
+
+def _meeting_event_on(appointment: Appointment, target: CalendarConnection) -> bool:
+    """Whether the appointment's video meeting is (or is about to be) an event on `target`'s calendar."""
+    carrier = meeting_carrier(appointment)
+    return (
+        carrier is not None
+        and MEETING_EVENTS.get(carrier.provider) == target.provider
+        and carrier.connection_id == target.pk
     )
 
 
