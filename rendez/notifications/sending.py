@@ -17,7 +17,7 @@ goes out regardless: without the link when the meeting failed, was deleted or is
 only content would be the missing link or password are left out, and the delivery's `note` says why. A
 customer's message whose booking still holds seats then says that the link follows, where the link would have
 been, and `link_follows` marks it for the follow-up. Conferencing tells staff and admins about failed meetings
-itself. """
+itself."""
 
 from __future__ import annotations
 
