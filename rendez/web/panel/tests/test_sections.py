@@ -31,7 +31,7 @@ def test_zoom_registers_every_part_when_its_app_is_ready():
     assert choice is not None and choice.settings_url() == "/panel/settings/zoom/"
     assert [(value, choice is not None) for value, _, choice in sections.video_choices()] == [
         ("zoom", True),
-        ("google_meet", False),
+        ("google_meet", True),
         ("teams", False),
     ]
     assert names(sections.urls("settings")) >= {"settings_zoom", "settings_zoom_s2s"}
