@@ -234,6 +234,7 @@ ZOOM_WEBHOOK_SECRET_TOKEN = env_str(
 CONFERENCING_PROVIDERS = {
     "zoom": "rendez.integrations.zoom.provider.ZoomProvider",
     "google_meet": "rendez.integrations.google.meet.GoogleMeetProvider",
+    "teams": "rendez.integrations.microsoft.teams.TeamsProvider",
 }
 
 # Which ways of connecting Zoom tenants may use (any of staff_oauth, tenant_oauth, tenant_s2s).

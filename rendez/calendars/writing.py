@@ -21,9 +21,9 @@ from rendez.conferencing.choice import meeting_carrier
 from rendez.scheduling.models import Appointment, Booking
 
 WRITE_EVENT = "calendars.write_event"
-# Meeting providers whose meeting is itself an event on the host's calendar (integrations/google/meet.py): on
-# that connection the meeting's event is the appointment's, and no second one is written.
-MEETING_EVENTS = {"google_meet": Provider.GOOGLE}
+# Meeting providers whose meeting is itself an event on the host's calendar (google/meet.py,
+# microsoft/teams.py): on that connection the meeting's event is the appointment's; no second one is written.
+MEETING_EVENTS = {"google_meet": Provider.GOOGLE, "teams": Provider.MICROSOFT}
 
 
 class CalendarWriter(Protocol):

@@ -1,4 +1,4 @@
-"""A service may already name a provider whose integration is not here yet (Microsoft Teams): its bookings
+"""A service may name a provider whose integration is not installed (here: Teams left out): its bookings
 get no meeting, exactly as a service without video, and Zoom is never asked. Moving it to Zoom owes its
 booked appointments their meetings, as ticking Zoom did. With Zoom as its fallback, Zoom makes them: the
 provider it chose cannot host (conferencing/choice.py)."""
@@ -18,6 +18,14 @@ from rendez.tests.integrations.zoom.test_lifecycle import a_monday, book, meetin
 @pytest.fixture
 def hosted(api, zoom, maria):
     return connect_staff(api, zoom, maria, MARIA)
+
+
+@pytest.fixture(autouse=True)
+def _teams_not_here(settings):
+    """An installation without the Teams provider (every provider of `VideoProvider` is implemented now)."""
+    settings.CONFERENCING_PROVIDERS = {
+        name: path for name, path in settings.CONFERENCING_PROVIDERS.items() if name != "teams"
+    }
 
 
 def test_a_service_on_a_provider_not_here_gets_no_meeting_and_zoom_is_not_called(zoom, hosted, alice, maria):
