@@ -60,6 +60,7 @@ from rendez.conferencing.port import (
     MeetingSpec,
     ProviderError,
     QuotaExhausted,
+    RegistrantProvider,
     get_provider,
 )
 from rendez.conferencing.snapshots import load_appointment, meeting_state, snapshot_of
@@ -102,7 +103,9 @@ class Sync:
             self.snapshot,
             random_password=self.random_password,
             settings=options,
-            registration=registrations.wanted_for(self.appointment),
+            # Personal links only where the provider has them (Meet and Teams meetings have one link).
+            registration=registrations.wanted_for(self.appointment)
+            and isinstance(self.provider, RegistrantProvider),
         )
 
 

@@ -240,3 +240,18 @@ def test_a_zoom_create_failing_past_its_retries_falls_back_to_meet(
     assert zoom.emulator.state.meetings == {}
     [event] = meet_events(google, booking.appointment)
     assert event["hangoutLink"] == meeting.join_url
+
+
+def test_a_group_meet_session_shares_one_link_without_asking_for_personal_ones(
+    google, connected, alice, maria, monday
+):
+    group = make_service(
+        alice, maria, name="Meet group", capacity=4, per_attendee_links=True, video_provider="google_meet"
+    )
+    first = book(group, maria, berlin(monday, 12), who="Ann")
+    book(group, maria, berlin(monday, 12), who="Ben")
+    settle()
+
+    meeting = Meeting.objects.get(appointment=first.appointment)
+    assert meeting.state == Meeting.State.READY and meeting.registration == Meeting.Registration.OFF
+    assert meeting.registration_note == "" and len(live_events(google)) == 1

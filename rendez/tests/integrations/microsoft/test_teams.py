@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from rendez.conferencing.models import Meeting
 from rendez.conferencing.queries import meeting_view
+from rendez.integrations.microsoft import connections
 from rendez.integrations.zoom import tenant_settings
 from rendez.jobs.models import Job
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import customer, make_service
-from rendez.tests.integrations.microsoft.world import berlin, settle
+from rendez.tests.integrations.microsoft.world import berlin, grant_from_consent, settle
 
 
 @pytest.fixture
@@ -112,3 +113,19 @@ def test_staff_without_zoom_but_with_microsoft_get_the_fallback_teams_link(
     assert meeting.join_url.startswith("https://teams.microsoft.com/")
     assert [entry for entry in zoom.control.requests() if "/meetings" in entry["path"]] == []
     assert len(live_events(microsoft)) == 1
+
+
+SAM_PERSONAL = "00000000-0000-0000-4d2a-7e5b1c9f0a44"
+
+
+def test_a_personal_microsoft_account_makes_no_teams_meeting_and_leaves_no_event(
+    microsoft, alice, maria, teams_service, monday
+):
+    connections.connect_with_grant(maria, grant_from_consent(microsoft, SAM_PERSONAL))
+    settle()
+    booking = book(teams_service, maria, berlin(monday, 16))
+    settle()
+
+    meeting = Meeting.objects.get(appointment=booking.appointment)
+    assert meeting.state == Meeting.State.FAILED and "work or school" in meeting.last_error
+    assert live_events(microsoft) == []
