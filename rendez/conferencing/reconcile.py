@@ -38,6 +38,7 @@ from django.utils import timezone
 from rendez import jobs
 from rendez.conferencing import choice, followers, notices, registrations
 from rendez.conferencing.desired import (
+    PROVIDER_LABELS,
     AppointmentSnapshot,
     Create,
     Delete,
@@ -553,9 +554,10 @@ def retire_open(work: Sync) -> None:
 def _left(work: Sync, row: RetiredMeeting, reason: str) -> None:
     """The old meeting cannot be deleted now: say so where admins look, once."""
     who = row.host_email or row.host_user_key or "its host"
+    label = PROVIDER_LABELS.get(row.provider, row.provider)
     text = (
-        f"Zoom meeting {row.external_id} on Zoom user {who} could not be deleted: {reason} "
-        "It is still live on Zoom; delete it there, or reconnect and Rendez deletes it."
+        f"{label} meeting {row.external_id} on {label} user {who} could not be deleted: {reason} "
+        f"It is still live on {label}; delete it there, or reconnect and Rendez deletes it."
     )
     first = row.state != RetiredMeeting.State.LEFT
     row.state, row.reason = RetiredMeeting.State.LEFT, text
