@@ -7,8 +7,9 @@ service naming none of them keeps the old rule (the record's provider, else Zoom
 why nothing is made.
 
 The rule, in order:
-1. A live meeting (or an unfinished create) on one of the service's providers whose staff member can still
-   host there stays there: its link is the one people hold, and a change of link costs everyone a message.
+1. A live meeting (or an unfinished create) on one of the service's providers whose staff member still has a
+   usable host there stays there: its link is the one people hold, and a change of link costs everyone a
+   message. (Turning that integration off leaves such meetings be, as it always did.)
 2. Else the first of (provider, fallback) that can host now: the plan has video, the integration is on and
    the staff member has a usable host.
 3. Else the service's own provider, whose `decide()` then says why nothing can be made (no host, ...).
@@ -82,7 +83,9 @@ def choose(service: Service, staff: Staff, meeting: Meeting | None) -> Choice:
     choices = [ask(name, service, staff, fallback=index > 0) for index, name in enumerate(names)]
     if meeting is not None and _live(meeting):
         for choice in choices:
-            if choice.name == meeting.provider and choice.can_host(service):
+            # The host alone decides: an integration turned off (or a plan without video) leaves the
+            # meetings it made be, as ever; only a host that is gone moves them to the fallback.
+            if choice.name == meeting.provider and choice.host is not None and choice.host.usable:
                 return choice
     for choice in choices:
         if choice.can_host(service):

@@ -255,3 +255,25 @@ def test_a_group_meet_session_shares_one_link_without_asking_for_personal_ones(
     meeting = Meeting.objects.get(appointment=first.appointment)
     assert meeting.state == Meeting.State.READY and meeting.registration == Meeting.Registration.OFF
     assert meeting.registration_note == "" and len(live_events(google)) == 1
+
+
+def test_turning_zoom_off_leaves_its_meetings_be_and_new_bookings_get_the_fallback(
+    google, connected, zoom, api, alice, zoom_with_meet_fallback, maria, monday
+):
+    from rendez.conferencing import reconcile
+
+    connect_staff(api, zoom, maria, MARIA_ZOOM)
+    before = book(zoom_with_meet_fallback, maria, berlin(monday, 9))
+    settle()
+    made = Meeting.objects.get(appointment=before.appointment)
+    assert made.provider == "zoom" and made.state == Meeting.State.READY
+
+    tenant_settings.update(alice, {"enabled": False})
+    reconcile.sync(before.appointment_id)
+    after = book(zoom_with_meet_fallback, maria, berlin(monday, 13))
+    settle()
+
+    kept = Meeting.objects.get(appointment=before.appointment)
+    assert (kept.provider, kept.external_id, kept.state) == ("zoom", made.external_id, Meeting.State.READY)
+    new = Meeting.objects.get(appointment=after.appointment)
+    assert new.provider == "google_meet" and new.join_url.startswith("https://meet.google.com/")
