@@ -22,7 +22,7 @@ from rendez.notifications.tests.fixtures import plain_text
 from rendez.scheduling import services
 from rendez.scheduling.models import Appointment, Booking
 from rendez.scheduling.tests.factories import customer, make_service
-from rendez.tests.integrations.google.world import MARIA, berlin, settle
+from rendez.tests.integrations.google.world import MARIA, berlin, settle, sync_now
 from rendez.tests.integrations.zoom.fixtures import MARIA as MARIA_ZOOM
 from rendez.tests.integrations.zoom.fixtures import connect_staff
 
@@ -277,3 +277,33 @@ def test_turning_zoom_off_leaves_its_meetings_be_and_new_bookings_get_the_fallba
     assert (kept.provider, kept.external_id, kept.state) == ("zoom", made.external_id, Meeting.State.READY)
     new = Meeting.objects.get(appointment=after.appointment)
     assert new.provider == "google_meet" and new.join_url.startswith("https://meet.google.com/")
+
+
+def test_a_meet_event_moved_or_deleted_in_google_is_reported_to_the_meeting(
+    google, connected, meet_service, maria, monday
+):
+    moved = book(meet_service, maria, berlin(monday, 9), who="Moved")
+    deleted = book(meet_service, maria, berlin(monday, 15), who="Deleted")
+    settle()
+    sync_now(connected)  # our own inserts come back: nothing is reported
+    one = Meeting.objects.get(appointment=moved.appointment)
+    other = Meeting.objects.get(appointment=deleted.appointment)
+    assert one.changed_elsewhere_at is None and other.changed_elsewhere_at is None
+
+    later = berlin(monday, 10)
+    google.control.user_patches_event(
+        MARIA,
+        one.external_id,
+        {
+            "start": {"dateTime": later.isoformat(), "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": (later + timedelta(minutes=30)).isoformat(), "timeZone": "Europe/Berlin"},
+        },
+    )
+    google.control.user_deletes_event(MARIA, other.external_id)
+    sync_now(connected)
+
+    one.refresh_from_db()
+    other.refresh_from_db()
+    assert one.state == Meeting.State.READY and one.provider_start == later and one.changed_elsewhere_at
+    assert other.state == Meeting.State.DELETED and "deleted in Google Meet by its host" in other.last_error
+    assert other.changed_elsewhere_at is not None
