@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.calendars import busy, noticing, writing
+from rendez.calendars import busy, meeting_events, noticing, writing
 from rendez.calendars.models import BusyBlock, CalendarConnection, CalendarSync
-from rendez.integrations.google import channels, meet_changes, tokens
+from rendez.integrations.google import channels, tokens
 from rendez.integrations.google.client import (
     CalendarClient,
     CalendarRefused,
@@ -104,7 +104,7 @@ def _sync_calendar(connection: CalendarConnection, client: CalendarClient, calen
         elif blocking:
             busy.apply_changes(connection, calendar_id, answer.blocks, answer.removed)
         noticing.notice_changes(connection, calendar_id, answer.own)
-        meet_changes.report(connection, answer.own)
+        meeting_events.report("google_meet", connection, answer.own)
         state.sync_token = answer.sync_token
         state.time_zone = answer.time_zone or state.time_zone
         state.last_synced_at = timezone.now()

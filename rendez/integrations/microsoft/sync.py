@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.calendars import busy, noticing, writing
+from rendez.calendars import busy, meeting_events, noticing, writing
 from rendez.calendars.models import BusyBlock, CalendarConnection, CalendarEvent, CalendarSync
 from rendez.integrations.microsoft import subscriptions, tokens
 from rendez.integrations.microsoft.client import (
@@ -115,6 +115,7 @@ def _sync_calendar(connection: CalendarConnection, client: GraphClient, calendar
         elif blocking:
             busy.apply_changes(connection, calendar_id, answer.blocks, answer.removed)
         noticing.notice_changes(connection, calendar_id, answer.own)
+        meeting_events.report("teams", connection, answer.own)
         state.sync_token = answer.delta_link
         state.time_zone = client.zone
         state.last_synced_at = timezone.now()

@@ -19,7 +19,7 @@ from rendez.jobs.models import Job
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import customer, make_service
-from rendez.tests.integrations.microsoft.world import berlin, grant_from_consent, settle
+from rendez.tests.integrations.microsoft.world import berlin, grant_from_consent, settle, sync_now
 
 
 @pytest.fixture
@@ -129,3 +129,34 @@ def test_a_personal_microsoft_account_makes_no_teams_meeting_and_leaves_no_event
     meeting = Meeting.objects.get(appointment=booking.appointment)
     assert meeting.state == Meeting.State.FAILED and "work or school" in meeting.last_error
     assert live_events(microsoft) == []
+
+
+def test_a_teams_event_moved_or_deleted_in_outlook_is_reported_to_the_meeting(
+    microsoft, connected, teams_service, maria, monday
+):
+    moved = book(teams_service, maria, berlin(monday, 9), who="Moved")
+    deleted = book(teams_service, maria, berlin(monday, 15), who="Deleted")
+    settle()
+    sync_now(connected)  # our own creates come back: nothing is reported
+    one = Meeting.objects.get(appointment=moved.appointment)
+    other = Meeting.objects.get(appointment=deleted.appointment)
+    assert one.changed_elsewhere_at is None and other.changed_elsewhere_at is None
+
+    later = berlin(monday, 10)
+    microsoft.control.outlook_update(
+        one.external_id,
+        {
+            "start": {"dateTime": later.replace(tzinfo=None).isoformat(), "timeZone": "Europe/Berlin"},
+            "end": {
+                "dateTime": (later + timedelta(minutes=30)).replace(tzinfo=None).isoformat(),
+                "timeZone": "Europe/Berlin",
+            },
+        },
+    )
+    microsoft.control.outlook_delete(other.external_id)
+    sync_now(connected)
+
+    one.refresh_from_db()
+    other.refresh_from_db()
+    assert one.state == Meeting.State.READY and one.provider_start == later and one.changed_elsewhere_at
+    assert other.state == Meeting.State.DELETED and "deleted in Microsoft Teams" in other.last_error
