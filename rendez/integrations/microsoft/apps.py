@@ -8,7 +8,8 @@ class MicrosoftConfig(AppConfig):
 
     def ready(self) -> None:
         from rendez.calendars import writing
-        from rendez.integrations.microsoft import handlers  # noqa: F401 - registers job kinds
+        from rendez.integrations.microsoft import handlers, panel  # noqa: F401 - registers job kinds
         from rendez.integrations.microsoft.writer import MicrosoftWriter
 
         writing.register_writer("microsoft", MicrosoftWriter())
+        panel.register()
