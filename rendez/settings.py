@@ -231,7 +231,11 @@ ZOOM_WEBHOOK_SECRET_TOKEN = env_str(
 )
 
 # Video meeting vendors by name; the meeting lifecycle reaches each only through this registry.
-CONFERENCING_PROVIDERS = {"zoom": "rendez.integrations.zoom.provider.ZoomProvider"}
+CONFERENCING_PROVIDERS = {
+    "zoom": "rendez.integrations.zoom.provider.ZoomProvider",
+    "google_meet": "rendez.integrations.google.meet.GoogleMeetProvider",
+    "teams": "rendez.integrations.microsoft.teams.TeamsProvider",
+}
 
 # Which ways of connecting Zoom tenants may use (any of staff_oauth, tenant_oauth, tenant_s2s).
 ZOOM_CONNECTION_MODES = env_list("ZOOM_CONNECTION_MODES", ["staff_oauth", "tenant_oauth", "tenant_s2s"])

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.calendars import busy, noticing
+from rendez.calendars import busy, meeting_events, noticing
 from rendez.calendars.errors import ProviderError
 from rendez.calendars.models import BusyBlock, CalendarConnection, CalendarSync
 from rendez.calendars.payloads import SyncConnection
@@ -90,6 +90,9 @@ class Syncer(Generic[C]):
     outages: tuple[type[BaseException], ...]  # waited out (`waiting_out`)
     unusable: type[BaseException]  # the connection was marked needs_reconnect: polling stops until then
     skipped: tuple[type[ProviderError], ...]  # a calendar gone or unreadable by the grant: the others sync
+    # The meeting provider whose meetings are events of these calendars (Google Meet, Teams): what people
+    # change in them is reported to conferencing (meeting_events.py).
+    meeting_provider: str = ""
 
 
 def connection_to_sync(provider: str, payload: SyncConnection, job: jobs.Job) -> CalendarConnection | None:
@@ -135,12 +138,14 @@ def _sync_calendar(connection: CalendarConnection, syncer: Syncer[C], client: C,
     state, _ = CalendarSync.objects.get_or_create(
         tenant_id=connection.tenant_id, connection=connection, calendar_id=calendar_id
     )
-    apply(connection, state, syncer.read(connection, client, state))
+    apply(connection, state, syncer.read(connection, client, state), meeting_provider=syncer.meeting_provider)
 
 
-def apply(connection: CalendarConnection, state: CalendarSync, answer: Answer) -> None:
-    """Keep `answer` (blocks only of calendars that block time; our own events noticed on every one) and its
-    cursor, in one transaction under the staff member's lock."""
+def apply(
+    connection: CalendarConnection, state: CalendarSync, answer: Answer, *, meeting_provider: str = ""
+) -> None:
+    """Keep `answer` (blocks only of calendars that block time; our own events noticed on every one, and the
+    meetings among them reported) and its cursor, in one transaction under the staff member's lock."""
     blocking = state.calendar_id in connection.busy_calendar_ids
     with transaction.atomic():
         busy.lock_staff(connection)
@@ -150,6 +155,8 @@ def apply(connection: CalendarConnection, state: CalendarSync, answer: Answer) -
         elif blocking:
             busy.apply_changes(connection, state.calendar_id, answer.blocks, answer.removed)
         noticing.notice_changes(connection, state.calendar_id, answer.own)
+        if meeting_provider:
+            meeting_events.report(meeting_provider, connection, answer.own)
         state.sync_token = cursor
         state.time_zone = answer.time_zone or state.time_zone
         state.last_synced_at = timezone.now()

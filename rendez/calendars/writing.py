@@ -15,10 +15,14 @@ from django.utils import timezone
 
 from rendez import jobs
 from rendez.calendars import syncing
-from rendez.calendars.models import CalendarConnection, CalendarEvent
+from rendez.calendars.models import CalendarConnection, CalendarEvent, Provider
+from rendez.conferencing.choice import meeting_carrier
 from rendez.scheduling.models import Appointment, Booking
 
 WRITE_EVENT = "calendars.write_event"
+# Meeting providers whose meeting is itself an event on the host's calendar (google/meet.py,
+# microsoft/teams.py): on that connection the meeting's event is the appointment's; no second one is written.
+MEETING_EVENTS = {"google_meet": Provider.GOOGLE, "teams": Provider.MICROSOFT}
 
 
 class CalendarWriter(Protocol):
@@ -95,6 +99,8 @@ def write_event(tenant_id: int, appointment_id: int) -> None:
         return
     record = CalendarEvent.objects.filter(tenant_id=tenant_id, appointment_id=appointment_id).first()
     target = _target(appointment) if _owed(appointment) else None
+    if target is not None and _meeting_event_on(appointment, target):
+        target = None  # an event of ours written there before the meeting was made goes (below)
     if record is not None and record.connection is not None and _elsewhere(record, target):
         writer = _writers.get(record.connection.provider)
         if writer is not None and record.connection.status == CalendarConnection.Status.CONNECTED:
@@ -132,6 +138,16 @@ def _target(appointment: Appointment) -> CalendarConnection | None:
         .exclude(write_calendar_id="")
         .order_by("provider")
         .first()
+    )
+
+
+def _meeting_event_on(appointment: Appointment, target: CalendarConnection) -> bool:
+    """Whether the appointment's video meeting is (or is about to be) an event on `target`'s calendar."""
+    carrier = meeting_carrier(appointment)
+    return (
+        carrier is not None
+        and MEETING_EVENTS.get(carrier.provider) == target.provider
+        and carrier.connection_id == target.pk
     )
 
 

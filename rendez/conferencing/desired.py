@@ -34,6 +34,14 @@ STATE_UNMANAGED = "unmanaged"
 # States of a record whose create may have reached the provider without our hearing back.
 ATTEMPTING = frozenset({STATE_PENDING, STATE_RETRYING})
 
+PROVIDER_LABELS = {"zoom": "Zoom", "google_meet": "Google Meet", "teams": "Microsoft Teams"}
+# What a staff member without a usable host must do, per provider.
+HOST_HELP = {
+    "zoom": "connect their Zoom account or map them to a Zoom user",
+    "google_meet": "connect their Google Calendar (Google Meet meetings are made on it)",
+    "teams": "connect their Microsoft 365 calendar",
+}
+
 
 @dataclass(frozen=True)
 class AppointmentSnapshot:
@@ -62,6 +70,12 @@ class AppointmentSnapshot:
     now: datetime
     topic: str = ""
     agenda: str = ""
+    # The provider asked (conferencing/choice.py: the service's own, or its fallback), for the reasons said.
+    provider: str = "zoom"
+
+    @property
+    def provider_label(self) -> str:
+        return PROVIDER_LABELS.get(self.provider, self.provider)
 
     @property
     def duration_minutes(self) -> int:
@@ -170,16 +184,19 @@ def usable_host(snapshot: AppointmentSnapshot) -> HostRef | Nothing:
     if not snapshot.plan_has_zoom:
         return Nothing("plan_without_zoom", "The business's plan does not include video meetings.")
     if not snapshot.integration_enabled:
-        return Nothing("integration_disabled", "The Zoom integration is turned off.")
+        return Nothing("integration_disabled", f"The {snapshot.provider_label} integration is turned off.")
     if not snapshot.service_uses_provider:
         return Nothing("service_without_zoom", f"{snapshot.service_name} does not use video meetings.")
     if snapshot.host is None:
         return Nothing(
             "no_host",
-            "The staff member has no Zoom host: connect their Zoom account or map them to a Zoom user.",
+            f"The staff member has no {snapshot.provider_label} host: "
+            f"{HOST_HELP.get(snapshot.provider, 'connect their account')}.",
         )
     if not snapshot.host.usable:
-        return Nothing("host_unusable", "The staff member's Zoom connection must be reconnected.")
+        return Nothing(
+            "host_unusable", f"The staff member's {snapshot.provider_label} connection must be reconnected."
+        )
     return snapshot.host
 
 
@@ -266,4 +283,5 @@ def spec_for(
         random_password=random_password,
         settings=settings,
         registration=registration,
+        reference=str(snapshot.appointment_id),
     )

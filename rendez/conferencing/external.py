@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from rendez import jobs
 from rendez.conferencing import notices
+from rendez.conferencing.desired import PROVIDER_LABELS
 from rendez.conferencing.models import Meeting
 from rendez.conferencing.payloads import REPORT_JOB, Report
 from rendez.conferencing.queries import provider_time
@@ -170,7 +171,7 @@ def _record_deleted(meeting: Meeting, report: Report) -> None:
     meeting.join_url = meeting.password = ""
     meeting.attempt_started_at = None
     meeting.last_error = (
-        f"The meeting was deleted in {report.provider.title()} by its host; "
+        f"The meeting was deleted in {PROVIDER_LABELS.get(report.provider, report.provider)} by its host; "
         "sync the meeting to make a new one."
     )
     meeting.changed_elsewhere_at = report.changed_at or timezone.now()

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rendez.conferencing.port import get_provider
+from rendez.conferencing import choice
 from rendez.scheduling.models import Service, Staff
-
-VIDEO_PROVIDER = "zoom"
 
 
 def able_to_host(service: Service, staff: Sequence[Staff]) -> list[Staff]:
     """`staff` who can take a booking of `service` with its meeting: all of them when the service has no
-    Zoom meeting (no video provider, or one not implemented here yet), the tenant's integration is off or
-    the business chose to offer staff without Zoom anyway (their customers' link follows once they
-    connect), else those with a usable host."""
-    if service.video_provider != VIDEO_PROVIDER or service.tenant.offer_staff_without_zoom:
+    meeting (no video provider, or none implemented here yet), its providers' integrations are all off or
+    the business chose to offer staff without a host anyway (their customers' link follows once they
+    connect), else those with a usable host on the service's provider or on its fallback."""
+    names = choice.providers_of(service)
+    if not names or service.tenant.offer_staff_without_zoom:
         return list(staff)
-    provider = get_provider(VIDEO_PROVIDER)
-    if not provider.integration(service.tenant).enabled:
+    if not any(choice.get_provider(name).integration(service.tenant).enabled for name in names):
         return list(staff)
-    return [member for member in staff if (host := provider.host_for(member)) is not None and host.usable]
+    return [member for member in staff if choice.able_to_host(service, member)]

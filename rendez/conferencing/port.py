@@ -121,6 +121,9 @@ class MeetingSpec:
     settings: Mapping[str, OptionValue] = field(default_factory=dict)
     # Each attendee gets an own link (registration): the vendor sends attendees nothing itself.
     registration: bool = False
+    # Rendez's name for what the meeting is for (the appointment's id): a provider that can tag its meeting
+    # with it (Google: a private extended property) finds a meeting whose create answer was lost by it.
+    reference: str = ""
 
     def __post_init__(self) -> None:
         _check_aware("start", self.start)

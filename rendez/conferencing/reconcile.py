@@ -36,8 +36,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rendez import jobs
-from rendez.conferencing import notices, registrations
+from rendez.conferencing import choice, notices, registrations
 from rendez.conferencing.desired import (
+    PROVIDER_LABELS,
     AppointmentSnapshot,
     Create,
     Delete,
@@ -60,6 +61,7 @@ from rendez.conferencing.port import (
     MeetingSpec,
     ProviderError,
     QuotaExhausted,
+    RegistrantProvider,
     get_provider,
 )
 from rendez.conferencing.snapshots import load_appointment, meeting_state, snapshot_of
@@ -70,7 +72,7 @@ from rendez.scheduling.models import Appointment
 
 logger = logging.getLogger("rendez.conferencing")
 
-DEFAULT_PROVIDER = "zoom"
+DEFAULT_PROVIDER = choice.DEFAULT_PROVIDER
 # After a sync's attempts are spent on a provider outage, how often it is tried again (until the start).
 SLOW_RETRY = timedelta(minutes=15)
 # Zoom's `created_at` and our clock may disagree a little; a meeting made this much before the recorded
@@ -102,7 +104,9 @@ class Sync:
             self.snapshot,
             random_password=self.random_password,
             settings=options,
-            registration=registrations.wanted_for(self.appointment),
+            # Personal links only where the provider has them (Meet and Teams meetings have one link).
+            registration=registrations.wanted_for(self.appointment)
+            and isinstance(self.provider, RegistrantProvider),
         )
 
 
@@ -116,13 +120,9 @@ def sync(appointment_id: int, *, last_attempt: bool = False, attempt: int = 1) -
     if appointment is None:
         return "no_appointment"
     meeting = Meeting.objects.filter(appointment_id=appointment.pk).first()
-    provider_name = meeting.provider if meeting else DEFAULT_PROVIDER
-    provider = get_provider(provider_name)
-    integration = provider.integration(appointment.tenant)
-    host = provider.host_for(appointment.staff)
-    snapshot = snapshot_of(appointment, provider_name, integration, host, timezone.now())
-    work = Sync(appointment, meeting, provider, provider_name, snapshot, integration.random_password)
-    action = decide(snapshot, meeting_state(meeting))
+    chosen = choice.choose(appointment.service, appointment.staff, meeting)
+    work = _work(appointment, meeting, chosen)
+    action = decide(work.snapshot, meeting_state(meeting))
     try:
         _reclaim(work, action)
         done = _verified(work, action) or _carry_out(work, action)
@@ -135,6 +135,9 @@ def sync(appointment_id: int, *, last_attempt: bool = False, attempt: int = 1) -
         _defer_for_quota(work, exc, at)
         raise jobs.Retry(at=at, reason=exc.reason, consume_attempt=False) from None
     except ProviderError as exc:
+        final = not exc.retryable or last_attempt
+        if final and (fallback := _fallback_after_failure(work, action)) is not None:
+            return _with_fallback(work, fallback, exc)
         if exc.retryable and not last_attempt:
             after = (
                 exc.retry_after
@@ -156,6 +159,53 @@ def sync(appointment_id: int, *, last_attempt: bool = False, attempt: int = 1) -
         else:
             _fail(work, exc.reason)
         return "failed"
+
+
+def _work(appointment: Appointment, meeting: Meeting | None, chosen: choice.Choice) -> Sync:
+    snapshot = snapshot_of(
+        appointment,
+        chosen.name,
+        chosen.integration,
+        chosen.host,
+        timezone.now(),
+        service_providers=tuple(choice.providers_of(appointment.service)) or None,
+    )
+    return Sync(
+        appointment, meeting, chosen.provider, chosen.name, snapshot, chosen.integration.random_password
+    )
+
+
+def _fallback_after_failure(work: Sync, action) -> choice.Choice | None:
+    """The service's fallback, when making the meeting on its own provider failed for good (past its
+    retries, or refused) and no meeting of it is live: nobody holds a link of the failed provider."""
+    meeting = work.meeting
+    if not isinstance(action, Create | Replace) or (meeting is not None and meeting.join_url):
+        return None
+    return choice.fallback_for(work.appointment.service, work.appointment.staff, work.provider_name)
+
+
+def _with_fallback(work: Sync, fallback: choice.Choice, exc: ProviderError) -> str:
+    """Make the meeting on the fallback instead. A create on the failed provider whose answer was lost is
+    retired like a replaced meeting (found first where its host still answers)."""
+    logger.warning(
+        "meeting of appointment %s: %s failed (%s); making it on the fallback %s",
+        work.appointment.pk,
+        work.provider_name,
+        exc.reason,
+        fallback.name,
+    )
+    again = _work(work.appointment, work.meeting, fallback)
+    action = decide(again.snapshot, meeting_state(again.meeting))
+    try:
+        done = _carry_out(again, action)
+        retire_open(again)
+        _settle_registrants(again)
+    except ProviderError as second:
+        # Both failed: said once, with both reasons; the next sync (a change, a person's retry) starts over
+        # with the service's own provider.
+        _fail(again, f"{exc.reason} The fallback, {fallback.name}, failed too: {second.reason}")
+        return "failed"
+    return f"fallback_{done}"
 
 
 def _settle_registrants(work: Sync) -> None:
@@ -431,9 +481,17 @@ def _keep_for_retiring(work: Sync, old: MeetingState) -> None:
     host = _old_host(work, old)
     if not external_id and old.attempt_started_at is not None and old.start is not None:
         try:
-            found = work.provider.find(host, work.spec(), old.attempt_started_at - ADOPTION_SLACK)
+            found = get_provider(old.provider).find(
+                host, work.spec(), old.attempt_started_at - ADOPTION_SLACK
+            )
         except HostUnusable as exc:
             logger.warning("a lost create of appointment %s cannot be looked for: %s", old, exc.reason)
+            found = None
+        except ProviderError as exc:
+            if old.provider == work.provider_name:
+                raise
+            # Moving to the fallback because this provider keeps failing: it cannot be asked now either.
+            logger.warning("a lost %s create of appointment %s is not looked for: %s", old.provider, old, exc)
             found = None
         external_id = found.external_id if found else ""
     if not external_id:
@@ -496,9 +554,10 @@ def retire_open(work: Sync) -> None:
 def _left(work: Sync, row: RetiredMeeting, reason: str) -> None:
     """The old meeting cannot be deleted now: say so where admins look, once."""
     who = row.host_email or row.host_user_key or "its host"
+    label = PROVIDER_LABELS.get(row.provider, row.provider)
     text = (
-        f"Zoom meeting {row.external_id} on Zoom user {who} could not be deleted: {reason} "
-        "It is still live on Zoom; delete it there, or reconnect and Rendez deletes it."
+        f"{label} meeting {row.external_id} on {label} user {who} could not be deleted: {reason} "
+        f"It is still live on {label}; delete it there, or reconnect and Rendez deletes it."
     )
     first = row.state != RetiredMeeting.State.LEFT
     row.state, row.reason = RetiredMeeting.State.LEFT, text
@@ -547,6 +606,8 @@ def _nothing(work: Sync, action: Nothing) -> str:
 
 def _staff_reason(work: Sync, action: Nothing) -> str:
     name = work.appointment.staff.name
+    if work.provider_name != DEFAULT_PROVIDER:
+        return f"{name}: {action.message}"
     if action.code == "no_host":
         return f"{name} has no Zoom account connected: connect it (or map {name} to a Zoom user), then retry."
     return f"{name}'s Zoom connection needs reconnecting; the meeting is made once it is reconnected."

@@ -47,7 +47,10 @@ def snapshot_of(
     integration: Integration,
     host: HostRef | None,
     now: datetime,
+    *,
+    service_providers: tuple[str, ...] | None = None,
 ) -> AppointmentSnapshot:
+    """`service_providers`: the providers the service accepts (its own and its fallback); None: its own."""
     bookings = list(appointment.bookings.all())  # type: ignore[attr-defined]
     values = template_values(appointment, bookings)
     return AppointmentSnapshot(
@@ -58,9 +61,10 @@ def snapshot_of(
         staff_id=appointment.staff_id,
         service_id=appointment.service_id,
         service_name=appointment.service.name,
-        service_uses_provider=appointment.service.video_provider == provider_name,
-        # A provider's plan capability is its name ("zoom").
-        plan_has_zoom=appointment.tenant.has_capability(provider_name),
+        service_uses_provider=provider_name
+        in (service_providers if service_providers is not None else (appointment.service.video_provider,)),
+        # The plan capability "zoom" stands for video meetings on any provider (choice.VIDEO_CAPABILITY).
+        plan_has_zoom=appointment.tenant.has_capability("zoom"),
         integration_enabled=integration.enabled,
         meetings_for_pending=appointment.tenant.meetings_for_pending,
         seat_statuses=tuple(booking.status for booking in bookings),
@@ -68,6 +72,7 @@ def snapshot_of(
         now=now,
         topic=shortcodes.render(integration.topic_template, values),
         agenda=shortcodes.render(integration.description_template, values),
+        provider=provider_name,
     )
 
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
+from rendez.conferencing.choice import makes_meetings
 from rendez.conferencing.queries import MeetingView, meeting_view
 from rendez.notifications.context import answers_text, manage_url
 from rendez.notifications.context import attendee as attendee_booking
@@ -117,7 +118,7 @@ def _event(
     booking: Booking, moment: Moment, zone: ZoneInfo, now: datetime | None, *, audience: str, cancelled: bool
 ) -> Event:
     appointment = moment.appointment
-    video = appointment.service.zoom_enabled
+    video = makes_meetings(appointment.service)
     meeting = meeting_view(appointment, attendee_booking(booking, audience)) if video else None
     # A cancelled event promises no link, nor does one whose booking is off by now.
     link_follows = video and not cancelled and booking.holds_seats

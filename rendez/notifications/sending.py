@@ -6,18 +6,18 @@ reminders and link follow-ups show it as it is when they go. The meeting (link, 
 meeting as it is at send time: a link is the newest one whatever the message.
 
 Meeting wait. A message that shows the meeting (a meeting shortcode, or an email with the invitation, whose
-LOCATION is the join link) for a `zoom_enabled` service, about a booking holding seats at its moment, waits
-while a link may still come without anyone acting; `conferencing.queries.meeting_coming` says when (a meeting
-being made, or a sync queued), so this module asks conferencing instead of reading its tables or the job
-queue. It polls with `jobs.Retry` (not spending attempts) every NOTIFICATIONS_MEETING_POLL_SECONDS, for at
-most NOTIFICATIONS_MEETING_WAIT_SECONDS from the delivery's creation; and it does not wait for the poll once
-the meeting is made: conferencing enqueues `notifications.meeting_ready`, which moves waiting deliveries of
-the appointment to now (`followups`). Then it goes out regardless: without the link when the meeting failed,
-was deleted or is still not ready; lines whose only content would be the missing link or password are left
-out, and the delivery's `note` says why. A customer's message whose booking still holds seats then says that
-the link follows, where the link would have been, and `link_follows` marks it for the follow-up. Conferencing
-tells staff and admins about failed meetings itself.
-"""
+LOCATION is the join link) for a service with video meetings (`conferencing.choice.makes_meetings`), about a
+booking holding seats at its moment, waits while a link may still come without anyone acting;
+`conferencing.queries.meeting_coming` says when (a meeting being made, or a sync queued), so this module asks
+conferencing instead of reading its tables or the job queue. It polls with `jobs.Retry` (not spending
+attempts) every NOTIFICATIONS_MEETING_POLL_SECONDS, for at most NOTIFICATIONS_MEETING_WAIT_SECONDS from the
+delivery's creation; and it does not wait for the poll once the meeting is made: conferencing enqueues
+`notifications.meeting_ready`, which moves waiting deliveries of the appointment to now (`followups`). Then it
+goes out regardless: without the link when the meeting failed, was deleted or is still not ready; lines whose
+only content would be the missing link or password are left out, and the delivery's `note` says why. A
+customer's message whose booking still holds seats then says that the link follows, where the link would have
+been, and `link_follows` marks it for the follow-up. Conferencing tells staff and admins about failed meetings
+itself."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from typing import Any
 from django.utils import timezone
 
 from rendez import jobs
+from rendez.conferencing.choice import makes_meetings
 from rendez.conferencing.queries import meeting_coming, meeting_view
 from rendez.notifications import conf, followups
 from rendez.notifications.channels import ChannelError, transport_for
@@ -154,7 +155,7 @@ def wait_for_meeting(delivery: Delivery, workflow: Workflow, booking: Booking, m
     jobs.Retry."""
     appointment = moment.appointment
     shows = shows_meeting(workflow) or delivery.event in FOLLOW_UPS
-    if not shows or not appointment.service.zoom_enabled:
+    if not shows or not makes_meetings(appointment.service):
         return NO_WAIT
     if not moment.holds_seats or delivery.former_staff:
         return NO_WAIT  # a cancellation shows no link

@@ -134,12 +134,21 @@ class CalendarClient:
             page = self.list_events(calendar_id, **query, page_token=page.next_page_token)
             yield page
 
-    def insert_event(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", self._events(calendar_id), json=body, params={"sendUpdates": "none"})
+    def insert_event(
+        self, calendar_id: str, body: dict[str, Any], *, conference: bool = False
+    ) -> dict[str, Any]:
+        """`conference`: send `conferenceDataVersion=1`, without which Google ignores `conferenceData`."""
+        params = _write_params(conference)
+        return self._call("POST", self._events(calendar_id), json=body, params=params)
 
-    def patch_event(self, calendar_id: str, event_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def patch_event(
+        self, calendar_id: str, event_id: str, body: dict[str, Any], *, conference: bool = False
+    ) -> dict[str, Any]:
         path = f"{self._events(calendar_id)}/{quote(event_id, safe='')}"
-        return self._call("PATCH", path, json=body, params={"sendUpdates": "none"})
+        return self._call("PATCH", path, json=body, params=_write_params(conference))
+
+    def get_event(self, calendar_id: str, event_id: str) -> dict[str, Any]:
+        return self._call("GET", f"{self._events(calendar_id)}/{quote(event_id, safe='')}")
 
     def delete_event(self, calendar_id: str, event_id: str) -> None:
         path = f"{self._events(calendar_id)}/{quote(event_id, safe='')}"
@@ -203,6 +212,13 @@ class CalendarClient:
             )
         except http.HTTPError as exc:
             raise CalendarUnavailable(f"{method} to Google Calendar failed: {type(exc).__name__}") from None
+
+
+def _write_params(conference: bool) -> dict[str, str]:
+    params = {"sendUpdates": "none"}
+    if conference:
+        params["conferenceDataVersion"] = "1"
+    return params
 
 
 def _answer(response: Any, expect_body: bool) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Rules (issue 18): cancelled and declined events never block; transparent ("free") ones only when the staff
 member asked for it; all-day events do, as the days in the calendar's zone; our own written events (private
-extended property `rendezAppointment`) never do, they are only watched for changes people make to them.
+extended property `rendezAppointment`, or `rendezMeeting` on a Google Meet meeting's event) never do, they
+are only watched for changes people make to them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo
 from rendez.calendars.busy import Block
 
 OWN_PROPERTY = "rendezAppointment"
+# The event of a Google Meet meeting Rendez made (meet.py): the appointment itself, so it never blocks time.
+MEET_PROPERTY = "rendezMeeting"
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ def classify(item: dict[str, Any], calendar_id: str, zone: ZoneInfo, transparent
         return Classified(None, Own(event_id, None, None), event_id)
     span = _span(item, zone)
     private = (item.get("extendedProperties") or {}).get("private") or {}
-    if OWN_PROPERTY in private:
+    if OWN_PROPERTY in private or MEET_PROPERTY in private:
         return Classified(None, Own(event_id, *(span[:2] if span else (None, None))), event_id)
     if span is None or _declined(item):
         return Classified(None, None, event_id)

@@ -85,4 +85,5 @@ SYNCER = syncing.Syncer(
     outages=(CalendarUnavailable, tokens.GoogleUnavailable),
     unusable=tokens.ConnectionUnusable,
     skipped=(CalendarRefused, NotFound),
+    meeting_provider="google_meet",
 )

@@ -147,6 +147,9 @@ class GraphClient:
     def create_event(self, calendar_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", f"{_calendar(calendar_id)}/events", json=body)
 
+    def get_event(self, event_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/me/events/{quote(event_id, safe='')}")
+
     def update_event(self, event_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("PATCH", f"/me/events/{quote(event_id, safe='')}", json=body)
 

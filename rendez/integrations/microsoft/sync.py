@@ -153,4 +153,5 @@ SYNCER = syncing.Syncer(
     outages=(GraphUnavailable, *tokens.Unavailable, GrantRefused),
     unusable=tokens.ConnectionUnusable,
     skipped=(GraphRefused, NotFound),
+    meeting_provider="teams",
 )

@@ -70,14 +70,6 @@ def event_body(appointment: Appointment) -> dict[str, Any]:
     }
 
 
-def _teams(appointment: Appointment) -> dict[str, Any]:
-    """A Teams meeting on the event when the service's video provider is Teams. Set at creation only: Graph
-    does not let it be changed afterwards, and a personal account (no Teams for business) ignores it."""
-    if appointment.service.video_provider != "teams":
-        return {}
-    return {"isOnlineMeeting": True, "onlineMeetingProvider": "teamsForBusiness"}
-
-
 def _wall(moment: Any, zone: ZoneInfo) -> dict[str, str]:
     """Graph's dateTimeTimeZone: the wall time without offset, and the IANA zone it is in."""
     return {"dateTime": moment.astimezone(zone).replace(tzinfo=None).isoformat(), "timeZone": str(zone)}
@@ -109,7 +101,6 @@ def _put(appointment: Appointment, connection: CalendarConnection, record: Calen
             creating = {
                 **body,
                 "transactionId": f"{TRANSACTION_PREFIX}{appointment.pk}-{secrets.token_hex(8)}",
-                **_teams(appointment),
             }
             event = client.create_event(calendar_id, creating)
     _record_written(record, connection, calendar_id, event, digest, ZoneInfo(client.zone))

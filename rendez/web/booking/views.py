@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rendez.conferencing.choice import makes_meetings
 from rendez.conferencing.hosting import able_to_host
 from rendez.conferencing.models import Meeting
 from rendez.conferencing.queries import MeetingView, meeting_coming, meeting_view
@@ -66,7 +67,7 @@ def choose_service(request: HttpRequest, slug: str) -> HttpResponse:
     offered = Service.objects.filter(tenant=tenant, is_active=True, staff__is_active=True).distinct()
     # A video service nobody can host now is not offered: its customer would get no link.
     bookable = [
-        service for service in offered.order_by("name") if not service.zoom_enabled or _offering(service)
+        service for service in offered.order_by("name") if not makes_meetings(service) or _offering(service)
     ]
     return render(request, "booking/services.html", {"tenant": tenant, "services": bookable})
 
@@ -475,7 +476,7 @@ def _meeting_context(booking: Booking, polls: int, zone: ZoneInfo, *, app: str |
     provider keeps failing (in a plain sentence: its words are not the customer's), that the link follows by
     email, or that a booking holding no seat has no meeting."""
     appointment = booking.appointment
-    if not appointment.service.zoom_enabled:
+    if not makes_meetings(appointment.service):
         return {"video": False}
     view = meeting_view(appointment, booking)
     if view is not None and view.ready:
@@ -519,6 +520,6 @@ def _google_calendar_url(booking: Booking, meeting: MeetingView | None = None) -
     }
     if meeting is not None and meeting.join_url:
         params["location"] = meeting.join_url
-    elif not service.zoom_enabled and booking.tenant.address:
+    elif not makes_meetings(service) and booking.tenant.address:
         params["location"] = booking.tenant.address
     return "https://calendar.google.com/calendar/render?" + urlencode(params)

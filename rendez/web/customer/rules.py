@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from rendez.conferencing.choice import makes_meetings
 from rendez.scheduling.models import Booking
 
 
@@ -36,4 +37,4 @@ def describe(span: timedelta) -> str:
 def shows_video(booking: Booking, now: datetime) -> bool:
     """The video button stays until the appointment ends, for seats that are still held."""
     appointment = booking.appointment
-    return booking.holds_seats and appointment.service.zoom_enabled and now < appointment.end
+    return booking.holds_seats and makes_meetings(appointment.service) and now < appointment.end

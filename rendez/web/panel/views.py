@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from rendez.conferencing import start
+from rendez.conferencing.choice import makes_meetings
 from rendez.conferencing.models import Meeting, RetiredMeeting
 from rendez.conferencing.port import MeetingGone, ProviderError
 from rendez.conferencing.queries import meeting_record
@@ -170,7 +171,7 @@ def _details(
         "reschedule": reschedule,
         "reason_max": REASON_MAX,
         "reason_help": STAFF_REASON_HELP,
-        "series": panel_series.facts_for(bookings, video=item.service.zoom_enabled),
+        "series": panel_series.facts_for(bookings, video=makes_meetings(item.service)),
         "move_following": panel_series.MoveForm(initial={"start": timezone.localtime(item.start)}),
         "in_drawer": _htmx(request),
         "notice": notice,

@@ -163,3 +163,32 @@ def test_free_events_block_when_the_staff_member_or_an_admin_says_so(
     assert connected.transparent_events_block is False
     settle()
     assert not BusyBlock.objects.filter(connection=connected).exists()
+
+
+def test_google_meet_is_chosen_on_the_service_form_once_a_google_calendar_is_connected(
+    google, connected, alice_admin, maria
+):
+    from rendez.scheduling.models import Service
+
+    form = {
+        "name": "Meet call",
+        "duration_minutes": "30",
+        "buffer_before_minutes": "0",
+        "buffer_after_minutes": "0",
+        "capacity": "1",
+        "price": "0.00",
+        "location_type": "video",
+        "initial_status": "confirmed",
+        "min_notice_minutes": "0",
+        "horizon_days": "60",
+        "is_active": "on",
+        "assignment": "round_robin",
+        "staff": [str(maria.pk)],
+        "video_provider": "google_meet",
+    }
+    browser = browser_of(alice_admin)
+    page = browser.get("/panel/services/new/").content.decode()
+    assert 'value="google_meet"' in page and "No staff member has connected a Google calendar" not in page
+
+    assert browser.post("/panel/services/new/", form).status_code == 302
+    assert Service.objects.get(tenant=maria.tenant, name="Meet call").video_provider == "google_meet"

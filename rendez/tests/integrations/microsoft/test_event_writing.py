@@ -162,13 +162,3 @@ def test_an_event_deleted_or_moved_in_outlook_is_noticed_not_obeyed(
     assert noticed[deleted.appointment_id].state == CalendarEvent.State.GONE
     assert Appointment.objects.get(pk=moved.appointment_id).start == berlin(monday, 9)
     assert not BusyBlock.objects.filter(connection=connected).exists()
-
-
-def test_a_teams_service_creates_the_event_as_a_teams_meeting(microsoft, connected, alice, maria, monday):
-    teams = make_service(alice, maria, name="Teams call", video_provider="teams")
-    booking = book(teams, maria, berlin(monday, 15))
-    settle()
-    [post] = [body for method, _, body in writes(microsoft) if method == "POST"]
-    assert post["isOnlineMeeting"] is True and post["onlineMeetingProvider"] == "teamsForBusiness"
-    [event] = our_events(microsoft, booking.appointment)
-    assert event["onlineMeeting"]["joinUrl"].startswith("https://teams.microsoft.com/")

@@ -1,6 +1,7 @@
-"""A service may already name a provider whose integration is not here yet (Google Meet, Microsoft Teams):
-its bookings get no meeting, exactly as a service without video, and Zoom is never asked. Moving it to Zoom
-owes its booked appointments their meetings, as ticking Zoom did."""
+"""A service may name a provider whose integration is not installed (here: Teams left out): its bookings
+get no meeting, exactly as a service without video, and Zoom is never asked. Moving it to Zoom owes its
+booked appointments their meetings, as ticking Zoom did. With Zoom as its fallback, Zoom makes them: the
+provider it chose cannot host (conferencing/choice.py)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,17 @@ def hosted(api, zoom, maria):
     return connect_staff(api, zoom, maria, MARIA)
 
 
-@pytest.mark.parametrize("provider", ["google_meet", "teams"])
-def test_a_service_on_a_provider_not_here_gets_no_meeting_and_zoom_is_not_called(
-    zoom, hosted, alice, maria, provider
-):
+@pytest.fixture(autouse=True)
+def _teams_not_here(settings):
+    """An installation without the Teams provider (every provider of `VideoProvider` is implemented now)."""
+    settings.CONFERENCING_PROVIDERS = {
+        name: path for name, path in settings.CONFERENCING_PROVIDERS.items() if name != "teams"
+    }
+
+
+def test_a_service_on_a_provider_not_here_gets_no_meeting_and_zoom_is_not_called(zoom, hosted, alice, maria):
     tenant_settings.update(alice, {"enabled": True})
-    service = make_service(alice, maria, name="Call", video_provider=provider, fallback_video_provider="zoom")
+    service = make_service(alice, maria, name="Call", video_provider="teams")
     zoom.control.clear_requests()
     booking = book(service, maria, a_monday())
     settle()
@@ -39,3 +45,13 @@ def test_a_service_on_a_provider_not_here_gets_no_meeting_and_zoom_is_not_called
     meeting = Meeting.objects.get(appointment=booking.appointment)
     assert meeting.state == Meeting.State.READY
     assert [(method, path) for method, path, _ in meeting_calls(zoom)] == [("POST", "/v2/users/me/meetings")]
+
+
+def test_a_provider_not_here_with_zoom_as_its_fallback_gets_zoom_meetings(zoom, hosted, alice, maria):
+    tenant_settings.update(alice, {"enabled": True})
+    service = make_service(alice, maria, name="Call", video_provider="teams", fallback_video_provider="zoom")
+    booking = book(service, maria, a_monday())
+    settle()
+
+    meeting = Meeting.objects.get(appointment=booking.appointment)
+    assert meeting.state == Meeting.State.READY and meeting.provider == "zoom" and meeting.join_url

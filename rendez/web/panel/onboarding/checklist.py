@@ -57,19 +57,28 @@ def checklist_for(tenant: Tenant) -> Checklist:
     found = _found(tenant, staff, services)
     steps = [
         _profile(tenant),
-        _first_staff(found["has_staff"]),
-        _working_hours(found["has_hours"]),
-        _first_service(found["has_service"]),
+        _first_staff(found.staff),
+        _working_hours(found.hours),
+        _first_service(found.service),
     ]
     for integration_steps in sections.onboarding_steps():
         steps += integration_steps(tenant, services)
-    steps.append(_share(found["has_booking"]))
-    return Checklist(tuple(steps), found["has_dismissed"])
+    steps.append(_share(found.booking))
+    return Checklist(tuple(steps), found.dismissed)
 
 
-def _found(tenant: Tenant, staff: QuerySet[Staff], services: QuerySet[Service]) -> dict[str, bool]:
+@dataclass(frozen=True)
+class _Found:
+    staff: bool
+    hours: bool
+    service: bool
+    booking: bool
+    dismissed: bool
+
+
+def _found(tenant: Tenant, staff: QuerySet[Staff], services: QuerySet[Service]) -> _Found:
     """The checklist's own questions in one statement (the dashboard asks them at every visit)."""
-    return (
+    row = (
         Tenant.objects.filter(pk=tenant.pk)
         .annotate(
             has_staff=Exists(staff),
@@ -78,9 +87,10 @@ def _found(tenant: Tenant, staff: QuerySet[Staff], services: QuerySet[Service]) 
             has_booking=Exists(Booking.objects.filter(tenant=tenant)),
             has_dismissed=Exists(ChecklistDismissal.objects.filter(tenant=tenant)),
         )
-        .values("has_staff", "has_hours", "has_service", "has_booking", "has_dismissed")
+        .values_list("has_staff", "has_hours", "has_service", "has_booking", "has_dismissed")
         .get()
     )
+    return _Found(*row)
 
 
 def _profile(tenant: Tenant) -> Step:

@@ -36,8 +36,8 @@ def test_zoom_registers_every_part_when_its_app_is_ready():
     assert choice is not None and choice.settings_url() == "/panel/settings/zoom/"
     assert [(value, choice is not None) for value, _, choice in sections.video_choices()] == [
         ("zoom", True),
-        ("google_meet", False),
-        ("teams", False),
+        ("google_meet", True),
+        ("teams", True),
     ]
     assert names(sections.urls("settings")) >= {"settings_zoom", "settings_zoom_s2s"}
     assert names(sections.urls("staff")) >= {"staff_zoom_connect", "staff_me_connect"}

@@ -17,42 +17,43 @@ def option(html: str, value: str) -> str:
     return html.split(f'<option value="{value}"')[1].split(">")[0]
 
 
-def test_providers_not_here_yet_are_shown_disabled_with_a_note(ada_client, alice):
+def test_providers_that_cannot_host_yet_are_shown_disabled_with_the_reason(ada_client, alice):
     zoom_usable(alice)
     page = ada_client.get("/panel/services/new/")
     html = page.content.decode()
     assert not page.context["form"].fields["video_provider"].disabled
     assert "disabled" not in option(html, "zoom") and "disabled" not in option(html, "")
     assert "disabled" in option(html, "google_meet") and "disabled" in option(html, "teams")
-    assert "<li>Google Meet is not available here yet.</li>" in html
-    assert "<li>Microsoft Teams is not available here yet.</li>" in html
+    assert "No staff member has connected a Google calendar yet" in html
+    assert "No staff member has connected a Microsoft 365 calendar yet" in html
     assert 'aria-describedby="video-hint"' in html
 
 
-def test_a_forged_choice_of_a_provider_not_here_is_refused_on_its_field(ada_client, alice):
+def test_a_forged_choice_of_a_refused_provider_is_refused_on_its_field(ada_client, alice):
     zoom_usable(alice)
-    response = ada_client.post("/panel/services/new/", {**FORM, "video_provider": "google_meet"})
+    response = ada_client.post("/panel/services/new/", {**FORM, "video_provider": "teams"})
     assert response.status_code == 400
-    assert response.context["form"].errors["video_provider"] == ["Google Meet is not available here yet."]
+    assert response.context["form"].errors["video_provider"] == [
+        "No staff member has connected a Microsoft 365 calendar yet: "
+        "Microsoft Teams meetings are made on the host's calendar."
+    ]
     assert not Service.objects.filter(tenant=alice).exists()
 
 
-def test_a_service_on_a_provider_not_here_keeps_it_when_saved(ada_client, alice):
+def test_a_service_on_a_refused_provider_keeps_it_when_saved(ada_client, alice):
     zoom_usable(alice)
-    service = make_service(
-        alice, name="Meet call", video_provider="google_meet", fallback_video_provider="zoom"
-    )
+    service = make_service(alice, name="Teams call", video_provider="teams", fallback_video_provider="zoom")
     page = ada_client.get(f"/panel/services/{service.pk}/")
-    assert page.context["form"]["video_provider"].value() == "google_meet"
-    data = {**FORM, "name": "Renamed", "video_provider": "google_meet"}
+    assert page.context["form"]["video_provider"].value() == "teams"
+    data = {**FORM, "name": "Renamed", "video_provider": "teams"}
     assert ada_client.post(f"/panel/services/{service.pk}/", data).status_code == 302
     service.refresh_from_db()
     assert (service.name, service.video_provider, service.fallback_video_provider) == (
         "Renamed",
-        "google_meet",
+        "teams",
         "zoom",
     )
-    assert "Google Meet" in ada_client.get("/panel/services/").content.decode()
+    assert "Microsoft Teams" in ada_client.get("/panel/services/").content.decode()
 
 
 def test_choosing_none_turns_video_off(ada_client, alice):
