@@ -7,11 +7,12 @@ lands during a booking either commits before the booking reads (the booking is r
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection as db
@@ -36,17 +37,41 @@ class Block:
 
 
 def busy_of_staff(tenant_id: int, staff_ids: Sequence[int], reach: Interval) -> dict[int, list[Interval]]:
-    """Blocks of the tenant's `staff_ids` overlapping `reach`: one statement, written once per staff count and
-    prepared on PostgreSQL like the booking path's other hand-written statements (rows.cursor)."""
+    """Blocks of the tenant's `staff_ids` overlapping `reach`, each staff member's in start order with the
+    ones that overlap or touch made one span: one statement, written once per staff count and prepared on
+    PostgreSQL like the booking path's other hand-written statements (rows.cursor).
+
+    Merged because every span costs the slot search two bisections and a busy calendar's events pile up (an
+    all-day event swallows the day's others, a meeting runs into the next); a slot touches the union of two
+    touching spans exactly when it touches one of them, so no slot changes."""
     if not staff_ids:
         return {}
     params: list[Any] = [tenant_id, *staff_ids, *_instants(reach.end, reach.start)]
-    busy: dict[int, list[Interval]] = defaultdict(list)
     with rows.cursor() as cursor:
         cursor.execute(_blocks_sql(db.vendor, len(staff_ids)), params)
-        for staff_id, start, end in cursor.fetchall():
-            busy[staff_id].append(Interval(_utc(start), _utc(end)))
-    return busy
+        found = cursor.fetchall()
+    return {staff_id: _merged(of_staff) for staff_id, of_staff in groupby(found, itemgetter(0))}
+
+
+def _merged(found: Iterable[tuple[int, str, str]]) -> list[Interval]:
+    """Spans of rows in start order, each overlapping or touching the one before joined to it, in one pass.
+
+    The instants come with their offset (_blocks_sql), so fromisoformat alone gives them their zone."""
+    parse = datetime.fromisoformat
+    spans: list[Interval] = []
+    start = end = None
+    for _, row_start, row_end in found:
+        next_start, next_end = parse(row_start), parse(row_end)
+        if end is None:
+            start, end = next_start, next_end
+        elif next_start <= end:
+            end = max(end, next_end)
+        else:
+            spans.append(Interval(start, end))  # type: ignore[arg-type]
+            start, end = next_start, next_end
+    if end is not None:
+        spans.append(Interval(start, end))  # type: ignore[arg-type]
+    return spans
 
 
 def connections_changed(connection: CalendarConnection) -> None:
@@ -159,4 +184,7 @@ def _blocks_sql(vendor: str, staff_count: int) -> str:
         f"SELECT staff_id, {start}, {end} FROM {table}"
         f" WHERE tenant_id = %s AND staff_id IN ({staff})"
         f" AND {quote('start')} < %s AND {quote('end')} > %s"
+        # Each staff member's in start order, for the merge (busy_of_staff): the index's own order.
+        # Qualified: PostgreSQL would take a bare "start" for the text column of the same name.
+        f" ORDER BY {table}.staff_id, {table}.{quote('start')}"
     )
