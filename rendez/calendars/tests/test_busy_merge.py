@@ -120,9 +120,9 @@ def test_the_busy_read_merges_overlapping_and_touching_blocks_of_each_staff_memb
     maria, jonas = make_staff(tenant, "Maria"), make_staff(tenant, "Jonas")
     at = {hour: BASE + timedelta(hours=hour) for hour in range(30)}
     for member, spans in {
-        # An all-day event swallowing two meetings, two touching ones, one apart, and one overlapping the day's end.
+        # A day-long event swallowing a meeting and one running past its end, one touching that, one apart.
         maria: [(0, 24), (9, 10), (23, 25), (25, 26), (28, 29)],
-        jonas: [(9, 10), (9, 10)],
+        jonas: [(9, 10), (9, 10)],  # the same time twice (two calendars, say)
     }.items():
         link = CalendarConnection.objects.create(tenant=tenant, staff=member, provider="google")
         made = [busy.Block("primary", f"e{n}", at[a], at[b]) for n, (a, b) in enumerate(spans)]
