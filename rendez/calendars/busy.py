@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
@@ -56,22 +56,20 @@ def busy_of_staff(tenant_id: int, staff_ids: Sequence[int], reach: Interval) -> 
 def _merged(found: Iterable[tuple[int, str, str]]) -> list[Interval]:
     """Spans of rows in start order, each overlapping or touching the one before joined to it, in one pass.
 
-    The instants come with their offset (_blocks_sql), so fromisoformat alone gives them their zone."""
+    Read as text with their offset (_blocks_sql) and parsed here: psycopg's parsing is slow, and so is
+    datetime.replace(tzinfo=...) (about 4 µs against 0.5 µs for the parse; two per block)."""
     parse = datetime.fromisoformat
-    spans: list[Interval] = []
-    start = end = None
+    starts: list[datetime] = []
+    ends: list[datetime] = []
     for _, row_start, row_end in found:
-        next_start, next_end = parse(row_start), parse(row_end)
-        if end is None:
-            start, end = next_start, next_end
-        elif next_start <= end:
-            end = max(end, next_end)
+        start, end = parse(row_start), parse(row_end)
+        if ends and start <= ends[-1]:
+            if end > ends[-1]:
+                ends[-1] = end
         else:
-            spans.append(Interval(start, end))  # type: ignore[arg-type]
-            start, end = next_start, next_end
-    if end is not None:
-        spans.append(Interval(start, end))  # type: ignore[arg-type]
-    return spans
+            starts.append(start)
+            ends.append(end)
+    return list(map(Interval, starts, ends))
 
 
 def connections_changed(connection: CalendarConnection) -> None:
@@ -160,13 +158,6 @@ def _insert(connection: CalendarConnection, blocks: Iterable[Block]) -> None:
 
 def _instants(*moments: datetime) -> list[Any]:
     return [db.ops.adapt_datetimefield_value(moment) for moment in moments]
-
-
-def _utc(text: str) -> datetime:
-    # Read as text with its offset (_blocks_sql) and parsed here: psycopg's parsing is slow, and so is
-    # datetime.replace(tzinfo=...) (about 4 µs against 0.5 µs for the parse; two per block).
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @lru_cache(maxsize=64)
