@@ -7,11 +7,12 @@ lands during a booking either commits before the booking reads (the booking is r
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection as db
@@ -36,17 +37,39 @@ class Block:
 
 
 def busy_of_staff(tenant_id: int, staff_ids: Sequence[int], reach: Interval) -> dict[int, list[Interval]]:
-    """Blocks of the tenant's `staff_ids` overlapping `reach`: one statement, written once per staff count and
-    prepared on PostgreSQL like the booking path's other hand-written statements (rows.cursor)."""
+    """Blocks of the tenant's `staff_ids` overlapping `reach`, each staff member's in start order with the
+    ones that overlap or touch made one span: one statement, written once per staff count and prepared on
+    PostgreSQL like the booking path's other hand-written statements (rows.cursor).
+
+    Merged because every span costs the slot search two bisections and a busy calendar's events pile up (an
+    all-day event swallows the day's others, a meeting runs into the next); a slot touches the union of two
+    touching spans exactly when it touches one of them, so no slot changes."""
     if not staff_ids:
         return {}
     params: list[Any] = [tenant_id, *staff_ids, *_instants(reach.end, reach.start)]
-    busy: dict[int, list[Interval]] = defaultdict(list)
     with rows.cursor() as cursor:
         cursor.execute(_blocks_sql(db.vendor, len(staff_ids)), params)
-        for staff_id, start, end in cursor.fetchall():
-            busy[staff_id].append(Interval(_utc(start), _utc(end)))
-    return busy
+        found = cursor.fetchall()
+    return {staff_id: _merged(of_staff) for staff_id, of_staff in groupby(found, itemgetter(0))}
+
+
+def _merged(found: Iterable[tuple[int, str, str]]) -> list[Interval]:
+    """Spans of rows in start order, each overlapping or touching the one before joined to it, in one pass.
+
+    Read as text with their offset (_blocks_sql) and parsed here: psycopg's parsing is slow, and so is
+    datetime.replace(tzinfo=...) (about 4 µs against 0.5 µs for the parse; two per block)."""
+    parse = datetime.fromisoformat
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    for _, row_start, row_end in found:
+        start, end = parse(row_start), parse(row_end)
+        if ends and start <= ends[-1]:
+            if end > ends[-1]:
+                ends[-1] = end
+        else:
+            starts.append(start)
+            ends.append(end)
+    return list(map(Interval, starts, ends))
 
 
 def connections_changed(connection: CalendarConnection) -> None:
@@ -137,13 +160,6 @@ def _instants(*moments: datetime) -> list[Any]:
     return [db.ops.adapt_datetimefield_value(moment) for moment in moments]
 
 
-def _utc(text: str) -> datetime:
-    # Read as text with its offset (_blocks_sql) and parsed here: psycopg's parsing is slow, and so is
-    # datetime.replace(tzinfo=...) (about 4 µs against 0.5 µs for the parse; two per block).
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 @lru_cache(maxsize=64)
 def _blocks_sql(vendor: str, staff_count: int) -> str:
     quote = db.ops.quote_name
@@ -159,4 +175,7 @@ def _blocks_sql(vendor: str, staff_count: int) -> str:
         f"SELECT staff_id, {start}, {end} FROM {table}"
         f" WHERE tenant_id = %s AND staff_id IN ({staff})"
         f" AND {quote('start')} < %s AND {quote('end')} > %s"
+        # Each staff member's in start order, for the merge (busy_of_staff): the index's own order.
+        # Qualified: PostgreSQL would take a bare "start" for the text column of the same name.
+        f" ORDER BY {table}.staff_id, {table}.{quote('start')}"
     )

@@ -81,12 +81,18 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Calendar:
-    """Everything known about one staff member's time that availability needs."""
+    """Everything known about one staff member's time that availability needs.
+
+    `busy`: time taken by something nobody can join (staff's own calendars): plain spans kept apart like an
+    appointment's block, so the service's buffers keep their distance from them. Lighter than an appointment
+    each, and merged where they overlap or touch, which changes no slot (a slot's buffered span touches the
+    union of two touching spans exactly when it touches one of them)."""
 
     zone: ZoneInfo
     weekly_hours: WeeklyHours
     time_off: Sequence[Interval]
     appointments: Sequence[BusyAppointment]
+    busy: Sequence[Interval] = ()
 
 
 def local_to_utc(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
@@ -213,6 +219,7 @@ def _open_slots(grid: _Grid, calendar: Calendar, earliest: datetime, latest: dat
     open_starts = bytearray(b"\x01") * len(grid.starts)
     struck = [grid.overlapping(off) for off in calendar.time_off]
     struck += [grid.touching(appointment.block) for appointment in calendar.appointments]
+    struck += [grid.touching(span) for span in calendar.busy]
     joinable = [appointment for appointment in calendar.appointments if appointment.joinable]
     # An open session's own start is offered below, with its seats left, rather than as a fresh slot.
     struck += [grid.at(appointment.start) for appointment in joinable]
@@ -284,6 +291,8 @@ def check_start(
     if any(off.overlaps(slot) for off in calendar.time_off):
         return Refusal("time_off", "The staff member is away at that time.")
     buffered = blocked_span(start, rules)
-    if any(appointment.block.overlaps(buffered) for appointment in calendar.appointments):
+    if any(appointment.block.overlaps(buffered) for appointment in calendar.appointments) or any(
+        span.overlaps(buffered) for span in calendar.busy
+    ):
         return Refusal("conflict", "That time is already taken.")
     return Slot(start, end, rules.capacity)

@@ -88,14 +88,16 @@ def load_calendars(
     reach = _reach(rules_for(service), window)
     schedules = schedules or read_schedules(staff_ids, reach)
     busy = _busy_by_staff(service, staff_ids, reach, exclude_appointment_id)
-    if external:
-        _add_external_busy(busy, service.tenant_id, staff_ids, reach)
+    # Busy time from staff's own calendars (external_busy.py) stays plain spans, not appointments: nobody can
+    # join it, and building an appointment for each of a month's events cost as much as reading them.
+    outside = external_busy.busy_of(service.tenant_id, staff_ids, reach) if external else {}
     return {
         member.pk: Calendar(
             zone=ZoneInfo(member.timezone),
             weekly_hours=schedules.hours.get(member.pk, {}),
             time_off=schedules.time_off.get(member.pk, []),
             appointments=busy[member.pk],
+            busy=outside.get(member.pk, ()),
         )
         for member in staff
     }
@@ -176,18 +178,6 @@ def _busy_by_staff(
             )
         )
     return busy
-
-
-def _add_external_busy(
-    busy: dict[int, list[BusyAppointment]], tenant_id: int, staff_ids: list[int], reach: Interval
-) -> None:
-    """Busy time from staff's own calendars (external_busy.py), as appointments nobody can join: the
-    service's buffers keep their distance from it as from any appointment."""
-    for staff_id, spans in external_busy.busy_of(tenant_id, staff_ids, reach).items():
-        busy[staff_id].extend(
-            BusyAppointment(start=span.start, end=span.end, block=span, seats_taken=1, capacity=1)
-            for span in spans
-        )
 
 
 def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
