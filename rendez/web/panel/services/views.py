@@ -14,8 +14,14 @@ from rendez.scheduling.models import Service, ServiceQuestion, Staff
 from rendez.tenants.models import Tenant
 from rendez.web.panel import sections
 from rendez.web.panel.access import Panel, panel_view
-from rendez.web.panel.services.forms import ADD_PREFIX, QuestionForm, ServiceForm, edit_prefix
+from rendez.web.panel.services.forms import ADD_PREFIX, QuestionForm, ServiceForm, edit_prefix, label_of
 
+# What a staff member connects to host a provider's meetings (Meet and Teams are made on their calendar).
+VIDEO_HOSTS = {
+    "zoom": "Zoom",
+    "google_meet": "their Google calendar",
+    "teams": "their Microsoft 365 calendar",
+}
 # Catalog fields named differently on the form.
 FORM_FIELD = {"staff_ids": "staff", "meeting_options": "auto_recording"}
 
@@ -103,6 +109,8 @@ def edit_page(
         "video_notes": list(notes.values()),
         "cannot_host": staff_who_cannot_host(service) if service is not None and usable else [],
         "offered_anyway": panel.tenant.offer_staff_without_zoom,
+        "video_label": label_of(service.video_provider) if service is not None and usable else "",
+        "video_host": VIDEO_HOSTS.get(service.video_provider, "") if service is not None and usable else "",
     }
     if service is not None:
         context["questions"] = question_rows(service, editing or {})
