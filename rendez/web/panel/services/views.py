@@ -102,6 +102,7 @@ def edit_page(
         initial = ServiceForm.initial_for(service)
         form = ServiceForm(panel.tenant, initial=initial, refusals=_reasons(notes))
     usable = service is not None and service.video_provider and service.video_provider not in notes
+    provider = service.video_provider if service is not None and usable else None
     context = {
         "panel": panel,
         "form": form,
@@ -109,8 +110,9 @@ def edit_page(
         "video_notes": list(notes.values()),
         "cannot_host": staff_who_cannot_host(service) if service is not None and usable else [],
         "offered_anyway": panel.tenant.offer_staff_without_zoom,
-        "video_label": label_of(service.video_provider) if service is not None and usable else "",
-        "video_host": VIDEO_HOSTS.get(service.video_provider, "") if service is not None and usable else "",
+        # Only shown with `cannot_host`, which needs a usable provider.
+        "video_label": label_of(provider) if provider else "",
+        "video_host": VIDEO_HOSTS.get(provider, "") if provider else "",
     }
     if service is not None:
         context["questions"] = question_rows(service, editing or {})
