@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from rendez.conferencing.desired import PROVIDER_LABELS
 from rendez.lib import vault
 from rendez.scheduling.models import Appointment, Booking
 from rendez.tenants.models import Tenant
@@ -147,6 +148,17 @@ class RetiredMeeting(models.Model):
         return (
             f"{self.provider} meeting {self.external_id} ({self.state}) of appointment {self.appointment_id}"
         )
+
+    @property
+    def provider_label(self) -> str:
+        return PROVIDER_LABELS.get(self.provider, self.provider)
+
+    @property
+    def state_label(self) -> str:
+        """The state in words, naming the provider a meeting is left on ("Left on Google Meet")."""
+        if self.state == self.State.LEFT:
+            return f"Left on {self.provider_label}"
+        return self.get_state_display()
 
 
 class Registrant(models.Model):

@@ -11,6 +11,7 @@ import hashlib
 from django.core.mail import EmailMessage
 
 from rendez import jobs
+from rendez.conferencing.desired import PROVIDER_LABELS
 from rendez.conferencing.models import Meeting
 from rendez.conferencing.payloads import NOTICE_JOB, NoticePayload
 from rendez.tenants.people import admin_emails
@@ -22,10 +23,14 @@ DELETED_ELSEWHERE = "deleted_elsewhere"
 LEFT_ON_ZOOM = "left_on_zoom"
 SHARED_LINK = "shared_link"
 
+# How a failed meeting is retried besides by hand, where the provider does it by itself: a Zoom account's
+# reconnect re-checks its host's meetings. Meet and Teams say nothing they do not do.
+RETRIED_BY_ITSELF = {"zoom": "; a reconnected Zoom account retries by itself"}
+# The texts name the meeting's provider ({provider}); Zoom's read as they did before there were others.
 SUBJECTS = {
     FAILED: "No video meeting for {service} on {when}",
     RECREATED: "New video meeting link for {service} on {when}",
-    DEFERRED: "Video meeting for {service} on {when} waits for Zoom's daily limit",
+    DEFERRED: "Video meeting for {service} on {when} waits for {provider}'s daily limit",
     DELETED_ELSEWHERE: "Video meeting for {service} on {when} was deleted outside Rendez",
     LEFT_ON_ZOOM: "A video meeting for {service} on {when} could not be deleted",
     SHARED_LINK: "No personal links for {service} on {when}: attendees share one link",
@@ -34,26 +39,26 @@ BODIES = {
     FAILED: (
         "Rendez could not make the video meeting of this appointment.\n\nWhy: {reason}\n\n"
         "The booking itself stands. Once the cause is fixed, retry the meeting (POST "
-        "/api/v1/appointments/{appointment_id}/meeting/sync); a reconnected Zoom account retries by itself."
+        "/api/v1/appointments/{appointment_id}/meeting/sync){retried_by_itself}."
     ),
     RECREATED: (
-        "The video meeting of this appointment was gone from Zoom, so Rendez made a new one. Its guests are "
-        "sent the new link.\n\nNew link: {join_url}\n"
+        "The video meeting of this appointment was gone from {provider}, so Rendez made a new one. Its "
+        "guests are sent the new link.\n\nNew link: {join_url}\n"
     ),
     LEFT_ON_ZOOM: (
-        "{reason}\n\nNobody is sent its link any more. Meetings left on Zoom are listed on the panel's "
+        "{reason}\n\nNobody is sent its link any more. Meetings left on {provider} are listed on the panel's "
         "dashboard until they are gone."
     ),
     # Sent once per host and quota period (reconcile.py): it speaks for the host's other waiting meetings too.
     DEFERRED: (
-        "{reason}\n\nThe booking stands; its meeting is made as soon as Zoom accepts requests again. Other "
-        "meetings of {staff} that need Zoom before then wait too, and are made in the order of their "
-        "appointments; this is the only notice about them until then."
+        "{reason}\n\nThe booking stands; its meeting is made as soon as {provider} accepts requests again. "
+        "Other meetings of {staff} that need {provider} before then wait too, and are made in the order of "
+        "their appointments; this is the only notice about them until then."
     ),
     SHARED_LINK: (
         "{reason}\n\nEvery attendee of this appointment is sent the meeting's shared link instead of a "
         "personal one; nothing else changes. New meetings of this service get personal links again once the "
-        "host can use Zoom registration."
+        "host can use {provider} registration."
     ),
     DELETED_ELSEWHERE: (
         "{reason}\n\nThe booking stands, but the link its guests have no longer works. Rendez does not "
@@ -92,6 +97,8 @@ def send(meeting: Meeting, event: str, detail: str = "") -> bool:
         "appointment_id": appointment.pk,
         "staff": appointment.staff.name,
         "join_url": meeting.join_url,
+        "provider": PROVIDER_LABELS.get(meeting.provider, meeting.provider),
+        "retried_by_itself": RETRIED_BY_ITSELF.get(meeting.provider, ""),
     }
     to = recipients(meeting)
     if not to:

@@ -14,6 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from rendez import jobs
+from rendez.conferencing.desired import PROVIDER_LABELS
 from rendez.conferencing.models import Meeting, Registrant
 from rendez.conferencing.payloads import SYNC_MEETING
 from rendez.scheduling import events
@@ -84,6 +85,10 @@ class MeetingView:
     changed_elsewhere: ChangedElsewhere | None = None
     # While `retrying`: when Rendez tries again.
     next_attempt_at: datetime | None = None
+
+    @property
+    def provider_label(self) -> str:
+        return PROVIDER_LABELS.get(self.provider, self.provider)
 
     @property
     def ready(self) -> bool:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from rendez.conferencing.choice import makes_meetings
+from rendez.conferencing.desired import PROVIDER_LABELS
 from rendez.conferencing.queries import MeetingView, meeting_view
 from rendez.notifications.context import answers_text, manage_url
 from rendez.notifications.context import attendee as attendee_booking
@@ -51,7 +52,6 @@ __all__ = [
 
 PRODID = "-//Rendez//Rendez 0.1//EN"
 LINK_FOLLOWS = "Video meeting: the link to join follows in a separate message"
-PROVIDER_NAMES = {"zoom": "Zoom"}
 
 
 def uid_for(booking: Booking) -> str:
@@ -223,4 +223,4 @@ def _description(booking: Booking, moment: Moment, meeting: MeetingView | None, 
 
 
 def _provider_name(meeting: MeetingView) -> str:
-    return PROVIDER_NAMES.get(meeting.provider, meeting.provider.title())
+    return PROVIDER_LABELS.get(meeting.provider, meeting.provider.title())

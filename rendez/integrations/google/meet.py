@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from rendez.calendars.models import CalendarConnection, Provider
+from rendez.conferencing import texts
 from rendez.conferencing.port import (
     HostRef,
     HostUnusable,
@@ -70,8 +71,6 @@ logger = logging.getLogger("rendez.google")
 
 PROVIDER = "google_meet"
 MEET = "hangoutsMeet"
-TOPIC_TEMPLATE = "{service_name} with {staff_name}"
-DESCRIPTION_TEMPLATE = "{service_name} booked with {tenant_name}."
 # Google's `created` and our clock may disagree a little (as Zoom's, provider.py).
 CLOCK_SKEW = timedelta(minutes=1)
 # Reads of a pending conference before the create gives up for now, and the pause before each.
@@ -167,10 +166,11 @@ class GoogleMeetProvider:
     def integration(self, tenant: Tenant) -> Integration:
         """Always on: a service that chose Google Meet is the tenant's choice, and a staff member's connected
         Google calendar is the host. Meet has no passcodes."""
+        named = texts.meeting_texts(tenant)  # the tenant's topic and description templates
         return Integration(
             enabled=True,
-            topic_template=TOPIC_TEMPLATE,
-            description_template=DESCRIPTION_TEMPLATE,
+            topic_template=named.topic_template,
+            description_template=named.description_template,
             random_password=False,
         )
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from rendez.calendars.models import CalendarConnection, Provider
+from rendez.conferencing import texts
 from rendez.conferencing.port import (
     HostRef,
     HostUnusable,
@@ -56,8 +57,6 @@ logger = logging.getLogger("rendez.microsoft")
 PROVIDER = "teams"
 TEAMS = "teamsForBusiness"
 MEETING_PROPERTY_ID = "String {66f5a359-4659-4830-9070-00047ec6ac6e} Name rendezMeeting"
-TOPIC_TEMPLATE = "{service_name} with {staff_name}"
-DESCRIPTION_TEMPLATE = "{service_name} booked with {tenant_name}."
 CLOCK_SKEW = timedelta(minutes=1)
 
 
@@ -150,10 +149,11 @@ class TeamsProvider:
 
     def integration(self, tenant: Tenant) -> Integration:
         """Always on: a service that chose Teams is the tenant's choice; the host is a connected calendar."""
+        named = texts.meeting_texts(tenant)  # the tenant's topic and description templates
         return Integration(
             enabled=True,
-            topic_template=TOPIC_TEMPLATE,
-            description_template=DESCRIPTION_TEMPLATE,
+            topic_template=named.topic_template,
+            description_template=named.description_template,
             random_password=False,
         )
 

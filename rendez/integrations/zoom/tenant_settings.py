@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from rendez.conferencing.texts import MeetingTexts
 from rendez.integrations.zoom.models import ZoomSettings
 from rendez.lib import shortcodes
 from rendez.scheduling import events
@@ -29,6 +30,12 @@ def settings_of(tenant: Tenant) -> ZoomSettings:
     """The tenant's settings; an unsaved default row when it never saved any."""
     found = ZoomSettings.objects.filter(tenant=tenant).first()
     return found or ZoomSettings(tenant=tenant)
+
+
+def meeting_texts(tenant: Tenant) -> MeetingTexts:
+    """The topic and description templates edited here, for every provider's meetings (conferencing.texts)."""
+    saved = settings_of(tenant)
+    return MeetingTexts(saved.topic_template, saved.description_template)
 
 
 def update(tenant: Tenant, changes: dict[str, Any]) -> ZoomSettings:

@@ -42,6 +42,14 @@ def test_a_video_invitation_is_located_at_the_join_link(tenant, zoom_service, st
     assert "Hauptstr" not in description
 
 
+@pytest.mark.parametrize(("provider", "name"), [("google_meet", "Google Meet"), ("teams", "Microsoft Teams")])
+def test_a_video_invitation_names_the_meetings_provider(tenant, zoom_service, provider, name):
+    booking = book(zoom_service)
+    _meeting(booking, Meeting.State.READY, provider=provider, password="")
+    _, description = _event(booking)
+    assert f"Join {name} meeting: {JOIN_URL}\n" in description
+
+
 def test_a_meeting_without_a_passcode_has_no_passcode_line(tenant, zoom_service):
     booking = book(zoom_service)
     _meeting(booking, Meeting.State.READY, password="")

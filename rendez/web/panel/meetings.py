@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from rendez.conferencing.desired import PROVIDER_LABELS
 from rendez.conferencing.models import Meeting, RetiredMeeting
 from rendez.conferencing.queries import (
     DELETING,
@@ -69,7 +70,7 @@ def status_of(appointment: Appointment, *, replacing: bool = False) -> MeetingSt
     retrying = record.state == State.RETRYING
     return MeetingStatus(
         view=view,
-        label=NEW_LINK if new_link else label_of(view.state),
+        label=NEW_LINK if new_link else label_of(view.state, view.provider),
         tone=TONES.get(view.state, "warn"),
         reason=record.last_error,
         next_attempt_at=record.next_attempt_at if retrying else None,
@@ -116,9 +117,12 @@ def next_attempt_words(at: datetime | None) -> str:
     return f"at {local:%H:%M} on {local:%a} {local.day} {local:%b}"
 
 
-def label_of(state: str) -> str:
+def label_of(state: str, provider: str = "zoom") -> str:
+    """The state in words; a meeting left on its provider names it ("Left on Zoom", "Left on Google Meet")."""
     if state in VIEW_LABELS:
         return VIEW_LABELS[state]
+    if state == State.LEFT_ON_ZOOM:
+        return f"Left on {PROVIDER_LABELS.get(provider, provider)}"
     return State(state).label if state in State.values else state
 
 

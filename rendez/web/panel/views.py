@@ -57,6 +57,12 @@ def home(request: HttpRequest, panel: Panel) -> HttpResponse:
     return redirect("panel:dashboard" if panel.is_admin else "panel:appointments")
 
 
+def left_on(rows: list[RetiredMeeting]) -> str:
+    """The one provider the listed meetings are left on ("Zoom"), or "" when they are on several."""
+    labels = {row.provider_label for row in rows}
+    return labels.pop() if len(labels) == 1 else ""
+
+
 @panel_view(admin_only=True)
 def dashboard(request: HttpRequest, panel: Panel) -> HttpResponse:
     now = timezone.now()
@@ -69,6 +75,7 @@ def dashboard(request: HttpRequest, panel: Panel) -> HttpResponse:
         "troubled": queries.troubled_meetings(panel, now),
         "left": left[: queries.LEFT_SHOWN],
         "more_left": len(left) > queries.LEFT_SHOWN,
+        "left_on": left_on(left[: queries.LEFT_SHOWN]),
         "notices": [
             (notice.template, values)
             for notice in sections.dashboard_notices()

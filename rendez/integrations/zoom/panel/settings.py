@@ -44,6 +44,8 @@ class ZoomSettingsForm(forms.Form):
     topic_template = forms.CharField(
         label="Meeting topic",
         max_length=zoom_settings.TOPIC_MAX,
+        help_text="The topic and description name Google Meet and Microsoft Teams meetings too: the title "
+        "and description of their calendar events.",
         widget=forms.TextInput(attrs={"data-shortcode-target": "", "autocomplete": "off"}),
     )
     description_template = forms.CharField(

@@ -113,6 +113,21 @@ def test_a_meet_booking_is_one_event_with_a_meet_link_moved_and_deleted_with_it(
     assert Meeting.objects.get(appointment=booking.appointment).state == Meeting.State.DELETED
 
 
+def test_a_meet_event_is_named_by_the_tenants_meeting_templates(
+    alice, google, connected, meet_service, maria, monday
+):
+    tenant_settings.update(
+        alice,
+        {"topic_template": "{tenant_name}: {service_name}", "description_template": "With {staff_name}."},
+    )
+    booking = book(meet_service, maria, berlin(monday, 10))
+    settle()
+
+    [event] = meet_events(google, booking.appointment)
+    assert event["summary"] == "Alice's Studio: Meet consultation"
+    assert event["description"] == "With Maria Koch."
+
+
 def test_a_create_whose_answer_was_lost_is_adopted_not_made_twice(
     google, connected, meet_service, maria, monday
 ):

@@ -80,6 +80,21 @@ def test_a_teams_booking_is_one_online_meeting_event_moved_and_deleted_with_it(
     assert Meeting.objects.get(appointment=booking.appointment).state == Meeting.State.DELETED
 
 
+def test_a_teams_event_is_named_by_the_tenants_meeting_templates(
+    alice, microsoft, connected, teams_service, maria, monday
+):
+    tenant_settings.update(
+        alice,
+        {"topic_template": "{tenant_name}: {service_name}", "description_template": "With {staff_name}."},
+    )
+    book(teams_service, maria, berlin(monday, 10))
+    settle()
+
+    [event] = live_events(microsoft)
+    assert event["subject"] == "Alice's Studio: Teams call"
+    assert event["body"]["content"] == "With Maria Koch."
+
+
 def test_a_create_whose_answer_was_lost_is_adopted_not_made_twice(
     microsoft, connected, teams_service, maria, monday
 ):

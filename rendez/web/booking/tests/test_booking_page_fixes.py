@@ -14,6 +14,7 @@ from rendez.integrations.zoom import tenant_settings
 from rendez.scheduling import services
 from rendez.scheduling.models import Booking
 from rendez.scheduling.tests.factories import customer, make_service
+from rendez.tenants.profile import update_profile
 from rendez.tests.integrations.zoom.fixtures import MARIA, connect_staff
 from rendez.web.booking.forms import ZONE_COOKIE
 from rendez.web.booking.tests.test_booking import a_monday, details, details_url
@@ -169,3 +170,13 @@ def test_a_video_service_nobody_can_host_is_not_offered(client, alice, dora):  #
 
     assert "Video consultation" not in client.get("/book/alice/").content.decode()
     assert client.get(f"/book/alice/{video.pk}/").status_code == 404
+
+
+def test_the_service_list_names_each_video_services_provider(client, alice, dora):
+    # Offered although nobody can host yet: the list shows them all (the link follows once they connect).
+    update_profile(alice, {"offer_staff_without_zoom": True})
+    make_service(alice, dora, name="Meet call", video_provider="google_meet")
+    make_service(alice, dora, name="Teams call", video_provider="teams")
+    page = client.get("/book/alice/").content.decode()
+    assert "Meet call" in page and "Video meeting (Google Meet)" in page
+    assert "Teams call" in page and "Video meeting (Microsoft Teams)" in page

@@ -1,5 +1,5 @@
-"""The service form: every field of a service, its video provider and the four meeting options; and the form
-of one booking question."""
+"""The service form: every field of a service, its video provider with its fallback and the four meeting
+options; and the form of one booking question."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ ASSIGNMENT_CHOICES = [
 ]
 SWITCHES = ("waiting_room", "join_before_host", "mute_upon_entry")
 NO_VIDEO = ""
+NO_FALLBACK = ""
 OPTION_FIELDS = (*SWITCHES, "auto_recording")
 
 
@@ -35,6 +36,10 @@ class ProviderSelect(forms.Select):
         if value in self.refused:
             option["attrs"]["disabled"] = True
         return option
+
+
+def label_of(provider: str) -> str:
+    return str(dict(VideoProvider.choices).get(provider, provider))
 
 
 def _minutes(label: str, *, minimum: int = 0, help_text: str = "") -> forms.IntegerField:
@@ -86,6 +91,12 @@ class ServiceForm(forms.Form):
         help_text="Customers and staff may book a series: every N days, weeks or months, up to 52 dates.",
     )
     video_provider = forms.ChoiceField(label="Video meetings by", required=False)
+    # Its label and choices follow the provider (see `_offer_fallbacks`).
+    fallback_video_provider = forms.ChoiceField(
+        required=False,
+        help_text="When the host cannot have a meeting made by the provider (not connected, or it keeps "
+        "failing), the meeting is made by this one instead and the customer is told which link is real.",
+    )
     waiting_room = forms.ChoiceField(label="Waiting room", choices=SWITCH_CHOICES, required=False)
     join_before_host = forms.ChoiceField(label="Join before host", choices=SWITCH_CHOICES, required=False)
     mute_upon_entry = forms.ChoiceField(label="Mute upon entry", choices=SWITCH_CHOICES, required=False)
@@ -112,12 +123,47 @@ class ServiceForm(forms.Form):
             provider.disabled = True
         if self.refusals:
             provider.widget.attrs["aria-describedby"] = "video-hint"
+        self._offer_fallbacks()
+
+    def chosen_provider(self) -> str | None:
+        """The provider as submitted (a refused form shows it), else as stored."""
+        if self.is_bound and not self.fields["video_provider"].disabled:
+            return self.data.get("video_provider") or None
+        return self.initial.get("video_provider") or None
+
+    def _offer_fallbacks(self) -> None:
+        """The fallback's label names the provider; its options are nothing or another provider the tenant
+        can choose now (the stored one stays listed, as the provider does, so saving keeps it)."""
+        provider = self.chosen_provider()
+        stored = self.initial.get("fallback_video_provider") or None
+        fallback = cast(forms.ChoiceField, self.fields["fallback_video_provider"])
+        named = label_of(provider) if provider else "the provider"
+        fallback.label = f"If {named} cannot make the meeting, use"
+        nothing = (NO_FALLBACK, "nothing (the booking waits for the link)")
+        # Any provider is accepted here: the catalog judges the pair (one writer, one set of rules), and its
+        # refusal is shown on this field. The page offers only the sensible ones.
+        fallback.choices = [nothing, *VideoProvider.choices]
+        fallback.widget.choices = [
+            nothing,
+            *(
+                (value, label)
+                for value, label in VideoProvider.choices
+                if value != provider and (value not in self.refusals or value == stored)
+            ),
+        ]
 
     def clean_video_provider(self) -> str | None:
         chosen = self.cleaned_data.get("video_provider") or None
         stored = self.initial.get("video_provider") or None
         if chosen is not None and chosen != stored and chosen in self.refusals:
             # Only a forged submission gets here: the option is disabled on the page.
+            raise forms.ValidationError(self.refusals[chosen])
+        return chosen
+
+    def clean_fallback_video_provider(self) -> str | None:
+        chosen = self.cleaned_data.get("fallback_video_provider") or None
+        stored = self.initial.get("fallback_video_provider") or None
+        if chosen is not None and chosen != stored and chosen in self.refusals:
             raise forms.ValidationError(self.refusals[chosen])
         return chosen
 
@@ -154,6 +200,7 @@ class ServiceForm(forms.Form):
                 "horizon_days",
                 "is_active",
                 "video_provider",
+                "fallback_video_provider",
                 "assignment",
                 "per_attendee_links",
                 "series_allowed",
@@ -182,6 +229,11 @@ class ServiceForm(forms.Form):
         skip = {"staff", *OPTION_FIELDS}
         if not data.get("assignment"):
             skip.add("assignment")  # not sent: kept (the default for a new service)
+        if "fallback_video_provider" not in self.data:
+            skip.add("fallback_video_provider")  # a client that knows nothing of it: the catalog keeps it
+        elif data.get("video_provider") is None:
+            # Video turned off: the page hides the fallback, whatever its select still holds goes with it.
+            data = {**data, "fallback_video_provider": None}
         return {name: value for name, value in data.items() if name not in skip}
 
 

@@ -14,8 +14,14 @@ from rendez.scheduling.models import Service, ServiceQuestion, Staff
 from rendez.tenants.models import Tenant
 from rendez.web.panel import sections
 from rendez.web.panel.access import Panel, panel_view
-from rendez.web.panel.services.forms import ADD_PREFIX, QuestionForm, ServiceForm, edit_prefix
+from rendez.web.panel.services.forms import ADD_PREFIX, QuestionForm, ServiceForm, edit_prefix, label_of
 
+# What a staff member connects to host a provider's meetings (Meet and Teams are made on their calendar).
+VIDEO_HOSTS = {
+    "zoom": "Zoom",
+    "google_meet": "their Google calendar",
+    "teams": "their Microsoft 365 calendar",
+}
 # Catalog fields named differently on the form.
 FORM_FIELD = {"staff_ids": "staff", "meeting_options": "auto_recording"}
 
@@ -96,6 +102,7 @@ def edit_page(
         initial = ServiceForm.initial_for(service)
         form = ServiceForm(panel.tenant, initial=initial, refusals=_reasons(notes))
     usable = service is not None and service.video_provider and service.video_provider not in notes
+    provider = service.video_provider if service is not None and usable else None
     context = {
         "panel": panel,
         "form": form,
@@ -103,6 +110,9 @@ def edit_page(
         "video_notes": list(notes.values()),
         "cannot_host": staff_who_cannot_host(service) if service is not None and usable else [],
         "offered_anyway": panel.tenant.offer_staff_without_zoom,
+        # Only shown with `cannot_host`, which needs a usable provider.
+        "video_label": label_of(provider) if provider else "",
+        "video_host": VIDEO_HOSTS.get(provider, "") if provider else "",
     }
     if service is not None:
         context["questions"] = question_rows(service, editing or {})

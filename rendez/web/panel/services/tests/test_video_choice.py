@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from rendez.calendars.models import CalendarConnection
 from rendez.scheduling.models import Service
-from rendez.scheduling.tests.factories import make_service
+from rendez.scheduling.tests.factories import make_service, make_staff
+from rendez.tenants.profile import update_profile
 from rendez.web.panel.services.tests.test_services import FORM, zoom_usable
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +66,18 @@ def test_choosing_none_turns_video_off(ada_client, alice):
     )
     service.refresh_from_db()
     assert service.video_provider is None and service.zoom_enabled is False
+
+
+def test_staff_who_cannot_host_a_meet_meeting_are_named_with_google_meet(ada_client, alice, dora):
+    emil = make_staff(alice, "Emil")
+    CalendarConnection.objects.create(tenant=alice, staff=emil, provider="google")
+    service = make_service(alice, dora, name="Meet call", video_provider="google_meet")
+    page = ada_client.get(f"/panel/services/{service.pk}/").content.decode()
+    warning = page.split('data-testid="cannot-host"')[1].split("</div>")[0]
+    assert "until they can host a Google Meet meeting" in warning
+    assert "no Google calendar connected" in warning
+    update_profile(alice, {"offer_staff_without_zoom": True})
+    page = ada_client.get(f"/panel/services/{service.pk}/").content.decode()
+    assert "cannot host a Google Meet meeting yet" in page
+    warning = page.split('data-testid="cannot-host"')[1].split("</div>")[0]
+    assert "once they connect their Google calendar." in warning and "Zoom" not in warning
