@@ -40,8 +40,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from rendez.calendars import meeting_hosts
 from rendez.calendars.models import CalendarConnection, Provider
-from rendez.conferencing import texts
 from rendez.conferencing.port import (
     HostRef,
     HostUnusable,
@@ -164,26 +164,12 @@ class GoogleMeetProvider:
         return self.get(host, external_id).join_url
 
     def integration(self, tenant: Tenant) -> Integration:
-        """Always on: a service that chose Google Meet is the tenant's choice, and a staff member's connected
-        Google calendar is the host. Meet has no passcodes."""
-        named = texts.meeting_texts(tenant)  # the tenant's topic and description templates
-        return Integration(
-            enabled=True,
-            topic_template=named.topic_template,
-            description_template=named.description_template,
-            random_password=False,
-        )
+        return meeting_hosts.integration(tenant)
 
     def host_for(self, staff: Staff) -> HostRef | None:
         """The staff member's Google calendar: None without one (or disconnected), not usable while it needs
         reconnecting."""
-        connection = (
-            CalendarConnection.objects.filter(
-                tenant_id=staff.tenant_id, staff_id=staff.pk, provider=Provider.GOOGLE
-            )
-            .exclude(status=CalendarConnection.Status.DISCONNECTED)
-            .first()
-        )
+        connection = meeting_hosts.hosting_connection(staff, Provider.GOOGLE)
         if connection is None:
             return None
         return HostRef(
@@ -206,16 +192,9 @@ def meeting_calendar(connection: CalendarConnection) -> str:
 
 
 def resolve(host: HostRef) -> Caller:
-    query = CalendarConnection.objects.filter(pk=host.connection_id, provider=Provider.GOOGLE)
-    if host.tenant_id:
-        query = query.filter(tenant_id=host.tenant_id)
-    connection = query.first()
-    who = host.email or "the staff member"
-    if connection is None or not connection.is_usable:
-        raise HostUnusable(
-            f"The Google Calendar connection of {who} is gone or needs reconnecting: reconnect it in "
-            "Staff → Google Calendar."
-        )
+    connection = meeting_hosts.connection_of(
+        host, Provider.GOOGLE, calendar_label="Google Calendar", reconnect_where="Staff → Google Calendar"
+    )
     return Caller(connection, host.user_key or meeting_calendar(connection))
 
 

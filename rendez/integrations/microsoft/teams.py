@@ -31,8 +31,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from rendez.calendars import meeting_hosts
 from rendez.calendars.models import CalendarConnection, Provider
-from rendez.conferencing import texts
 from rendez.conferencing.port import (
     HostRef,
     HostUnusable,
@@ -148,23 +148,10 @@ class TeamsProvider:
         return self.get(host, external_id).join_url
 
     def integration(self, tenant: Tenant) -> Integration:
-        """Always on: a service that chose Teams is the tenant's choice; the host is a connected calendar."""
-        named = texts.meeting_texts(tenant)  # the tenant's topic and description templates
-        return Integration(
-            enabled=True,
-            topic_template=named.topic_template,
-            description_template=named.description_template,
-            random_password=False,
-        )
+        return meeting_hosts.integration(tenant)
 
     def host_for(self, staff: Staff) -> HostRef | None:
-        connection = (
-            CalendarConnection.objects.filter(
-                tenant_id=staff.tenant_id, staff_id=staff.pk, provider=Provider.MICROSOFT
-            )
-            .exclude(status=CalendarConnection.Status.DISCONNECTED)
-            .first()
-        )
+        connection = meeting_hosts.hosting_connection(staff, Provider.MICROSOFT)
         if connection is None:
             return None
         return HostRef(
@@ -180,15 +167,12 @@ class TeamsProvider:
 
 
 def resolve(host: HostRef) -> Caller:
-    query = CalendarConnection.objects.filter(pk=host.connection_id, provider=Provider.MICROSOFT)
-    if host.tenant_id:
-        query = query.filter(tenant_id=host.tenant_id)
-    connection = query.select_related("staff").first()
-    if connection is None or not connection.is_usable:
-        raise HostUnusable(
-            f"The Microsoft 365 calendar connection of {host.email or 'the staff member'} is gone or needs "
-            "reconnecting: reconnect it in Staff → Calendars."
-        )
+    connection = meeting_hosts.connection_of(
+        host,
+        Provider.MICROSOFT,
+        calendar_label="Microsoft 365 calendar",
+        reconnect_where="Staff → Microsoft 365",
+    )
     return Caller(connection)
 
 
