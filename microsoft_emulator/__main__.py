@@ -17,13 +17,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=9102)
     parser.add_argument("--seed", default=str(DEFAULT_SEED_FILE))
     parser.add_argument("--public-base-url", default=None)
+    parser.add_argument("--state-file", default=None, help="keep state across restarts in this JSON file")
     parser.add_argument("--allow-http-notifications", action="store_true")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    emulator = Emulator(seed=load_seed_file(args.seed), public_base_url=args.public_base_url)
+    emulator = Emulator(
+        seed=load_seed_file(args.seed),
+        public_base_url=args.public_base_url,
+        state_file=args.state_file,
+        save_delay=1.0,
+    )
     emulator.config.allow_http_notification_urls = args.allow_http_notifications
     root = f"http://{args.host}:{args.port}"
     print(f"Microsoft emulator: login {root}/login  graph {root}/graph/v1.0  control {root}/_control")

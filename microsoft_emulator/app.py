@@ -87,15 +87,18 @@ class EmulatorApp:
                     400,
                     content_type="application/json",
                 )
+            self.emu.changed()
             return response(environ, start_response)
         try:
             response = self._handle(request)
         except LostResponse:
             self._log(request, None)
+            self.emu.changed()  # the write was applied; only its answer is lost
             if reset_connection(environ):
                 return Response(b"", 500)(environ, start_response)
             return Response(b"", 502)(environ, start_response)
         self._log(request, response)
+        self.emu.changed()
         return response(environ, start_response)
 
     def base_url(self, request: Request) -> str:

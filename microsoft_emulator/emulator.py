@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from emulator_kit.request_log import RequestLog
+from emulator_kit.state_file import StateSaver, read_json
 
 from .clock import Clock, SystemClock
 from .config import EmulatorConfig
 from .faults import FaultInjector
+from .persistence import state_from_dict, state_to_dict
 from .state import Event, State, state_from_seed
 from .subscriptions import Notifier, change_body, lifecycle_body
 
@@ -32,15 +34,22 @@ def load_seed_file(path: str | Path) -> dict[str, Any]:
 
 class Emulator:
     """A thread-safe, in-memory Microsoft 365. Serve it with `wsgi_app`; drive it from tests with the control
-    methods. `seed=None` loads the repository's default seed; pass `{}` for an empty one."""
+    methods. `seed=None` loads the repository's default seed; pass `{}` for an empty one.
+
+    With `state_file`, state is loaded from it at start (when it exists) and written back after every request,
+    or with `save_delay` seconds at most once per that many seconds (emulator_kit.state_file), so a restart
+    keeps the same account: grants, events, subscriptions, delta tokens.
+    """
 
     def __init__(
         self,
         seed: dict[str, Any] | None = None,
         public_base_url: str | None = None,
+        state_file: str | None = None,
         *,
         clock: Clock | None = None,
         config: EmulatorConfig | None = None,
+        save_delay: float = 0.0,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.config = config or EmulatorConfig()
@@ -50,8 +59,18 @@ class Emulator:
         self.notifier = Notifier(self)
         self._seed = load_seed_file(DEFAULT_SEED_FILE) if seed is None else seed
         self.request_log = RequestLog()
-        self.state: State = state_from_seed(self._seed, self.clock.now())
+        loaded = read_json(state_file) if state_file else None
+        self.state: State = (
+            state_from_dict(loaded) if loaded is not None else state_from_seed(self._seed, self.clock.now())
+        )
+        self._saver = (
+            StateSaver(state_file, lambda: state_to_dict(self.state), self.lock, save_delay)
+            if state_file
+            else None
+        )
         self._wsgi_app: Callable[..., Any] | None = None
+        if loaded is None and self._saver is not None:
+            self._saver.save()  # the file exists from the start, even before a first change
 
     @property
     def wsgi_app(self) -> Callable[..., Any]:
@@ -69,6 +88,16 @@ class Emulator:
         with self.lock:
             yield self.state
 
+    def changed(self) -> None:
+        """State may have changed (any request may: a delta read issues tokens): persist it, if kept."""
+        if self._saver is not None:
+            self._saver.changed()
+
+    def flush(self) -> None:
+        """Write what `save_delay` holds back now (a restart's last changes); nothing without a state file."""
+        if self._saver is not None:
+            self._saver.flush()
+
     def reset(self, seed: dict[str, Any] | None = None) -> None:
         with self.lock:
             if seed is not None:
@@ -77,6 +106,7 @@ class Emulator:
             self.request_log.clear()
             self.faults.clear()
             self.notifier.clear()
+        self.changed()
 
     def maybe_lose_response(self) -> None:
         if self.faults.take("lose_response"):
@@ -88,6 +118,7 @@ class Emulator:
             app = self.state.apps[client_id]
             if uri not in app.redirect_uris:
                 app.redirect_uris.append(uri)
+        self.changed()
 
     # --- identity controls ---------------------------------------------------------------------------------
 

@@ -8,8 +8,9 @@ and Rendez's callback run for a new business. The busy events are added as the s
 in their calendar (the emulators' control API: "the user edits in Google Calendar / Outlook"), and the sync
 that reads them is the job every connection runs.
 
-Idempotent: a connection the emulator still knows is kept (the Microsoft emulator lives in memory, so after
-a restart of `rendez serve` its grant is gone and the staff member reconnects, as a person would), and an
+Idempotent: a connection the emulator still knows is kept (both emulators keep their state in var/ across
+restarts of `rendez serve`; an emulator that forgot the grant, its file deleted, gets a new consent, as a
+person would reconnect), and an
 event already on its day is not added again. It runs in `rendez serve` once the server answers (the
 emulators are mounted in that process), and from `rendez demo` when a server already answers.
 """

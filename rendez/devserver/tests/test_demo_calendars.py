@@ -1,7 +1,8 @@
 """CALENDAR_EMULATORS=1: `rendez demo` connects Maria's Google Calendar and Jonas's Microsoft 365 calendar
 through the consent pages of the emulators mounted in a running Rendez, gives them a week of events, and the
 booking page shows those times as taken (a "free" event leaves its time bookable). Running it again changes
-nothing; an emulator that forgot the grant (the Microsoft one lives in memory) gets a new consent."""
+nothing; a second start keeps the connections (both emulators keep their state in var/), and an emulator that
+forgot the grant gets a new consent."""
 
 from __future__ import annotations
 
@@ -43,10 +44,16 @@ class _ClosingHandler(QuietRequestHandler):
 
 
 @pytest.fixture
-def rendez_server(settings, tmp_path, transactional_db) -> Iterator[str]:
+def served_app() -> dict[str, Any]:
+    """What the server runs (under "wsgi"), so a test can mount fresh emulators as a restart would."""
+    return {}
+
+
+@pytest.fixture
+def rendez_server(settings, tmp_path, transactional_db, served_app) -> Iterator[str]:
     """Rendez with both calendar emulators mounted, as `rendez serve` runs it with CALENDAR_EMULATORS=1 (the
     settings as settings.py derives them from the base URL), the emulators' own events cleared."""
-    app: dict[str, Any] = {}
+    app = served_app
     server = make_server(
         "127.0.0.1",
         0,
@@ -175,13 +182,34 @@ def test_running_the_demo_again_changes_nothing(rendez_server, capsys):
     assert _emulator_events(rendez_server) == events
 
 
+def test_a_second_start_keeps_jonas_connected_without_a_new_consent(rendez_server, served_app):
+    _seed_with_bookings_far_off()
+    call_command("demo")
+    kept = _connection(JONAS, Provider.MICROSOFT)
+    events = _emulator_events(rendez_server)
+    # What a restart of `rendez serve` does: the emulators' last changes reach var/, new ones read them.
+    served_app["wsgi"].mounts[microsoft_mount.MOUNT_PATH].emu.flush()
+    served_app["wsgi"] = microsoft_mount.with_emulator(google_mount.with_emulator(get_wsgi_application()))
+
+    [jonas] = [
+        prepared
+        for prepared in demo_calendars.prepare_demo_calendars(rendez_server)
+        if prepared.provider == Provider.MICROSOFT
+    ]
+
+    assert not jonas.connected_now and jonas.events_added == 0
+    again = _connection(JONAS, Provider.MICROSOFT)
+    assert again.refresh_token_encrypted == kept.refresh_token_encrypted
+    assert _emulator_events(rendez_server) == events
+
+
 def test_a_restarted_emulator_gets_a_new_consent_and_the_week_again(rendez_server):
     _seed_with_bookings_far_off()
     call_command("demo")
     kept = _connection(JONAS, Provider.MICROSOFT)
     microsoft = MicrosoftControl(f"{rendez_server}/_microsoft")
     try:
-        # What a restart of `rendez serve` does to the Microsoft emulator: it starts from its seed again.
+        # A restart of `rendez serve` with var/microsoft-emulator.json deleted: it starts from its seed again.
         microsoft.reset(microsoft_world.quiet_seed())
         microsoft.add_redirect_uri(
             microsoft_world.CLIENT_ID, f"{rendez_server}/integrations/microsoft/callback"
