@@ -15,6 +15,7 @@ from rendez import jobs
 from rendez.calendars.models import CalendarEvent
 from rendez.conferencing.models import Meeting, RetiredMeeting
 from rendez.conferencing.queries import meeting_view
+from rendez.integrations.google import connections
 from rendez.integrations.zoom import tenant_settings
 from rendez.jobs.models import Job
 from rendez.notifications.defaults import install_default_workflows
@@ -22,9 +23,9 @@ from rendez.notifications.tests.fixtures import plain_text
 from rendez.scheduling import services
 from rendez.scheduling.models import Appointment, Booking
 from rendez.scheduling.tests.factories import customer, make_service
-from rendez.tests.integrations.google.world import MARIA, berlin, settle, sync_now
+from rendez.tests.integrations.google.world import MARIA, berlin, grant_from_consent, settle, sync_now
+from rendez.tests.integrations.zoom.fixtures import JONAS_EMAIL, connect_staff
 from rendez.tests.integrations.zoom.fixtures import MARIA as MARIA_ZOOM
-from rendez.tests.integrations.zoom.fixtures import connect_staff
 
 EVENTS_PATH = f"/calendar/v3/calendars/{MARIA}/events"
 
@@ -322,3 +323,35 @@ def test_a_meet_event_moved_or_deleted_in_google_is_reported_to_the_meeting(
     assert one.state == Meeting.State.READY and one.provider_start == later and one.changed_elsewhere_at
     assert other.state == Meeting.State.DELETED and "deleted in Google Meet by its host" in other.last_error
     assert other.changed_elsewhere_at is not None
+
+
+def test_a_meet_meeting_moved_to_another_staff_member_is_made_on_their_calendar_and_the_old_one_goes(
+    google, connected, alice, maria, jonas, monday, smtp_server
+):
+    install_default_workflows(alice)
+    connections.connect_with_grant(jonas, grant_from_consent(google, JONAS_EMAIL))
+    service = make_service(
+        alice, maria, jonas, name="Meet call", duration_minutes=30, video_provider="google_meet"
+    )
+    booking = book(service, maria, berlin(monday, 10), who="Dora")
+    settle()
+    old = Meeting.objects.get(appointment=booking.appointment)
+    assert old.state == Meeting.State.READY and old.provider == "google_meet"
+    address = booking.customer.email
+    before = len(smtp_server.to(address))
+
+    services.reschedule_booking(booking, start=booking.appointment.start, staff=jonas)
+    settle()
+
+    new = Meeting.objects.get(appointment=booking.appointment)
+    assert new.state == Meeting.State.READY and new.provider == "google_meet"
+    assert new.external_id != old.external_id and new.join_url != old.join_url
+    # One live Meet event for the appointment, on Jonas's calendar; Maria's is gone.
+    [event] = meet_events(google, booking.appointment)
+    assert event["id"] == new.external_id and event["organizer"]["email"] == JONAS_EMAIL
+    retired = RetiredMeeting.objects.get(appointment=booking.appointment)
+    assert retired.external_id == old.external_id and retired.state == RetiredMeeting.State.DELETED
+    # Dora is sent the new link and nothing sent since carries the old one.
+    since = [plain_text(message) for message in smtp_server.to(address)[before:]]
+    assert since and new.join_url in since[-1]
+    assert all(old.join_url not in text for text in since)
