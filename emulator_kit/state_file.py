@@ -33,15 +33,15 @@ def read_json(path: str) -> dict[str, Any] | None:
 
 
 class StateSaver:
-    """Writes `snapshot()` (taken under `lock`) to `path` when told of a change: at once with `delay` 0,
-    otherwise behind. One write at a time, so an older snapshot never lands last."""
+    """Writes `serialize()` (the state as JSON text, taken under `lock`) to `path` when told of a change: at
+    once with `delay` 0, otherwise behind. One write at a time, so an older snapshot never lands last."""
 
     def __init__(
-        self, path: str, snapshot: Callable[[], dict[str, Any]], lock: threading.RLock, delay: float = 0.0
+        self, path: str, serialize: Callable[[], str], lock: threading.RLock, delay: float = 0.0
     ) -> None:
         self.path = path
         self.delay = delay
-        self._snapshot = snapshot
+        self._serialize = serialize
         self._lock = lock
         self._unsaved = threading.Event()
         self._writing = threading.Lock()
@@ -68,7 +68,7 @@ class StateSaver:
         with self._writing:
             with self._lock:
                 self._unsaved.clear()
-                text = json.dumps(self._snapshot())
+                text = self._serialize()
             write_atomically(text, self.path)
 
     def _save_behind(self) -> None:

@@ -4,11 +4,10 @@ tokens Rendez holds for them) survive restarting `make run`, as with the Zoom em
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
+
+from emulator_kit.state_file import read_json, write_atomically
 
 from .models import (
     AccessToken,
@@ -64,17 +63,9 @@ def state_from_dict(data: dict[str, Any]) -> State:
 
 
 def save_state(state: State, path: str) -> None:
-    """Write atomically (a temporary file renamed over the old one), so a crash never leaves half a file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
-    with os.fdopen(handle, "w") as out:
-        json.dump(state_to_dict(state), out)
-    os.replace(temporary, target)
+    write_atomically(json.dumps(state_to_dict(state)), path)
 
 
 def load_state(path: str) -> State | None:
-    if not Path(path).exists():
-        return None
-    with open(path) as handle:
-        return state_from_dict(json.load(handle))
+    data = read_json(path)
+    return state_from_dict(data) if data is not None else None

@@ -64,7 +64,7 @@ class Emulator:
             state_from_dict(loaded) if loaded is not None else state_from_seed(self._seed, self.clock.now())
         )
         self._saver = (
-            StateSaver(state_file, lambda: state_to_dict(self.state), self.lock, save_delay)
+            StateSaver(state_file, lambda: json.dumps(state_to_dict(self.state)), self.lock, save_delay)
             if state_file
             else None
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -13,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 
 from emulator_kit.request_log import RequestLog
+from emulator_kit.state_file import StateSaver
 
 from .clock import Clock, SystemClock, iso_z
 from .config import EmulatorConfig
 from .faults import FaultInjector
 from .models import Meeting, User
 from .ratelimit import AccountRateLimiter
-from .state import State, load_state, state_from_seed, write_state
+from .state import State, load_state, state_from_seed
 from .webhooks import WebhookDispatcher
 
 if TYPE_CHECKING:
@@ -59,11 +59,12 @@ class Emulator:
         self.config = config or EmulatorConfig()
         self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
         self.state_file = state_file
-        self.save_delay = save_delay
-        self._unsaved = threading.Event()
-        self._saving = threading.Lock()  # one file write at a time, so an older snapshot never lands last
-        self._saver: threading.Thread | None = None
         self.lock = threading.RLock()
+        self._saver = (
+            StateSaver(state_file, lambda: self.state.to_json(), self.lock, save_delay)
+            if state_file
+            else None
+        )
         self.faults = FaultInjector()
         self.rate_limiter = AccountRateLimiter()
         self.webhooks = WebhookDispatcher(self.clock, self.config, http_client_factory or self._http_client)
@@ -112,37 +113,17 @@ class Emulator:
                     self._changed()
 
     def _changed(self) -> None:
-        if not self.state_file:
-            return
-        if self.save_delay <= 0:
-            self.save()
-            return
-        self._unsaved.set()
-        if self._saver is None:
-            self._saver = threading.Thread(target=self._save_behind, name="zoom-emulator-saver", daemon=True)
-            self._saver.start()
-            atexit.register(self.flush)
-
-    def _save_behind(self) -> None:
-        while True:
-            self._unsaved.wait()
-            # Changes of the next `save_delay` seconds go into the same write.
-            threading.Event().wait(self.save_delay)
-            self.flush()
+        if self._saver is not None:
+            self._saver.changed()
 
     def flush(self) -> None:
         """Write changes not saved yet (with `save_delay`); nothing to do otherwise."""
-        if self._unsaved.is_set():
-            self.save()
+        if self._saver is not None:
+            self._saver.flush()
 
     def save(self) -> None:
-        if not self.state_file:
-            return
-        with self._saving:
-            with self.lock:
-                self._unsaved.clear()
-                text = self.state.to_json()
-            write_state(text, self.state_file)
+        if self._saver is not None:
+            self._saver.save()
 
     def reset(self, seed: dict[str, Any] | None = None) -> None:
         """Forget everything (meetings, tokens, requests, faults, deliveries) and start again from a seed."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from emulator_kit.state_file import read_json
 
 from .models import (
     PLANS,
@@ -122,25 +122,9 @@ def _fields_of(item: Any) -> dict[str, Any]:
     return {name: getattr(item, name) for name in item.__dataclass_fields__}
 
 
-def save_state(state: State, path: str) -> None:
-    write_state(state.to_json(), path)
-
-
-def write_state(text: str, path: str) -> None:
-    """Write atomically so a crash mid-write never leaves half a file behind."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp_path = tempfile.mkstemp(dir=directory, prefix=".zoom-emulator-", suffix=".json")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp_path, path)
-
-
 def load_state(path: str) -> State | None:
-    if not os.path.exists(path):
-        return None
-    with open(path) as handle:
-        return State.from_dict(json.load(handle))
+    data = read_json(path)
+    return State.from_dict(data) if data is not None else None
 
 
 def state_from_seed(seed: dict[str, Any], now: float) -> State:
