@@ -7,11 +7,12 @@ integration's settings are said once here.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rendez.calendars.models import CalendarConnection
 from rendez.conferencing import texts
-from rendez.conferencing.port import HostRef, HostUnusable, Integration
+from rendez.conferencing.port import HostRef, HostUnusable, Integration, MeetingSpec
 
 if TYPE_CHECKING:
     from rendez.scheduling.models import Staff
@@ -40,6 +41,26 @@ def hosting_connection(staff: Staff, calendar_provider: str) -> CalendarConnecti
         .exclude(status=CalendarConnection.Status.DISCONNECTED)
         .first()
     )
+
+
+def host_ref(meeting_provider: str, connection: CalendarConnection, user_key: str) -> HostRef:
+    """The host a staff member's calendar `connection` is for `meeting_provider` (usable unless it needs
+    reconnecting)."""
+    return HostRef(
+        provider=meeting_provider,
+        connection_id=connection.pk,
+        user_key=user_key,
+        account_id="",
+        usable=connection.is_usable,
+        tenant_id=connection.tenant_id,
+        email=connection.account_email,
+    )
+
+
+def attempt_key(spec: MeetingSpec, attempt_started_at: datetime) -> str:
+    """One per create attempt (the appointment and the attempt's start): a retry of the same attempt sends the
+    same key (Google's conference requestId, Graph's transactionId), so the provider makes one meeting."""
+    return f"{spec.reference or 'meeting'}-{int(attempt_started_at.timestamp() * 1000)}"
 
 
 def connection_of(

@@ -172,15 +172,7 @@ class GoogleMeetProvider:
         connection = meeting_hosts.hosting_connection(staff, Provider.GOOGLE)
         if connection is None:
             return None
-        return HostRef(
-            provider=PROVIDER,
-            connection_id=connection.pk,
-            user_key=meeting_calendar(connection),
-            account_id="",
-            usable=connection.is_usable,
-            tenant_id=staff.tenant_id,
-            email=connection.account_email,
-        )
+        return meeting_hosts.host_ref(PROVIDER, connection, meeting_calendar(connection))
 
 
 def meeting_calendar(connection: CalendarConnection) -> str:
@@ -203,7 +195,7 @@ def resolve(host: HostRef) -> Caller:
 
 def request_id(spec: MeetingSpec, attempt_started_at: datetime) -> str:
     """One per create attempt: the same attempt retried asks for the same conference."""
-    return f"rendez-{spec.reference or 'meeting'}-{int(attempt_started_at.timestamp() * 1000)}"
+    return f"rendez-{meeting_hosts.attempt_key(spec, attempt_started_at)}"
 
 
 def _wall(moment: datetime, zone: str) -> dict[str, str]:

@@ -84,8 +84,9 @@ class TeamsProvider:
             **event_body(spec),
             "isOnlineMeeting": True,
             "onlineMeetingProvider": TEAMS,
-            "transactionId": f"{TRANSACTION_PREFIX}teams-{spec.reference or 'meeting'}-"
-            f"{int(attempt_started_at.timestamp() * 1000)}",
+            "transactionId": TRANSACTION_PREFIX
+            + "teams-"
+            + meeting_hosts.attempt_key(spec, attempt_started_at),
         }
         with teams_errors(caller, "make the Teams meeting"):
             client = caller.client()
@@ -154,15 +155,9 @@ class TeamsProvider:
         connection = meeting_hosts.hosting_connection(staff, Provider.MICROSOFT)
         if connection is None:
             return None
-        return HostRef(
-            provider=PROVIDER,
-            connection_id=connection.pk,
-            # Graph event ids are the mailbox's: the account is the host whichever calendar holds the event.
-            user_key=(connection.account_email or str(connection.pk))[:100],
-            account_id="",
-            usable=connection.is_usable,
-            tenant_id=staff.tenant_id,
-            email=connection.account_email,
+        # Graph event ids are the mailbox's: the account is the host whichever calendar holds the event.
+        return meeting_hosts.host_ref(
+            PROVIDER, connection, (connection.account_email or str(connection.pk))[:100]
         )
 
 
