@@ -23,15 +23,17 @@ MANUAL_CLOCK = pytest.mark.parametrize("microsoft", ["manual clock"], indirect=T
 
 @pytest.fixture
 def days_pass(microsoft, monkeypatch) -> Callable[[int], None]:
-    """Move the emulator's clock and Rendez's `timezone.now` by whole days."""
-    real_now = timezone.now
+    """Move the emulator's clock and Rendez's `timezone.now` by whole days. Rendez's clock then stands still
+    between moves, so what a sync sent can be compared with `timezone.now()` after it to the second (a
+    running clock crossed a second between the two: found by CI)."""
+    start = timezone.now()
     passed = timedelta()
 
     def move(days: int) -> None:
         nonlocal passed
         passed += timedelta(days=days)
         microsoft.control.advance_clock(days * 86400)
-        monkeypatch.setattr(timezone, "now", lambda: real_now() + passed)
+        monkeypatch.setattr(timezone, "now", lambda: start + passed)
 
     return move
 
